@@ -1,0 +1,170 @@
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { Analyzer, type AnalyzerOptions, type SessionVerdict, type Verdict } from '../../shared/analysis';
+import { parseContractProfile, type ContractProfile } from '../../shared/contract';
+import { isHar, NdjsonJournalReader, parseHar, type JournalIssue } from '../../shared/journal';
+import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo } from './command';
+
+/** Warnings printed per file before "… and N more". */
+const MAX_PRINTED_ISSUES = 20;
+
+export const analyzeCommand: CliCommand = {
+  name: 'analyze',
+  summary: 'verdicts for an NDJSON journal or a HAR file',
+  usage: 'echoscope analyze FILE [--json] [--profile F] [--stall-after MS] [--orphan-after MS]',
+  details: [
+    'FILE is an EchoScope NDJSON journal or a browser HAR export (told apart by content).',
+    'Broken lines are reported on stderr with their line number and skipped.',
+    'Exit codes: 0 analyzed, 2 the file (or the profile) cannot be read at all.',
+  ].join('\n'),
+  allowPositionals: true,
+  options: {
+    json: { type: 'boolean', description: 'print the verdict JSON (DESIGN §5) instead of a table' },
+    profile: { type: 'string', valueName: 'F', description: 'contract profile file (JSON or YAML) for apps not using the default contract' },
+    'stall-after': { type: 'string', valueName: 'MS', description: 'silence that counts as a stall', default: '8000' },
+    'orphan-after': { type: 'string', valueName: 'MS', description: 'silence before the journal end that makes a session orphaned', default: '300000' },
+  },
+  async run(args, io) {
+    if (args.positionals.length !== 1) throw new UsageError('expected exactly one FILE');
+    const file = args.positionals[0]!;
+    const options: AnalyzerOptions = {
+      stallAfterMs: intOption(args, 'stall-after', 8000, 1),
+      orphanAfterMs: intOption(args, 'orphan-after', 300_000, 1),
+    };
+    const profilePath = stringOption(args, 'profile');
+    if (profilePath !== undefined) {
+      const profile = await readProfile(profilePath, io);
+      if (profile === null) return EXIT.unusable;
+      options.profile = profile;
+    }
+    const verdict = await analyzeFile(file, options, io);
+    if (verdict === null) return EXIT.unusable;
+    io.out(args.values.json ? JSON.stringify(verdict, null, 2) : formatVerdictTable(verdict));
+    return EXIT.ok;
+  },
+};
+
+async function readProfile(path: string, io: CliIo): Promise<ContractProfile | null> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(path, 'utf8')); // YAML is a superset of JSON
+  } catch (error) {
+    io.err(`echoscope analyze: cannot read profile ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+  const parsed = parseContractProfile(raw);
+  if (!parsed.ok) {
+    io.err(`echoscope analyze: ${path}: ${parsed.error}`);
+    return null;
+  }
+  return parsed.profile;
+}
+
+type FileKind = 'ndjson' | 'har';
+
+/** NDJSON starts with a one-line JSON record; anything else that parses as `{log:{entries}}` is a HAR. */
+async function sniff(path: string): Promise<FileKind> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const head = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    const firstLine = head.trimStart().split('\n', 1)[0] ?? '';
+    try {
+      const first: unknown = JSON.parse(firstLine);
+      if (typeof first === 'object' && first !== null && !Array.isArray(first) && 'type' in first) return 'ndjson';
+    } catch {
+      // a pretty-printed HAR's first line is "{" alone
+    }
+    return /^\s*\{/.test(head) && /"log"\s*:/.test(head) ? 'har' : 'ndjson';
+  } finally {
+    await handle.close();
+  }
+}
+
+function printIssues(file: string, issues: readonly JournalIssue[], total: number, io: CliIo): void {
+  for (const issue of issues.slice(0, MAX_PRINTED_ISSUES)) {
+    io.err(`echoscope analyze: ${file}${issue.line > 0 ? `:${issue.line}` : ''}: ${issue.message}`);
+  }
+  if (total > MAX_PRINTED_ISSUES) io.err(`echoscope analyze: ${file}: … and ${total - MAX_PRINTED_ISSUES} more problems`);
+}
+
+/** Verdicts for a journal or HAR file, or null (after saying why on stderr) when it cannot be read. */
+export async function analyzeFile(file: string, options: AnalyzerOptions, io: CliIo): Promise<Verdict | null> {
+  let kind: FileKind;
+  try {
+    kind = await sniff(file);
+  } catch (error) {
+    io.err(`echoscope analyze: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+  const analyzer = new Analyzer(options);
+  if (kind === 'har') {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      io.err(`echoscope analyze: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch {
+      document = undefined;
+    }
+    if (!isHar(document)) {
+      io.err(`echoscope analyze: ${file} is neither an EchoScope journal (NDJSON) nor a HAR file`);
+      return null;
+    }
+    const imported = parseHar(document);
+    printIssues(file, imported.issues, imported.issues.length, io);
+    if (imported.connections === 0) io.err(`echoscope analyze: ${file}: the HAR holds no WebSocket messages`);
+    for (const record of imported.records) analyzer.ingest(record);
+  } else {
+    const reader = new NdjsonJournalReader((record) => analyzer.ingest(record));
+    try {
+      for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) reader.push(chunk as string);
+    } catch (error) {
+      io.err(`echoscope analyze: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+    const summary = reader.end();
+    if (summary.header === null && summary.records === 0) {
+      io.err(`echoscope analyze: ${file} is neither an EchoScope journal (NDJSON) nor a HAR file (no journal record in ${summary.lines} lines)`);
+      return null;
+    }
+    printIssues(file, summary.issues, summary.issueCount, io);
+  }
+  const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : 0;
+  return analyzer.verdicts(end, { endOfJournal: true });
+}
+
+const COLUMNS: { title: string; value: (s: SessionVerdict) => string; left?: boolean }[] = [
+  { title: 'SESSION', value: (s) => s.sessionId, left: true },
+  { title: 'STATUS', value: (s) => s.status, left: true },
+  { title: 'EVENTS', value: (s) => String(s.events) },
+  { title: 'DUPS', value: (s) => String(s.duplicates) },
+  { title: 'REPLAYS', value: (s) => String(s.replays) },
+  { title: 'GAPS', value: (s) => (s.missing === 0 ? '0' : `${s.gaps.length} (${s.missing} missing)`) },
+  { title: 'OUT-OF-ORDER', value: (s) => String(s.outOfOrder) },
+  { title: 'AFTER-TERMINAL', value: (s) => String(s.afterTerminal) },
+  { title: 'VIOLATIONS', value: (s) => String(s.violations) },
+  { title: 'P95 INTER-TOKEN', value: (s) => (s.interTokenMs === null ? '-' : `${s.interTokenMs.p95} ms`) },
+];
+
+export function formatVerdictTable(verdict: Verdict): string {
+  const rows = verdict.sessions.map((session) => COLUMNS.map((column) => column.value(session)));
+  const widths = COLUMNS.map((column, i) => Math.max(column.title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (COLUMNS[i]!.left ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const s = verdict.summary;
+  const byStatus = Object.entries(s.byStatus).map(([status, n]) => `${n} ${status}`).join(', ');
+  return [
+    line(COLUMNS.map((column) => column.title)),
+    ...rows.map(line),
+    '',
+    `${s.sessions} session${s.sessions === 1 ? '' : 's'}${byStatus ? ` (${byStatus})` : ''}; ${s.events} events, ${s.duplicates} duplicates, ${s.replays} replays, ${s.missing} missing, ${s.violations} violations, ${s.disconnects} disconnects`,
+  ].join('\n');
+}

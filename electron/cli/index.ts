@@ -1,0 +1,22 @@
+import { runCli } from './main';
+
+/** Entry of the `echoscope` binary (built to out/main/cli.js). */
+const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+  const stop = (signal: NodeJS.Signals) => resolve(signal);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+});
+
+runCli(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  stopSignal,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`echoscope: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startHeadlessHost } from '../core/host';
+import { startRuntime } from '../core/runtime';
+import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
+
+/** out/renderer, next to the built CLI (out/main/cli.js); overridable for tests. */
+export function defaultRendererDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..', 'renderer'), join(here, '..', '..', 'out', 'renderer')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'headless monitor with the dashboard served to a browser',
+  usage: 'echoscope serve [--port N] [--host H] [--demo | --no-demo] [--json]',
+  details: [
+    'Serves the dashboard on http://HOST:PORT/ (loopback by default) and the App API over a',
+    'WebSocket bridge. With --demo (the default) it also starts the embedded mock provider',
+    'with a demo mix of healthy and faulty AI sessions, and watches it.',
+    '',
+    'Examples:',
+    '  echoscope serve                 # dashboard on a free port, demo running',
+    '  echoscope serve --port 5173 --no-demo',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', short: 'p', description: 'dashboard port, 0 = pick a free one', valueName: 'n', default: '0' },
+    host: { type: 'string', description: 'interface to listen on', valueName: 'host', default: '127.0.0.1' },
+    demo: { type: 'boolean', description: 'run the embedded mock provider with the demo mix', default: true },
+    'no-demo': { type: 'boolean', description: 'do not start the demo' },
+    'mock-port': { type: 'string', description: 'port of the embedded mock provider, 0 = pick', valueName: 'n', default: '0' },
+    'renderer-dir': { type: 'string', description: 'folder of the built dashboard', valueName: 'dir' },
+    json: { type: 'boolean', description: 'print one JSON line {"event":"listening","url":…} when ready' },
+  },
+  async run(args, io) {
+    const port = intOption(args, 'port', 0, 0, 65535);
+    const mockPort = intOption(args, 'mock-port', 0, 0, 65535);
+    const host = stringOption(args, 'host') ?? '127.0.0.1';
+    const rendererDir = stringOption(args, 'renderer-dir') ?? defaultRendererDir();
+    if (!existsSync(join(rendererDir, 'index.html'))) {
+      throw new UsageError(`no built dashboard in ${rendererDir}: run "npm run build" first`);
+    }
+    const runtime = await startRuntime({
+      transport: 'browser',
+      version: process.env.npm_package_version ?? '0.1.0',
+      demo: args.values['no-demo'] !== true,
+      mockPort,
+    });
+    let dashboard;
+    try {
+      dashboard = await startHeadlessHost({ service: runtime.service, rendererDir, host, port });
+    } catch (error) {
+      await runtime.close();
+      io.err(`echoscope serve: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT.unusable;
+    }
+    if (args.values.json) {
+      io.out(JSON.stringify({ event: 'listening', url: dashboard.url, port: dashboard.port, mock: runtime.mock?.httpUrl ?? null }));
+    } else {
+      io.out(`EchoScope dashboard: ${dashboard.url}`);
+      if (runtime.mock) io.out(`Embedded mock provider (demo): ${runtime.mock.httpUrl}`);
+      io.out('Press Ctrl-C to stop.');
+    }
+    await io.stopSignal;
+    await dashboard.close();
+    await runtime.close();
+    return EXIT.ok;
+  },
+};

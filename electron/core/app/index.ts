@@ -1,0 +1,5 @@
+export { AppService, type AppServiceOptions } from './app-service';
+export { dispatch, type CommandHandlers } from './dispatch';
+export { PushBatcher, type PushSend } from './push-batcher';
+export { MemoryProfileStore, type ProfileStore } from './profile-store';
+export { FrameTail } from './frame-tail';

@@ -1,0 +1,86 @@
+import type { ConnectionStatus, PushName, PushPayload } from '../../../shared/api';
+import type { JournalRecord } from '../../../shared/journal';
+
+export type PushSend = <P extends PushName>(push: P, payload: PushPayload<P>) => void;
+
+export interface PushBatcherOptions {
+  /** Flush period: at most 1000/intervalMs messages per push name per second. */
+  intervalMs?: number;
+  /** Records kept per flush; beyond it the oldest are dropped and counted (the journal still has them). */
+  maxRecords?: number;
+}
+
+/**
+ * Coalesces main → renderer pushes for one window or bridge client (STYLE §8):
+ * queues until the receiver says it is ready, then sends one batch per push
+ * name per interval, however fast frames arrive.
+ */
+export class PushBatcher {
+  private records: JournalRecord[] = [];
+  private dropped = 0;
+  private statuses = new Map<string, ConnectionStatus>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private isReady = false;
+  private readonly intervalMs: number;
+  private readonly maxRecords: number;
+
+  constructor(
+    private readonly send: PushSend,
+    options: PushBatcherOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 100;
+    this.maxRecords = options.maxRecords ?? 5000;
+  }
+
+  /** The receiver has loaded and listens: start delivering (what was queued goes first). */
+  ready(): void {
+    if (this.isReady) return;
+    this.isReady = true;
+    this.flush();
+    this.timer = setInterval(() => this.flush(), this.intervalMs);
+    this.timer.unref?.();
+  }
+
+  addRecord(record: JournalRecord): void {
+    this.records.push(record);
+    if (this.records.length > this.maxRecords * 2) this.trim();
+  }
+
+  setStatus(status: ConnectionStatus): void {
+    this.statuses.set(status.profileId, status);
+  }
+
+  flush(): void {
+    if (!this.isReady) {
+      this.trim();
+      return;
+    }
+    if (this.statuses.size > 0) {
+      const items = [...this.statuses.values()];
+      this.statuses.clear();
+      this.send('connections.status', { items });
+    }
+    if (this.records.length > 0) {
+      this.trim();
+      const items = this.records;
+      const dropped = this.dropped;
+      this.records = [];
+      this.dropped = 0;
+      this.send('journal.records', { items, dropped });
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.isReady = false;
+  }
+
+  private trim(): void {
+    const excess = this.records.length - this.maxRecords;
+    if (excess > 0) {
+      this.records = this.records.slice(excess);
+      this.dropped += excess;
+    }
+  }
+}

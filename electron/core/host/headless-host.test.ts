@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startMockServer, type MockServer } from '../../mock';
+import { AppService } from '../app';
+import { startHeadlessHost, type HeadlessHost } from './headless-host';
+
+let host: HeadlessHost;
+let service: AppService;
+let mock: MockServer;
+let token: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'echoscope-host-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
+  mock = await startMockServer({ port: 0 });
+  service = new AppService({ transport: 'browser', version: '1.2.3' });
+  host = await startHeadlessHost({ service, rendererDir: dir, port: 0 });
+  const html = await (await fetch(host.url)).text();
+  token = /name="echoscope-bridge-token" content="([0-9a-f]+)"/.exec(html)?.[1] ?? '';
+});
+
+afterAll(async () => {
+  await host.close();
+  service.close();
+  await mock.close();
+});
+
+function open(path: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}${path}`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function nextMessage(ws: WebSocket, match: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const onMessage = (raw: WebSocket.RawData) => {
+      const message = JSON.parse(raw.toString()) as Record<string, unknown>;
+      if (match(message)) {
+        ws.off('message', onMessage);
+        resolve(message);
+      }
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+describe('headless host', () => {
+  it('serves the dashboard with a CSP and a per-run bridge token, and nothing outside its folder', async () => {
+    const response = await fetch(host.url);
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(token).toMatch(/^[0-9a-f]{48}$/);
+    const escape = await fetch(`${host.url}..%2f..%2fetc%2fpasswd`);
+    expect([400, 404]).toContain(escape.status);
+    expect((await fetch(`${host.url}missing.js`)).status).toBe(404);
+  });
+
+  it('refuses the bridge without the token or from another origin', async () => {
+    await expect(open('/bridge')).rejects.toThrow('HTTP 403');
+    await expect(open(`/bridge?token=${'0'.repeat(48)}`)).rejects.toThrow('HTTP 403');
+    await expect(open(`/bridge?token=${token}`, { origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+  });
+
+  it('answers commands with Result envelopes and pushes batched records after ready', async () => {
+    const ws = await open(`/bridge?token=${token}`, { origin: `http://127.0.0.1:${host.port}` });
+    const info = nextMessage(ws, (m) => m.id === 1);
+    ws.send(JSON.stringify({ kind: 'invoke', id: 1, command: 'app.info', request: {} }));
+    expect((await info).result).toEqual({ ok: true, value: { name: 'EchoScope', version: '1.2.3', transport: 'browser', demo: null } });
+
+    const garbage = nextMessage(ws, (m) => m.id === -1);
+    ws.send('{not json');
+    expect((await garbage).result).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+
+    const invalid = nextMessage(ws, (m) => m.id === 2);
+    ws.send(JSON.stringify({ kind: 'invoke', id: 2, command: 'channels.subscribe', request: { profileId: 'x' } }));
+    expect((await invalid).result).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringContaining('channel') } });
+
+    ws.send(JSON.stringify({ kind: 'ready' }));
+    const app = mock.apps[0]!;
+    const saved = nextMessage(ws, (m) => m.id === 3);
+    ws.send(JSON.stringify({ kind: 'invoke', id: 3, command: 'profiles.save', request: { id: 'm', name: 'm', kind: 'reverb', host: mock.host, port: mock.port, key: app.key, auth: { mode: 'secret', secret: app.secret }, channels: ['private-ai.bridge'] } }));
+    expect((await saved).result).toMatchObject({ ok: true });
+    const connected = nextMessage(ws, (m) => m.kind === 'push' && m.push === 'connections.status' && JSON.stringify(m.payload).includes('"subscribed"'));
+    ws.send(JSON.stringify({ kind: 'invoke', id: 4, command: 'connections.connect', request: { profileId: 'm' } }));
+    await connected;
+    const records = nextMessage(ws, (m) => m.kind === 'push' && m.push === 'journal.records' && JSON.stringify(m.payload).includes('probe-marker'));
+    await fetch(`${mock.httpUrl}/apps/${app.id}/events`).catch(() => undefined); // unsigned: refused, must not matter
+    const { default: Pusher } = await import('pusher');
+    await new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false }).trigger('private-ai.bridge', 'chunk.delivered', { marker: 'probe-marker' });
+    const push = await records;
+    expect((push.payload as { items: Array<{ type: string }> }).items.some((r) => r.type === 'frame')).toBe(true);
+    ws.close();
+  });
+});

@@ -1,0 +1,49 @@
+import { ipcMain, type WebContents, type WebFrameMain } from 'electron';
+import { IPC_INVOKE_CHANNEL, IPC_READY_CHANNEL, IPC_PUSH_CHANNEL, fail } from '../../shared/api';
+import type { AppService, PushBatcher } from '../core/app';
+
+/**
+ * The only file that registers IPC handlers (DESIGN §3, STYLE §3): every call must
+ * come from the main frame of one of our windows, showing our renderer; the payload
+ * is validated by the shared schemas inside `service.invoke` before any service sees it.
+ */
+export function registerIpcRouter(service: AppService, isTrustedUrl: (url: string) => boolean): () => void {
+  const targets = new Map<number, PushBatcher>();
+
+  const isTrusted = (sender: WebContents, frame: WebFrameMain | null): boolean =>
+    frame !== null && frame === sender.mainFrame && isTrustedUrl(frame.url);
+
+  ipcMain.handle(IPC_INVOKE_CHANNEL, (event, command: unknown, request: unknown) => {
+    if (!isTrusted(event.sender, event.senderFrame)) {
+      return fail('invalid_request', 'IPC from an untrusted frame was refused');
+    }
+    return service.invoke(command, request);
+  });
+
+  ipcMain.on(IPC_READY_CHANNEL, (event) => {
+    if (!isTrusted(event.sender, event.senderFrame)) return;
+    const contents = event.sender;
+    let target = targets.get(contents.id);
+    if (!target) {
+      const created = service.addPushTarget((push, payload) => {
+        if (!contents.isDestroyed()) contents.send(IPC_PUSH_CHANNEL, push, payload);
+      });
+      targets.set(contents.id, created);
+      // A reload starts a new renderer: it will say ready again; until then, queue.
+      contents.on('did-start-navigation', () => created.close());
+      contents.once('destroyed', () => {
+        service.removePushTarget(created);
+        targets.delete(contents.id);
+      });
+      target = created;
+    }
+    target.ready();
+  });
+
+  return () => {
+    ipcMain.removeHandler(IPC_INVOKE_CHANNEL);
+    ipcMain.removeAllListeners(IPC_READY_CHANNEL);
+    for (const target of targets.values()) service.removePushTarget(target);
+    targets.clear();
+  };
+}

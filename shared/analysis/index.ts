@@ -1,0 +1,15 @@
+export { Analyzer, analyzeJournal, type AnalyzeJournalOptions, type VerdictRequest } from './analyzer';
+export { DEFAULT_OPTIONS, resolveOptions, type AnalyzerOptions } from './options';
+export { LatencyHistogram, roundMs, type LatencySummary } from './histogram';
+export { SequenceLedger, Arrival, type Hole } from './ledger';
+export {
+  ANOMALY_KINDS,
+  summarize,
+  type Anomaly,
+  type AnomalyKind,
+  type GapRange,
+  type SessionStatus,
+  type SessionVerdict,
+  type Verdict,
+  type VerdictSummary,
+} from './verdict';

@@ -1,0 +1,38 @@
+import { DEFAULT_PROFILE, type ContractProfile } from '../contract';
+
+export interface AnalyzerOptions {
+  /** Contract profile (already validated with parseContractProfile). Default: DESIGN §4. */
+  profile?: ContractProfile;
+  /** Silence (ms) after which a non-terminal session counts a stall. Default 8000. */
+  stallAfterMs?: number;
+  /** Silence (ms) before the journal's end after which a non-terminal session is orphaned. Default 300000. */
+  orphanAfterMs?: number;
+  /** Live: a hole is reported as a gap once it is this old (ms). Default 2000. */
+  reorderWindowMs?: number;
+  /** Anomalies kept per session; the rest are counted in `anomaliesDropped`. Default 1000. */
+  maxAnomaliesPerSession?: number;
+  /** Characters kept per session for `text` and for `naiveText` each. Default 1,000,000. */
+  maxTextChars?: number;
+  /** Gap ranges listed per session (`missing` stays exact). Default 1000. */
+  maxGapRanges?: number;
+}
+
+export type ResolvedOptions = Required<AnalyzerOptions>;
+
+export const DEFAULT_OPTIONS: ResolvedOptions = {
+  profile: DEFAULT_PROFILE,
+  stallAfterMs: 8000,
+  orphanAfterMs: 300_000,
+  reorderWindowMs: 2000,
+  maxAnomaliesPerSession: 1000,
+  maxTextChars: 1_000_000,
+  maxGapRanges: 1000,
+};
+
+export function resolveOptions(options: AnalyzerOptions = {}): ResolvedOptions {
+  const resolved = { ...DEFAULT_OPTIONS };
+  for (const key of Object.keys(options) as (keyof AnalyzerOptions)[]) {
+    if (options[key] !== undefined) (resolved as Record<string, unknown>)[key] = options[key];
+  }
+  return resolved;
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { ApiErrorSchema } from './result';
+
+/** pusher-js connection states, as the hub reports them. */
+export const HubStateSchema = z.enum(['initialized', 'connecting', 'connected', 'unavailable', 'disconnected', 'failed']);
+export type HubState = z.infer<typeof HubStateSchema>;
+
+export const ChannelStatusSchema = z.object({
+  name: z.string(),
+  status: z.enum(['pending', 'subscribed', 'failed', 'unsubscribed']),
+  error: ApiErrorSchema.optional(),
+});
+export type ChannelStatus = z.infer<typeof ChannelStatusSchema>;
+
+export const ConnectionStatusSchema = z.object({
+  profileId: z.string(),
+  state: HubStateSchema,
+  socketId: z.string().optional(),
+  /** The last error in words (auth failure, refused connection, close code), cleared on success. */
+  lastError: ApiErrorSchema.optional(),
+  channels: z.array(ChannelStatusSchema),
+  since: z.number(),
+});
+export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;

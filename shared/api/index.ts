@@ -1,0 +1,6 @@
+export * from './result';
+export * from './profiles';
+export * from './connections';
+export * from './commands';
+export * from './pushes';
+export * from './bridge';

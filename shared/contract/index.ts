@@ -1,0 +1,28 @@
+export * from './states';
+export {
+  ContractProfileSchema,
+  ContractFieldsSchema,
+  DEFAULT_PROFILE,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  parseContractProfile,
+  compileProfile,
+  channelSessionId,
+  channelMatches,
+  type ContractProfile,
+  type ContractProfileInput,
+  type ContractFields,
+  type CompiledProfile,
+  type ProfileParseResult,
+} from './profile';
+export {
+  validatePayload,
+  decodePayload,
+  createEventScratch,
+  payloadSizeBound,
+  utf8Length,
+  type ContractEvent,
+  type ContractEventScratch,
+  type ContractViolation,
+  type PayloadVerdict,
+  type ViolationKind,
+} from './payload';

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { CONTRACT_STATES, type ContractState } from './states';
+
+/**
+ * A contract profile maps another app's broadcast onto the roles of DESIGN §4: which event
+ * carries tokens, which channels carry sessions, what the payload fields are called and
+ * which words mean which state. Every key is optional in the input and falls back to the
+ * default profile, so `{ "fields": { "chunk": "delta" } }` is a complete profile.
+ */
+
+export const CHANNEL_PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+
+/** Pusher rejects payloads over 10 KB; DESIGN §5 calls such an event `oversize`. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 10_000;
+
+const FieldName = z.string().min(1, 'a field name cannot be empty').max(100);
+const StateSchema = z.enum(CONTRACT_STATES);
+
+const DEFAULT_STATES: Record<string, ContractState> = {
+  generating: 'generating',
+  completed: 'completed',
+  finished: 'completed',
+  truncated: 'truncated',
+  errored: 'errored',
+  abandoned: 'abandoned',
+};
+
+export const ContractFieldsSchema = z.strictObject({
+  /** `null`: the app sends no session id, sessions are keyed by the channel suffix. */
+  sessionId: FieldName.nullable().default('session_id'),
+  chunk: FieldName.default('chunk'),
+  sequence: FieldName.default('sequence'),
+  state: FieldName.default('state'),
+  /** `null`: the app sends no termination code. */
+  terminationCode: FieldName.nullable().default('termination_code'),
+  /** `null`: never read a server send time. When named, the field stays optional per event. */
+  emittedAt: FieldName.nullable().default('emitted_at'),
+});
+
+export const ContractProfileSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100).default('default'),
+    /** Broadcast name; a leading dot (Echo's "do not namespace" marker) is dropped. */
+    event: z
+      .string()
+      .min(1, 'the event name is empty')
+      .transform((name) => (name.startsWith('.') ? name.slice(1) : name))
+      .refine((name) => name.length > 0, 'the event name is only a dot')
+      .default('chunk.delivered'),
+    /** Channel name with exactly one `{placeholder}` standing for the session id. */
+    channel: z
+      .string()
+      .min(1, 'the channel pattern is empty')
+      .refine((pattern) => (pattern.match(CHANNEL_PLACEHOLDER) ?? []).length === 1, {
+        message: 'the channel pattern needs exactly one placeholder such as {id}, e.g. "private-ai.{id}"',
+      })
+      .default('private-ai.{id}'),
+    fields: ContractFieldsSchema.default(ContractFieldsSchema.parse({})),
+    /** The app's state words → canonical states. Replaces the default vocabulary when given. */
+    states: z
+      .record(z.string().min(1, 'a state word cannot be empty'), StateSchema)
+      .refine((states) => Object.values(states).includes('generating'), {
+        message: 'the state vocabulary maps no word to "generating"',
+      })
+      .refine((states) => Object.values(states).some((state) => state !== 'generating'), {
+        message: 'the state vocabulary maps no word to a terminal state (completed, truncated, errored, abandoned)',
+      })
+      .default(DEFAULT_STATES),
+    maxPayloadBytes: z.number().int().positive().default(DEFAULT_MAX_PAYLOAD_BYTES),
+  })
+  .superRefine((profile, ctx) => {
+    // Two roles read from one field cannot both be right: name the second one.
+    const seen = new Map<string, string>();
+    for (const [role, field] of Object.entries(profile.fields)) {
+      if (field === null) continue;
+      const other = seen.get(field);
+      if (other !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['fields', role], message: `"${field}" is already the ${other} field` });
+      }
+      seen.set(field, role);
+    }
+  });
+
+export type ContractProfileInput = z.input<typeof ContractProfileSchema>;
+export type ContractProfile = z.output<typeof ContractProfileSchema>;
+export type ContractFields = ContractProfile['fields'];
+
+export const DEFAULT_PROFILE: ContractProfile = ContractProfileSchema.parse({});
+
+export type ProfileParseResult = { ok: true; profile: ContractProfile } | { ok: false; error: string };
+
+/** Validates a user profile; the error names the offending field, e.g. `fields.sequence: …`. */
+export function parseContractProfile(input: unknown): ProfileParseResult {
+  const result = ContractProfileSchema.safeParse(input);
+  if (result.success) return { ok: true, profile: result.data };
+  const error = result.error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'profile'}: ${issue.message}`)
+    .join('; ');
+  return { ok: false, error: `invalid contract profile: ${error}` };
+}
+
+/** A profile prepared for the hot path: plain strings and a Map, no zod per event. */
+export interface CompiledProfile {
+  readonly profile: ContractProfile;
+  readonly event: string;
+  readonly channelPrefix: string;
+  readonly channelSuffix: string;
+  readonly fields: ContractFields;
+  readonly states: ReadonlyMap<string, ContractState>;
+  readonly maxPayloadBytes: number;
+}
+
+export function compileProfile(profile: ContractProfile = DEFAULT_PROFILE): CompiledProfile {
+  const placeholder = profile.channel.match(CHANNEL_PLACEHOLDER)?.[0] ?? '{id}';
+  const at = profile.channel.indexOf(placeholder);
+  return {
+    profile,
+    event: profile.event,
+    channelPrefix: profile.channel.slice(0, at),
+    channelSuffix: profile.channel.slice(at + placeholder.length),
+    fields: profile.fields,
+    states: new Map(Object.entries(profile.states)),
+    maxPayloadBytes: profile.maxPayloadBytes,
+  };
+}
+
+/** The session id a channel name carries, or undefined when the channel is not the profile's. */
+export function channelSessionId(compiled: CompiledProfile, channel: string): string | undefined {
+  const { channelPrefix: prefix, channelSuffix: suffix } = compiled;
+  if (channel.length <= prefix.length + suffix.length) return undefined;
+  if (!channel.startsWith(prefix) || !channel.endsWith(suffix)) return undefined;
+  return channel.slice(prefix.length, channel.length - suffix.length);
+}
+
+/** Same test as channelSessionId without allocating the suffix string (hot path). */
+export function channelMatches(compiled: CompiledProfile, channel: string): boolean {
+  const { channelPrefix: prefix, channelSuffix: suffix } = compiled;
+  return channel.length > prefix.length + suffix.length && channel.startsWith(prefix) && channel.endsWith(suffix);
+}

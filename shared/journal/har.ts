@@ -1,0 +1,134 @@
+import type { ConnectionRecord, FrameRecord, JournalRecord, SubscriptionRecord } from './records';
+import type { JournalIssue } from './ndjson';
+
+/**
+ * HAR import (DESIGN §6): the WebSocket messages a browser saved, as journal records.
+ *
+ * Chrome (since 76) and Chromium-based tools put them on the entry as `_webSocketMessages`:
+ * `{ type: 'send' | 'receive', time: <epoch seconds, fractional>, opcode: 1, data: <text> }`.
+ * Firefox exports use the same property when they include WebSocket messages; this reader also
+ * accepts `incoming`/`outgoing` as direction names and times already in milliseconds, since
+ * third-party exporters differ there. Each WebSocket entry becomes one connection `har:N`.
+ *
+ * A Pusher frame is JSON whose `data` is itself a JSON string (double-encoded); it is decoded
+ * into the record's `data`, or kept as the raw string when it is not JSON (DESIGN §6).
+ */
+
+export interface HarImport {
+  records: JournalRecord[];
+  issues: JournalIssue[];
+  /** WebSocket entries found. */
+  connections: number;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True when `value` (parsed JSON) looks like a HAR document. */
+export function isHar(value: unknown): value is { log: { entries: unknown[] } } {
+  return isObject(value) && isObject(value.log) && Array.isArray(value.log.entries);
+}
+
+/** Epoch ms from a HAR message time: Chrome writes seconds; a value above 1e11 is already ms. */
+function messageTimeMs(time: unknown): number | undefined {
+  if (typeof time !== 'number' || !Number.isFinite(time)) return undefined;
+  return time > 1e11 ? time : time * 1000;
+}
+
+function direction(type: unknown): 'receive' | 'send' | undefined {
+  if (type === 'receive' || type === 'incoming') return 'receive';
+  if (type === 'send' || type === 'outgoing') return 'send';
+  return undefined;
+}
+
+function decodeData(data: unknown): unknown {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}
+
+/** Parses a HAR (text or already-parsed JSON) into journal records sorted by arrival time. */
+export function parseHar(input: string | unknown): HarImport {
+  const issues: JournalIssue[] = [];
+  let document: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      document = JSON.parse(input);
+    } catch (error) {
+      return { records: [], issues: [{ line: 0, message: `not JSON: ${error instanceof Error ? error.message : String(error)}` }], connections: 0 };
+    }
+  }
+  if (!isHar(document)) return { records: [], issues: [{ line: 0, message: 'not a HAR file (no log.entries)' }], connections: 0 };
+
+  const records: JournalRecord[] = [];
+  let connections = 0;
+  document.log.entries.forEach((entry, entryIndex) => {
+    if (!isObject(entry) || !Array.isArray(entry._webSocketMessages)) return;
+    connections++;
+    const connection = `har:${connections}`;
+    entry._webSocketMessages.forEach((message, messageIndex) => {
+      const where = `entry ${entryIndex + 1}, message ${messageIndex + 1}`;
+      if (!isObject(message)) {
+        issues.push({ line: 0, message: `${where}: not an object` });
+        return;
+      }
+      const at = messageTimeMs(message.time);
+      const way = direction(message.type);
+      if (at === undefined || way === undefined) {
+        issues.push({ line: 0, message: `${where}: no usable time or direction` });
+        return;
+      }
+      if (message.opcode !== undefined && message.opcode !== 1) return; // binary or control: not Pusher text
+      if (typeof message.data !== 'string') {
+        issues.push({ line: 0, message: `${where}: data is not text` });
+        return;
+      }
+      let frame: unknown;
+      try {
+        frame = JSON.parse(message.data);
+      } catch {
+        issues.push({ line: 0, message: `${where}: not a Pusher frame (not JSON)` });
+        return;
+      }
+      if (!isObject(frame) || typeof frame.event !== 'string') {
+        issues.push({ line: 0, message: `${where}: not a Pusher frame (no event)` });
+        return;
+      }
+      const channel = typeof frame.channel === 'string' ? frame.channel : undefined;
+      if (way === 'send') {
+        // What the page asked for; only an unsubscribe changes what it will receive.
+        const sent = decodeData(frame.data);
+        const sentChannel = isObject(sent) && typeof sent.channel === 'string' ? sent.channel : undefined;
+        if (frame.event === 'pusher:unsubscribe' && sentChannel !== undefined) {
+          const record: SubscriptionRecord = { type: 'subscription', at, connection, channel: sentChannel, status: 'unsubscribed' };
+          records.push(record);
+        }
+        return;
+      }
+      const data = decodeData(frame.data);
+      if (frame.event === 'pusher:connection_established') {
+        const record: ConnectionRecord = { type: 'connection', at, connection, state: 'connected' };
+        if (isObject(data) && typeof data.socket_id === 'string') record.socketId = data.socket_id;
+        records.push(record);
+      } else if (frame.event === 'pusher_internal:subscription_succeeded' && channel !== undefined) {
+        const record: SubscriptionRecord = { type: 'subscription', at, connection, channel, status: 'subscribed' };
+        records.push(record);
+      } else if (frame.event === 'pusher:subscription_error' && channel !== undefined) {
+        const record: SubscriptionRecord = { type: 'subscription', at, connection, channel, status: 'failed' };
+        if (isObject(data) && Number.isInteger(data.status)) record.code = data.status as number;
+        if (isObject(data) && typeof data.error === 'string') record.error = data.error;
+        records.push(record);
+      }
+      const record: FrameRecord = { type: 'frame', at, connection, event: frame.event, data };
+      if (channel !== undefined) record.channel = channel;
+      records.push(record);
+    });
+  });
+  // Entries are per connection; the journal is one timeline (stable: same-time order kept).
+  records.sort((a, b) => a.at - b.at);
+  return { records, issues, connections };
+}

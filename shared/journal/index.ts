@@ -1,0 +1,4 @@
+export * from './records';
+export * from './guards';
+export * from './ndjson';
+export * from './har';

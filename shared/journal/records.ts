@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** Connection states recorded in the journal (DESIGN §6). */
+export const ConnectionStateSchema = z.enum(['connecting', 'connected', 'unavailable', 'disconnected', 'failed']);
+export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
+
+export const SubscriptionStatusSchema = z.enum(['subscribed', 'failed', 'unsubscribed']);
+export type SubscriptionStatus = z.infer<typeof SubscriptionStatusSchema>;
+
+/** Arrival time: epoch ms with sub-millisecond fraction. */
+const At = z.number().finite();
+
+export const HeaderRecordSchema = z.looseObject({
+  type: z.literal('header'),
+  format: z.literal('echoscope-journal'),
+  version: z.number().int(),
+  createdAt: z.string(),
+});
+export type HeaderRecord = z.infer<typeof HeaderRecordSchema>;
+
+export const ConnectionRecordSchema = z.looseObject({
+  type: z.literal('connection'),
+  at: At,
+  connection: z.string().min(1),
+  state: ConnectionStateSchema,
+  socketId: z.string().optional(),
+  /** WebSocket close code or Pusher error code when the state change came with one. */
+  code: z.number().int().optional(),
+  reason: z.string().optional(),
+});
+export type ConnectionRecord = z.infer<typeof ConnectionRecordSchema>;
+
+export const SubscriptionRecordSchema = z.looseObject({
+  type: z.literal('subscription'),
+  at: At,
+  connection: z.string().min(1),
+  channel: z.string().min(1),
+  status: SubscriptionStatusSchema,
+  /** HTTP status or Pusher error code of a failed subscription. */
+  code: z.number().int().optional(),
+  error: z.string().optional(),
+});
+export type SubscriptionRecord = z.infer<typeof SubscriptionRecordSchema>;
+
+export const FrameRecordSchema = z.looseObject({
+  type: z.literal('frame'),
+  at: At,
+  connection: z.string().min(1),
+  /** Absent for connection-level protocol frames (`pusher:ping`, `pusher:error`, …). */
+  channel: z.string().optional(),
+  event: z.string(),
+  /** Parsed payload, or the raw string when it is not JSON. */
+  data: z.unknown(),
+});
+export type FrameRecord = z.infer<typeof FrameRecordSchema>;
+
+export const JournalRecordSchema = z.discriminatedUnion('type', [
+  ConnectionRecordSchema,
+  SubscriptionRecordSchema,
+  FrameRecordSchema,
+]);
+export type JournalRecord = z.infer<typeof JournalRecordSchema>;
