@@ -29,11 +29,14 @@ const ChannelName = z
   .max(200)
   .regex(/^[A-Za-z0-9_\-=@,.;]+$/, 'not a valid Pusher channel name');
 
-export const ProfileInputSchema = z.object({
+const ProfileFields = z.object({
   id: ProfileId,
   name: z.string().min(1).max(100),
-  /** Reverb and soketi speak the Pusher protocol on a host/port; Pusher Channels uses a cluster. */
-  kind: z.enum(['reverb', 'pusher']),
+  /**
+   * `reverb`: Reverb, soketi, sockudo or the mock provider — the Pusher protocol on a host/port;
+   * `pusher`: Pusher Channels (cluster); `socketio`: laravel-echo-server (Socket.IO 2).
+   */
+  kind: z.enum(['reverb', 'pusher', 'socketio']),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(1).max(65535).default(8080),
   tls: z.boolean().default(false),
@@ -44,11 +47,21 @@ export const ProfileInputSchema = z.object({
   /** Channels subscribed on connect. */
   channels: z.array(ChannelName).default([]),
 });
+
+export const ProfileInputSchema = ProfileFields.superRefine((profile, context) => {
+  if (profile.kind === 'socketio' && profile.auth.mode === 'secret') {
+    context.addIssue({
+      code: 'custom',
+      path: ['auth', 'mode'],
+      message: 'laravel-echo-server authorizes private channels itself through your app: use an auth endpoint (its headers are forwarded) or none',
+    });
+  }
+});
 export type ProfileInput = z.input<typeof ProfileInputSchema>;
 export type Profile = z.output<typeof ProfileInputSchema>;
 
 /** What the renderer sees of a profile: never the secret, never auth header values. */
-export const ProfileViewSchema = ProfileInputSchema.omit({ auth: true }).extend({
+export const ProfileViewSchema = ProfileFields.omit({ auth: true }).extend({
   auth: z.discriminatedUnion('mode', [
     z.object({ mode: z.literal('none') }),
     z.object({ mode: z.literal('secret'), hasSecret: z.boolean() }),

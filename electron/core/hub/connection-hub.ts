@@ -1,11 +1,17 @@
 import type { ChannelStatus, ConnectionStatus, Profile } from '../../../shared/api';
 import { AppError } from '../../../shared/api';
 import { preciseNow, type Clock } from '../clock';
-import { EchoConnection, type HubSink } from './echo-connection';
+import type { HubConnection, HubSink } from './connection-base';
+import { PusherConnection } from './pusher-connection';
+import { SocketIoConnection } from './socketio-connection';
 
-/** Holds one Echo connection per profile; used by Electron main and the headless host alike. */
+function openConnection(profile: Profile, sink: HubSink, clock: Clock): HubConnection {
+  return profile.kind === 'socketio' ? new SocketIoConnection(profile, sink, clock) : new PusherConnection(profile, sink, clock);
+}
+
+/** Holds one connection per profile; used by Electron main and the headless host alike. */
 export class ConnectionHub {
-  private readonly connections = new Map<string, EchoConnection>();
+  private readonly connections = new Map<string, HubConnection>();
 
   constructor(
     private readonly sink: HubSink,
@@ -19,7 +25,7 @@ export class ConnectionHub {
       if (state !== 'failed' && state !== 'disconnected') return existing.status();
       existing.stop();
     }
-    const connection = new EchoConnection(profile, this.sink, this.clock);
+    const connection = openConnection(profile, this.sink, this.clock);
     this.connections.set(profile.id, connection);
     return connection.status();
   }
@@ -41,6 +47,11 @@ export class ConnectionHub {
     return this.require(profileId).unsubscribe(channel);
   }
 
+  /** Channels currently held (pending or subscribed) on a profile's connection. */
+  channels(profileId: string): string[] {
+    return (this.connections.get(profileId)?.status().channels ?? []).filter((c) => c.status !== 'unsubscribed').map((c) => c.name);
+  }
+
   status(profileId: string): ConnectionStatus | undefined {
     return this.connections.get(profileId)?.status();
   }
@@ -54,7 +65,7 @@ export class ConnectionHub {
     this.connections.clear();
   }
 
-  private require(profileId: string): EchoConnection {
+  private require(profileId: string): HubConnection {
     const connection = this.connections.get(profileId);
     if (!connection) throw new AppError('not_connected', `profile "${profileId}" is not connected: connect it first`);
     return connection;

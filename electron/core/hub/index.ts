@@ -1,3 +1,5 @@
 export { ConnectionHub } from './connection-hub';
-export { EchoConnection, describeCloseCode, type HubSink } from './echo-connection';
+export { ConnectionBase, type HubConnection, type HubSink } from './connection-base';
+export { PusherConnection, describeCloseCode } from './pusher-connection';
+export { SocketIoConnection } from './socketio-connection';
 export { localSigner, endpointAuthorizer, authorizerFor, ChannelAuthError, type ChannelAuthorizer } from './channel-auth';

@@ -1,0 +1,287 @@
+/**
+ * Mock provider vs soketi: fan-out of small events to many subscribers on loopback, with the
+ * same load generator for both (this process: `ws` subscribers, HTTP API publisher with
+ * batch_events). Each server runs in its own process.
+ *
+ *   node --import tsx bench/mock-server.bench.ts
+ *
+ * 1. Saturation: 10 channels × 100 subscribers, a closed loop of batch requests; deliveries/s.
+ * 2. Fixed rate: 1,000 channels × 1 subscriber × 20 events/s; p50/p99 delivery latency
+ *    (HTTP request sent → frame received).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+import { md5Hex, signHttpRequest } from '../electron/mock/signature';
+import { soketiUnavailableReason, startSoketi } from '../electron/mock/peers/soketi';
+import type { BenchResult } from './types';
+
+const APP = { id: 'bench', key: 'bench-key', secret: 'bench-secret' };
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Target {
+  name: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Our server in a child process, like soketi, so neither shares the load generator's event loop. */
+async function startOurs(): Promise<Target> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/mock-server.bench.ts'), '--serve-mock'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`mock exited early (${String(code)})`)));
+  });
+  return { name: 'echoscope mock', host: '127.0.0.1', port, close: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function serveMock(): Promise<void> {
+  const { startMockServer } = await import('../electron/mock/index');
+  const server = await startMockServer({ apps: [APP], limits: { maxConnections: 100_000 } });
+  process.stdout.write(`${JSON.stringify({ event: 'listening', host: server.host, port: server.port })}\n`);
+  process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+}
+
+interface Subscribers {
+  sockets: WebSocket[];
+  /** Called with (channel index, send time) for every delivered frame. */
+  onDelivery: (handler: (sentAt: number) => void) => void;
+  close(): void;
+}
+
+async function subscribe(target: Target, channels: number, perChannel: number): Promise<Subscribers> {
+  let handler: (sentAt: number) => void = () => undefined;
+  const sockets: WebSocket[] = [];
+  const url = `ws://${target.host}:${target.port}/app/${APP.key}?protocol=7`;
+  const connectOne = (channel: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      sockets.push(ws);
+      ws.on('error', reject);
+      ws.on('message', (raw: Buffer) => {
+        const text = raw.toString();
+        if (text.includes('"bench"')) {
+          // data is {"t":<ms>} JSON-encoded inside the frame; cut it out without two JSON.parse calls.
+          const at = text.indexOf('\\"t\\":');
+          handler(Number.parseFloat(text.slice(at + 6)));
+        } else if (text.includes('connection_established')) {
+          ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel } }));
+        } else if (text.includes('subscription_succeeded')) resolve();
+      });
+    });
+  const pending: Promise<void>[] = [];
+  for (let c = 0; c < channels; c += 1) for (let s = 0; s < perChannel; s += 1) pending.push(connectOne(`bench-${c}`));
+  // Connect in slices so neither server sees a thundering herd of handshakes.
+  for (let i = 0; i < pending.length; i += 200) await Promise.all(pending.slice(i, i + 200));
+  return {
+    sockets,
+    onDelivery: (h) => (handler = h),
+    close: () => sockets.forEach((ws) => ws.terminate()),
+  };
+}
+
+class Publisher {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  constructor(private readonly target: Target) {}
+
+  /** One batch_events request of up to 10 events. */
+  batch(channels: string[]): Promise<void> {
+    const t = performance.now();
+    const body = JSON.stringify({ batch: channels.map((channel) => ({ channel, name: 'bench', data: `{"t":${t}}` })) });
+    const path = `/apps/${APP.id}/batch_events`;
+    const query = new URLSearchParams({ auth_key: APP.key, auth_timestamp: String(Math.floor(Date.now() / 1000)), auth_version: '1.0', body_md5: md5Hex(body) });
+    query.set('auth_signature', signHttpRequest(APP.secret, 'POST', path, query));
+    return new Promise((resolve, reject) => {
+      const req = request({ host: this.target.host, port: this.target.port, path: `${path}?${query.toString()}`, method: 'POST', agent: this.agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${String(res.statusCode)}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const start = performance.now();
+  while (!condition() && performance.now() - start < timeoutMs) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Closed loop: `concurrency` batch requests always in flight for `durationMs`; deliveries/s. */
+async function saturation(target: Target): Promise<number> {
+  const channels = 10;
+  const perChannel = 100;
+  const subs = await subscribe(target, channels, perChannel);
+  const publisher = new Publisher(target);
+  let delivered = 0;
+  let lastDeliveryAt = 0;
+  subs.onDelivery(() => {
+    delivered += 1;
+    lastDeliveryAt = performance.now();
+  });
+  const names = Array.from({ length: channels }, (_, c) => `bench-${c}`);
+  let sentEvents = 0;
+  const started = performance.now();
+  const durationMs = 3000;
+  const loop = async (): Promise<void> => {
+    while (performance.now() - started < durationMs) {
+      await publisher.batch(names);
+      sentEvents += names.length;
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, loop));
+  await until(() => delivered >= sentEvents * perChannel, 5000);
+  const seconds = (lastDeliveryAt - started) / 1000;
+  publisher.close();
+  subs.close();
+  return delivered / seconds;
+}
+
+/** Open loop at a fixed event rate; returns delivery latency percentiles in ms. */
+async function fixedRate(target: Target, ratePerChannel: number): Promise<Latency> {
+  const channels = 1000;
+  const subs = await subscribe(target, channels, 1);
+  const publisher = new Publisher(target);
+  const latencies: number[] = [];
+  subs.onDelivery((sentAt) => latencies.push(performance.now() - sentAt));
+  const names = Array.from({ length: channels }, (_, c) => `bench-${c}`);
+  const eventsPerSecond = channels * ratePerChannel;
+  const durationMs = 2000;
+  const tickMs = 10;
+  const started = performance.now();
+  let sent = 0;
+  let cursor = 0;
+  const inFlight: Promise<void>[] = [];
+  while (performance.now() - started < durationMs) {
+    const due = Math.floor(((performance.now() - started) / 1000) * eventsPerSecond);
+    while (sent < due) {
+      const batch: string[] = [];
+      for (let i = 0; i < 10 && sent < due; i += 1, sent += 1) batch.push(names[cursor++ % channels]!);
+      inFlight.push(publisher.batch(batch));
+    }
+    await new Promise((r) => setTimeout(r, tickMs));
+  }
+  await Promise.all(inFlight);
+  await until(() => latencies.length >= sent, 5000);
+  publisher.close();
+  subs.close();
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  return { p50: pick(0.5), p99: pick(0.99), lost: sent - latencies.length, events: sent };
+}
+
+interface Latency {
+  p50: number;
+  p99: number;
+  lost: number;
+  events: number;
+}
+
+interface Figures {
+  deliveriesPerSecond: number;
+  /** 20 events/s per channel (20,000/s): near saturation on a small machine. */
+  loaded: Latency;
+  /** 2 events/s per channel (2,000/s): latency without queueing. */
+  light: Latency;
+}
+
+async function measure(target: Target): Promise<Figures> {
+  try {
+    const deliveriesPerSecond = await saturation(target);
+    const loaded = await fixedRate(target, 20);
+    const light = await fixedRate(target, 2);
+    return { deliveriesPerSecond, loaded, light };
+  } finally {
+    await target.close();
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const missing = soketiUnavailableReason();
+  const startPeer = async (): Promise<Target> => {
+    const soketi = await startSoketi({ app: APP, extraEnv: { SOKETI_DEFAULT_APP_MAX_CONNS: '-1', SOKETI_EVENT_MAX_BATCH_SIZE: '10' } });
+    return { name: 'soketi', host: soketi.host, port: soketi.port, close: () => soketi.close() };
+  };
+  // Two rounds, interleaved, best of each: the machine is shared, so one round can be noisy.
+  const oursRounds: Figures[] = [];
+  const peerRounds: Figures[] = [];
+  for (let round = 0; round < 2; round += 1) {
+    oursRounds.push(await measure(await startOurs()));
+    if (!missing) peerRounds.push(await measure(await startPeer()));
+  }
+  const ours = best(oursRounds);
+  const peer = missing ? null : best(peerRounds);
+  const peerName = missing ? 'none' : 'soketi 1.6.1';
+  const note = missing ? `soketi not run: ${missing}` : undefined;
+  const compare = (name: string, unit: string, value: number, baselineValue: number | undefined, goal: string, extra?: string): BenchResult => ({
+    suite: 'mock-server',
+    name,
+    value: round(value),
+    unit,
+    baseline: peerName,
+    baselineValue: baselineValue === undefined ? 0 : round(baselineValue),
+    ratio: baselineValue ? round(value / baselineValue, 3) : 0,
+    goal,
+    ...(note || extra ? { note: [note, extra].filter(Boolean).join('; ') } : {}),
+  });
+  const latencyResult = (rate: number, mine: Latency, theirs: Latency | undefined): BenchResult =>
+    compare(
+      `p99 delivery latency at 1,000 channels x 1 subscriber x ${rate} events/s`,
+      'ms',
+      mine.p99,
+      theirs?.p99,
+      '<= 1.0 (no slower than soketi)',
+      `p50 ours ${round(mine.p50)} ms${theirs ? `, soketi ${round(theirs.p50)} ms` : ''}; lost ours ${mine.lost}/${mine.events}${theirs ? `, soketi ${theirs.lost}/${theirs.events}` : ''}`,
+    );
+  return [
+    compare('fan-out deliveries/s at saturation (10 channels x 100 subscribers, batch_events)', 'deliveries/s', ours.deliveriesPerSecond, peer?.deliveriesPerSecond, '>= 1.0 (at least as fast as soketi)'),
+    latencyResult(20, ours.loaded, peer?.loaded),
+    latencyResult(2, ours.light, peer?.light),
+  ];
+}
+
+function best(rounds: Figures[]): Figures {
+  const byP99 = (pick: (f: Figures) => Latency): Latency => rounds.map(pick).sort((a, b) => a.p99 - b.p99)[0]!;
+  return {
+    deliveriesPerSecond: Math.max(...rounds.map((f) => f.deliveriesPerSecond)),
+    loaded: byP99((f) => f.loaded),
+    light: byP99((f) => f.light),
+  };
+}
+
+function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  if (process.argv.includes('--serve-mock')) {
+    void serveMock();
+  } else {
+    const results = await run();
+    for (const r of results) {
+      console.log(`${r.name}\n  ours ${r.value} ${r.unit} | ${r.baseline} ${r.baselineValue} ${r.unit} | ratio ${r.ratio} (goal ${r.goal ?? '-'})${r.note ? `\n  ${r.note}` : ''}`);
+    }
+  }
+}

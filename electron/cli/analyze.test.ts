@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from './command';
+import { runCli } from './main';
+
+const fixtures = fileURLToPath(new URL('../../shared/analysis/fixtures/', import.meta.url));
+const har = fileURLToPath(new URL('../../shared/journal/fixtures/chrome-pusher.har', import.meta.url));
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), stopSignal: new Promise(() => {}) };
+  const code = await runCli(['analyze', ...argv], io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('echoscope analyze', () => {
+  it('prints a per-session table', async () => {
+    const { code, out, err } = await run(join(fixtures, 'errored-then-retry.ndjson'));
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    const [head, row] = out.split('\n');
+    expect(head).toMatch(/^SESSION\s+STATUS\s+EVENTS\s+DUPS\s+REPLAYS\s+GAPS\s+OUT-OF-ORDER\s+AFTER-TERMINAL\s+VIOLATIONS\s+P95 INTER-TOKEN$/);
+    expect(row!.split(/\s{2,}/)).toEqual(['s1', 'completed', '8', '3', '1', '0', '0', '5', '0', '80 ms']);
+  });
+
+  it('prints the verdict JSON', async () => {
+    const { code, out } = await run(join(fixtures, 'gap.ndjson'), '--json');
+    expect(code).toBe(0);
+    const verdict = JSON.parse(out);
+    expect(verdict).toMatchObject({ version: 1, summary: { sessions: 1, missing: 2 }, sessions: [{ gaps: [{ from: 3, to: 4 }] }] });
+  });
+
+  it('applies --stall-after and --orphan-after', async () => {
+    const { out } = await run(join(fixtures, 'worker-killed.ndjson'), '--json', '--orphan-after', '500000');
+    expect(JSON.parse(out).sessions[0].status).toBe('stalled');
+    const quick = await run(join(fixtures, 'stall.ndjson'), '--json', '--stall-after', '20000');
+    expect(JSON.parse(quick.out).summary.stalls).toBe(0);
+  });
+
+  it('reads a HAR file, telling it apart by content', async () => {
+    const { code, out, err } = await run(har, '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out).sessions[0]).toMatchObject({ sessionId: 's1', status: 'completed', duplicates: 1 });
+    expect(err).toContain('not a Pusher frame');
+  });
+
+  it('warns about broken lines on stderr and still analyzes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'echoscope-analyze-'));
+    const file = join(dir, 'broken.ndjson');
+    writeFileSync(file, 'oops\n{"type":"frame","at":1,"connection":"c","channel":"private-ai.x","event":"chunk.delivered","data":{"session_id":"x","chunk":"a","sequence":1,"state":"generating","termination_code":null}}\n{"type":"fr');
+    const { code, out, err } = await run(file);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^x\s+streaming\s+1\s/m);
+    expect(err).toContain(`${file}:1: not JSON`);
+    expect(err).toContain(`${file}:3: torn last line`);
+  });
+
+  it('uses a profile file and rejects a bad one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'echoscope-profile-'));
+    const journal = join(dir, 'acme.ndjson');
+    writeFileSync(journal, '{"type":"frame","at":1,"connection":"c","channel":"gen.7","event":"Token","data":{"delta":"hi","seq":1,"status":"done"}}\n');
+    const good = join(dir, 'acme.yaml');
+    writeFileSync(good, 'event: Token\nchannel: "gen.{id}"\nfields: {sessionId: null, chunk: delta, sequence: seq, state: status, terminationCode: null}\nstates: {go: generating, done: completed}\n');
+    const ok = await run(journal, '--json', '--profile', good);
+    expect(JSON.parse(ok.out).sessions[0]).toMatchObject({ sessionId: '7', status: 'completed', text: 'hi' });
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"fields":{"sequence":""}}');
+    const rejected = await run(journal, '--profile', bad);
+    expect(rejected.code).toBe(2);
+    expect(rejected.err).toContain('fields.sequence: a field name cannot be empty');
+  });
+
+  it('exits 2 for a file that is neither a journal nor a HAR', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'echoscope-junk-'));
+    const file = join(dir, 'junk.txt');
+    writeFileSync(file, 'hello\nworld\n');
+    const { code, err } = await run(file);
+    expect(code).toBe(2);
+    expect(err).toContain('neither an EchoScope journal');
+  });
+
+  it('exits 2 for a missing file (spawned binary)', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'analyze', 'no-such-journal.ndjson'], { cwd: root, encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('cannot read no-such-journal.ndjson');
+  });
+});

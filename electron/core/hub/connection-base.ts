@@ -1,0 +1,150 @@
+import type { ApiError, ChannelStatus, ConnectionStatus, HubState, Profile } from '../../../shared/api';
+import type { ConnectionState, JournalRecord } from '../../../shared/journal';
+import type { Clock } from '../clock';
+
+export interface HubSink {
+  record(record: JournalRecord): void;
+  status(status: ConnectionStatus): void;
+}
+
+/** What the hub needs of a connection, whatever the protocol underneath. */
+export interface HubConnection {
+  readonly profile: Profile;
+  status(): ConnectionStatus;
+  subscribe(channel: string, timeoutMs?: number): Promise<ChannelStatus>;
+  unsubscribe(channel: string): ChannelStatus;
+  stop(): void;
+}
+
+const JOURNAL_STATES: ReadonlySet<string> = new Set<ConnectionState>(['connecting', 'connected', 'unavailable', 'disconnected', 'failed']);
+
+/**
+ * The protocol-independent half of a connection: channel bookkeeping, subscribe
+ * waiters, status and journal records with arrival times. Subclasses wire a client.
+ */
+export abstract class ConnectionBase implements HubConnection {
+  protected readonly channels = new Map<string, ChannelStatus>();
+  private readonly waiters = new Map<string, Array<(status: ChannelStatus) => void>>();
+  protected current: ConnectionStatus;
+  protected stopped = false;
+
+  constructor(
+    readonly profile: Profile,
+    protected readonly sink: HubSink,
+    protected readonly clock: Clock,
+  ) {
+    this.current = { profileId: profile.id, state: 'initialized', channels: [], since: clock() };
+  }
+
+  status(): ConnectionStatus {
+    return { ...this.current, channels: [...this.channels.values()] };
+  }
+
+  /** Subscribes and resolves once the server answered (or after `timeoutMs`, still `pending`). */
+  subscribe(channel: string, timeoutMs = 10_000): Promise<ChannelStatus> {
+    const existing = this.channels.get(channel);
+    if (existing && existing.status === 'subscribed') return Promise.resolve(existing);
+    const result = new Promise<ChannelStatus>((resolve) => {
+      const timer = setTimeout(() => resolve(this.channels.get(channel) ?? { name: channel, status: 'pending' }), timeoutMs);
+      const list = this.waiters.get(channel) ?? [];
+      list.push((status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
+      this.waiters.set(channel, list);
+    });
+    if (!existing || existing.status === 'unsubscribed' || existing.status === 'failed') {
+      this.setChannel({ name: channel, status: 'pending' });
+      this.openChannel(channel);
+    }
+    return result;
+  }
+
+  unsubscribe(channel: string): ChannelStatus {
+    if (this.channels.has(channel)) {
+      this.closeChannel(channel);
+      this.channels.delete(channel);
+      this.record({ type: 'subscription', at: this.clock(), connection: this.profile.id, channel, status: 'unsubscribed' });
+      this.publishStatus();
+    }
+    return { name: channel, status: 'unsubscribed' };
+  }
+
+  abstract stop(): void;
+  protected abstract openChannel(channel: string): void;
+  protected abstract closeChannel(channel: string): void;
+
+  protected channelSubscribed(channel: string): void {
+    if (!this.channels.has(channel)) return;
+    this.record({ type: 'subscription', at: this.clock(), connection: this.profile.id, channel, status: 'subscribed' });
+    this.settle({ name: channel, status: 'subscribed' });
+  }
+
+  protected channelFailed(channel: string, error: ApiError, code?: number): void {
+    this.record({
+      type: 'subscription',
+      at: this.clock(),
+      connection: this.profile.id,
+      channel,
+      status: 'failed',
+      error: error.message,
+      ...(code === undefined ? {} : { code }),
+    });
+    this.current = { ...this.current, lastError: error };
+    this.settle({ name: channel, status: 'failed', error });
+  }
+
+  protected frame(event: string, channel: string | undefined, data: unknown): void {
+    this.record({ type: 'frame', at: this.clock(), connection: this.profile.id, ...(channel === undefined ? {} : { channel }), event, data });
+  }
+
+  protected stateChanged(state: HubState, socketId?: string, code?: number): void {
+    const at = this.clock();
+    const reason = state !== 'connected' ? this.current.lastError?.message : undefined;
+    if (JOURNAL_STATES.has(state)) {
+      this.record({
+        type: 'connection',
+        at,
+        connection: this.profile.id,
+        state: state as ConnectionState,
+        ...(socketId ? { socketId } : {}),
+        ...(code === undefined ? {} : { code }),
+        ...(reason ? { reason } : {}),
+      });
+    }
+    const { lastError, socketId: _previous, ...rest } = this.current;
+    this.current = {
+      ...rest,
+      state,
+      since: at,
+      ...(socketId ? { socketId } : {}),
+      ...(state === 'connected' || !lastError ? {} : { lastError }),
+    };
+    this.publishStatus();
+  }
+
+  protected setError(error: ApiError): void {
+    this.current = { ...this.current, lastError: error };
+    this.publishStatus();
+  }
+
+  protected record(record: JournalRecord): void {
+    if (!this.stopped || record.type !== 'frame') this.sink.record(record);
+  }
+
+  protected publishStatus(): void {
+    this.sink.status(this.status());
+  }
+
+  private setChannel(status: ChannelStatus): void {
+    this.channels.set(status.name, status);
+    this.publishStatus();
+  }
+
+  private settle(status: ChannelStatus): void {
+    this.setChannel(status);
+    const waiting = this.waiters.get(status.name);
+    this.waiters.delete(status.name);
+    waiting?.forEach((resolve) => resolve(status));
+  }
+}
