@@ -23,7 +23,11 @@ export default defineConfig({
     build: {
       outDir: 'out/preload',
       rolldownOptions: {
-        input: { index: resolve(root, 'electron/preload/index.ts') },
+        input: {
+          index: resolve(root, 'electron/preload/index.ts'),
+          // The hidden journal window's preload: only forwards main's MessagePort to the page.
+          journal: resolve(root, 'electron/preload/journal.ts'),
+        },
         // Sandboxed preloads must be CommonJS.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
@@ -35,7 +39,11 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       rolldownOptions: {
-        input: { index: resolve(root, 'renderer/index.html') },
+        input: {
+          index: resolve(root, 'renderer/index.html'),
+          // The hidden journal window (DESIGN §2): owns the Dexie journal in Electron.
+          journal: resolve(root, 'renderer/journal.html'),
+        },
       },
     },
   },

@@ -1,25 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { CHROMIUM_ARGS, chromiumPath } from './e2e/chromium';
 import { defineConfig } from '@playwright/test';
-
-/** Debian's chromium (`which chromium`): Playwright's own browser download cannot work here. */
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const executablePath = chromiumPath();
 

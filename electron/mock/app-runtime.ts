@@ -19,11 +19,15 @@ export function eventFrame(event: string, channel: string, data: string): string
   return `{"event":${JSON.stringify(event)},"channel":${JSON.stringify(channel)},"data":${JSON.stringify(data)}}`;
 }
 
+/** Told when a connection joins a channel (the simulator waits for subscribers with it). */
+export type JoinListener = (appId: string, channel: string, socketId: string) => void;
+
 /** One app's live state: its connections, channels, signed-in users and counters. */
 export class AppRuntime {
   readonly connections = new Map<string, AppConnection>();
   readonly channels = new ChannelRegistry();
   readonly counters: AppCounters;
+  readonly joinListeners = new Set<JoinListener>();
 
   constructor(
     readonly app: MockApp,
@@ -55,6 +59,7 @@ export class AppRuntime {
       const frame = encodeFrame('pusher_internal:member_added', { user_id: member.userId, user_info: member.userInfo }, name);
       channel.broadcast(frame, connection);
     }
+    for (const listener of this.joinListeners) listener(this.app.id, name, connection.socketId);
     return channel;
   }
 

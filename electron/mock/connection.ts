@@ -22,6 +22,8 @@ export class Connection implements AppConnection {
   private clientEventWindowStart = 0;
   private clientEventsInWindow = 0;
   private closed = false;
+  /** Fault injection (ping silence): until this time the server neither answers nor sends pings. */
+  private pingSilentUntil = 0;
 
   constructor(
     readonly socketId: string,
@@ -94,9 +96,18 @@ export class Connection implements AppConnection {
     this.runtime.removeConnection(this, memberships);
   }
 
+  /** Ping silence: the keep-alive goes quiet on this socket, as on a half-dead network path. */
+  silencePings(untilMs: number): void {
+    this.pingSilentUntil = untilMs;
+  }
+
+  private pingsSilenced(): boolean {
+    return this.pingSilentUntil > 0 && this.runtime.config.now() < this.pingSilentUntil;
+  }
+
   /** Keep-alive: ping after `activity_timeout` of silence, close 4201 when the pong does not come. */
   checkActivity(now: number): void {
-    if (this.closed) return;
+    if (this.closed || this.pingsSilenced()) return;
     const { activityTimeoutSec, pongTimeoutSec } = this.runtime.config;
     if (this.pingSentAt !== null) {
       if (now - this.pingSentAt >= pongTimeoutSec * 1000) this.close(CLOSE.pongTimeout);
@@ -134,7 +145,7 @@ export class Connection implements AppConnection {
   private dispatch(frame: InboundFrame): void {
     switch (frame.event) {
       case 'pusher:ping':
-        this.send(PONG);
+        if (!this.pingsSilenced()) this.send(PONG);
         return;
       case 'pusher:pong':
         return;

@@ -5,7 +5,10 @@
  */
 export interface GenerationRecord {
   session_id: string;
-  /** `generating`, `completed`, `truncated`, `errored`, `abandoned` (the contract's states). */
+  /**
+   * The job's lifecycle as the simulator writes it: `queued → active → completed | truncated |
+   * failed | orphaned` (any string a real app's record holds is served as-is).
+   */
   progress: string;
   /** Highest sequence saved at the last checkpoint. */
   last_seq: number;

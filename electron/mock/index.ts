@@ -1,6 +1,6 @@
 /** The mock provider: a Pusher-protocol-7 server with the Pusher HTTP API and Laravel-style auth (DESIGN §7). */
 export { startMockServer } from './server';
-export type { MockServer, PublishRequest, ConnectionSummary, CloseConnectionsFilter } from './server';
+export type { MockServer, PublishRequest, ConnectionSummary, CloseConnectionsFilter, SubscribedEvent } from './server';
 export { DEFAULT_APP, DEFAULT_LIMITS, parseAuthPolicy, authPolicyAllows } from './config';
 export type { MockApp, MockServerOptions, MockLimits, AuthPolicy } from './config';
 export type { AppCounters } from './metrics';

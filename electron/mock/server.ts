@@ -41,6 +41,12 @@ export interface CloseConnectionsFilter {
   channel?: string;
 }
 
+export interface SubscribedEvent {
+  appId: string;
+  channel: string;
+  socketId: string;
+}
+
 export interface MockServer {
   host: string;
   port: number;
@@ -61,6 +67,15 @@ export interface MockServer {
   connections(appId?: string): ConnectionSummary[];
   /** Closes matching connections with a protocol close code (e.g. 4200 to make clients reconnect). Returns how many. */
   closeConnections(filter: CloseConnectionsFilter, code: number, reason?: string): number;
+  /** Subscribers of a channel right now (0 when vacant). */
+  subscriberCount(channel: string, appId?: string): number;
+  /** Called whenever a connection joins a channel; returns the unsubscribe function. */
+  onSubscribed(listener: (event: SubscribedEvent) => void): () => void;
+  /**
+   * Fault injection: matching connections stop answering `pusher:ping` and stop sending their own
+   * pings for `durationMs`, so a client's pong timeout fires as on a dead path. Returns how many.
+   */
+  silencePings(filter: CloseConnectionsFilter, durationMs: number): number;
   close(): Promise<void>;
 }
 
@@ -226,6 +241,26 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         closed += 1;
       }
       return closed;
+    },
+    subscriberCount(channel, appId) {
+      return runtimeFor(appId).channels.get(channel)?.subscribers.size ?? 0;
+    },
+    onSubscribed(listener) {
+      const relay = (appId: string, channel: string, socketId: string): void => listener({ appId, channel, socketId });
+      for (const runtime of runtimes.values()) runtime.joinListeners.add(relay);
+      return () => {
+        for (const runtime of runtimes.values()) runtime.joinListeners.delete(relay);
+      };
+    },
+    silencePings(filter, durationMs) {
+      const until = config.now() + durationMs;
+      let silenced = 0;
+      for (const connection of live) {
+        if (!matches(connection, filter)) continue;
+        connection.silencePings(until);
+        silenced += 1;
+      }
+      return silenced;
     },
     close() {
       closing ??= shutdown();

@@ -1,8 +1,8 @@
 import { channelMatches, channelSessionId, compileProfile, createEventScratch, decodePayload, type CompiledProfile } from '../contract';
-import type { ConnectionRecord, FrameRecord, JournalRecord, SubscriptionRecord } from '../journal/records';
+import { CLIENT_CLOSE_REASON, type ConnectionRecord, type FrameRecord, type JournalRecord, type SubscriptionRecord } from '../journal/records';
 import { resolveOptions, type AnalyzerOptions, type ResolvedOptions } from './options';
-import { SessionTracker } from './session';
-import { summarize, type Verdict } from './verdict';
+import { SessionTracker, type SessionTimes } from './session';
+import { summarize, type SessionVerdict, type Verdict } from './verdict';
 
 export interface VerdictRequest {
   /**
@@ -49,18 +49,18 @@ export class Analyzer {
     return this.latestAt;
   }
 
-  ingest(record: JournalRecord): void {
+  /** Feeds one record; returns the session key a frame was attributed to (undefined when ignored or not a frame). */
+  ingest(record: JournalRecord): string | undefined {
     if (record.at > this.latestAt) this.latestAt = record.at;
     switch (record.type) {
       case 'frame':
-        this.frame(record);
-        return;
+        return this.frame(record);
       case 'connection':
         this.connection(record);
-        return;
+        return undefined;
       case 'subscription':
         this.subscription(record);
-        return;
+        return undefined;
     }
   }
 
@@ -72,11 +72,21 @@ export class Analyzer {
     return { version: 1, sessions, summary: summarize(sessions, this.ignoredFrames) };
   }
 
-  private frame(record: FrameRecord): void {
+  /** One session's verdict (with text by default), or undefined for an unknown id. */
+  sessionVerdict(sessionId: string, nowMs: number, request: VerdictRequest = {}): SessionVerdict | undefined {
+    return this.sessions.get(sessionId)?.verdict(nowMs, request.endOfJournal ?? false, request.includeText ?? true);
+  }
+
+  /** Arrival times of one session; undefined for an unknown id. */
+  sessionTimes(sessionId: string): SessionTimes | undefined {
+    return this.sessions.get(sessionId)?.times;
+  }
+
+  private frame(record: FrameRecord): string | undefined {
     const channel = record.channel;
     if (record.event !== this.compiled.event || channel === undefined || !channelMatches(this.compiled, channel)) {
       this.ignoredFrames++;
-      return;
+      return undefined;
     }
     const scratch = this.scratch;
     const violation = decodePayload(this.compiled, record.data, channel, scratch);
@@ -85,6 +95,7 @@ export class Analyzer {
     if (violation === null) session.event(record.at, scratch);
     else session.violation(record.at, violation);
     if (session.isTerminal) this.closeOnConnections(session);
+    return key;
   }
 
   private session(key: string, channel: string, connection: string, at: number): SessionTracker {
@@ -126,6 +137,7 @@ export class Analyzer {
       return;
     }
     if (!DOWN_STATES.has(record.state) || track.down) return;
+    if (record.reason === CLIENT_CLOSE_REASON) return; // our own close at the end of a watch: not a drop
     track.down = true;
     for (const session of track.sessions) {
       if (session.isOpen) session.disconnected(record.at, record.connection, record.state, record.code);

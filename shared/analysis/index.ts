@@ -13,3 +13,5 @@ export {
   type Verdict,
   type VerdictSummary,
 } from './verdict';
+export type { SessionTimes } from './session';
+export { compareWithRecord, type ReceivedSession, type ReconcileMismatch } from './reconcile';

@@ -64,6 +64,11 @@ export class SessionTracker {
     this.text = new SessionText(options.maxTextChars);
   }
 
+  /** When the session was first seen, last heard from, and first ended (NaN where not yet). */
+  get times(): SessionTimes {
+    return { firstAt: this.firstEventAt, lastAt: this.lastActivityAt, terminalAt: this.firstTerminalAt };
+  }
+
   get isTerminal(): boolean {
     return this.lastTerminalState !== null;
   }
@@ -249,4 +254,11 @@ export class SessionTracker {
 
 function cut(chunk: string): string {
   return chunk.length > 80 ? `${chunk.slice(0, 80)}…` : chunk;
+}
+
+/** Arrival times of a session, for time-bucketed fleet views (not part of the verdict JSON). */
+export interface SessionTimes {
+  firstAt: number;
+  lastAt: number;
+  terminalAt: number;
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { FrameRecordSchema } from '../journal/records';
 import { ConnectionStatusSchema, ChannelStatusSchema } from './connections';
 import { ChannelNameSchema, ProfileIdSchema, ProfileInputSchema, ProfileViewSchema } from './profiles';
+import { scenarioCommands } from './scenarios';
+import { monitorCommands } from './monitor';
 
 export const AppInfoSchema = z.object({
   name: z.literal('EchoScope'),
@@ -36,6 +38,8 @@ export const commands = {
     request: z.object({ limit: z.number().int().min(1).max(5000).default(200) }).strict(),
     response: z.array(FrameRecordSchema),
   },
+  ...monitorCommands,
+  ...scenarioCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -20,5 +20,9 @@ export const ConnectionStatusSchema = z.object({
   lastError: ApiErrorSchema.optional(),
   channels: z.array(ChannelStatusSchema),
   since: z.number(),
+  /** Channel discovery, when the profile has it: the last poll and its error in words (never silent). */
+  discovery: z
+    .object({ prefix: z.string(), lastPollAt: z.number().nullable(), channels: z.number(), error: z.string().optional() })
+    .optional(),
 });
 export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;

@@ -4,3 +4,5 @@ export * from './connections';
 export * from './commands';
 export * from './pushes';
 export * from './bridge';
+export * from './scenarios';
+export * from './monitor';

@@ -46,9 +46,32 @@ const ProfileFields = z.object({
   auth: AuthInputSchema.default({ mode: 'none' }),
   /** Channels subscribed on connect. */
   channels: z.array(ChannelName).default([]),
+  /**
+   * Channel discovery: poll the server's HTTP API (`GET /apps/{id}/channels?filter_by_prefix=`) and
+   * follow new session channels. Needs `appId` and the app secret (auth mode `secret`).
+   */
+  discover: z
+    .object({
+      prefix: z.string().min(1).max(200).default('private-ai.'),
+      intervalMs: z.number().int().min(250).max(600_000).default(2000),
+    })
+    .optional(),
+  /**
+   * Reconciliation (opt-in): after a session ends or a reconnect, fetch the app's generation record
+   * and compare it with what was received. `{sessionId}` is replaced in the URL.
+   */
+  reconcile: z
+    .object({
+      url: z.string().min(1).refine((url) => url.includes('{sessionId}'), 'the URL template needs a {sessionId} placeholder'),
+      headers: z.record(z.string(), z.string()).default({}),
+    })
+    .optional(),
 });
 
 export const ProfileInputSchema = ProfileFields.superRefine((profile, context) => {
+  if (profile.discover && (profile.auth.mode !== 'secret' || !profile.appId)) {
+    context.addIssue({ code: 'custom', path: ['discover'], message: 'channel discovery signs HTTP API requests: it needs appId and the app secret (auth mode "secret")' });
+  }
   if (profile.kind === 'socketio' && profile.auth.mode === 'secret') {
     context.addIssue({
       code: 'custom',
@@ -61,7 +84,8 @@ export type ProfileInput = z.input<typeof ProfileInputSchema>;
 export type Profile = z.output<typeof ProfileInputSchema>;
 
 /** What the renderer sees of a profile: never the secret, never auth header values. */
-export const ProfileViewSchema = ProfileFields.omit({ auth: true }).extend({
+export const ProfileViewSchema = ProfileFields.omit({ auth: true, reconcile: true }).extend({
+  reconcile: z.object({ url: z.string(), headerNames: z.array(z.string()) }).optional(),
   auth: z.discriminatedUnion('mode', [
     z.object({ mode: z.literal('none') }),
     z.object({ mode: z.literal('secret'), hasSecret: z.boolean() }),
@@ -71,7 +95,8 @@ export const ProfileViewSchema = ProfileFields.omit({ auth: true }).extend({
 export type ProfileView = z.infer<typeof ProfileViewSchema>;
 
 export function redactProfile(profile: Profile): ProfileView {
-  const { auth, ...rest } = profile;
+  const { auth, reconcile, ...fields } = profile;
+  const rest = reconcile ? { ...fields, reconcile: { url: reconcile.url, headerNames: Object.keys(reconcile.headers) } } : fields;
   switch (auth.mode) {
     case 'none':
       return { ...rest, auth };

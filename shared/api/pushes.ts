@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { JournalRecordSchema } from '../journal/records';
 import { ConnectionStatusSchema } from './connections';
+import { scenarioPushes } from './scenarios';
+import { monitorPushes } from './monitor';
 
 /**
  * Main → renderer pushes. Each payload is a batch: the host coalesces
@@ -12,6 +14,8 @@ export const pushes = {
   'journal.records': z.object({ items: z.array(JournalRecordSchema), dropped: z.number().int().min(0) }),
   /** Latest status of each connection that changed since the previous push. */
   'connections.status': z.object({ items: z.array(ConnectionStatusSchema) }),
+  ...monitorPushes,
+  ...scenarioPushes,
 } as const;
 
 export type Pushes = typeof pushes;

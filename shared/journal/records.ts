@@ -18,6 +18,13 @@ export const HeaderRecordSchema = z.looseObject({
 });
 export type HeaderRecord = z.infer<typeof HeaderRecordSchema>;
 
+/**
+ * `reason` of the `disconnected` record EchoScope writes when it closes a connection itself
+ * (end of a watch, a user's Disconnect). It marks the journal's end; it is not a drop, so the
+ * analyzer does not count it as a `disconnect` anomaly.
+ */
+export const CLIENT_CLOSE_REASON = 'closed by EchoScope';
+
 export const ConnectionRecordSchema = z.looseObject({
   type: z.literal('connection'),
   at: At,

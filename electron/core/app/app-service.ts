@@ -6,9 +6,10 @@ import {
   type ConnectionStatus,
   type Result,
 } from '../../../shared/api';
-import type { JournalRecord } from '../../../shared/journal';
+import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { ConnectionHub } from '../hub';
+import { Monitor, reconcileSession, type MonitorOptions } from '../monitor';
 import { dispatch, type CommandHandlers } from './dispatch';
 import { FrameTail } from './frame-tail';
 import { MemoryProfileStore, type ProfileStore } from './profile-store';
@@ -20,6 +21,9 @@ export interface AppServiceOptions {
   demo?: AppInfo['demo'];
   profiles?: ProfileStore;
   clock?: Clock;
+  monitor?: MonitorOptions;
+  /** Where a session's full event list comes from (the journal); default: the monitor's retained history. */
+  sessionEvents?: (sessionId: string, limit: number) => Promise<FrameRecord[]>;
 }
 
 /**
@@ -29,11 +33,13 @@ export interface AppServiceOptions {
  */
 export class AppService {
   readonly hub: ConnectionHub;
+  readonly monitor: Monitor;
   private readonly profiles: ProfileStore;
   private readonly tail = new FrameTail();
   private readonly targets = new Set<PushBatcher>();
   private readonly recordListeners = new Set<(record: JournalRecord) => void>();
   private readonly handlers: CommandHandlers;
+  private readonly downConnections = new Set<string>();
 
   constructor(private readonly options: AppServiceOptions) {
     this.profiles = options.profiles ?? new MemoryProfileStore();
@@ -44,6 +50,12 @@ export class AppService {
       },
       options.clock ?? preciseNow,
     );
+    this.monitor = new Monitor({ ...options.monitor, clock: options.clock ?? preciseNow });
+    this.monitor.onUpdate((update) => {
+      for (const target of this.targets) target.setSessions(update);
+    });
+    this.monitor.onSessionEnd((sessionId) => void this.reconcile(sessionId));
+    this.monitor.start();
     this.handlers = this.buildHandlers();
   }
 
@@ -56,6 +68,8 @@ export class AppService {
     const batcher = new PushBatcher(send, options);
     this.targets.add(batcher);
     for (const status of this.hub.list()) batcher.setStatus(status);
+    // A new window starts with every session, then gets changes.
+    batcher.setSessions({ items: this.monitor.list({ limit: 50_000 }).rows, summary: this.monitor.summary() });
     return batcher;
   }
 
@@ -71,13 +85,35 @@ export class AppService {
   }
 
   close(): void {
+    this.monitor.stop();
     this.hub.closeAll();
     for (const target of this.targets) target.close();
     this.targets.clear();
   }
 
+  /** Compares an ended (or reconnected) session with the app's generation record, when its profile opts in. */
+  async reconcile(sessionId: string): Promise<void> {
+    const connection = this.monitor.connectionOf(sessionId);
+    const profile = connection === undefined ? undefined : this.profiles.get(connection);
+    const detail = this.monitor.detail(sessionId);
+    if (!profile?.reconcile || !detail) return;
+    const result = await reconcileSession(profile.reconcile, sessionId, detail, this.options.clock ?? preciseNow);
+    this.monitor.recordReconcile(sessionId, result);
+  }
+
   private onRecord(record: JournalRecord): void {
     if (record.type === 'frame') this.tail.push(record);
+    this.monitor.ingest(record);
+    if (record.type === 'connection') {
+      const wasDown = this.downConnections.has(record.connection);
+      if (record.state === 'connected') {
+        this.downConnections.delete(record.connection);
+        // Back after a drop: what did the sessions that spanned the outage miss?
+        if (wasDown) for (const sessionId of this.monitor.openSessionsOn(record.connection)) void this.reconcile(sessionId);
+      } else if (record.state !== 'connecting') {
+        this.downConnections.add(record.connection);
+      }
+    }
     for (const target of this.targets) target.addRecord(record);
     for (const listener of this.recordListeners) listener(record);
   }
@@ -116,6 +152,15 @@ export class AppService {
       'channels.subscribe': ({ profileId, channel }) => this.hub.subscribe(profileId, channel),
       'channels.unsubscribe': ({ profileId, channel }) => this.hub.unsubscribe(profileId, channel),
       'tail.recent': ({ limit }) => this.tail.recent(limit),
+      'sessions.list': (filter) => this.monitor.list(filter),
+      'sessions.get': ({ sessionId }) => {
+        const detail = this.monitor.detail(sessionId);
+        if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
+        return detail;
+      },
+      'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
+      'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
+      'monitor.settings': (update) => (Object.keys(update).length === 0 ? this.monitor.settings() : this.monitor.updateSettings(update)),
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { ConnectionStatus, PushName, PushPayload } from '../../../shared/api';
+import type { ConnectionStatus, PushName, PushPayload, SessionRow } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
 
 export type PushSend = <P extends PushName>(push: P, payload: PushPayload<P>) => void;
@@ -19,6 +19,8 @@ export class PushBatcher {
   private records: JournalRecord[] = [];
   private dropped = 0;
   private statuses = new Map<string, ConnectionStatus>();
+  private sessions = new Map<string, SessionRow>();
+  private sessionSummary: PushPayload<'sessions.updated'>['summary'] | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private isReady = false;
   private readonly intervalMs: number;
@@ -50,10 +52,23 @@ export class PushBatcher {
     this.statuses.set(status.profileId, status);
   }
 
+  /** Latest row per session wins: a renderer that was busy gets the current state, not the history. */
+  setSessions(update: PushPayload<'sessions.updated'>): void {
+    for (const row of update.items) this.sessions.set(row.sessionId, row);
+    this.sessionSummary = update.summary;
+  }
+
   flush(): void {
     if (!this.isReady) {
       this.trim();
       return;
+    }
+    if (this.sessionSummary) {
+      const items = [...this.sessions.values()];
+      const summary = this.sessionSummary;
+      this.sessions.clear();
+      this.sessionSummary = undefined;
+      this.send('sessions.updated', { items, summary });
     }
     if (this.statuses.size > 0) {
       const items = [...this.statuses.values()];

@@ -1,5 +1,5 @@
 import type { ApiError, ChannelStatus, ConnectionStatus, HubState, Profile } from '../../../shared/api';
-import type { ConnectionState, JournalRecord } from '../../../shared/journal';
+import { CLIENT_CLOSE_REASON, type ConnectionState, type JournalRecord } from '../../../shared/journal';
 import type { Clock } from '../clock';
 
 export interface HubSink {
@@ -123,13 +123,19 @@ export abstract class ConnectionBase implements HubConnection {
     this.publishStatus();
   }
 
+  /** Called by `stop()`: the journal's last word on this connection, which is not a drop. */
+  protected recordClientClose(): void {
+    this.record({ type: 'connection', at: this.clock(), connection: this.profile.id, state: 'disconnected', reason: CLIENT_CLOSE_REASON });
+  }
+
   protected setError(error: ApiError): void {
     this.current = { ...this.current, lastError: error };
     this.publishStatus();
   }
 
+  /** After `stop()` nothing more is recorded: the client-close record was the last. */
   protected record(record: JournalRecord): void {
-    if (!this.stopped || record.type !== 'frame') this.sink.record(record);
+    if (!this.stopped) this.sink.record(record);
   }
 
   protected publishStatus(): void {

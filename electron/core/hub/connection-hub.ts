@@ -1,6 +1,7 @@
 import type { ChannelStatus, ConnectionStatus, Profile } from '../../../shared/api';
 import { AppError } from '../../../shared/api';
 import { preciseNow, type Clock } from '../clock';
+import { ChannelDiscovery, channelLister } from './channel-discovery';
 import type { HubConnection, HubSink } from './connection-base';
 import { PusherConnection } from './pusher-connection';
 import { SocketIoConnection } from './socketio-connection';
@@ -12,6 +13,7 @@ function openConnection(profile: Profile, sink: HubSink, clock: Clock): HubConne
 /** Holds one connection per profile; used by Electron main and the headless host alike. */
 export class ConnectionHub {
   private readonly connections = new Map<string, HubConnection>();
+  private readonly discoveries = new Map<string, ChannelDiscovery>();
 
   constructor(
     private readonly sink: HubSink,
@@ -22,16 +24,45 @@ export class ConnectionHub {
     const existing = this.connections.get(profile.id);
     if (existing) {
       const state = existing.status().state;
-      if (state !== 'failed' && state !== 'disconnected') return existing.status();
+      if (state !== 'failed' && state !== 'disconnected') return this.withDiscovery(existing.status());
+      this.discoveries.get(profile.id)?.stop();
+      this.discoveries.delete(profile.id);
       existing.stop();
     }
-    const connection = openConnection(profile, this.sink, this.clock);
+    // Statuses from the connection carry the discovery state too.
+    const sink: HubSink = { record: (record) => this.sink.record(record), status: (status) => this.sink.status(this.withDiscovery(status)) };
+    const connection = openConnection(profile, sink, this.clock);
     this.connections.set(profile.id, connection);
-    return connection.status();
+    if (profile.discover) this.startDiscovery(profile, connection);
+    return this.withDiscovery(connection.status());
+  }
+
+  private startDiscovery(profile: Profile, connection: HubConnection): void {
+    const { prefix, intervalMs } = profile.discover!;
+    const discovery = new ChannelDiscovery(
+      channelLister(profile),
+      prefix,
+      intervalMs,
+      {
+        added: (channel) => void connection.subscribe(channel),
+        removed: (channel) => connection.unsubscribe(channel),
+        changed: () => this.sink.status(this.withDiscovery(connection.status())),
+      },
+      this.clock,
+    );
+    this.discoveries.set(profile.id, discovery);
+    discovery.start();
+  }
+
+  private withDiscovery(status: ConnectionStatus): ConnectionStatus {
+    const discovery = this.discoveries.get(status.profileId);
+    return discovery ? { ...status, discovery: discovery.current() } : status;
   }
 
   disconnect(profileId: string): ConnectionStatus {
     const connection = this.require(profileId);
+    this.discoveries.get(profileId)?.stop();
+    this.discoveries.delete(profileId);
     connection.stop();
     this.connections.delete(profileId);
     const status: ConnectionStatus = { ...connection.status(), state: 'disconnected', channels: [], since: this.clock() };
@@ -53,14 +84,17 @@ export class ConnectionHub {
   }
 
   status(profileId: string): ConnectionStatus | undefined {
-    return this.connections.get(profileId)?.status();
+    const connection = this.connections.get(profileId);
+    return connection ? this.withDiscovery(connection.status()) : undefined;
   }
 
   list(): ConnectionStatus[] {
-    return [...this.connections.values()].map((connection) => connection.status());
+    return [...this.connections.values()].map((connection) => this.withDiscovery(connection.status()));
   }
 
   closeAll(): void {
+    for (const discovery of this.discoveries.values()) discovery.stop();
+    this.discoveries.clear();
     for (const connection of this.connections.values()) connection.stop();
     this.connections.clear();
   }

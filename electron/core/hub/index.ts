@@ -3,3 +3,4 @@ export { ConnectionBase, type HubConnection, type HubSink } from './connection-b
 export { PusherConnection, describeCloseCode } from './pusher-connection';
 export { SocketIoConnection } from './socketio-connection';
 export { localSigner, endpointAuthorizer, authorizerFor, ChannelAuthError, type ChannelAuthorizer } from './channel-auth';
+export { ChannelDiscovery, channelLister, type DiscoveryState } from './channel-discovery';

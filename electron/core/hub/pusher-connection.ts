@@ -85,6 +85,7 @@ export class PusherConnection extends ConnectionBase {
 
   stop(): void {
     if (this.stopped) return;
+    this.recordClientClose();
     this.stopped = true;
     this.echo.disconnect();
   }

@@ -60,6 +60,7 @@ export class SocketIoConnection extends ConnectionBase {
 
   stop(): void {
     if (this.stopped) return;
+    this.recordClientClose();
     this.stopped = true;
     this.echo.disconnect();
   }

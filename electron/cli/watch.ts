@@ -1,0 +1,174 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { Analyzer, type AnalyzerOptions } from '../../shared/analysis';
+import { ProfileInputSchema, describeZodError, type ConnectionStatus, type Profile } from '../../shared/api';
+import { parseContractProfile } from '../../shared/contract';
+import { journalHeader, serializeRecord, type JournalRecord } from '../../shared/journal';
+import { preciseNow } from '../core/clock';
+import { ConnectionHub } from '../core/hub';
+import { formatVerdictTable } from './analyze';
+import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
+import { parseDuration } from './duration';
+
+export const watchCommand: CliCommand = {
+  name: 'watch',
+  summary: 'headless monitor: record a journal of live channels and print verdicts',
+  usage:
+    'echoscope watch --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…] (--channel C… | --discover PREFIX) [--for DURATION] [--journal FILE] [--json]',
+  details: [
+    'Connects like a browser would (laravel-echo + pusher-js; --kind socketio for laravel-echo-server),',
+    'records every frame with its arrival time, and analyzes sessions live. It ends after --for, or on',
+    'Ctrl-C, and then prints the verdicts (the table, or the verdict JSON with --json).',
+    '',
+    'Examples:',
+    '  echoscope watch --url ws://127.0.0.1:8080 --key app-key --app-id 1 --secret s3cret --discover private-ai. --for 5m --journal run.ndjson',
+    '  echoscope watch --url ws://localhost:6001 --kind socketio --key x --auth-endpoint http://localhost:8000/broadcasting/auth \\',
+    '    --auth-header "Authorization: Bearer TOKEN" --channel private-ai.42 --json',
+    '',
+    'Exit codes: 0 watched and printed verdicts; 1 the connection failed for good; 2 bad options.',
+  ].join('\n'),
+  options: {
+    url: { type: 'string', description: 'server WebSocket URL (ws:// or wss://; for socketio the server URL)', valueName: 'url' },
+    key: { type: 'string', description: 'app key', valueName: 'key' },
+    kind: { type: 'string', description: 'reverb (Reverb, soketi, the mock), pusher (Pusher Channels) or socketio (laravel-echo-server)', valueName: 'kind', default: 'reverb' },
+    cluster: { type: 'string', description: 'Pusher Channels cluster (with --kind pusher)', valueName: 'cluster' },
+    'app-id': { type: 'string', description: 'app id (needed by --discover)', valueName: 'id' },
+    secret: { type: 'string', description: 'app secret: signs private/presence channels locally (and discovery requests)', valueName: 'secret' },
+    'auth-endpoint': { type: 'string', description: "the app's auth endpoint (e.g. http://localhost:8000/broadcasting/auth)", valueName: 'url' },
+    'auth-header': { type: 'string', multiple: true, description: 'header sent to the auth endpoint, "Name: value" (repeatable: bearer token, cookie, CSRF)', valueName: 'header' },
+    channel: { type: 'string', multiple: true, description: 'channel to watch (repeatable)', valueName: 'name' },
+    discover: { type: 'string', description: 'follow every channel with this prefix via the HTTP API (e.g. private-ai.)', valueName: 'prefix' },
+    'poll-interval': { type: 'string', description: 'discovery poll interval in ms', valueName: 'ms', default: '2000' },
+    for: { type: 'string', description: 'stop after this long (30s, 5m, 1h); default: until Ctrl-C', valueName: 'duration' },
+    journal: { type: 'string', description: 'append every record to this NDJSON journal file', valueName: 'file' },
+    json: { type: 'boolean', description: 'print the verdict JSON instead of the table' },
+    profile: { type: 'string', description: 'contract profile (YAML or JSON) for apps whose payloads differ from the default', valueName: 'file' },
+    'stall-after': { type: 'string', description: 'ms without events before a session counts as stalled', valueName: 'ms', default: '8000' },
+    'orphan-after': { type: 'string', description: 'ms without events before an unfinished session counts as orphaned', valueName: 'ms', default: '300000' },
+  },
+  async run(args, io) {
+    const profile = profileFromArgs(args);
+    const analyzerOptions: AnalyzerOptions = {
+      stallAfterMs: intOption(args, 'stall-after', 8000, 1),
+      orphanAfterMs: intOption(args, 'orphan-after', 300_000, 1),
+    };
+    const contractFile = stringOption(args, 'profile');
+    if (contractFile) {
+      const parsed = parseContractProfile(parseYaml(await readFile(contractFile, 'utf8')));
+      if (!parsed.ok) throw new UsageError(`${contractFile}: ${parsed.error}`);
+      analyzerOptions.profile = parsed.profile;
+    }
+    const duration = stringOption(args, 'for');
+    const forMs = duration === undefined ? undefined : parseDuration(duration, 'for');
+    const journalFile = stringOption(args, 'journal');
+    return watch(profile, { analyzerOptions, forMs, journalFile, json: args.values.json === true }, io);
+  },
+};
+
+function profileFromArgs(args: ParsedArgs): Profile {
+  const url = stringOption(args, 'url');
+  const kind = stringOption(args, 'kind') ?? 'reverb';
+  const key = stringOption(args, 'key');
+  if (!key) throw new UsageError('--key is required');
+  if (kind !== 'pusher' && !url) throw new UsageError('--url is required (ws://host:port)');
+  let host = '127.0.0.1';
+  let port = 443;
+  let tls = true;
+  if (url) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UsageError(`--url is not a URL: ${JSON.stringify(url)}`);
+    }
+    if (!['ws:', 'wss:', 'http:', 'https:'].includes(parsed.protocol)) throw new UsageError('--url must start with ws://, wss://, http:// or https://');
+    tls = parsed.protocol === 'wss:' || parsed.protocol === 'https:';
+    host = parsed.hostname;
+    port = parsed.port ? Number(parsed.port) : tls ? 443 : 80;
+  }
+  const secret = stringOption(args, 'secret');
+  const endpoint = stringOption(args, 'auth-endpoint');
+  if (secret && endpoint) throw new UsageError('use either --secret or --auth-endpoint, not both');
+  const headers: Record<string, string> = {};
+  for (const header of (args.values['auth-header'] as string[] | undefined) ?? []) {
+    const colon = header.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--auth-header must look like "Name: value", got ${JSON.stringify(header)}`);
+    headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
+  }
+  const channels = (args.values.channel as string[] | undefined) ?? [];
+  const prefix = stringOption(args, 'discover');
+  if (channels.length === 0 && !prefix) throw new UsageError('give --channel (repeatable) or --discover PREFIX');
+  const parsed = ProfileInputSchema.safeParse({
+    id: 'watch',
+    name: 'watch',
+    kind,
+    host,
+    port,
+    tls,
+    key,
+    ...(stringOption(args, 'cluster') ? { cluster: stringOption(args, 'cluster') } : {}),
+    ...(stringOption(args, 'app-id') ? { appId: stringOption(args, 'app-id') } : {}),
+    auth: secret ? { mode: 'secret', secret } : endpoint ? { mode: 'endpoint', url: endpoint, headers } : { mode: 'none' },
+    channels,
+    ...(prefix ? { discover: { prefix, intervalMs: intOption(args, 'poll-interval', 2000, 250) } } : {}),
+  });
+  if (!parsed.success) throw new UsageError(describeZodError(parsed.error).replace(/^discover:/, '--discover:'));
+  return parsed.data;
+}
+
+interface WatchOptions {
+  analyzerOptions: AnalyzerOptions;
+  forMs: number | undefined;
+  journalFile: string | undefined;
+  json: boolean;
+}
+
+async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promise<number> {
+  const analyzer = new Analyzer(options.analyzerOptions);
+  let journal: WriteStream | undefined;
+  if (options.journalFile) {
+    journal = createWriteStream(options.journalFile, { flags: 'a' });
+    journal.write(`${JSON.stringify(journalHeader(new Date().toISOString()))}\n`);
+  }
+  let failed: string | undefined;
+  let resolveFailed: () => void = () => undefined;
+  const failedSignal = new Promise<void>((resolve) => (resolveFailed = resolve));
+  const reported = new Set<string>();
+  const onRecord = (record: JournalRecord) => {
+    analyzer.ingest(record);
+    journal?.write(`${serializeRecord(record)}\n`);
+    if (record.type === 'subscription' && record.status === 'failed') io.err(`echoscope watch: ${record.channel}: ${record.error ?? 'subscription failed'}`);
+  };
+  const onStatus = (status: ConnectionStatus) => {
+    const problem = status.discovery?.error ?? (status.state !== 'connected' ? status.lastError?.message : undefined);
+    if (problem && !reported.has(problem)) {
+      reported.add(problem);
+      io.err(`echoscope watch: ${problem}`);
+    }
+    if (status.state === 'failed') {
+      failed = status.lastError?.message ?? 'the connection failed';
+      resolveFailed();
+    }
+  };
+  const hub = new ConnectionHub({ record: onRecord, status: onStatus });
+  hub.connect(profile);
+  if (!options.json) io.err(`echoscope watch: watching ${profile.kind === 'pusher' ? `Pusher cluster ${profile.cluster ?? 'mt1'}` : `${profile.host}:${profile.port}`}${options.forMs ? ` for ${options.forMs / 1000}s` : ''} (Ctrl-C to stop)`);
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = options.forMs === undefined ? new Promise<void>(() => undefined) : new Promise<void>((resolve) => (timer = setTimeout(resolve, options.forMs)));
+  await Promise.race([elapsed, io.stopSignal, failedSignal]);
+  if (timer) clearTimeout(timer);
+  hub.closeAll();
+  if (journal) await new Promise<void>((resolve) => journal!.end(() => resolve()));
+
+  // The journal ends with our own close record, so this is the same end `analyze` will use on it.
+  const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : preciseNow();
+  const verdict = analyzer.verdicts(end, { endOfJournal: true });
+  io.out(options.json ? JSON.stringify(verdict, null, 2) : formatVerdictTable(verdict));
+  if (failed) {
+    io.err(`echoscope watch: stopped: ${failed}`);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}

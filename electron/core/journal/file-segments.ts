@@ -1,0 +1,67 @@
+import { addToSummaries, blockMayMatch, journalSessionKey, summaryKey, type JournalQuery, type JournalRecord, type JournalSummaryRow } from '../../../shared/journal';
+
+/**
+ * Index of the journal file by byte ranges, so history older than the in-memory window is
+ * read from disk on demand instead of being kept on the heap. A segment is a run of whole
+ * batches (~1 MiB); per segment we keep its place in the file, its sequence and time range
+ * and a summary row per (connection, channel, session key) — kilobytes per megabyte of journal.
+ */
+export interface FileSegment {
+  offset: number;
+  bytes: number;
+  firstSeq: number;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  rows: Map<string, JournalSummaryRow>;
+}
+
+export const SEGMENT_BYTES = 1 << 20;
+
+export class FileSegments {
+  readonly list: FileSegment[] = [];
+  private open: FileSegment | undefined;
+
+  /**
+   * Adds records that sit at `offset` (`bytes` long, the first numbered `firstSeq`). A new
+   * segment starts at a batch boundary once the current one is full, so a batch never spans two.
+   */
+  add(offset: number, bytes: number, firstSeq: number, records: readonly JournalRecord[], lineBytes: readonly number[]): void {
+    if (this.open === undefined || this.open.bytes >= SEGMENT_BYTES || this.open.offset + this.open.bytes !== offset) {
+      this.open = { offset, bytes: 0, firstSeq, count: 0, firstAt: Number.POSITIVE_INFINITY, lastAt: Number.NEGATIVE_INFINITY, rows: new Map() };
+      this.list.push(this.open);
+    }
+    const segment = this.open;
+    segment.bytes += bytes;
+    segment.count = firstSeq + records.length - segment.firstSeq;
+    addToSummaries(
+      segment.rows,
+      records.map((record, i) => {
+        segment.firstAt = Math.min(segment.firstAt, record.at);
+        segment.lastAt = Math.max(segment.lastAt, record.at);
+        return { connection: record.connection, channel: record.type === 'connection' ? '' : (record.channel ?? ''), sessionKey: journalSessionKey(record) ?? '', count: 1, bytes: lineBytes[i]!, firstAt: record.at, lastAt: record.at };
+      }),
+    );
+  }
+
+  /** Segments that may hold matches of `query` among sequences below `beforeSeq`, in file order. */
+  candidates(query: JournalQuery, beforeSeq: number): FileSegment[] {
+    return this.list.filter((segment) => segment.firstSeq < beforeSeq && segment.count > 0 && [...segment.rows.values()].some((row) => blockMayMatch(row, query)));
+  }
+
+  /** Drops the first `count` segments (retention) and moves the rest to start at `newStart`. */
+  dropFirst(count: number, newStart: number): FileSegment[] {
+    const dropped = this.list.splice(0, count);
+    const shift = (this.list[0]?.offset ?? newStart) - newStart;
+    for (const segment of this.list) segment.offset -= shift;
+    if (this.list.length === 0) this.open = undefined;
+    return dropped;
+  }
+
+  /** Closes the open segment so retention may drop it whole. */
+  seal(): void {
+    this.open = undefined;
+  }
+}
+
+export { summaryKey };

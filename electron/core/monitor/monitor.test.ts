@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { JournalRecord } from '../../../shared/journal';
+import { Monitor } from './monitor';
+
+const chunk = (at: number, session: string, sequence: number, state = 'generating', code: string | null = null): JournalRecord => ({
+  type: 'frame',
+  at,
+  connection: 'c1',
+  channel: `private-ai.${session}`,
+  event: 'chunk.delivered',
+  data: { session_id: session, chunk: state === 'generating' ? `t${sequence}` : '', sequence, state, termination_code: code },
+});
+
+function monitorAt(start: number) {
+  let now = start;
+  const monitor = new Monitor({ clock: () => now, analyzer: { stallAfterMs: 1000, orphanAfterMs: 5000 } });
+  return { monitor, advance: (ms: number) => (now += ms), set: (t: number) => (now = t) };
+}
+
+describe('Monitor', () => {
+  it('reports only changed rows per tick, and runs the stall clock live', () => {
+    const { monitor, set } = monitorAt(0);
+    const updates: number[] = [];
+    monitor.onUpdate((u) => updates.push(u.items.length));
+    monitor.ingest(chunk(10, 'a', 1));
+    monitor.ingest(chunk(20, 'b', 1));
+    set(30);
+    expect(monitor.tick().map((r) => r.sessionId).sort()).toEqual(['a', 'b']);
+    expect(monitor.tick()).toEqual([]);
+    monitor.ingest(chunk(40, 'a', 2));
+    set(50);
+    expect(monitor.tick().map((r) => r.sessionId)).toEqual(['a']);
+    set(1100); // b silent for 1080 ms ≥ stallAfterMs
+    const stalled = monitor.tick();
+    expect(stalled.find((r) => r.sessionId === 'b')).toMatchObject({ status: 'stalled', anomalyKinds: ['stall'] });
+    monitor.ingest(chunk(1150, 'b', 2));
+    set(1160);
+    expect(monitor.tick().find((r) => r.sessionId === 'b')?.status).toBe('streaming');
+    expect(updates.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('filters sessions by status, anomaly, text and time', () => {
+    const { monitor, set } = monitorAt(0);
+    for (const r of [chunk(1, 'ok', 1), chunk(2, 'ok', 2, 'completed', 'end_turn'), chunk(3, 'dup', 1), chunk(4, 'dup', 1), chunk(500, 'late', 1)]) monitor.ingest(r);
+    set(600);
+    expect(monitor.list({ status: ['completed'] }).rows.map((r) => r.sessionId)).toEqual(['ok']);
+    expect(monitor.list({ anomaly: 'duplicate' }).rows.map((r) => r.sessionId)).toEqual(['dup']);
+    expect(monitor.list({ text: 'lat' }).rows.map((r) => r.sessionId)).toEqual(['late']);
+    expect(monitor.list({ from: 100 }).rows.map((r) => r.sessionId)).toEqual(['late']);
+    expect(monitor.list({ limit: 1 })).toMatchObject({ total: 3, rows: [expect.anything()] });
+  });
+
+  it('gives one session in detail with texts, and its events', () => {
+    const { monitor } = monitorAt(100);
+    for (const r of [chunk(1, 's', 1), chunk(2, 's', 2), chunk(3, 's', 1), chunk(4, 's', 2), chunk(5, 's', 3, 'completed', 'end_turn')]) monitor.ingest(r);
+    const detail = monitor.detail('s')!;
+    expect(detail.text).toBe('t1t2');
+    expect(detail.naiveText).toBe('t1t2t1t2');
+    expect(detail.row).toMatchObject({ replays: 1, duplicates: 2, status: 'completed', firstAt: 1, terminalAt: 5 });
+    expect(monitor.recentEvents('s', 3).map((r) => (r.data as { sequence: number }).sequence)).toEqual([1, 2, 3]);
+    expect(monitor.detail('nope')).toBeUndefined();
+  });
+
+  it('buckets the fleet by when sessions ended', () => {
+    const { monitor } = monitorAt(100_000);
+    for (const r of [chunk(1000, 'a', 1), chunk(1500, 'a', 2, 'completed', 'end_turn'), chunk(2000, 'b', 1), chunk(12_500, 'b', 2, 'truncated', 'max_tokens'), chunk(12_600, 'c', 1), chunk(12_700, 'c', 2, 'completed', 'end_turn')]) monitor.ingest(r);
+    const buckets = monitor.fleet(10_000);
+    expect(buckets.map((b) => [b.start, b.byStatus])).toEqual([
+      [0, { completed: 1 }],
+      [10_000, { truncated: 1, completed: 1 }],
+    ]);
+  });
+
+  it('re-analyzes what it saw when thresholds change', () => {
+    const { monitor, set } = monitorAt(0);
+    monitor.ingest(chunk(0, 'q', 1));
+    set(3000);
+    expect(monitor.list().rows[0]?.status).toBe('stalled');
+    monitor.updateSettings({ stallAfterMs: 10_000 });
+    expect(monitor.list().rows[0]?.status).toBe('streaming');
+    expect(monitor.settings()).toMatchObject({ stallAfterMs: 10_000, orphanAfterMs: 5000 });
+  });
+
+  it('announces each session end once', () => {
+    const { monitor } = monitorAt(10);
+    const ended: string[] = [];
+    monitor.onSessionEnd((id) => ended.push(id));
+    monitor.ingest(chunk(1, 'e', 1, 'errored', 'exception'));
+    monitor.tick();
+    monitor.tick();
+    expect(ended).toEqual(['e']);
+  });
+});

@@ -1,0 +1,249 @@
+import { Analyzer, type AnalyzerOptions, type SessionVerdict } from '../../../shared/analysis';
+import type { FleetBucket, MonitorSettings, ReconcileResult, SessionDetail, SessionFilter, SessionRow } from '../../../shared/api';
+import { SessionFilterSchema } from '../../../shared/api';
+import type { FrameRecord, JournalRecord } from '../../../shared/journal';
+import { preciseNow, type Clock } from '../clock';
+
+export interface MonitorUpdate {
+  items: SessionRow[];
+  summary: { sessions: number; byStatus: Record<string, number> } & Record<string, unknown>;
+}
+
+export interface MonitorOptions {
+  analyzer?: AnalyzerOptions;
+  clock?: Clock;
+  /** How often the live clocks run (stall, reorder window) and changed rows are pushed. */
+  tickMs?: number;
+}
+
+const DEFAULT_SETTINGS: MonitorSettings = { stallAfterMs: 8000, orphanAfterMs: 300_000, reorderWindowMs: 2000 };
+
+/**
+ * Live analysis (DESIGN §2): feeds the shared Analyzer incrementally, runs its clocks on a
+ * timer, and reports only the sessions whose row changed, so the renderer gets a few
+ * batched updates per second however fast frames arrive.
+ */
+export class Monitor {
+  private analyzer: Analyzer;
+  private settingsValue: MonitorSettings;
+  private readonly clock: Clock;
+  private readonly tickMs: number;
+  private readonly listeners = new Set<(update: MonitorUpdate) => void>();
+  private readonly pushed = new Map<string, string>();
+  private readonly reconciled = new Map<string, ReconcileResult>();
+  private readonly sessionEndListeners = new Set<(sessionId: string, row: SessionRow) => void>();
+  private readonly ended = new Set<string>();
+  /** The connection (profile) each session was first seen on: reconciliation uses that profile's settings. */
+  private readonly sessionConnections = new Map<string, string>();
+  /** Kept so a settings change can re-analyze what was seen. Bounded: the oldest are dropped. */
+  private readonly history: JournalRecord[] = [];
+  /** Session key of each history entry (undefined for non-frames), parallel to `history`. */
+  private readonly historyKeys: Array<string | undefined> = [];
+  private readonly historyLimit = 200_000;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private dirty = false;
+
+  constructor(private readonly options: MonitorOptions = {}) {
+    this.clock = options.clock ?? preciseNow;
+    this.tickMs = options.tickMs ?? 500;
+    this.settingsValue = {
+      stallAfterMs: options.analyzer?.stallAfterMs ?? DEFAULT_SETTINGS.stallAfterMs,
+      orphanAfterMs: options.analyzer?.orphanAfterMs ?? DEFAULT_SETTINGS.orphanAfterMs,
+      reorderWindowMs: options.analyzer?.reorderWindowMs ?? DEFAULT_SETTINGS.reorderWindowMs,
+    };
+    this.analyzer = new Analyzer({ ...options.analyzer, ...this.settingsValue });
+  }
+
+  ingest(record: JournalRecord): void {
+    const key = this.analyzer.ingest(record);
+    if (key !== undefined && !this.sessionConnections.has(key)) this.sessionConnections.set(key, record.connection);
+    this.history.push(record);
+    this.historyKeys.push(key);
+    if (this.history.length > this.historyLimit * 1.1) {
+      const excess = this.history.length - this.historyLimit;
+      this.history.splice(0, excess);
+      this.historyKeys.splice(0, excess);
+    }
+    this.dirty = true;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Runs the clocks now and notifies listeners of changed rows. Returns what changed. */
+  tick(now = this.clock()): SessionRow[] {
+    const verdict = this.analyzer.verdicts(now, { includeText: false });
+    const changed: SessionRow[] = [];
+    for (const session of verdict.sessions) {
+      const row = this.row(session);
+      const signature = rowSignature(row);
+      if (this.pushed.get(row.sessionId) !== signature) {
+        this.pushed.set(row.sessionId, signature);
+        changed.push(row);
+      }
+      if (row.terminalAt !== null && !this.ended.has(row.sessionId)) {
+        this.ended.add(row.sessionId);
+        for (const listener of this.sessionEndListeners) listener(row.sessionId, row);
+      }
+    }
+    if (changed.length > 0 || this.dirty) {
+      const update: MonitorUpdate = { items: changed, summary: verdict.summary as unknown as MonitorUpdate['summary'] };
+      for (const listener of this.listeners) listener(update);
+    }
+    this.dirty = false;
+    return changed;
+  }
+
+  onUpdate(listener: (update: MonitorUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called once per session when it reaches a terminal state (the reconciler listens). */
+  onSessionEnd(listener: (sessionId: string, row: SessionRow) => void): () => void {
+    this.sessionEndListeners.add(listener);
+    return () => this.sessionEndListeners.delete(listener);
+  }
+
+  list(filter: SessionFilter = {}): { total: number; rows: SessionRow[] } {
+    const query = SessionFilterSchema.parse(filter);
+    const rows = this.analyzer
+      .verdicts(this.clock(), { includeText: false })
+      .sessions.map((session) => this.row(session))
+      .filter((row) => {
+        if (query.status && !query.status.includes(row.status)) return false;
+        if (query.anomaly && !row.anomalyKinds.includes(query.anomaly)) return false;
+        if (query.text && !row.channel.includes(query.text) && !row.sessionId.includes(query.text)) return false;
+        if (query.from !== undefined && (row.lastAt ?? 0) < query.from) return false;
+        if (query.to !== undefined && (row.firstAt ?? Infinity) > query.to) return false;
+        return true;
+      });
+    return { total: rows.length, rows: rows.slice(0, query.limit) };
+  }
+
+  detail(sessionId: string): SessionDetail | undefined {
+    const session = this.analyzer.sessionVerdict(sessionId, this.clock());
+    if (!session) return undefined;
+    const reconcile = this.reconciled.get(sessionId) ?? null;
+    const anomalies: SessionDetail['anomalies'] = session.anomalies.map((anomaly) => ({ ...anomaly }));
+    if (reconcile) {
+      for (const mismatch of reconcile.mismatches) anomalies.push({ kind: 'reconcile_mismatch', at: reconcile.checkedAt, field: mismatch.field, detail: mismatch.detail });
+    }
+    return {
+      row: this.row(session, reconcile ?? undefined),
+      gaps: session.gaps,
+      text: session.text,
+      naiveText: session.naiveText,
+      anomalies,
+      ...(session.anomaliesDropped ? { anomaliesDropped: session.anomaliesDropped } : {}),
+      reconcile,
+    };
+  }
+
+  /** Sessions bucketed by time (the terminal-state timeline): ended sessions where they ended, open ones where last heard from. */
+  fleet(bucketMs: number, from?: number, to?: number): FleetBucket[] {
+    const buckets = new Map<number, FleetBucket & { ttft: number[]; interToken: number[] }>();
+    for (const session of this.analyzer.verdicts(this.clock(), { includeText: false }).sessions) {
+      const row = this.row(session);
+      const at = row.terminalAt ?? row.lastAt;
+      if (at === null || (from !== undefined && at < from) || (to !== undefined && at > to)) continue;
+      const start = Math.floor(at / bucketMs) * bucketMs;
+      let bucket = buckets.get(start);
+      if (!bucket) {
+        bucket = { start, byStatus: {}, sessions: 0, events: 0, duplicates: 0, missing: 0, ttftP95: null, interTokenP95: null, ttft: [], interToken: [] };
+        buckets.set(start, bucket);
+      }
+      bucket.byStatus[row.status] = (bucket.byStatus[row.status] ?? 0) + 1;
+      bucket.sessions += 1;
+      bucket.events += row.events;
+      bucket.duplicates += row.duplicates;
+      bucket.missing += row.missing;
+      if (row.ttftMs !== null) bucket.ttft.push(row.ttftMs);
+      if (row.interTokenMs) bucket.interToken.push(row.interTokenMs.p95);
+    }
+    return [...buckets.values()]
+      .sort((a, b) => a.start - b.start)
+      .map(({ ttft, interToken, ...bucket }) => ({ ...bucket, ttftP95: percentile(ttft, 0.95), interTokenP95: percentile(interToken, 0.95) }));
+  }
+
+  connectionOf(sessionId: string): string | undefined {
+    return this.sessionConnections.get(sessionId);
+  }
+
+  /** Sessions first seen on a connection that have not ended (reconciled after a reconnect). */
+  openSessionsOn(connection: string): string[] {
+    const open: string[] = [];
+    for (const [sessionId, owner] of this.sessionConnections) if (owner === connection && !this.ended.has(sessionId)) open.push(sessionId);
+    return open;
+  }
+
+  /** The most recent frames of a session still in the retained history (the journal has them all). */
+  recentEvents(sessionId: string, limit: number): FrameRecord[] {
+    const out: FrameRecord[] = [];
+    for (let i = this.history.length - 1; i >= 0 && out.length < limit; i -= 1) {
+      const record = this.history[i];
+      if (this.historyKeys[i] === sessionId && record?.type === 'frame') out.push(record);
+    }
+    return out.reverse();
+  }
+
+  summary(): MonitorUpdate['summary'] {
+    return this.analyzer.verdicts(this.clock(), { includeText: false }).summary as unknown as MonitorUpdate['summary'];
+  }
+
+  settings(): MonitorSettings {
+    return { ...this.settingsValue };
+  }
+
+  /** New thresholds apply to everything seen so far: the retained history is re-analyzed. */
+  updateSettings(update: Partial<MonitorSettings>): MonitorSettings {
+    this.settingsValue = { ...this.settingsValue, ...update };
+    this.analyzer = new Analyzer({ ...this.options.analyzer, ...this.settingsValue });
+    for (const record of this.history) this.analyzer.ingest(record);
+    this.pushed.clear();
+    this.dirty = true;
+    return this.settings();
+  }
+
+  recordReconcile(sessionId: string, result: ReconcileResult): void {
+    this.reconciled.set(sessionId, result);
+    this.pushed.delete(sessionId);
+    this.dirty = true;
+  }
+
+  private row(session: SessionVerdict, reconcile = this.reconciled.get(session.sessionId)): SessionRow {
+    const { text: _text, naiveText: _naive, anomalies, gaps: _gaps, anomaliesDropped: _dropped, textTruncated: _t, naiveTextTruncated: _n, ...counters } = session;
+    const times = this.analyzer.sessionTimes(session.sessionId);
+    const kinds = new Set<SessionRow['anomalyKinds'][number]>(anomalies.map((a) => a.kind));
+    if (reconcile && reconcile.mismatches.length > 0) kinds.add('reconcile_mismatch');
+    return {
+      ...counters,
+      anomalyKinds: [...kinds],
+      firstAt: finite(times?.firstAt),
+      lastAt: finite(times?.lastAt),
+      terminalAt: finite(times?.terminalAt),
+    };
+  }
+}
+
+function finite(value: number | undefined): number | null {
+  return value === undefined || !Number.isFinite(value) ? null : value;
+}
+
+function rowSignature(row: SessionRow): string {
+  return `${row.status}|${row.events}|${row.duplicates}|${row.replays}|${row.missing}|${row.outOfOrder}|${row.afterTerminal}|${row.stalls}|${row.violations}|${row.disconnects}|${row.anomalyKinds.length}|${row.interTokenMs?.p95 ?? ''}`;
+}
+
+function percentile(values: number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null;
+}

@@ -1,0 +1,45 @@
+import { compareWithRecord } from '../../../shared/analysis';
+import type { ReconcileResult, SessionDetail } from '../../../shared/api';
+import type { Clock } from '../clock';
+
+export interface ReconcileTarget {
+  /** URL template with `{sessionId}`, e.g. `http://127.0.0.1:6001/api/generations/{sessionId}`. */
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** Fetches the app's generation record for a session and compares it with what was received. */
+export async function reconcileSession(
+  target: ReconcileTarget,
+  sessionId: string,
+  detail: Pick<SessionDetail, 'row' | 'text'>,
+  clock: Clock,
+  fetchImpl: typeof fetch = fetch,
+): Promise<ReconcileResult> {
+  const url = target.url.replaceAll('{sessionId}', encodeURIComponent(sessionId));
+  const base = { checkedAt: clock(), url };
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { headers: { accept: 'application/json', ...target.headers }, signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    return { ...base, ok: false, error: `generation record unreachable: ${error instanceof Error ? error.message : String(error)}`, mismatches: [] };
+  }
+  const body = await response.text();
+  if (!response.ok) {
+    return { ...base, ok: false, error: `generation record answered ${response.status}: ${body.slice(0, 200)}`, mismatches: [] };
+  }
+  let record: unknown;
+  try {
+    record = JSON.parse(body);
+  } catch {
+    return { ...base, ok: false, error: 'generation record is not JSON', mismatches: [] };
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    return { ...base, ok: false, error: 'generation record is not a JSON object', mismatches: [] };
+  }
+  // Laravel resources often wrap the model in `data`.
+  const fields = (('data' in record && typeof record.data === 'object' && record.data !== null ? record.data : record) as Record<string, unknown>);
+  const terminal = detail.row.terminalStates.length > 0;
+  const mismatches = compareWithRecord({ status: detail.row.status, maxSequence: detail.row.maxSequence, text: detail.text, terminal }, fields);
+  return { ...base, ok: mismatches.length === 0, record: fields, mismatches };
+}

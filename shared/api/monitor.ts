@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { ANOMALY_KINDS } from '../analysis/verdict';
+import { FrameRecordSchema } from '../journal/records';
+
+/** Wire schemas of the Monitor's part of the App API: session rows, one session's detail, fleet buckets. */
+
+export const SessionStatusSchema = z.enum(['streaming', 'stalled', 'orphaned', 'completed', 'truncated', 'errored', 'abandoned']);
+export const AnomalyKindSchema = z.enum([...ANOMALY_KINDS, 'reconcile_mismatch']);
+
+const Latency = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }).nullable();
+
+export const AnomalySchema = z.looseObject({ kind: AnomalyKindSchema, at: z.number(), sequence: z.number().optional() });
+
+/** A session as the Live list shows it: the verdict's counters without the texts, plus arrival times. */
+export const SessionRowSchema = z.looseObject({
+  sessionId: z.string(),
+  channel: z.string(),
+  status: SessionStatusSchema,
+  terminalStates: z.array(z.string()),
+  terminationCode: z.string().nullable(),
+  events: z.number(),
+  uniqueSequences: z.number(),
+  maxSequence: z.number(),
+  duplicates: z.number(),
+  conflicts: z.number(),
+  replays: z.number(),
+  outOfOrder: z.number(),
+  afterTerminal: z.number(),
+  missing: z.number(),
+  stalls: z.number(),
+  violations: z.number(),
+  disconnects: z.number(),
+  ttftMs: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  interTokenMs: Latency,
+  deliveryMs: Latency,
+  /** Kinds present among the session's anomalies, for filtering and icons. */
+  anomalyKinds: z.array(AnomalyKindSchema),
+  firstAt: z.number().nullable(),
+  lastAt: z.number().nullable(),
+  terminalAt: z.number().nullable(),
+});
+export type SessionRow = z.infer<typeof SessionRowSchema>;
+
+export const ReconcileResultSchema = z.object({
+  checkedAt: z.number(),
+  url: z.string(),
+  ok: z.boolean(),
+  /** Set when the record could not be fetched. */
+  error: z.string().optional(),
+  record: z.record(z.string(), z.unknown()).optional(),
+  mismatches: z.array(z.object({ field: z.string(), expected: z.unknown(), received: z.unknown(), detail: z.string() })),
+});
+export type ReconcileResult = z.infer<typeof ReconcileResultSchema>;
+
+export const SessionDetailSchema = z.object({
+  row: SessionRowSchema,
+  gaps: z.array(z.object({ from: z.number(), to: z.number() })),
+  text: z.string(),
+  naiveText: z.string(),
+  anomalies: z.array(AnomalySchema),
+  anomaliesDropped: z.number().optional(),
+  reconcile: ReconcileResultSchema.nullable(),
+});
+export type SessionDetail = z.infer<typeof SessionDetailSchema>;
+
+export const SessionFilterSchema = z
+  .object({
+    status: z.array(SessionStatusSchema).optional(),
+    anomaly: AnomalyKindSchema.optional(),
+    /** Substring of the channel or session id. */
+    text: z.string().max(200).optional(),
+    from: z.number().optional(),
+    to: z.number().optional(),
+    limit: z.number().int().min(1).max(50_000).default(5000),
+  })
+  .strict();
+export type SessionFilter = z.input<typeof SessionFilterSchema>;
+
+export const FleetBucketSchema = z.object({
+  start: z.number(),
+  /** Sessions that ended (first terminal) in this bucket, by final status; open ones counted where last heard from. */
+  byStatus: z.record(z.string(), z.number()),
+  sessions: z.number(),
+  events: z.number(),
+  duplicates: z.number(),
+  missing: z.number(),
+  ttftP95: z.number().nullable(),
+  interTokenP95: z.number().nullable(),
+});
+export type FleetBucket = z.infer<typeof FleetBucketSchema>;
+
+export const MonitorSettingsSchema = z
+  .object({
+    stallAfterMs: z.number().int().min(100).max(3_600_000),
+    orphanAfterMs: z.number().int().min(1000).max(86_400_000),
+    reorderWindowMs: z.number().int().min(0).max(600_000),
+  })
+  .strict();
+export type MonitorSettings = z.infer<typeof MonitorSettingsSchema>;
+
+export const SummarySchema = z.looseObject({ sessions: z.number(), byStatus: z.record(z.string(), z.number()) });
+
+export const monitorCommands = {
+  'sessions.list': { request: SessionFilterSchema, response: z.object({ total: z.number(), rows: z.array(SessionRowSchema) }) },
+  'sessions.get': { request: z.object({ sessionId: z.string().min(1) }).strict(), response: SessionDetailSchema },
+  'sessions.events': {
+    request: z.object({ sessionId: z.string().min(1), limit: z.number().int().min(1).max(200_000).default(10_000) }).strict(),
+    response: z.array(FrameRecordSchema),
+  },
+  'fleet.summary': {
+    request: z.object({ bucketMs: z.number().int().min(100).max(86_400_000).default(10_000), from: z.number().optional(), to: z.number().optional() }).strict(),
+    response: z.object({ bucketMs: z.number(), buckets: z.array(FleetBucketSchema), summary: SummarySchema }),
+  },
+  'monitor.settings': { request: MonitorSettingsSchema.partial().strict(), response: MonitorSettingsSchema },
+} as const;
+
+export const monitorPushes = {
+  /** Sessions whose row changed since the previous push, and the fleet summary. At most a few per second. */
+  'sessions.updated': z.object({ items: z.array(SessionRowSchema), summary: SummarySchema }),
+} as const;

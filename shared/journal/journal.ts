@@ -1,0 +1,41 @@
+import type { JournalQuery } from './query';
+import type { JournalRecord } from './records';
+import type { JournalChannelSummary, JournalSessionSummary, JournalStats } from './summaries';
+
+/** Retention (DESIGN §6): whole blocks go, oldest first. */
+export interface RetentionPolicy {
+  /** Drop blocks whose newest record arrived more than this long before `nowMs`. */
+  maxAgeMs?: number;
+  /** Then drop the oldest blocks until the journal holds at most this many bytes. */
+  maxBytes?: number;
+}
+
+export interface PruneResult {
+  records: number;
+  bytes: number;
+  blocks: number;
+}
+
+/**
+ * The journal, whatever holds it: the Dexie store (`JournalStore`, in the Electron journal
+ * window or on fake-indexeddb) and the headless host's file-mirrored journal implement it.
+ */
+export interface Journal {
+  /** Appends a batch in arrival order; resolves once it is durable (committed). */
+  append(records: readonly JournalRecord[]): Promise<void>;
+  /** Matching records in arrival order. */
+  query(query?: JournalQuery): Promise<JournalRecord[]>;
+  channels(): Promise<JournalChannelSummary[]>;
+  sessions(): Promise<JournalSessionSummary[]>;
+  count(): Promise<number>;
+  stats(): Promise<JournalStats>;
+  /** NDJSON v1: the header, then every record in arrival order, as text pieces of whole lines. */
+  exportNdjson(createdAt: string): AsyncIterable<string>;
+  /** Appends imported records (from NDJSON or HAR) in batches; returns how many. */
+  import(records: Iterable<JournalRecord>): Promise<number>;
+  prune(policy: RetentionPolicy, nowMs: number): Promise<PruneResult>;
+  close(): Promise<void>;
+}
+
+/** Records per transaction when importing. */
+export const IMPORT_BATCH = 10_000;

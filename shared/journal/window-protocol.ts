@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ApiErrorSchema } from '../api/result';
+import { checkRecord } from './guards';
+import type { JournalRecord } from './records';
+
+/**
+ * Messages between Electron main and the hidden journal window (DESIGN §2), over a
+ * MessageChannelMain port. Main sends requests, the window answers each `id` once with a
+ * Result (errors as data, STYLE §4); an export also streams `chunk`s before its result.
+ */
+
+export { JOURNAL_PORT_CHANNEL, JOURNAL_PORT_MESSAGE } from './window-port';
+
+/** Records are checked with the hand-written guard: a zod object parse per record would cost more than the write. */
+export const JournalRecordsSchema = z.array(z.custom<JournalRecord>((value) => checkRecord(value).ok, 'not a journal record'));
+
+export const JournalQuerySchema = z.strictObject({
+  sessionKey: z.string().optional(),
+  channel: z.string().optional(),
+  connection: z.string().optional(),
+  from: z.number().optional(),
+  to: z.number().optional(),
+  limit: z.number().int().nonnegative().optional(),
+});
+
+export const RetentionPolicySchema = z.strictObject({
+  maxAgeMs: z.number().nonnegative().optional(),
+  maxBytes: z.number().int().nonnegative().optional(),
+});
+
+const Id = z.number().int().nonnegative();
+
+export const JournalWindowRequestSchema = z.discriminatedUnion('op', [
+  z.object({ id: Id, op: z.literal('append'), records: JournalRecordsSchema }),
+  z.object({ id: Id, op: z.literal('import'), records: JournalRecordsSchema }),
+  z.object({ id: Id, op: z.literal('query'), query: JournalQuerySchema }),
+  z.object({ id: Id, op: z.literal('count') }),
+  z.object({ id: Id, op: z.literal('stats') }),
+  z.object({ id: Id, op: z.literal('channels') }),
+  z.object({ id: Id, op: z.literal('sessions') }),
+  z.object({ id: Id, op: z.literal('export'), createdAt: z.string() }),
+  z.object({ id: Id, op: z.literal('prune'), policy: RetentionPolicySchema, nowMs: z.number() }),
+]);
+export type JournalWindowRequest = z.infer<typeof JournalWindowRequestSchema>;
+export type JournalWindowOp = JournalWindowRequest['op'];
+
+const StatsSchema = z.object({ records: z.number(), bytes: z.number(), blocks: z.number(), oldestAt: z.number().nullable(), newestAt: z.number().nullable() });
+const ChannelSummarySchema = z.object({ connection: z.string(), channel: z.string(), records: z.number(), bytes: z.number(), firstAt: z.number(), lastAt: z.number() });
+const SessionSummarySchema = z.object({
+  sessionKey: z.string(),
+  channels: z.array(z.string()),
+  connections: z.array(z.string()),
+  records: z.number(),
+  bytes: z.number(),
+  firstAt: z.number(),
+  lastAt: z.number(),
+});
+const PruneResultSchema = z.object({ records: z.number(), bytes: z.number(), blocks: z.number() });
+
+/** What each request's successful result carries. */
+export const JournalWindowValueSchemas = {
+  append: z.null(),
+  import: z.number(),
+  query: JournalRecordsSchema,
+  count: z.number(),
+  stats: StatsSchema,
+  channels: z.array(ChannelSummarySchema),
+  sessions: z.array(SessionSummarySchema),
+  export: z.number(),
+  prune: PruneResultSchema,
+} satisfies Record<JournalWindowOp, z.ZodType>;
+export type JournalWindowValue<Op extends JournalWindowOp> = z.infer<(typeof JournalWindowValueSchemas)[Op]>;
+
+export const JournalWindowMessageSchema = z.discriminatedUnion('kind', [
+  /** The store is open (or could not be: `error`). Sent once. */
+  z.object({ kind: z.literal('ready'), error: ApiErrorSchema.optional() }),
+  z.object({ kind: z.literal('result'), id: Id, result: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: ApiErrorSchema })]) }),
+  /** A piece of an export (whole NDJSON lines), before its result. */
+  z.object({ kind: z.literal('chunk'), id: Id, text: z.string() }),
+]);
+export type JournalWindowMessage = z.infer<typeof JournalWindowMessageSchema>;

@@ -1,0 +1,9 @@
+/** Scenarios (DESIGN §7): schema, seeded randomness, faults, ground truth, expectations and scoring. Pure. */
+export * from './schema';
+export * from './faults';
+export * from './distribution';
+export * from './random';
+export * from './parse';
+export * from './truth';
+export * from './expect';
+export * from './scoring';

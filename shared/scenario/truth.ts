@@ -1,0 +1,148 @@
+import type { AnomalyKind } from '../analysis/verdict';
+import { ANOMALY_KINDS } from '../analysis/verdict';
+import type { ContractState } from '../contract/states';
+import type { FaultKind, MalformedVariant } from './faults';
+
+/**
+ * Ground truth (DESIGN §7): what the simulator sent and which faults it applied, per session
+ * and per sequence. Deterministic: times are planned offsets from the session's start (waiting
+ * for a subscriber is not part of the plan), so the same scenario and seed give the same truth.
+ */
+
+export type TruthDelivery = 'sent' | 'dropped' | 'malformed' | 'oversize';
+
+export interface TruthEvent {
+  /** Planned ms since the session started. */
+  t: number;
+  attempt: number;
+  /** The sequence the job meant to send (a malformed payload may spell it differently). */
+  sequence: number;
+  state: ContractState;
+  chunk: string;
+  terminationCode: string | null;
+  /** `dropped` was never published; `malformed` / `oversize` went out broken. */
+  delivery: TruthDelivery;
+  variant?: MalformedVariant;
+  /** Faults that shaped this event: `duplicate`, `reorder`, `after-terminal`, `latency-spike`, … */
+  faults?: FaultKind[];
+}
+
+export interface TruthFault {
+  kind: FaultKind | 'retry' | 'failed' | 'sweep';
+  attempt: number;
+  /** Planned ms since the session started. */
+  t: number;
+  /** Tokens of the attempt sent before it (for moment and ending faults). */
+  afterSequence?: number;
+  detail: string;
+  code?: number;
+}
+
+/** How the generation record ended (its `progress`). */
+export type GenerationOutcome = 'completed' | 'truncated' | 'failed' | 'orphaned';
+
+export interface SessionTruth {
+  sessionId: string;
+  channel: string;
+  /** Index of the scenario's session group. */
+  group: number;
+  attempts: number;
+  outcome: GenerationOutcome;
+  /** The record's final_text (null when the job never resolved with text). */
+  finalText: string | null;
+  terminationCode: string | null;
+  /** Every event in the order it was handed to the server (a reordered event in its late place). */
+  events: TruthEvent[];
+  faults: TruthFault[];
+}
+
+export interface GroundTruth {
+  version: 1;
+  scenario: string;
+  seed: number;
+  sessions: SessionTruth[];
+}
+
+/** Events that reached the server (everything but drops), in publish order. */
+export function publishedEvents(session: SessionTruth): TruthEvent[] {
+  return session.events.filter((e) => e.delivery !== 'dropped');
+}
+
+export type AnomalyCounts = Record<AnomalyKind, number>;
+
+export function zeroCounts(): AnomalyCounts {
+  return Object.fromEntries(ANOMALY_KINDS.map((k) => [k, 0])) as AnomalyCounts;
+}
+
+export interface ExpectationSettings {
+  stallAfterMs: number;
+}
+
+/**
+ * The anomalies a correct detector must report for one session, derived from what was sent
+ * (publish order is arrival order on one socket) and which faults were applied. This is the
+ * reference `check` scores EchoScope's analyzer against: counted per anomaly, the way the
+ * verdict lists them (one `gap` per missing range, one `stall` per silence).
+ */
+export function expectedAnomalies(session: SessionTruth, settings: ExpectationSettings): AnomalyCounts {
+  const counts = zeroCounts();
+  const firstChunk = new Map<number, string>();
+  const terminalBySequence = new Map<number, string>();
+  let max = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let sinceRestartMax = 0;
+  let terminal: string | null = null;
+  let lastT = Number.NaN;
+
+  for (const event of session.events) {
+    if (event.delivery === 'dropped') continue;
+    if (terminal === null && !Number.isNaN(lastT) && event.t - lastT >= settings.stallAfterMs) counts.stall++;
+    lastT = Number.isNaN(lastT) ? event.t : Math.max(lastT, event.t);
+    if (event.delivery === 'malformed') {
+      counts.violation++;
+      continue;
+    }
+    if (event.delivery === 'oversize') {
+      counts.oversize++;
+      continue;
+    }
+    const seq = event.sequence;
+    const wasTerminal = terminal !== null;
+    const first = firstChunk.get(seq);
+    const duplicate = first !== undefined;
+    if (duplicate) {
+      counts.duplicate++;
+      if (first !== event.chunk) counts.conflict++;
+      if (seq === min && sinceRestartMax > seq) {
+        counts.replay++;
+        sinceRestartMax = seq;
+      }
+    } else {
+      if (seq < max) counts.out_of_order++;
+      firstChunk.set(seq, event.chunk);
+      if (seq > max) max = seq;
+      if (seq < min) min = seq;
+    }
+    if (seq > sinceRestartMax) sinceRestartMax = seq;
+    if (wasTerminal) counts.after_terminal++;
+    if (event.state !== 'generating') {
+      const known = terminalBySequence.get(seq);
+      if (!(duplicate && known === event.state)) {
+        if (known === undefined) terminalBySequence.set(seq, event.state);
+        if (terminal !== null && terminal !== event.state) counts.terminal_conflict++;
+        terminal = event.state;
+      }
+    }
+  }
+  // Holes in 1..max, one anomaly per missing range.
+  let inHole = false;
+  for (let seq = 1; seq <= max; seq++) {
+    const missing = !firstChunk.has(seq);
+    if (missing && !inHole) counts.gap++;
+    inHole = missing;
+  }
+  // A session that never ended is still silent when the run is judged (the run waits for the sweeper).
+  if (terminal === null && !Number.isNaN(lastT)) counts.stall++;
+  counts.disconnect = session.faults.filter((f) => f.kind === 'disconnect').length;
+  return counts;
+}
