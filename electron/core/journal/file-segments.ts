@@ -1,4 +1,4 @@
-import { addToSummaries, blockMayMatch, journalSessionKey, summaryKey, type JournalQuery, type JournalRecord, type JournalSummaryRow } from '../../../shared/journal';
+import { addToSummaries, blockMayMatch, journalSessionKey, type JournalQuery, type JournalRecord, type JournalSummaryRow } from '../../../shared/journal';
 
 /**
  * Index of the journal file by byte ranges, so history older than the in-memory window is
@@ -64,4 +64,3 @@ export class FileSegments {
   }
 }
 
-export { summaryKey };

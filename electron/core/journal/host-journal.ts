@@ -4,7 +4,6 @@ import {
   IMPORT_BATCH,
   JournalStore,
   NdjsonJournalReader,
-  addToSummaries,
   channelSummaries,
   journalHeader,
   recordMatches,
@@ -18,12 +17,12 @@ import {
   type JournalRecord,
   type JournalSessionSummary,
   type JournalStats,
-  type JournalSummaryRow,
   type PruneResult,
   type RetentionPolicy,
 } from '../../../shared/journal';
-import { FileSegments, type FileSegment } from './file-segments';
+import type { FileSegment } from './file-segments';
 import { JournalFile, scanLines } from './journal-file';
+import { JournalIndex } from './journal-index';
 
 export interface HostJournalOptions {
   /** The NDJSON v1 journal file; created with a header when missing. */
@@ -69,22 +68,17 @@ interface WindowBatch {
  * in the file, counted afresh on each start.
  */
 export class HostJournal implements Journal {
-  private readonly segments = new FileSegments();
-  private readonly summaries = new Map<string, JournalSummaryRow>();
   private readonly window: WindowBatch[] = [];
   private windowBytes = 0;
   /** First sequence held in Dexie; below it, records are read from the file. */
   private windowStart = 0;
-  private nextSeq = 0;
-  private bytes = 0;
-  private oldestAt = Number.POSITIVE_INFINITY;
-  private newestAt = Number.NEGATIVE_INFINITY;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   private constructor(
     private readonly file: JournalFile,
     private readonly store: JournalStore,
+    private readonly index: JournalIndex,
     private readonly header: HeaderRecord,
     private readonly maxWindowBytes: number,
     readonly load: HostJournalLoad,
@@ -96,13 +90,14 @@ export class HostJournal implements Journal {
     if (!existsSync(options.file)) writeFileSync(options.file, serializeRecord(journalHeader(new Date(now()).toISOString())), { flag: 'wx' });
     const maxWindowBytes = options.windowBytes ?? 16 * 1024 * 1024;
     const store = await new JournalStore({ name: 'echoscope-host-journal', indexedDB: new IDBFactory(), IDBKeyRange, durability: 'relaxed' }).open();
-    const loader = new FileLoader(maxWindowBytes);
+    const index = new JournalIndex();
+    const loader = new FileLoader(index, maxWindowBytes);
     const scan = await scanLines(options.file, (line, offset, bytes) => loader.line(line, offset, bytes));
     const summary = loader.end();
     if (scan.tornBytes > 0) warn(`journal ${options.file}: torn last line (${scan.tornBytes} bytes after the last newline, a write cut short) — skipped, file truncated to its last complete line`);
     for (const issue of summary.issues) warn(`journal ${options.file}: line ${issue.line}: ${issue.message}`);
     if (summary.issueCount > summary.issues.length) warn(`journal ${options.file}: ${summary.issueCount - summary.issues.length} more broken lines`);
-    let file = await JournalFile.open(options.file, scan.goodBytes);
+    const file = await JournalFile.open(options.file, scan.goodBytes);
     let header = summary.header;
     if (file.bytes === 0) {
       header = journalHeader(new Date(now()).toISOString());
@@ -116,9 +111,8 @@ export class HostJournal implements Journal {
       tornLastLine: scan.tornBytes > 0,
       truncatedBytes: scan.tornBytes,
     };
-    const journal = new HostJournal(file, store, header ?? journalHeader(new Date(now()).toISOString()), maxWindowBytes, load);
+    const journal = new HostJournal(file, store, index, header ?? journalHeader(new Date(now()).toISOString()), maxWindowBytes, load);
     await journal.adopt(loader);
-    file = journal.file;
     return journal;
   }
 
@@ -130,8 +124,7 @@ export class HostJournal implements Journal {
       const text = lines.join('');
       const offset = await this.file.append(text);
       const bytes = this.file.bytes - offset;
-      const firstSeq = this.nextSeq;
-      this.count(records, lineBytes, firstSeq, offset, bytes);
+      const firstSeq = this.index.add(records, lineBytes, offset, bytes);
       await this.store.append(records, { lines, firstSeq });
       this.window.push({ firstSeq, bytes });
       this.windowBytes += bytes;
@@ -143,7 +136,7 @@ export class HostJournal implements Journal {
     return this.exclusive(async () => {
       const limit = query.limit ?? Number.POSITIVE_INFINITY;
       const found: JournalRecord[] = [];
-      for (const segment of this.segments.candidates(query, this.windowStart)) {
+      for (const segment of this.index.segments.candidates(query, this.windowStart)) {
         if (found.length >= limit) break;
         for (const { seq, record } of await this.readSegment(segment)) {
           if (seq >= this.windowStart || found.length >= limit) break;
@@ -157,27 +150,21 @@ export class HostJournal implements Journal {
   }
 
   channels(): Promise<JournalChannelSummary[]> {
-    return Promise.resolve(channelSummaries(this.summaries.values()));
+    return Promise.resolve(channelSummaries(this.index.summaries.values()));
   }
 
   sessions(): Promise<JournalSessionSummary[]> {
-    return Promise.resolve(sessionSummaries(this.summaries.values()));
+    return Promise.resolve(sessionSummaries(this.index.summaries.values()));
   }
 
   count(): Promise<number> {
-    return Promise.resolve(this.records);
+    return Promise.resolve(this.index.records);
   }
 
   stats(): Promise<JournalStats> {
-    const empty = this.records === 0;
-    return Promise.resolve({ records: this.records, bytes: this.bytes, blocks: this.segments.list.length, oldestAt: empty ? null : this.oldestAt, newestAt: empty ? null : this.newestAt });
-  }
-
-  /** Records kept (the file's records minus what retention removed). */
-  get records(): number {
-    let records = 0;
-    for (const segment of this.segments.list) records += segment.count;
-    return records;
+    const { index } = this;
+    const records = index.records;
+    return Promise.resolve({ records, bytes: index.bytes, blocks: index.segments.list.length, oldestAt: records === 0 ? null : index.oldestAt, newestAt: records === 0 ? null : index.newestAt });
   }
 
   /** The file's path. */
@@ -191,7 +178,7 @@ export class HostJournal implements Journal {
     let cursor = 0;
     for (;;) {
       const piece = await this.exclusive(async () => {
-        const segment = this.segments.list.find((candidate) => candidate.firstSeq + candidate.count > cursor);
+        const segment = this.index.segments.list.find((candidate) => candidate.firstSeq + candidate.count > cursor);
         if (segment === undefined) return undefined;
         let text = '';
         for (const { seq, record } of await this.readSegment(segment)) if (seq >= cursor) text += serializeRecord(record);
@@ -221,10 +208,11 @@ export class HostJournal implements Journal {
   /** Retention: whole segments (~1 MiB) from the start of the file; the file is rewritten atomically. */
   prune(policy: RetentionPolicy, nowMs: number): Promise<PruneResult> {
     return this.exclusive(async () => {
-      this.segments.seal();
-      const list = this.segments.list;
+      const { segments } = this.index;
+      segments.seal();
+      const list = segments.list;
       let drop = 0;
-      let remaining = this.bytes;
+      let remaining = this.index.bytes;
       while (drop < list.length) {
         const segment = list[drop]!;
         const tooOld = policy.maxAgeMs !== undefined && segment.lastAt < nowMs - policy.maxAgeMs;
@@ -237,14 +225,13 @@ export class HostJournal implements Journal {
       if (drop === 0) return result;
       const head = serializeRecord(this.header);
       await this.file.rewrite(head, list[drop]?.offset ?? this.file.bytes);
-      const dropped = this.segments.dropFirst(drop, Buffer.byteLength(head));
+      const dropped = segments.dropFirst(drop, Buffer.byteLength(head));
       for (const segment of dropped) {
         result.records += segment.count;
         result.bytes += segment.bytes;
       }
-      this.bytes -= result.bytes;
-      this.forget(dropped);
-      const keptFrom = this.segments.list[0]?.firstSeq ?? this.nextSeq;
+      this.index.forget(dropped);
+      const keptFrom = segments.list[0]?.firstSeq ?? this.index.nextSeq;
       if (keptFrom > this.windowStart) {
         while (this.window.length > 0 && this.window[0]!.firstSeq < keptFrom) this.windowBytes -= this.window.shift()!.bytes;
         this.windowStart = keptFrom;
@@ -273,28 +260,15 @@ export class HostJournal implements Journal {
     return run;
   }
 
-  private count(records: readonly JournalRecord[], lineBytes: readonly number[], firstSeq: number, offset: number, bytes: number): void {
-    this.segments.add(offset, bytes, firstSeq, records, lineBytes);
-    const figures = records.map((record, i) => {
-      this.oldestAt = Math.min(this.oldestAt, record.at);
-      this.newestAt = Math.max(this.newestAt, record.at);
-      return { record, bytes: lineBytes[i]! };
-    });
-    addToSummaries(this.summaries, summaryFigures(figures));
-    this.nextSeq = firstSeq + records.length;
-    this.bytes += bytes;
-  }
-
-  /** Takes loaded history in: the index for everything, Dexie for the recent window. */
+  /** Takes the loaded window into Dexie (the index was built while reading). */
   private async adopt(loader: FileLoader): Promise<void> {
-    for (const chunk of loader.chunks) this.count(chunk.records, chunk.lineBytes, chunk.firstSeq, chunk.offset, chunk.bytes);
-    this.windowStart = loader.windowChunks[0]?.firstSeq ?? this.nextSeq;
+    this.windowStart = loader.windowChunks[0]?.firstSeq ?? this.index.nextSeq;
     for (const chunk of loader.windowChunks) {
-      await this.store.append(chunk.records!, { lines: chunk.lines!, firstSeq: chunk.firstSeq });
+      await this.store.append(chunk.records, { lines: chunk.lines, firstSeq: chunk.firstSeq });
       this.window.push({ firstSeq: chunk.firstSeq, bytes: chunk.bytes });
       this.windowBytes += chunk.bytes;
     }
-    loader.release();
+    loader.windowChunks = [];
   }
 
   /** Moves the window forward by whole batches once it outgrows its size (down to ¾, so this is rare). */
@@ -315,48 +289,6 @@ export class HostJournal implements Journal {
     reader.end();
     return out;
   }
-
-  /** Removes dropped segments from the summaries and time range. */
-  private forget(dropped: readonly FileSegment[]): void {
-    const touched = new Set<string>();
-    for (const segment of dropped) {
-      for (const row of segment.rows.values()) {
-        const total = this.summaries.get(row.key);
-        if (total === undefined) continue;
-        total.records -= row.records;
-        total.bytes -= row.bytes;
-        touched.add(row.key);
-      }
-    }
-    for (const key of touched) {
-      const total = this.summaries.get(key)!;
-      if (total.records <= 0) {
-        this.summaries.delete(key);
-        continue;
-      }
-      const first = this.segments.list.find((segment) => segment.rows.has(key));
-      if (first !== undefined) total.firstAt = first.rows.get(key)!.firstAt;
-    }
-    this.oldestAt = Math.min(Number.POSITIVE_INFINITY, ...this.segments.list.map((segment) => segment.firstAt));
-    if (this.segments.list.length === 0) this.newestAt = Number.NEGATIVE_INFINITY;
-  }
-}
-
-function summaryFigures(figures: readonly { record: JournalRecord; bytes: number }[]) {
-  return figures.map(({ record, bytes }) => ({
-    connection: record.connection,
-    channel: record.type === 'connection' ? '' : (record.channel ?? ''),
-    sessionKey: sessionKeyOf(record),
-    count: 1,
-    bytes,
-    firstAt: record.at,
-    lastAt: record.at,
-  }));
-}
-
-import { journalSessionKey } from '../../../shared/journal';
-function sessionKeyOf(record: JournalRecord): string {
-  return journalSessionKey(record) ?? '';
 }
 
 interface LoadedChunk {
@@ -365,28 +297,27 @@ interface LoadedChunk {
   firstSeq: number;
   records: JournalRecord[];
   lineBytes: number[];
-  /** Kept only for chunks that go into the window. */
-  lines?: string[];
+  lines: string[];
 }
 
 /**
- * Re-reads the file on start: validates each line with the NDJSON reader, groups records into
- * chunks of whole lines (the file index's units), and keeps the text of the last `windowBytes`.
+ * Re-reads the file on start: validates each line with the NDJSON reader, indexes records in
+ * chunks of whole lines as they come, and keeps only the newest `windowBytes` of them for Dexie.
  */
 class FileLoader {
-  readonly chunks: LoadedChunk[] = [];
   windowChunks: LoadedChunk[] = [];
   private windowBytes = 0;
   private current: LoadedChunk | undefined;
-  private currentLines: string[] = [];
-  private line_ = { text: '', offset: 0, bytes: 0 };
-  private seq = 0;
+  private at = { text: '', offset: 0, bytes: 0 };
   private readonly reader = new NdjsonJournalReader((record) => this.record(record));
 
-  constructor(private readonly maxWindowBytes: number) {}
+  constructor(
+    private readonly index: JournalIndex,
+    private readonly maxWindowBytes: number,
+  ) {}
 
   line(text: string, offset: number, bytes: number): void {
-    this.line_ = { text, offset, bytes };
+    this.at = { text, offset, bytes };
     // Lines that are not records (header, broken, unknown types) still belong to the chunk's byte range.
     if (this.current !== undefined) this.current.bytes = offset + bytes - this.current.offset;
     this.reader.pushLine(text);
@@ -397,18 +328,12 @@ class FileLoader {
     return this.reader.end();
   }
 
-  release(): void {
-    this.chunks.length = 0;
-    this.windowChunks = [];
-  }
-
   private record(record: JournalRecord): void {
-    const { text, offset, bytes } = this.line_;
-    if (this.current === undefined) this.current = { offset, bytes, firstSeq: this.seq, records: [], lineBytes: [] };
+    const { text, offset, bytes } = this.at;
+    if (this.current === undefined) this.current = { offset, bytes, firstSeq: 0, records: [], lineBytes: [], lines: [] };
     this.current.records.push(record);
     this.current.lineBytes.push(bytes);
-    this.currentLines.push(`${text}\n`);
-    this.seq++;
+    this.current.lines.push(`${text}\n`);
     if (this.current.records.length >= LOAD_CHUNK) this.close();
   }
 
@@ -416,17 +341,10 @@ class FileLoader {
     const chunk = this.current;
     if (chunk === undefined) return;
     this.current = undefined;
-    this.chunks.push(chunk);
-    // The window is the newest chunks adding up to at most `maxWindowBytes` (at least the newest one).
-    chunk.lines = this.currentLines;
-    this.currentLines = [];
+    chunk.firstSeq = this.index.add(chunk.records, chunk.lineBytes, chunk.offset, chunk.bytes);
+    // The window: the newest chunks adding up to at most `maxWindowBytes` (at least the newest one).
     this.windowChunks.push(chunk);
     this.windowBytes += chunk.bytes;
-    while (this.windowChunks.length > 1 && this.windowBytes > this.maxWindowBytes) {
-      const old = this.windowChunks.shift()!;
-      this.windowBytes -= old.bytes;
-      delete old.lines;
-    }
-    // Records of chunks outside the window are only needed for the index: drop them from memory once indexed.
+    while (this.windowChunks.length > 1 && this.windowBytes > this.maxWindowBytes) this.windowBytes -= this.windowChunks.shift()!.bytes;
   }
 }

@@ -1,0 +1,43 @@
+/**
+ * Test support for the kill -9 durability test (host-journal.test.ts), run as a child:
+ *
+ *   node --import tsx electron/core/journal/durability-probe.ts FILE [EVENTS]
+ *
+ * Streams EVENTS token frames (default 1,000,000: it is meant to be killed mid-stream) through
+ * a JournalWriter into a HostJournal on FILE and prints `ack <total>` after each acknowledged
+ * batch. stdout to a pipe is synchronous on Linux, so a printed ack happened after its fsync.
+ * Event i is the frame with `sequence` i + 1 of session `p{i % 7}`: the ground truth is the count.
+ */
+import type { JournalRecord } from '../../../shared/journal';
+import { HostJournal } from './host-journal';
+import { JournalWriter } from './journal-writer';
+
+export function probeEvent(i: number): JournalRecord {
+  const session = `p${i % 7}`;
+  return { type: 'frame', at: 1_732_262_400_000 + i * 0.5, connection: 'probe', channel: `private-ai.${session}`, event: 'chunk.delivered', data: { session_id: session, chunk: `token ${i} `.repeat(4), sequence: i + 1, state: 'generating', termination_code: null } };
+}
+
+async function main(): Promise<void> {
+  const [file, events = '1000000'] = process.argv.slice(2);
+  if (file === undefined) throw new Error('usage: durability-probe.ts FILE [EVENTS]');
+  const journal = await HostJournal.open({ file, onWarning: (message) => process.stderr.write(`${message}\n`) });
+  const start = await journal.count();
+  const writer = new JournalWriter(journal, { flushMs: 10, maxBatch: 500 });
+  writer.onAck((ack) => process.stdout.write(`ack ${ack.total}\n`));
+  const total = Number(events);
+  for (let i = 0; i < total; i++) {
+    writer.add(probeEvent(start + i));
+    // Yield now and then so batches are written while events keep coming.
+    if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await writer.close();
+  await journal.close();
+  process.stdout.write('done\n');
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+export { HostJournal, type HostJournalOptions, type HostJournalLoad } from './host-journal';
+export { JournalWriter, type JournalWriterOptions, type JournalAck } from './journal-writer';

@@ -1,0 +1,125 @@
+import type { Journal, JournalRecord } from '../../../shared/journal';
+
+export interface JournalWriterOptions {
+  /** Longest a record waits before its batch is written. Default 50 ms. */
+  flushMs?: number;
+  /** A batch is written at once when it reaches this many records. Default 5,000. */
+  maxBatch?: number;
+}
+
+/** One acknowledged batch: every record in it is durable (in the file, flushed, and in Dexie). */
+export interface JournalAck {
+  /** Records in this batch. */
+  count: number;
+  /** Records acknowledged since the writer started, this batch included. */
+  total: number;
+}
+
+/**
+ * Turns a stream of records into batched journal appends (DESIGN §6: never a transaction per
+ * event). One batch is in flight at a time; records added meanwhile form the next one, so a
+ * slow disk makes batches bigger instead of queueing appends. A failed batch is kept and
+ * retried first on the next flush (the journal never drops a record on purpose); the failure
+ * is reported to `onError` listeners.
+ */
+export class JournalWriter {
+  private pending: JournalRecord[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight: Promise<void> | undefined;
+  private acknowledgedTotal = 0;
+  private readonly ackListeners = new Set<(ack: JournalAck) => void>();
+  private readonly errorListeners = new Set<(error: Error) => void>();
+  private readonly flushMs: number;
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly journal: Journal,
+    options: JournalWriterOptions = {},
+  ) {
+    this.flushMs = options.flushMs ?? 50;
+    this.maxBatch = options.maxBatch ?? 5000;
+  }
+
+  add(record: JournalRecord): void {
+    this.pending.push(record);
+    if (this.pending.length >= this.maxBatch && this.inFlight === undefined) void this.write();
+    else this.timer ??= setTimeout(() => void this.write(), this.flushMs);
+  }
+
+  /** Records acknowledged so far. */
+  get acknowledged(): number {
+    return this.acknowledgedTotal;
+  }
+
+  /** Records added and not yet acknowledged. */
+  get unacknowledged(): number {
+    return this.pending.length;
+  }
+
+  onAck(listener: (ack: JournalAck) => void): () => void {
+    this.ackListeners.add(listener);
+    return () => this.ackListeners.delete(listener);
+  }
+
+  onError(listener: (error: Error) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  /** Writes everything added so far; resolves when it is acknowledged (rejects if a batch fails). */
+  async flush(): Promise<void> {
+    while (this.pending.length > 0 || this.inFlight !== undefined) {
+      if (this.inFlight !== undefined) await this.inFlight.catch(() => undefined);
+      else await this.write();
+      if (this.lastError !== undefined && this.pending.length > 0) {
+        const error = this.lastError;
+        this.lastError = undefined;
+        throw error;
+      }
+    }
+  }
+
+  private lastError: Error | undefined;
+
+  /** Flushes and stops the timer; the journal itself stays open (its owner closes it). */
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private write(): Promise<void> {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.inFlight !== undefined || this.pending.length === 0) return this.inFlight ?? Promise.resolve();
+    const batch = this.pending;
+    this.pending = [];
+    this.inFlight = this.journal.append(batch).then(
+      () => {
+        this.inFlight = undefined;
+        this.lastError = undefined;
+        this.acknowledgedTotal += batch.length;
+        const ack = { count: batch.length, total: this.acknowledgedTotal };
+        for (const listener of this.ackListeners) listener(ack);
+        this.schedule();
+      },
+      (error: unknown) => {
+        this.inFlight = undefined;
+        this.pending = batch.concat(this.pending);
+        this.lastError = error instanceof Error ? error : new Error(String(error));
+        for (const listener of this.errorListeners) listener(this.lastError);
+        this.schedule();
+      },
+    );
+    return this.inFlight;
+  }
+
+  /** After a batch: write the next one now if it is already full, else within `flushMs`. */
+  private schedule(): void {
+    if (this.pending.length === 0) return;
+    if (this.pending.length >= this.maxBatch) void this.write();
+    else this.timer ??= setTimeout(() => void this.write(), this.flushMs);
+  }
+}

@@ -1,0 +1,353 @@
+import {
+  hashSeed,
+  sample,
+  sampleInt,
+  SeededRandom,
+  type Fault,
+  type FaultKind,
+  type FaultOf,
+  type GenerationOutcome,
+  type Scenario,
+  type SessionGroup,
+  type SessionTruth,
+  type TruthEvent,
+  type TruthFault,
+} from '../../../shared/scenario';
+import type { TerminalState } from '../../../shared/contract';
+import type { GenerationRecord } from '../generations';
+import { corpusText } from './corpus';
+import { splitTokens } from './tokenizer';
+
+/**
+ * The whole life of one session, decided up front from the scenario and its seed: every event
+ * with its planned time, every record update, every fault. The runtime only plays it (and
+ * measures how late it was), so determinism is a property of this pure function and the
+ * ground truth is the plan itself.
+ */
+
+export type RecordPatch = Partial<Pick<GenerationRecord, 'progress' | 'last_seq' | 'accumulated_text' | 'final_text' | 'termination_code' | 'failure_detail'>> & {
+  /** Stamp last_save_at / resolved_at with the time the step runs. */
+  save?: boolean;
+  resolve?: boolean;
+};
+
+export type PlanStep =
+  | { kind: 'emit'; t: number; event: TruthEvent; padToBytes?: number }
+  | { kind: 'record'; t: number; patch: RecordPatch }
+  | { kind: 'disconnect'; t: number; code: number; reason: string; waitForResubscribe: boolean }
+  | { kind: 'ping-silence'; t: number; durationMs: number };
+
+export interface SessionPlan {
+  sessionId: string;
+  channel: string;
+  group: number;
+  /** Index of the session in its group (for concurrency slots). */
+  index: number;
+  /** Planned start, ms after the run's start (before waiting for a slot or a subscriber). */
+  startOffsetMs: number;
+  steps: PlanStep[];
+  /** True when the plan leaves the record unresolved (the sweeper will mark it orphaned). */
+  awaitsSweep: boolean;
+  truth: SessionTruth;
+}
+
+interface AttemptPlan {
+  /** How the attempt ends. */
+  end: 'crash' | 'error' | 'complete' | 'truncate' | 'silent-death' | 'abandon';
+  afterTokens: number;
+  /** Backoff before this attempt (0 for the first). */
+  backoffMs: number;
+  /** Skip sequences ≤ the record's last_seq (the idempotency guard). */
+  idempotent: boolean;
+}
+
+function find<K extends FaultKind>(faults: readonly Fault[], kind: K): FaultOf<K> | undefined {
+  return faults.find((f): f is FaultOf<K> => f.kind === kind);
+}
+
+function attemptsOf(faults: readonly Fault[], tokens: number): { attempts: AttemptPlan[]; failsAfterCrashes: boolean } {
+  const attempts: AttemptPlan[] = [];
+  const crash = find(faults, 'crash');
+  const error = find(faults, 'error');
+  let backoffMs = 0;
+  let idempotent = false;
+  if (crash) {
+    const times = crash.retry ? crash.times : 1;
+    for (let i = 0; i < times; i++) {
+      attempts.push({ end: 'crash', afterTokens: Math.min(crash.afterTokens, tokens), backoffMs, idempotent });
+      backoffMs = crash.retry?.backoffMs ?? 0;
+      idempotent = crash.retry?.idempotent ?? false;
+    }
+    if (!crash.retry) return { attempts, failsAfterCrashes: false };
+    if (times >= crash.retry.tries) return { attempts, failsAfterCrashes: true };
+  }
+  if (error) {
+    attempts.push({ end: 'error', afterTokens: Math.min(error.afterTokens, tokens), backoffMs, idempotent });
+    if (!error.retry) return { attempts, failsAfterCrashes: false };
+    backoffMs = error.retry.backoffMs;
+    idempotent = false;
+  }
+  const ending = find(faults, 'truncate') ?? find(faults, 'silent-death') ?? find(faults, 'abandon');
+  attempts.push({
+    end: ending ? ending.kind : 'complete',
+    afterTokens: ending ? Math.min(ending.afterTokens, tokens) : tokens,
+    backoffMs,
+    idempotent,
+  });
+  return { attempts, failsAfterCrashes: false };
+}
+
+/** Sequences a delivery fault hits, decided once per session. */
+function selected(fault: { sequences?: number[] | undefined; probability?: number | undefined }, tokens: number, random: SeededRandom): Set<number> {
+  if (fault.sequences) return new Set(fault.sequences);
+  const chosen = new Set<number>();
+  for (let seq = 1; seq <= tokens; seq++) if (random.chance(fault.probability ?? 0)) chosen.add(seq);
+  return chosen;
+}
+
+function sessionTokens(scenario: Scenario, group: SessionGroup, random: SeededRandom, extra: number): string[] {
+  const textRandom = random.fork('text');
+  const explicit = group.tokens !== undefined;
+  const wanted = sampleInt(group.tokens ?? scenario.tokens, random.fork('tokens'), 1);
+  let tokens: string[];
+  if (group.text !== undefined) {
+    tokens = splitTokens(group.text, textRandom);
+    if (!explicit) return [...tokens, ...repeatTo(tokens, tokens.length + extra).slice(tokens.length)];
+  } else {
+    tokens = splitTokens(corpusText((n) => textRandom.int(0, n - 1), (wanted + extra) * 6), textRandom);
+  }
+  return repeatTo(tokens, wanted + extra);
+}
+
+function repeatTo(tokens: string[], count: number): string[] {
+  if (tokens.length === 0) return [];
+  const out = tokens.slice(0, count);
+  while (out.length < count) out.push(tokens[out.length % tokens.length]!);
+  return out;
+}
+
+export function planSession(scenario: Scenario, groupIndex: number, sessionId: string, index: number): SessionPlan {
+  const group = scenario.sessions[groupIndex]!;
+  const random = new SeededRandom(hashSeed(scenario.seed, sessionId));
+  const faults = group.faults;
+  const afterTerminal = find(faults, 'after-terminal');
+  const extraTokens = afterTerminal?.tokens ?? 0;
+  const allTokens = sessionTokens(scenario, group, random, extraTokens);
+  const tokenCount = allTokens.length - extraTokens;
+  const tokens = allTokens.slice(0, tokenCount);
+  const timing = { ...scenario.timing, ...group.timing };
+  const timingRandom = random.fork('timing');
+  const faultRandom = random.fork('faults');
+  const channel = `${scenario.channelPrefix}${sessionId}`;
+  const checkpoint = scenario.checkpoint;
+
+  const reorder = find(faults, 'reorder');
+  const drop = find(faults, 'drop');
+  const duplicate = find(faults, 'duplicate');
+  const malformed = find(faults, 'malformed');
+  const oversize = find(faults, 'oversize');
+  const spike = find(faults, 'latency-spike');
+  const picks = {
+    reorder: reorder ? selected(reorder, tokenCount, faultRandom.fork('reorder')) : new Set<number>(),
+    drop: drop ? selected(drop, tokenCount, faultRandom.fork('drop')) : new Set<number>(),
+    duplicate: duplicate ? selected(duplicate, tokenCount, faultRandom.fork('duplicate')) : new Set<number>(),
+    malformed: malformed ? selected(malformed, tokenCount, faultRandom.fork('malformed')) : new Set<number>(),
+    oversize: oversize ? selected(oversize, tokenCount, faultRandom.fork('oversize')) : new Set<number>(),
+    spike: spike ? selected(spike, tokenCount, faultRandom.fork('spike')) : new Set<number>(),
+  };
+  const moments = faults.filter((f): f is FaultOf<'stall'> | FaultOf<'disconnect'> | FaultOf<'ping-silence'> => f.kind === 'stall' || f.kind === 'disconnect' || f.kind === 'ping-silence');
+  const momentsDone = new Set<Fault>();
+  /** Delivery faults act on a sequence's first emission in the session only. */
+  const emittedOnce = new Set<number>();
+
+  const steps: PlanStep[] = [];
+  const events: TruthEvent[] = [];
+  const truthFaults: TruthFault[] = [];
+  let t = 0;
+  const { attempts, failsAfterCrashes } = attemptsOf(faults, tokenCount);
+
+  // Record state as the job writes it.
+  let lastSeq = 0;
+  let savedText = '';
+  let lastSaveT = 0;
+  let outcome: GenerationOutcome = 'orphaned';
+  let finalText: string | null = null;
+  let terminationCode: string | null = null;
+  let awaitsSweep = true;
+
+  const record = (patch: RecordPatch): void => {
+    steps.push({ kind: 'record', t, patch });
+  };
+  const emit = (event: Omit<TruthEvent, 't'>, padToBytes?: number): void => {
+    const full: TruthEvent = { t, ...event };
+    if (full.faults && full.faults.length === 0) delete full.faults;
+    events.push(full);
+    steps.push(padToBytes === undefined ? { kind: 'emit', t, event: full } : { kind: 'emit', t, event: full, padToBytes });
+  };
+  const terminal = (attempt: number, sequence: number, state: TerminalState, code: string, faultKinds: FaultKind[] = []): void => {
+    emit({ attempt, sequence, state, chunk: '', terminationCode: code, delivery: 'sent', faults: faultKinds });
+  };
+
+  let maxSent = 0;
+  attempts.forEach((attempt, a) => {
+    const attemptNo = a + 1;
+    if (a > 0) {
+      t += attempt.backoffMs;
+      truthFaults.push({ kind: 'retry', attempt: attemptNo, t, detail: `attempt ${attemptNo} after ${attempt.backoffMs} ms backoff${attempt.idempotent ? `, skipping sequences ≤ ${lastSeq}` : ', replaying from sequence 1'}` });
+    }
+    const skipUpTo = attempt.idempotent ? lastSeq : 0;
+    record({ progress: 'active' });
+    t += sample(timing.ttftMs, timingRandom);
+    let held: TruthEvent[] = [];
+    let sinceHeld = 0;
+    let attemptText = '';
+    let processed = 0;
+    let emittedInAttempt = 0;
+    const release = (): void => {
+      for (const event of held) emit({ ...event, faults: [...(event.faults ?? []), 'reorder'] });
+      held = [];
+    };
+    for (let seq = 1; seq <= attempt.afterTokens; seq++) {
+      const chunk = tokens[seq - 1]!;
+      attemptText += chunk;
+      processed++;
+      if (seq <= skipUpTo) continue;
+      if (emittedInAttempt++ > 0) t += sample(timing.interTokenMs, timingRandom);
+      if (seq > maxSent) maxSent = seq;
+      const first = !emittedOnce.has(seq);
+      emittedOnce.add(seq);
+      const shaped: FaultKind[] = [];
+      if (first && picks.spike.has(seq) && spike) {
+        t += spike.delayMs;
+        shaped.push('latency-spike');
+        truthFaults.push({ kind: 'latency-spike', attempt: attemptNo, t, afterSequence: seq - 1, detail: `+${spike.delayMs} ms before sequence ${seq}` });
+      }
+      const base = { attempt: attemptNo, sequence: seq, state: 'generating' as const, chunk, terminationCode: null };
+      if (first && picks.drop.has(seq)) {
+        emit({ ...base, delivery: 'dropped', faults: [...shaped, 'drop'] });
+      } else if (first && picks.reorder.has(seq)) {
+        held.push({ t, ...base, delivery: 'sent', faults: shaped });
+        sinceHeld = 0;
+        continue;
+      } else {
+        if (first && picks.malformed.has(seq) && malformed) {
+          emit({ ...base, delivery: 'malformed', variant: malformed.variant, faults: [...shaped, 'malformed'] });
+          if (malformed.resend) emit({ ...base, delivery: 'sent', faults: shaped });
+        } else if (first && picks.oversize.has(seq) && oversize) {
+          emit({ ...base, delivery: 'oversize', faults: [...shaped, 'oversize'] }, oversize.bytes);
+          if (oversize.resend) emit({ ...base, delivery: 'sent', faults: shaped });
+        } else {
+          emit({ ...base, delivery: 'sent', faults: shaped });
+        }
+        if (first && picks.duplicate.has(seq) && duplicate) {
+          for (let c = 0; c < duplicate.copies; c++) emit({ ...base, delivery: 'sent', faults: ['duplicate'] });
+        }
+      }
+      if (held.length > 0 && ++sinceHeld >= (reorder?.window ?? 1)) release();
+      // Checkpoint: every N tokens, or (adaptive) when the last save is getting old.
+      if (processed % checkpoint.everyTokens === 0 || (checkpoint.adaptive && t - lastSaveT >= checkpoint.maxIntervalMs)) {
+        lastSeq = seq;
+        savedText = attemptText;
+        lastSaveT = t;
+        record({ last_seq: lastSeq, accumulated_text: savedText, save: true });
+      }
+      for (const moment of moments) {
+        if (momentsDone.has(moment) || seq < moment.afterTokens) continue;
+        momentsDone.add(moment);
+        if (moment.kind === 'stall') {
+          truthFaults.push({ kind: 'stall', attempt: attemptNo, t, afterSequence: seq, detail: `silent for ${moment.durationMs} ms` });
+          t += moment.durationMs;
+        } else if (moment.kind === 'disconnect') {
+          const reason = moment.reason ?? `EchoScope fault: disconnect with ${moment.code}`;
+          truthFaults.push({ kind: 'disconnect', attempt: attemptNo, t, afterSequence: seq, code: moment.code, detail: reason });
+          steps.push({ kind: 'disconnect', t, code: moment.code, reason, waitForResubscribe: moment.waitForResubscribe });
+        } else {
+          truthFaults.push({ kind: 'ping-silence', attempt: attemptNo, t, afterSequence: seq, detail: `no pings or pongs for ${moment.durationMs} ms` });
+          steps.push({ kind: 'ping-silence', t, durationMs: moment.durationMs });
+        }
+      }
+    }
+    release();
+    const terminalSeq = attempt.afterTokens + 1;
+    if (attempt.end !== 'crash' && attempt.end !== 'silent-death') t += sample(timing.interTokenMs, timingRandom);
+    switch (attempt.end) {
+      case 'crash':
+        truthFaults.push({ kind: 'crash', attempt: attemptNo, t, afterSequence: attempt.afterTokens, detail: `worker died after ${attempt.afterTokens} tokens` });
+        break;
+      case 'silent-death':
+        truthFaults.push({ kind: 'silent-death', attempt: attemptNo, t, afterSequence: attempt.afterTokens, detail: 'worker killed: no terminal event' });
+        break;
+      case 'error':
+        truthFaults.push({ kind: 'error', attempt: attemptNo, t, afterSequence: attempt.afterTokens, detail: 'exception in the job' });
+        terminal(attemptNo, terminalSeq, 'errored', 'exception', ['error']);
+        if (a === attempts.length - 1) {
+          outcome = 'failed';
+          terminationCode = 'exception';
+          awaitsSweep = false;
+          record({ progress: 'failed', termination_code: 'exception', failure_detail: 'exception in the job', save: true, resolve: true });
+        } else {
+          record({ progress: 'queued', failure_detail: 'exception in the job; retrying', save: true });
+        }
+        break;
+      case 'truncate': {
+        const fault = find(faults, 'truncate')!;
+        truthFaults.push({ kind: 'truncate', attempt: attemptNo, t, afterSequence: attempt.afterTokens, detail: `${fault.state} with ${fault.code}` });
+        terminal(attemptNo, terminalSeq, fault.state, fault.code, ['truncate']);
+        outcome = 'truncated';
+        finalText = attemptText;
+        terminationCode = fault.code;
+        awaitsSweep = false;
+        record({ progress: 'truncated', last_seq: attempt.afterTokens, accumulated_text: attemptText, final_text: attemptText, termination_code: fault.code, save: true, resolve: true });
+        break;
+      }
+      case 'abandon':
+        truthFaults.push({ kind: 'abandon', attempt: attemptNo, t, afterSequence: attempt.afterTokens, detail: 'the client cancelled' });
+        terminal(attemptNo, terminalSeq, 'abandoned', 'client_cancelled', ['abandon']);
+        outcome = 'failed';
+        terminationCode = 'client_cancelled';
+        awaitsSweep = false;
+        record({ progress: 'failed', last_seq: attempt.afterTokens, accumulated_text: attemptText, termination_code: 'client_cancelled', failure_detail: 'abandoned: the client cancelled', save: true, resolve: true });
+        break;
+      case 'complete':
+        terminal(attemptNo, terminalSeq, 'completed', 'end_turn');
+        outcome = 'completed';
+        finalText = attemptText;
+        terminationCode = 'end_turn';
+        awaitsSweep = false;
+        record({ progress: 'completed', last_seq: attempt.afterTokens, accumulated_text: attemptText, final_text: attemptText, termination_code: 'end_turn', save: true, resolve: true });
+        if (afterTerminal) {
+          for (let i = 0; i < afterTerminal.tokens; i++) {
+            t += sample(timing.interTokenMs, timingRandom);
+            emit({ attempt: attemptNo, sequence: terminalSeq + 1 + i, state: 'generating', chunk: allTokens[tokenCount + i]!, terminationCode: null, delivery: 'sent', faults: ['after-terminal'] });
+          }
+          truthFaults.push({ kind: 'after-terminal', attempt: attemptNo, t, afterSequence: terminalSeq, detail: `${afterTerminal.tokens} token(s) after the terminal event` });
+        }
+        break;
+    }
+  });
+
+  if (failsAfterCrashes) {
+    // Laravel calls the job's failed() hook once tries are exhausted; it broadcasts the failure.
+    t += 1;
+    truthFaults.push({ kind: 'failed', attempt: attempts.length, t, detail: 'max attempts exceeded' });
+    terminal(attempts.length, maxSent + 1, 'errored', 'exception', ['crash']);
+    outcome = 'failed';
+    terminationCode = 'exception';
+    awaitsSweep = false;
+    record({ progress: 'failed', termination_code: 'exception', failure_detail: 'MaxAttemptsExceededException: the job crashed on every attempt', save: true, resolve: true });
+  }
+  if (awaitsSweep) truthFaults.push({ kind: 'sweep', attempt: attempts.length, t, detail: `orphaned by the sweeper after ${scenario.orphanAfterMs} ms of silence` });
+
+  const startRandom = random.fork('start');
+  const startOffsetMs = sample(group.startMs, startRandom) + group.staggerMs * index;
+  return {
+    sessionId,
+    channel,
+    group: groupIndex,
+    index,
+    startOffsetMs,
+    steps,
+    awaitsSweep,
+    truth: { sessionId, channel, group: groupIndex, attempts: attempts.length, outcome, finalText, terminationCode, events, faults: truthFaults },
+  };
+}
