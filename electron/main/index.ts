@@ -1,7 +1,9 @@
 import { app, BrowserWindow } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FileProfileStore, MemoryProfileStore, type ProfileStore } from '../core/app';
 import { startRuntime, type Runtime } from '../core/runtime';
+import { safeStorageCodec } from './secret-codec';
 import { registerIpcRouter } from './ipc-router';
 import { createMainWindow, rendererPaths } from './window';
 
@@ -11,6 +13,16 @@ const paths = rendererPaths(outDir);
 const trustedPrefix = paths.devUrl ?? pathToFileURL(paths.rendererHtml).href;
 
 let runtime: Runtime | undefined;
+
+/** Profiles live in userData with their secrets sealed by safeStorage; without it, in memory (and we say so). */
+function openProfileStore(): ProfileStore {
+  try {
+    return new FileProfileStore(join(app.getPath('userData'), 'profiles.json'), safeStorageCodec());
+  } catch (error) {
+    console.warn(`EchoScope: ${error instanceof Error ? error.message : String(error)}`);
+    return new MemoryProfileStore();
+  }
+}
 let unregister: (() => void) | undefined;
 
 if (!app.requestSingleInstanceLock()) {
@@ -25,7 +37,7 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    runtime = await startRuntime({ transport: 'electron', version: app.getVersion(), demo: process.env.ECHOSCOPE_NO_DEMO !== '1' });
+    runtime = await startRuntime({ transport: 'electron', version: app.getVersion(), demo: process.env.ECHOSCOPE_NO_DEMO !== '1', profiles: openProfileStore() });
     unregister = registerIpcRouter(runtime.service, (url) => url.startsWith(trustedPrefix));
     createMainWindow(paths);
     app.on('activate', () => {

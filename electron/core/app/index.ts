@@ -3,3 +3,4 @@ export { dispatch, type CommandHandlers } from './dispatch';
 export { PushBatcher, type PushSend } from './push-batcher';
 export { MemoryProfileStore, type ProfileStore } from './profile-store';
 export { FrameTail } from './frame-tail';
+export { FileProfileStore, type SecretCodec } from './file-profile-store';

@@ -22,12 +22,14 @@ export class FileSegments {
   readonly list: FileSegment[] = [];
   private open: FileSegment | undefined;
 
+  constructor(private readonly segmentBytes = SEGMENT_BYTES) {}
+
   /**
    * Adds records that sit at `offset` (`bytes` long, the first numbered `firstSeq`). A new
    * segment starts at a batch boundary once the current one is full, so a batch never spans two.
    */
   add(offset: number, bytes: number, firstSeq: number, records: readonly JournalRecord[], lineBytes: readonly number[]): void {
-    if (this.open === undefined || this.open.bytes >= SEGMENT_BYTES || this.open.offset + this.open.bytes !== offset) {
+    if (this.open === undefined || this.open.bytes >= this.segmentBytes || this.open.offset + this.open.bytes !== offset) {
       this.open = { offset, bytes: 0, firstSeq, count: 0, firstAt: Number.POSITIVE_INFINITY, lastAt: Number.NEGATIVE_INFINITY, rows: new Map() };
       this.list.push(this.open);
     }

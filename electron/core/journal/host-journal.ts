@@ -32,6 +32,8 @@ export interface HostJournalOptions {
    * the heap, so it holds a window, not the journal). Default 16 MiB.
    */
   windowBytes?: number;
+  /** Size of the file index's units (whole batches), bytes. Default 1 MiB. */
+  segmentBytes?: number;
   /** Problems found on start (torn last line, broken lines). Default: `console.warn`. */
   onWarning?: (message: string) => void;
   /** For the header of a new file. */
@@ -90,7 +92,7 @@ export class HostJournal implements Journal {
     if (!existsSync(options.file)) writeFileSync(options.file, serializeRecord(journalHeader(new Date(now()).toISOString())), { flag: 'wx' });
     const maxWindowBytes = options.windowBytes ?? 16 * 1024 * 1024;
     const store = await new JournalStore({ name: 'echoscope-host-journal', indexedDB: new IDBFactory(), IDBKeyRange, durability: 'relaxed' }).open();
-    const index = new JournalIndex();
+    const index = new JournalIndex(options.segmentBytes);
     const loader = new FileLoader(index, maxWindowBytes);
     const scan = await scanLines(options.file, (line, offset, bytes) => loader.line(line, offset, bytes));
     const summary = loader.end();

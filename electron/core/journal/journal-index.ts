@@ -7,12 +7,16 @@ import { FileSegments, type FileSegment } from './file-segments';
  * number of sessions and megabytes, not with the number of events.
  */
 export class JournalIndex {
-  readonly segments = new FileSegments();
+  readonly segments: FileSegments;
   readonly summaries = new Map<string, JournalSummaryRow>();
   nextSeq = 0;
   bytes = 0;
   oldestAt = Number.POSITIVE_INFINITY;
   newestAt = Number.NEGATIVE_INFINITY;
+
+  constructor(segmentBytes?: number) {
+    this.segments = new FileSegments(segmentBytes);
+  }
 
   /** Records written at `offset` (`bytes` long, non-record lines included), numbered from `nextSeq`. */
   add(records: readonly JournalRecord[], lineBytes: readonly number[], offset: number, bytes: number): number {

@@ -1,0 +1,36 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ProfileInputSchema } from '../../../shared/api';
+import { FileProfileStore, type SecretCodec } from './file-profile-store';
+
+/** A reversible stand-in for Electron's safeStorage (which needs the OS keychain). */
+const codec: SecretCodec = { encrypt: (s) => `sealed:${Buffer.from(s).toString('base64')}`, decrypt: (s) => Buffer.from(s.slice('sealed:'.length), 'base64').toString() };
+
+describe('FileProfileStore', () => {
+  it('persists profiles with every secret sealed, and reads them back', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'echoscope-profiles-')), 'profiles.json');
+    const store = new FileProfileStore(path, codec);
+    const withSecret = ProfileInputSchema.parse({ id: 'a', name: 'A', kind: 'reverb', key: 'k', appId: '1', auth: { mode: 'secret', secret: 'top-secret' }, reconcile: { url: 'http://x/{sessionId}', headers: { Authorization: 'Bearer rec-token' } } });
+    const withEndpoint = ProfileInputSchema.parse({ id: 'b', name: 'B', kind: 'socketio', key: 'k', auth: { mode: 'endpoint', url: 'http://app/broadcasting/auth', headers: { Cookie: 'session=cookie-value' } } });
+    store.save(withSecret);
+    store.save(withEndpoint);
+    const file = readFileSync(path, 'utf8');
+    for (const secret of ['top-secret', 'rec-token', 'cookie-value']) expect(file).not.toContain(secret);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const reopened = new FileProfileStore(path, codec);
+    expect(reopened.get('a')).toEqual(withSecret);
+    expect(reopened.get('b')).toEqual(withEndpoint);
+    expect(reopened.delete('a')).toBe(true);
+    expect(new FileProfileStore(path, codec).list().map((p) => p.id)).toEqual(['b']);
+  });
+
+  it('keeps going, and says which, when a profile cannot be unsealed', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'echoscope-profiles-')), 'profiles.json');
+    new FileProfileStore(path, codec).save(ProfileInputSchema.parse({ id: 'a', name: 'A', kind: 'reverb', key: 'k', auth: { mode: 'secret', secret: 's' } }));
+    const broken = new FileProfileStore(path, { encrypt: codec.encrypt, decrypt: () => { throw new Error('keychain locked'); } });
+    expect(broken.list()).toEqual([]);
+    expect(broken.unreadable).toEqual([{ id: 'a', reason: 'keychain locked' }]);
+  });
+});
