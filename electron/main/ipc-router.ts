@@ -17,7 +17,7 @@ export function registerIpcRouter(service: AppService, isTrustedUrl: (url: strin
     if (!isTrusted(event.sender, event.senderFrame)) {
       return fail('invalid_request', 'IPC from an untrusted frame was refused');
     }
-    return service.invoke(command, request);
+    return service.handle(command, request);
   });
 
   ipcMain.on(IPC_READY_CHANNEL, (event) => {

@@ -4,6 +4,7 @@ import { ConnectionStatusSchema, ChannelStatusSchema } from './connections';
 import { ChannelNameSchema, ProfileIdSchema, ProfileInputSchema, ProfileViewSchema } from './profiles';
 import { scenarioCommands } from './scenarios';
 import { monitorCommands } from './monitor';
+import { journalCommands } from './journal';
 
 export const AppInfoSchema = z.object({
   name: z.literal('EchoScope'),
@@ -39,6 +40,7 @@ export const commands = {
     response: z.array(FrameRecordSchema),
   },
   ...monitorCommands,
+  ...journalCommands,
   ...scenarioCommands,
 } as const;
 

@@ -6,3 +6,4 @@ export * from './pushes';
 export * from './bridge';
 export * from './scenarios';
 export * from './monitor';
+export * from './journal';

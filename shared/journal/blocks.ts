@@ -1,3 +1,4 @@
+import { utf8Length } from '../contract/payload';
 import { serializeRecord } from './ndjson';
 import type { JournalRecord } from './records';
 import { journalSessionKey } from './session-key';
@@ -24,7 +25,7 @@ export interface JournalBlock {
   firstAt: number;
   lastAt: number;
   count: number;
-  /** Characters of NDJSON text (≈ bytes for ASCII payloads). */
+  /** UTF-8 bytes of the NDJSON text (what the records take in an export; the retention unit). */
   bytes: number;
   /** Arrival sequence of each record (typed arrays clone as one memcpy). */
   seqs: Float64Array;
@@ -51,6 +52,7 @@ interface OpenBlock {
   ats: number[];
   lines: string[];
   chars: number;
+  bytes: number;
 }
 
 function extreme(values: readonly number[], pick: (a: number, b: number) => number): number {
@@ -70,7 +72,7 @@ function close(open: OpenBlock): JournalBlock {
     firstAt: extreme(open.ats, Math.min),
     lastAt: extreme(open.ats, Math.max),
     count,
-    bytes: open.chars,
+    bytes: open.bytes,
     seqs: Float64Array.from(open.seqs),
     ats: Float64Array.from(open.ats),
     text: open.lines.join(''),
@@ -98,13 +100,14 @@ export function buildBlocks(records: readonly JournalRecord[], firstSeq: number,
       block = undefined;
     }
     if (block === undefined) {
-      block = { connection: record.connection, channel, sessionKey, seqs: [], ats: [], lines: [], chars: 0 };
+      block = { connection: record.connection, channel, sessionKey, seqs: [], ats: [], lines: [], chars: 0, bytes: 0 };
       open.set(key, block);
     }
     block.seqs.push(firstSeq + i);
     block.ats.push(record.at);
     block.lines.push(line);
     block.chars += line.length;
+    block.bytes += utf8Length(line);
   }
   for (const block of open.values()) blocks.push(close(block));
   return blocks.sort((a, b) => a.firstSeq - b.firstSeq);

@@ -11,3 +11,4 @@ export * from './store';
 export * from './window-protocol';
 export * from './window-server';
 export * from './window-client';
+export * from './detect';

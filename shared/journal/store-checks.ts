@@ -1,3 +1,4 @@
+import { utf8Length } from '../contract/payload';
 import type { Journal } from './journal';
 import { parseNdjsonJournal, serializeRecord } from './ndjson';
 import { recordMatches, type JournalQuery } from './query';
@@ -118,7 +119,7 @@ function referenceSummaries(records: readonly JournalRecord[]): JournalSummaryRo
       channel: record.type === 'connection' ? '' : (record.channel ?? ''),
       sessionKey: journalSessionKey(record) ?? '',
       count: 1,
-      bytes: serializeRecord(record).length,
+      bytes: utf8Length(serializeRecord(record)),
       firstAt: record.at,
       lastAt: record.at,
     })),
@@ -140,7 +141,7 @@ export async function runStoreChecks(journal: Journal, records: readonly Journal
   results.push(check('sessions', await journal.sessions(), sessionSummaries(rows)));
   results.push(check('channels', await journal.channels(), channelSummaries(rows)));
   const stats = await journal.stats();
-  const bytes = records.reduce((sum, record) => sum + serializeRecord(record).length, 0);
+  const bytes = records.reduce((sum, record) => sum + utf8Length(serializeRecord(record)), 0);
   const oldest = records.reduce((min, record) => Math.min(min, record.at), Number.POSITIVE_INFINITY);
   const newest = records.reduce((max, record) => Math.max(max, record.at), Number.NEGATIVE_INFINITY);
   results.push(check('stats', [stats.records, stats.bytes, stats.oldestAt, stats.newestAt], [records.length, bytes, oldest, newest]));

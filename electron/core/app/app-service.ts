@@ -1,8 +1,13 @@
 import {
   AppError,
+  type JournalStats,
+  type Retention,
   ProfileInputSchema,
   redactProfile,
   type AppInfo,
+  type CommandName,
+  type CommandRequest,
+  type CommandResponse,
   type ConnectionStatus,
   type Result,
 } from '../../../shared/api';
@@ -11,6 +16,7 @@ import { preciseNow, type Clock } from '../clock';
 import { ConnectionHub } from '../hub';
 import { Monitor, reconcileSession, type MonitorOptions } from '../monitor';
 import { dispatch, type CommandHandlers } from './dispatch';
+import { parseImport } from './import-file';
 import { FrameTail } from './frame-tail';
 import { MemoryProfileStore, type ProfileStore } from './profile-store';
 import { PushBatcher, type PushBatcherOptions, type PushSend } from './push-batcher';
@@ -24,6 +30,16 @@ export interface AppServiceOptions {
   monitor?: MonitorOptions;
   /** Where a session's full event list comes from (the journal); default: the monitor's retained history. */
   sessionEvents?: (sessionId: string, limit: number) => Promise<FrameRecord[]>;
+  /** The durable journal; without one, the journal commands answer `not_found`. */
+  journal?: JournalPort;
+}
+
+/** What the App service needs of the journal (the headless host's file-backed one, or Electron's journal window). */
+export interface JournalPort {
+  append(record: JournalRecord): void;
+  stats(): Promise<JournalStats>;
+  setRetention(update: Partial<Retention>): Promise<Retention>;
+  exportNdjson(filter: { sessionId?: string; from?: number; to?: number }): Promise<{ ndjson: string; records: number }>;
 }
 
 /**
@@ -59,8 +75,14 @@ export class AppService {
     this.handlers = this.buildHandlers();
   }
 
-  invoke(command: unknown, request: unknown): Promise<Result<unknown>> {
+  /** The transports' entry: anything may arrive here; it is validated before any service sees it. */
+  handle(command: unknown, request: unknown): Promise<Result<unknown>> {
     return dispatch(this.handlers, command, request);
+  }
+
+  /** Typed entry for in-process callers (runtime, tests). */
+  invoke<C extends CommandName>(command: C, request: CommandRequest<C>): Promise<Result<CommandResponse<C>>> {
+    return dispatch(this.handlers, command, request) as Promise<Result<CommandResponse<C>>>;
   }
 
   /** A window or bridge client that receives batched pushes; call `ready()` on it when it listens. */
@@ -91,6 +113,24 @@ export class AppService {
     this.targets.clear();
   }
 
+  private requireJournal(): JournalPort {
+    if (!this.options.journal) throw new AppError('not_found', 'this host runs without a journal');
+    return this.options.journal;
+  }
+
+  /** Imports an NDJSON journal or a HAR file: its records are journaled and re-analyzed with the live ones. */
+  private importJournal(fileName: string, content: string) {
+    const parsed = parseImport(content);
+    if (!parsed) throw new AppError('invalid_request', `${fileName} is neither an EchoScope NDJSON journal nor a HAR file`);
+    const sessions = new Set<string>();
+    for (const record of parsed.records) {
+      this.options.journal?.append(record);
+      const key = this.monitor.ingest(record);
+      if (key !== undefined) sessions.add(key);
+    }
+    return { format: parsed.format, records: parsed.records.length, sessions: [...sessions], issues: parsed.issues };
+  }
+
   /** Compares an ended (or reconnected) session with the app's generation record, when its profile opts in. */
   async reconcile(sessionId: string): Promise<void> {
     const connection = this.monitor.connectionOf(sessionId);
@@ -103,6 +143,7 @@ export class AppService {
 
   private onRecord(record: JournalRecord): void {
     if (record.type === 'frame') this.tail.push(record);
+    this.options.journal?.append(record);
     this.monitor.ingest(record);
     if (record.type === 'connection') {
       const wasDown = this.downConnections.has(record.connection);
@@ -160,6 +201,14 @@ export class AppService {
       },
       'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
       'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
+      'journal.stats': () => this.requireJournal().stats(),
+      'journal.retention': (update) => this.requireJournal().setRetention(update),
+      'journal.export': async (filter) => {
+        const { ndjson, records } = await this.requireJournal().exportNdjson(filter);
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        return { fileName: `echoscope-${filter.sessionId ? `${filter.sessionId}-` : ''}${stamp}.ndjson`, ndjson, records };
+      },
+      'journal.import': ({ fileName, content }) => this.importJournal(fileName, content),
       'monitor.settings': (update) => (Object.keys(update).length === 0 ? this.monitor.settings() : this.monitor.updateSettings(update)),
     };
   }

@@ -9,12 +9,12 @@ describe('dispatch through the App service', () => {
   });
 
   it('refuses unknown commands and malformed payloads as data, without throwing', async () => {
-    expect(await service.invoke('fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
-    expect(await service.invoke(42, {})).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
-    const bad = await service.invoke('profiles.save', { id: 'bad id!', kind: 'reverb' });
+    expect(await service.handle('fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    expect(await service.handle(42, {})).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
+    const bad = await service.handle('profiles.save', { id: 'bad id!', kind: 'reverb' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
     expect(!bad.ok && bad.error.message).toMatch(/id: use letters/);
-    expect(await service.invoke('tail.recent', { limit: 'all' })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await service.handle('tail.recent', { limit: 'all' })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
   });
 
   it('reports service errors with their code', async () => {

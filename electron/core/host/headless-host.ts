@@ -106,7 +106,7 @@ function attachClient(ws: WebSocket, service: AppService): void {
       return;
     }
     const { id, command, request } = parsed.data;
-    void service.invoke(command, request).then((result) => send({ kind: 'result', id, result }));
+    void service.handle(command, request).then((result) => send({ kind: 'result', id, result }));
   });
   ws.on('close', () => service.removePushTarget(pushes));
   ws.on('error', () => service.removePushTarget(pushes));

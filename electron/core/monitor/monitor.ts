@@ -54,7 +54,8 @@ export class Monitor {
     this.analyzer = new Analyzer({ ...options.analyzer, ...this.settingsValue });
   }
 
-  ingest(record: JournalRecord): void {
+  /** Feeds one record; returns the session key a frame was attributed to. */
+  ingest(record: JournalRecord): string | undefined {
     const key = this.analyzer.ingest(record);
     if (key !== undefined && !this.sessionConnections.has(key)) this.sessionConnections.set(key, record.connection);
     this.history.push(record);
@@ -65,6 +66,7 @@ export class Monitor {
       this.historyKeys.splice(0, excess);
     }
     this.dirty = true;
+    return key;
   }
 
   start(): void {

@@ -179,7 +179,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     steps.push({ kind: 'record', t, patch });
   };
   const emit = (event: Omit<TruthEvent, 't'>, padToBytes?: number): void => {
-    const full: TruthEvent = { t, ...event };
+    const full: TruthEvent = { ...event, t };
     if (full.faults && full.faults.length === 0) delete full.faults;
     events.push(full);
     steps.push(padToBytes === undefined ? { kind: 'emit', t, event: full } : { kind: 'emit', t, event: full, padToBytes });

@@ -1,0 +1,1 @@
+export { parseJournalText as parseImport } from '../../../shared/journal';

@@ -1,0 +1,44 @@
+import { MessageChannel } from 'node:worker_threads';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { answerJournalRequest, JournalWindowClient, JournalWindowError, openJournalStore, type JournalPort } from '.';
+import { fixtureBatches, journalFixture, runStoreChecks } from './store-checks';
+
+/** Main ↔ journal window over a real MessageChannel, the store on fake-indexeddb. */
+async function connected() {
+  const store = await openJournalStore({ indexedDB: new IDBFactory(), IDBKeyRange });
+  const { port1, port2 } = new MessageChannel();
+  port2.on('message', (raw: unknown) => void answerJournalRequest(store, raw, (message) => port2.postMessage(message)));
+  const port: JournalPort = {
+    post: (request) => port1.postMessage(request),
+    onMessage: (listener) => {
+      port1.on('message', listener);
+      return () => port1.off('message', listener);
+    },
+  };
+  const client = new JournalWindowClient(port);
+  port2.postMessage({ kind: 'ready' });
+  await client.ready;
+  return { client, close: () => (port1.close(), port2.close()) };
+}
+
+describe('journal window protocol', () => {
+  it('serves the whole Journal interface: the shared checks pass through the port', async () => {
+    const { client, close } = await connected();
+    const fixture = journalFixture(2000);
+    for (const batch of fixtureBatches(fixture)) await client.append(batch);
+    expect((await runStoreChecks(client, fixture)).filter((result) => !result.ok)).toEqual([]);
+    expect(await client.prune({ maxBytes: 0 }, 0)).toMatchObject({ records: 2000 });
+    expect(await client.import(fixture.slice(0, 3))).toBe(3);
+    expect(await client.query()).toEqual(fixture.slice(0, 3));
+    close();
+  });
+
+  it('refuses a malformed request as data, naming the field', async () => {
+    const { client, close } = await connected();
+    const refused = client.append([{ type: 'frame', at: Number.NaN, connection: 'c', event: 'e', data: 1 } as never]);
+    await expect(refused).rejects.toBeInstanceOf(JournalWindowError);
+    await expect(refused).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/^records\.0/) as string });
+    close();
+  });
+});
