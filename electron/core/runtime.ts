@@ -34,6 +34,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     version: options.version,
     demo: mock && app ? { url: mock.httpUrl, appId: app.id, key: app.key } : null,
     ...(options.profiles ? { profiles: options.profiles } : {}),
+    ...(mock ? { mockCounters: () => mock!.counters() } : {}),
   });
   if (mock && app) {
     const profile: Profile = ProfileInputSchema.parse({

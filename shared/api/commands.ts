@@ -39,6 +39,22 @@ export const commands = {
     request: z.object({ limit: z.number().int().min(1).max(5000).default(200) }).strict(),
     response: z.array(FrameRecordSchema),
   },
+  'mock.counters': {
+    request: Empty,
+    /** Counters of the embedded mock provider, per app; null when this host runs none. */
+    response: z
+      .array(
+        z.looseObject({
+          appId: z.string(),
+          connections: z.number(),
+          subscriptions: z.number(),
+          channels: z.number(),
+          messagesIn: z.number(),
+          messagesOut: z.number(),
+        }),
+      )
+      .nullable(),
+  },
   ...monitorCommands,
   ...journalCommands,
   ...scenarioCommands,

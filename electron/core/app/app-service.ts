@@ -30,6 +30,8 @@ export interface AppServiceOptions {
   monitor?: MonitorOptions;
   /** Where a session's full event list comes from (the journal); default: the monitor's retained history. */
   sessionEvents?: (sessionId: string, limit: number) => Promise<FrameRecord[]>;
+  /** Counters of the embedded mock provider, when the host runs one. */
+  mockCounters?: () => Array<{ appId: string; connections: number; subscriptions: number; channels: number; messagesIn: number; messagesOut: number }>;
   /** The durable journal; without one, the journal commands answer `not_found`. */
   journal?: JournalPort;
 }
@@ -201,6 +203,7 @@ export class AppService {
       },
       'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
       'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
+      'mock.counters': () => this.options.mockCounters?.() ?? null,
       'journal.stats': () => this.requireJournal().stats(),
       'journal.retention': (update) => this.requireJournal().setRetention(update),
       'journal.export': async (filter) => {

@@ -51,10 +51,13 @@ export async function observeScenario(
       customHandler: (params, callback) => callback(null, { auth: signChannel(app.key, app.secret, params.socketId, params.channelName) }),
     },
   });
+  let watching = true;
   client.connection.bind('state_change', (change: { current: string }) => {
     if (['connecting', 'connected', 'unavailable', 'disconnected', 'failed'].includes(change.current)) {
       records.push({ type: 'connection', at: now(), connection: 'c1', state: change.current as 'connected' });
     }
+    // A fatal close (4000–4099) stops pusher-js for good; a watcher that wants the rest of the stream reconnects.
+    if (change.current === 'disconnected' && watching) setTimeout(() => client.connect(), 0);
   });
   client.connection.bind('message', (message: { event: string; channel?: string; data?: unknown }) => {
     const at = now();
@@ -70,6 +73,7 @@ export async function observeScenario(
   });
   const run = startScenario(server, scenario, options.simulator);
   const deadline = options.timeoutMs ?? 15_000;
+  let verdict: Verdict;
   try {
     await Promise.all(
       run.truth.sessions.map(
@@ -84,10 +88,11 @@ export async function observeScenario(
     await withTimeout(run.done, deadline, 'the scenario to finish');
     // Every published event must have arrived before the journal is judged.
     await until(() => run.truth.sessions.every((s) => (received.get(s.channel)?.length ?? 0) >= run.publishedOn(s.channel)), deadline, 'every published event to arrive');
+    verdict = analyzeJournal(records, { ...options.analyzer, endMs: now() });
   } finally {
+    watching = false;
     client.disconnect();
   }
-  const verdict = analyzeJournal(records, { ...options.analyzer, endMs: now() });
   return { run, records, verdict, received, client };
 }
 
