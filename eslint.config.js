@@ -10,7 +10,7 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.tsbuild/**', 'test-results/**', 'playwright-report/**', 'bench-results/**', 'echoscope-reports/**', '.peers/**'] },
+  { ignores: ['*.d.ts', 'out/**', 'dist/**', 'node_modules/**', '.tsbuild/**', 'test-results/**', 'playwright-report/**', 'bench-results/**', 'echoscope-reports/**', '.peers/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
