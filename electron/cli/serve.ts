@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHeadlessHost } from '../core/host';
@@ -33,6 +34,8 @@ export const serveCommand: CliCommand = {
     'mock-port': { type: 'string', description: 'port of the embedded mock provider, 0 = pick', valueName: 'n', default: '0' },
     'renderer-dir': { type: 'string', description: 'folder of the built dashboard', valueName: 'dir' },
     json: { type: 'boolean', description: 'print one JSON line {"event":"listening","url":…} when ready' },
+    'data-dir': { type: 'string', description: 'folder for the journal (journal.ndjson); default $ECHOSCOPE_DATA_DIR or ~/.echoscope', valueName: 'dir' },
+    'no-journal': { type: 'boolean', description: 'keep nothing on disk' },
   },
   async run(args, io) {
     const port = intOption(args, 'port', 0, 0, 65535);
@@ -42,11 +45,16 @@ export const serveCommand: CliCommand = {
     if (!existsSync(join(rendererDir, 'index.html'))) {
       throw new UsageError(`no built dashboard in ${rendererDir}: run "npm run build" first`);
     }
+    const dataDir = stringOption(args, 'data-dir') ?? process.env.ECHOSCOPE_DATA_DIR ?? join(homedir(), '.echoscope');
+    const journalFile = join(dataDir, 'journal.ndjson');
+    if (args.values['no-journal'] !== true) mkdirSync(dataDir, { recursive: true });
     const runtime = await startRuntime({
       transport: 'browser',
       version: process.env.npm_package_version ?? '0.1.0',
       demo: args.values['no-demo'] !== true,
       mockPort,
+      ...(args.values['no-journal'] === true ? {} : { journal: { file: journalFile } }),
+      onWarning: (message) => io.err(`echoscope serve: ${message}`),
     });
     let dashboard;
     try {
@@ -61,6 +69,7 @@ export const serveCommand: CliCommand = {
     } else {
       io.out(`EchoScope dashboard: ${dashboard.url}`);
       if (runtime.mock) io.out(`Embedded mock provider (demo): ${runtime.mock.httpUrl}`);
+      if (runtime.journal) io.out(`Journal: ${journalFile}`);
       io.out('Press Ctrl-C to stop.');
     }
     await io.stopSignal;

@@ -2,6 +2,9 @@ import { startMockServer, type MockServer } from '../mock';
 import { ProfileInputSchema, type AppInfo, type Profile } from '../../shared/api';
 import { AppService, type ProfileStore } from './app';
 import { startDemoFeed, type DemoFeed } from './demo/demo-feed';
+import { preciseNow } from './clock';
+import { HostJournal, JournalService } from './journal';
+import type { Journal } from '../../shared/journal';
 
 export interface RuntimeOptions {
   transport: AppInfo['transport'];
@@ -11,11 +14,19 @@ export interface RuntimeOptions {
   /** Port of the embedded mock provider (0 = pick a free one). */
   mockPort?: number;
   profiles?: ProfileStore;
+  /**
+   * The journal: a file for the headless host (NDJSON mirror + fake-indexeddb window), or a ready
+   * `Journal` (Electron's journal window). Without either, nothing is journaled.
+   */
+  journal?: { file: string } | { journal: Journal; location: string };
+  /** Warnings to show the user (torn journal lines, failed writes). */
+  onWarning?: (message: string) => void;
 }
 
 export interface Runtime {
   service: AppService;
   mock: MockServer | undefined;
+  journal: JournalService | undefined;
   close(): Promise<void>;
 }
 
@@ -29,13 +40,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     mock = await startMockServer({ host: '127.0.0.1', port: options.mockPort ?? 0 });
   }
   const app = mock?.apps[0];
+  const warn = options.onWarning ?? ((message: string) => console.warn(`EchoScope: ${message}`));
+  let journal: JournalService | undefined;
+  if (options.journal) {
+    const source = 'file' in options.journal ? await HostJournal.open({ file: options.journal.file, onWarning: warn }) : options.journal.journal;
+    const location = 'file' in options.journal ? options.journal.file : options.journal.location;
+    journal = new JournalService(source, { location, clock: preciseNow, onError: warn });
+  }
   const service = new AppService({
+    ...(journal ? { journal, sessionEvents: (sessionId: string, limit: number) => journal!.sessionEvents(sessionId, limit) } : {}),
     transport: options.transport,
     version: options.version,
     demo: mock && app ? { url: mock.httpUrl, appId: app.id, key: app.key } : null,
     ...(options.profiles ? { profiles: options.profiles } : {}),
     ...(mock ? { mockCounters: () => mock!.counters() } : {}),
   });
+  if (journal) {
+    // Sessions from before this start are analyzed again, so the journal's recent past shows at once.
+    for (const record of await journal.recent(24 * 3_600_000, 200_000)) service.monitor.ingest(record);
+  }
   if (mock && app) {
     const profile: Profile = ProfileInputSchema.parse({
       id: DEMO_PROFILE_ID,
@@ -62,9 +85,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     service,
     mock,
+    journal,
     close: async () => {
       feed?.stop();
       service.close();
+      await journal?.close();
       await mock?.close();
     },
   };

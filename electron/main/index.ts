@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FileProfileStore, MemoryProfileStore, type ProfileStore } from '../core/app';
 import { startRuntime, type Runtime } from '../core/runtime';
 import { safeStorageCodec } from './secret-codec';
+import { journalWindowPaths, openJournalWindow, type JournalWindow } from './journal-window';
 import { registerIpcRouter } from './ipc-router';
 import { createMainWindow, rendererPaths } from './window';
 
@@ -13,6 +14,14 @@ const paths = rendererPaths(outDir);
 const trustedPrefix = paths.devUrl ?? pathToFileURL(paths.rendererHtml).href;
 
 let runtime: Runtime | undefined;
+
+/** The hidden journal window never closes by itself, so closing the main window is what quits (except on macOS). */
+function openMain(): void {
+  const window = createMainWindow(paths);
+  window.on('closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
 
 /** Profiles live in userData with their secrets sealed by safeStorage; without it, in memory (and we say so). */
 function openProfileStore(): ProfileStore {
@@ -24,6 +33,7 @@ function openProfileStore(): ProfileStore {
   }
 }
 let unregister: (() => void) | undefined;
+let journalWindow: JournalWindow | undefined;
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -37,11 +47,22 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    runtime = await startRuntime({ transport: 'electron', version: app.getVersion(), demo: process.env.ECHOSCOPE_NO_DEMO !== '1', profiles: openProfileStore() });
+    // The journal lives in a hidden window (Dexie needs IndexedDB); it outlives UI reloads.
+    journalWindow = await openJournalWindow(journalWindowPaths(outDir)).catch((error: unknown) => {
+      console.warn(`EchoScope: the journal window did not start, nothing will be journaled: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    runtime = await startRuntime({
+      transport: 'electron',
+      version: app.getVersion(),
+      demo: process.env.ECHOSCOPE_NO_DEMO !== '1',
+      profiles: openProfileStore(),
+      ...(journalWindow ? { journal: { journal: journalWindow.journal, location: 'IndexedDB (journal window)' } } : {}),
+    });
     unregister = registerIpcRouter(runtime.service, (url) => url.startsWith(trustedPrefix));
-    createMainWindow(paths);
+    openMain();
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createMainWindow(paths);
+      if (!BrowserWindow.getAllWindows().some((window) => window.isVisible())) openMain();
     });
   });
 
@@ -51,6 +72,6 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('will-quit', () => {
     unregister?.();
-    void runtime?.close();
+    void runtime?.close().finally(() => journalWindow?.close());
   });
 }

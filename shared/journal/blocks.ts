@@ -4,113 +4,148 @@ import type { JournalRecord } from './records';
 import { journalSessionKey } from './session-key';
 
 /**
- * The journal's storage unit (docs/journal.md, "Storage layout"). One IndexedDB row holds
- * the records of one (connection, channel, session key) taken from one appended batch, as
- * NDJSON text. Why not a row per event: IndexedDB's cost is per row (structured clone, one
- * LevelDB entry per index) — about 5–8k rows/s in Chromium — while one string of a few
- * hundred KB is a memcpy. Rows are homogeneous in their index fields, so a query picks
- * blocks by index and only looks inside for the time range.
+ * The journal's storage unit (docs/journal.md, "Storage layout"): one IndexedDB row holds a
+ * run of consecutive records of one appended batch, as NDJSON text. Why: in Chromium the cost
+ * of IndexedDB is per row (one request, one structured clone, one LevelDB entry per index) —
+ * about 3–8k rows/s — while a string of a few hundred KB is a memcpy and multi-entry index
+ * keys are cheap. So a batch of 5,000 events is one or two rows, not 5,000 (nor one per
+ * session, which still made ~200 rows per batch in the benchmark's 200-session load).
+ *
+ * A block lists the (connection, channel, session key) groups it holds; those fill the
+ * multi-entry indexes, so a query reads only blocks that hold its session, channel or
+ * connection, and picks its records inside by group and arrival time without parsing others.
  */
 export interface JournalBlock {
-  /** Auto-increment key. Blocks are added in order of their first record, so key order is arrival order of block starts. */
+  /** Auto-increment key; blocks are added in arrival order, so key order is arrival order. */
   id?: number;
-  connection: string;
-  /** `''` for connection-level records (connection states, protocol frames without a channel). */
-  channel: string;
-  /** {@link journalSessionKey}, `''` when the records have none. */
-  sessionKey: string;
-  /** Journal-wide arrival sequence of the first and last record. */
+  /** Journal-wide arrival sequence of the first record; the block holds `firstSeq … firstSeq + count - 1`. */
   firstSeq: number;
-  lastSeq: number;
+  count: number;
   firstAt: number;
   lastAt: number;
-  count: number;
-  /** UTF-8 bytes of the NDJSON text (what the records take in an export; the retention unit). */
+  /** UTF-8 bytes of the NDJSON text (the size an export takes; the retention unit). */
   bytes: number;
-  /** Arrival sequence of each record (typed arrays clone as one memcpy). */
-  seqs: Float64Array;
+  /** Index fields: the distinct values among the groups. */
+  sessionKeys: string[];
+  channels: string[];
+  connections: string[];
+  groups: BlockGroup[];
+  /** Group (index into `groups`) of each record. */
+  groupOf: Uint16Array;
   /** Arrival time of each record, to filter a time range without parsing. */
   ats: Float64Array;
   /** The records as NDJSON v1 lines, each ending with `\n` — the export format as stored. */
   text: string;
 }
 
+/** What a block holds of one (connection, channel, session key). */
+export interface BlockGroup {
+  connection: string;
+  /** `''` for connection-level records (connection states, protocol frames without a channel). */
+  channel: string;
+  /** {@link journalSessionKey}, `''` when the records have none. */
+  sessionKey: string;
+  count: number;
+  bytes: number;
+  firstAt: number;
+  lastAt: number;
+}
+
 export interface BlockLimits {
-  /** Records per block at most (a block is also the unit of retention). */
+  /** Records per block at most (also bounded by the 65,535 groups a Uint16Array can name). */
   records: number;
   /** Characters of text per block at most (a single larger record still gets its own block). */
   chars: number;
 }
 
-export const DEFAULT_BLOCK_LIMITS: BlockLimits = { records: 4096, chars: 512 * 1024 };
+export const DEFAULT_BLOCK_LIMITS: BlockLimits = { records: 8192, chars: 1 << 20 };
 
-interface OpenBlock {
-  connection: string;
-  channel: string;
-  sessionKey: string;
-  seqs: number[];
-  ats: number[];
-  lines: string[];
-  chars: number;
-  bytes: number;
-}
+class BlockBuilder {
+  readonly groups: BlockGroup[] = [];
+  private readonly groupIndex = new Map<string, number>();
+  readonly groupOf: number[] = [];
+  readonly ats: number[] = [];
+  readonly lines: string[] = [];
+  chars = 0;
+  bytes = 0;
 
-function extreme(values: readonly number[], pick: (a: number, b: number) => number): number {
-  let result = values[0]!;
-  for (const value of values) result = pick(result, value);
-  return result;
-}
+  constructor(readonly firstSeq: number) {}
 
-function close(open: OpenBlock): JournalBlock {
-  const count = open.seqs.length;
-  return {
-    connection: open.connection,
-    channel: open.channel,
-    sessionKey: open.sessionKey,
-    firstSeq: open.seqs[0]!,
-    lastSeq: open.seqs[count - 1]!,
-    firstAt: extreme(open.ats, Math.min),
-    lastAt: extreme(open.ats, Math.max),
-    count,
-    bytes: open.bytes,
-    seqs: Float64Array.from(open.seqs),
-    ats: Float64Array.from(open.ats),
-    text: open.lines.join(''),
-  };
-}
-
-/**
- * Groups a batch into blocks, returned in order of their first record. `lines[i]` is
- * `records[i]` serialized (callers that already wrote NDJSON pass it to avoid a second
- * `JSON.stringify`); `firstSeq` numbers the batch.
- */
-export function buildBlocks(records: readonly JournalRecord[], firstSeq: number, limits: BlockLimits = DEFAULT_BLOCK_LIMITS, lines?: readonly string[]): JournalBlock[] {
-  const open = new Map<string, OpenBlock>();
-  // Closed blocks keep their creation order; open ones are closed at the end, then all sorted by firstSeq.
-  const blocks: JournalBlock[] = [];
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    const line = lines?.[i] ?? serializeRecord(record);
+  add(record: JournalRecord, line: string): void {
     const channel = record.type === 'connection' ? '' : (record.channel ?? '');
     const sessionKey = journalSessionKey(record) ?? '';
     const key = `${record.connection}\u0000${channel}\u0000${sessionKey}`;
-    let block = open.get(key);
-    if (block !== undefined && (block.seqs.length >= limits.records || block.chars + line.length > limits.chars)) {
-      blocks.push(close(block));
-      block = undefined;
+    let index = this.groupIndex.get(key);
+    if (index === undefined) {
+      index = this.groups.length;
+      this.groupIndex.set(key, index);
+      this.groups.push({ connection: record.connection, channel, sessionKey, count: 0, bytes: 0, firstAt: record.at, lastAt: record.at });
     }
-    if (block === undefined) {
-      block = { connection: record.connection, channel, sessionKey, seqs: [], ats: [], lines: [], chars: 0, bytes: 0 };
-      open.set(key, block);
-    }
-    block.seqs.push(firstSeq + i);
-    block.ats.push(record.at);
-    block.lines.push(line);
-    block.chars += line.length;
-    block.bytes += utf8Length(line);
+    const group = this.groups[index]!;
+    const bytes = utf8Length(line);
+    group.count++;
+    group.bytes += bytes;
+    group.firstAt = Math.min(group.firstAt, record.at);
+    group.lastAt = Math.max(group.lastAt, record.at);
+    this.groupOf.push(index);
+    this.ats.push(record.at);
+    this.lines.push(line);
+    this.chars += line.length;
+    this.bytes += bytes;
   }
-  for (const block of open.values()) blocks.push(close(block));
-  return blocks.sort((a, b) => a.firstSeq - b.firstSeq);
+
+  get count(): number {
+    return this.lines.length;
+  }
+
+  get distinctGroups(): number {
+    return this.groups.length;
+  }
+
+  build(): JournalBlock {
+    const distinct = (pick: (group: BlockGroup) => string) => [...new Set(this.groups.map(pick))];
+    let firstAt = Number.POSITIVE_INFINITY;
+    let lastAt = Number.NEGATIVE_INFINITY;
+    for (const group of this.groups) {
+      firstAt = Math.min(firstAt, group.firstAt);
+      lastAt = Math.max(lastAt, group.lastAt);
+    }
+    return {
+      firstSeq: this.firstSeq,
+      count: this.count,
+      firstAt,
+      lastAt,
+      bytes: this.bytes,
+      // '' stands for "none": not worth an index entry.
+      sessionKeys: distinct((group) => group.sessionKey).filter((key) => key !== ''),
+      channels: distinct((group) => group.channel).filter((channel) => channel !== ''),
+      connections: distinct((group) => group.connection),
+      groups: this.groups,
+      groupOf: Uint16Array.from(this.groupOf),
+      ats: Float64Array.from(this.ats),
+      text: this.lines.join(''),
+    };
+  }
+}
+
+/**
+ * Cuts a batch into blocks of consecutive records. `lines[i]` is `records[i]` serialized
+ * (callers that already wrote NDJSON pass it to skip a second `JSON.stringify`); `firstSeq`
+ * numbers the batch.
+ */
+export function buildBlocks(records: readonly JournalRecord[], firstSeq: number, limits: BlockLimits = DEFAULT_BLOCK_LIMITS, lines?: readonly string[]): JournalBlock[] {
+  const blocks: JournalBlock[] = [];
+  let builder = new BlockBuilder(firstSeq);
+  for (let i = 0; i < records.length; i++) {
+    const line = lines?.[i] ?? serializeRecord(records[i]!);
+    if (builder.count > 0 && (builder.count >= limits.records || builder.chars + line.length > limits.chars || builder.distinctGroups >= 0xffff)) {
+      blocks.push(builder.build());
+      builder = new BlockBuilder(firstSeq + i);
+    }
+    builder.add(records[i]!, line);
+  }
+  if (builder.count > 0) blocks.push(builder.build());
+  return blocks;
 }
 
 /** The lines of a block (without their `\n`), in arrival order. */

@@ -1,4 +1,4 @@
-import { blockLines, type JournalBlock } from './blocks';
+import { blockLines, type BlockGroup, type JournalBlock } from './blocks';
 import type { JournalRecord } from './records';
 import { journalSessionKey } from './session-key';
 
@@ -15,13 +15,13 @@ export interface JournalQuery {
   limit?: number;
 }
 
-/** True when a whole block may hold matches (blocks are homogeneous in connection, channel and session key). */
-export function blockMayMatch(block: Pick<JournalBlock, 'connection' | 'channel' | 'sessionKey' | 'firstAt' | 'lastAt'>, query: JournalQuery): boolean {
-  if (query.sessionKey !== undefined && block.sessionKey !== query.sessionKey) return false;
-  if (query.channel !== undefined && block.channel !== query.channel) return false;
-  if (query.connection !== undefined && block.connection !== query.connection) return false;
-  if (query.from !== undefined && block.lastAt < query.from) return false;
-  if (query.to !== undefined && block.firstAt > query.to) return false;
+/** True when a group (or any summary of one connection, channel and session key) may hold matches. */
+export function groupMayMatch(group: Pick<BlockGroup, 'connection' | 'channel' | 'sessionKey' | 'firstAt' | 'lastAt'>, query: JournalQuery): boolean {
+  if (query.sessionKey !== undefined && group.sessionKey !== query.sessionKey) return false;
+  if (query.channel !== undefined && group.channel !== query.channel) return false;
+  if (query.connection !== undefined && group.connection !== query.connection) return false;
+  if (query.from !== undefined && group.lastAt < query.from) return false;
+  if (query.to !== undefined && group.firstAt > query.to) return false;
   return true;
 }
 
@@ -35,20 +35,12 @@ export function recordMatches(record: JournalRecord, query: JournalQuery): boole
   return true;
 }
 
-interface Hit {
-  seq: number;
-  line: string;
-}
-
 /**
- * Collects matches from blocks visited in key order (= order of their first record) and
- * returns them in arrival order. With a limit it keeps the first `limit` hits only and
- * tells the caller when no later block can contribute (`wants`), so a query for the first
- * 100 events of a long session reads a few blocks, not the session.
+ * Collects matches from blocks visited in key order (= arrival order). Blocks hold disjoint,
+ * increasing sequence ranges, so matches come out in arrival order and a limit ends the scan.
  */
 export class BlockScan {
-  private hits: Hit[] = [];
-  private threshold = Number.POSITIVE_INFINITY;
+  private readonly found: JournalRecord[] = [];
   private readonly limit: number;
   private readonly from: number;
   private readonly to: number;
@@ -59,32 +51,30 @@ export class BlockScan {
     this.to = query.to ?? Number.POSITIVE_INFINITY;
   }
 
-  /** False once the limit is met by records that all come before this block's first one. */
-  wants(block: Pick<JournalBlock, 'firstSeq'>): boolean {
-    return this.limit > 0 && block.firstSeq <= this.threshold;
+  get done(): boolean {
+    return this.found.length >= this.limit;
   }
 
   add(block: JournalBlock): void {
-    if (!blockMayMatch(block, this.query) || !this.wants(block)) return;
+    if (this.done) return;
+    const wanted = new Uint8Array(block.groups.length);
+    let any = false;
+    block.groups.forEach((group, index) => {
+      if (groupMayMatch(group, this.query)) wanted[index] = 1;
+      any ||= wanted[index] === 1;
+    });
+    if (!any) return;
     let lines: string[] | undefined;
-    for (let i = 0; i < block.count; i++) {
+    for (let i = 0; i < block.count && !this.done; i++) {
       const at = block.ats[i]!;
-      const seq = block.seqs[i]!;
-      if (at < this.from || at > this.to || seq > this.threshold) continue;
+      if (wanted[block.groupOf[i]!] !== 1 || at < this.from || at > this.to) continue;
       lines ??= blockLines(block);
-      this.hits.push({ seq, line: lines[i]! });
-    }
-    if (this.hits.length >= this.limit) {
-      this.hits.sort((a, b) => a.seq - b.seq);
-      this.hits.length = this.limit;
-      this.threshold = this.hits[this.limit - 1]!.seq;
+      // Lines were written by this journal from checked records: parsed without re-checking.
+      this.found.push(JSON.parse(lines[i]!) as JournalRecord);
     }
   }
 
   records(): JournalRecord[] {
-    this.hits.sort((a, b) => a.seq - b.seq);
-    const hits = this.hits.length > this.limit ? this.hits.slice(0, this.limit) : this.hits;
-    // Lines were written by this journal from validated records: parsed without re-checking.
-    return hits.map((hit) => JSON.parse(hit.line) as JournalRecord);
+    return this.found;
   }
 }

@@ -1,4 +1,4 @@
-import type { JournalBlock } from './blocks';
+import type { BlockGroup } from './blocks';
 
 /**
  * What the journal holds per (connection, channel, session key): a few numbers per
@@ -49,9 +49,9 @@ export function summaryKey(connection: string, channel: string, sessionKey: stri
   return `${connection}\u0000${channel}\u0000${sessionKey}`;
 }
 
-type BlockFigures = Pick<JournalBlock, 'connection' | 'channel' | 'sessionKey' | 'count' | 'bytes' | 'firstAt' | 'lastAt'>;
+type BlockFigures = Pick<BlockGroup, 'connection' | 'channel' | 'sessionKey' | 'count' | 'bytes' | 'firstAt' | 'lastAt'>;
 
-/** Adds blocks into `rows` (created as needed); returns the rows it touched. */
+/** Adds block groups (or single records' figures) into `rows` (created as needed); returns the rows it touched. */
 export function addToSummaries(rows: Map<string, JournalSummaryRow>, blocks: Iterable<BlockFigures>): Set<JournalSummaryRow> {
   const touched = new Set<JournalSummaryRow>();
   for (const block of blocks) {

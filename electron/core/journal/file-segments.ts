@@ -1,4 +1,4 @@
-import { addToSummaries, blockMayMatch, journalSessionKey, type JournalQuery, type JournalRecord, type JournalSummaryRow } from '../../../shared/journal';
+import { addToSummaries, groupMayMatch, journalSessionKey, type JournalQuery, type JournalRecord, type JournalSummaryRow } from '../../../shared/journal';
 
 /**
  * Index of the journal file by byte ranges, so history older than the in-memory window is
@@ -48,7 +48,7 @@ export class FileSegments {
 
   /** Segments that may hold matches of `query` among sequences below `beforeSeq`, in file order. */
   candidates(query: JournalQuery, beforeSeq: number): FileSegment[] {
-    return this.list.filter((segment) => segment.firstSeq < beforeSeq && segment.count > 0 && [...segment.rows.values()].some((row) => blockMayMatch(row, query)));
+    return this.list.filter((segment) => segment.firstSeq < beforeSeq && segment.count > 0 && [...segment.rows.values()].some((row) => groupMayMatch(row, query)));
   }
 
   /** Drops the first `count` segments (retention) and moves the rest to start at `newStart`. */
