@@ -3,10 +3,12 @@ import { formatHelp, UsageError, EXIT, type CliCommand, type CliIo, type OptionS
 import { serveCommand } from './serve';
 import { analyzeCommand } from './analyze';
 import { mockCommand } from './mock';
+import { checkCommand } from './check';
+import { replayCommand } from './replay';
 import { watchCommand } from './watch';
 
 /** Every subcommand, in the order `--help` lists them. Later issues add theirs here. */
-export const cliCommands: CliCommand[] = [serveCommand, watchCommand, analyzeCommand, mockCommand];
+export const cliCommands: CliCommand[] = [serveCommand, watchCommand, analyzeCommand, mockCommand, checkCommand, replayCommand];
 
 const helpOption: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 

@@ -1,6 +1,11 @@
 import { loadMockConfig } from '../mock/config-file';
 import { DEFAULT_APP, DEFAULT_LIMITS, parseAuthPolicy, startMockServer, type MockServerOptions } from '../mock/index';
-import { EXIT, intOption, stringOption, UsageError, type CliCommand, type ParsedArgs } from './command';
+import { writeFile } from 'node:fs/promises';
+import { loadSuite, ScenarioLoadError } from '../core/scenarios/load';
+import { startScenario } from '../mock/simulator';
+import type { Scenario } from '../../shared/scenario';
+import type { MockServer } from '../mock/index';
+import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 
 /** Port the standalone mock listens on when neither --port nor the config file says (soketi's default). */
 export const DEFAULT_MOCK_PORT = 6001;
@@ -8,7 +13,7 @@ export const DEFAULT_MOCK_PORT = 6001;
 export const mockCommand: CliCommand = {
   name: 'mock',
   summary: 'standalone mock provider: a local Pusher-protocol server for Laravel apps and Echo',
-  usage: 'echoscope mock [--port N] [--host H] [--app-id ID --key KEY --secret S] [--config F] [--json]',
+  usage: 'echoscope mock [--port N] [--host H] [--app-id ID --key KEY --secret S] [--config F] [--scenario SUITE [--truth F]] [--json]',
   details: [
     'Speaks Pusher protocol 7 at ws://HOST:PORT/app/{key}, the Pusher HTTP API at /apps/{id}/…,',
     'Laravel-style POST /broadcasting/auth, GET /api/generations/{sessionId} and GET /metrics.',
@@ -18,6 +23,10 @@ export const mockCommand: CliCommand = {
     '  echoscope mock                                  # 127.0.0.1:6001, app echoscope / echoscope-key / echoscope-secret',
     '  echoscope mock --port 0 --json                  # pick a port, print {"event":"listening",…}',
     '  echoscope mock --config mock.json --auth-policy allow-list:private-ai.*',
+    '  echoscope mock --scenario builtin:crash-retry --truth truth.json   # play a scenario for your own frontend',
+    '',
+    'With --scenario, sessions wait for a subscriber on private-ai.{id} before their first token; scenarios run one',
+    'after another on the first app, then the server keeps serving. See docs/scenarios.md.',
     '',
     'Stops cleanly on SIGINT/SIGTERM. Exit codes: 0 stopped, 1 failed to start, 2 bad usage.',
   ].join('\n'),
@@ -33,10 +42,26 @@ export const mockCommand: CliCommand = {
     'client-event-rate': { type: 'string', description: `client events per connection per second (default: ${DEFAULT_LIMITS.clientEventRate})`, valueName: 'n' },
     'activity-timeout': { type: 'string', description: 'seconds of silence before the server pings (default: 120)', valueName: 's' },
     'auth-policy': { type: 'string', description: 'POST /broadcasting/auth policy: allow-all | deny | allow-list:CH,PREFIX.* (default: allow-all)', valueName: 'policy' },
-    json: { type: 'boolean', description: 'print one JSON line {"event":"listening","host":…,"port":…} when ready, nothing else' },
+    scenario: { type: 'string', short: 's', description: 'play scenarios: builtin, builtin:NAME, a built-in name, a YAML/JSON file or a folder', valueName: 'suite' },
+    truth: { type: 'string', description: 'with --scenario: write the ground truth (JSON) here when the scenarios are done', valueName: 'file' },
+    json: { type: 'boolean', description: 'print JSON lines ({"event":"listening",…}, and scenario events) instead of text' },
   },
   async run(args, io) {
     const options = await resolveOptions(args);
+    const suite = stringOption(args, 'scenario');
+    if (stringOption(args, 'truth') !== undefined && suite === undefined) throw new UsageError('--truth needs --scenario');
+    let scenarios: Scenario[] = [];
+    if (suite !== undefined) {
+      try {
+        scenarios = await loadSuite(suite);
+      } catch (error) {
+        if (error instanceof ScenarioLoadError) {
+          io.err(`echoscope mock: ${error.message}`);
+          return EXIT.unusable;
+        }
+        throw error;
+      }
+    }
     let server;
     try {
       server = await startMockServer(options);
@@ -55,6 +80,11 @@ export const mockCommand: CliCommand = {
       }
       io.out(`  auth endpoint ${server.httpUrl}/broadcasting/auth, metrics ${server.httpUrl}/metrics`);
       io.out('Press Ctrl+C to stop.');
+    }
+    if (scenarios.length > 0) {
+      playScenarios(server, scenarios, stringOption(args, 'truth'), args.values.json === true, io).catch((error: unknown) => {
+        io.err(`echoscope mock: scenario failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
     }
     const signal = await io.stopSignal;
     await server.close();
@@ -99,4 +129,28 @@ export async function resolveOptions(args: ParsedArgs): Promise<MockServerOption
     }
   }
   return options;
+}
+
+/** Plays scenarios one after another on the standalone server, narrating each session's fate. */
+async function playScenarios(server: MockServer, scenarios: Scenario[], truthFile: string | undefined, json: boolean, io: CliIo): Promise<void> {
+  const truths = [];
+  for (const scenario of scenarios) {
+    const run = startScenario(server, scenario, { appId: server.apps[0]!.id });
+    const channels = run.truth.sessions.map((s) => s.channel);
+    if (json) io.out(JSON.stringify({ event: 'scenario-started', scenario: scenario.name, channels }));
+    else {
+      io.out(`Scenario ${scenario.name}: ${channels.length} session${channels.length === 1 ? '' : 's'}${scenario.waitForSubscriber ? ', each waiting for a subscriber' : ''}:`);
+      for (const channel of channels.slice(0, 20)) io.out(`  ${channel}`);
+      if (channels.length > 20) io.out(`  … and ${channels.length - 20} more`);
+    }
+    const progress = await run.done;
+    truths.push(run.truth);
+    if (json) io.out(JSON.stringify({ event: 'scenario-finished', scenario: scenario.name, published: progress.published, elapsedMs: Math.round(progress.elapsedMs) }));
+    else io.out(`Scenario ${scenario.name} finished: ${progress.published} events in ${(progress.elapsedMs / 1000).toFixed(1)} s`);
+  }
+  if (truthFile !== undefined) {
+    await writeFile(truthFile, `${JSON.stringify(truths.length === 1 ? truths[0] : truths, null, 2)}\n`);
+    if (json) io.out(JSON.stringify({ event: 'truth-written', file: truthFile }));
+    else io.out(`Ground truth written to ${truthFile}`);
+  }
 }

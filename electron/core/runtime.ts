@@ -3,6 +3,7 @@ import { ProfileInputSchema, type AppInfo, type Profile } from '../../shared/api
 import { AppService, type ProfileStore } from './app';
 import { startDemoFeed, type DemoFeed } from './demo/demo-feed';
 import { preciseNow } from './clock';
+import { ScenarioRunner } from './scenarios';
 import { HostJournal, JournalService } from './journal';
 import type { Journal } from '../../shared/journal';
 
@@ -53,7 +54,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     version: options.version,
     demo: mock && app ? { url: mock.httpUrl, appId: app.id, key: app.key } : null,
     ...(options.profiles ? { profiles: options.profiles } : {}),
-    ...(mock ? { mockCounters: () => mock!.counters() } : {}),
+    ...(mock ? { mockCounters: () => mock!.counters(), simulateProfileId: DEMO_PROFILE_ID } : {}),
+    scenarios: new ScenarioRunner({ mock: () => mock ?? null }),
   });
   if (journal) {
     // Sessions from before this start are analyzed again, so the journal's recent past shows at once.

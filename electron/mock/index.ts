@@ -8,5 +8,7 @@ export { GenerationStore } from './generations';
 export type { GenerationRecord } from './generations';
 export { CLOSE, CLOSE_REASON, PROTOCOL_VERSION } from './protocol';
 export { signChannel, signUser } from './signature';
+export { startScenario, ScenarioRun, EventScheduler, type SimulatorOptions, type RunProgress, type EmitTiming, type SimulatorTarget } from './simulator';
+export { BUILTIN_SCENARIOS, builtinScenario } from './scenarios';
 export { loadMockConfig, parseMockConfig, mockConfigFileSchema } from './config-file';
 export type { MockConfigFile } from './config-file';

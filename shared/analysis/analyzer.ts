@@ -19,6 +19,8 @@ const DOWN_STATES = new Set(['disconnected', 'unavailable', 'failed']);
 
 interface ConnectionTrack {
   down: boolean;
+  /** Has been connected: a later `connecting` is a reconnect after a drop (pusher-js skips `unavailable` on 4100–4299 closes). */
+  wasConnected: boolean;
   /** Sessions that received frames on this connection and were open then. */
   sessions: Set<SessionTracker>;
 }
@@ -120,7 +122,7 @@ export class Analyzer {
   private track(connection: string): ConnectionTrack {
     let track = this.connections.get(connection);
     if (track === undefined) {
-      track = { down: false, sessions: new Set() };
+      track = { down: false, wasConnected: false, sessions: new Set() };
       this.connections.set(connection, track);
     }
     return track;
@@ -134,9 +136,11 @@ export class Analyzer {
     const track = this.track(record.connection);
     if (record.state === 'connected') {
       track.down = false;
+      track.wasConnected = true;
       return;
     }
-    if (!DOWN_STATES.has(record.state) || track.down) return;
+    const reconnecting = record.state === 'connecting' && track.wasConnected;
+    if ((!DOWN_STATES.has(record.state) && !reconnecting) || track.down) return;
     if (record.reason === CLIENT_CLOSE_REASON) return; // our own close at the end of a watch: not a drop
     track.down = true;
     for (const session of track.sessions) {

@@ -142,6 +142,12 @@ export const ScenarioSchema = z
         context.addIssue({ code: 'custom', path: ['sessions', g, 'faults', endings[1]![1]], message: `only one of ${ENDING_FAULTS.join(', ')} per session` });
       }
       group.faults.forEach((fault, i) => {
+        // A silence the sweeper would take for a dead worker makes the record's outcome a race.
+        const silence = fault.kind === 'stall' ? fault.durationMs : fault.kind === 'crash' || fault.kind === 'error' ? (fault.retry?.backoffMs ?? 0) : 0;
+        if (silence >= scenario.orphanAfterMs) {
+          const field = fault.kind === 'stall' ? ['durationMs'] : ['retry', 'backoffMs'];
+          context.addIssue({ code: 'custom', path: ['sessions', g, 'faults', i, ...field], message: `must be shorter than orphanAfterMs (${scenario.orphanAfterMs}), or the sweeper marks the session orphaned mid-way` });
+        }
         if (fault.kind === 'crash' && fault.retry && fault.times > fault.retry.tries) {
           context.addIssue({ code: 'custom', path: ['sessions', g, 'faults', i, 'times'], message: `times (${fault.times}) cannot exceed retry.tries (${fault.retry.tries})` });
         }

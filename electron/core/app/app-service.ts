@@ -15,6 +15,7 @@ import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { ConnectionHub } from '../hub';
 import { Monitor, reconcileSession, type MonitorOptions } from '../monitor';
+import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
 import { parseImport } from './import-file';
 import { FrameTail } from './frame-tail';
@@ -32,6 +33,10 @@ export interface AppServiceOptions {
   sessionEvents?: (sessionId: string, limit: number) => Promise<FrameRecord[]>;
   /** Counters of the embedded mock provider, when the host runs one. */
   mockCounters?: () => Array<{ appId: string; connections: number; subscriptions: number; channels: number; messagesIn: number; messagesOut: number }>;
+  /** The scenario runner (simulate on the embedded mock, or a full check). */
+  scenarios?: ScenarioRunner;
+  /** Profile whose connection watches `simulate` runs (the demo profile on the embedded mock). */
+  simulateProfileId?: string;
   /** The durable journal; without one, the journal commands answer `not_found`. */
   journal?: JournalPort;
 }
@@ -73,6 +78,9 @@ export class AppService {
       for (const target of this.targets) target.setSessions(update);
     });
     this.monitor.onSessionEnd((sessionId) => void this.reconcile(sessionId));
+    options.scenarios?.onProgress((progress) => {
+      for (const target of this.targets) target.setProgress(progress);
+    });
     this.monitor.start();
     this.handlers = this.buildHandlers();
   }
@@ -109,10 +117,16 @@ export class AppService {
   }
 
   close(): void {
+    this.options.scenarios?.dispose();
     this.monitor.stop();
     this.hub.closeAll();
     for (const target of this.targets) target.close();
     this.targets.clear();
+  }
+
+  private requireScenarios(): ScenarioRunner {
+    if (!this.options.scenarios) throw new AppError('not_found', 'this host runs no scenario runner');
+    return this.options.scenarios;
   }
 
   private requireJournal(): JournalPort {
@@ -204,6 +218,18 @@ export class AppService {
       'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
       'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
+      'scenarios.list': () => this.requireScenarios().list(),
+      'scenarios.load': (request) => this.requireScenarios().load(request),
+      'scenarios.start': async (request) => {
+        const run = this.requireScenarios().start(request);
+        // A simulated run plays on the embedded mock: watch its sessions so they show in Live.
+        const profileId = this.options.simulateProfileId;
+        if (run.mode === 'simulate' && profileId && this.hub.status(profileId)) {
+          await Promise.all(run.sessions.map((session) => this.hub.subscribe(profileId, session.channel, 5000)));
+        }
+        return run;
+      },
+      'scenarios.stop': (request) => this.requireScenarios().stop(request),
       'journal.stats': () => this.requireJournal().stats(),
       'journal.retention': (update) => this.requireJournal().setRetention(update),
       'journal.export': async (filter) => {

@@ -1,4 +1,4 @@
-import type { ConnectionStatus, PushName, PushPayload, SessionRow } from '../../../shared/api';
+import type { ConnectionStatus, PushName, PushPayload, ScenarioProgress, SessionRow } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
 
 export type PushSend = <P extends PushName>(push: P, payload: PushPayload<P>) => void;
@@ -20,6 +20,7 @@ export class PushBatcher {
   private dropped = 0;
   private statuses = new Map<string, ConnectionStatus>();
   private sessions = new Map<string, SessionRow>();
+  private progress = new Map<string, ScenarioProgress>();
   private sessionSummary: PushPayload<'sessions.updated'>['summary'] | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private isReady = false;
@@ -58,10 +59,20 @@ export class PushBatcher {
     this.sessionSummary = update.summary;
   }
 
+  /** Latest progress per scenario run. */
+  setProgress(progress: ScenarioProgress): void {
+    this.progress.set(progress.runId, progress);
+  }
+
   flush(): void {
     if (!this.isReady) {
       this.trim();
       return;
+    }
+    if (this.progress.size > 0) {
+      const items = [...this.progress.values()];
+      this.progress.clear();
+      this.send('scenarios.progress', { items });
     }
     if (this.sessionSummary) {
       const items = [...this.sessions.values()];

@@ -43,6 +43,8 @@ export class EventScheduler {
   private timer: unknown = null;
   private armedFor = Number.POSITIVE_INFINITY;
   private stopped = false;
+  /** Inside `wake`: tasks scheduling tasks must not re-arm the timer each time (it is armed once at the end). */
+  private waking = false;
 
   constructor(readonly clock: SchedulerClock = realClock) {}
 
@@ -54,7 +56,7 @@ export class EventScheduler {
   at(due: number, task: Task): ScheduledTask {
     const entry: Entry = { due, order: this.order++, task, cancelled: false };
     this.push(entry);
-    if (due < this.armedFor) this.arm();
+    if (!this.waking && due < this.armedFor) this.arm();
     return {
       cancel: () => {
         entry.cancelled = true;
@@ -82,13 +84,24 @@ export class EventScheduler {
     if (!top) return;
     this.armedFor = top.due;
     // Node timers fire no earlier than the whole milliseconds asked: wake a little before due.
-    const delay = Math.max(0, Math.floor(top.due - this.clock.now() - EARLY_TOLERANCE_MS));
-    this.timer = this.clock.setTimer(() => this.wake(), delay);
+    const ahead = top.due - this.clock.now() - EARLY_TOLERANCE_MS;
+    // Node timers fire no earlier than the whole milliseconds asked (and clamp 0 to 1).
+    this.timer = this.clock.setTimer(() => this.wake(), ahead <= 0 ? 0 : Math.max(1, Math.floor(ahead)));
   }
 
   private wake(): void {
     this.timer = null;
     this.armedFor = Number.POSITIVE_INFINITY;
+    this.waking = true;
+    try {
+      this.runDue();
+    } finally {
+      this.waking = false;
+    }
+    this.arm();
+  }
+
+  private runDue(): void {
     // Run what is due; tasks may schedule more (even due now), which this loop picks up too.
     for (let guard = 0; guard < 1_000_000; guard++) {
       const top = this.heap[0];
@@ -98,7 +111,6 @@ export class EventScheduler {
       this.pop();
       if (!top.cancelled) top.task(now - top.due);
     }
-    this.arm();
   }
 
   private push(entry: Entry): void {

@@ -1,0 +1,240 @@
+import { Analyzer, type AnalyzerOptions } from '../../../shared/analysis';
+import { resolveOptions } from '../../../shared/analysis/options';
+import { ProfileInputSchema, type Profile } from '../../../shared/api';
+import {
+  addSessionScore,
+  detectedAnomalies,
+  emptyScores,
+  evaluateExpect,
+  expectedAnomalies,
+  matchesSession,
+  mergeScores,
+  sessionIdsOf,
+  zeroCounts,
+  type Scenario,
+} from '../../../shared/scenario';
+import { DEFAULT_APP, startMockServer } from '../../mock';
+import { startScenario } from '../../mock/simulator';
+import { ConnectionHub } from '../hub';
+import type { CheckReport, ScenarioCheck, SessionCheck, SessionFailure } from './report';
+
+/**
+ * `echoscope check` for one scenario: an embedded mock provider plays it while EchoScope
+ * watches exactly as it watches a real app — one ConnectionHub connection per session,
+ * subscribed before the session's first token — and every record goes to the same Analyzer
+ * the monitor uses. Verdicts are then held against the scenario's `expect` blocks and against
+ * the ground truth (every anomaly the injected faults must produce, and nothing else).
+ */
+
+export interface CheckOptions {
+  /** Longest a scenario may take before it is failed (ms). Default 60 s. */
+  timeoutMs?: number;
+  /** Called as each scenario finishes (for live output). */
+  onScenario?: (result: ScenarioCheck) => void;
+}
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+export async function checkScenario(scenario: Scenario, options: CheckOptions = {}): Promise<ScenarioCheck> {
+  const started = now();
+  const startedAt = new Date().toISOString();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const app = scenario.app ?? DEFAULT_APP;
+  const analyzerOptions: AnalyzerOptions = { ...scenario.analyzer };
+  const stallAfterMs = resolveOptions(analyzerOptions).stallAfterMs;
+  const analyzer = new Analyzer(analyzerOptions);
+  const errors: string[] = [];
+  const server = await startMockServer({ port: 0, apps: [app] });
+  const received = new Map<string, number>();
+  const changed = new Set<() => void>();
+  const profiles = new Map<string, { profile: Profile; channel: string }>();
+  let watching = true;
+
+  const hub: ConnectionHub = new ConnectionHub({
+    record(record) {
+      analyzer.ingest(record);
+      if (record.type === 'frame' && record.event === scenario.event && record.channel !== undefined) {
+        received.set(record.channel, (received.get(record.channel) ?? 0) + 1);
+        for (const listener of changed) listener();
+      }
+    },
+    status(status) {
+      // A fatal close code stops pusher-js for good; the watcher reconnects, as a resilient client would.
+      const watched = profiles.get(status.profileId);
+      if (!watching || !watched || status.state !== 'disconnected') return;
+      setImmediate(() => {
+        if (!watching) return;
+        hub.connect(watched.profile);
+        void hub.subscribe(watched.profile.id, watched.channel);
+      });
+    },
+  });
+
+  const run = startScenarioAfterSubscribing();
+  let sessions: SessionCheck[] = [];
+  try {
+    const active = await run;
+    const finished = await within(active.done, timeoutMs);
+    if (!finished) {
+      active.stop();
+      errors.push(`timed out after ${timeoutMs} ms (${JSON.stringify(active.progress())})`);
+    }
+    // Judge only once every event the server sent has reached EchoScope.
+    const arrived = await waitFor(() => active.truth.sessions.every((s) => (received.get(s.channel) ?? 0) >= active.publishedOn(s.channel)), 10_000);
+    if (!arrived) errors.push('not every published event reached EchoScope within 10 s');
+    const verdict = analyzer.verdicts(now(), { endOfJournal: true });
+    watching = false;
+    sessions = active.truth.sessions.map((truth) => {
+      const session = verdict.sessions.find((s) => s.sessionId === truth.sessionId) ?? null;
+      const record = server.generations.get(truth.sessionId);
+      const expected = expectedAnomalies(truth, { stallAfterMs });
+      const detected = session ? detectedAnomalies(session) : zeroCounts();
+      const failures: SessionFailure[] = [];
+      if (!session) failures.push({ field: 'verdict', reason: 'EchoScope received no event of this session' });
+      for (const kind of Object.keys(expected) as (keyof typeof expected)[]) {
+        if (expected[kind] !== detected[kind]) {
+          failures.push({ field: `truth.${kind}`, reason: `ground truth: ${expected[kind]} ${kind} expected, EchoScope reported ${detected[kind]}` });
+        }
+      }
+      return {
+        sessionId: truth.sessionId,
+        passed: true,
+        failures,
+        verdict: session,
+        expected,
+        detected,
+        record: record ? { progress: record.progress, finalText: record.final_text } : null,
+      };
+    });
+    scenario.expect.forEach((expectation, i) => {
+      const matching = sessions.filter((s) => matchesSession(expectation.session, s.sessionId));
+      if (matching.length === 0) errors.push(`expect[${i}]: session "${expectation.session}" matches no session of the scenario`);
+      for (const session of matching) {
+        if (!session.verdict) continue;
+        for (const failure of evaluateExpect(expectation, { verdict: session.verdict, finalText: session.record?.finalText ?? null })) {
+          session.failures.push({ field: `expect[${i}].${failure.field}`, reason: failure.reason });
+        }
+      }
+    });
+    for (const session of sessions) session.passed = session.failures.length === 0;
+    const scores = emptyScores();
+    for (const session of sessions) addSessionScore(scores, session.expected, session.detected);
+    return {
+      name: scenario.name,
+      description: scenario.description,
+      seed: scenario.seed,
+      passed: errors.length === 0 && sessions.every((s) => s.passed),
+      startedAt,
+      durationMs: now() - started,
+      errors,
+      sessions,
+      scores,
+      truth: active.truth,
+      emitTiming: active.timing(),
+    };
+  } finally {
+    watching = false;
+    hub.closeAll();
+    await server.close();
+  }
+
+  async function startScenarioAfterSubscribing() {
+    const sessionIds = scenario.sessions.flatMap((group, g) => sessionIdsOf(scenario.name, group, g));
+    await Promise.all(
+      sessionIds.map(async (sessionId, i) => {
+        const channel = `${scenario.channelPrefix}${sessionId}`;
+        const profile = ProfileInputSchema.parse({
+          id: `check-${i + 1}`,
+          name: `check ${sessionId}`,
+          kind: 'reverb',
+          host: '127.0.0.1',
+          port: server.port,
+          key: app.key,
+          appId: app.id,
+          auth: { mode: 'secret', secret: app.secret },
+        });
+        profiles.set(profile.id, { profile, channel });
+        hub.connect(profile);
+        const status = await hub.subscribe(profile.id, channel, 10_000);
+        if (status.status !== 'subscribed') throw new Error(`EchoScope could not subscribe to ${channel}: ${status.status}${status.error ? ` (${status.error.message})` : ''}`);
+      }),
+    );
+    return startScenario(server, scenario, { appId: app.id, waitForSubscriber: true });
+  }
+
+  function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
+    if (condition()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        changed.delete(check);
+        resolve(false);
+      }, ms);
+      const check = (): void => {
+        if (!condition()) return;
+        clearTimeout(timer);
+        changed.delete(check);
+        resolve(true);
+      };
+      changed.add(check);
+    });
+  }
+}
+
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs scenarios one after another (they share two cores with everything else) and sums up. */
+export async function runCheck(suite: string, scenarios: readonly Scenario[], options: CheckOptions = {}): Promise<CheckReport> {
+  const started = now();
+  const startedAt = new Date().toISOString();
+  const results: ScenarioCheck[] = [];
+  for (const scenario of scenarios) {
+    let result: ScenarioCheck;
+    try {
+      result = await checkScenario(scenario, options);
+    } catch (error) {
+      result = {
+        name: scenario.name,
+        description: scenario.description,
+        seed: scenario.seed,
+        passed: false,
+        startedAt: new Date().toISOString(),
+        durationMs: 0,
+        errors: [error instanceof Error ? error.message : String(error)],
+        sessions: [],
+        scores: emptyScores(),
+        truth: { version: 1, scenario: scenario.name, seed: scenario.seed, sessions: [] },
+        emitTiming: { error: null, samples: 0 },
+      };
+    }
+    results.push(result);
+    options.onScenario?.(result);
+  }
+  const scores = emptyScores();
+  for (const result of results) mergeScores(scores, result.scores);
+  const sessions = results.flatMap((r) => r.sessions);
+  return {
+    version: 1,
+    suite,
+    startedAt,
+    durationMs: now() - started,
+    passed: results.every((r) => r.passed),
+    totals: {
+      scenarios: results.length,
+      scenariosFailed: results.filter((r) => !r.passed).length,
+      sessions: sessions.length,
+      sessionsFailed: sessions.filter((s) => !s.passed).length,
+    },
+    scores,
+    scenarios: results,
+  };
+}

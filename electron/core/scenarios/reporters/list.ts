@@ -1,0 +1,40 @@
+import { ANOMALY_KINDS } from '../../../../shared/analysis';
+import type { DetectionScores } from '../../../../shared/scenario';
+import type { CheckReport, ScenarioCheck } from '../report';
+
+/** The default reporter: readable lines for a terminal, failures with their reasons. */
+
+export function formatScenario(result: ScenarioCheck): string[] {
+  const lines = [`${result.passed ? '✓' : '✗'} ${result.name} (${result.sessions.length} sessions, ${Math.round(result.durationMs)} ms)`];
+  for (const error of result.errors) lines.push(`    ! ${error}`);
+  for (const session of result.sessions) {
+    if (session.passed) continue;
+    lines.push(`    ✗ ${session.sessionId} (${session.verdict?.status ?? 'unseen'})`);
+    for (const failure of session.failures) lines.push(`        ${failure.field}: ${failure.reason}`);
+  }
+  return lines;
+}
+
+const pct = (value: number | null): string => (value === null ? '   -' : value.toFixed(2));
+
+export function formatScores(scores: DetectionScores): string[] {
+  const width = Math.max(...ANOMALY_KINDS.map((k) => k.length));
+  const lines = [`${'kind'.padEnd(width)}  expected  detected  precision  recall`];
+  for (const kind of ANOMALY_KINDS) {
+    const s = scores[kind];
+    lines.push(`${kind.padEnd(width)}  ${String(s.expected).padStart(8)}  ${String(s.detected).padStart(8)}  ${pct(s.precision).padStart(9)}  ${pct(s.recall).padStart(6)}`);
+  }
+  return lines;
+}
+
+export function formatList(report: CheckReport): string {
+  const t = report.totals;
+  return [
+    ...report.scenarios.flatMap(formatScenario),
+    '',
+    'Detection against the ground truth:',
+    ...formatScores(report.scores).map((l) => `  ${l}`),
+    '',
+    `${report.passed ? 'PASSED' : 'FAILED'}: ${t.scenarios - t.scenariosFailed}/${t.scenarios} scenarios, ${t.sessions - t.sessionsFailed}/${t.sessions} sessions passed in ${(report.durationMs / 1000).toFixed(1)} s`,
+  ].join('\n');
+}
