@@ -15,6 +15,8 @@ export default defineConfig({
           index: resolve(root, 'electron/main/index.ts'),
           // The `echoscope` command and headless host share main's build.
           cli: resolve(root, 'electron/cli/index.ts'),
+          // The headless host's journal runs in a worker thread (electron/core/journal/journal-worker-host.ts finds it here).
+          'journal-worker': resolve(root, 'electron/core/journal/journal-worker.ts'),
         },
       },
     },

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import PusherClient from 'pusher-js';
 import { AppService } from '../electron/core/app';
 import { preciseNow } from '../electron/core/clock';
-import { HostJournal, JournalService } from '../electron/core/journal';
+import { JournalService, startJournalWorker } from '../electron/core/journal';
 import { signChannel, startMockServer, type MockServer } from '../electron/mock';
 import type { BenchResult } from './types';
 
@@ -70,7 +70,9 @@ async function bareClient(mock: MockServer): Promise<number> {
 async function echoScope(mock: MockServer): Promise<{ rate: number; p99AckMs: number }> {
   const app = mock.apps[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'echoscope-ingest-'));
-  const journal = new JournalService(await HostJournal.open({ file: join(dir, 'journal.ndjson'), onWarning: () => undefined }), { location: dir, clock: preciseNow });
+  // As `echoscope serve` runs it: the file-backed journal in its worker thread.
+  const worker = await startJournalWorker(join(dir, 'journal.ndjson'), () => undefined);
+  const journal = new JournalService(worker.journal, { location: dir, clock: preciseNow });
   const service = new AppService({ transport: 'browser', version: 'bench', journal });
   // Arrival times of records not yet acknowledged, in order: acks come back in the same order.
   const arrivals: number[] = [];
@@ -100,6 +102,7 @@ async function echoScope(mock: MockServer): Promise<{ rate: number; p99AckMs: nu
   if (verdict.sessions !== CHANNELS) throw new Error(`monitor saw ${verdict.sessions} sessions`);
   service.close();
   await journal.close();
+  await worker.close();
   rmSync(dir, { recursive: true, force: true });
   const sorted = ackLatencies.slice(-TOTAL).sort((a, b) => a - b);
   return { rate: TOTAL / seconds, p99AckMs: sorted[Math.floor(sorted.length * 0.99)] ?? NaN };

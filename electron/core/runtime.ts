@@ -4,7 +4,7 @@ import { AppService, type ProfileStore } from './app';
 import { startDemoFeed, type DemoFeed } from './demo/demo-feed';
 import { preciseNow } from './clock';
 import { ScenarioRunner } from './scenarios';
-import { HostJournal, JournalService } from './journal';
+import { JournalService, startJournalWorker, type JournalWorker } from './journal';
 import type { Journal } from '../../shared/journal';
 
 export interface RuntimeOptions {
@@ -43,8 +43,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const app = mock?.apps[0];
   const warn = options.onWarning ?? ((message: string) => console.warn(`EchoScope: ${message}`));
   let journal: JournalService | undefined;
+  let worker: JournalWorker | undefined;
   if (options.journal) {
-    const source = 'file' in options.journal ? await HostJournal.open({ file: options.journal.file, onWarning: warn }) : options.journal.journal;
+    // The file-backed journal works in a worker thread: capture on this thread is never held up by it.
+    if ('file' in options.journal) worker = await startJournalWorker(options.journal.file, warn);
+    const source = worker ? worker.journal : (options.journal as { journal: Journal }).journal;
     const location = 'file' in options.journal ? options.journal.file : options.journal.location;
     journal = new JournalService(source, { location, clock: preciseNow, onError: warn });
   }
@@ -92,6 +95,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       feed?.stop();
       service.close();
       await journal?.close();
+      await worker?.close();
       await mock?.close();
     },
   };

@@ -1,3 +1,4 @@
 export { HostJournal, type HostJournalOptions, type HostJournalLoad } from './host-journal';
 export { JournalWriter, type JournalWriterOptions, type JournalAck } from './journal-writer';
 export { JournalService, DEFAULT_RETENTION, type JournalServiceOptions } from './journal-service';
+export { startJournalWorker, type JournalWorker } from './journal-worker-host';

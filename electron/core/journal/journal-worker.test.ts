@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { JournalRecord } from '../../../shared/journal';
+import { JournalService } from './journal-service';
+import { startJournalWorker } from './journal-worker-host';
+
+const frame = (i: number): JournalRecord => ({ type: 'frame', at: 1_700_000_000_000 + i, connection: 'c', channel: `private-ai.s${i % 3}`, event: 'chunk.delivered', data: { session_id: `s${i % 3}`, chunk: 'x', sequence: Math.floor(i / 3) + 1, state: 'generating', termination_code: null } });
+
+describe('the journal in its worker thread', () => {
+  it('acknowledges batches, answers queries, and re-loads its file after a restart', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'echoscope-worker-')), 'journal.ndjson');
+    const first = await startJournalWorker(file, () => undefined);
+    const service = new JournalService(first.journal, { location: file, clock: () => 1_700_000_100_000 });
+    let acked = 0;
+    service.writer.onAck(({ count }) => (acked += count));
+    for (let i = 0; i < 3000; i += 1) service.append(frame(i));
+    await service.writer.flush();
+    expect(acked).toBe(3000);
+    expect((await service.sessionEvents('s1', 5000)).length).toBe(1000);
+    await service.close();
+    await first.close();
+    expect(readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"frame"')).length).toBe(3000);
+
+    const warnings: string[] = [];
+    const second = await startJournalWorker(file, (message) => warnings.push(message));
+    expect(await second.journal.count()).toBe(3000);
+    expect(warnings).toEqual([]);
+    await second.close();
+  }, 30_000);
+});
