@@ -1,7 +1,7 @@
 import { startMockServer, type MockServer } from '../mock';
 import { ProfileInputSchema, type AppInfo, type Profile } from '../../shared/api';
 import { AppService, type ProfileStore } from './app';
-import { startDemoFeed, type DemoFeed } from './demo/demo-feed';
+import { startDemoFleet, type DemoFleet } from './demo/demo-fleet';
 import { preciseNow } from './clock';
 import { ScenarioRunner } from './scenarios';
 import { JournalService, startJournalWorker, type JournalWorker } from './journal';
@@ -36,7 +36,7 @@ export const DEMO_PROFILE_ID = 'demo';
 /** Assembles the core for a host (Electron main or the headless `serve`): the App service and, optionally, the demo. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let mock: MockServer | undefined;
-  let feed: DemoFeed | undefined;
+  let feed: DemoFleet | undefined;
   if (options.demo) {
     mock = await startMockServer({ host: '127.0.0.1', port: options.mockPort ?? 0 });
   }
@@ -78,13 +78,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const saved = await service.invoke('profiles.save', profile);
     if (!saved.ok) throw new Error(`demo profile rejected: ${saved.error.message}`);
     await service.invoke('connections.connect', { profileId: DEMO_PROFILE_ID });
-    feed = startDemoFeed({
-      httpHost: mock.host,
-      httpPort: mock.port,
-      appId: app.id,
-      key: app.key,
-      secret: app.secret,
-      beforeSession: (channel) => service.hub.subscribe(DEMO_PROFILE_ID, channel, 5000),
+    feed = startDemoFleet({
+      mock,
+      watch: (channel) => service.hub.subscribe(DEMO_PROFILE_ID, channel, 5000),
+      unwatch: (channel) => {
+        if (service.hub.status(DEMO_PROFILE_ID)) service.hub.unsubscribe(DEMO_PROFILE_ID, channel);
+      },
     });
   }
   return {
