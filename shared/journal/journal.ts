@@ -39,3 +39,17 @@ export interface Journal {
 
 /** Records per transaction when importing. */
 export const IMPORT_BATCH = 10_000;
+
+/** Feeds `records` to `write` in batches of IMPORT_BATCH (one transaction or message per batch); returns how many were written. */
+export async function importInBatches(records: Iterable<JournalRecord>, write: (batch: JournalRecord[]) => Promise<number>): Promise<number> {
+  let batch: JournalRecord[] = [];
+  let count = 0;
+  for (const record of records) {
+    batch.push(record);
+    if (batch.length >= IMPORT_BATCH) {
+      count += await write(batch);
+      batch = [];
+    }
+  }
+  return batch.length > 0 ? count + (await write(batch)) : count;
+}

@@ -1,6 +1,6 @@
 import { Dexie, type DexieOptions, type EntityTable, type Table } from 'dexie';
 import { buildBlocks, DEFAULT_BLOCK_LIMITS, type BlockLimits, type JournalBlock } from './blocks';
-import { IMPORT_BATCH, type Journal, type PruneResult, type RetentionPolicy } from './journal';
+import { importInBatches, type Journal, type PruneResult, type RetentionPolicy } from './journal';
 import { journalHeader, serializeRecord } from './ndjson';
 import { BlockScan, type JournalQuery } from './query';
 import type { JournalRecord } from './records';
@@ -184,19 +184,8 @@ export class JournalStore implements Journal {
     }
   }
 
-  async import(records: Iterable<JournalRecord>): Promise<number> {
-    let batch: JournalRecord[] = [];
-    let count = 0;
-    for (const record of records) {
-      batch.push(record);
-      if (batch.length >= IMPORT_BATCH) {
-        await this.append(batch);
-        count += batch.length;
-        batch = [];
-      }
-    }
-    await this.append(batch);
-    return count + batch.length;
+  import(records: Iterable<JournalRecord>): Promise<number> {
+    return importInBatches(records, async (batch) => (await this.append(batch), batch.length));
   }
 
   prune(policy: RetentionPolicy, nowMs: number): Promise<PruneResult> {

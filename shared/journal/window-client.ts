@@ -1,4 +1,4 @@
-import { IMPORT_BATCH, type Journal, type PruneResult, type RetentionPolicy } from './journal';
+import { importInBatches, type Journal, type PruneResult, type RetentionPolicy } from './journal';
 import type { JournalQuery } from './query';
 import type { JournalRecord } from './records';
 import type { JournalChannelSummary, JournalSessionSummary, JournalStats } from './summaries';
@@ -76,18 +76,9 @@ export class JournalWindowClient implements Journal {
     return this.request('prune', { policy, nowMs });
   }
 
-  async import(records: Iterable<JournalRecord>): Promise<number> {
+  import(records: Iterable<JournalRecord>): Promise<number> {
     // Several messages rather than one huge structured clone.
-    let batch: JournalRecord[] = [];
-    let count = 0;
-    for (const record of records) {
-      batch.push(record);
-      if (batch.length >= IMPORT_BATCH) {
-        count += await this.request('import', { records: batch });
-        batch = [];
-      }
-    }
-    return count + (await this.request('import', { records: batch }));
+    return importInBatches(records, (batch) => this.request('import', { records: batch }));
   }
 
   async *exportNdjson(createdAt: string): AsyncIterable<string> {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
-import type { ProfileStore } from './profile-store';
+import { MemoryProfileStore } from './profile-store';
 
 /** Encrypts secrets at rest (Electron: safeStorage, backed by the OS keychain). */
 export interface SecretCodec {
@@ -18,8 +18,7 @@ type SealedProfile = Omit<Profile, 'auth' | 'reconcile'> & {
  * Profiles persisted as JSON with every secret (app secret, auth and reconcile header values)
  * sealed by the codec; written atomically (temp file + rename) with owner-only permissions.
  */
-export class FileProfileStore implements ProfileStore {
-  private readonly profiles = new Map<string, Profile>();
+export class FileProfileStore extends MemoryProfileStore {
   /** Profiles in the file that could not be read back (e.g. sealed on another machine), with why. */
   readonly unreadable: Array<{ id: string; reason: string }> = [];
 
@@ -27,6 +26,7 @@ export class FileProfileStore implements ProfileStore {
     private readonly path: string,
     private readonly codec: SecretCodec,
   ) {
+    super();
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -36,29 +36,20 @@ export class FileProfileStore implements ProfileStore {
     if (!Array.isArray(raw)) return;
     for (const entry of raw as SealedProfile[]) {
       try {
-        const profile = ProfileInputSchema.parse(this.unseal(entry));
-        this.profiles.set(profile.id, profile);
+        super.save(ProfileInputSchema.parse(this.unseal(entry)));
       } catch (error) {
         this.unreadable.push({ id: String(entry?.id), reason: error instanceof Error ? error.message : String(error) });
       }
     }
   }
 
-  list(): Profile[] {
-    return [...this.profiles.values()];
-  }
-
-  get(id: string): Profile | undefined {
-    return this.profiles.get(id);
-  }
-
-  save(profile: Profile): void {
-    this.profiles.set(profile.id, profile);
+  override save(profile: Profile): void {
+    super.save(profile);
     this.persist();
   }
 
-  delete(id: string): boolean {
-    const deleted = this.profiles.delete(id);
+  override delete(id: string): boolean {
+    const deleted = super.delete(id);
     if (deleted) this.persist();
     return deleted;
   }

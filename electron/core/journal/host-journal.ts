@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import {
-  IMPORT_BATCH,
+  importInBatches,
   JournalStore,
   NdjsonJournalReader,
   channelSummaries,
@@ -192,19 +192,8 @@ export class HostJournal implements Journal {
     }
   }
 
-  async import(records: Iterable<JournalRecord>): Promise<number> {
-    let batch: JournalRecord[] = [];
-    let count = 0;
-    for (const record of records) {
-      batch.push(record);
-      if (batch.length >= IMPORT_BATCH) {
-        await this.append(batch);
-        count += batch.length;
-        batch = [];
-      }
-    }
-    await this.append(batch);
-    return count + batch.length;
+  import(records: Iterable<JournalRecord>): Promise<number> {
+    return importInBatches(records, async (batch) => (await this.append(batch), batch.length));
   }
 
   /** Retention: whole segments (~1 MiB) from the start of the file; the file is rewritten atomically. */
