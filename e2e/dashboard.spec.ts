@@ -3,7 +3,8 @@ import { expect, test } from './fixtures';
 
 test('the dashboard connects to the embedded demo and shows a frame published with the official pusher SDK', async ({ page, served }, testInfo) => {
   expect(served.mockUrl).not.toBeNull();
-  await page.goto(served.url);
+  // The subscribe form and the raw frame tail live in the Connections view.
+  await page.goto(`${served.url}#/connections`);
 
   const status = page.getByTestId('connection-status').first();
   await expect(status).toHaveAttribute('data-state', 'connected');

@@ -17,7 +17,7 @@ function electronUnavailable(): string | null {
 }
 
 // eslint-disable-next-line no-empty-pattern -- no fixtures needed
-test('the desktop app starts on the demo and shows a live connection', async ({}, testInfo) => {
+test('the desktop app starts on the demo, shows live sessions and opens one', async ({}, testInfo) => {
   const reason = electronUnavailable();
   if (reason) {
     console.log(`[electron spec] skipped: ${reason}`);
@@ -31,8 +31,18 @@ test('the desktop app starts on the demo and shows a live connection', async ({}
   try {
     const window = await app.firstWindow();
     await expect(window.getByTestId('connection-status').first()).toHaveAttribute('data-state', 'connected');
-    await expect(window.getByTestId('tail-row').first()).toBeVisible();
-    await window.screenshot({ path: testInfo.outputPath('electron.png') });
+    await expect(window.getByTestId('demo-hint')).toBeVisible();
+    const row = window.getByTestId('session-row').first();
+    await expect(row).toBeVisible();
+    await window.screenshot({ path: testInfo.outputPath('electron-live.png') });
+
+    // Open a session: its detail draws the timeline and lists its anomalies.
+    const sessionId = await row.getAttribute('data-session');
+    await row.getByRole('link').click();
+    await expect(window.getByTestId('session-detail')).toHaveAttribute('data-session', sessionId!);
+    await expect(window.getByTestId('chart-timeline').locator('[data-kind="event"]').first()).toBeVisible();
+    await expect(window.getByTestId('anomaly-list')).toBeVisible();
+    await window.screenshot({ path: testInfo.outputPath('electron-session.png') });
   } finally {
     await app.close();
   }

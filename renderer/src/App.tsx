@@ -1,36 +1,79 @@
 import type { AppApi } from '../../shared/api';
-import { ConnectionPanel } from './components/ConnectionPanel';
+import { Announcer } from './app/announcer';
+import { routeHref, useRoute, type Route } from './app/route';
+import { useTheme } from './app/theme';
 import { ConnectionStatusBadge } from './components/ConnectionStatusBadge';
-import { LiveTail } from './components/LiveTail';
 import { useAppState } from './use-app-state';
+import { ConnectionsView } from './views/connections/ConnectionsView';
+import { FleetView } from './views/fleet/FleetView';
+import { JournalView } from './views/journal-view/JournalView';
+import { LiveView } from './views/live/LiveView';
+import { ScenariosView } from './views/scenarios/ScenariosView';
+import { SessionDetailView } from './views/session/SessionDetailView';
+import { SettingsView } from './views/settings/SettingsView';
+
+const NAV: { route: Route; label: string }[] = [
+  { route: { view: 'live' }, label: 'Live' },
+  { route: { view: 'fleet' }, label: 'Fleet' },
+  { route: { view: 'connections' }, label: 'Connections' },
+  { route: { view: 'scenarios' }, label: 'Scenarios' },
+  { route: { view: 'journal' }, label: 'Journal' },
+  { route: { view: 'settings' }, label: 'Settings' },
+];
 
 export function App({ api }: { api: AppApi }) {
   const state = useAppState(api);
+  const route = useRoute();
+  const theme = useTheme();
   const statuses = Object.values(state.connections);
   const primary = statuses.find((status) => status.state === 'connected') ?? statuses[0];
+  const current = route.view === 'session' ? 'live' : route.view;
 
   return (
     <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="app-header">
-        <h1>EchoScope</h1>
-        <ConnectionStatusBadge status={primary} />
-        {state.info && <span className="muted">v{state.info.version} · {state.info.transport}</span>}
+        <h1>
+          <span aria-hidden="true" className="logo">
+            ◉
+          </span>{' '}
+          EchoScope
+        </h1>
+        <nav aria-label="Views">
+          <ul className="nav">
+            {NAV.map(({ route: target, label }) => (
+              <li key={label}>
+                <a href={routeHref(target)} aria-current={current === target.view ? 'page' : undefined} className={current === target.view ? 'active' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className="spacer" />
+        <ConnectionStatusBadge status={primary} label={primary?.profileId} />
+        {state.info && (
+          <span className="muted version">
+            v{state.info.version} · {state.info.transport}
+          </span>
+        )}
       </header>
-      {state.info?.demo && (
-        <p className="hint" role="note">
-          Watching the embedded demo provider at <code>{state.info.demo.url}</code>. To watch your own server, add a
-          connection profile below (Reverb/soketi host and port, or a Pusher cluster) — or run{' '}
-          <code>echoscope watch --url ws://host:port --key KEY</code>.
-        </p>
-      )}
       {state.error && (
-        <p className="error" role="alert">
+        <p className="error banner" role="alert">
           {state.error}
         </p>
       )}
-      <main className="layout">
-        <ConnectionPanel api={api} profiles={state.profiles} connections={state.connections} onProfilesChanged={state.refreshProfiles} />
-        <LiveTail frames={state.tail} dropped={state.droppedFromTail} />
+      <Announcer store={state.sessions} connectionMessage={state.connectionMessage} />
+      <main id="main" tabIndex={-1}>
+        {route.view === 'live' && <LiveView store={state.sessions} info={state.info} />}
+        {route.view === 'session' && <SessionDetailView api={api} sessionId={route.sessionId} store={state.sessions} settings={state.settings} theme={theme.theme} />}
+        {route.view === 'fleet' && <FleetView api={api} connections={state.connections} theme={theme.theme} />}
+        {route.view === 'connections' && <ConnectionsView api={api} profiles={state.profiles} connections={state.connections} onProfilesChanged={state.refreshProfiles} />}
+        {route.view === 'scenarios' && <ScenariosView api={api} />}
+        {route.view === 'journal' && <JournalView api={api} />}
+        {route.view === 'settings' && <SettingsView api={api} settings={state.settings} onSettings={state.setSettings} theme={theme.choice} onTheme={theme.setChoice} />}
       </main>
     </div>
   );

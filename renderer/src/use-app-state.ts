@@ -1,26 +1,29 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { AppApi, AppInfo, ConnectionStatus, ProfileView } from '../../shared/api';
-import type { FrameRecord } from '../../shared/journal';
-
-export const TAIL_LIMIT = 500;
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { AppApi, AppInfo, ConnectionStatus, MonitorSettings, ProfileView } from '../../shared/api';
+import { SessionStore } from './data/session-store';
 
 export interface AppState {
   info: AppInfo | null;
   profiles: ProfileView[];
   connections: Record<string, ConnectionStatus>;
-  tail: FrameRecord[];
-  droppedFromTail: number;
+  /** Live sessions, fed by `sessions.list` once and `sessions.updated` pushes after. */
+  sessions: SessionStore;
+  settings: MonitorSettings | null;
+  /** The latest connection change worth announcing ("demo: connection unavailable"). */
+  connectionMessage: string | null;
   error: string | null;
   refreshProfiles(): Promise<void>;
+  setSettings(settings: MonitorSettings): void;
 }
 
-/** Live state of the dashboard, fed by the App API's commands and batched pushes. */
+/** Live state of the app shared by every view, fed by the App API's commands and batched pushes. */
 export function useAppState(api: AppApi): AppState {
+  const sessions = useMemo(() => new SessionStore(), []);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [profiles, setProfiles] = useState<ProfileView[]>([]);
   const [connections, setConnections] = useState<Record<string, ConnectionStatus>>({});
-  const [tail, setTail] = useState<FrameRecord[]>([]);
-  const [droppedFromTail, setDropped] = useState(0);
+  const [settings, setSettings] = useState<MonitorSettings | null>(null);
+  const [connectionMessage, setConnectionMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const refreshProfiles = useCallback(async () => {
@@ -33,21 +36,24 @@ export function useAppState(api: AppApi): AppState {
     const offStatus = api.on('connections.status', ({ items }) => {
       setConnections((previous) => {
         const next = { ...previous };
-        for (const status of items) next[status.profileId] = status;
+        for (const status of items) {
+          const before = previous[status.profileId];
+          if (before && before.state !== status.state) {
+            setConnectionMessage(`Connection ${status.profileId} ${status.state}${status.lastError ? `: ${status.lastError.message}` : ''}.`);
+          }
+          next[status.profileId] = status;
+        }
         return next;
       });
     });
-    const offRecords = api.on('journal.records', ({ items, dropped }) => {
-      const frames = items.filter((record): record is FrameRecord => record.type === 'frame');
-      if (frames.length > 0) setTail((previous) => [...previous, ...frames].slice(-TAIL_LIMIT));
-      if (dropped > 0) setDropped((count) => count + dropped);
-    });
+    const offSessions = api.on('sessions.updated', ({ items }) => sessions.upsert(items));
     api.ready();
     void (async () => {
-      const [infoResult, connectionsResult, tailResult] = await Promise.all([
+      const [infoResult, connectionsResult, listResult, settingsResult] = await Promise.all([
         api.invoke('app.info', {}),
         api.invoke('connections.list', {}),
-        api.invoke('tail.recent', { limit: 200 }),
+        api.invoke('sessions.list', { limit: 50_000 }),
+        api.invoke('monitor.settings', {}),
       ]);
       if (infoResult.ok) setInfo(infoResult.value);
       else setError(infoResult.error.message);
@@ -58,14 +64,15 @@ export function useAppState(api: AppApi): AppState {
           return next;
         });
       }
-      if (tailResult.ok) setTail((previous) => (previous.length > 0 ? previous : tailResult.value));
+      if (listResult.ok) sessions.upsert(listResult.value.rows);
+      if (settingsResult.ok) setSettings(settingsResult.value);
       await refreshProfiles();
     })();
     return () => {
       offStatus();
-      offRecords();
+      offSessions();
     };
-  }, [api, refreshProfiles]);
+  }, [api, refreshProfiles, sessions]);
 
-  return { info, profiles, connections, tail, droppedFromTail, error, refreshProfiles };
+  return { info, profiles, connections, sessions, settings, connectionMessage, error, refreshProfiles, setSettings };
 }

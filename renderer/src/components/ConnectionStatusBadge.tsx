@@ -9,12 +9,15 @@ const ICONS: Record<string, string> = {
   failed: '✕',
 };
 
-/** The connection state in colour, icon and words (not colour alone). */
-export function ConnectionStatusBadge({ status }: { status: ConnectionStatus | undefined }) {
+/**
+ * The connection state in colour, icon and words (not colour alone). Changes are announced by
+ * the app's one polite live region, so the badge itself is not a live region.
+ */
+export function ConnectionStatusBadge({ status, label }: { status: ConnectionStatus | undefined; label?: string }) {
   const state = status?.state ?? 'disconnected';
   return (
-    <span className={`status-chip state-${state}`} data-testid="connection-status" data-state={state} role="status" aria-live="polite">
-      <span aria-hidden="true">{ICONS[state] ?? '?'}</span> {state}
+    <span className={`status-chip state-${state}`} data-testid="connection-status" data-state={state} title={label ? `${label}: ${state}` : state}>
+      <span aria-hidden="true">{ICONS[state] ?? '?'}</span> {label ? <span className="muted">{label}</span> : null} {state}
       {status?.lastError && state !== 'connected' && <span className="status-error"> — {status.lastError.message}</span>}
     </span>
   );

@@ -1,48 +1,64 @@
+import { useEffect, useState } from 'react';
+import type { AppApi } from '../../../shared/api';
 import type { FrameRecord } from '../../../shared/journal';
+import { formatClock, formatPayload } from '../data/format';
 
-function formatTime(at: number): string {
-  const date = new Date(at);
-  return `${date.toLocaleTimeString(undefined, { hour12: false })}.${String(Math.floor(at % 1000)).padStart(3, '0')}`;
-}
+const TAIL_LIMIT = 200;
 
-function formatData(data: unknown): string {
-  const text = typeof data === 'string' ? data : JSON.stringify(data);
-  return text === undefined ? '' : text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}
+/** The newest raw frames first, as they arrive: what the sockets actually carry, before any analysis. */
+export function LiveTail({ api }: { api: AppApi }) {
+  const [frames, setFrames] = useState<FrameRecord[]>([]);
+  const [dropped, setDropped] = useState(0);
 
-/** The newest frames first, as they arrive. */
-export function LiveTail({ frames, dropped }: { frames: FrameRecord[]; dropped: number }) {
-  const newestFirst = frames.slice(-200).reverse();
+  useEffect(() => {
+    let attached = true;
+    const off = api.on('journal.records', ({ items, dropped: skipped }) => {
+      const latest = items.filter((record): record is FrameRecord => record.type === 'frame').slice(-TAIL_LIMIT);
+      if (latest.length > 0) setFrames((previous) => [...previous, ...latest].slice(-TAIL_LIMIT));
+      if (skipped > 0) setDropped((count) => count + skipped);
+    });
+    void api.invoke('tail.recent', { limit: TAIL_LIMIT }).then((result) => {
+      if (attached && result.ok) setFrames((previous) => (previous.length > 0 ? previous : result.value));
+    });
+    return () => {
+      attached = false;
+      off();
+    };
+  }, [api]);
+
+  const newestFirst = frames.slice().reverse();
   return (
     <section className="panel live-tail" aria-labelledby="tail-title" data-testid="live-tail">
-      <h2 id="tail-title">
-        Live tail <span className="muted">({frames.length} frames{dropped > 0 ? `, ${dropped} skipped while busy` : ''})</span>
-      </h2>
+      <h3 id="tail-title">
+        Raw frame tail <span className="muted">({frames.length} latest frames{dropped > 0 ? `, ${dropped} skipped while busy` : ''})</span>
+      </h3>
       {newestFirst.length === 0 ? (
         <p className="muted">No frames yet. Connect a profile and subscribe to a channel.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Arrived</th>
-              <th scope="col">Connection</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Event</th>
-              <th scope="col">Payload</th>
-            </tr>
-          </thead>
-          <tbody>
-            {newestFirst.map((frame, index) => (
-              <tr key={`${frame.at}-${index}`} data-testid="tail-row">
-                <td className="mono">{formatTime(frame.at)}</td>
-                <td>{frame.connection}</td>
-                <td className="mono">{frame.channel ?? '—'}</td>
-                <td className="mono">{frame.event}</td>
-                <td className="mono payload">{formatData(frame.data)}</td>
+        <div className="tail-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Arrived</th>
+                <th scope="col">Connection</th>
+                <th scope="col">Channel</th>
+                <th scope="col">Event</th>
+                <th scope="col">Payload</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {newestFirst.map((frame, index) => (
+                <tr key={`${frame.at}-${index}`} data-testid="tail-row">
+                  <td className="mono">{formatClock(frame.at)}</td>
+                  <td>{frame.connection}</td>
+                  <td className="mono">{frame.channel ?? '—'}</td>
+                  <td className="mono">{frame.event}</td>
+                  <td className="mono payload">{formatPayload(frame.data, 300)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -1,0 +1,73 @@
+import { useLayoutEffect, useRef } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { Theme } from '../app/theme';
+import { useWidth } from '../components/use-width';
+import { formatMs } from '../data/format';
+import { FLEET_STATUSES, type FleetRow } from './fleet-data';
+import { chartPalette } from './palette';
+
+const clock = (at: number) => new Date(at).toLocaleTimeString(undefined, { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const percent = (v: number) => `${v.toFixed(v < 1 ? 2 : 1)}%`;
+
+/** Fleet charts, in the charts chunk: terminal states per bucket, duplication and gap rates, p95 latencies. */
+export default function FleetCharts({ rows, theme }: { rows: FleetRow[]; theme: Theme }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const width = useWidth(ref);
+  const palette = chartPalette(theme);
+  // Each figure's padding and border take 22 px; the pair has a 16 px gutter.
+  const inner = width - 22;
+  const half = Math.max(300, Math.floor((width - 16) / 2) - 22);
+  useLayoutEffect(() => {
+    if (width > 0) performance.mark('echoscope:fleet-drawn');
+  }, [width, rows]);
+  const axis = { stroke: palette.axis, tick: { fill: palette.text, fontSize: 11 } };
+  return (
+    <div ref={ref} className="fleet-charts">
+      {width > 0 && (
+        <>
+          <figure className="chart" data-testid="chart-terminal-states" aria-label="Sessions by final state per time bucket">
+            <figcaption>
+              Terminal states over time <span className="muted">(sessions by final status, per bucket in which they ended; open ones where last heard from)</span>
+            </figcaption>
+            <BarChart width={inner} height={240} data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+              <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="start" tickFormatter={clock} {...axis} minTickGap={24} />
+              <YAxis allowDecimals={false} width={36} {...axis} />
+              {FLEET_STATUSES.map((status) => (
+                <Bar key={status} dataKey={status} stackId="status" fill={palette.status[status]} isAnimationActive={false} name={status} />
+              ))}
+              <Tooltip labelFormatter={(label) => clock(Number(label))} isAnimationActive={false} />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+            </BarChart>
+          </figure>
+          <div className="chart-pair">
+            <figure className="chart" data-testid="chart-rates" aria-label="Duplication and gap rate over time">
+              <figcaption>Duplication and gap rate</figcaption>
+              <LineChart width={half} height={220} data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+                <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
+                <XAxis dataKey="start" tickFormatter={clock} {...axis} minTickGap={24} />
+                <YAxis width={48} tickFormatter={percent} {...axis} />
+                <Line dataKey="duplicationRate" name="duplicates / events" stroke={palette.duplicate} dot={false} isAnimationActive={false} connectNulls />
+                <Line dataKey="gapRate" name="missing / expected" stroke={palette.replay} dot={false} isAnimationActive={false} connectNulls />
+                <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => percent(Number(v))} isAnimationActive={false} />
+                <Legend wrapperStyle={{ fontSize: 12 }} />
+              </LineChart>
+            </figure>
+            <figure className="chart" data-testid="chart-fleet-latency" aria-label="TTFT and inter-token p95 over time">
+              <figcaption>TTFT and inter-token latency, p95</figcaption>
+              <LineChart width={half} height={220} data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+                <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
+                <XAxis dataKey="start" tickFormatter={clock} {...axis} minTickGap={24} />
+                <YAxis width={56} tickFormatter={(v: number) => formatMs(v)} {...axis} />
+                <Line dataKey="ttftP95" name="TTFT p95" stroke={palette.delivery} dot={false} isAnimationActive={false} connectNulls />
+                <Line dataKey="interTokenP95" name="inter-token p95" stroke={palette.latency} dot={false} isAnimationActive={false} connectNulls />
+                <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => formatMs(Number(v))} isAnimationActive={false} />
+                <Legend wrapperStyle={{ fontSize: 12 }} />
+              </LineChart>
+            </figure>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

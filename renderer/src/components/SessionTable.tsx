@@ -1,0 +1,126 @@
+import { useEffect, useState } from 'react';
+import type { SessionRow } from '../../../shared/api';
+import { sessionHref } from '../app/route';
+import { formatAge, formatCount, formatMs } from '../data/format';
+import type { SessionQuery, SortKey } from '../views/live/session-query';
+import { AnomalyBadges } from './AnomalyBadges';
+import { StatusChip } from './StatusChip';
+import { VirtualList } from './VirtualList';
+
+const ROW_HEIGHT = 36;
+
+interface Column {
+  key: SortKey;
+  label: string;
+  title: string;
+  numeric?: boolean;
+}
+
+const COLUMNS: Column[] = [
+  { key: 'sessionId', label: 'Session', title: 'Session id and channel' },
+  { key: 'status', label: 'Status', title: 'Session status' },
+  { key: 'events', label: 'Events', title: 'Events received (duplicates included)', numeric: true },
+  { key: 'duplicates', label: 'Dup', title: 'Duplicate events', numeric: true },
+  { key: 'replays', label: 'Replays', title: 'Replay restarts', numeric: true },
+  { key: 'missing', label: 'Gaps', title: 'Missing sequences', numeric: true },
+  { key: 'outOfOrder', label: 'OoO', title: 'Out-of-order events', numeric: true },
+  { key: 'afterTerminal', label: 'After end', title: 'Events after the terminal event', numeric: true },
+  { key: 'p95', label: 'p95 gap', title: 'p95 inter-token latency', numeric: true },
+  { key: 'age', label: 'Age', title: 'Time since the first event', numeric: true },
+];
+
+/** Counts that are not zero stand out (class `hot`): the eye finds trouble without reading numbers. */
+function Count({ value }: { value: number }) {
+  return <span className={value > 0 ? 'hot' : 'zero'}>{formatCount(value)}</span>;
+}
+
+interface Props {
+  rows: readonly SessionRow[];
+  query: Pick<SessionQuery, 'sort' | 'descending'>;
+  onSort(key: SortKey): void;
+  height: number;
+  label: string;
+}
+
+/** The sessions as a sortable, virtualized table (ARIA table semantics on divs, so only visible rows exist). */
+export function SessionTable({ rows, query, onSort, height, label }: Props) {
+  // One clock for the whole table: ages tick every second without a timer per row.
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  return (
+    <div className="session-table" role="table" aria-label={label} aria-rowcount={rows.length + 1}>
+      <div className="session-grid session-head" role="row" aria-rowindex={1}>
+        {COLUMNS.map((column) => (
+          <div
+            key={column.key}
+            role="columnheader"
+            className={column.numeric ? 'num' : undefined}
+            aria-sort={query.sort === column.key ? (query.descending ? 'descending' : 'ascending') : 'none'}
+          >
+            <button type="button" className="sort-button" title={`Sort by ${column.title.toLowerCase()}`} onClick={() => onSort(column.key)}>
+              {column.label}
+              <span aria-hidden="true">{query.sort === column.key ? (query.descending ? ' ▼' : ' ▲') : ''}</span>
+            </button>
+          </div>
+        ))}
+        <div role="columnheader">Anomalies</div>
+      </div>
+      {rows.length === 0 ? (
+        <p className="muted empty">No sessions match.</p>
+      ) : (
+        <VirtualList
+          count={rows.length}
+          rowHeight={ROW_HEIGHT}
+          height={height}
+          role="rowgroup"
+          renderRow={(index) => {
+            const row = rows[index] as SessionRow;
+            return (
+              <div className="session-grid session-row" role="row" aria-rowindex={index + 2} data-testid="session-row" data-session={row.sessionId} data-status={row.status}>
+                <div role="cell" className="cell-id">
+                  <a href={sessionHref(row.sessionId)} className="mono" title={row.channel}>
+                    {row.sessionId}
+                  </a>
+                </div>
+                <div role="cell">
+                  <StatusChip status={row.status} />
+                </div>
+                <div role="cell" className="num">
+                  {formatCount(row.events)}
+                </div>
+                <div role="cell" className="num">
+                  <Count value={row.duplicates} />
+                </div>
+                <div role="cell" className="num">
+                  <Count value={row.replays} />
+                </div>
+                <div role="cell" className="num">
+                  <Count value={row.missing} />
+                </div>
+                <div role="cell" className="num">
+                  <Count value={row.outOfOrder} />
+                </div>
+                <div role="cell" className="num">
+                  <Count value={row.afterTerminal} />
+                </div>
+                <div role="cell" className="num">
+                  {formatMs(row.interTokenMs?.p95)}
+                </div>
+                <div role="cell" className="num">
+                  {row.firstAt === null ? '—' : formatAge(now - row.firstAt)}
+                </div>
+                <div role="cell" className="cell-anomalies">
+                  <AnomalyBadges kinds={row.anomalyKinds} />
+                </div>
+              </div>
+            );
+          }}
+        />
+      )}
+    </div>
+  );
+}

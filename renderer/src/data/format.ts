@@ -1,0 +1,48 @@
+/** How numbers and times read in the UI. */
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`;
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(0)} s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  return `${ms.toFixed(1)} ms`;
+}
+
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d`;
+}
+
+export function formatClock(at: number): string {
+  const date = new Date(at);
+  return `${date.toLocaleTimeString(undefined, { hour12: false })}.${String(Math.floor(at % 1000)).padStart(3, '0')}`;
+}
+
+export function formatDateTime(at: number | null): string {
+  if (at === null) return '—';
+  return new Date(at).toLocaleString(undefined, { hour12: false });
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} B`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** A payload as one line, cut for tables. */
+export function formatPayload(data: unknown, max = 400): string {
+  const text = typeof data === 'string' ? data : JSON.stringify(data);
+  if (text === undefined) return '';
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,103 @@
+import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { AnomalyKindSchema, SessionStatusSchema, type AppInfo } from '../../../../shared/api';
+import { ANOMALY_LOOK } from '../../components/AnomalyBadges';
+import { SessionTable } from '../../components/SessionTable';
+import { StatusChip } from '../../components/StatusChip';
+import { useAvailableHeight } from '../../components/use-element-height';
+import type { SessionStore } from '../../data/session-store';
+import { countByStatus, DEFAULT_QUERY, querySessions, type SessionQuery, type SortKey } from './session-query';
+
+const HINT_KEY = 'echoscope.demoHintDismissed';
+
+/** Sessions as they stream: status at a glance, counters, filters, newest first. */
+export function LiveView({ store, info }: { store: SessionStore; info: AppInfo | null }) {
+  // Re-render on the store's version; `all()` returns the same array until something changed.
+  useSyncExternalStore(store.subscribe, store.getVersion);
+  const [query, setQuery] = useState<SessionQuery>(DEFAULT_QUERY);
+  const [hintDismissed, setHintDismissed] = useState(() => window.localStorage.getItem(HINT_KEY) === '1');
+  const tableRef = useRef<HTMLDivElement>(null);
+  const height = useAvailableHeight(tableRef, 260, 60);
+
+  const all = store.all();
+  const rows = useMemo(() => querySessions(all, query), [all, query]);
+  const counts = useMemo(() => countByStatus(all), [all]);
+
+  const sortBy = (key: SortKey) => setQuery((q) => ({ ...q, sort: key, descending: q.sort === key ? !q.descending : key !== 'sessionId' && key !== 'age' }));
+
+  return (
+    <section className="view live-view" aria-labelledby="live-title">
+      <div className="view-head">
+        <h2 id="live-title">Live sessions</h2>
+        <span className="muted" data-testid="session-count">
+          {rows.length === all.length ? `${all.length} sessions` : `${rows.length} of ${all.length} sessions`}
+        </span>
+      </div>
+      {info?.demo && !hintDismissed && (
+        <div className="hint" role="note" data-testid="demo-hint">
+          <p>
+            <strong>You are watching the built-in demo</strong>: a mock Pusher-protocol server at <code>{info.demo.url}</code> streams healthy,
+            replayed, truncated, silent and errored AI sessions. To watch your own Reverb, soketi or Pusher app, add it under{' '}
+            <a href="#/connections">Connections</a> (host, port, app key, and the app secret or your <code>/broadcasting/auth</code> endpoint), or run{' '}
+            <code>echoscope watch --url ws://host:port --key KEY --secret SECRET --discover private-ai.</code>
+          </p>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              window.localStorage.setItem(HINT_KEY, '1');
+              setHintDismissed(true);
+            }}
+          >
+            Got it
+          </button>
+        </div>
+      )}
+      <div className="status-summary" aria-label="Sessions by status">
+        {SessionStatusSchema.options.map((status) => (
+          <button
+            key={status}
+            type="button"
+            className={`summary-button ${query.status === status ? 'active' : ''}`}
+            aria-pressed={query.status === status}
+            onClick={() => setQuery((q) => ({ ...q, status: q.status === status ? 'all' : status }))}
+            title={`Show only ${status} sessions`}
+          >
+            <StatusChip status={status} testId="status-summary" /> <span className="summary-count">{counts[status]}</span>
+          </button>
+        ))}
+      </div>
+      <form className="filters" role="search" aria-label="Filter sessions" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Status
+          <select value={query.status} onChange={(e) => setQuery((q) => ({ ...q, status: e.target.value as SessionQuery['status'] }))}>
+            <option value="all">all</option>
+            <option value="problems">problems only</option>
+            {SessionStatusSchema.options.map((status) => (
+              <option key={status} value={status}>
+                {status}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Anomaly
+          <select value={query.anomaly} onChange={(e) => setQuery((q) => ({ ...q, anomaly: e.target.value as SessionQuery['anomaly'] }))}>
+            <option value="any">any or none</option>
+            {AnomalyKindSchema.options.map((kind) => (
+              <option key={kind} value={kind}>
+                {ANOMALY_LOOK[kind].label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Session or channel
+          <input type="search" value={query.text} placeholder="e.g. demo-3" onChange={(e) => setQuery((q) => ({ ...q, text: e.target.value }))} />
+        </label>
+      </form>
+      <div ref={tableRef}>
+        <SessionTable rows={rows} query={query} onSort={sortBy} height={height} label="Live sessions" />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,206 @@
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { AppApi, MonitorSettings, SessionDetail } from '../../../../shared/api';
+import type { FrameRecord } from '../../../../shared/journal';
+import type { Theme } from '../../app/theme';
+import { correctTextSegments, naiveTextSegments } from '../../charts/text-segments';
+import { buildTimeline } from '../../charts/timeline-data';
+import { StatusChip } from '../../components/StatusChip';
+import { downloadText } from '../../data/download';
+import { formatCount, formatDateTime, formatMs } from '../../data/format';
+import type { SessionStore } from '../../data/session-store';
+import { AnomalyList } from './AnomalyList';
+import { FramesTable } from './FramesTable';
+import { ReconcilePanel } from './ReconcilePanel';
+import { TextComparison } from './TextComparison';
+
+// recharts is only loaded when a chart is on screen: its own chunk.
+const SessionCharts = lazy(() => import('../../charts/chart-components').then((m) => ({ default: m.SessionCharts })));
+
+const MAX_FRAMES = 200_000;
+const REFRESH_MS = 1500;
+
+interface Loaded {
+  detail: SessionDetail;
+  frames: FrameRecord[];
+}
+
+interface Props {
+  api: AppApi;
+  sessionId: string;
+  store: SessionStore;
+  settings: MonitorSettings | null;
+  theme: Theme;
+}
+
+/** One session in depth: timeline, latency, text, anomalies, raw frames and reconciliation. */
+export function SessionDetailView({ api, sessionId, store, settings, theme }: Props) {
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selectedFrame, setSelectedFrame] = useState<number | null>(null);
+  const [selectedAnomaly, setSelectedAnomaly] = useState<number | null>(null);
+  const [exportMessage, setExportMessage] = useState<string | null>(null);
+  const loading = useRef(false);
+  const lastLoad = useRef(0);
+
+  // The live row: when it changes (new events, new status) the detail is fetched again, at most every REFRESH_MS.
+  const row = useSyncExternalStore(store.subscribe, () => store.get(sessionId));
+
+  const load = useCallback(async () => {
+    if (loading.current) return;
+    loading.current = true;
+    lastLoad.current = Date.now();
+    const [detail, frames] = await Promise.all([api.invoke('sessions.get', { sessionId }), api.invoke('sessions.events', { sessionId, limit: MAX_FRAMES })]);
+    loading.current = false;
+    if (!detail.ok) {
+      setError(detail.error.code === 'not_found' ? `No session "${sessionId}" (yet). It appears here once its first event arrives.` : detail.error.message);
+      return;
+    }
+    setError(null);
+    performance.mark('echoscope:detail-loaded', { detail: { frames: frames.ok ? frames.value.length : 0 } });
+    setLoaded({ detail: detail.value, frames: frames.ok ? frames.value : [] });
+  }, [api, sessionId]);
+
+  useEffect(() => {
+    performance.mark('echoscope:detail-open', { detail: { sessionId } });
+    setLoaded(null);
+    setSelectedFrame(null);
+    setSelectedAnomaly(null);
+    void load();
+  }, [load, sessionId]);
+
+  useEffect(() => {
+    if (!row || !loaded || (row.events === loaded.detail.row.events && row.status === loaded.detail.row.status)) return;
+    const wait = Math.max(0, lastLoad.current + REFRESH_MS - Date.now());
+    const timer = setTimeout(() => void load(), wait);
+    return () => clearTimeout(timer);
+  }, [row, loaded, load]);
+
+  const thresholds = useMemo(() => (settings ? { stallAfterMs: settings.stallAfterMs, orphanAfterMs: settings.orphanAfterMs, reorderWindowMs: settings.reorderWindowMs } : {}), [settings]);
+  const timeline = useMemo(() => (loaded ? buildTimeline(sessionId, loaded.frames, thresholds) : null), [loaded, sessionId, thresholds]);
+  const text = useMemo(() => (loaded && timeline && timeline.points.length > 0 ? { correct: correctTextSegments(timeline.points, loaded.detail.gaps), naive: naiveTextSegments(timeline.points) } : null), [loaded, timeline]);
+
+  const pickAnomaly = (index: number) => {
+    setSelectedAnomaly(index);
+    const anomaly = loaded?.detail.anomalies[index];
+    if (!anomaly || !timeline) return;
+    // The event that showed it: same arrival and sequence when there is one, else the nearest in time.
+    let best = -1;
+    let bestScore = Number.POSITIVE_INFINITY;
+    timeline.points.forEach((point, i) => {
+      const score = Math.abs(point.at - anomaly.at) + (anomaly.sequence !== undefined && point.sequence !== anomaly.sequence ? 0.5 : 0);
+      if (score < bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    });
+    setSelectedFrame(best >= 0 ? best : null);
+    document.getElementById('chart-anchor')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  };
+
+  const exportSession = async () => {
+    const result = await api.invoke('journal.export', { sessionId });
+    if (!result.ok) return setExportMessage(result.error.message);
+    downloadText(result.value.fileName, result.value.ndjson);
+    setExportMessage(`Exported ${formatCount(result.value.records)} records as ${result.value.fileName}.`);
+  };
+
+  if (error) {
+    return (
+      <section className="view" aria-labelledby="detail-title">
+        <p>
+          <a href="#/live">← Live sessions</a>
+        </p>
+        <h2 id="detail-title">Session {sessionId}</h2>
+        <p className="error" role="alert">
+          {error}
+        </p>
+      </section>
+    );
+  }
+  if (!loaded || !timeline) {
+    return (
+      <section className="view" aria-busy="true">
+        <h2>Session {sessionId}</h2>
+        <p className="muted">Loading…</p>
+      </section>
+    );
+  }
+
+  const detail = loaded.detail;
+  const r = detail.row;
+  const focusPoint = selectedFrame !== null ? timeline.points[selectedFrame] : undefined;
+  const focusAnomaly = selectedAnomaly !== null ? detail.anomalies[selectedAnomaly] : undefined;
+  const focus = focusAnomaly && (!focusPoint || Math.abs(focusPoint.at - focusAnomaly.at) > 1) ? { x: focusAnomaly.at - timeline.t0, y: null } : focusPoint ? { x: focusPoint.x, y: focusPoint.y } : null;
+  const partial = loaded.frames.length < r.events + r.violations;
+
+  return (
+    <section className="view detail-view" aria-labelledby="detail-title" data-testid="session-detail" data-session={sessionId}>
+      <p className="crumbs">
+        <a href="#/live">← Live sessions</a>
+      </p>
+      <div className="view-head">
+        <h2 id="detail-title" className="mono">
+          {r.sessionId}
+        </h2>
+        <StatusChip status={r.status} />
+        {r.terminationCode && <span className="tag">code {r.terminationCode}</span>}
+        {r.terminalStates.length > 1 && <span className="tag tone-bad">terminal states: {r.terminalStates.join(' → ')}</span>}
+        <span className="muted mono">{r.channel}</span>
+        <span className="spacer" />
+        <button type="button" className="secondary" onClick={() => void exportSession()}>
+          Export NDJSON
+        </button>
+      </div>
+      {exportMessage && (
+        <p className="muted" role="status">
+          {exportMessage}
+        </p>
+      )}
+      <dl className="stats">
+        <Stat label="Events" value={formatCount(r.events)} />
+        <Stat label="Unique sequences" value={`${formatCount(r.uniqueSequences)} / max ${formatCount(r.maxSequence)}`} />
+        <Stat label="Duplicates" value={r.duplicates} hot />
+        <Stat label="Conflicts" value={r.conflicts} hot />
+        <Stat label="Replays" value={r.replays} hot />
+        <Stat label="Missing" value={r.missing} hot />
+        <Stat label="Out of order" value={r.outOfOrder} hot />
+        <Stat label="After terminal" value={r.afterTerminal} hot />
+        <Stat label="Stalls" value={r.stalls} hot />
+        <Stat label="Violations" value={r.violations} hot />
+        <Stat label="Disconnects" value={r.disconnects} hot />
+        <Stat label="TTFT" value={formatMs(r.ttftMs)} />
+        <Stat label="Duration" value={formatMs(r.durationMs)} />
+        <Stat label="Started" value={formatDateTime(r.firstAt)} />
+      </dl>
+      {partial && (
+        <p className="muted">
+          Showing the first {formatCount(loaded.frames.length)} frames of this session in the charts and table; counters above cover all of it.
+        </p>
+      )}
+      <div id="chart-anchor" />
+      <Suspense fallback={<p className="muted">Loading charts…</p>}>
+        <SessionCharts timeline={timeline} detail={detail} stallAfterMs={settings?.stallAfterMs ?? 8000} theme={theme} focus={focus} onPick={(index) => setSelectedFrame(index)} />
+      </Suspense>
+      <div className="detail-columns">
+        <AnomalyList anomalies={detail.anomalies} dropped={detail.anomaliesDropped ?? 0} t0={timeline.t0} selected={selectedAnomaly} onPick={pickAnomaly} />
+        <ReconcilePanel result={detail.reconcile} />
+      </div>
+      {text ? (
+        <TextComparison correct={text.correct} naive={text.naive} note={partial ? 'From the frames loaded.' : null} />
+      ) : (
+        <TextComparison correct={[{ kind: 'text', text: detail.text, sequence: null }]} naive={[{ kind: 'text', text: detail.naiveText, sequence: null }]} note="Frames unavailable: texts as the monitor holds them." />
+      )}
+      <FramesTable frames={loaded.frames} timeline={timeline} selected={selectedFrame} onSelect={setSelectedFrame} />
+    </section>
+  );
+}
+
+function Stat({ label, value, hot = false }: { label: string; value: string | number; hot?: boolean }) {
+  const isHot = hot && typeof value === 'number' && value > 0;
+  return (
+    <div className={`stat ${isHot ? 'hot' : ''}`}>
+      <dt>{label}</dt>
+      <dd>{typeof value === 'number' ? formatCount(value) : value}</dd>
+    </div>
+  );
+}
