@@ -14,6 +14,9 @@ runCli(process.argv.slice(2), {
 }).then(
   (code) => {
     process.exitCode = code;
+    // Every command has closed what it owns (journal flushed, servers closed) before returning;
+    // background work still winding down (a cancelled scenario check) must not hold the exit.
+    setTimeout(() => process.exit(code), 1500).unref();
   },
   (error: unknown) => {
     process.stderr.write(`echoscope: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
