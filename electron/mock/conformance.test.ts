@@ -262,7 +262,8 @@ conformanceSuite('echoscope mock', ours);
 const soketiMissing = soketiUnavailableReason();
 if (soketiMissing) {
   console.log(`[conformance] skipping soketi: ${soketiMissing}`);
-  describe.skip(`protocol 7 conformance: soketi (${soketiMissing})`, () => {
+  // Reported as skipped, with the reason in its name (CI installs soketi: scripts/peers/install-soketi.sh).
+  describe.skipIf(true)(`protocol 7 conformance: soketi (${soketiMissing})`, () => {
     it('needs soketi', () => undefined);
   });
 } else {
