@@ -143,7 +143,7 @@ function bundleFigures(): BenchResult[] {
       baseline: 'gzip',
       baselineValue: initialGz / 1024,
       ratio: initialBytes / initialGz,
-      note: `${[...initial].join(' + ')} (as built: electron-vite does not minify the renderer here)`,
+      note: `${[...initial].join(' + ')} (minified production build)`,
     },
     {
       suite: 'renderer',
