@@ -109,13 +109,26 @@ test('a crash-retry scenario runs on the embedded mock and its sessions show rep
   await page.screenshot({ path: testInfo.outputPath('scenario-check.png'), fullPage: true });
 });
 
-test('Settings change thresholds and the theme', async ({ page, served }, testInfo) => {
+test('Settings change thresholds, the contract profile and the theme', async ({ page, served }, testInfo) => {
   await page.goto(`${served.url}#/settings`);
   const form = page.getByTestId('threshold-form');
   await expect(form.getByLabel(/Stall after/)).toHaveValue('8');
   await form.getByLabel(/Stall after/).fill('10');
   await form.getByRole('button', { name: 'Save thresholds' }).click();
   await expect(form).toContainText('Saved');
+
+  // A contract profile that cannot work is refused with the wrong field named; a valid one is applied.
+  const contract = page.getByTestId('contract-form');
+  await expect(contract.getByTestId('contract-profile')).toHaveValue(/"chunk\.delivered"/);
+  await contract.getByTestId('contract-profile').fill('{"fields": {"sequence": "chunk"}}');
+  await contract.getByRole('button', { name: 'Save contract' }).click();
+  await expect(contract.getByTestId('contract-message')).toContainText('fields.sequence');
+  await contract.getByTestId('contract-profile').fill('{"name": "legacy", "event": "token.streamed", "states": {"generating": "generating", "done": "completed", "cut": "truncated", "failed": "errored", "cancelled": "abandoned"}}');
+  await contract.getByRole('button', { name: 'Save contract' }).click();
+  await expect(contract.getByTestId('contract-message')).toContainText('Saved');
+  await expect(contract.getByTestId('contract-profile')).toHaveValue(/"token\.streamed"/);
+  await contract.getByRole('button', { name: 'Back to the default' }).click();
+  await expect(contract.getByTestId('contract-profile')).toHaveValue(/"chunk\.delivered"/);
 
   await page.getByRole('radio', { name: 'dark' }).check();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');

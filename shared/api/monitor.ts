@@ -113,6 +113,15 @@ export const monitorCommands = {
     response: z.object({ bucketMs: z.number(), buckets: z.array(FleetBucketSchema), summary: SummarySchema }),
   },
   'monitor.settings': { request: MonitorSettingsSchema.partial().strict(), response: MonitorSettingsSchema },
+  /**
+   * The contract profile live analysis uses (DESIGN §4): `{}` reads it, `{profile}` replaces it
+   * (validated: a profile that cannot work is refused naming the wrong field), `{profile: null}`
+   * goes back to the default. What was seen so far is analyzed again.
+   */
+  'monitor.profile': {
+    request: z.object({ profile: z.unknown().optional() }).strict(),
+    response: z.object({ profile: z.record(z.string(), z.unknown()), isDefault: z.boolean() }),
+  },
 } as const;
 
 export const monitorPushes = {

@@ -14,6 +14,7 @@ import {
 import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { ConnectionHub } from '../hub';
+import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
 import { Monitor, reconcileSession, type MonitorOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
@@ -238,6 +239,15 @@ export class AppService {
         return { fileName: `echoscope-${filter.sessionId ? `${filter.sessionId}-` : ''}${stamp}.ndjson`, ndjson, records };
       },
       'journal.import': ({ fileName, content }) => this.importJournal(fileName, content),
+      'monitor.profile': ({ profile }) => {
+        if (profile !== undefined) {
+          const parsed = profile === null ? ({ ok: true, profile: DEFAULT_PROFILE } as const) : parseContractProfile(profile);
+          if (!parsed.ok) throw new AppError('invalid_request', parsed.error);
+          this.monitor.updateProfile(parsed.profile);
+        }
+        const current = this.monitor.profile();
+        return { profile: current as unknown as Record<string, unknown>, isDefault: JSON.stringify(current) === JSON.stringify(DEFAULT_PROFILE) };
+      },
       'monitor.settings': (update) => (Object.keys(update).length === 0 ? this.monitor.settings() : this.monitor.updateSettings(update)),
     };
   }

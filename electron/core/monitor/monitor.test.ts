@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../shared/journal';
+import { ContractProfileSchema } from '../../../shared/contract';
 import { Monitor } from './monitor';
 
 const chunk = (at: number, session: string, sequence: number, state = 'generating', code: string | null = null): JournalRecord => ({
@@ -89,5 +90,19 @@ describe('Monitor', () => {
     monitor.tick();
     monitor.tick();
     expect(ended).toEqual(['e']);
+  });
+});
+
+describe('Monitor contract profile', () => {
+  it('re-analyzes what it saw with a user profile mapping other names', () => {
+    const monitor = new Monitor({ clock: () => 10 });
+    const legacy = (at: number, sequence: number, state: string): JournalRecord => ({ type: 'frame', at, connection: 'c', channel: 'gen.L1', event: 'token.streamed', data: { id: 'L1', text: `t${sequence}`, seq: sequence, status: state, code: state === 'done' ? 'end_turn' : null } });
+    for (const record of [legacy(1, 1, 'generating'), legacy(2, 2, 'generating'), legacy(3, 2, 'generating'), legacy(4, 3, 'done')]) monitor.ingest(record);
+    expect(monitor.list().total).toBe(0); // not the default contract: ignored
+    monitor.updateProfile(
+      ContractProfileSchema.parse({ name: 'legacy', event: 'token.streamed', channel: 'gen.{id}', fields: { sessionId: 'id', chunk: 'text', sequence: 'seq', state: 'status', terminationCode: 'code' }, states: { generating: 'generating', done: 'completed' } }),
+    );
+    expect(monitor.list().rows).toMatchObject([{ sessionId: 'L1', status: 'completed', duplicates: 1, events: 4 }]);
+    expect(monitor.detail('L1')?.text).toBe('t1t2t3');
   });
 });

@@ -1,4 +1,5 @@
 import { Analyzer, type AnalyzerOptions, type SessionVerdict } from '../../../shared/analysis';
+import { DEFAULT_PROFILE, type ContractProfile } from '../../../shared/contract';
 import type { FleetBucket, MonitorSettings, ReconcileResult, SessionDetail, SessionFilter, SessionRow } from '../../../shared/api';
 import { SessionFilterSchema } from '../../../shared/api';
 import type { FrameRecord, JournalRecord } from '../../../shared/journal';
@@ -26,6 +27,7 @@ const DEFAULT_SETTINGS: MonitorSettings = { stallAfterMs: 8000, orphanAfterMs: 3
 export class Monitor {
   private analyzer: Analyzer;
   private settingsValue: MonitorSettings;
+  private contract: ContractProfile;
   private readonly clock: Clock;
   private readonly tickMs: number;
   private readonly listeners = new Set<(update: MonitorUpdate) => void>();
@@ -51,7 +53,8 @@ export class Monitor {
       orphanAfterMs: options.analyzer?.orphanAfterMs ?? DEFAULT_SETTINGS.orphanAfterMs,
       reorderWindowMs: options.analyzer?.reorderWindowMs ?? DEFAULT_SETTINGS.reorderWindowMs,
     };
-    this.analyzer = new Analyzer({ ...options.analyzer, ...this.settingsValue });
+    this.contract = options.analyzer?.profile ?? DEFAULT_PROFILE;
+    this.analyzer = new Analyzer({ ...options.analyzer, ...this.settingsValue, profile: this.contract });
   }
 
   /** Feeds one record; returns the session key a frame was attributed to. */
@@ -205,14 +208,30 @@ export class Monitor {
     return { ...this.settingsValue };
   }
 
+  /** The contract profile in use. */
+  profile(): ContractProfile {
+    return this.contract;
+  }
+
+  /** A new contract applies to everything seen so far: the retained history is re-analyzed. */
+  updateProfile(profile: ContractProfile): ContractProfile {
+    this.contract = profile;
+    this.reanalyze();
+    return profile;
+  }
+
   /** New thresholds apply to everything seen so far: the retained history is re-analyzed. */
   updateSettings(update: Partial<MonitorSettings>): MonitorSettings {
     this.settingsValue = { ...this.settingsValue, ...update };
-    this.analyzer = new Analyzer({ ...this.options.analyzer, ...this.settingsValue });
-    for (const record of this.history) this.analyzer.ingest(record);
+    this.reanalyze();
+    return this.settings();
+  }
+
+  private reanalyze(): void {
+    this.analyzer = new Analyzer({ ...this.options.analyzer, ...this.settingsValue, profile: this.contract });
+    for (let i = 0; i < this.history.length; i += 1) this.historyKeys[i] = this.analyzer.ingest(this.history[i]!);
     this.pushed.clear();
     this.dirty = true;
-    return this.settings();
   }
 
   recordReconcile(sessionId: string, result: ReconcileResult): void {

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { AppApi, MonitorSettings } from '../../../../shared/api';
 import type { ThemeChoice } from '../../app/theme';
 
@@ -10,7 +10,7 @@ interface Props {
   onTheme(choice: ThemeChoice): void;
 }
 
-/** Detection thresholds (the monitor re-analyzes what it saw when they change) and the theme. */
+/** Detection thresholds and the contract profile (the monitor re-analyzes what it saw when they change), and the theme. */
 export function SettingsView({ api, settings, onSettings, theme, onTheme }: Props) {
   return (
     <section className="view" aria-labelledby="settings-title">
@@ -30,14 +30,7 @@ export function SettingsView({ api, settings, onSettings, theme, onTheme }: Prop
           ))}
         </fieldset>
       </section>
-      <section className="panel" aria-labelledby="contract-title">
-        <h3 id="contract-title">Broadcast contract</h3>
-        <p className="muted">
-          Sessions are analyzed with the default contract: event <code>chunk.delivered</code> on <code>private-ai.{'{sessionId}'}</code> with{' '}
-          <code>session_id, chunk, sequence, state, termination_code</code> (and optional <code>emitted_at</code>). Use <code>echoscope analyze --profile</code> for other
-          payload shapes.
-        </p>
-      </section>
+      <ContractForm api={api} />
     </section>
   );
 }
@@ -78,6 +71,61 @@ function ThresholdForm({ api, settings, onSettings }: { api: AppApi; settings: M
         <button type="submit">Save thresholds</button>
         {message && (
           <span className={message.error ? 'error' : 'muted'} role={message.error ? 'alert' : 'status'}>
+            {message.text}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
+
+/** The contract profile live analysis uses: edit it as JSON; a profile that cannot work is refused naming the field. */
+function ContractForm({ api }: { api: AppApi }) {
+  const [text, setText] = useState('');
+  const [isDefault, setIsDefault] = useState(true);
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  useEffect(() => {
+    void api.invoke('monitor.profile', {}).then((result) => {
+      if (!result.ok) return;
+      setText(JSON.stringify(result.value.profile, null, 2));
+      setIsDefault(result.value.isDefault);
+    });
+  }, [api]);
+  const apply = async (profile: unknown) => {
+    const result = await api.invoke('monitor.profile', { profile });
+    if (!result.ok) return setMessage({ error: true, text: result.error.message });
+    setText(JSON.stringify(result.value.profile, null, 2));
+    setIsDefault(result.value.isDefault);
+    setMessage({ error: false, text: 'Saved. Sessions were analyzed again with this contract.' });
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    let profile: unknown;
+    try {
+      profile = JSON.parse(text);
+    } catch (error) {
+      return setMessage({ error: true, text: `not JSON: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    void apply(profile);
+  };
+  return (
+    <form className="panel grid-form" onSubmit={submit} aria-labelledby="contract-title" data-testid="contract-form">
+      <h3 id="contract-title">Broadcast contract {isDefault && <span className="muted">(default)</span>}</h3>
+      <p className="muted">
+        Maps your app's names onto the contract's roles: event name, channel pattern (<code>{'{id}'}</code> marks the session id), payload field names and the state
+        vocabulary (e.g. <code>{'"finished": "completed"'}</code>). The same profile works with <code>echoscope analyze --profile</code>.
+      </p>
+      <label>
+        Contract profile (JSON)
+        <textarea className="mono" rows={14} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} data-testid="contract-profile" />
+      </label>
+      <div className="row">
+        <button type="submit">Save contract</button>
+        <button type="button" className="secondary" onClick={() => void apply(null)}>
+          Back to the default
+        </button>
+        {message && (
+          <span className={message.error ? 'error' : 'muted'} role={message.error ? 'alert' : 'status'} data-testid="contract-message">
             {message.text}
           </span>
         )}
