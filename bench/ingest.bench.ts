@@ -41,7 +41,7 @@ function waitFor(check: () => boolean, timeoutMs = 120_000): Promise<void> {
   });
 }
 
-async function bareClient(mock: MockServer): Promise<number> {
+export async function bareClient(mock: MockServer): Promise<number> {
   const app = mock.apps[0]!;
   let received = 0;
   const client = new PusherClient(app.key, {
@@ -67,7 +67,7 @@ async function bareClient(mock: MockServer): Promise<number> {
   return TOTAL / seconds;
 }
 
-async function echoScope(mock: MockServer): Promise<{ rate: number; p99AckMs: number }> {
+export async function echoScope(mock: MockServer): Promise<{ rate: number; p99AckMs: number }> {
   const app = mock.apps[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'echoscope-ingest-'));
   // As `echoscope serve` runs it: the file-backed journal in its worker thread.
