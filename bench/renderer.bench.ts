@@ -267,7 +267,7 @@ export async function run(): Promise<BenchResult[]> {
         baselineValue: small.drawnMs,
         ratio: big.drawnMs / small.drawnMs,
         goal: '< 300 ms',
-        note: `data fetched (sessions.get + 100k frames over the bridge) after ${Math.round(big.loadedMs)} ms, then classification + drawing ${Math.round(big.drawnMs - big.loadedMs)} ms; ${drawnPoints ?? '?'} points drawn`,
+        note: `data fetched (sessions.get + sessions.timeline: the host classifies the 100k frames and sends the downsampled points) after ${Math.round(big.loadedMs)} ms, then drawing ${Math.round(big.drawnMs - big.loadedMs)} ms; ${drawnPoints ?? '?'} points drawn`,
       },
       ...bundleFigures(),
     ];

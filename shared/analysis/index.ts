@@ -15,3 +15,4 @@ export {
 } from './verdict';
 export type { SessionTimes } from './session';
 export { compareWithRecord, type ReceivedSession, type ReconcileMismatch } from './reconcile';
+export * from './timeline';

@@ -64,6 +64,65 @@ export const SessionDetailSchema = z.object({
 });
 export type SessionDetail = z.infer<typeof SessionDetailSchema>;
 
+const PointKindSchema = z.enum(['new', 'duplicate', 'replay', 'conflict', 'out_of_order', 'after_terminal', 'violation', 'terminal']);
+
+/** One classified event (see shared/analysis/timeline). Only drawn points and the raw table's window cross the wire. */
+export const TimelinePointSchema = z.object({
+  index: z.number(),
+  at: z.number(),
+  x: z.number(),
+  y: z.number(),
+  sequence: z.number().nullable(),
+  attempt: z.number(),
+  kind: PointKindSchema,
+  kinds: z.array(PointKindSchema),
+  firstSeen: z.boolean(),
+  analyzed: z.boolean(),
+  chunk: z.string().nullable(),
+  state: z.string().nullable(),
+  emittedAt: z.number().nullable(),
+});
+
+const LatencyPointSchema = z.object({ x: z.number(), y: z.number() });
+const TextSegmentSchema = z.object({ kind: z.enum(['text', 'duplicate', 'missing', 'late', 'after_terminal']), text: z.string(), sequence: z.number().nullable() });
+const Points = z.array(TimelinePointSchema);
+
+/** A session's charts, classified and downsampled on the host: a few thousand points whatever the session's length. */
+export const SessionTimelineSchema = z.object({
+  t0: z.number(),
+  frames: z.number(),
+  total: z.number(),
+  drawn: z.number(),
+  maxX: z.number(),
+  attempts: z.array(z.object({ attempt: z.number(), points: Points })),
+  markers: z.object({
+    replay: Points.optional(),
+    duplicate: Points.optional(),
+    conflict: Points.optional(),
+    out_of_order: Points.optional(),
+    after_terminal: Points.optional(),
+    violation: Points.optional(),
+    terminal: Points.optional(),
+  }),
+  gaps: z.array(z.object({ from: z.number(), to: z.number() })),
+  stalls: z.array(z.object({ x1: z.number(), x2: z.number(), at: z.number() })),
+  disconnects: z.array(z.object({ x: z.number(), at: z.number(), code: z.number().nullable() })),
+  terminal: z.object({ x: z.number(), state: z.string() }).nullable(),
+  latency: z.object({
+    samples: z.number(),
+    interToken: z.array(LatencyPointSchema),
+    delivery: z.array(LatencyPointSchema),
+    histogram: z.array(z.object({ from: z.number(), to: z.number(), count: z.number(), label: z.string() })),
+  }),
+  text: z.object({ correct: z.array(TextSegmentSchema), naive: z.array(TextSegmentSchema) }).nullable(),
+});
+export type SessionTimelineView = z.infer<typeof SessionTimelineSchema>;
+
+export const FrameRowSchema = z.object({ frame: FrameRecordSchema, point: TimelinePointSchema });
+export type FrameRowView = z.infer<typeof FrameRowSchema>;
+
+const SessionRef = { sessionId: z.string().min(1) };
+
 export const SessionFilterSchema = z
   .object({
     status: z.array(SessionStatusSchema).optional(),
@@ -107,6 +166,21 @@ export const monitorCommands = {
   'sessions.events': {
     request: z.object({ sessionId: z.string().min(1), limit: z.number().int().min(1).max(200_000).default(10_000) }).strict(),
     response: z.array(FrameRecordSchema),
+  },
+  /** The detail's charts, prepared on the host (classified with the monitor's settings and contract, downsampled, every anomaly kept). */
+  'sessions.timeline': {
+    request: z.object({ ...SessionRef, maxPoints: z.number().int().min(100).max(20_000).default(2000) }).strict(),
+    response: SessionTimelineSchema,
+  },
+  /** A window of the raw frames with their classification, for the virtualized table; `total` frames in all. */
+  'sessions.frames': {
+    request: z.object({ ...SessionRef, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    response: z.object({ total: z.number(), t0: z.number(), rows: z.array(FrameRowSchema) }),
+  },
+  /** The frame that showed an anomaly (same arrival and sequence, else the nearest in time); null without frames. */
+  'sessions.locate': {
+    request: z.object({ ...SessionRef, at: z.number(), sequence: z.number().optional() }).strict(),
+    response: TimelinePointSchema.nullable(),
   },
   'fleet.summary': {
     request: z.object({ bucketMs: z.number().int().min(100).max(86_400_000).default(10_000), from: z.number().optional(), to: z.number().optional() }).strict(),

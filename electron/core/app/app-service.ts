@@ -15,7 +15,8 @@ import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { ConnectionHub } from '../hub';
 import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
-import { Monitor, reconcileSession, type MonitorOptions } from '../monitor';
+import { frameRows, nearestPoint, timelineView } from '../../../shared/analysis';
+import { MAX_SESSION_FRAMES, Monitor, reconcileSession, SessionTimelines, type MonitorOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
 import { parseImport } from './import-file';
@@ -64,6 +65,7 @@ export class AppService {
   private readonly recordListeners = new Set<(record: JournalRecord) => void>();
   private readonly handlers: CommandHandlers;
   private readonly downConnections = new Set<string>();
+  private readonly timelines: SessionTimelines;
 
   constructor(private readonly options: AppServiceOptions) {
     this.profiles = options.profiles ?? new MemoryProfileStore();
@@ -83,6 +85,7 @@ export class AppService {
       for (const target of this.targets) target.setProgress(progress);
     });
     this.monitor.start();
+    this.timelines = new SessionTimelines(this.monitor, (sessionId) => this.sessionFrames(sessionId));
     this.handlers = this.buildHandlers();
   }
 
@@ -158,6 +161,13 @@ export class AppService {
     this.monitor.recordReconcile(sessionId, result);
   }
 
+  /** A session's frames: from memory when the monitor still holds them all (a journal query of 100k frames costs seconds). */
+  private async sessionFrames(sessionId: string): Promise<FrameRecord[]> {
+    const held = this.monitor.sessionFrames(sessionId);
+    if (held && held.length > 0) return held.slice(0, MAX_SESSION_FRAMES);
+    return this.options.sessionEvents ? this.options.sessionEvents(sessionId, MAX_SESSION_FRAMES) : this.monitor.recentEvents(sessionId, MAX_SESSION_FRAMES);
+  }
+
   private onRecord(record: JournalRecord): void {
     if (record.type === 'frame') this.tail.push(record);
     this.options.journal?.append(record);
@@ -217,6 +227,24 @@ export class AppService {
         return detail;
       },
       'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
+      'sessions.timeline': async ({ sessionId, maxPoints }) => {
+        const detail = this.monitor.detail(sessionId);
+        if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
+        const { timeline } = await this.timelines.current(sessionId);
+        const reference = {
+          gaps: detail.gaps,
+          anomalies: detail.anomalies,
+          terminalAt: detail.row.terminalAt,
+          terminalState: detail.row.terminalStates[0] ?? null,
+          stallAfterMs: this.monitor.settings().stallAfterMs,
+        };
+        return timelineView(timeline, reference, maxPoints);
+      },
+      'sessions.frames': async ({ sessionId, offset, limit }) => {
+        const { frames, timeline } = await this.timelines.latest(sessionId);
+        return { total: frames.length, t0: timeline.t0, rows: frameRows(timeline, frames, offset, limit) };
+      },
+      'sessions.locate': async ({ sessionId, at, sequence }) => nearestPoint((await this.timelines.latest(sessionId)).timeline, at, sequence) ?? null,
       'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
       'scenarios.list': () => this.requireScenarios().list(),

@@ -2,7 +2,7 @@ import { Analyzer, type AnalyzerOptions, type SessionVerdict } from '../../../sh
 import { DEFAULT_PROFILE, type ContractProfile } from '../../../shared/contract';
 import type { FleetBucket, MonitorSettings, ReconcileResult, SessionDetail, SessionFilter, SessionRow } from '../../../shared/api';
 import { SessionFilterSchema } from '../../../shared/api';
-import type { FrameRecord, JournalRecord } from '../../../shared/journal';
+import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 
 export interface MonitorUpdate {
@@ -42,6 +42,8 @@ export class Monitor {
   /** Session key of each history entry (undefined for non-frames), parallel to `history`. */
   private readonly historyKeys: Array<string | undefined> = [];
   private readonly historyLimit = 200_000;
+  /** Sessions that lost frames when the history was trimmed: their complete frame list is in the journal only. */
+  private readonly trimmedSessions = new Set<string>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private dirty = false;
 
@@ -65,6 +67,11 @@ export class Monitor {
     this.historyKeys.push(key);
     if (this.history.length > this.historyLimit * 1.1) {
       const excess = this.history.length - this.historyLimit;
+      for (let i = 0; i < excess; i += 1) {
+        const dropped = this.history[i];
+        const droppedKey = this.historyKeys[i] ?? (dropped ? journalSessionKey(dropped) : undefined);
+        if (droppedKey !== undefined) this.trimmedSessions.add(droppedKey);
+      }
       this.history.splice(0, excess);
       this.historyKeys.splice(0, excess);
     }
@@ -198,6 +205,23 @@ export class Monitor {
       if (this.historyKeys[i] === sessionId && record?.type === 'frame') out.push(record);
     }
     return out.reverse();
+  }
+
+  /**
+   * Every frame of a session in arrival order — those the analyzer attributed to it and the
+   * other frames the journal files under it (protocol frames on its channel) — or undefined
+   * when the retained history no longer holds all of them (then ask the journal).
+   */
+  sessionFrames(sessionId: string): FrameRecord[] | undefined {
+    if (this.trimmedSessions.has(sessionId)) return undefined;
+    const out: FrameRecord[] = [];
+    for (let i = 0; i < this.history.length; i += 1) {
+      const record = this.history[i];
+      if (record?.type !== 'frame') continue;
+      const key = this.historyKeys[i];
+      if (key === sessionId || (key === undefined && journalSessionKey(record) === sessionId)) out.push(record);
+    }
+    return out;
   }
 
   summary(): MonitorUpdate['summary'] {

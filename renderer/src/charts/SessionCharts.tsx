@@ -1,4 +1,4 @@
-import { useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, type ReactNode } from 'react';
 import {
   Bar,
   BarChart,
@@ -14,30 +14,33 @@ import {
   Tooltip,
   XAxis,
   YAxis,
-  type ScatterShapeProps,
+  useXAxisScale,
+  useYAxisScale,
 } from 'recharts';
-import type { SessionDetail } from '../../../shared/api';
+import type { TimelinePoint } from '../../../shared/analysis/timeline';
+import type { SessionDetail, SessionTimelineView } from '../../../shared/api';
 import type { Theme } from '../app/theme';
 import { useWidth } from '../components/use-width';
 import { formatMs } from '../data/format';
-import { deliverySeries, drawableLatency, histogram, interTokenSeries } from './latency-data';
 import { chartPalette, type ChartPalette } from './palette';
-import { timelineSeries, type PointKind, type SessionTimeline, type TimelinePoint } from './timeline-data';
 
 export interface SessionChartsProps {
-  timeline: SessionTimeline;
+  /** Classified and downsampled on the host (`sessions.timeline`). */
+  timeline: SessionTimelineView;
   detail: SessionDetail;
-  stallAfterMs: number;
   theme: Theme;
   /** The point an anomaly or a table row picked: drawn as a crosshair. */
   focus: { x: number; y: number | null } | null;
-  onPick(index: number): void;
+  onPick(point: TimelinePoint): void;
 }
 
 /** Axis ticks: milliseconds under a second (so 0.45 s and 0.55 s do not both read "0.5s"), else seconds. */
 const seconds = (ms: number) => (Math.abs(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
 
-type MarkerKind = Exclude<PointKind, 'new'>;
+type MarkerKind = keyof SessionTimelineView['markers'];
+
+/** Drawing (and legend) order: later kinds are drawn over earlier ones. */
+const MARKER_ORDER: readonly MarkerKind[] = ['duplicate', 'out_of_order', 'after_terminal', 'conflict', 'replay', 'violation', 'terminal'];
 
 const MARKER_LABEL: Record<MarkerKind, string> = {
   replay: 'replay restart',
@@ -69,11 +72,9 @@ function markerColor(kind: MarkerKind, palette: ChartPalette, point?: TimelinePo
 }
 
 /** One SVG marker per kind: shape and colour differ, and `data-kind` lets tests and tools find them. */
-function Marker({ kind, cx, cy, color, point }: { kind: MarkerKind | 'event'; cx: number; cy: number; color: string; point: TimelinePoint }): ReactNode {
-  const common = { 'data-kind': kind === 'event' && point.attempt > 1 ? 'replay-attempt' : kind, 'data-attempt': point.attempt, 'data-sequence': point.sequence ?? '', className: 'timeline-point' };
+function Marker({ kind, cx, cy, color, point }: { kind: MarkerKind; cx: number; cy: number; color: string; point: TimelinePoint }): ReactNode {
+  const common = { 'data-kind': kind, 'data-attempt': point.attempt, 'data-sequence': point.sequence ?? '', className: 'timeline-point' };
   switch (kind) {
-    case 'event':
-      return <circle {...common} cx={cx} cy={cy} r={2.6} fill={color} />;
     case 'replay':
       return (
         <g {...common}>
@@ -101,25 +102,69 @@ function Marker({ kind, cx, cy, color, point }: { kind: MarkerKind | 'event'; cx
   }
 }
 
-function shapeFor(kind: MarkerKind | 'event', color: (point: TimelinePoint) => string) {
-  return function MarkerShape(props: ScatterShapeProps): ReactNode {
-    const point = props.payload as TimelinePoint | undefined;
-    if (props.cx === undefined || props.cy === undefined || !point) return null;
-    return <Marker kind={kind} cx={props.cx} cy={props.cy} color={color(point)} point={point} />;
-  };
+/** What a point's native tooltip says (a recharts Tooltip would need a recharts series per point). */
+function pointTitle(point: TimelinePoint): string {
+  const kinds = point.kinds.length > 0 ? point.kinds.join(', ').replace(/_/g, ' ') : 'new';
+  return `#${point.sequence ?? '—'} at +${formatMs(point.x)} · attempt ${point.attempt} · ${kinds}${point.chunk !== null ? ` · “${point.chunk.slice(0, 40)}”` : ''}`;
 }
 
-function PointTooltip({ active, payload }: { active?: boolean; payload?: readonly { payload?: unknown }[] }) {
-  const point = active ? (payload?.[0]?.payload as TimelinePoint | undefined) : undefined;
-  if (!point || point.index === undefined) return null;
+/**
+ * Every drawn point as plain SVG on the chart's scales: the ordinary events of each attempt as
+ * dots, then the anomaly markers on top. A recharts Scatter costs about a millisecond per point
+ * (2,000 points: seconds before the chart shows); these are a few thousand SVG elements with a
+ * native tooltip and the same `data-*` attributes.
+ */
+function TimelinePoints({ series, colorOf, markerColorOf, onPick }: { series: SessionTimelineView; colorOf(attempt: number): string; markerColorOf(kind: MarkerKind, point: TimelinePoint): string; onPick(point: TimelinePoint): void }): ReactNode {
+  const xScale = useXAxisScale();
+  const yScale = useYAxisScale();
+  if (!xScale || !yScale) return null;
+  const markerKinds = MARKER_ORDER.filter((kind) => (series.markers[kind]?.length ?? 0) > 0);
   return (
-    <div className="chart-tooltip">
-      <div>
-        <strong>#{point.sequence ?? '—'}</strong> at +{formatMs(point.x)} · attempt {point.attempt}
-      </div>
-      <div>{point.kinds.length > 0 ? point.kinds.map((k) => k.replace('_', ' ')).join(', ') : 'new'}</div>
-      {point.chunk !== null && <div className="mono">“{point.chunk.slice(0, 40)}”</div>}
-    </div>
+    <g className="timeline-points">
+      {series.attempts.map(({ attempt, points }) => {
+        const color = colorOf(attempt);
+        return (
+          <g key={`attempt-${attempt}`} data-series={attempt === 1 ? 'events' : `replay attempt ${attempt}`}>
+            {points.map((point) => {
+              const cx = xScale(point.x);
+              const cy = yScale(point.y);
+              if (cx === undefined || cy === undefined) return null;
+              return (
+                <circle
+                  key={point.index}
+                  className="timeline-point"
+                  data-kind={point.attempt > 1 ? 'replay-attempt' : 'event'}
+                  data-attempt={point.attempt}
+                  data-sequence={point.sequence ?? ''}
+                  cx={cx}
+                  cy={cy}
+                  r={2.6}
+                  fill={color}
+                  onClick={() => onPick(point)}
+                >
+                  <title>{pointTitle(point)}</title>
+                </circle>
+              );
+            })}
+          </g>
+        );
+      })}
+      {markerKinds.map((kind) => (
+        <g key={kind} data-series={MARKER_LABEL[kind]}>
+          {(series.markers[kind] ?? []).map((point) => {
+            const cx = xScale(point.x);
+            const cy = yScale(point.y);
+            if (cx === undefined || cy === undefined) return null;
+            return (
+              <g key={point.index} className="timeline-marker" onClick={() => onPick(point)}>
+                <Marker kind={kind} cx={cx} cy={cy} color={markerColorOf(kind, point)} point={point} />
+                <title>{pointTitle(point)}</title>
+              </g>
+            );
+          })}
+        </g>
+      ))}
+    </g>
   );
 }
 
@@ -128,18 +173,14 @@ function PointTooltip({ active, payload }: { active?: boolean; payload?: readonl
  * distinct markers, gaps (sequence bands) and stalls (time bands) shaded, disconnects and the
  * terminal event as reference lines.
  */
-function TimelineChart({ timeline, detail, stallAfterMs, palette, width, focus, onPick }: Omit<SessionChartsProps, 'theme'> & { palette: ChartPalette; width: number }) {
-  const series = useMemo(() => timelineSeries(timeline, 2000), [timeline]);
-  const t0 = timeline.t0;
-  const stalls = detail.anomalies.filter((a) => a.kind === 'stall');
-  const disconnects = detail.anomalies.filter((a) => a.kind === 'disconnect');
-  const terminalAt = detail.row.terminalAt;
-  const maxX = Math.max(1, timeline.points[timeline.points.length - 1]?.x ?? 1);
-  const pick = (data: unknown) => {
-    const point = (data as { payload?: TimelinePoint } | undefined)?.payload;
-    if (point && typeof point.index === 'number') onPick(point.index);
-  };
-  const markerKinds = (Object.keys(series.markers) as MarkerKind[]).filter((kind) => (series.markers[kind]?.length ?? 0) > 0);
+function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit<SessionChartsProps, 'theme'> & { palette: ChartPalette; width: number }) {
+  const { maxX, stalls, disconnects, terminal } = series;
+  const colorOf = (attempt: number) => palette.attempts[(attempt - 1) % palette.attempts.length] ?? '#0969da';
+  // The dots are not a recharts series, so the sequence axis is given its extent.
+  let maxY = 1;
+  for (const { points } of series.attempts) for (const point of points) if (point.y > maxY) maxY = point.y;
+  for (const points of Object.values(series.markers)) for (const point of points ?? []) if (point.y > maxY) maxY = point.y;
+  const markerKinds = MARKER_ORDER.filter((kind) => (series.markers[kind]?.length ?? 0) > 0);
 
   return (
     <figure className="chart" data-testid="chart-timeline" data-drawn={series.drawn} data-total={series.total} aria-label="Sequence against arrival time">
@@ -153,49 +194,31 @@ function TimelineChart({ timeline, detail, stallAfterMs, palette, width, focus, 
       <ComposedChart width={width - 22} height={340} margin={{ top: 10, right: 24, bottom: 8, left: 4 }}>
         <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
         <XAxis type="number" dataKey="x" domain={[0, Math.ceil(maxX * 1.02)]} tickFormatter={seconds} stroke={palette.axis} tick={{ fill: palette.text, fontSize: 11 }} name="arrival" />
-        <YAxis type="number" dataKey="y" allowDecimals={false} stroke={palette.axis} tick={{ fill: palette.text, fontSize: 11 }} width={48} name="sequence" />
-        {detail.gaps.map((gap) => (
+        <YAxis type="number" dataKey="y" domain={[0, maxY]} allowDecimals={false} stroke={palette.axis} tick={{ fill: palette.text, fontSize: 11 }} width={48} name="sequence" />
+        {series.gaps.map((gap) => (
           <ReferenceArea key={`gap-${gap.from}`} y1={gap.from - 0.5} y2={gap.to + 0.5} fill={palette.gap} stroke="none" ifOverflow="extendDomain" label={{ value: `gap #${gap.from}${gap.to > gap.from ? `–${gap.to}` : ''}`, fill: palette.text, fontSize: 11, position: 'insideRight' }} />
         ))}
-        {stalls.map((stall) => {
-          const start = stall.at - stallAfterMs - t0;
-          const silent = typeof stall.silentMs === 'number' ? stall.silentMs : stallAfterMs;
-          return <ReferenceArea key={`stall-${stall.at}`} x1={Math.max(0, start)} x2={Math.min(maxX * 1.02, start + silent)} fill={palette.stall} stroke="none" label={{ value: 'stall', fill: palette.text, fontSize: 11, position: 'insideTop' }} />;
-        })}
-        {disconnects.map((d) => (
-          <ReferenceLine key={`disc-${d.at}`} x={d.at - t0} stroke={palette.disconnect} strokeDasharray="6 3" strokeWidth={2} label={{ value: `disconnect${typeof d.code === 'number' ? ` ${d.code}` : ''}`, fill: palette.disconnect, fontSize: 11, position: 'insideTopLeft' }} />
+        {stalls.map((stall) => (
+          <ReferenceArea key={`stall-${stall.at}`} x1={stall.x1} x2={stall.x2} fill={palette.stall} stroke="none" label={{ value: 'stall', fill: palette.text, fontSize: 11, position: 'insideTop' }} />
         ))}
-        {terminalAt !== null && (
-          <ReferenceLine x={terminalAt - t0} stroke={palette.terminal[detail.row.terminalStates[0] ?? 'completed'] ?? palette.terminal.completed} strokeWidth={2} label={{ value: `${detail.row.terminalStates[0] ?? 'terminal'}`, fill: palette.text, fontSize: 11, position: 'insideTopRight' }} />
+        {disconnects.map((d) => (
+          <ReferenceLine key={`disc-${d.at}`} x={d.x} stroke={palette.disconnect} strokeDasharray="6 3" strokeWidth={2} label={{ value: `disconnect${d.code !== null ? ` ${d.code}` : ''}`, fill: palette.disconnect, fontSize: 11, position: 'insideTopLeft' }} />
+        ))}
+        {terminal !== null && (
+          <ReferenceLine x={terminal.x} stroke={palette.terminal[terminal.state] ?? palette.terminal.completed} strokeWidth={2} label={{ value: terminal.state, fill: palette.text, fontSize: 11, position: 'insideTopRight' }} />
         )}
-        {series.attempts.map(({ attempt, points }) => {
-          const color = palette.attempts[(attempt - 1) % palette.attempts.length] ?? '#0969da';
-          return (
-            <Scatter
-              key={`attempt-${attempt}`}
-              name={attempt === 1 ? 'events' : `replay attempt ${attempt}`}
-              data={points}
-              fill={color}
-              isAnimationActive={false}
-              shape={shapeFor('event', () => color)}
-              onClick={pick}
-            />
-          );
-        })}
+        {/* The axes need a series with data to exist: two invisible corner points (the drawn points are not a recharts series). */}
+        <Scatter data={[{ x: 0, y: 0 }, { x: maxX, y: maxY }]} legendType="none" tooltipType="none" shape={() => null} isAnimationActive={false} />
+        <TimelinePoints series={series} colorOf={colorOf} markerColorOf={(kind, point) => markerColor(kind, palette, point)} onPick={onPick} />
+        {/* Legend entries only: the points are drawn by TimelinePoints. */}
+        {series.attempts.map(({ attempt }) => (
+          <Scatter key={`attempt-${attempt}`} name={attempt === 1 ? 'events' : `replay attempt ${attempt}`} data={[]} fill={colorOf(attempt)} isAnimationActive={false} />
+        ))}
         {markerKinds.map((kind) => (
-          <Scatter
-            key={kind}
-            name={MARKER_LABEL[kind]}
-            data={series.markers[kind]}
-            fill={markerColor(kind, palette)}
-            isAnimationActive={false}
-            shape={shapeFor(kind, (point) => markerColor(kind, palette, point))}
-            onClick={pick}
-          />
+          <Scatter key={kind} name={MARKER_LABEL[kind]} data={[]} fill={markerColor(kind, palette)} isAnimationActive={false} />
         ))}
         {focus && <ReferenceLine x={focus.x} stroke={palette.focus} strokeWidth={1.5} strokeDasharray="2 2" />}
         {focus && focus.y !== null && <ReferenceDot x={focus.x} y={focus.y} r={11} fill="none" stroke={palette.focus} strokeWidth={2.5} />}
-        <Tooltip content={PointTooltip} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
         <Legend verticalAlign="bottom" height={28} wrapperStyle={{ fontSize: 12 }} />
       </ComposedChart>
     </figure>
@@ -203,12 +226,8 @@ function TimelineChart({ timeline, detail, stallAfterMs, palette, width, focus, 
 }
 
 /** (b) latency: inter-token gaps over time (and delivery latency), their histogram, p50/p95/p99 and TTFT. */
-function LatencyCharts({ timeline, detail, palette, width }: { timeline: SessionTimeline; detail: SessionDetail; palette: ChartPalette; width: number }) {
-  const gaps = useMemo(() => interTokenSeries(timeline.points), [timeline]);
-  const delivery = useMemo(() => deliverySeries(timeline.points), [timeline]);
-  const drawnGaps = useMemo(() => drawableLatency(gaps), [gaps]);
-  const drawnDelivery = useMemo(() => drawableLatency(delivery), [delivery]);
-  const bins = useMemo(() => histogram(gaps.map((g) => g.y)), [gaps]);
+function LatencyCharts({ timeline, detail, palette, width }: { timeline: SessionTimelineView; detail: SessionDetail; palette: ChartPalette; width: number }) {
+  const { interToken: drawnGaps, delivery: drawnDelivery, histogram: bins, samples } = timeline.latency;
   const p = detail.row.interTokenMs;
   const binOf = (ms: number) => bins.find((bin) => ms >= bin.from && ms <= bin.to)?.label;
   // The figure's padding and border take 22 px; two charts side by side leave a 16 px gutter.
@@ -224,7 +243,7 @@ function LatencyCharts({ timeline, detail, palette, width }: { timeline: Session
           {detail.row.deliveryMs ? ` · delivery p50 ${formatMs(detail.row.deliveryMs.p50)} p95 ${formatMs(detail.row.deliveryMs.p95)}` : ' · no delivery latency (no emitted_at)'}
         </span>
       </figcaption>
-      {gaps.length === 0 ? (
+      {samples === 0 ? (
         <p className="muted">Not enough events for latency yet.</p>
       ) : (
         <div className={twoColumns ? 'chart-pair' : undefined}>
@@ -266,7 +285,7 @@ export default function SessionCharts(props: SessionChartsProps) {
   const palette = chartPalette(props.theme);
   useLayoutEffect(() => {
     // Lets the benchmark (and curious users in devtools) time "charts drawn".
-    if (width > 0) performance.mark('echoscope:charts-drawn', { detail: { points: props.timeline.points.length } });
+    if (width > 0) performance.mark('echoscope:charts-drawn', { detail: { points: props.timeline.drawn } });
   }, [width, props.timeline]);
   return (
     <div ref={ref} className="session-charts" data-charts-ready={width > 0 ? 'true' : 'false'}>

@@ -9,6 +9,8 @@ interface Props {
   /** Scrolls so this row is visible whenever it changes (e.g. an anomaly was picked). */
   scrollToIndex?: number | null;
   overscan?: number;
+  /** Told which rows are rendered (first inclusive, last exclusive) whenever that changes, e.g. to fetch them. */
+  onRange?(first: number, last: number): void;
   className?: string;
   role?: string;
   'aria-label'?: string;
@@ -20,7 +22,7 @@ interface Props {
  * A windowed list with fixed row height: only the rows in view (plus a few) are in the DOM,
  * so thousands of sessions or a 100k-frame session scroll like ten.
  */
-export function VirtualList({ count, rowHeight, height, renderRow, scrollToIndex = null, overscan = 8, className, ...aria }: Props) {
+export function VirtualList({ count, rowHeight, height, renderRow, scrollToIndex = null, overscan = 8, onRange, className, ...aria }: Props) {
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const frame = useRef<number | null>(null);
@@ -50,6 +52,7 @@ export function VirtualList({ count, rowHeight, height, renderRow, scrollToIndex
 
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const last = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + overscan);
+  useEffect(() => onRange?.(first, last), [onRange, first, last]);
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) {
     rows.push(

@@ -1,28 +1,30 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { AppApi, MonitorSettings, SessionDetail } from '../../../../shared/api';
-import type { FrameRecord } from '../../../../shared/journal';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { TimelinePoint } from '../../../../shared/analysis/timeline';
+import type { AppApi, MonitorSettings, SessionDetail, SessionTimelineView } from '../../../../shared/api';
 import type { Theme } from '../../app/theme';
-import { correctTextSegments, naiveTextSegments } from '../../charts/text-segments';
-import { buildTimeline } from '../../charts/timeline-data';
 import { StatusChip } from '../../components/StatusChip';
 import { downloadText } from '../../data/download';
 import { formatCount, formatDateTime, formatMs } from '../../data/format';
 import type { SessionStore } from '../../data/session-store';
 import { AnomalyList } from './AnomalyList';
-import { FramesTable } from './FramesTable';
+import { FramesTable, type PickedFrame } from './FramesTable';
 import { ReconcilePanel } from './ReconcilePanel';
 import { TextComparison } from './TextComparison';
 
 // recharts is only loaded when a chart is on screen: its own chunk.
 const SessionCharts = lazy(() => import('../../charts/chart-components').then((m) => ({ default: m.SessionCharts })));
 
-const MAX_FRAMES = 200_000;
 const REFRESH_MS = 1500;
 
 interface Loaded {
   detail: SessionDetail;
-  frames: FrameRecord[];
+  /** Classified and downsampled on the host; null when the frames could not be had. */
+  timeline: SessionTimelineView | null;
+  /** Bumped on every load, so the frames table refetches the windows it shows. */
+  version: number;
 }
+
+const picked = (point: TimelinePoint): PickedFrame => ({ index: point.index, at: point.at, x: point.x, y: point.y });
 
 interface Props {
   api: AppApi;
@@ -36,11 +38,12 @@ interface Props {
 export function SessionDetailView({ api, sessionId, store, settings, theme }: Props) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [selectedFrame, setSelectedFrame] = useState<number | null>(null);
+  const [selectedFrame, setSelectedFrame] = useState<PickedFrame | null>(null);
   const [selectedAnomaly, setSelectedAnomaly] = useState<number | null>(null);
   const [exportMessage, setExportMessage] = useState<string | null>(null);
   const loading = useRef(false);
   const lastLoad = useRef(0);
+  const loads = useRef(0);
 
   // The live row: when it changes (new events, new status) the detail is fetched again, at most every REFRESH_MS.
   const row = useSyncExternalStore(store.subscribe, () => store.get(sessionId));
@@ -49,15 +52,17 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     if (loading.current) return;
     loading.current = true;
     lastLoad.current = Date.now();
-    const [detail, frames] = await Promise.all([api.invoke('sessions.get', { sessionId }), api.invoke('sessions.events', { sessionId, limit: MAX_FRAMES })]);
+    // The host classifies and downsamples: a 100k-event session arrives as a few thousand points.
+    const [detail, timeline] = await Promise.all([api.invoke('sessions.get', { sessionId }), api.invoke('sessions.timeline', { sessionId })]);
     loading.current = false;
     if (!detail.ok) {
       setError(detail.error.code === 'not_found' ? `No session "${sessionId}" (yet). It appears here once its first event arrives.` : detail.error.message);
       return;
     }
     setError(null);
-    performance.mark('echoscope:detail-loaded', { detail: { frames: frames.ok ? frames.value.length : 0 } });
-    setLoaded({ detail: detail.value, frames: frames.ok ? frames.value : [] });
+    performance.mark('echoscope:detail-loaded', { detail: { frames: timeline.ok ? timeline.value.frames : 0 } });
+    loads.current += 1;
+    setLoaded({ detail: detail.value, timeline: timeline.ok ? timeline.value : null, version: loads.current });
   }, [api, sessionId]);
 
   useEffect(() => {
@@ -75,26 +80,22 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     return () => clearTimeout(timer);
   }, [row, loaded, load]);
 
-  const thresholds = useMemo(() => (settings ? { stallAfterMs: settings.stallAfterMs, orphanAfterMs: settings.orphanAfterMs, reorderWindowMs: settings.reorderWindowMs } : {}), [settings]);
-  const timeline = useMemo(() => (loaded ? buildTimeline(sessionId, loaded.frames, thresholds) : null), [loaded, sessionId, thresholds]);
-  const text = useMemo(() => (loaded && timeline && timeline.points.length > 0 ? { correct: correctTextSegments(timeline.points, loaded.detail.gaps), naive: naiveTextSegments(timeline.points) } : null), [loaded, timeline]);
+  // New thresholds: the host classifies again, so fetch the timeline again.
+  const shownSettings = useRef(settings);
+  useEffect(() => {
+    if (settings === shownSettings.current) return;
+    shownSettings.current = settings;
+    void load();
+  }, [settings, load]);
 
-  const pickAnomaly = (index: number) => {
+  const pickAnomaly = async (index: number) => {
     setSelectedAnomaly(index);
     const anomaly = loaded?.detail.anomalies[index];
-    if (!anomaly || !timeline) return;
-    // The event that showed it: same arrival and sequence when there is one, else the nearest in time.
-    let best = -1;
-    let bestScore = Number.POSITIVE_INFINITY;
-    timeline.points.forEach((point, i) => {
-      const score = Math.abs(point.at - anomaly.at) + (anomaly.sequence !== undefined && point.sequence !== anomaly.sequence ? 0.5 : 0);
-      if (score < bestScore) {
-        bestScore = score;
-        best = i;
-      }
-    });
-    setSelectedFrame(best >= 0 ? best : null);
+    if (!anomaly || !loaded.timeline) return;
     document.getElementById('chart-anchor')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    // The event that showed it (same arrival and sequence, else the nearest in time): the host holds the frames.
+    const located = await api.invoke('sessions.locate', { sessionId, at: anomaly.at, ...(anomaly.sequence === undefined ? {} : { sequence: anomaly.sequence }) });
+    setSelectedFrame(located.ok && located.value ? picked(located.value) : null);
   };
 
   const exportSession = async () => {
@@ -117,7 +118,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
       </section>
     );
   }
-  if (!loaded || !timeline) {
+  if (!loaded) {
     return (
       <section className="view" aria-busy="true">
         <h2>Session {sessionId}</h2>
@@ -126,12 +127,15 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     );
   }
 
-  const detail = loaded.detail;
+  const { detail, timeline } = loaded;
   const r = detail.row;
-  const focusPoint = selectedFrame !== null ? timeline.points[selectedFrame] : undefined;
+  const t0 = timeline?.t0 ?? r.firstAt ?? 0;
+  const focusPoint = selectedFrame ?? undefined;
   const focusAnomaly = selectedAnomaly !== null ? detail.anomalies[selectedAnomaly] : undefined;
-  const focus = focusAnomaly && (!focusPoint || Math.abs(focusPoint.at - focusAnomaly.at) > 1) ? { x: focusAnomaly.at - timeline.t0, y: null } : focusPoint ? { x: focusPoint.x, y: focusPoint.y } : null;
-  const partial = loaded.frames.length < r.events + r.violations;
+  const focus = focusAnomaly && (!focusPoint || Math.abs(focusPoint.at - focusAnomaly.at) > 1) ? { x: focusAnomaly.at - t0, y: null } : focusPoint ? { x: focusPoint.x, y: focusPoint.y } : null;
+  const frameCount = timeline?.frames ?? 0;
+  const partial = frameCount < r.events + r.violations;
+  const text = timeline?.text ?? null;
 
   return (
     <section className="view detail-view" aria-labelledby="detail-title" data-testid="session-detail" data-session={sessionId}>
@@ -174,15 +178,15 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
       </dl>
       {partial && (
         <p className="muted">
-          Showing the first {formatCount(loaded.frames.length)} frames of this session in the charts and table; counters above cover all of it.
+          Showing the first {formatCount(frameCount)} frames of this session in the charts and table; counters above cover all of it.
         </p>
       )}
       <div id="chart-anchor" />
       <Suspense fallback={<p className="muted">Loading charts…</p>}>
-        <SessionCharts timeline={timeline} detail={detail} stallAfterMs={settings?.stallAfterMs ?? 8000} theme={theme} focus={focus} onPick={(index) => setSelectedFrame(index)} />
+        {timeline ? <SessionCharts timeline={timeline} detail={detail} theme={theme} focus={focus} onPick={(point) => setSelectedFrame(picked(point))} /> : <p className="muted">Frames unavailable: no charts.</p>}
       </Suspense>
       <div className="detail-columns">
-        <AnomalyList anomalies={detail.anomalies} dropped={detail.anomaliesDropped ?? 0} t0={timeline.t0} selected={selectedAnomaly} onPick={pickAnomaly} />
+        <AnomalyList anomalies={detail.anomalies} dropped={detail.anomaliesDropped ?? 0} t0={t0} selected={selectedAnomaly} onPick={(index) => void pickAnomaly(index)} />
         <ReconcilePanel result={detail.reconcile} />
       </div>
       {text ? (
@@ -190,7 +194,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
       ) : (
         <TextComparison correct={[{ kind: 'text', text: detail.text, sequence: null }]} naive={[{ kind: 'text', text: detail.naiveText, sequence: null }]} note="Frames unavailable: texts as the monitor holds them." />
       )}
-      <FramesTable frames={loaded.frames} timeline={timeline} selected={selectedFrame} onSelect={setSelectedFrame} />
+      <FramesTable api={api} sessionId={sessionId} total={frameCount} version={loaded.version} selected={selectedFrame?.index ?? null} onSelect={setSelectedFrame} />
     </section>
   );
 }

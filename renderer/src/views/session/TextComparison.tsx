@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { limitSegments, type TextSegment } from '../../charts/text-segments';
+import { limitSegments, type TextSegment } from '../../../../shared/analysis/timeline';
 
 const SHOWN_CHARS = 20_000;
 

@@ -1,5 +1,7 @@
-import { Analyzer, type Anomaly } from '../../../shared/analysis';
-import type { FrameRecord } from '../../../shared/journal';
+import { Analyzer } from '../analyzer';
+import type { Anomaly } from '../verdict';
+import type { ContractProfile } from '../../contract';
+import type { FrameRecord } from '../../journal';
 import { downsampleKeeping } from './downsample';
 
 /**
@@ -49,6 +51,8 @@ export interface ThresholdOptions {
   stallAfterMs?: number;
   orphanAfterMs?: number;
   reorderWindowMs?: number;
+  /** The contract profile the monitor uses (default: DESIGN §4). */
+  profile?: ContractProfile;
 }
 
 function payloadField(data: unknown, field: string): unknown {
@@ -76,6 +80,8 @@ export function buildTimeline(sessionId: string, frames: readonly FrameRecord[],
   const anomalies = verdict?.anomalies ?? [];
 
   const byEvent = new Map<string, PointKind[]>();
+  // Most events have no anomaly: their arrival time is not here, and no key string is built for them.
+  const anomalyTimes = new Set<number>();
   for (const anomaly of anomalies) {
     const kind: PointKind | null =
       anomaly.kind === 'oversize' || anomaly.kind === 'violation'
@@ -84,6 +90,7 @@ export function buildTimeline(sessionId: string, frames: readonly FrameRecord[],
           ? anomaly.kind
           : null;
     if (kind === null) continue;
+    anomalyTimes.add(anomaly.at);
     const k = pointKey(anomaly.at, anomaly.sequence);
     const list = byEvent.get(k);
     if (list) list.push(kind);
@@ -102,13 +109,15 @@ export function buildTimeline(sessionId: string, frames: readonly FrameRecord[],
     const state = typeof rawState === 'string' ? rawState : null;
     const rawChunk = payloadField(frame.data, 'chunk');
     const rawEmitted = payloadField(frame.data, 'emitted_at');
-    const kinds = [...(byEvent.get(pointKey(frame.at, sequence)) ?? []), ...(sequence === null ? (byEvent.get(pointKey(frame.at, null)) ?? []) : [])];
+    const kinds: PointKind[] = anomalyTimes.has(frame.at)
+      ? [...(byEvent.get(pointKey(frame.at, sequence)) ?? []), ...(sequence === null ? (byEvent.get(pointKey(frame.at, null)) ?? []) : [])]
+      : [];
     const violating = kinds.includes('violation');
     if (kinds.includes('replay')) attempt++;
     if (!violating && state !== null && TERMINAL_STATES.has(state)) kinds.push('terminal');
     const firstSeen = analyzed[index] === 1 && !violating && sequence !== null && !seen.has(sequence);
     if (firstSeen) seen.add(sequence);
-    const kind = PRIORITY.find((candidate) => kinds.includes(candidate)) ?? 'new';
+    const kind = kinds.length === 0 ? 'new' : (PRIORITY.find((candidate) => kinds.includes(candidate)) ?? 'new');
     const isAnalyzed = analyzed[index] === 1;
     points.push({
       index,

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commands } from '../../../shared/api';
+import { AppService } from '../app';
+
+const fixtures = join(import.meta.dirname, '..', '..', '..', 'shared', 'analysis', 'fixtures');
+
+let service: AppService | undefined;
+afterEach(() => {
+  service?.close();
+  service = undefined;
+});
+
+describe('sessions.timeline / sessions.frames / sessions.locate (classified on the host)', () => {
+  it('answers a replayed session with drawn points per attempt, pages of classified frames and the frame of an anomaly', async () => {
+    service = new AppService({ transport: 'browser', version: 't' });
+    const imported = await service.invoke('journal.import', { fileName: 'replay.ndjson', content: readFileSync(join(fixtures, 'replay.ndjson'), 'utf8') });
+    expect(imported.ok).toBe(true);
+
+    const timeline = await service.invoke('sessions.timeline', { sessionId: 's1' });
+    if (!timeline.ok) throw new Error(timeline.error.message);
+    // What crosses the boundary is what the renderer's createAppApi accepts.
+    expect(commands['sessions.timeline'].response.safeParse(timeline.value).success).toBe(true);
+    expect(timeline.value.frames).toBe(7);
+    expect(timeline.value.attempts.map((a) => [a.attempt, a.points.length])).toEqual([
+      [1, 3],
+      [2, 2],
+    ]);
+    expect(timeline.value.markers.replay).toHaveLength(1);
+    expect(timeline.value.terminal?.state).toBe('completed');
+
+    const page = await service.invoke('sessions.frames', { sessionId: 's1', offset: 2, limit: 3 });
+    if (!page.ok) throw new Error(page.error.message);
+    expect(commands['sessions.frames'].response.safeParse(page.value).success).toBe(true);
+    expect(page.value.total).toBe(7);
+    expect(page.value.rows.map((r) => [r.point.index, r.point.kind])).toEqual([
+      [2, 'new'],
+      [3, 'replay'],
+      [4, 'duplicate'],
+    ]);
+
+    const detail = await service.invoke('sessions.get', { sessionId: 's1' });
+    if (!detail.ok) throw new Error(detail.error.message);
+    const replay = detail.value.anomalies.find((a) => a.kind === 'replay')!;
+    const located = await service.invoke('sessions.locate', { sessionId: 's1', at: replay.at, ...(replay.sequence === undefined ? {} : { sequence: replay.sequence }) });
+    expect(located.ok && located.value?.index).toBe(3);
+
+    expect((await service.invoke('sessions.timeline', { sessionId: 'nope' })).ok).toBe(false);
+    expect((await service.invoke('sessions.frames', { sessionId: 's1', offset: 0, limit: 5000 })).ok).toBe(false);
+  });
+});

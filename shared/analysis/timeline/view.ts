@@ -1,0 +1,113 @@
+import type { FrameRecord } from '../../journal';
+import type { GapRange } from '../verdict';
+import { timelineSeries, type PointKind, type SessionTimeline, type TimelinePoint } from './classify';
+import { deliverySeries, drawableLatency, histogram, interTokenSeries, type HistogramBin, type LatencyPoint } from './latency';
+import { correctTextSegments, naiveTextSegments, type TextSegment } from './text-segments';
+
+/**
+ * What the session detail draws, prepared where the frames are (the host): a 100k-event
+ * session becomes a few thousand points, so the renderer never moves or classifies every frame.
+ */
+
+/** Points per latency line: the chart is half the page wide, and a recharts Line costs per point. */
+const LATENCY_POINTS = 800;
+
+export type MarkerKind = Exclude<PointKind, 'new'>;
+
+export interface TimelineView {
+  t0: number;
+  /** Frames of the session (the raw table's rows), analyzed or not. */
+  frames: number;
+  /** Analyzed events (what the timeline could draw) and how many of them are drawn. */
+  total: number;
+  drawn: number;
+  /** x of the last frame (the time axis' extent). */
+  maxX: number;
+  attempts: { attempt: number; points: TimelinePoint[] }[];
+  markers: Partial<Record<MarkerKind, TimelinePoint[]>>;
+  /** Shading and reference lines, in chart coordinates. */
+  gaps: GapRange[];
+  stalls: { x1: number; x2: number; at: number }[];
+  disconnects: { x: number; at: number; code: number | null }[];
+  terminal: { x: number; state: string } | null;
+  latency: {
+    /** Inter-token gaps sampled (the histogram counts all of them); the series below are downsampled. */
+    samples: number;
+    interToken: LatencyPoint[];
+    delivery: LatencyPoint[];
+    histogram: HistogramBin[];
+  };
+  text: { correct: TextSegment[]; naive: TextSegment[] } | null;
+}
+
+/** What the monitor knows of the session beyond its frames (its verdict): the reference marks come from there. */
+export interface TimelineReference {
+  gaps: readonly GapRange[];
+  anomalies: readonly { kind: string; at: number; silentMs?: unknown; code?: unknown }[];
+  terminalAt: number | null;
+  terminalState: string | null;
+  stallAfterMs: number;
+}
+
+/** The chart-ready view of a classified session: downsampled to about `maxPoints`, every anomaly point kept. */
+export function timelineView(timeline: SessionTimeline, reference: TimelineReference, maxPoints = 2000): TimelineView {
+  const series = timelineSeries(timeline, maxPoints);
+  const t0 = timeline.t0;
+  const maxX = Math.max(1, timeline.points[timeline.points.length - 1]?.x ?? 1);
+  const stalls = reference.anomalies
+    .filter((a) => a.kind === 'stall')
+    .map((stall) => {
+      const start = stall.at - reference.stallAfterMs - t0;
+      const silent = typeof stall.silentMs === 'number' ? stall.silentMs : reference.stallAfterMs;
+      return { x1: Math.max(0, start), x2: Math.min(maxX * 1.02, start + silent), at: stall.at };
+    });
+  const disconnects = reference.anomalies.filter((a) => a.kind === 'disconnect').map((d) => ({ x: d.at - t0, at: d.at, code: typeof d.code === 'number' ? d.code : null }));
+  const gaps = interTokenSeries(timeline.points);
+  const delivery = deliverySeries(timeline.points);
+  return {
+    t0,
+    frames: timeline.points.length,
+    total: series.total,
+    drawn: series.drawn,
+    maxX,
+    attempts: series.attempts,
+    markers: series.markers,
+    gaps: reference.gaps.map((gap) => ({ from: gap.from, to: gap.to })),
+    stalls,
+    disconnects,
+    terminal: reference.terminalAt === null ? null : { x: reference.terminalAt - t0, state: reference.terminalState ?? 'completed' },
+    latency: { samples: gaps.length, interToken: drawableLatency(gaps, LATENCY_POINTS), delivery: drawableLatency(delivery, LATENCY_POINTS), histogram: histogram(gaps.map((g) => g.y)) },
+    text: timeline.points.length > 0 ? { correct: correctTextSegments(timeline.points, reference.gaps), naive: naiveTextSegments(timeline.points) } : null,
+  };
+}
+
+/** One row of the raw frames table: the frame as received and how it was classified. */
+export interface FrameRow {
+  frame: FrameRecord;
+  point: TimelinePoint;
+}
+
+/** A window of the raw frames, in arrival order (the table is virtualized: it asks only for what is in view). */
+export function frameRows(timeline: SessionTimeline, frames: readonly FrameRecord[], offset: number, limit: number): FrameRow[] {
+  const out: FrameRow[] = [];
+  const end = Math.min(frames.length, timeline.points.length, offset + limit);
+  for (let i = Math.max(0, offset); i < end; i++) out.push({ frame: frames[i] as FrameRecord, point: timeline.points[i] as TimelinePoint });
+  return out;
+}
+
+/**
+ * The frame that showed an anomaly: same arrival and sequence when there is one, else the
+ * nearest in time. Undefined for a session without frames.
+ */
+export function nearestPoint(timeline: SessionTimeline, at: number, sequence?: number): TimelinePoint | undefined {
+  let best: TimelinePoint | undefined;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const point of timeline.points) {
+    const score = Math.abs(point.at - at) + (sequence !== undefined && point.sequence !== sequence ? 0.5 : 0);
+    if (score < bestScore) {
+      bestScore = score;
+      best = point;
+    }
+  }
+  return best;
+}
