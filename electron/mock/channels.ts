@@ -1,10 +1,12 @@
 import { channelTraits, type ChannelTraits } from './protocol';
 import { PresenceRoster } from './presence';
+import type { OutboundFrame } from './wire-frame';
 
 /** The subset of a connection a channel needs to deliver to it. */
 export interface Subscriber {
   readonly socketId: string;
-  deliver(frame: Buffer | string): void;
+  /** A string is one-off protocol text; an OutboundFrame is a broadcast shared by every recipient. */
+  deliver(frame: OutboundFrame | string): void;
 }
 
 /** An occupied channel: its subscribers and, for presence channels, its roster. */
@@ -22,7 +24,7 @@ export class Channel {
    * Sends one frame to every subscriber but `except`. The frame is serialized once by the
    * caller; this loop only hands the same buffer to each socket. Returns the delivery count.
    */
-  broadcast(frame: Buffer | string, except?: Subscriber | string): number {
+  broadcast(frame: OutboundFrame | string, except?: Subscriber | string): number {
     let delivered = 0;
     const exceptId = typeof except === 'string' ? except : except?.socketId;
     for (const subscriber of this.subscribers) {

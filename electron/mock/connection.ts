@@ -1,9 +1,11 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { AppConnection, AppRuntime } from './app-runtime';
 import { eventFrame } from './app-runtime';
 import { parseChannelData, type PresenceMember } from './presence';
 import { CLOSE, CLOSE_REASON, channelNameProblem, channelTraits, encodeError, encodeFrame, parseInboundFrame, type InboundFrame } from './protocol';
 import { channelAuthString, verifyAuthToken } from './signature';
+import { OutboundFrame } from './wire-frame';
 
 const TEXT = { binary: false } as const;
 const PONG = encodeFrame('pusher:pong', {});
@@ -29,6 +31,12 @@ export class Connection implements AppConnection {
     readonly socketId: string,
     private readonly ws: WebSocket,
     private readonly runtime: AppRuntime,
+    /**
+     * The upgraded TCP socket under `ws`. Broadcast frames are written to it pre-built (see
+     * OutboundFrame); that is safe between `ws`'s own writes because its sender writes each frame
+     * whole and synchronously when per-message deflate is off, as it is on this server.
+     */
+    private readonly socket: Duplex,
   ) {
     this.lastActivityAt = runtime.config.now();
   }
@@ -58,11 +66,16 @@ export class Connection implements AppConnection {
     this.send(encodeFrame('pusher:connection_established', { socket_id: this.socketId, activity_timeout: this.runtime.config.activityTimeoutSec }));
   }
 
-  deliver(frame: Buffer | string): void {
+  deliver(frame: OutboundFrame | string): void {
     if (this.closed || this.ws.readyState !== 1) return;
-    this.ws.send(frame, TEXT);
+    if (typeof frame === 'string') {
+      this.ws.send(frame, TEXT);
+      this.runtime.counters.bytesOut += frame.length;
+    } else {
+      this.socket.write(frame.wire);
+      this.runtime.counters.bytesOut += frame.payload.length;
+    }
     this.runtime.counters.messagesOut += 1;
-    this.runtime.counters.bytesOut += frame.length;
   }
 
   private send(frame: string): void {
@@ -281,7 +294,7 @@ export class Connection implements AppConnection {
     const channel = this.runtime.channels.get(name);
     if (!channel) return;
     this.runtime.counters.clientEvents += 1;
-    channel.broadcast(text, this);
+    channel.broadcast(OutboundFrame.of(text), this);
   }
 }
 

@@ -135,7 +135,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, socket));
   });
 
   let socketSeq = 0;
@@ -147,7 +147,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     ws.close(code, text.slice(0, 120));
   }
 
-  function accept(ws: WebSocket, req: IncomingMessage): void {
+  function accept(ws: WebSocket, req: IncomingMessage, socket: Socket): void {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => ws.terminate());
@@ -166,7 +166,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       return refuse(ws, CLOSE.overConnectionQuota, `${CLOSE_REASON[CLOSE.overConnectionQuota]} (${config.limits.maxConnections})`);
     }
     socketSeq += 1;
-    const connection = new Connection(`${socketPrefix}.${socketSeq}`, ws, runtime);
+    const connection = new Connection(`${socketPrefix}.${socketSeq}`, ws, runtime, socket);
     live.add(connection);
     ws.on('message', (data, isBinary) => connection.onMessage(toBuffer(data), isBinary));
     ws.on('close', () => {

@@ -22,16 +22,27 @@ export const realClock: SchedulerClock = {
 
 export type Task = (lateMs: number) => void;
 
-interface Entry {
-  due: number;
-  /** Insertion order: tasks due at the same time run first-in first-out. */
-  order: number;
-  task: Task;
-  cancelled: boolean;
-}
-
 export interface ScheduledTask {
   cancel(): void;
+}
+
+/**
+ * A heap entry is its own cancel handle: at tens of thousands of events per second a separate
+ * handle object with a closure per event was pure garbage (young-generation GC pauses are what
+ * push the emit error's tail past a few ms).
+ */
+class Entry implements ScheduledTask {
+  cancelled = false;
+  constructor(
+    readonly due: number,
+    /** Insertion order: tasks due at the same time run first-in first-out. */
+    readonly order: number,
+    readonly task: Task,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
 
 /** Tasks due within this much of now run in the current wake-up rather than waiting a whole timer tick. */
@@ -54,14 +65,10 @@ export class EventScheduler {
 
   /** Runs `task(lateMs)` at `due` (clock ms). `lateMs` is actual − scheduled (negative when slightly early). */
   at(due: number, task: Task): ScheduledTask {
-    const entry: Entry = { due, order: this.order++, task, cancelled: false };
+    const entry = new Entry(due, this.order++, task);
     this.push(entry);
     if (!this.waking && due < this.armedFor) this.arm();
-    return {
-      cancel: () => {
-        entry.cancelled = true;
-      },
-    };
+    return entry;
   }
 
   after(delayMs: number, task: Task): ScheduledTask {
@@ -120,7 +127,9 @@ export class EventScheduler {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      const swap = heap[i]!;
+      heap[i] = heap[parent]!;
+      heap[parent] = swap;
       i = parent;
     }
   }
@@ -139,7 +148,9 @@ export class EventScheduler {
         if (l < heap.length && before(heap[l]!, heap[smallest]!)) smallest = l;
         if (r < heap.length && before(heap[r]!, heap[smallest]!)) smallest = r;
         if (smallest === i) break;
-        [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+        const swap = heap[i]!;
+        heap[i] = heap[smallest]!;
+        heap[smallest] = swap;
         i = smallest;
       }
     }

@@ -62,6 +62,8 @@ interface SessionRuntime {
   published: number;
   /** Resolves a wait for (re)subscription. */
   resume: (() => void) | null;
+  /** `runSteps` for this session, made once: scheduling a token must not allocate a closure. */
+  tick: () => void;
 }
 
 export class ScenarioRun {
@@ -102,7 +104,10 @@ export class ScenarioRun {
       sessionIdsOf(scenario.name, group, g).forEach((id, i) => plans.push(planSession(scenario, g, id, i)));
     });
     this.truth = { version: 1, scenario: scenario.name, seed: scenario.seed, sessions: plans.map((p) => p.truth) };
-    this.sessions = plans.map((plan) => ({ plan, phase: 'scheduled', anchor: 0, next: 0, lastActivity: 0, published: 0, resume: null }));
+    this.sessions = plans.map((plan) => {
+      const session: SessionRuntime = { plan, phase: 'scheduled', anchor: 0, next: 0, lastActivity: 0, published: 0, resume: null, tick: () => this.runSteps(session) };
+      return session;
+    });
     for (const session of this.sessions) this.byChannel.set(session.plan.channel, session);
     this.unsubscribe = target.onSubscribed((event) => {
       if (this.appId !== undefined && event.appId !== this.appId) return;
@@ -216,7 +221,7 @@ export class ScenarioRun {
       this.stepsDone(session);
       return;
     }
-    this.scheduler.at(session.anchor + step.t, () => this.runSteps(session));
+    this.scheduler.at(session.anchor + step.t, session.tick);
   }
 
   /** Runs every step planned for this instant in one go (an event, its duplicates, a checkpoint). */
@@ -241,7 +246,7 @@ export class ScenarioRun {
         session.lastActivity = now;
         if (step.event.delivery === 'dropped') return 'continue';
         const data = encodeEvent(plan.sessionId, step.event, now, step.padToBytes);
-        this.target.publish({ ...(this.appId === undefined ? {} : { appId: this.appId }), channel: plan.channel, event: this.scenario.event, data });
+        this.target.publish(this.appId === undefined ? { channel: plan.channel, event: this.scenario.event, data } : { appId: this.appId, channel: plan.channel, event: this.scenario.event, data });
         session.published++;
         this.publishedTotal++;
         this.maybeReport(now);
