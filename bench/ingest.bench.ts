@@ -67,12 +67,23 @@ export async function bareClient(mock: MockServer): Promise<number> {
   return TOTAL / seconds;
 }
 
-export async function echoScope(mock: MockServer): Promise<{ rate: number; p99AckMs: number }> {
-  const app = mock.apps[0]!;
+/** As `echoscope serve` runs it: the file-backed journal in its worker thread, opened once and kept warm. */
+export async function openJournal(): Promise<{ journal: JournalService; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'echoscope-ingest-'));
-  // As `echoscope serve` runs it: the file-backed journal in its worker thread.
   const worker = await startJournalWorker(join(dir, 'journal.ndjson'), () => undefined);
   const journal = new JournalService(worker.journal, { location: dir, clock: preciseNow });
+  return {
+    journal,
+    close: async () => {
+      await journal.close();
+      await worker.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function echoScope(mock: MockServer, journal: JournalService): Promise<{ rate: number; p99AckMs: number }> {
+  const app = mock.apps[0]!;
   const service = new AppService({ transport: 'browser', version: 'bench', journal });
   // Arrival times of records not yet acknowledged, in order: acks come back in the same order.
   const arrivals: number[] = [];
@@ -83,7 +94,7 @@ export async function echoScope(mock: MockServer): Promise<{ rate: number; p99Ac
     arrivals.push(record.at);
     if (record.type === 'frame' && record.event === 'chunk.delivered') frames += 1;
   });
-  journal.writer.onAck(({ count }) => {
+  const offAck = journal.writer.onAck(({ count }) => {
     const now = preciseNow();
     for (let i = 0; i < count; i += 1) ackLatencies.push(now - arrivals[head + i]!);
     head += count;
@@ -101,22 +112,24 @@ export async function echoScope(mock: MockServer): Promise<{ rate: number; p99Ac
   const verdict = service.monitor.summary();
   if (verdict.sessions !== CHANNELS) throw new Error(`monitor saw ${verdict.sessions} sessions`);
   service.close();
-  await journal.close();
-  await worker.close();
-  rmSync(dir, { recursive: true, force: true });
+  await journal.writer.flush(); // the close record, so the next run's acks start clean
+  offAck();
   const sorted = ackLatencies.slice(-TOTAL).sort((a, b) => a - b);
   return { rate: TOTAL / seconds, p99AckMs: sorted[Math.floor(sorted.length * 0.99)] ?? NaN };
 }
 
 export async function run(): Promise<BenchResult[]> {
   const mock = await startMockServer({ port: 0 });
+  const { journal, close } = await openJournal();
   try {
-    // Warm both paths once, then measure interleaved so machine noise hits both alike.
+    // Warm both paths once (a long-running host's journal worker is warm), then measure
+    // interleaved so machine noise hits both alike.
     await bareClient(mock);
+    await echoScope(mock, journal);
     const bare = [await bareClient(mock)];
-    const ours = [await echoScope(mock)];
+    const ours = [await echoScope(mock, journal)];
     bare.push(await bareClient(mock));
-    ours.push(await echoScope(mock));
+    ours.push(await echoScope(mock, journal));
     const bareRate = Math.max(...bare);
     const best = ours.reduce((a, b) => (b.rate > a.rate ? b : a));
     return [
@@ -129,7 +142,7 @@ export async function run(): Promise<BenchResult[]> {
         baselineValue: Math.round(bareRate),
         ratio: best.rate / bareRate,
         goal: 'ratio ≥ 0.8',
-        note: `${TOTAL} events over ${CHANNELS} private channels from one mock server; best of 2 interleaved runs each`,
+        note: `${TOTAL} events over ${CHANNELS} private channels from one mock server; best of 2 interleaved runs each, after a warm-up run of each (the journal worker stays open, as in a running host)`,
       },
       {
         suite: 'ingest',
@@ -143,6 +156,7 @@ export async function run(): Promise<BenchResult[]> {
       },
     ];
   } finally {
+    await close();
     await mock.close();
   }
 }
