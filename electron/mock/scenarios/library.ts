@@ -9,8 +9,12 @@ import type { ScenarioInput } from '../../../shared/scenario';
 
 /** Fast tokens: ~4 ms apart, rarely over 15. */
 const FAST = { ttftMs: { uniform: [5, 15] as [number, number] }, interTokenMs: { lognormal: { p50: 4, p95: 10 } } };
-/** A stall is 250 ms of silence; the sweeper orphans after 600 ms, the analyzer after 450 ms. */
-const QUICK = { timing: FAST, orphanAfterMs: 600, analyzer: { stallAfterMs: 250, orphanAfterMs: 450 } };
+/**
+ * A stall is 500 ms of silence; the sweeper orphans after 1.2 s, the analyzer after 0.9 s. Every
+ * deliberate silence keeps ≥ 300 ms from a threshold, so a loaded CI machine's scheduling jitter
+ * cannot turn a healthy gap into a stall.
+ */
+const QUICK = { timing: FAST, orphanAfterMs: 1200, analyzer: { stallAfterMs: 500, orphanAfterMs: 900 } };
 
 export const crashRetry: ScenarioInput = {
   name: 'crash-retry',
@@ -73,7 +77,7 @@ export const stall: ScenarioInput = {
   ...QUICK,
   tokens: 40,
   sessions: [
-    { id: 'stall-once', faults: [{ kind: 'stall', afterTokens: 15, durationMs: 400 }] },
+    { id: 'stall-once', faults: [{ kind: 'stall', afterTokens: 15, durationMs: 800 }] },
     { id: 'stall-short', faults: [{ kind: 'stall', afterTokens: 15, durationMs: 60 }] },
   ],
   expect: [
