@@ -2,6 +2,10 @@ import { CHROMIUM_ARGS, chromiumPath } from './e2e/chromium';
 import { defineConfig } from '@playwright/test';
 
 const executablePath = chromiumPath();
+if (!executablePath) {
+  // Playwright's own browser download cannot work here; say what to do instead of failing on a missing download.
+  throw new Error('No Chromium found for the browser tests: install Debian\'s package (`sudo apt-get install -y chromium`), set CHROMIUM_PATH, or run `.ci/run`, which installs it.');
+}
 
 export default defineConfig({
   testDir: 'e2e',
@@ -16,7 +20,7 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: { ...(executablePath ? { executablePath } : {}), args: CHROMIUM_ARGS },
+    launchOptions: { executablePath, args: CHROMIUM_ARGS },
   },
   projects: [
     { name: 'browser', testIgnore: /electron\.spec\.ts/ },
