@@ -61,6 +61,9 @@ export const SessionDetailSchema = z.object({
   anomalies: z.array(AnomalySchema),
   anomaliesDropped: z.number().optional(),
   reconcile: ReconcileResultSchema.nullable(),
+  /** Set when `text`/`naiveText` were cut (`maxTextChars`): their full lengths. */
+  textLength: z.number().optional(),
+  naiveTextLength: z.number().optional(),
 });
 export type SessionDetail = z.infer<typeof SessionDetailSchema>;
 
@@ -114,7 +117,8 @@ export const SessionTimelineSchema = z.object({
     delivery: z.array(LatencyPointSchema),
     histogram: z.array(z.object({ from: z.number(), to: z.number(), count: z.number(), label: z.string() })),
   }),
-  text: z.object({ correct: z.array(TextSegmentSchema), naive: z.array(TextSegmentSchema) }).nullable(),
+  /** The first `maxTextChars` characters of each text, and each text's full length (`sessions.text` sends all of it). */
+  text: z.object({ correct: z.array(TextSegmentSchema), naive: z.array(TextSegmentSchema), correctChars: z.number(), naiveChars: z.number() }).nullable(),
 });
 export type SessionTimelineView = z.infer<typeof SessionTimelineSchema>;
 
@@ -162,15 +166,24 @@ export const SummarySchema = z.looseObject({ sessions: z.number(), byStatus: z.r
 
 export const monitorCommands = {
   'sessions.list': { request: SessionFilterSchema, response: z.object({ total: z.number(), rows: z.array(SessionRowSchema) }) },
-  'sessions.get': { request: z.object({ sessionId: z.string().min(1) }).strict(), response: SessionDetailSchema },
+  /**
+   * One session's verdict. `maxTextChars` cuts `text` and `naiveText` (a 100k-token session's texts
+   * are megabytes the page does not show at once); `textLength`/`naiveTextLength` are then set to the full lengths.
+   */
+  'sessions.get': { request: z.object({ ...SessionRef, maxTextChars: z.number().int().min(0).optional() }).strict(), response: SessionDetailSchema },
   'sessions.events': {
     request: z.object({ sessionId: z.string().min(1), limit: z.number().int().min(1).max(200_000).default(10_000) }).strict(),
     response: z.array(FrameRecordSchema),
   },
   /** The detail's charts, prepared on the host (classified with the monitor's settings and contract, downsampled, every anomaly kept). */
   'sessions.timeline': {
-    request: z.object({ ...SessionRef, maxPoints: z.number().int().min(100).max(20_000).default(2000) }).strict(),
+    request: z.object({ ...SessionRef, maxPoints: z.number().int().min(100).max(20_000).default(2000), maxTextChars: z.number().int().min(0).default(20_000) }).strict(),
     response: SessionTimelineSchema,
+  },
+  /** Both texts of a session in full, as segments (what the detail's "show all" asks for). */
+  'sessions.text': {
+    request: z.object(SessionRef).strict(),
+    response: z.object({ correct: z.array(TextSegmentSchema), naive: z.array(TextSegmentSchema) }),
   },
   /** A window of the raw frames with their classification, for the virtualized table; `total` frames in all. */
   'sessions.frames': {

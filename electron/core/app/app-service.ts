@@ -15,7 +15,7 @@ import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { ConnectionHub } from '../hub';
 import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
-import { frameRows, nearestPoint, timelineView } from '../../../shared/analysis';
+import { frameRows, nearestPoint, timelineText, timelineView, type PriorAnalysis } from '../../../shared/analysis';
 import { MAX_SESSION_FRAMES, Monitor, reconcileSession, SessionTimelines, type MonitorOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
@@ -161,11 +161,18 @@ export class AppService {
     this.monitor.recordReconcile(sessionId, result);
   }
 
-  /** A session's frames: from memory when the monitor still holds them all (a journal query of 100k frames costs seconds). */
-  private async sessionFrames(sessionId: string): Promise<FrameRecord[]> {
-    const held = this.monitor.sessionFrames(sessionId);
-    if (held && held.length > 0) return held.slice(0, MAX_SESSION_FRAMES);
-    return this.options.sessionEvents ? this.options.sessionEvents(sessionId, MAX_SESSION_FRAMES) : this.monitor.recentEvents(sessionId, MAX_SESSION_FRAMES);
+  /**
+   * A session's frames: from memory when the monitor still holds them all (a journal query of
+   * 100k frames costs seconds), with the anomalies live analysis found in them when it kept all.
+   */
+  private async sessionFrames(sessionId: string): Promise<{ frames: FrameRecord[]; prior?: PriorAnalysis }> {
+    const held = this.monitor.sessionAnalysis(sessionId);
+    if (held && held.frames.length > 0) {
+      const frames = held.frames.slice(0, MAX_SESSION_FRAMES);
+      return held.anomalies ? { frames, prior: { analyzed: held.analyzed.subarray(0, frames.length), anomalies: held.anomalies } } : { frames };
+    }
+    const frames = this.options.sessionEvents ? await this.options.sessionEvents(sessionId, MAX_SESSION_FRAMES) : this.monitor.recentEvents(sessionId, MAX_SESSION_FRAMES);
+    return { frames };
   }
 
   private onRecord(record: JournalRecord): void {
@@ -221,30 +228,37 @@ export class AppService {
       'channels.unsubscribe': ({ profileId, channel }) => this.hub.unsubscribe(profileId, channel),
       'tail.recent': ({ limit }) => this.tail.recent(limit),
       'sessions.list': (filter) => this.monitor.list(filter),
-      'sessions.get': ({ sessionId }) => {
+      'sessions.get': ({ sessionId, maxTextChars }) => {
         const detail = this.monitor.detail(sessionId);
         if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
-        return detail;
+        if (maxTextChars === undefined || (detail.text.length <= maxTextChars && detail.naiveText.length <= maxTextChars)) return detail;
+        return { ...detail, text: detail.text.slice(0, maxTextChars), naiveText: detail.naiveText.slice(0, maxTextChars), textLength: detail.text.length, naiveTextLength: detail.naiveText.length };
       },
       'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
-      'sessions.timeline': async ({ sessionId, maxPoints }) => {
+      'sessions.timeline': async ({ sessionId, maxPoints, maxTextChars }) => {
         const detail = this.monitor.detail(sessionId);
         if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
-        const { timeline } = await this.timelines.current(sessionId);
+        const timeline = await this.timelines.current(sessionId);
         const reference = {
           gaps: detail.gaps,
           anomalies: detail.anomalies,
           terminalAt: detail.row.terminalAt,
           terminalState: detail.row.terminalStates[0] ?? null,
+          interTokenP99: detail.row.interTokenMs?.p99 ?? null,
           stallAfterMs: this.monitor.settings().stallAfterMs,
         };
-        return timelineView(timeline, reference, maxPoints);
+        return timelineView(timeline, reference, maxPoints, maxTextChars);
+      },
+      'sessions.text': async ({ sessionId }) => {
+        const detail = this.monitor.detail(sessionId);
+        if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
+        return timelineText(await this.timelines.latest(sessionId), detail.gaps);
       },
       'sessions.frames': async ({ sessionId, offset, limit }) => {
-        const { frames, timeline } = await this.timelines.latest(sessionId);
-        return { total: frames.length, t0: timeline.t0, rows: frameRows(timeline, frames, offset, limit) };
+        const timeline = await this.timelines.latest(sessionId);
+        return { total: timeline.frames.length, t0: timeline.t0, rows: frameRows(timeline, offset, limit) };
       },
-      'sessions.locate': async ({ sessionId, at, sequence }) => nearestPoint((await this.timelines.latest(sessionId)).timeline, at, sequence) ?? null,
+      'sessions.locate': async ({ sessionId, at, sequence }) => nearestPoint(await this.timelines.latest(sessionId), at, sequence) ?? null,
       'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
       'scenarios.list': () => this.requireScenarios().list(),

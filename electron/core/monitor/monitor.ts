@@ -1,9 +1,18 @@
-import { Analyzer, type AnalyzerOptions, type SessionVerdict } from '../../../shared/analysis';
+import { Analyzer, type AnalyzerOptions, type Anomaly, type SessionVerdict } from '../../../shared/analysis';
 import { DEFAULT_PROFILE, type ContractProfile } from '../../../shared/contract';
 import type { FleetBucket, MonitorSettings, ReconcileResult, SessionDetail, SessionFilter, SessionRow } from '../../../shared/api';
 import { SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
+
+/** A session's frames as the monitor holds them, with live analysis' findings (see `Monitor.sessionAnalysis`). */
+export interface KnownAnalysis {
+  frames: FrameRecord[];
+  /** 1 for each frame the analyzer took as an event of the session. */
+  analyzed: Uint8Array;
+  /** Every anomaly of the session, when none was dropped by the per-session cap. */
+  anomalies?: Anomaly[];
+}
 
 export interface MonitorUpdate {
   items: SessionRow[];
@@ -213,15 +222,31 @@ export class Monitor {
    * when the retained history no longer holds all of them (then ask the journal).
    */
   sessionFrames(sessionId: string): FrameRecord[] | undefined {
+    return this.sessionAnalysis(sessionId)?.frames;
+  }
+
+  /**
+   * A session's frames with what live analysis already found: which frames it analyzed and its
+   * anomalies — so the detail's classification need not run the analyzer over them again.
+   * `anomalies` is undefined when the session's list was capped (then classify from scratch);
+   * the whole answer is undefined when the retained history no longer holds every frame.
+   */
+  sessionAnalysis(sessionId: string): KnownAnalysis | undefined {
     if (this.trimmedSessions.has(sessionId)) return undefined;
-    const out: FrameRecord[] = [];
+    const frames: FrameRecord[] = [];
+    const analyzed: number[] = [];
     for (let i = 0; i < this.history.length; i += 1) {
       const record = this.history[i];
       if (record?.type !== 'frame') continue;
       const key = this.historyKeys[i];
-      if (key === sessionId || (key === undefined && journalSessionKey(record) === sessionId)) out.push(record);
+      if (key === sessionId) analyzed.push(frames.length);
+      if (key === sessionId || (key === undefined && journalSessionKey(record) === sessionId)) frames.push(record);
     }
-    return out;
+    const flags = new Uint8Array(frames.length);
+    for (const index of analyzed) flags[index] = 1;
+    const verdict = this.analyzer.sessionVerdict(sessionId, this.clock(), { includeText: false });
+    const anomalies = verdict && !verdict.anomaliesDropped ? verdict.anomalies : undefined;
+    return { frames, analyzed: flags, ...(anomalies ? { anomalies } : {}) };
   }
 
   summary(): MonitorUpdate['summary'] {

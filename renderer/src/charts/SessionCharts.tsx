@@ -1,28 +1,19 @@
-import { useLayoutEffect, useRef, type ReactNode } from 'react';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Cell,
-  ComposedChart,
-  Legend,
-  Line,
-  ReferenceArea,
-  ReferenceDot,
-  ReferenceLine,
-  Scatter,
-  Tooltip,
-  XAxis,
-  YAxis,
-  useXAxisScale,
-  useYAxisScale,
-} from 'recharts';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import type { TimelinePoint } from '../../../shared/analysis/timeline';
 import type { SessionDetail, SessionTimelineView } from '../../../shared/api';
 import type { Theme } from '../app/theme';
 import { useWidth } from '../components/use-width';
 import { formatMs } from '../data/format';
 import { chartPalette, type ChartPalette } from './palette';
+import { linearScale, nearestIndex, niceDomain, niceTicks, type LinearScale } from './scale';
+import { BottomAxis, ChartLegend, Grid, LeftAxis, linePath, plotArea, type PlotArea } from './svg-axes';
+
+/**
+ * The session detail's charts, drawn as plain SVG on our own scales (renderer/src/charts/scale.ts).
+ * recharts (kept for the Fleet view) costs 50+ ms per chart to mount through its store, before a
+ * single point is drawn; here a 100k-event session's downsampled timeline, both latency lines
+ * and the histogram are one React render of a few thousand SVG elements.
+ */
 
 export interface SessionChartsProps {
   /** Classified and downsampled on the host (`sessions.timeline`). */
@@ -32,10 +23,15 @@ export interface SessionChartsProps {
   /** The point an anomaly or a table row picked: drawn as a crosshair. */
   focus: { x: number; y: number | null } | null;
   onPick(point: TimelinePoint): void;
+  /** The width the charts will have, when the page measured it already (no layout forced mid-render). */
+  knownWidth?: number;
 }
 
 /** Axis ticks: milliseconds under a second (so 0.45 s and 0.55 s do not both read "0.5s"), else seconds. */
 const seconds = (ms: number) => (Math.abs(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
+
+/** The figure's padding and border take 22 px of the measured width. */
+const FIGURE_CHROME = 22;
 
 type MarkerKind = keyof SessionTimelineView['markers'];
 
@@ -72,8 +68,9 @@ function markerColor(kind: MarkerKind, palette: ChartPalette, point?: TimelinePo
 }
 
 /** One SVG marker per kind: shape and colour differ, and `data-kind` lets tests and tools find them. */
-function Marker({ kind, cx, cy, color, point }: { kind: MarkerKind; cx: number; cy: number; color: string; point: TimelinePoint }): ReactNode {
-  const common = { 'data-kind': kind, 'data-attempt': point.attempt, 'data-sequence': point.sequence ?? '', className: 'timeline-point' };
+function Marker({ kind, cx, cy, color, point }: { kind: MarkerKind; cx: number; cy: number; color: string; point: TimelinePoint | null }): ReactNode {
+  // A legend swatch (no point) carries no data attributes: tests and tools count the chart's markers.
+  const common = point ? { 'data-kind': kind, 'data-attempt': point.attempt, 'data-sequence': point.sequence ?? '', className: 'timeline-point' } : {};
   switch (kind) {
     case 'replay':
       return (
@@ -94,7 +91,7 @@ function Marker({ kind, cx, cy, color, point }: { kind: MarkerKind; cx: number; 
       return <rect {...common} x={cx - 5} y={cy - 5} width={10} height={10} fill={color} stroke="#fff" strokeWidth={1} />;
     case 'terminal':
       return (
-        <g {...common} data-state={point.state ?? ''}>
+        <g {...common} data-state={point?.state ?? ''}>
           <circle cx={cx} cy={cy} r={7} fill={color} fillOpacity={0.25} stroke={color} strokeWidth={2} />
           <circle cx={cx} cy={cy} r={2.5} fill={color} />
         </g>
@@ -102,85 +99,97 @@ function Marker({ kind, cx, cy, color, point }: { kind: MarkerKind; cx: number; 
   }
 }
 
-/** What a point's native tooltip says (a recharts Tooltip would need a recharts series per point). */
+/** What a point says in the tooltip and the hover readout. */
 function pointTitle(point: TimelinePoint): string {
   const kinds = point.kinds.length > 0 ? point.kinds.join(', ').replace(/_/g, ' ') : 'new';
   return `#${point.sequence ?? '—'} at +${formatMs(point.x)} · attempt ${point.attempt} · ${kinds}${point.chunk !== null ? ` · “${point.chunk.slice(0, 40)}”` : ''}`;
 }
 
-/**
- * Every drawn point as plain SVG on the chart's scales: the ordinary events of each attempt as
- * dots, then the anomaly markers on top. A recharts Scatter costs about a millisecond per point
- * (2,000 points: seconds before the chart shows); these are a few thousand SVG elements with a
- * native tooltip and the same `data-*` attributes.
- */
-function TimelinePoints({ series, colorOf, markerColorOf, onPick }: { series: SessionTimelineView; colorOf(attempt: number): string; markerColorOf(kind: MarkerKind, point: TimelinePoint): string; onPick(point: TimelinePoint): void }): ReactNode {
-  const xScale = useXAxisScale();
-  const yScale = useYAxisScale();
-  if (!xScale || !yScale) return null;
+
+/** Points of every drawn series, ascending by x (hover and click find the nearest one). */
+function allPoints(series: SessionTimelineView): TimelinePoint[] {
+  const out: TimelinePoint[] = [];
+  for (const { points } of series.attempts) out.push(...points);
+  for (const points of Object.values(series.markers)) if (points) out.push(...points);
+  return out.sort((a, b) => a.x - b.x);
+}
+
+/** The drawn point nearest a pointer position (by screen distance, among those near it in x). */
+function pointNear(points: readonly TimelinePoint[], xs: Float64Array, x: LinearScale, y: LinearScale, px: number, py: number): TimelinePoint | null {
+  const middle = nearestIndex(xs, x.invert(px));
+  if (middle < 0) return null;
+  let best: TimelinePoint | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (let i = Math.max(0, middle - 40); i < Math.min(points.length, middle + 40); i++) {
+    const point = points[i] as TimelinePoint;
+    const distance = Math.hypot(x(point.x) - px, y(point.y) - py);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = point;
+    }
+  }
+  return bestDistance <= 24 ? best : null;
+}
+
+/** The pointer's position in the SVG's own coordinates. */
+function pointerIn(event: MouseEvent<SVGSVGElement>): { px: number; py: number } {
+  const box = event.currentTarget.getBoundingClientRect();
+  return { px: event.clientX - box.left, py: event.clientY - box.top };
+}
+
+/** The drawn points and markers: memoized, so a hover readout does not redraw thousands of elements. */
+const TimelinePoints = memo(function TimelinePoints({ series, x, y, colorOf, palette }: { series: SessionTimelineView; x: LinearScale; y: LinearScale; colorOf(attempt: number): string; palette: ChartPalette }) {
   const markerKinds = MARKER_ORDER.filter((kind) => (series.markers[kind]?.length ?? 0) > 0);
   return (
     <g className="timeline-points">
-      {series.attempts.map(({ attempt, points }) => {
-        const color = colorOf(attempt);
-        return (
-          <g key={`attempt-${attempt}`} data-series={attempt === 1 ? 'events' : `replay attempt ${attempt}`}>
-            {points.map((point) => {
-              const cx = xScale(point.x);
-              const cy = yScale(point.y);
-              if (cx === undefined || cy === undefined) return null;
-              return (
-                <circle
-                  key={point.index}
-                  className="timeline-point"
-                  data-kind={point.attempt > 1 ? 'replay-attempt' : 'event'}
-                  data-attempt={point.attempt}
-                  data-sequence={point.sequence ?? ''}
-                  cx={cx}
-                  cy={cy}
-                  r={2.6}
-                  fill={color}
-                  onClick={() => onPick(point)}
-                >
-                  <title>{pointTitle(point)}</title>
-                </circle>
-              );
-            })}
-          </g>
-        );
-      })}
+      {series.attempts.map(({ attempt, points }) => (
+        <g key={`attempt-${attempt}`} data-series={attempt === 1 ? 'events' : `replay attempt ${attempt}`} fill={colorOf(attempt)}>
+          {points.map((point) => (
+            // Few attributes per dot (thousands of them): the hover readout tells the rest.
+            <circle key={point.index} data-kind={point.attempt > 1 ? 'replay-attempt' : 'event'} data-attempt={point.attempt} cx={x(point.x)} cy={y(point.y)} r={2.6} />
+          ))}
+        </g>
+      ))}
       {markerKinds.map((kind) => (
         <g key={kind} data-series={MARKER_LABEL[kind]}>
-          {(series.markers[kind] ?? []).map((point) => {
-            const cx = xScale(point.x);
-            const cy = yScale(point.y);
-            if (cx === undefined || cy === undefined) return null;
-            return (
-              <g key={point.index} className="timeline-marker" onClick={() => onPick(point)}>
-                <Marker kind={kind} cx={cx} cy={cy} color={markerColorOf(kind, point)} point={point} />
-                <title>{pointTitle(point)}</title>
-              </g>
-            );
-          })}
+          {(series.markers[kind] ?? []).map((point) => (
+            <g key={point.index} className="timeline-marker">
+              <Marker kind={kind} cx={x(point.x)} cy={y(point.y)} color={markerColor(kind, palette, point)} point={point} />
+              <title>{pointTitle(point)}</title>
+            </g>
+          ))}
         </g>
       ))}
     </g>
   );
-}
+});
 
 /**
  * (a) the timeline: sequence against arrival, one series per broadcast attempt, anomalies as
  * distinct markers, gaps (sequence bands) and stalls (time bands) shaded, disconnects and the
- * terminal event as reference lines.
+ * terminal event as reference lines. Hover shows the nearest point; a click picks it.
  */
-function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit<SessionChartsProps, 'theme'> & { palette: ChartPalette; width: number }) {
+function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit<SessionChartsProps, 'theme' | 'detail'> & { palette: ChartPalette; width: number }) {
   const { maxX, stalls, disconnects, terminal } = series;
+  const [hover, setHover] = useState<TimelinePoint | null>(null);
   const colorOf = (attempt: number) => palette.attempts[(attempt - 1) % palette.attempts.length] ?? '#0969da';
-  // The dots are not a recharts series, so the sequence axis is given its extent.
-  let maxY = 1;
-  for (const { points } of series.attempts) for (const point of points) if (point.y > maxY) maxY = point.y;
-  for (const points of Object.values(series.markers)) for (const point of points ?? []) if (point.y > maxY) maxY = point.y;
+  const chartWidth = width - FIGURE_CHROME;
+  const height = 340;
+  const geometry = useMemo(() => {
+    let maxY = 1;
+    for (const { points } of series.attempts) for (const point of points) if (point.y > maxY) maxY = point.y;
+    for (const points of Object.values(series.markers)) for (const point of points ?? []) if (point.y > maxY) maxY = point.y;
+    for (const gap of series.gaps) if (gap.to + 0.5 > maxY) maxY = gap.to + 0.5;
+    const area = plotArea(chartWidth, height, { top: 12, right: 24, bottom: 28, left: 56 });
+    const xMax = Math.ceil(maxX * 1.02);
+    const x = linearScale([0, xMax], [area.left, area.right]);
+    const y = linearScale([0, maxY], [area.bottom, area.top]);
+    const points = allPoints(series);
+    return { area, x, y, points, xs: Float64Array.from(points, (p) => p.x), xTicks: niceTicks(0, xMax, Math.max(2, Math.floor((area.right - area.left) / 90))), yTicks: niceTicks(0, maxY, 6, true) };
+  }, [series, maxX, chartWidth]);
+  const { area, x, y, points, xs } = geometry;
   const markerKinds = MARKER_ORDER.filter((kind) => (series.markers[kind]?.length ?? 0) > 0);
+  const clip = `timeline-clip-${chartWidth}`;
 
   return (
     <figure className="chart" data-testid="chart-timeline" data-drawn={series.drawn} data-total={series.total} aria-label="Sequence against arrival time">
@@ -191,47 +200,223 @@ function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit
           {series.attempts.length > 1 ? `${series.attempts.length} broadcast attempts` : 'one broadcast attempt'})
         </span>
       </figcaption>
-      <ComposedChart width={width - 22} height={340} margin={{ top: 10, right: 24, bottom: 8, left: 4 }}>
-        <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
-        <XAxis type="number" dataKey="x" domain={[0, Math.ceil(maxX * 1.02)]} tickFormatter={seconds} stroke={palette.axis} tick={{ fill: palette.text, fontSize: 11 }} name="arrival" />
-        <YAxis type="number" dataKey="y" domain={[0, maxY]} allowDecimals={false} stroke={palette.axis} tick={{ fill: palette.text, fontSize: 11 }} width={48} name="sequence" />
-        {series.gaps.map((gap) => (
-          <ReferenceArea key={`gap-${gap.from}`} y1={gap.from - 0.5} y2={gap.to + 0.5} fill={palette.gap} stroke="none" ifOverflow="extendDomain" label={{ value: `gap #${gap.from}${gap.to > gap.from ? `–${gap.to}` : ''}`, fill: palette.text, fontSize: 11, position: 'insideRight' }} />
-        ))}
-        {stalls.map((stall) => (
-          <ReferenceArea key={`stall-${stall.at}`} x1={stall.x1} x2={stall.x2} fill={palette.stall} stroke="none" label={{ value: 'stall', fill: palette.text, fontSize: 11, position: 'insideTop' }} />
-        ))}
-        {disconnects.map((d) => (
-          <ReferenceLine key={`disc-${d.at}`} x={d.x} stroke={palette.disconnect} strokeDasharray="6 3" strokeWidth={2} label={{ value: `disconnect${d.code !== null ? ` ${d.code}` : ''}`, fill: palette.disconnect, fontSize: 11, position: 'insideTopLeft' }} />
-        ))}
-        {terminal !== null && (
-          <ReferenceLine x={terminal.x} stroke={palette.terminal[terminal.state] ?? palette.terminal.completed} strokeWidth={2} label={{ value: terminal.state, fill: palette.text, fontSize: 11, position: 'insideTopRight' }} />
-        )}
-        {/* The axes need a series with data to exist: two invisible corner points (the drawn points are not a recharts series). */}
-        <Scatter data={[{ x: 0, y: 0 }, { x: maxX, y: maxY }]} legendType="none" tooltipType="none" shape={() => null} isAnimationActive={false} />
-        <TimelinePoints series={series} colorOf={colorOf} markerColorOf={(kind, point) => markerColor(kind, palette, point)} onPick={onPick} />
-        {/* Legend entries only: the points are drawn by TimelinePoints. */}
-        {series.attempts.map(({ attempt }) => (
-          <Scatter key={`attempt-${attempt}`} name={attempt === 1 ? 'events' : `replay attempt ${attempt}`} data={[]} fill={colorOf(attempt)} isAnimationActive={false} />
-        ))}
-        {markerKinds.map((kind) => (
-          <Scatter key={kind} name={MARKER_LABEL[kind]} data={[]} fill={markerColor(kind, palette)} isAnimationActive={false} />
-        ))}
-        {focus && <ReferenceLine x={focus.x} stroke={palette.focus} strokeWidth={1.5} strokeDasharray="2 2" />}
-        {focus && focus.y !== null && <ReferenceDot x={focus.x} y={focus.y} r={11} fill="none" stroke={palette.focus} strokeWidth={2.5} />}
-        <Legend verticalAlign="bottom" height={28} wrapperStyle={{ fontSize: 12 }} />
-      </ComposedChart>
+      <div className="chart-body">
+        <svg
+          width={chartWidth}
+          height={height}
+          role="img"
+          aria-label={`Timeline of ${series.total} events: sequence against arrival time`}
+          onMouseMove={(event) => {
+            const { px, py } = pointerIn(event);
+            setHover(pointNear(points, xs, x, y, px, py));
+          }}
+          onMouseLeave={() => setHover(null)}
+          onClick={(event) => {
+            const { px, py } = pointerIn(event);
+            const point = pointNear(points, xs, x, y, px, py);
+            if (point) onPick(point);
+          }}
+        >
+          <defs>
+            <clipPath id={clip}>
+              <rect x={area.left} y={area.top - 8} width={area.right - area.left + 8} height={area.bottom - area.top + 8} />
+            </clipPath>
+          </defs>
+          <Grid x={x} y={y} xTicks={geometry.xTicks} yTicks={geometry.yTicks} area={area} palette={palette} />
+          {series.gaps.map((gap) => (
+            <g key={`gap-${gap.from}`} className="timeline-gap">
+              <rect x={area.left} width={area.right - area.left} y={y(gap.to + 0.5)} height={Math.max(2, y(gap.from - 0.5) - y(gap.to + 0.5))} fill={palette.gap} />
+              <text x={area.right - 4} y={y((gap.from + gap.to) / 2) + 4} textAnchor="end" fontSize={11} fill={palette.text}>
+                gap #{gap.from}
+                {gap.to > gap.from ? `–${gap.to}` : ''}
+              </text>
+            </g>
+          ))}
+          {stalls.map((stall) => (
+            <g key={`stall-${stall.at}`} className="timeline-stall">
+              <rect x={x(stall.x1)} width={Math.max(2, x(stall.x2) - x(stall.x1))} y={area.top} height={area.bottom - area.top} fill={palette.stall} />
+              <text x={(x(stall.x1) + x(stall.x2)) / 2} y={area.top + 12} textAnchor="middle" fontSize={11} fill={palette.text}>
+                stall
+              </text>
+            </g>
+          ))}
+          <g clipPath={`url(#${clip})`}>
+            <TimelinePoints series={series} x={x} y={y} colorOf={colorOf} palette={palette} />
+          </g>
+          {disconnects.map((d) => (
+            <g key={`disc-${d.at}`} className="timeline-disconnect">
+              <line x1={x(d.x)} x2={x(d.x)} y1={area.top} y2={area.bottom} stroke={palette.disconnect} strokeDasharray="6 3" strokeWidth={2} />
+              <text x={x(d.x) + 4} y={area.top + 12} fontSize={11} fill={palette.disconnect}>
+                disconnect{d.code !== null ? ` ${d.code}` : ''}
+              </text>
+            </g>
+          ))}
+          {terminal !== null && (
+            <g className="timeline-terminal-line">
+              <line x1={x(terminal.x)} x2={x(terminal.x)} y1={area.top} y2={area.bottom} stroke={palette.terminal[terminal.state] ?? palette.terminal.completed} strokeWidth={2} />
+              <text x={x(terminal.x) - 4} y={area.top + 12} textAnchor="end" fontSize={11} fill={palette.text}>
+                {terminal.state}
+              </text>
+            </g>
+          )}
+          {focus && <line className="timeline-focus" x1={x(focus.x)} x2={x(focus.x)} y1={area.top} y2={area.bottom} stroke={palette.focus} strokeWidth={1.5} strokeDasharray="2 2" />}
+          {focus && focus.y !== null && <circle cx={x(focus.x)} cy={y(focus.y)} r={11} fill="none" stroke={palette.focus} strokeWidth={2.5} />}
+          {hover && <circle className="timeline-hover" cx={x(hover.x)} cy={y(hover.y)} r={6} fill="none" stroke={palette.focus} strokeWidth={1.5} pointerEvents="none" />}
+          <BottomAxis scale={x} ticks={geometry.xTicks} area={area} palette={palette} format={seconds} />
+          <LeftAxis scale={y} ticks={geometry.yTicks} area={area} palette={palette} format={String} />
+        </svg>
+        {hover && <Readout area={area} at={x(hover.x)} width={chartWidth} text={pointTitle(hover)} />}
+      </div>
+      <ChartLegend
+        items={[
+          ...series.attempts.map(({ attempt }) => ({ key: `attempt-${attempt}`, label: attempt === 1 ? 'events' : `replay attempt ${attempt}`, swatch: <circle r={3.5} fill={colorOf(attempt)} /> })),
+          ...markerKinds.map((kind) => ({ key: kind, label: MARKER_LABEL[kind], swatch: <Marker kind={kind} cx={0} cy={0} color={markerColor(kind, palette)} point={null} /> })),
+        ]}
+      />
     </figure>
+  );
+}
+
+/** One line of text over the chart at a pointer position (kept inside the chart). */
+function Readout({ area, at, width, text }: { area: PlotArea; at: number; width: number; text: string }) {
+  const left = Math.min(Math.max(area.left, at + 12), width - 260);
+  return (
+    <div className="chart-readout" role="status" style={{ left, top: area.top }}>
+      {text}
+    </div>
+  );
+}
+
+/** A horizontal reference line across a plot with a label at its right end. */
+function ReferenceY({ y, area, color, label }: { y: number; area: PlotArea; color: string; label: string }) {
+  return (
+    <g className="chart-reference">
+      <line x1={area.left} x2={area.right} y1={y} y2={y} stroke={color} strokeDasharray="4 3" />
+      <text x={area.right + 3} y={y + 4} fontSize={10} fill={color}>
+        {label}
+      </text>
+    </g>
+  );
+}
+
+/** Inter-token gaps (and delivery latency) over time: one path per series, p50/p95 as reference lines. */
+function LatencyLine({ timeline, detail, palette, width }: { timeline: SessionTimelineView; detail: SessionDetail; palette: ChartPalette; width: number }) {
+  const { interToken, delivery } = timeline.latency;
+  const p = detail.row.interTokenMs;
+  const [hover, setHover] = useState<number | null>(null);
+  const height = 220;
+  const geometry = useMemo(() => {
+    let minX = Number.POSITIVE_INFINITY;
+    let maxX = Number.NEGATIVE_INFINITY;
+    let maxY = 0;
+    for (const series of [interToken, delivery]) {
+      for (const point of series) {
+        if (point.x < minX) minX = point.x;
+        if (point.x > maxX) maxX = point.x;
+        if (point.y > maxY) maxY = point.y;
+      }
+    }
+    if (!Number.isFinite(minX)) [minX, maxX] = [0, 1];
+    const [y0, y1] = niceDomain(0, maxY, 5);
+    const area = plotArea(width, height, { top: 10, right: 34, bottom: 28, left: 64 });
+    const x = linearScale([minX, maxX], [area.left, area.right]);
+    const y = linearScale([y0, y1], [area.bottom, area.top]);
+    return {
+      area,
+      x,
+      y,
+      xs: Float64Array.from(interToken, (point) => point.x),
+      xTicks: niceTicks(minX, maxX, Math.max(2, Math.floor((area.right - area.left) / 90))),
+      yTicks: niceTicks(y0, y1, 5),
+      interPath: linePath(interToken, x, y),
+      deliveryPath: linePath(delivery, x, y),
+    };
+  }, [interToken, delivery, width]);
+  const { area, x, y } = geometry;
+  const hovered = hover === null ? undefined : interToken[hover];
+  return (
+    <div className="chart-body">
+      <svg
+        width={width}
+        height={height}
+        role="img"
+        aria-label="Inter-token gap over time"
+        onMouseMove={(event) => setHover(nearestIndex(geometry.xs, x.invert(pointerIn(event).px)))}
+        onMouseLeave={() => setHover(null)}
+      >
+        <Grid x={x} y={y} xTicks={geometry.xTicks} yTicks={geometry.yTicks} area={area} palette={palette} />
+        {p && <ReferenceY y={y(p.p95)} area={area} color={palette.duplicate} label="p95" />}
+        {p && <ReferenceY y={y(p.p50)} area={area} color={palette.axis} label="p50" />}
+        <path className="latency-line" data-series="inter-token gap" data-points={interToken.length} d={geometry.interPath} fill="none" stroke={palette.latency} strokeWidth={1.5} />
+        {delivery.length > 0 && <path className="latency-line" data-series="delivery latency" data-points={delivery.length} d={geometry.deliveryPath} fill="none" stroke={palette.delivery} strokeWidth={1.2} />}
+        {hovered && <circle cx={x(hovered.x)} cy={y(hovered.y)} r={4} fill={palette.latency} pointerEvents="none" />}
+        <BottomAxis scale={x} ticks={geometry.xTicks} area={area} palette={palette} format={seconds} />
+        <LeftAxis scale={y} ticks={geometry.yTicks} area={area} palette={palette} format={(v) => formatMs(v)} />
+      </svg>
+      {hovered && <Readout area={area} at={x(hovered.x)} width={width} text={`+${seconds(hovered.x)} · gap ${formatMs(hovered.y)}`} />}
+      <ChartLegend
+        items={[
+          { key: 'inter', label: 'inter-token gap', swatch: <line x1={-7} x2={7} stroke={palette.latency} strokeWidth={2} /> },
+          ...(delivery.length > 0 ? [{ key: 'delivery', label: 'delivery latency', swatch: <line x1={-7} x2={7} stroke={palette.delivery} strokeWidth={2} /> }] : []),
+        ]}
+      />
+    </div>
+  );
+}
+
+/** The inter-token gaps' histogram: one bar per bin (the overflow bin past p99 in the warning colour), p50/p95/p99 marked. */
+function LatencyHistogram({ timeline, detail, palette, width }: { timeline: SessionTimelineView; detail: SessionDetail; palette: ChartPalette; width: number }) {
+  const bins = timeline.latency.histogram;
+  const p = detail.row.interTokenMs;
+  const height = 220;
+  const area = plotArea(width, height, { top: 18, right: 16, bottom: 28, left: 44 });
+  const maxCount = Math.max(1, ...bins.map((bin) => bin.count));
+  const [, y1] = niceDomain(0, maxCount, 5);
+  const y = linearScale([0, y1], [area.bottom, area.top]);
+  const band = (area.right - area.left) / Math.max(1, bins.length);
+  const centre = (index: number) => area.left + band * (index + 0.5);
+  // Every n-th label, so they do not overlap (about 60 px each).
+  const every = Math.max(1, Math.ceil((bins.length * 60) / (area.right - area.left)));
+  const labelTicks = bins.map((_, index) => index).filter((index) => index % every === 0);
+  const binOf = (ms: number) => bins.findIndex((bin) => ms >= bin.from && ms <= bin.to);
+  const marks = p
+    ? ([
+        ['p50', p.p50, palette.axis],
+        ['p95', p.p95, palette.duplicate],
+        ['p99', p.p99, palette.replay],
+      ] as const)
+    : [];
+  return (
+    <svg width={width} height={height} role="img" aria-label="Histogram of inter-token gaps" className="latency-histogram">
+      <Grid y={y} yTicks={niceTicks(0, y1, 5, true)} area={area} palette={palette} />
+      {bins.map((bin, index) => (
+        <rect key={bin.label} className="histogram-bar" data-count={bin.count} x={area.left + band * index + 0.5} width={Math.max(1, band - 1)} y={y(bin.count)} height={Math.max(0, area.bottom - y(bin.count))} fill={bin.label.startsWith('>') ? palette.duplicate : palette.latency}>
+          <title>{`${bin.label} ms: ${bin.count} gaps`}</title>
+        </rect>
+      ))}
+      {marks.map(([label, value, color], order) => {
+        const index = binOf(value);
+        if (index < 0) return null;
+        return (
+          <g key={label} className="chart-reference">
+            <line x1={centre(index)} x2={centre(index)} y1={area.top} y2={area.bottom} stroke={color} strokeDasharray="4 3" />
+            <text x={centre(index) + 3} y={area.top + 10 + order * 12} fontSize={10} fill={color}>
+              {label}
+            </text>
+          </g>
+        );
+      })}
+      <BottomAxis scale={centre} ticks={labelTicks} area={area} palette={palette} format={(index) => bins[index]?.label ?? ''} />
+      <LeftAxis scale={y} ticks={niceTicks(0, y1, 5, true)} area={area} palette={palette} format={String} />
+    </svg>
   );
 }
 
 /** (b) latency: inter-token gaps over time (and delivery latency), their histogram, p50/p95/p99 and TTFT. */
 function LatencyCharts({ timeline, detail, palette, width }: { timeline: SessionTimelineView; detail: SessionDetail; palette: ChartPalette; width: number }) {
-  const { interToken: drawnGaps, delivery: drawnDelivery, histogram: bins, samples } = timeline.latency;
   const p = detail.row.interTokenMs;
-  const binOf = (ms: number) => bins.find((bin) => ms >= bin.from && ms <= bin.to)?.label;
-  // The figure's padding and border take 22 px; two charts side by side leave a 16 px gutter.
-  const inner = width - 22;
+  const inner = width - FIGURE_CHROME;
+  // Two charts side by side leave a 16 px gutter.
   const half = Math.max(260, Math.floor((inner - 16) / 2));
   const twoColumns = inner >= 2 * 260 + 16;
   return (
@@ -243,45 +428,22 @@ function LatencyCharts({ timeline, detail, palette, width }: { timeline: Session
           {detail.row.deliveryMs ? ` · delivery p50 ${formatMs(detail.row.deliveryMs.p50)} p95 ${formatMs(detail.row.deliveryMs.p95)}` : ' · no delivery latency (no emitted_at)'}
         </span>
       </figcaption>
-      {samples === 0 ? (
+      {timeline.latency.samples === 0 ? (
         <p className="muted">Not enough events for latency yet.</p>
       ) : (
         <div className={twoColumns ? 'chart-pair' : undefined}>
-          <ComposedChart width={twoColumns ? half : inner} height={220} margin={{ top: 8, right: 16, bottom: 4, left: 4 }}>
-            <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
-            <XAxis type="number" dataKey="x" domain={['dataMin', 'dataMax']} tickFormatter={seconds} stroke={palette.axis} tick={{ fill: palette.text, fontSize: 11 }} allowDuplicatedCategory={false} />
-            <YAxis type="number" stroke={palette.axis} tick={{ fill: palette.text, fontSize: 11 }} width={64} tickFormatter={(v: number) => formatMs(v)} />
-            {p && <ReferenceLine y={p.p95} stroke={palette.duplicate} strokeDasharray="4 3" label={{ value: 'p95', fill: palette.text, fontSize: 10, position: 'right' }} />}
-            {p && <ReferenceLine y={p.p50} stroke={palette.axis} strokeDasharray="4 3" label={{ value: 'p50', fill: palette.text, fontSize: 10, position: 'right' }} />}
-            <Line data={drawnGaps} dataKey="y" name="inter-token gap" stroke={palette.latency} dot={false} isAnimationActive={false} strokeWidth={1.5} />
-            {drawnDelivery.length > 0 && <Line data={drawnDelivery} dataKey="y" name="delivery latency" stroke={palette.delivery} dot={false} isAnimationActive={false} strokeWidth={1.2} />}
-            <Tooltip formatter={(value) => formatMs(Number(value))} labelFormatter={(label) => `+${seconds(Number(label))}`} isAnimationActive={false} />
-            <Legend verticalAlign="bottom" height={24} wrapperStyle={{ fontSize: 12 }} />
-          </ComposedChart>
-          <BarChart width={twoColumns ? half : inner} height={220} data={bins} margin={{ top: 8, right: 16, bottom: 4, left: 4 }} barCategoryGap={1}>
-            <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="label" stroke={palette.axis} tick={{ fill: palette.text, fontSize: 10 }} interval="preserveStartEnd" />
-            <YAxis allowDecimals={false} stroke={palette.axis} tick={{ fill: palette.text, fontSize: 11 }} width={40} />
-            <Bar dataKey="count" name="gaps" isAnimationActive={false}>
-              {bins.map((bin) => (
-                <Cell key={bin.label} fill={bin.label.startsWith('>') ? palette.duplicate : palette.latency} />
-              ))}
-            </Bar>
-            {p && binOf(p.p50) && <ReferenceLine x={binOf(p.p50)} stroke={palette.axis} strokeDasharray="4 3" label={{ value: 'p50', fill: palette.text, fontSize: 10, position: 'top' }} />}
-            {p && binOf(p.p95) && <ReferenceLine x={binOf(p.p95)} stroke={palette.duplicate} strokeDasharray="4 3" label={{ value: 'p95', fill: palette.text, fontSize: 10, position: 'top' }} />}
-            {p && binOf(p.p99) && <ReferenceLine x={binOf(p.p99)} stroke={palette.replay} strokeDasharray="4 3" label={{ value: 'p99', fill: palette.text, fontSize: 10, position: 'top' }} />}
-            <Tooltip isAnimationActive={false} />
-          </BarChart>
+          <LatencyLine timeline={timeline} detail={detail} palette={palette} width={twoColumns ? half : inner} />
+          <LatencyHistogram timeline={timeline} detail={detail} palette={palette} width={twoColumns ? half : inner} />
         </div>
       )}
     </figure>
   );
 }
 
-/** The detail's charts, in their own chunk (recharts loads only when a chart is shown). */
+/** The detail's charts. */
 export default function SessionCharts(props: SessionChartsProps) {
   const ref = useRef<HTMLDivElement>(null);
-  const width = useWidth(ref);
+  const width = useWidth(ref, props.knownWidth);
   const palette = chartPalette(props.theme);
   useLayoutEffect(() => {
     // Lets the benchmark (and curious users in devtools) time "charts drawn".
@@ -291,7 +453,7 @@ export default function SessionCharts(props: SessionChartsProps) {
     <div ref={ref} className="session-charts" data-charts-ready={width > 0 ? 'true' : 'false'}>
       {width > 0 && (
         <>
-          <TimelineChart {...props} palette={palette} width={width} />
+          <TimelineChart timeline={props.timeline} focus={props.focus} onPick={props.onPick} palette={palette} width={width} />
           <LatencyCharts timeline={props.timeline} detail={props.detail} palette={palette} width={width} />
         </>
       )}

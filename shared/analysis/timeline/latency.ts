@@ -1,5 +1,5 @@
-import { downsampleKeeping } from './downsample';
-import type { TimelinePoint } from './classify';
+import type { SessionTimeline } from './classify';
+import { minMaxIndices, type Series } from './downsample';
 
 /** Latency chart data: inter-token gaps over time, their histogram, and delivery latency. */
 
@@ -8,42 +8,19 @@ export interface LatencyPoint {
   y: number;
 }
 
-/** Arrival gaps between consecutive first-seen sequences (the same samples as the verdict's interTokenMs). */
-export function interTokenSeries(points: readonly TimelinePoint[]): LatencyPoint[] {
-  const out: LatencyPoint[] = [];
-  let previous: number | null = null;
-  for (const point of points) {
-    if (!point.firstSeen) continue;
-    if (previous !== null) out.push({ x: point.x, y: point.at - previous });
-    previous = point.at;
-  }
-  return out;
+/** The inter-token gaps of a classified session (collected while classifying). */
+export function interTokenSeries(timeline: SessionTimeline): Series {
+  return timeline.interToken;
 }
 
-/** `at − emitted_at` for events that carry the server's send time (negative skew shown as 0). */
-export function deliverySeries(points: readonly TimelinePoint[]): LatencyPoint[] {
-  const out: LatencyPoint[] = [];
-  for (const point of points) {
-    if (point.emittedAt !== null && !point.kinds.includes('violation')) out.push({ x: point.x, y: Math.max(0, point.at - point.emittedAt) });
-  }
-  return out;
+/** The delivery latencies of a classified session (collected while classifying). */
+export function deliverySeries(timeline: SessionTimeline): Series {
+  return timeline.delivery;
 }
 
-/** Downsampled for drawing, keeping the slowest gaps (a spike is the point of the chart). */
-export function drawableLatency(series: readonly LatencyPoint[], budget = 1500, spikes = 50): LatencyPoint[] {
-  if (series.length <= budget) return series.slice();
-  // The `spikes` largest values by position, not by threshold: a flat series has thousands of ties
-  // (the earlier point wins a tie). One pass keeping the best few, not a sort of the whole series.
-  const top: LatencyPoint[] = [];
-  for (const point of series) {
-    if (top.length === spikes && point.y <= (top[top.length - 1] as LatencyPoint).y) continue;
-    let at = top.length;
-    while (at > 0 && (top[at - 1] as LatencyPoint).y < point.y) at--;
-    top.splice(at, 0, point);
-    if (top.length > spikes) top.pop();
-  }
-  const keep = new Set(top);
-  return downsampleKeeping(series, budget, (p) => keep.has(p));
+/** Downsampled for drawing to about `budget` points: each slice's lowest and highest sample, so every spike stays. */
+export function drawableLatency(series: Series, budget = 1500): LatencyPoint[] {
+  return minMaxIndices(series, Math.max(1, Math.floor(budget / 2) - 1)).map((i) => ({ x: series.x[i] as number, y: series.y[i] as number }));
 }
 
 export interface HistogramBin {
@@ -59,13 +36,18 @@ const formatBound = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 1
  * Equal-width bins up to the 99th percentile (so one backoff of 5 s does not squash every
  * other bar into the first bin) and one overflow bin for the rest. Every sample is counted once.
  */
-export function histogram(values: readonly number[], bins = 24): HistogramBin[] {
-  if (values.length === 0) return [];
-  // A typed array sorts numerically without a comparator call per pair (100k samples: a few ms).
-  const sorted = Float64Array.from(values).sort();
-  const min = sorted[0] as number;
-  const max = sorted[sorted.length - 1] as number;
-  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)] as number;
+export function histogram(values: ArrayLike<number>, bins = 24, knownP99?: number): HistogramBin[] {
+  const n = values.length;
+  if (n === 0) return [];
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const value = values[i] as number;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  // The 99th percentile (the verdict's, when given), else by selection, not by sorting every sample.
+  const p99 = knownP99 !== undefined && knownP99 >= min && knownP99 <= max ? knownP99 : select(Float64Array.from(values), Math.min(n - 1, Math.ceil(0.99 * n) - 1));
   const top = p99 > min ? p99 : max;
   const width = top > min ? (top - min) / bins : 1;
   const out: HistogramBin[] = [];
@@ -75,7 +57,8 @@ export function histogram(values: readonly number[], bins = 24): HistogramBin[] 
     out.push({ from, to, count: 0, label: `${formatBound(from)}–${formatBound(to)}` });
   }
   const overflow: HistogramBin = { from: top, to: max, count: 0, label: `>${formatBound(top)}` };
-  for (const value of sorted) {
+  for (let i = 0; i < n; i++) {
+    const value = values[i] as number;
     if (value > top) overflow.count++;
     else {
       const index = Math.min(bins - 1, Math.floor((value - min) / width));
@@ -84,4 +67,30 @@ export function histogram(values: readonly number[], bins = 24): HistogramBin[] 
   }
   if (overflow.count > 0) out.push(overflow);
   return out;
+}
+
+/** The k-th smallest value (0-based) of `values`, which it reorders: Hoare's selection, O(n) on average. */
+export function select(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (left < right) {
+    const pivot = values[(left + right) >>> 1] as number;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i++;
+      while ((values[j] as number) > pivot) j--;
+      if (i <= j) {
+        const swap = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return values[k] as number;
+  }
+  return values[k] as number;
 }

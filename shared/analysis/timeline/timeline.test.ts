@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNdjsonJournal, type FrameRecord } from '../../journal';
-import { buildTimeline, timelineSeries } from './classify';
-import { downsampleKeeping, lttbIndices } from './downsample';
+import { buildTimeline, timelinePoints, timelineSeries } from './classify';
+import { downsampleKeepingIndices, lttbIndices } from './downsample';
 import { histogram, interTokenSeries } from './latency';
 import { correctTextSegments, naiveTextSegments } from './text-segments';
 
@@ -26,8 +26,8 @@ function frame(at: number, sequence: number, chunk: string, state = 'generating'
 
 describe('downsampling', () => {
   it('keeps the first and last point and at most the budget with plain LTTB', () => {
-    const points = Array.from({ length: 10_000 }, (_, i) => ({ x: i, y: Math.sin(i / 50) }));
-    const picked = lttbIndices(points, 500);
+    const x = Float64Array.from({ length: 10_000 }, (_, i) => i);
+    const picked = lttbIndices(x, x.map((i) => Math.sin(i / 50)), 500);
     expect(picked).toHaveLength(500);
     expect(picked[0]).toBe(0);
     expect(picked[picked.length - 1]).toBe(9999);
@@ -60,7 +60,7 @@ describe('downsampling', () => {
     }
     frames.push(frame(at + 5, 100_001, '', 'completed'));
     const timeline = buildTimeline('big', frames);
-    const marked = timeline.points.filter((p) => p.kind !== 'new' && p.kind !== 'terminal');
+    const marked = timelinePoints(timeline).filter((p) => p.kind !== 'new' && p.kind !== 'terminal');
     expect(marked.map((p) => p.index).sort((a, b) => a - b)).toEqual([...anomalous].sort((a, b) => a - b));
 
     const series = timelineSeries(timeline, 1500);
@@ -72,19 +72,20 @@ describe('downsampling', () => {
     expect(series.drawn).toBeGreaterThan(1000);
   });
 
-  it('downsampleKeeping keeps what the predicate asks for even beyond the budget', () => {
-    const points = Array.from({ length: 5000 }, (_, i) => ({ x: i, y: i % 7, special: i % 50 === 3 }));
-    const out = downsampleKeeping(points, 200, (p) => p.special);
-    expect(out.filter((p) => p.special)).toHaveLength(100);
+  it('downsampleKeepingIndices keeps what the predicate asks for even beyond the budget', () => {
+    const x = Float64Array.from({ length: 5000 }, (_, i) => i);
+    const special = (i: number) => i % 50 === 3;
+    const out = downsampleKeepingIndices(x, x.map((i) => i % 7), 200, special);
+    expect(out.filter(special)).toHaveLength(100);
     expect(out.length).toBeLessThanOrEqual(300);
-    expect(out.map((p) => p.x)).toEqual([...out.map((p) => p.x)].sort((a, b) => a - b));
+    expect(out).toEqual([...out].sort((a, b) => a - b));
   });
 });
 
 describe('timeline classification (through the shared Analyzer)', () => {
   it('marks the replay restart and puts each attempt in its own series', () => {
     const timeline = buildTimeline('s1', fixtureFrames('replay'));
-    expect(timeline.points.map((p) => p.kind)).toEqual(['new', 'new', 'new', 'replay', 'duplicate', 'duplicate', 'terminal']);
+    expect(timelinePoints(timeline).map((p) => p.kind)).toEqual(['new', 'new', 'new', 'replay', 'duplicate', 'duplicate', 'terminal']);
     expect(timeline.attempts).toBe(2);
     const series = timelineSeries(timeline);
     expect(series.attempts.map((a) => [a.attempt, a.points.length])).toEqual([
@@ -95,25 +96,25 @@ describe('timeline classification (through the shared Analyzer)', () => {
   });
 
   it('classifies out-of-order, after-terminal and violations', () => {
-    expect(buildTimeline('s1', fixtureFrames('out-of-order')).points.map((p) => p.kind)).toEqual(['new', 'new', 'out_of_order', 'terminal']);
-    expect(buildTimeline('s1', fixtureFrames('after-terminal')).points.map((p) => p.kind)).toEqual(['new', 'terminal', 'after_terminal']);
+    expect(timelinePoints(buildTimeline('s1', fixtureFrames('out-of-order'))).map((p) => p.kind)).toEqual(['new', 'new', 'out_of_order', 'terminal']);
+    expect(timelinePoints(buildTimeline('s1', fixtureFrames('after-terminal'))).map((p) => p.kind)).toEqual(['new', 'terminal', 'after_terminal']);
     const violation = buildTimeline('s1', fixtureFrames('violation'));
-    expect(violation.points.filter((p) => p.kind === 'violation').length).toBe(3);
+    expect(timelinePoints(violation).filter((p) => p.kind === 'violation').length).toBe(3);
   });
 
   it('a crash after 400 tokens: 400 duplicates in attempt 2, the text once, the naive text twice-over', () => {
     const timeline = buildTimeline('s1', fixtureFrames('crash-after-400-retry'));
-    expect(timeline.points.filter((p) => p.kinds.includes('duplicate'))).toHaveLength(400);
+    expect(timelinePoints(timeline).filter((p) => p.kinds.includes('duplicate'))).toHaveLength(400);
     expect(timeline.attempts).toBe(2);
-    const correct = correctTextSegments(timeline.points, []);
+    const correct = correctTextSegments(timeline, []).segments;
     expect(correct.every((s) => s.kind === 'text')).toBe(true);
-    const naive = naiveTextSegments(timeline.points);
+    const naive = naiveTextSegments(timeline).segments;
     expect(naive.map((s) => s.kind)).toEqual(['text', 'duplicate', 'text']);
   });
 
   it('marks the missing sequences of a gap in the correct text', () => {
     const timeline = buildTimeline('s1', fixtureFrames('gap'));
-    expect(correctTextSegments(timeline.points, [{ from: 3, to: 4 }]).map((s) => [s.kind, s.text])).toEqual([
+    expect(correctTextSegments(timeline, [{ from: 3, to: 4 }]).segments.map((s) => [s.kind, s.text])).toEqual([
       ['text', 'AB'],
       ['missing', '⟨#3–4 missing⟩'],
       ['text', 'E'],
@@ -123,9 +124,9 @@ describe('timeline classification (through the shared Analyzer)', () => {
 
 describe('latency data', () => {
   it('samples gaps between first-seen sequences only', () => {
-    const points = buildTimeline('s1', fixtureFrames('duplicate')).points;
+    const timeline = buildTimeline('s1', fixtureFrames('duplicate'));
     // 1@100 2@110 2@120(dup) 3!@130 → gaps 10 (1→2) and 20 (2→3)
-    expect(interTokenSeries(points).map((p) => p.y)).toEqual([10, 20]);
+    expect(Array.from(interTokenSeries(timeline).y)).toEqual([10, 20]);
   });
 
   it('histogram counts every sample once, with an overflow bin past p99', () => {
@@ -140,18 +141,50 @@ describe('latency data', () => {
 describe('latency downsampling and text limits', () => {
   it('keeps the spikes of a flat series without keeping every tie', async () => {
     const { drawableLatency } = await import('./latency');
-    const flat = Array.from({ length: 100_000 }, (_, i) => ({ x: i, y: i === 5000 ? 900 : 5 }));
-    const out = drawableLatency(flat, 1500);
+    const x = Float64Array.from({ length: 100_000 }, (_, i) => i);
+    const out = drawableLatency({ x, y: x.map((i) => (i === 5000 ? 900 : 5)) }, 1500);
     expect(out.length).toBeLessThanOrEqual(1550);
     expect(out.some((p) => p.y === 900)).toBe(true);
   });
 
-  it('cuts long texts to a number of characters', async () => {
-    const { limitSegments } = await import('./text-segments');
-    const cut = limitSegments([{ kind: 'text', text: 'abcdef', sequence: 1 }, { kind: 'duplicate', text: 'ghij', sequence: 2 }], 8);
-    expect(cut.cut).toBe(true);
-    expect(cut.total).toBe(10);
-    expect(cut.segments.map((s) => s.text)).toEqual(['abcdef', 'gh']);
+  it('min/max downsampling keeps every spike and every dip, in x order', async () => {
+    const { minMaxIndices } = await import('./downsample');
+    const x = Float64Array.from({ length: 50_000 }, (_, i) => i);
+    const y = x.map((i) => (i === 12_345 ? 900 : i === 40_000 ? -5 : 5 + (i % 3)));
+    const picked = minMaxIndices({ x, y }, 400);
+    expect(picked.length).toBeLessThanOrEqual(802);
+    expect(picked).toContain(12_345);
+    expect(picked).toContain(40_000);
+    expect(picked[0]).toBe(0);
+    expect(picked[picked.length - 1]).toBe(49_999);
+    expect(picked).toEqual([...picked].sort((a, b) => a - b));
+  });
+
+  it('cuts long texts to a number of characters, still counting the whole text', () => {
+    const timeline = buildTimeline('s1', fixtureFrames('crash-after-400-retry'));
+    const full = naiveTextSegments(timeline);
+    const cut = naiveTextSegments(timeline, 25);
+    expect(cut.chars).toBe(full.chars);
+    expect(cut.segments.map((s) => s.text).join('')).toBe(full.segments.map((s) => s.text).join('').slice(0, 25));
+    expect(full.chars).toBe(full.segments.map((s) => s.text).join('').length);
+    const gapped = buildTimeline('s1', fixtureFrames('gap'));
+    const correct = correctTextSegments(gapped, [{ from: 3, to: 4 }]);
+    const correctCut = correctTextSegments(gapped, [{ from: 3, to: 4 }], 4);
+    expect(correctCut.segments.map((s) => s.text).join('')).toBe('AB⟨#');
+    expect(correctCut.chars).toBe(correct.chars);
+    expect(correct.chars).toBe(correct.segments.map((s) => s.text).join('').length);
+  });
+
+  it('orders the correct text by sequence and places gaps, even with an absurd sequence number', () => {
+    const frames = [frame(10, 1, 'a'), frame(20, 3, 'c'), frame(30, 1_000_000_000, 'z'), frame(40, 2, 'b')];
+    const timeline = buildTimeline('big', frames);
+    expect(correctTextSegments(timeline, [{ from: 4, to: 999_999_999 }]).segments.map((s) => [s.kind, s.text])).toEqual([
+      ['text', 'a'],
+      ['late', 'b'],
+      ['text', 'c'],
+      ['missing', '⟨#4–999999999 missing⟩'],
+      ['text', 'z'],
+    ]);
   });
 });
 
@@ -180,10 +213,10 @@ describe('the host-side view (sessions.timeline, sessions.frames, sessions.locat
     expect(view.terminal).toEqual({ x: at + 10 - 5, state: 'completed' });
     expect(view.text?.naive.map((s) => s.kind)).toContain('duplicate');
 
-    const rows = frameRows(timeline, frames, 999, 3);
+    const rows = frameRows(timeline, 999, 3);
     expect(rows.map((r) => r.point.index)).toEqual([999, 1000, 1001]);
     expect(rows[1]!.point.kind).toBe('duplicate');
-    expect(frameRows(timeline, frames, frames.length - 1, 50)).toHaveLength(1);
+    expect(frameRows(timeline, frames.length - 1, 50)).toHaveLength(1);
     expect(nearestPoint(timeline, T0 + 1000 * 5 + 1, 1000)?.index).toBe(1000);
     expect(nearestPoint(buildTimeline('none', []), 0)).toBeUndefined();
   });

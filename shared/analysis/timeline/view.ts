@@ -1,6 +1,6 @@
 import type { FrameRecord } from '../../journal';
 import type { GapRange } from '../verdict';
-import { timelineSeries, type PointKind, type SessionTimeline, type TimelinePoint } from './classify';
+import { pointAt, timelineSeries, type PointKind, type SessionTimeline, type TimelinePoint } from './classify';
 import { deliverySeries, drawableLatency, histogram, interTokenSeries, type HistogramBin, type LatencyPoint } from './latency';
 import { correctTextSegments, naiveTextSegments, type TextSegment } from './text-segments';
 
@@ -9,8 +9,11 @@ import { correctTextSegments, naiveTextSegments, type TextSegment } from './text
  * session becomes a few thousand points, so the renderer never moves or classifies every frame.
  */
 
-/** Points per latency line: the chart is half the page wide, and a recharts Line costs per point. */
+/** Points per latency line: the chart is half the page wide (a point per pixel or so). */
 const LATENCY_POINTS = 800;
+
+/** Characters of each text sent with the view (the page shows 20,000 at first; `sessions.text` has all of it). */
+export const VIEW_TEXT_CHARS = 20_000;
 
 export type MarkerKind = Exclude<PointKind, 'new'>;
 
@@ -37,7 +40,8 @@ export interface TimelineView {
     delivery: LatencyPoint[];
     histogram: HistogramBin[];
   };
-  text: { correct: TextSegment[]; naive: TextSegment[] } | null;
+  /** The texts' first `maxTextChars` characters as segments, and each text's full length. */
+  text: { correct: TextSegment[]; naive: TextSegment[]; correctChars: number; naiveChars: number } | null;
 }
 
 /** What the monitor knows of the session beyond its frames (its verdict): the reference marks come from there. */
@@ -47,13 +51,16 @@ export interface TimelineReference {
   terminalAt: number | null;
   terminalState: string | null;
   stallAfterMs: number;
+  /** The verdict's inter-token p99, when it has one (the histogram's last regular bin ends there). */
+  interTokenP99?: number | null;
 }
 
 /** The chart-ready view of a classified session: downsampled to about `maxPoints`, every anomaly point kept. */
-export function timelineView(timeline: SessionTimeline, reference: TimelineReference, maxPoints = 2000): TimelineView {
+export function timelineView(timeline: SessionTimeline, reference: TimelineReference, maxPoints = 2000, maxTextChars = VIEW_TEXT_CHARS): TimelineView {
   const series = timelineSeries(timeline, maxPoints);
   const t0 = timeline.t0;
-  const maxX = Math.max(1, timeline.points[timeline.points.length - 1]?.x ?? 1);
+  const frames = timeline.frames.length;
+  const maxX = Math.max(1, frames > 0 ? (timeline.at[frames - 1] as number) - t0 : 1);
   const stalls = reference.anomalies
     .filter((a) => a.kind === 'stall')
     .map((stall) => {
@@ -62,11 +69,11 @@ export function timelineView(timeline: SessionTimeline, reference: TimelineRefer
       return { x1: Math.max(0, start), x2: Math.min(maxX * 1.02, start + silent), at: stall.at };
     });
   const disconnects = reference.anomalies.filter((a) => a.kind === 'disconnect').map((d) => ({ x: d.at - t0, at: d.at, code: typeof d.code === 'number' ? d.code : null }));
-  const gaps = interTokenSeries(timeline.points);
-  const delivery = deliverySeries(timeline.points);
+  const gaps = interTokenSeries(timeline);
+  const delivery = deliverySeries(timeline);
   return {
     t0,
-    frames: timeline.points.length,
+    frames,
     total: series.total,
     drawn: series.drawn,
     maxX,
@@ -76,9 +83,20 @@ export function timelineView(timeline: SessionTimeline, reference: TimelineRefer
     stalls,
     disconnects,
     terminal: reference.terminalAt === null ? null : { x: reference.terminalAt - t0, state: reference.terminalState ?? 'completed' },
-    latency: { samples: gaps.length, interToken: drawableLatency(gaps, LATENCY_POINTS), delivery: drawableLatency(delivery, LATENCY_POINTS), histogram: histogram(gaps.map((g) => g.y)) },
-    text: timeline.points.length > 0 ? { correct: correctTextSegments(timeline.points, reference.gaps), naive: naiveTextSegments(timeline.points) } : null,
+    latency: { samples: gaps.x.length, interToken: drawableLatency(gaps, LATENCY_POINTS), delivery: drawableLatency(delivery, LATENCY_POINTS), histogram: histogram(gaps.y, 24, reference.interTokenP99 ?? undefined) },
+    text: frames > 0 ? viewText(timeline, reference.gaps, maxTextChars) : null,
   };
+}
+
+function viewText(timeline: SessionTimeline, gaps: readonly GapRange[], maxChars: number): NonNullable<TimelineView['text']> {
+  const correct = correctTextSegments(timeline, gaps, maxChars);
+  const naive = naiveTextSegments(timeline, maxChars);
+  return { correct: correct.segments, naive: naive.segments, correctChars: correct.chars, naiveChars: naive.chars };
+}
+
+/** Both texts of a session in full, as segments (`sessions.text`: the "show all" of the page). */
+export function timelineText(timeline: SessionTimeline, gaps: readonly GapRange[]): { correct: TextSegment[]; naive: TextSegment[] } {
+  return { correct: correctTextSegments(timeline, gaps).segments, naive: naiveTextSegments(timeline).segments };
 }
 
 /** One row of the raw frames table: the frame as received and how it was classified. */
@@ -88,10 +106,10 @@ export interface FrameRow {
 }
 
 /** A window of the raw frames, in arrival order (the table is virtualized: it asks only for what is in view). */
-export function frameRows(timeline: SessionTimeline, frames: readonly FrameRecord[], offset: number, limit: number): FrameRow[] {
+export function frameRows(timeline: SessionTimeline, offset: number, limit: number): FrameRow[] {
   const out: FrameRow[] = [];
-  const end = Math.min(frames.length, timeline.points.length, offset + limit);
-  for (let i = Math.max(0, offset); i < end; i++) out.push({ frame: frames[i] as FrameRecord, point: timeline.points[i] as TimelinePoint });
+  const end = Math.min(timeline.frames.length, offset + limit);
+  for (let i = Math.max(0, offset); i < end; i++) out.push({ frame: timeline.frames[i] as FrameRecord, point: pointAt(timeline, i) });
   return out;
 }
 
@@ -100,14 +118,14 @@ export function frameRows(timeline: SessionTimeline, frames: readonly FrameRecor
  * nearest in time. Undefined for a session without frames.
  */
 export function nearestPoint(timeline: SessionTimeline, at: number, sequence?: number): TimelinePoint | undefined {
-  let best: TimelinePoint | undefined;
+  let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (const point of timeline.points) {
-    const score = Math.abs(point.at - at) + (sequence !== undefined && point.sequence !== sequence ? 0.5 : 0);
+  for (let i = 0; i < timeline.at.length; i++) {
+    const score = Math.abs((timeline.at[i] as number) - at) + (sequence !== undefined && timeline.sequence[i] !== sequence ? 0.5 : 0);
     if (score < bestScore) {
       bestScore = score;
-      best = point;
+      best = i;
     }
   }
-  return best;
+  return best < 0 ? undefined : pointAt(timeline, best);
 }

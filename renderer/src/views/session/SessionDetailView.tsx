@@ -1,7 +1,8 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { TimelinePoint } from '../../../../shared/analysis/timeline';
 import type { AppApi, MonitorSettings, SessionDetail, SessionTimelineView } from '../../../../shared/api';
 import type { Theme } from '../../app/theme';
+import SessionCharts from '../../charts/SessionCharts';
 import { StatusChip } from '../../components/StatusChip';
 import { downloadText } from '../../data/download';
 import { formatCount, formatDateTime, formatMs } from '../../data/format';
@@ -11,10 +12,11 @@ import { FramesTable, type PickedFrame } from './FramesTable';
 import { ReconcilePanel } from './ReconcilePanel';
 import { TextComparison } from './TextComparison';
 
-// recharts is only loaded when a chart is on screen: its own chunk.
-const SessionCharts = lazy(() => import('../../charts/chart-components').then((m) => ({ default: m.SessionCharts })));
 
 const REFRESH_MS = 1500;
+
+/** Characters of each text fetched with the detail (the rest on "show all"). */
+const TEXT_CHARS = 20_000;
 
 interface Loaded {
   detail: SessionDetail;
@@ -42,6 +44,12 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   const [selectedAnomaly, setSelectedAnomaly] = useState<number | null>(null);
   const [exportMessage, setExportMessage] = useState<string | null>(null);
   const loading = useRef(false);
+  // The view's width, measured while it shows "Loading…" (a near-empty page: a cheap layout):
+  // the charts size themselves from it and the host sends about a point per pixel.
+  const viewWidth = useRef(0);
+  const measureView = useCallback((element: HTMLElement | null) => {
+    if (element) viewWidth.current = Math.floor(element.getBoundingClientRect().width);
+  }, []);
   const lastLoad = useRef(0);
   const loads = useRef(0);
 
@@ -53,7 +61,8 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     loading.current = true;
     lastLoad.current = Date.now();
     // The host classifies and downsamples: a 100k-event session arrives as a few thousand points.
-    const [detail, timeline] = await Promise.all([api.invoke('sessions.get', { sessionId }), api.invoke('sessions.timeline', { sessionId })]);
+    const maxPoints = viewWidth.current > 0 ? Math.min(2000, Math.max(500, viewWidth.current)) : 2000;
+    const [detail, timeline] = await Promise.all([api.invoke('sessions.get', { sessionId, maxTextChars: TEXT_CHARS }), api.invoke('sessions.timeline', { sessionId, maxPoints, maxTextChars: TEXT_CHARS })]);
     loading.current = false;
     if (!detail.ok) {
       setError(detail.error.code === 'not_found' ? `No session "${sessionId}" (yet). It appears here once its first event arrives.` : detail.error.message);
@@ -120,7 +129,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   }
   if (!loaded) {
     return (
-      <section className="view" aria-busy="true">
+      <section className="view" aria-busy="true" ref={measureView}>
         <h2>Session {sessionId}</h2>
         <p className="muted">Loading…</p>
       </section>
@@ -182,17 +191,37 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
         </p>
       )}
       <div id="chart-anchor" />
-      <Suspense fallback={<p className="muted">Loading charts…</p>}>
-        {timeline ? <SessionCharts timeline={timeline} detail={detail} theme={theme} focus={focus} onPick={(point) => setSelectedFrame(picked(point))} /> : <p className="muted">Frames unavailable: no charts.</p>}
-      </Suspense>
+      {timeline ? <SessionCharts timeline={timeline} detail={detail} theme={theme} focus={focus} onPick={(point) => setSelectedFrame(picked(point))} knownWidth={viewWidth.current} /> : <p className="muted">Frames unavailable: no charts.</p>}
       <div className="detail-columns">
         <AnomalyList anomalies={detail.anomalies} dropped={detail.anomaliesDropped ?? 0} t0={t0} selected={selectedAnomaly} onPick={(index) => void pickAnomaly(index)} />
         <ReconcilePanel result={detail.reconcile} />
       </div>
       {text ? (
-        <TextComparison correct={text.correct} naive={text.naive} note={partial ? 'From the frames loaded.' : null} />
+        <TextComparison
+          key={sessionId}
+          correct={text.correct}
+          naive={text.naive}
+          correctChars={text.correctChars}
+          naiveChars={text.naiveChars}
+          note={partial ? 'From the frames loaded.' : null}
+          loadAll={async () => {
+            const all = await api.invoke('sessions.text', { sessionId });
+            return all.ok ? all.value : all.error.message;
+          }}
+        />
       ) : (
-        <TextComparison correct={[{ kind: 'text', text: detail.text, sequence: null }]} naive={[{ kind: 'text', text: detail.naiveText, sequence: null }]} note="Frames unavailable: texts as the monitor holds them." />
+        <TextComparison
+          key={sessionId}
+          correct={[{ kind: 'text', text: detail.text, sequence: null }]}
+          naive={[{ kind: 'text', text: detail.naiveText, sequence: null }]}
+          correctChars={detail.textLength ?? detail.text.length}
+          naiveChars={detail.naiveTextLength ?? detail.naiveText.length}
+          note="Frames unavailable: texts as the monitor holds them."
+          loadAll={async () => {
+            const all = await api.invoke('sessions.get', { sessionId });
+            return all.ok ? { correct: [{ kind: 'text', text: all.value.text, sequence: null }], naive: [{ kind: 'text', text: all.value.naiveText, sequence: null }] } : all.error.message;
+          }}
+        />
       )}
       <FramesTable api={api} sessionId={sessionId} total={frameCount} version={loaded.version} selected={selectedFrame?.index ?? null} onSelect={setSelectedFrame} />
     </section>
