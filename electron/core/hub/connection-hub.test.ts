@@ -1,4 +1,5 @@
 import Pusher from 'pusher';
+import PusherClient from 'pusher-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProfileInputSchema, type ConnectionStatus } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
@@ -63,6 +64,10 @@ describe('ConnectionHub against the mock provider', () => {
   it('subscribes to public and private channels and captures timestamped frames', async () => {
     server = await startMockServer({ port: 0, apps: [app] });
     const sink = new RecordingSink();
+    // pusher-js's logger (read when a client is created): nothing per event — "No callbacks on …"
+    // would be stringified for every event, logging on or off.
+    const logged: string[] = [];
+    PusherClient.log = (message: string) => logged.push(message);
     hub = new ConnectionHub(sink);
     hub.connect(profile(server.port));
     await sink.until(() => sink.lastState('local') === 'connected', 'connected');
@@ -79,6 +84,8 @@ describe('ConnectionHub against the mock provider', () => {
     expect(frame!.at).toBeGreaterThanOrEqual(before);
     expect(frame!.at % 1).not.toBe(0); // sub-millisecond precision
     expect(sink.records.find((r) => r.type === 'frame' && r.event === 'news')).toMatchObject({ data: 'plain text' });
+    PusherClient.log = undefined as unknown as typeof PusherClient.log;
+    expect(logged.filter((line) => line.includes('No callbacks'))).toEqual([]);
     expect(sink.records.filter((r) => r.type === 'subscription' && r.status === 'subscribed').map((r) => (r as { channel: string }).channel)).toEqual(['public-feed', 'private-ai.s1']);
     expect(sink.records.find((r) => r.type === 'connection' && r.state === 'connected')).toMatchObject({ socketId: expect.stringMatching(/^\d+\.\d+$/) });
   });

@@ -92,6 +92,11 @@ export class PusherConnection extends ConnectionBase {
 
   protected openChannel(channel: string): void {
     const handle = this.echoChannel(channel);
+    // Every frame is captured from the connection ('message' below), so the channel has no
+    // per-event callbacks; pusher-js would then log "No callbacks on … for …" through its
+    // debug logger, which stringifies its arguments for every event even with logging off.
+    const raw = this.pusher.channel(channel);
+    if (raw) raw.failThrough = () => undefined;
     handle.subscribed(() => this.channelSubscribed(channel));
     handle.error((event: PusherErrorEvent) => this.channelFailed(channel, subscriptionError(channel, event), typeof event.status === 'number' ? event.status : undefined));
   }

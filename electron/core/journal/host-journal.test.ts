@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseNdjsonJournal, type JournalRecord } from '../../../shared/journal';
+import { parseNdjsonJournal, type Journal, type JournalRecord } from '../../../shared/journal';
 import { fixtureBatches, journalFixture, runStoreChecks } from '../../../shared/journal/store-checks';
 import { probeEvent } from './durability-probe';
 import { HostJournal, type HostJournalOptions } from './host-journal';
@@ -141,6 +141,53 @@ describe('JournalWriter', () => {
     expect(await acked).toBe(251);
     await writer.close();
     await journal.close();
+  });
+
+  it('keeps two batches in flight, acknowledges them in order, and retries a failed one without losing a record', async () => {
+    // A journal whose appends finish when the test says (the worker's disk, in slow motion).
+    const calls: { batch: JournalRecord[]; done: boolean; finish(error?: Error): void }[] = [];
+    const stored: JournalRecord[] = [];
+    const slow = {
+      append: (batch: JournalRecord[]) =>
+        new Promise<void>((resolve, reject) =>
+          calls.push({
+            batch,
+            done: false,
+            finish(error) {
+              this.done = true;
+              if (error) return reject(error);
+              stored.push(...batch);
+              resolve();
+            },
+          }),
+        ),
+    } as unknown as Journal;
+    const writer = new JournalWriter(slow, { flushMs: 5, maxBatch: 100 });
+    const acks: number[] = [];
+    const errors: string[] = [];
+    writer.onAck((ack) => acks.push(ack.count));
+    writer.onError((error) => errors.push(error.message));
+    for (const record of fixture.slice(0, 250)) writer.add(record);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Two batches handed over before either finished; the third waits.
+    expect(calls.map((call) => call.batch.length)).toEqual([100, 100]);
+    calls[1]!.finish();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(acks).toEqual([]); // the second waits for the first
+    calls[0]!.finish(new Error('disk full'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(errors).toEqual(['disk full']);
+    expect(acks).toEqual([100]);
+    // The failed batch goes again, first, with what came after it.
+    const flushed = writer.flush();
+    for (let i = 2; i < 10 && writer.acknowledged < 250; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const call of calls) if (!call.done) call.finish();
+    }
+    await flushed;
+    expect(writer.acknowledged).toBe(250);
+    expect(stored).toHaveLength(250);
+    expect(new Set(stored)).toEqual(new Set(fixture.slice(0, 250)));
   });
 });
 

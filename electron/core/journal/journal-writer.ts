@@ -5,6 +5,11 @@ export interface JournalWriterOptions {
   flushMs?: number;
   /** A batch is written at once when it reaches this many records. Default 5,000. */
   maxBatch?: number;
+  /**
+   * Batches handed to the journal before the first is acknowledged. Default 2: the journal
+   * (a worker) starts the next batch as soon as it finishes one, instead of idling for a round trip.
+   */
+  maxInFlight?: number;
 }
 
 /** One acknowledged batch: every record in it is durable (in the file, flushed, and in Dexie). */
@@ -17,20 +22,21 @@ export interface JournalAck {
 
 /**
  * Turns a stream of records into batched journal appends (DESIGN §6: never a transaction per
- * event). One batch is in flight at a time; records added meanwhile form the next one, so a
- * slow disk makes batches bigger instead of queueing appends. A failed batch is kept and
- * retried first on the next flush (the journal never drops a record on purpose); the failure
- * is reported to `onError` listeners.
+ * event). At most `maxInFlight` batches are handed over at a time; records added meanwhile form
+ * the next one, so a slow disk makes batches bigger instead of queueing appends. Batches are
+ * acknowledged in order. A failed batch is kept and retried first on the next flush (the journal
+ * never drops a record on purpose); the failure is reported to `onError` listeners.
  */
 export class JournalWriter {
   private pending: JournalRecord[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private inFlight: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
   private acknowledgedTotal = 0;
   private readonly ackListeners = new Set<(ack: JournalAck) => void>();
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly flushMs: number;
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly journal: Journal,
@@ -38,11 +44,12 @@ export class JournalWriter {
   ) {
     this.flushMs = options.flushMs ?? 50;
     this.maxBatch = options.maxBatch ?? 5000;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
   }
 
   add(record: JournalRecord): void {
     this.pending.push(record);
-    if (this.pending.length >= this.maxBatch && this.inFlight === undefined) void this.write();
+    if (this.pending.length >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
     else this.timer ??= setTimeout(() => void this.write(), this.flushMs);
   }
 
@@ -51,7 +58,7 @@ export class JournalWriter {
     return this.acknowledgedTotal;
   }
 
-  /** Records added and not yet acknowledged. */
+  /** Records added and not yet handed to the journal. */
   get unacknowledged(): number {
     return this.pending.length;
   }
@@ -68,8 +75,8 @@ export class JournalWriter {
 
   /** Writes everything added so far; resolves when it is acknowledged (rejects if a batch fails). */
   async flush(): Promise<void> {
-    while (this.pending.length > 0 || this.inFlight !== undefined) {
-      if (this.inFlight !== undefined) await this.inFlight.catch(() => undefined);
+    while (this.pending.length > 0 || this.inFlight.size > 0) {
+      if (this.inFlight.size > 0) await Promise.all([...this.inFlight].map((batch) => batch.catch(() => undefined)));
       else await this.write();
       if (this.lastError !== undefined && this.pending.length > 0) {
         const error = this.lastError;
@@ -93,33 +100,39 @@ export class JournalWriter {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.inFlight !== undefined || this.pending.length === 0) return this.inFlight ?? Promise.resolve();
+    if (this.inFlight.size >= this.maxInFlight || this.pending.length === 0) return Promise.all(this.inFlight).then(() => undefined);
     const batch = this.pending;
     this.pending = [];
-    this.inFlight = this.journal.append(batch).then(
-      () => {
-        this.inFlight = undefined;
+    // Acknowledged in order: a batch reports only after the one before it has.
+    const previous = Promise.all(this.inFlight).catch(() => undefined);
+    const appended = this.journal.append(batch);
+    const done: Promise<void> = appended.then(
+      async () => {
+        await previous;
+        this.inFlight.delete(done);
         this.lastError = undefined;
         this.acknowledgedTotal += batch.length;
         const ack = { count: batch.length, total: this.acknowledgedTotal };
         for (const listener of this.ackListeners) listener(ack);
         this.schedule();
       },
-      (error: unknown) => {
-        this.inFlight = undefined;
+      async (error: unknown) => {
+        await previous;
+        this.inFlight.delete(done);
         this.pending = batch.concat(this.pending);
         this.lastError = error instanceof Error ? error : new Error(String(error));
         for (const listener of this.errorListeners) listener(this.lastError);
         this.schedule();
       },
     );
-    return this.inFlight;
+    this.inFlight.add(done);
+    return done;
   }
 
   /** After a batch: write the next one now if it is already full, else within `flushMs`. */
   private schedule(): void {
     if (this.pending.length === 0) return;
-    if (this.pending.length >= this.maxBatch) void this.write();
+    if (this.pending.length >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
     else this.timer ??= setTimeout(() => void this.write(), this.flushMs);
   }
 }
