@@ -17,9 +17,12 @@ import type { BenchResult } from './types';
  */
 
 const CHANNELS = 50;
-const PER_CHANNEL = 400;
+const PER_CHANNEL = 1000;
 const TOTAL = CHANNELS * PER_CHANNEL;
+const RUNS = 4;
+const FLUSH_MS = 20;
 const channelName = (i: number) => `private-ai.bench-${i}`;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /** Publishes the whole load in-process, yielding every burst so sockets drain (same for both runs). */
 async function publishLoad(mock: MockServer): Promise<void> {
@@ -123,36 +126,39 @@ export async function run(): Promise<BenchResult[]> {
   const { journal, close } = await openJournal();
   try {
     // Warm both paths once (a long-running host's journal worker is warm), then measure
-    // interleaved so machine noise hits both alike.
+    // interleaved so machine noise hits both alike; the median of each.
     await bareClient(mock);
     await echoScope(mock, journal);
-    const bare = [await bareClient(mock)];
-    const ours = [await echoScope(mock, journal)];
-    bare.push(await bareClient(mock));
-    ours.push(await echoScope(mock, journal));
-    const bareRate = Math.max(...bare);
-    const best = ours.reduce((a, b) => (b.rate > a.rate ? b : a));
+    const bare: number[] = [];
+    const ours: { rate: number; p99AckMs: number }[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      bare.push(await bareClient(mock));
+      ours.push(await echoScope(mock, journal));
+    }
+    const bareRate = median(bare);
+    const ourRate = median(ours.map((o) => o.rate));
+    const p99AckMs = median(ours.map((o) => o.p99AckMs));
     return [
       {
         suite: 'ingest',
         name: 'hub + monitor + journal',
-        value: Math.round(best.rate),
+        value: Math.round(ourRate),
         unit: 'events/s',
         baseline: 'bare pusher-js counting',
         baselineValue: Math.round(bareRate),
-        ratio: best.rate / bareRate,
+        ratio: ourRate / bareRate,
         goal: 'ratio ≥ 0.8',
-        note: `${TOTAL} events over ${CHANNELS} private channels from one mock server; best of 2 interleaved runs each, after a warm-up run of each (the journal worker stays open, as in a running host)`,
+        note: `${TOTAL} events over ${CHANNELS} private channels from one mock server (in the same process as both clients); median of ${RUNS} interleaved runs each (bare ${bare.map((r) => Math.round(r)).join(', ')}; ours ${ours.map((o) => Math.round(o.rate)).join(', ')}), after a warm-up run of each (the journal worker stays open, as in a running host)`,
       },
       {
         suite: 'ingest',
         name: 'p99 arrival → journal ack',
-        value: Number(best.p99AckMs.toFixed(1)),
+        value: Number(p99AckMs.toFixed(1)),
         unit: 'ms',
         baseline: 'journal flush interval',
-        baselineValue: 50,
-        ratio: best.p99AckMs / 50,
-        note: 'acknowledged = written to the NDJSON file, fdatasync-ed and in Dexie; batches flush every 50 ms or 5,000 records',
+        baselineValue: FLUSH_MS,
+        ratio: p99AckMs / FLUSH_MS,
+        note: `acknowledged = written to the NDJSON file, fdatasync-ed and in Dexie; batches flush every ${FLUSH_MS} ms or 5,000 records, two in flight`,
       },
     ];
   } finally {

@@ -1,7 +1,7 @@
 import type { Journal, JournalRecord } from '../../../shared/journal';
 
 export interface JournalWriterOptions {
-  /** Longest a record waits before its batch is written. Default 50 ms. */
+  /** Longest a record waits before its batch is written. Default 20 ms. */
   flushMs?: number;
   /** A batch is written at once when it reaches this many records. Default 5,000. */
   maxBatch?: number;
@@ -42,7 +42,7 @@ export class JournalWriter {
     private readonly journal: Journal,
     options: JournalWriterOptions = {},
   ) {
-    this.flushMs = options.flushMs ?? 50;
+    this.flushMs = options.flushMs ?? 20;
     this.maxBatch = options.maxBatch ?? 5000;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
   }
