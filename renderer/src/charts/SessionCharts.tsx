@@ -328,7 +328,7 @@ function LatencyLine({ timeline, detail, palette, width }: { timeline: SessionTi
       xs: Float64Array.from(interToken, (point) => point.x),
       xTicks: niceTicks(minX, maxX, Math.max(2, Math.floor((area.right - area.left) / 90))),
       yTicks: niceTicks(y0, y1, 5),
-      interPath: linePath(interToken, x, y),
+      interPath: linePath(interToken, x, y, true),
       deliveryPath: linePath(delivery, x, y),
     };
   }, [interToken, delivery, width]);

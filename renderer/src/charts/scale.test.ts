@@ -57,3 +57,17 @@ describe('nearestIndex', () => {
     expect(nearestIndex([], 1)).toBe(-1);
   });
 });
+
+describe('line paths', () => {
+  it('draws a step line for gaps (flat until the token that ends the gap) and a straight one otherwise', async () => {
+    const { linePath } = await import('./svg-axes');
+    const id = (v: number) => v;
+    const points = [
+      { x: 0, y: 10 },
+      { x: 100, y: 10 },
+      { x: 400, y: 300 },
+    ];
+    expect(linePath(points, id, id)).toBe('M0.0,10.0L100.0,10.0L400.0,300.0');
+    expect(linePath(points, id, id, true)).toBe('M0.0,10.0V10.0H100.0V300.0H400.0');
+  });
+});

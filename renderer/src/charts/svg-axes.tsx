@@ -69,12 +69,20 @@ export function LeftAxis({ scale, ticks, area, palette, format }: { scale: Linea
   );
 }
 
-/** An SVG path through the points (one element for a whole series, whatever its length). */
-export function linePath(points: readonly { x: number; y: number }[], x: (value: number) => number, y: (value: number) => number): string {
+/**
+ * An SVG path through the points (one element for a whole series, whatever its length).
+ * `step`: each value holds from the previous point to its own (an inter-token gap ends at its
+ * token: a 5 s backoff is a flat 5 s bar, not a ramp rising for 5 s).
+ */
+export function linePath(points: readonly { x: number; y: number }[], x: (value: number) => number, y: (value: number) => number, step = false): string {
   const parts: string[] = [];
   for (let i = 0; i < points.length; i++) {
     const point = points[i] as { x: number; y: number };
-    parts.push(`${i === 0 ? 'M' : 'L'}${x(point.x).toFixed(1)},${y(point.y).toFixed(1)}`);
+    const px = x(point.x).toFixed(1);
+    const py = y(point.y).toFixed(1);
+    if (i === 0) parts.push(`M${px},${py}`);
+    else if (step) parts.push(`V${py}H${px}`);
+    else parts.push(`L${px},${py}`);
   }
   return parts.join('');
 }
