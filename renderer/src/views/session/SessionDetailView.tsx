@@ -16,7 +16,7 @@ import { TextComparison } from './TextComparison';
 const REFRESH_MS = 1500;
 
 /** Characters of each text fetched with the detail (the rest on "show all"). */
-const TEXT_CHARS = 20_000;
+const TEXT_CHARS = 4_000;
 
 interface Loaded {
   detail: SessionDetail;
