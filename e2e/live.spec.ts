@@ -45,7 +45,10 @@ test('a replayed demo session shows replay markers on its timeline', async ({ pa
   await expect(timeline).toBeVisible();
   expect(await timeline.locator('[data-kind="replay"]').count()).toBeGreaterThanOrEqual(1);
   await expect(timeline.locator('[data-kind="replay-attempt"]').first()).toBeVisible();
-  expect(await timeline.locator('[data-kind="event"]').count()).toBeGreaterThan(5);
+  // Each series is one path of dots: its data-points says how many are drawn, its path has a dot per point.
+  const events = timeline.locator('[data-kind="event"]');
+  expect(Number(await events.getAttribute('data-points'))).toBeGreaterThan(5);
+  expect((await events.getAttribute('d'))?.match(/h0/g)?.length).toBe(Number(await events.getAttribute('data-points')));
   await expect(timeline.locator('[data-kind="terminal"]')).toHaveCount(1);
   await expect(page.getByTestId('chart-latency').locator('svg').first()).toBeVisible();
 

@@ -95,7 +95,9 @@ test('a crash-retry scenario runs on the embedded mock and its sessions show rep
   await expect(page.getByTestId('session-detail').getByTestId('session-status')).toHaveText(/completed/, { timeout: 20_000 });
   const timeline = page.getByTestId('chart-timeline');
   await expect(timeline.locator('[data-kind="replay"]')).toHaveCount(1);
-  expect(await timeline.locator('[data-kind="replay-attempt"][data-attempt="2"]').count()).toBeGreaterThan(10);
+  const replayed = timeline.locator('[data-kind="replay-attempt"][data-attempt="2"]');
+  expect(Number(await replayed.getAttribute('data-points'))).toBeGreaterThan(10);
+  expect((await replayed.getAttribute('d'))?.match(/h0/g)?.length).toBe(Number(await replayed.getAttribute('data-points')));
   await page.mouse.move(0, 0); // no tooltip in the picture
   await page.screenshot({ path: testInfo.outputPath('scenario-session.png'), fullPage: true });
 

@@ -70,4 +70,11 @@ describe('line paths', () => {
     expect(linePath(points, id, id)).toBe('M0.0,10.0L100.0,10.0L400.0,300.0');
     expect(linePath(points, id, id, true)).toBe('M0.0,10.0V10.0H100.0V300.0H400.0');
   });
+
+  it('draws every point as its own dot of one path (a zero-length segment per point)', async () => {
+    const { dotsPath } = await import('./svg-axes');
+    const double = (v: number) => v * 2;
+    expect(dotsPath([{ x: 1, y: 2 }, { x: 3.04, y: 4 }], double, double)).toBe('M2.0,4.0h0M6.1,8.0h0');
+    expect(dotsPath([], double, double)).toBe('');
+  });
 });

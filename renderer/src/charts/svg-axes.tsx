@@ -87,6 +87,13 @@ export function linePath(points: readonly { x: number; y: number }[], x: (value:
   return parts.join('');
 }
 
+/** Round dots as one path (one element for a whole series): a zero-length segment per point, drawn by a round line cap. */
+export function dotsPath(points: readonly { x: number; y: number }[], x: (value: number) => number, y: (value: number) => number): string {
+  const parts: string[] = [];
+  for (const point of points) parts.push(`M${x(point.x).toFixed(1)},${y(point.y).toFixed(1)}h0`);
+  return parts.join('');
+}
+
 /** The legend under a chart: a swatch (any SVG) and a label per entry. */
 export function ChartLegend({ items }: { items: readonly { key: string; label: string; swatch: ReactNode }[] }): ReactNode {
   return (
