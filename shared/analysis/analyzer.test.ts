@@ -138,6 +138,19 @@ describe('histogram accuracy (nearest-rank, documented error)', () => {
   });
 });
 
+describe('histogram summary', () => {
+  it('is recomputed after new samples (kept between them) and handed out as a copy', () => {
+    const histogram = new LatencyHistogram();
+    for (let i = 1; i <= 100; i++) histogram.record(i);
+    const first = histogram.summary()!;
+    expect(first).toEqual({ p50: 50, p95: 95, p99: 99, max: 100 });
+    first.p50 = -1; // a caller mutating its copy changes nothing
+    expect(histogram.summary()).toEqual({ p50: 50, p95: 95, p99: 99, max: 100 });
+    for (let i = 0; i < 100; i++) histogram.record(500);
+    expect(histogram.summary()).toEqual({ p50: 100, p95: 500, p99: 500, max: 500 });
+  });
+});
+
 describe('property: injected faults are counted exactly', () => {
   const stream = fc
     .integer({ min: 3, max: 60 })

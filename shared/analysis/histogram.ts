@@ -29,6 +29,8 @@ export class LatencyHistogram {
   private total = 0;
   private minValue = Number.POSITIVE_INFINITY;
   private maxValue = Number.NEGATIVE_INFINITY;
+  /** The last summary, until the next sample: a monitor asks every session for it on every tick. */
+  private cachedSummary: LatencySummary | null = null;
 
   get count(): number {
     return this.total;
@@ -43,6 +45,7 @@ export class LatencyHistogram {
     if (index >= counts.length) counts = this.grow(index);
     counts[index]!++;
     this.total++;
+    this.cachedSummary = null;
   }
 
   /** Nearest-rank percentile, `p` in (0, 100]; NaN when empty. */
@@ -61,6 +64,7 @@ export class LatencyHistogram {
   /** p50/p95/p99/max in one pass over the buckets; null when empty. */
   summary(): LatencySummary | null {
     if (this.total === 0) return null;
+    if (this.cachedSummary) return { ...this.cachedSummary };
     const ranks = [50, 95, 99].map((p) => Math.max(1, Math.ceil((p / 100) * this.total)));
     const values = [this.maxValue, this.maxValue, this.maxValue];
     let next = 0;
@@ -73,7 +77,8 @@ export class LatencyHistogram {
         next++;
       }
     }
-    return { p50: roundMs(values[0]!), p95: roundMs(values[1]!), p99: roundMs(values[2]!), max: roundMs(this.maxValue) };
+    this.cachedSummary = { p50: roundMs(values[0]!), p95: roundMs(values[1]!), p99: roundMs(values[2]!), max: roundMs(this.maxValue) };
+    return { ...this.cachedSummary };
   }
 
   /** Bytes held by the counts array (for the memory notes and tests). */
