@@ -15,8 +15,8 @@ import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { ConnectionHub } from '../hub';
 import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
-import { frameRows, nearestPoint, timelineText, timelineView, type PriorAnalysis } from '../../../shared/analysis';
-import { MAX_SESSION_FRAMES, Monitor, reconcileSession, SessionTimelines, type MonitorOptions } from '../monitor';
+import { frameRows, nearestPoint, timelineText, type PriorAnalysis } from '../../../shared/analysis';
+import { MAX_SESSION_FRAMES, Monitor, reconcileSession, SessionTimelines, type MonitorOptions, type PrepareOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
 import { parseImport } from './import-file';
@@ -31,6 +31,8 @@ export interface AppServiceOptions {
   profiles?: ProfileStore;
   clock?: Clock;
   monitor?: MonitorOptions;
+  /** Background classification of long sessions when they end (see SessionTimelines). */
+  prepareTimelines?: PrepareOptions;
   /** Where a session's full event list comes from (the journal); default: the monitor's retained history. */
   sessionEvents?: (sessionId: string, limit: number) => Promise<FrameRecord[]>;
   /** Counters of the embedded mock provider, when the host runs one. */
@@ -80,12 +82,15 @@ export class AppService {
     this.monitor.onUpdate((update) => {
       for (const target of this.targets) target.setSessions(update);
     });
-    this.monitor.onSessionEnd((sessionId) => void this.reconcile(sessionId));
+    this.monitor.onSessionEnd((sessionId, row) => {
+      void this.reconcile(sessionId);
+      this.timelines.ended(sessionId, row.events);
+    });
     options.scenarios?.onProgress((progress) => {
       for (const target of this.targets) target.setProgress(progress);
     });
+    this.timelines = new SessionTimelines(this.monitor, (sessionId) => this.sessionFrames(sessionId), 4, options.prepareTimelines);
     this.monitor.start();
-    this.timelines = new SessionTimelines(this.monitor, (sessionId) => this.sessionFrames(sessionId));
     this.handlers = this.buildHandlers();
   }
 
@@ -123,6 +128,7 @@ export class AppService {
   close(): void {
     this.options.scenarios?.dispose();
     this.monitor.stop();
+    this.timelines.close();
     this.hub.closeAll();
     for (const target of this.targets) target.close();
     this.targets.clear();
@@ -236,18 +242,9 @@ export class AppService {
       },
       'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
       'sessions.timeline': async ({ sessionId, maxPoints, maxTextChars }) => {
-        const detail = this.monitor.detail(sessionId);
-        if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
-        const timeline = await this.timelines.current(sessionId);
-        const reference = {
-          gaps: detail.gaps,
-          anomalies: detail.anomalies,
-          terminalAt: detail.row.terminalAt,
-          terminalState: detail.row.terminalStates[0] ?? null,
-          interTokenP99: detail.row.interTokenMs?.p99 ?? null,
-          stallAfterMs: this.monitor.settings().stallAfterMs,
-        };
-        return timelineView(timeline, reference, maxPoints, maxTextChars);
+        const view = await this.timelines.view(sessionId, maxPoints, maxTextChars);
+        if (!view) throw new AppError('not_found', `no session "${sessionId}"`);
+        return view;
       },
       'sessions.text': async ({ sessionId }) => {
         const detail = this.monitor.detail(sessionId);

@@ -81,3 +81,50 @@ describe('classification from live analysis (no second analyzer run)', () => {
     expect(capped.sessionAnalysis('x')?.frames).toHaveLength(5);
   });
 });
+
+describe('background classification of long sessions when they end', () => {
+  async function setUp(options: { minEvents: number; delayMs: number }) {
+    const { parseNdjsonJournal } = await import('../../../shared/journal');
+    const { Monitor } = await import('./monitor');
+    const { SessionTimelines } = await import('./session-timelines');
+    const monitor = new Monitor({ clock: () => Number.MAX_SAFE_INTEGER });
+    for (const record of parseNdjsonJournal(readFileSync(join(fixtures, 'replay.ndjson'), 'utf8')).records) monitor.ingest(record);
+    let loads = 0;
+    const timelines = new SessionTimelines(
+      monitor,
+      async (sessionId) => {
+        loads++;
+        return { frames: monitor.sessionFrames(sessionId) ?? [] };
+      },
+      4,
+      options,
+    );
+    return { timelines, loads: () => loads };
+  }
+  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('classifies an ended long session ahead of time: opening it then reuses that classification', async () => {
+    const { timelines, loads } = await setUp({ minEvents: 5, delayMs: 0 });
+    timelines.ended('s1', 6);
+    await settle(30);
+    expect(timelines.classifications).toBe(1);
+    const timeline = await timelines.current('s1');
+    expect(timeline.frames).toHaveLength(7);
+    expect(loads()).toBe(2); // the frames are checked for changes…
+    expect(timelines.classifications).toBe(1); // …but not classified again
+    timelines.close();
+  });
+
+  it('leaves short sessions to be classified on demand, and stops when closed', async () => {
+    const { timelines } = await setUp({ minEvents: 100, delayMs: 0 });
+    timelines.ended('s1', 6);
+    await settle(30);
+    expect(timelines.classifications).toBe(0);
+
+    const closing = await setUp({ minEvents: 5, delayMs: 20 });
+    closing.timelines.ended('s1', 6);
+    closing.timelines.close();
+    await settle(60);
+    expect(closing.timelines.classifications).toBe(0);
+  });
+});

@@ -1,9 +1,20 @@
-import { buildTimeline, type PriorAnalysis, type SessionTimeline } from '../../../shared/analysis';
+import { buildTimeline, timelineView, VIEW_TEXT_CHARS, type PriorAnalysis, type SessionTimeline, type TimelineView } from '../../../shared/analysis';
 import type { FrameRecord } from '../../../shared/journal';
 import type { Monitor } from './monitor';
 
 /** Most frames one session's detail covers (the journal keeps the rest). */
 export const MAX_SESSION_FRAMES = 200_000;
+
+export interface PrepareOptions {
+  /**
+   * Sessions with at least this many events are classified in the background once they end, so
+   * opening one does not wait for it (100k events: ~100–200 ms of classification on a cold
+   * host). Shorter sessions classify in a few ms on demand. Default 20,000.
+   */
+  minEvents?: number;
+  /** Pause before each background classification, so a burst of endings is not one long task. Default 250 ms. */
+  delayMs?: number;
+}
 
 
 /**
@@ -13,6 +24,14 @@ export const MAX_SESSION_FRAMES = 200_000;
  */
 export class SessionTimelines {
   private readonly cache = new Map<string, { signature: string; timeline: SessionTimeline }>();
+  /** Ended long sessions waiting for background classification, oldest first (at most `capacity`). */
+  private readonly toPrepare: string[] = [];
+  private preparing: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  private readonly minEvents: number;
+  private readonly delayMs: number;
+  /** Classifications run (on demand and in the background): for tests and diagnostics. */
+  classifications = 0;
 
   constructor(
     private readonly monitor: Monitor,
@@ -22,7 +41,49 @@ export class SessionTimelines {
      */
     private readonly loadFrames: (sessionId: string) => Promise<{ frames: FrameRecord[]; prior?: PriorAnalysis }>,
     private readonly capacity = 4,
-  ) {}
+    prepare: PrepareOptions = {},
+  ) {
+    this.minEvents = prepare.minEvents ?? 20_000;
+    this.delayMs = prepare.delayMs ?? 250;
+  }
+
+  /**
+   * A session ended: when it is long, classify it in the background (one at a time, each after a
+   * pause), so the detail opens without waiting for it. Only the latest `capacity` endings wait:
+   * the cache keeps no more than that anyway.
+   */
+  ended(sessionId: string, events: number): void {
+    if (this.closed || events < this.minEvents) return;
+    const queued = this.toPrepare.indexOf(sessionId);
+    if (queued >= 0) this.toPrepare.splice(queued, 1);
+    this.toPrepare.push(sessionId);
+    while (this.toPrepare.length > this.capacity) this.toPrepare.shift();
+    this.schedulePreparation();
+  }
+
+  /** Stops background work. */
+  close(): void {
+    this.closed = true;
+    if (this.preparing !== null) clearTimeout(this.preparing);
+    this.preparing = null;
+    this.toPrepare.length = 0;
+  }
+
+  private schedulePreparation(): void {
+    if (this.preparing !== null || this.toPrepare.length === 0 || this.closed) return;
+    this.preparing = setTimeout(() => {
+      const sessionId = this.toPrepare.shift();
+      const next = () => {
+        this.preparing = null;
+        this.schedulePreparation();
+      };
+      if (sessionId === undefined) return next();
+      // The view's budget-independent parts (latency lines, histogram, the texts the page shows
+      // first) are kept with the classification. A failure here is not the user's: opening the
+      // session reports it, if it persists.
+      this.view(sessionId, undefined, VIEW_TEXT_CHARS).then(next, next);
+    }, this.delayMs);
+  }
 
   /** The session as it is now: classified again only if frames, settings or contract changed. */
   async current(sessionId: string): Promise<SessionTimeline> {
@@ -31,8 +92,29 @@ export class SessionTimelines {
     const cached = this.cache.get(sessionId);
     if (cached && cached.signature === signature) return this.touch(sessionId, cached);
     const settings = this.monitor.settings();
+    this.classifications++;
     const timeline = buildTimeline(sessionId, frames, { ...settings, profile: this.monitor.profile() }, prior);
     return this.touch(sessionId, { signature, timeline });
+  }
+
+  /**
+   * The chart-ready view (shared/analysis/timeline/view.ts) of the session as it is now, with the
+   * monitor's verdict as reference; undefined for an unknown session.
+   */
+  async view(sessionId: string, maxPoints?: number, maxTextChars?: number): Promise<TimelineView | undefined> {
+    if (!this.monitor.detail(sessionId)) return undefined;
+    const timeline = await this.current(sessionId);
+    const detail = this.monitor.detail(sessionId);
+    if (!detail) return undefined;
+    const reference = {
+      gaps: detail.gaps,
+      anomalies: detail.anomalies,
+      terminalAt: detail.row.terminalAt,
+      terminalState: detail.row.terminalStates[0] ?? null,
+      interTokenP99: detail.row.interTokenMs?.p99 ?? null,
+      stallAfterMs: this.monitor.settings().stallAfterMs,
+    };
+    return timelineView(timeline, reference, maxPoints, maxTextChars);
   }
 
   /** The last classification shown (the table and anomaly lookups follow the charts), else a fresh one. */

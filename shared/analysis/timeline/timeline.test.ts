@@ -220,4 +220,23 @@ describe('the host-side view (sessions.timeline, sessions.frames, sessions.locat
     expect(nearestPoint(timeline, T0 + 1000 * 5 + 1, 1000)?.index).toBe(1000);
     expect(nearestPoint(buildTimeline('none', []), 0)).toBeUndefined();
   });
+
+  it('keeps the budget-independent parts with the timeline: a new budget reuses them, a new p99, gap list or text size does not', async () => {
+    const { timelineView } = await import('./view');
+    const frames = fixtureFrames('replay');
+    const timeline = buildTimeline('s1', frames);
+    const reference = { gaps: [], anomalies: [], terminalAt: null, terminalState: null, stallAfterMs: 8000 };
+    const first = timelineView(timeline, reference, 500, 100);
+    const other = timelineView(timeline, reference, 1000, 100);
+    expect(other.latency).toBe(first.latency);
+    expect(other.text).toBe(first.text);
+    // What is reused equals what a fresh timeline gives.
+    const fresh = timelineView(buildTimeline('s1', frames), reference, 1000, 100);
+    expect(other).toEqual(fresh);
+    expect(timelineView(timeline, { ...reference, interTokenP99: 1 }, 1000, 100).latency).not.toBe(first.latency);
+    expect(timelineView(timeline, reference, 1000, 3).text).not.toEqual(first.text);
+    const gapped = timelineView(timeline, { ...reference, gaps: [{ from: 2, to: 2 }] }, 1000, 100);
+    expect(gapped.text).not.toBe(first.text);
+    expect(gapped.gaps).toEqual([{ from: 2, to: 2 }]);
+  });
 });

@@ -12,8 +12,11 @@ import { correctTextSegments, naiveTextSegments, type TextSegment } from './text
 /** Points per latency line: the chart is half the page wide (a point per pixel or so). */
 const LATENCY_POINTS = 800;
 
-/** Characters of each text sent with the view (the page shows 20,000 at first; `sessions.text` has all of it). */
-export const VIEW_TEXT_CHARS = 20_000;
+/**
+ * Characters of each text sent with the view: what the session page shows at first (laying out
+ * 20,000 cost ~150 ms); `sessions.text` has all of it.
+ */
+export const VIEW_TEXT_CHARS = 4_000;
 
 export type MarkerKind = Exclude<PointKind, 'new'>;
 
@@ -69,8 +72,11 @@ export function timelineView(timeline: SessionTimeline, reference: TimelineRefer
       return { x1: Math.max(0, start), x2: Math.min(maxX * 1.02, start + silent), at: stall.at };
     });
   const disconnects = reference.anomalies.filter((a) => a.kind === 'disconnect').map((d) => ({ x: d.at - t0, at: d.at, code: typeof d.code === 'number' ? d.code : null }));
-  const gaps = interTokenSeries(timeline);
-  const delivery = deliverySeries(timeline);
+  const parts = partsOf(timeline);
+  const gapsKey = reference.gaps.map((gap) => `${gap.from}-${gap.to}`).join(',');
+  const p99 = reference.interTokenP99 ?? undefined;
+  if (!parts.latency || parts.latency.p99 !== p99) parts.latency = { p99, value: latencyView(timeline, p99) };
+  if (frames > 0 && (!parts.text || parts.text.maxChars !== maxTextChars || parts.text.gapsKey !== gapsKey)) parts.text = { maxChars: maxTextChars, gapsKey, value: viewText(timeline, reference.gaps, maxTextChars) };
   return {
     t0,
     frames,
@@ -83,9 +89,35 @@ export function timelineView(timeline: SessionTimeline, reference: TimelineRefer
     stalls,
     disconnects,
     terminal: reference.terminalAt === null ? null : { x: reference.terminalAt - t0, state: reference.terminalState ?? 'completed' },
-    latency: { samples: gaps.x.length, interToken: drawableLatency(gaps, LATENCY_POINTS), delivery: drawableLatency(delivery, LATENCY_POINTS), histogram: histogram(gaps.y, 24, reference.interTokenP99 ?? undefined) },
-    text: frames > 0 ? viewText(timeline, reference.gaps, maxTextChars) : null,
+    latency: parts.latency.value,
+    text: frames > 0 && parts.text ? parts.text.value : null,
   };
+}
+
+/**
+ * The parts of a view that do not depend on the point budget, kept with their timeline: the
+ * page asks again on every refresh, and a long session's latency lines, histogram and texts are
+ * the same each time (100k events: ~50 ms of the view, cold).
+ */
+interface ViewParts {
+  latency?: { p99: number | undefined; value: TimelineView['latency'] };
+  text?: { maxChars: number; gapsKey: string; value: NonNullable<TimelineView['text']> };
+}
+const viewParts = new WeakMap<SessionTimeline, ViewParts>();
+
+function partsOf(timeline: SessionTimeline): ViewParts {
+  let parts = viewParts.get(timeline);
+  if (!parts) {
+    parts = {};
+    viewParts.set(timeline, parts);
+  }
+  return parts;
+}
+
+function latencyView(timeline: SessionTimeline, p99: number | undefined): TimelineView['latency'] {
+  const gaps = interTokenSeries(timeline);
+  const delivery = deliverySeries(timeline);
+  return { samples: gaps.x.length, interToken: drawableLatency(gaps, LATENCY_POINTS), delivery: drawableLatency(delivery, LATENCY_POINTS), histogram: histogram(gaps.y, 24, p99) };
 }
 
 function viewText(timeline: SessionTimeline, gaps: readonly GapRange[], maxChars: number): NonNullable<TimelineView['text']> {

@@ -43,6 +43,9 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   const [selectedFrame, setSelectedFrame] = useState<PickedFrame | null>(null);
   const [selectedAnomaly, setSelectedAnomaly] = useState<number | null>(null);
   const [exportMessage, setExportMessage] = useState<string | null>(null);
+  // What lies below the charts (anomaly list, texts, raw frames) renders once the page above has
+  // been painted: the first frame of a 100k-event session then lays out the charts only.
+  const [belowFold, setBelowFold] = useState(false);
   const loading = useRef(false);
   // The view's width, measured while it shows "Loading…" (a near-empty page: a cheap layout):
   // the charts size themselves from it and the host sends about a point per pixel.
@@ -77,6 +80,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   useEffect(() => {
     performance.mark('echoscope:detail-open', { detail: { sessionId } });
     setLoaded(null);
+    setBelowFold(false);
     setSelectedFrame(null);
     setSelectedAnomaly(null);
     void load();
@@ -88,6 +92,18 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     const timer = setTimeout(() => void load(), wait);
     return () => clearTimeout(timer);
   }, [row, loaded, load]);
+
+  useEffect(() => {
+    if (!loaded || belowFold) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => setBelowFold(true), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [loaded, belowFold]);
 
   // New thresholds: the host classifies again, so fetch the timeline again.
   const shownSettings = useRef(settings);
@@ -192,38 +208,42 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
       )}
       <div id="chart-anchor" />
       {timeline ? <SessionCharts timeline={timeline} detail={detail} theme={theme} focus={focus} onPick={(point) => setSelectedFrame(picked(point))} knownWidth={viewWidth.current} /> : <p className="muted">Frames unavailable: no charts.</p>}
-      <div className="detail-columns">
-        <AnomalyList anomalies={detail.anomalies} dropped={detail.anomaliesDropped ?? 0} t0={t0} selected={selectedAnomaly} onPick={(index) => void pickAnomaly(index)} />
-        <ReconcilePanel result={detail.reconcile} />
-      </div>
-      {text ? (
-        <TextComparison
-          key={sessionId}
-          correct={text.correct}
-          naive={text.naive}
-          correctChars={text.correctChars}
-          naiveChars={text.naiveChars}
-          note={partial ? 'From the frames loaded.' : null}
-          loadAll={async () => {
-            const all = await api.invoke('sessions.text', { sessionId });
-            return all.ok ? all.value : all.error.message;
-          }}
-        />
-      ) : (
-        <TextComparison
-          key={sessionId}
-          correct={[{ kind: 'text', text: detail.text, sequence: null }]}
-          naive={[{ kind: 'text', text: detail.naiveText, sequence: null }]}
-          correctChars={detail.textLength ?? detail.text.length}
-          naiveChars={detail.naiveTextLength ?? detail.naiveText.length}
-          note="Frames unavailable: texts as the monitor holds them."
-          loadAll={async () => {
-            const all = await api.invoke('sessions.get', { sessionId });
-            return all.ok ? { correct: [{ kind: 'text', text: all.value.text, sequence: null }], naive: [{ kind: 'text', text: all.value.naiveText, sequence: null }] } : all.error.message;
-          }}
-        />
+      {belowFold && (
+        <>
+          <div className="detail-columns">
+            <AnomalyList anomalies={detail.anomalies} dropped={detail.anomaliesDropped ?? 0} t0={t0} selected={selectedAnomaly} onPick={(index) => void pickAnomaly(index)} />
+            <ReconcilePanel result={detail.reconcile} />
+          </div>
+          {text ? (
+            <TextComparison
+              key={sessionId}
+              correct={text.correct}
+              naive={text.naive}
+              correctChars={text.correctChars}
+              naiveChars={text.naiveChars}
+              note={partial ? 'From the frames loaded.' : null}
+              loadAll={async () => {
+                const all = await api.invoke('sessions.text', { sessionId });
+                return all.ok ? all.value : all.error.message;
+              }}
+            />
+          ) : (
+            <TextComparison
+              key={sessionId}
+              correct={[{ kind: 'text', text: detail.text, sequence: null }]}
+              naive={[{ kind: 'text', text: detail.naiveText, sequence: null }]}
+              correctChars={detail.textLength ?? detail.text.length}
+              naiveChars={detail.naiveTextLength ?? detail.naiveText.length}
+              note="Frames unavailable: texts as the monitor holds them."
+              loadAll={async () => {
+                const all = await api.invoke('sessions.get', { sessionId });
+                return all.ok ? { correct: [{ kind: 'text', text: all.value.text, sequence: null }], naive: [{ kind: 'text', text: all.value.naiveText, sequence: null }] } : all.error.message;
+              }}
+            />
+          )}
+          <FramesTable api={api} sessionId={sessionId} total={frameCount} version={loaded.version} selected={selectedFrame?.index ?? null} onSelect={setSelectedFrame} />
+        </>
       )}
-      <FramesTable api={api} sessionId={sessionId} total={frameCount} version={loaded.version} selected={selectedFrame?.index ?? null} onSelect={setSelectedFrame} />
     </section>
   );
 }
