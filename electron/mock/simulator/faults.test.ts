@@ -206,7 +206,10 @@ describe('faults observed by a real pusher-js client', () => {
 
   it('latency spike: one inter-token gap carries the extra delay', async () => {
     const o = await watch({ tokens: 8, faults: [{ kind: 'latency-spike', sequences: [4], delayMs: 80 }] });
-    expect(o.session.interTokenMs!.max).toBeGreaterThanOrEqual(80);
+    // Planned: 81–83 ms before sequence 4, 1–3 ms elsewhere. Arrival times carry the loaded
+    // machine's timer jitter (a late sequence 3 shortens the gap), hence the allowance.
+    expect(o.session.interTokenMs!.max).toBeGreaterThanOrEqual(80 - 15);
+    expect(o.session.interTokenMs!.p50).toBeLessThan(20);
     expect(o.session.stalls).toBe(0);
     expectDetectionsMatchTruth(o);
   });
