@@ -99,6 +99,11 @@ export class LatencyHistogram {
 function bucketOf(ms: number): number {
   let units = Math.round(ms * UNITS_PER_MS);
   if (units < LINEAR_BUCKETS) return units;
+  if (units < 2 ** 31) {
+    // Up to 2^31 units (about 2.5 days: any real gap), with integer bit arithmetic instead of log2 and pow.
+    const shift = 31 - Math.clz32(units) - SUB_BITS; // ≥ 1
+    return LINEAR_BUCKETS + (shift - 1) * SUB_BUCKETS + ((units >>> shift) - SUB_BUCKETS);
+  }
   if (units > MAX_UNITS) units = MAX_UNITS;
   let exponent = Math.floor(Math.log2(units)); // ≥ 10
   if (2 ** exponent > units) exponent--; // log2 rounds up just below large powers of two

@@ -1,7 +1,4 @@
-import { utf8Length } from '../contract/payload';
-import { serializeRecord } from './ndjson';
-import type { JournalRecord } from './records';
-import { journalSessionKey } from './session-key';
+import { batchLineBytes, type RecordBatch } from './batch';
 
 /**
  * The journal's storage unit (docs/journal.md, "Storage layout"): one IndexedDB row holds a
@@ -60,92 +57,75 @@ export interface BlockLimits {
 
 export const DEFAULT_BLOCK_LIMITS: BlockLimits = { records: 8192, chars: 1 << 20 };
 
-class BlockBuilder {
-  readonly groups: BlockGroup[] = [];
-  private readonly groupIndex = new Map<string, number>();
-  readonly groupOf: number[] = [];
-  readonly ats: number[] = [];
-  readonly lines: string[] = [];
-  chars = 0;
-  bytes = 0;
-
-  constructor(readonly firstSeq: number) {}
-
-  add(record: JournalRecord, line: string): void {
-    const channel = record.type === 'connection' ? '' : (record.channel ?? '');
-    const sessionKey = journalSessionKey(record) ?? '';
-    const key = `${record.connection}\u0000${channel}\u0000${sessionKey}`;
-    let index = this.groupIndex.get(key);
-    if (index === undefined) {
-      index = this.groups.length;
-      this.groupIndex.set(key, index);
-      this.groups.push({ connection: record.connection, channel, sessionKey, count: 0, bytes: 0, firstAt: record.at, lastAt: record.at });
+/**
+ * Cuts a batch into blocks of consecutive records (`firstSeq` numbers the batch): the block's
+ * text is a slice of the batch's, its groups are the batch's groups it holds. `lineBytes` is
+ * {@link batchLineBytes} of the batch, when the caller has it already.
+ */
+export function buildBlocks(batch: RecordBatch, firstSeq: number, limits: BlockLimits = DEFAULT_BLOCK_LIMITS, lineBytes: Uint32Array = batchLineBytes(batch)): JournalBlock[] {
+  const blocks: JournalBlock[] = [];
+  // Slot of each batch group in the current block (−1: not in it yet); reset per block.
+  const slot = new Int32Array(batch.groups.length).fill(-1);
+  let from = 0;
+  while (from < batch.count) {
+    const textStart = from === 0 ? 0 : batch.ends[from - 1]!;
+    let to = from;
+    let distinct = 0;
+    // A block takes at least one record, then more while under every limit.
+    while (to < batch.count) {
+      const group = batch.groupOf[to]!;
+      const isNew = slot[group]! < 0;
+      if (to > from && (to - from >= limits.records || batch.ends[to]! - textStart > limits.chars || (isNew && distinct >= 0xffff))) break;
+      if (isNew) slot[group] = distinct++;
+      to++;
     }
-    const group = this.groups[index]!;
-    const bytes = utf8Length(line);
-    group.count++;
-    group.bytes += bytes;
-    group.firstAt = Math.min(group.firstAt, record.at);
-    group.lastAt = Math.max(group.lastAt, record.at);
-    this.groupOf.push(index);
-    this.ats.push(record.at);
-    this.lines.push(line);
-    this.chars += line.length;
-    this.bytes += bytes;
+    blocks.push(blockOf(batch, lineBytes, firstSeq, from, to, slot, distinct));
+    for (let i = from; i < to; i++) slot[batch.groupOf[i]!] = -1;
+    from = to;
   }
-
-  get count(): number {
-    return this.lines.length;
-  }
-
-  get distinctGroups(): number {
-    return this.groups.length;
-  }
-
-  build(): JournalBlock {
-    const distinct = (pick: (group: BlockGroup) => string) => [...new Set(this.groups.map(pick))];
-    let firstAt = Number.POSITIVE_INFINITY;
-    let lastAt = Number.NEGATIVE_INFINITY;
-    for (const group of this.groups) {
-      firstAt = Math.min(firstAt, group.firstAt);
-      lastAt = Math.max(lastAt, group.lastAt);
-    }
-    return {
-      firstSeq: this.firstSeq,
-      count: this.count,
-      firstAt,
-      lastAt,
-      bytes: this.bytes,
-      // '' stands for "none": not worth an index entry.
-      sessionKeys: distinct((group) => group.sessionKey).filter((key) => key !== ''),
-      channels: distinct((group) => group.channel).filter((channel) => channel !== ''),
-      connections: distinct((group) => group.connection),
-      groups: this.groups,
-      groupOf: Uint16Array.from(this.groupOf),
-      ats: Float64Array.from(this.ats),
-      text: this.lines.join(''),
-    };
-  }
+  return blocks;
 }
 
-/**
- * Cuts a batch into blocks of consecutive records. `lines[i]` is `records[i]` serialized
- * (callers that already wrote NDJSON pass it to skip a second `JSON.stringify`); `firstSeq`
- * numbers the batch.
- */
-export function buildBlocks(records: readonly JournalRecord[], firstSeq: number, limits: BlockLimits = DEFAULT_BLOCK_LIMITS, lines?: readonly string[]): JournalBlock[] {
-  const blocks: JournalBlock[] = [];
-  let builder = new BlockBuilder(firstSeq);
-  for (let i = 0; i < records.length; i++) {
-    const line = lines?.[i] ?? serializeRecord(records[i]!);
-    if (builder.count > 0 && (builder.count >= limits.records || builder.chars + line.length > limits.chars || builder.distinctGroups >= 0xffff)) {
-      blocks.push(builder.build());
-      builder = new BlockBuilder(firstSeq + i);
+function blockOf(batch: RecordBatch, lineBytes: Uint32Array, firstSeq: number, from: number, to: number, slot: Int32Array, distinct: number): JournalBlock {
+  const groups: BlockGroup[] = new Array<BlockGroup>(distinct);
+  const groupOf = new Uint16Array(to - from);
+  let bytes = 0;
+  let firstAt = Number.POSITIVE_INFINITY;
+  let lastAt = Number.NEGATIVE_INFINITY;
+  for (let i = from; i < to; i++) {
+    const index = slot[batch.groupOf[i]!]!;
+    const at = batch.ats[i]!;
+    const size = lineBytes[i]!;
+    let group = groups[index];
+    if (group === undefined) {
+      const { connection, channel, sessionKey } = batch.groups[batch.groupOf[i]!]!;
+      group = groups[index] = { connection, channel, sessionKey, count: 0, bytes: 0, firstAt: at, lastAt: at };
     }
-    builder.add(records[i]!, line);
+    group.count++;
+    group.bytes += size;
+    if (at < group.firstAt) group.firstAt = at;
+    if (at > group.lastAt) group.lastAt = at;
+    groupOf[i - from] = index;
+    bytes += size;
+    if (at < firstAt) firstAt = at;
+    if (at > lastAt) lastAt = at;
   }
-  if (builder.count > 0) blocks.push(builder.build());
-  return blocks;
+  const distinctOf = (pick: (group: BlockGroup) => string) => [...new Set(groups.map(pick))];
+  return {
+    firstSeq: firstSeq + from,
+    count: to - from,
+    firstAt,
+    lastAt,
+    bytes,
+    // '' stands for "none": not worth an index entry.
+    sessionKeys: distinctOf((group) => group.sessionKey).filter((key) => key !== ''),
+    channels: distinctOf((group) => group.channel).filter((channel) => channel !== ''),
+    connections: distinctOf((group) => group.connection),
+    groups,
+    groupOf,
+    ats: batch.ats.slice(from, to),
+    text: batch.text.slice(from === 0 ? 0 : batch.ends[from - 1]!, batch.ends[to - 1]!),
+  };
 }
 
 /** The lines of a block (without their `\n`), in arrival order. */

@@ -3,6 +3,7 @@ export * from './guards';
 export * from './ndjson';
 export * from './har';
 export * from './session-key';
+export * from './batch';
 export * from './blocks';
 export * from './summaries';
 export * from './query';

@@ -1,4 +1,5 @@
 import { Dexie, type DexieOptions, type EntityTable, type Table } from 'dexie';
+import { recordBatch, type RecordBatch } from './batch';
 import { buildBlocks, DEFAULT_BLOCK_LIMITS, type BlockLimits, type JournalBlock } from './blocks';
 import { importInBatches, type Journal, type PruneResult, type RetentionPolicy } from './journal';
 import { journalHeader, serializeRecord } from './ndjson';
@@ -46,8 +47,6 @@ export interface JournalStoreOptions {
 }
 
 export interface AppendOptions {
-  /** The records already serialized (`serializeRecord`), to skip a second `JSON.stringify`. */
-  lines?: readonly string[];
   /** Number the batch from here (≥ the next sequence); the headless host keeps file line numbers. */
   firstSeq?: number;
 }
@@ -104,13 +103,18 @@ export class JournalStore implements Journal {
   }
 
   append(records: readonly JournalRecord[], options: AppendOptions = {}): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
+    return this.appendBatch(recordBatch(records), options);
+  }
+
+  /** Appends a batch (one transaction); `lineBytes` is its {@link batchLineBytes} when the caller has it. */
+  appendBatch(batch: RecordBatch, options: AppendOptions = {}, lineBytes?: Uint32Array): Promise<void> {
+    if (batch.count === 0) return Promise.resolve();
     const firstSeq = options.firstSeq ?? this.totals.nextSeq;
     if (firstSeq < this.totals.nextSeq) return Promise.reject(new RangeError(`journal append: sequence ${firstSeq} is below the next sequence ${this.totals.nextSeq}`));
-    const built = buildBlocks(records, firstSeq, this.limits, options.lines);
+    const built = buildBlocks(batch, firstSeq, this.limits, lineBytes);
     let bytes = 0;
     for (const block of built) bytes += block.bytes;
-    const totals: JournalTotals = { name: 'totals', records: this.totals.records + records.length, bytes: this.totals.bytes + bytes, blocks: this.totals.blocks + built.length, nextSeq: firstSeq + records.length };
+    const totals: JournalTotals = { name: 'totals', records: this.totals.records + batch.count, bytes: this.totals.bytes + bytes, blocks: this.totals.blocks + built.length, nextSeq: firstSeq + batch.count };
     const { blocks, meta } = this.db;
     return this.db
       .transaction('rw', blocks, meta, async () => {

@@ -95,7 +95,10 @@ export abstract class ConnectionBase implements HubConnection {
   }
 
   protected frame(event: string, channel: string | undefined, data: unknown): void {
-    this.record({ type: 'frame', at: this.clock(), connection: this.profile.id, ...(channel === undefined ? {} : { channel }), event, data });
+    const at = this.clock();
+    const connection = this.profile.id;
+    // Two literals, not a spread: this runs for every frame.
+    this.record(channel === undefined ? { type: 'frame', at, connection, event, data } : { type: 'frame', at, connection, channel, event, data });
   }
 
   protected stateChanged(state: HubState, socketId?: string, code?: number): void {

@@ -1,4 +1,4 @@
-import { addToSummaries, groupMayMatch, journalSessionKey, type JournalQuery, type JournalRecord, type JournalSummaryRow } from '../../../shared/journal';
+import { addToSummaries, groupMayMatch, type GroupFigures, type JournalQuery, type JournalSummaryRow } from '../../../shared/journal';
 
 /**
  * Index of the journal file by byte ranges, so history older than the in-memory window is
@@ -25,25 +25,22 @@ export class FileSegments {
   constructor(private readonly segmentBytes = SEGMENT_BYTES) {}
 
   /**
-   * Adds records that sit at `offset` (`bytes` long, the first numbered `firstSeq`). A new
-   * segment starts at a batch boundary once the current one is full, so a batch never spans two.
+   * Adds `count` records that sit at `offset` (`bytes` long, the first numbered `firstSeq`), in
+   * `groups`. A new segment starts at a batch boundary once the current one is full, so a batch never spans two.
    */
-  add(offset: number, bytes: number, firstSeq: number, records: readonly JournalRecord[], lineBytes: readonly number[]): void {
+  add(offset: number, bytes: number, firstSeq: number, count: number, groups: readonly GroupFigures[]): void {
     if (this.open === undefined || this.open.bytes >= this.segmentBytes || this.open.offset + this.open.bytes !== offset) {
       this.open = { offset, bytes: 0, firstSeq, count: 0, firstAt: Number.POSITIVE_INFINITY, lastAt: Number.NEGATIVE_INFINITY, rows: new Map() };
       this.list.push(this.open);
     }
     const segment = this.open;
     segment.bytes += bytes;
-    segment.count = firstSeq + records.length - segment.firstSeq;
-    addToSummaries(
-      segment.rows,
-      records.map((record, i) => {
-        segment.firstAt = Math.min(segment.firstAt, record.at);
-        segment.lastAt = Math.max(segment.lastAt, record.at);
-        return { connection: record.connection, channel: record.type === 'connection' ? '' : (record.channel ?? ''), sessionKey: journalSessionKey(record) ?? '', count: 1, bytes: lineBytes[i]!, firstAt: record.at, lastAt: record.at };
-      }),
-    );
+    segment.count = firstSeq + count - segment.firstSeq;
+    for (const group of groups) {
+      segment.firstAt = Math.min(segment.firstAt, group.firstAt);
+      segment.lastAt = Math.max(segment.lastAt, group.lastAt);
+    }
+    addToSummaries(segment.rows, groups);
   }
 
   /** Segments that may hold matches of `query` among sequences below `beforeSeq`, in file order. */

@@ -1,7 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import {
+  batchLineBytes,
   importInBatches,
+  recordBatch,
+  RecordBatchBuilder,
   JournalStore,
   NdjsonJournalReader,
   channelSummaries,
@@ -18,6 +21,7 @@ import {
   type JournalSessionSummary,
   type JournalStats,
   type PruneResult,
+  type RecordBatch,
   type RetentionPolicy,
 } from '../../../shared/journal';
 import type { FileSegment } from './file-segments';
@@ -119,15 +123,17 @@ export class HostJournal implements Journal {
   }
 
   append(records: readonly JournalRecord[]): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
+    return this.appendBatch(recordBatch(records));
+  }
+
+  appendBatch(batch: RecordBatch): Promise<void> {
+    if (batch.count === 0) return Promise.resolve();
     return this.exclusive(async () => {
-      const lines = records.map(serializeRecord);
-      const lineBytes = lines.map((line) => Buffer.byteLength(line));
-      const text = lines.join('');
-      const offset = await this.file.append(text);
+      const lineBytes = batchLineBytes(batch);
+      const offset = await this.file.append(batch.text);
       const bytes = this.file.bytes - offset;
-      const firstSeq = this.index.add(records, lineBytes, offset, bytes);
-      await this.store.append(records, { lines, firstSeq });
+      const firstSeq = this.index.add(batch, lineBytes, offset, bytes);
+      await this.store.appendBatch(batch, { firstSeq }, lineBytes);
       this.window.push({ firstSeq, bytes });
       this.windowBytes += bytes;
       await this.trimWindow();
@@ -255,7 +261,7 @@ export class HostJournal implements Journal {
   private async adopt(loader: FileLoader): Promise<void> {
     this.windowStart = loader.windowChunks[0]?.firstSeq ?? this.index.nextSeq;
     for (const chunk of loader.windowChunks) {
-      await this.store.append(chunk.records, { lines: chunk.lines, firstSeq: chunk.firstSeq });
+      await this.store.appendBatch(chunk.batch, { firstSeq: chunk.firstSeq }, chunk.lineBytes);
       this.window.push({ firstSeq: chunk.firstSeq, bytes: chunk.bytes });
       this.windowBytes += chunk.bytes;
     }
@@ -286,9 +292,8 @@ interface LoadedChunk {
   offset: number;
   bytes: number;
   firstSeq: number;
-  records: JournalRecord[];
-  lineBytes: number[];
-  lines: string[];
+  batch: RecordBatch;
+  lineBytes: Uint32Array;
 }
 
 /**
@@ -298,7 +303,8 @@ interface LoadedChunk {
 class FileLoader {
   windowChunks: LoadedChunk[] = [];
   private windowBytes = 0;
-  private current: LoadedChunk | undefined;
+  /** The chunk being read: where it starts, its records (with their lines as in the file) and their sizes. */
+  private current: { offset: number; bytes: number; builder: RecordBatchBuilder; lineBytes: number[] } | undefined;
   private at = { text: '', offset: 0, bytes: 0 };
   private readonly reader = new NdjsonJournalReader((record) => this.record(record));
 
@@ -321,18 +327,19 @@ class FileLoader {
 
   private record(record: JournalRecord): void {
     const { text, offset, bytes } = this.at;
-    if (this.current === undefined) this.current = { offset, bytes, firstSeq: 0, records: [], lineBytes: [], lines: [] };
-    this.current.records.push(record);
+    if (this.current === undefined) this.current = { offset, bytes, builder: new RecordBatchBuilder(), lineBytes: [] };
+    this.current.builder.add(record, `${text}\n`);
     this.current.lineBytes.push(bytes);
-    this.current.lines.push(`${text}\n`);
-    if (this.current.records.length >= LOAD_CHUNK) this.close();
+    if (this.current.builder.count >= LOAD_CHUNK) this.close();
   }
 
   private close(): void {
-    const chunk = this.current;
-    if (chunk === undefined) return;
+    const current = this.current;
+    if (current === undefined) return;
     this.current = undefined;
-    chunk.firstSeq = this.index.add(chunk.records, chunk.lineBytes, chunk.offset, chunk.bytes);
+    const batch = current.builder.take();
+    const lineBytes = Uint32Array.from(current.lineBytes);
+    const chunk: LoadedChunk = { offset: current.offset, bytes: current.bytes, batch, lineBytes, firstSeq: this.index.add(batch, lineBytes, current.offset, current.bytes) };
     // The window: the newest chunks adding up to at most `maxWindowBytes` (at least the newest one).
     this.windowChunks.push(chunk);
     this.windowBytes += chunk.bytes;

@@ -1,4 +1,4 @@
-import { addToSummaries, journalSessionKey, type JournalRecord, type JournalSummaryRow } from '../../../shared/journal';
+import { addToSummaries, groupFigures, type JournalSummaryRow, type RecordBatch } from '../../../shared/journal';
 import { FileSegments, type FileSegment } from './file-segments';
 
 /**
@@ -18,27 +18,17 @@ export class JournalIndex {
     this.segments = new FileSegments(segmentBytes);
   }
 
-  /** Records written at `offset` (`bytes` long, non-record lines included), numbered from `nextSeq`. */
-  add(records: readonly JournalRecord[], lineBytes: readonly number[], offset: number, bytes: number): number {
+  /** A batch written at `offset` (`bytes` long, non-record lines included), numbered from `nextSeq`. */
+  add(batch: RecordBatch, lineBytes: Uint32Array, offset: number, bytes: number): number {
     const firstSeq = this.nextSeq;
-    this.segments.add(offset, bytes, firstSeq, records, lineBytes);
-    addToSummaries(
-      this.summaries,
-      records.map((record, i) => {
-        this.oldestAt = Math.min(this.oldestAt, record.at);
-        this.newestAt = Math.max(this.newestAt, record.at);
-        return {
-          connection: record.connection,
-          channel: record.type === 'connection' ? '' : (record.channel ?? ''),
-          sessionKey: journalSessionKey(record) ?? '',
-          count: 1,
-          bytes: lineBytes[i]!,
-          firstAt: record.at,
-          lastAt: record.at,
-        };
-      }),
-    );
-    this.nextSeq = firstSeq + records.length;
+    const figures = groupFigures(batch, lineBytes);
+    this.segments.add(offset, bytes, firstSeq, batch.count, figures);
+    addToSummaries(this.summaries, figures);
+    for (const group of figures) {
+      this.oldestAt = Math.min(this.oldestAt, group.firstAt);
+      this.newestAt = Math.max(this.newestAt, group.lastAt);
+    }
+    this.nextSeq = firstSeq + batch.count;
     this.bytes += bytes;
     return firstSeq;
   }
