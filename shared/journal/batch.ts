@@ -37,9 +37,10 @@ export function recordGroup(record: JournalRecord): BatchGroup {
 }
 
 /**
- * Collects records into a {@link RecordBatch}. `line`, when the caller has it, must be
- * `serializeRecord(record)` (the host passes the lines it read from its file); otherwise the
- * record is serialized here.
+ * Collects records into a {@link RecordBatch}. `line`, when the caller has it, must be an
+ * NDJSON line (`\n`-terminated) that parses to exactly `record` — the host passes the lines it
+ * read from its file, a captured batch the lines it put together from wire text (captured.ts);
+ * otherwise the record is serialized here.
  */
 export class RecordBatchBuilder {
   private lines: string[] = [];
@@ -47,18 +48,22 @@ export class RecordBatchBuilder {
   private ats: number[] = [];
   private groupOf: number[] = [];
   private groups: BatchGroup[] = [];
-  private groupIndex = new Map<string, number>();
+  /** connection → channel → session key → group. */
+  private groupIndex = new Map<string, Map<string, Map<string, number>>>();
   private chars = 0;
 
   add(record: JournalRecord, line?: string): void {
     const text = line ?? serializeRecord(record);
     const channel = record.type === 'connection' ? '' : (record.channel ?? '');
     const sessionKey = journalSessionKey(record) ?? '';
-    const key = `${record.connection}\u0000${channel}\u0000${sessionKey}`;
-    let group = this.groupIndex.get(key);
+    let byChannel = this.groupIndex.get(record.connection);
+    if (byChannel === undefined) this.groupIndex.set(record.connection, (byChannel = new Map()));
+    let byKey = byChannel.get(channel);
+    if (byKey === undefined) byChannel.set(channel, (byKey = new Map()));
+    let group = byKey.get(sessionKey);
     if (group === undefined) {
       group = this.groups.length;
-      this.groupIndex.set(key, group);
+      byKey.set(sessionKey, group);
       this.groups.push({ connection: record.connection, channel, sessionKey });
     }
     this.chars += text.length;

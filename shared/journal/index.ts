@@ -4,6 +4,7 @@ export * from './ndjson';
 export * from './har';
 export * from './session-key';
 export * from './batch';
+export * from './captured';
 export * from './blocks';
 export * from './summaries';
 export * from './query';

@@ -1,3 +1,5 @@
+import type { RecordBatch } from './batch';
+import type { CapturedBatch } from './captured';
 import type { JournalQuery } from './query';
 import type { JournalRecord } from './records';
 import type { JournalChannelSummary, JournalSessionSummary, JournalStats } from './summaries';
@@ -23,6 +25,14 @@ export interface PruneResult {
 export interface Journal {
   /** Appends a batch in arrival order; resolves once it is durable (committed). */
   append(records: readonly JournalRecord[]): Promise<void>;
+  /**
+   * The same for a batch as the capturing thread collects it (Pusher frames as their wire text).
+   * Journals in another thread implement it — the batch crosses as a few copies, see
+   * captured.ts; a writer next to the journal appends `capturedRecords(batch)` instead.
+   */
+  appendCaptured?(batch: CapturedBatch): Promise<void>;
+  /** The same for records already made into a {@link RecordBatch} (the journals that store them). */
+  appendBatch?(batch: RecordBatch): Promise<void>;
   /** Matching records in arrival order. */
   query(query?: JournalQuery): Promise<JournalRecord[]>;
   channels(): Promise<JournalChannelSummary[]>;

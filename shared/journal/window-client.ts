@@ -1,3 +1,4 @@
+import { capturedBatchOf, type CapturedBatch } from './captured';
 import { importInBatches, type Journal, type PruneResult, type RetentionPolicy } from './journal';
 import type { JournalQuery } from './query';
 import type { JournalRecord } from './records';
@@ -49,7 +50,11 @@ export class JournalWindowClient implements Journal {
   }
 
   append(records: readonly JournalRecord[]): Promise<void> {
-    return this.request('append', { records: [...records] }).then(() => undefined);
+    return this.appendCaptured(capturedBatchOf(records));
+  }
+
+  appendCaptured(batch: CapturedBatch): Promise<void> {
+    return this.request('append', { batch }).then(() => undefined);
   }
 
   query(query: JournalQuery = {}): Promise<JournalRecord[]> {

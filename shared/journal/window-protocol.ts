@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiErrorSchema } from '../api/result';
+import { decodeCapture, type CapturedBatch } from './captured';
 import { checkRecord } from './guards';
 import type { JournalRecord } from './records';
 
@@ -13,6 +14,14 @@ export { JOURNAL_PORT_CHANNEL, JOURNAL_PORT_MESSAGE } from './window-port';
 
 /** Records are checked with the hand-written guard: a zod object parse per record would cost more than the write. */
 export const JournalRecordsSchema = z.array(z.custom<JournalRecord>((value) => checkRecord(value).ok, 'not a journal record'));
+
+/** An append: records, or Pusher frames as their wire text (captured.ts), decoded and checked here. */
+export const CapturedBatchSchema = z.custom<CapturedBatch>().transform((value, context) => {
+  const parsed = decodeCapture(value);
+  if (parsed.ok) return parsed.capture;
+  context.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
 
 export const JournalQuerySchema = z.strictObject({
   sessionKey: z.string().optional(),
@@ -31,7 +40,7 @@ export const RetentionPolicySchema = z.strictObject({
 const Id = z.number().int().nonnegative();
 
 export const JournalWindowRequestSchema = z.discriminatedUnion('op', [
-  z.object({ id: Id, op: z.literal('append'), records: JournalRecordsSchema }),
+  z.object({ id: Id, op: z.literal('append'), batch: CapturedBatchSchema }),
   z.object({ id: Id, op: z.literal('import'), records: JournalRecordsSchema }),
   z.object({ id: Id, op: z.literal('query'), query: JournalQuerySchema }),
   z.object({ id: Id, op: z.literal('count') }),
@@ -41,7 +50,9 @@ export const JournalWindowRequestSchema = z.discriminatedUnion('op', [
   z.object({ id: Id, op: z.literal('export'), createdAt: z.string() }),
   z.object({ id: Id, op: z.literal('prune'), policy: RetentionPolicySchema, nowMs: z.number() }),
 ]);
-export type JournalWindowRequest = z.infer<typeof JournalWindowRequestSchema>;
+/** A request as sent (an append carries a CapturedBatch); {@link ParsedJournalWindowRequest} as answered (its records). */
+export type JournalWindowRequest = z.input<typeof JournalWindowRequestSchema>;
+export type ParsedJournalWindowRequest = z.output<typeof JournalWindowRequestSchema>;
 export type JournalWindowOp = JournalWindowRequest['op'];
 
 const StatsSchema = z.object({ records: z.number(), bytes: z.number(), blocks: z.number(), oldestAt: z.number().nullable(), newestAt: z.number().nullable() });

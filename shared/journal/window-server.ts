@@ -1,6 +1,6 @@
 import { describeZodError } from '../api/result';
 import type { Journal } from './journal';
-import { JournalWindowRequestSchema, type JournalWindowMessage, type JournalWindowRequest } from './window-protocol';
+import { JournalWindowRequestSchema, type JournalWindowMessage, type ParsedJournalWindowRequest } from './window-protocol';
 
 /**
  * The journal window's side: answers one request with the journal. Kept here, free of
@@ -21,10 +21,10 @@ export async function answerJournalRequest(journal: Journal, raw: unknown, send:
   }
 }
 
-async function perform(journal: Journal, request: JournalWindowRequest, send: (message: JournalWindowMessage) => void): Promise<unknown> {
+async function perform(journal: Journal, request: ParsedJournalWindowRequest, send: (message: JournalWindowMessage) => void): Promise<unknown> {
   switch (request.op) {
     case 'append':
-      await journal.append(request.records);
+      await (journal.appendBatch ? journal.appendBatch(request.batch.batch) : journal.append(request.batch.records));
       return null;
     case 'import':
       return journal.import(request.records);

@@ -47,7 +47,8 @@ export interface AppServiceOptions {
 
 /** What the App service needs of the journal (the headless host's file-backed one, or Electron's journal window). */
 export interface JournalPort {
-  append(record: JournalRecord): void;
+  /** `wireText`, when the hub has it, is the WebSocket message the frame was decoded from (the journal decodes it again). */
+  append(record: JournalRecord, wireText?: string): void;
   stats(): Promise<JournalStats>;
   setRetention(update: Partial<Retention>): Promise<Retention>;
   exportNdjson(filter: { sessionId?: string; from?: number; to?: number }): Promise<{ ndjson: string; records: number }>;
@@ -73,7 +74,7 @@ export class AppService {
     this.profiles = options.profiles ?? new MemoryProfileStore();
     this.hub = new ConnectionHub(
       {
-        record: (record) => this.onRecord(record),
+        record: (record, wireText) => this.onRecord(record, wireText),
         status: (status) => this.onStatus(status),
       },
       options.clock ?? preciseNow,
@@ -181,9 +182,9 @@ export class AppService {
     return { frames };
   }
 
-  private onRecord(record: JournalRecord): void {
+  private onRecord(record: JournalRecord, wireText?: string): void {
     if (record.type === 'frame') this.tail.push(record);
-    this.options.journal?.append(record);
+    this.options.journal?.append(record, wireText);
     this.monitor.ingest(record);
     if (record.type === 'connection') {
       const wasDown = this.downConnections.has(record.connection);

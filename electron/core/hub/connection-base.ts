@@ -3,7 +3,11 @@ import { CLIENT_CLOSE_REASON, type ConnectionState, type JournalRecord } from '.
 import type { Clock } from '../clock';
 
 export interface HubSink {
-  record(record: JournalRecord): void;
+  /**
+   * `wireText`, for a frame whose client had it, is the WebSocket message the frame was
+   * decoded from: the journal takes it instead of the record object (captured.ts).
+   */
+  record(record: JournalRecord, wireText?: string): void;
   status(status: ConnectionStatus): void;
 }
 
@@ -94,11 +98,12 @@ export abstract class ConnectionBase implements HubConnection {
     this.settle({ name: channel, status: 'failed', error });
   }
 
-  protected frame(event: string, channel: string | undefined, data: unknown): void {
+  protected frame(event: string, channel: string | undefined, data: unknown, wireText?: string): void {
+    if (this.stopped) return;
     const at = this.clock();
     const connection = this.profile.id;
     // Two literals, not a spread: this runs for every frame.
-    this.record(channel === undefined ? { type: 'frame', at, connection, event, data } : { type: 'frame', at, connection, channel, event, data });
+    this.sink.record(channel === undefined ? { type: 'frame', at, connection, event, data } : { type: 'frame', at, connection, channel, event, data }, wireText);
   }
 
   protected stateChanged(state: HubState, socketId?: string, code?: number): void {

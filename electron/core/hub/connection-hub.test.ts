@@ -1,18 +1,22 @@
 import Pusher from 'pusher';
 import PusherClient from 'pusher-js';
+import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProfileInputSchema, type ConnectionStatus } from '../../../shared/api';
-import type { JournalRecord } from '../../../shared/journal';
+import { CapturedBatchBuilder, capturedRecords, type JournalRecord } from '../../../shared/journal';
 import { startMockServer, type MockServer } from '../../mock';
 import { ConnectionHub } from './connection-hub';
 
 /** Collects what the hub reports and lets a test await a matching report (no sleeps). */
 class RecordingSink {
   records: JournalRecord[] = [];
+  /** The event JSON the hub passed with each record, if any. */
+  wireText: (string | undefined)[] = [];
   statuses: ConnectionStatus[] = [];
   private waiters: Array<() => void> = [];
-  record = (record: JournalRecord) => {
+  record = (record: JournalRecord, wireText?: string) => {
     this.records.push(record);
+    this.wireText.push(wireText);
     this.wake();
   };
   status = (status: ConnectionStatus) => {
@@ -78,7 +82,13 @@ describe('ConnectionHub against the mock provider', () => {
     const before = performance.timeOrigin + performance.now();
     await publisher(server.port).trigger('private-ai.s1', 'chunk.delivered', { session_id: 's1', chunk: 'Hel', sequence: 1, state: 'generating', termination_code: null });
     await publisher(server.port).trigger('public-feed', 'news', 'plain text');
-    await sink.until(() => sink.records.some((r) => r.type === 'frame' && r.event === 'news'), 'public frame');
+    // Payloads pusher-js decodes in its own ways: a string that is JSON, text with quotes,
+    // escapes and astral characters, a key named __proto__.
+    await publisher(server.port).trigger('public-feed', 'odd', '123');
+    await publisher(server.port).trigger('public-feed', 'odd', 'é "}]\n\u2028 🚀');
+    await publisher(server.port).trigger('public-feed', 'odd', JSON.parse('{"__proto__":{"x":1},"list":[1.5e300,-0,null]}') as object);
+    await publisher(server.port).trigger('public-feed', 'news', 'plain text');
+    await sink.until(() => sink.records.filter((r) => r.type === 'frame' && r.event === 'news').length === 2, 'public frames');
     const frame = sink.records.find((r) => r.type === 'frame' && r.event === 'chunk.delivered');
     expect(frame).toMatchObject({ type: 'frame', connection: 'local', channel: 'private-ai.s1', data: { session_id: 's1', sequence: 1 } });
     expect(frame!.at).toBeGreaterThanOrEqual(before);
@@ -86,8 +96,50 @@ describe('ConnectionHub against the mock provider', () => {
     expect(sink.records.find((r) => r.type === 'frame' && r.event === 'news')).toMatchObject({ data: 'plain text' });
     PusherClient.log = undefined as unknown as typeof PusherClient.log;
     expect(logged.filter((line) => line.includes('No callbacks'))).toEqual([]);
+    // Every frame came with its wire text, the WebSocket message as it arrived, which the
+    // journal decodes back into the very same record.
+    const frames = sink.records.flatMap((record, i) => (record.type === 'frame' ? [{ record, wireText: sink.wireText[i] }] : []));
+    expect(frames.map(({ record }) => record.type === 'frame' && record.event)).toEqual(expect.arrayContaining(['pusher_internal:subscription_succeeded', 'chunk.delivered', 'news']));
+    const builder = new CapturedBatchBuilder();
+    for (const { record, wireText } of frames) {
+      expect(wireText).toBeDefined();
+      builder.add(record, wireText);
+    }
+    const decoded = capturedRecords(builder.take());
+    expect(decoded).toEqual({ ok: true, records: frames.map(({ record }) => record) });
+    expect(frames.filter(({ record }) => record.type === 'frame' && record.event === 'odd').map(({ record }) => (record as { data: unknown }).data)).toEqual([123, 'é "}]\n\u2028 🚀', JSON.parse('{"__proto__":{"x":1},"list":[1.5e300,0,null]}')]);
+    // toEqual does not see an own "__proto__" key: compare as JSON.
+    expect(JSON.stringify(decoded.ok && decoded.records)).toBe(JSON.stringify(frames.map(({ record }) => record)));
     expect(sink.records.filter((r) => r.type === 'subscription' && r.status === 'subscribed').map((r) => (r as { channel: string }).channel)).toEqual(['public-feed', 'private-ai.s1']);
     expect(sink.records.find((r) => r.type === 'connection' && r.state === 'connected')).toMatchObject({ socketId: expect.stringMatching(/^\d+\.\d+$/) });
+  });
+
+  it('journals a frame without an event name (named "") next to well-formed ones', async () => {
+    // A server we do not control: it completes the handshake, then breaks the protocol once.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    wss.on('connection', (socket) => {
+      socket.send(JSON.stringify({ event: 'pusher:connection_established', data: JSON.stringify({ socket_id: '1.1', activity_timeout: 30 }) }));
+      socket.send(JSON.stringify({ channel: 'feed', data: '{"a":1}' }));
+      socket.send(JSON.stringify({ event: 'news', channel: 'feed', data: '{"a":2}' }));
+    });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const sink = new RecordingSink();
+    hub = new ConnectionHub(sink);
+    hub.connect(profile((wss.address() as { port: number }).port));
+    await sink.until(() => sink.records.some((r) => r.type === 'frame' && r.event === 'news'), 'the well-formed frame');
+    const frames = sink.records.filter((r) => r.type === 'frame');
+    expect(frames.map((r) => ({ event: r.event, channel: r.channel, data: r.data }))).toEqual([
+      { event: '', channel: 'feed', data: { a: 1 } },
+      { event: 'news', channel: 'feed', data: { a: 2 } },
+    ]);
+    // The journal takes both: the nameless one as its record, the other from its wire text.
+    const builder = new CapturedBatchBuilder();
+    sink.records.forEach((record, i) => builder.add(record, sink.wireText[i]));
+    expect(sink.wireText.filter((text) => text !== undefined)).toHaveLength(1);
+    expect(capturedRecords(builder.take())).toEqual({ ok: true, records: sink.records });
+    hub.closeAll();
+    hub = undefined;
+    await new Promise((resolve) => wss.close(resolve));
   });
 
   it('surfaces a wrong secret as a clear auth error on the channel and the connection', async () => {
@@ -121,6 +173,12 @@ describe('ConnectionHub against the mock provider', () => {
     await sink.until(() => sink.records.filter((r) => r.type === 'subscription' && r.status === 'subscribed').length >= 2, 'resubscribed', 15_000);
     await publisher(port).trigger('private-ai.s3', 'chunk.delivered', { session_id: 's3', chunk: 'x', sequence: 1, state: 'generating', termination_code: null });
     await sink.until(() => sink.records.some((r) => r.type === 'frame' && r.channel === 'private-ai.s3'), 'frame after restart');
+    // The new socket's messages come with their wire text too, decoding to the same record.
+    const index = sink.records.findIndex((r) => r.type === 'frame' && r.event === 'chunk.delivered');
+    const builder = new CapturedBatchBuilder();
+    builder.add(sink.records[index]!, sink.wireText[index]);
+    expect(sink.wireText[index]).toMatch(/^\{.*"chunk\.delivered"/);
+    expect(capturedRecords(builder.take())).toEqual({ ok: true, records: [sink.records[index]] });
     const states = sink.records.filter((r) => r.type === 'connection').map((r) => (r as { state: string }).state);
     expect(states[0]).toBe('connecting');
     expect(states).toContain('connected');

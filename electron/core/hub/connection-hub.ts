@@ -30,7 +30,7 @@ export class ConnectionHub {
       existing.stop();
     }
     // Statuses from the connection carry the discovery state too.
-    const sink: HubSink = { record: (record) => this.sink.record(record), status: (status) => this.sink.status(this.withDiscovery(status)) };
+    const sink: HubSink = { record: (record, wireText) => this.sink.record(record, wireText), status: (status) => this.sink.status(this.withDiscovery(status)) };
     const connection = openConnection(profile, sink, this.clock);
     this.connections.set(profile.id, connection);
     if (profile.discover) this.startDiscovery(profile, connection);

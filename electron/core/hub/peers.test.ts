@@ -10,7 +10,7 @@ import Pusher from 'pusher';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
 import { analyzeJournal } from '../../../shared/analysis';
-import type { JournalRecord } from '../../../shared/journal';
+import { CapturedBatchBuilder, capturedRecords, type JournalRecord } from '../../../shared/journal';
 import { startMockServer } from '../../mock';
 import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../../mock/peers/laravel-echo-server';
 import { soketiUnavailableReason, startSoketi } from '../../mock/peers/soketi';
@@ -33,8 +33,11 @@ afterEach(async () => {
 /** Subscribes through the hub, sends the stream with `publish`, returns the verdict of what was captured. */
 async function captureStream(profile: Profile, sessionId: string, publish: (payload: Record<string, unknown>) => Promise<void>) {
   const records: JournalRecord[] = [];
+  // What the journal gets: each record, or a Pusher frame's wire text in its place.
+  const captured = new CapturedBatchBuilder();
+  let wireTexts = 0;
   let wake = () => undefined as void;
-  const hub = new ConnectionHub({ record: (r) => (records.push(r), wake()), status: () => wake() });
+  const hub = new ConnectionHub({ record: (r, wireText) => (records.push(r), captured.add(r, wireText), (wireTexts += wireText === undefined ? 0 : 1), wake()), status: () => wake() });
   cleanups.push(() => hub.closeAll());
   hub.connect(profile);
   const channel = `private-ai.${sessionId}`;
@@ -52,6 +55,12 @@ async function captureStream(profile: Profile, sessionId: string, publish: (payl
     };
     wake();
   });
+  // The journal decodes this server's wire text into the very records the hub analyzed live.
+  const decoded = capturedRecords(captured.take());
+  expect(decoded).toEqual({ ok: true, records });
+  // Pusher-protocol frames come with their wire text; Socket.IO ones as objects.
+  if (profile.kind === 'socketio') expect(wireTexts).toBe(0);
+  else expect(wireTexts).toBeGreaterThanOrEqual(STREAM.length);
   const verdict = analyzeJournal(records);
   return verdict.sessions.find((s) => s.sessionId === sessionId)!;
 }

@@ -14,6 +14,11 @@ interface PusherMessage {
   data?: unknown;
 }
 
+/** What pusher-js's `connection.connection.transport` offers (internal to pusher-js 8; read defensively). */
+interface PusherTransport {
+  bind_global(callback: (name: string, data: unknown) => void): void;
+}
+
 interface PusherErrorEvent {
   type?: string;
   error?: unknown;
@@ -51,6 +56,10 @@ export class PusherConnection extends ConnectionBase {
   private readonly pusher: Pusher;
   private readonly echo: EchoClient;
   private lastCloseCode: number | undefined;
+  /** Transports whose messages we read before pusher-js decodes them. */
+  private readonly tapped = new WeakSet<object>();
+  /** The wire text of the message pusher-js is decoding right now (see `tapTransport`). */
+  private wireText: string | undefined;
 
   constructor(profile: Profile, sink: HubSink, clock: Clock) {
     super(profile, sink, clock);
@@ -114,8 +123,23 @@ export class PusherConnection extends ConnectionBase {
 
   private bindConnection(): void {
     const connection = this.pusher.connection;
-    connection.bind('message', (message: PusherMessage) => this.frame(message.event, typeof message.channel === 'string' ? message.channel : undefined, message.data));
+    connection.bind('message', (message: PusherMessage) => {
+      const wireText = this.wireText;
+      this.wireText = undefined;
+      this.frame(message.event, typeof message.channel === 'string' ? message.channel : undefined, message.data, wireText);
+    });
+    // pusher-js 8 throws on a message without an event name (`eventName.indexOf` in its own
+    // listener, an uncaught exception from the socket). Such a message breaks the protocol but
+    // must not bring the host down: it is named '' before any listener sees it (global listeners
+    // run first), and journaled like any frame — as an object, since its wire text has no name.
+    connection.bind_global((name: string, message: unknown) => {
+      if (name !== 'message' || typeof (message as { event?: unknown } | null)?.event === 'string') return;
+      (message as { event: string }).event = '';
+      this.wireText = undefined;
+    });
     connection.bind('state_change', (change: { current: HubState }) => {
+      this.wireText = undefined;
+      if (change.current === 'connected') this.tapTransport();
       const code = change.current === 'connected' ? undefined : this.lastCloseCode;
       if (change.current === 'connected') this.lastCloseCode = undefined;
       this.stateChanged(change.current, change.current === 'connected' ? connection.socket_id : undefined, code);
@@ -123,6 +147,26 @@ export class PusherConnection extends ConnectionBase {
     connection.bind('error', (event: PusherErrorEvent) => {
       if (event.type === 'PusherError' && typeof event.data?.code === 'number') this.lastCloseCode = event.data.code;
       this.setError(connectionError(event));
+    });
+  }
+
+  /**
+   * Keeps each message's wire text for the journal (shared/journal/captured.ts), so a frame
+   * crosses to the journal's thread as one string instead of a structured clone. pusher-js calls
+   * a transport's global listeners before its named ones, and decodes and emits a message
+   * synchronously in its named 'message' listener: the text kept here is always that of the
+   * message our 'message' listener receives next. Messages from before the tap (the handshake)
+   * and messages of a transport we cannot tap go as objects, as before. Cleared on every state
+   * change, so no text outlives its transport.
+   */
+  private tapTransport(): void {
+    const transport = (this.pusher.connection as unknown as { connection?: { transport?: Partial<PusherTransport> } }).connection?.transport;
+    if (!transport || typeof transport.bind_global !== 'function' || this.tapped.has(transport)) return;
+    this.tapped.add(transport);
+    transport.bind_global((name, data) => {
+      if (name !== 'message') return;
+      const text = (data as { data?: unknown } | undefined)?.data;
+      this.wireText = typeof text === 'string' ? text : undefined;
     });
   }
 }

@@ -37,8 +37,8 @@ export class JournalService implements JournalPort {
     this.timer.unref?.();
   }
 
-  append(record: JournalRecord): void {
-    this.writer.add(record);
+  append(record: JournalRecord, wireText?: string): void {
+    this.writer.add(record, wireText);
   }
 
   async stats() {

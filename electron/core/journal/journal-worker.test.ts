@@ -15,13 +15,17 @@ describe('the journal in its worker thread', () => {
     const service = new JournalService(first.journal, { location: file, clock: () => 1_700_000_100_000 });
     let acked = 0;
     service.writer.onAck(({ count }) => (acked += count));
-    for (let i = 0; i < 3000; i += 1) service.append(frame(i));
+    // Every other frame as the hub hands it over: with its wire text, decoded in the worker.
+    const wire = (record: JournalRecord) => (record.type === 'frame' ? JSON.stringify({ event: record.event, channel: record.channel, data: JSON.stringify(record.data) }) : undefined);
+    const records = Array.from({ length: 3000 }, (_, i) => frame(i));
+    records.forEach((record, i) => service.append(record, i % 2 === 0 ? wire(record) : undefined));
     await service.writer.flush();
     expect(acked).toBe(3000);
     expect((await service.sessionEvents('s1', 5000)).length).toBe(1000);
     await service.close();
     await first.close();
-    expect(readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"frame"')).length).toBe(3000);
+    const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"frame"'));
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual(records);
 
     const warnings: string[] = [];
     const second = await startJournalWorker(file, (message) => warnings.push(message));

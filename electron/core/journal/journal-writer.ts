@@ -1,4 +1,4 @@
-import type { Journal, JournalRecord } from '../../../shared/journal';
+import { CapturedBatchBuilder, capturedRecords, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
 
 export interface JournalWriterOptions {
   /** Longest a record waits before its batch is written. Default 20 ms. */
@@ -22,13 +22,17 @@ export interface JournalAck {
 
 /**
  * Turns a stream of records into batched journal appends (DESIGN §6: never a transaction per
- * event). At most `maxInFlight` batches are handed over at a time; records added meanwhile form
- * the next one, so a slow disk makes batches bigger instead of queueing appends. Batches are
- * acknowledged in order. A failed batch is kept and retried first on the next flush (the journal
- * never drops a record on purpose); the failure is reported to `onError` listeners.
+ * event). Frames whose wire text the hub has are collected as that text (captured.ts), so a
+ * batch crosses to the journal's thread as a few copies. At most `maxInFlight` batches are
+ * handed over at a time; records added meanwhile form the next one, so a slow disk makes
+ * batches bigger instead of queueing appends. Batches are acknowledged in order. A failed batch
+ * is kept and retried before newer ones (the journal never drops a record on purpose); the
+ * failure is reported to `onError` listeners.
  */
 export class JournalWriter {
-  private pending: JournalRecord[] = [];
+  private readonly pending = new CapturedBatchBuilder();
+  /** Batches whose append failed, oldest first: they go again before new records. */
+  private readonly failed: CapturedBatch[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private acknowledgedTotal = 0;
@@ -47,9 +51,11 @@ export class JournalWriter {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
   }
 
-  add(record: JournalRecord): void {
-    this.pending.push(record);
-    if (this.pending.length >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
+  /** `wireText`, when the hub has it, is the WebSocket message the frame was decoded from. */
+  add(record: JournalRecord, wireText?: string): void {
+    // A journal in this thread takes the record itself: decoding the text again would only cost.
+    this.pending.add(record, this.journal.appendCaptured ? wireText : undefined);
+    if (this.pending.count >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
     else this.timer ??= setTimeout(() => void this.write(), this.flushMs);
   }
 
@@ -60,7 +66,9 @@ export class JournalWriter {
 
   /** Records added and not yet handed to the journal. */
   get unacknowledged(): number {
-    return this.pending.length;
+    let count = this.pending.count;
+    for (const batch of this.failed) count += batch.items.length;
+    return count;
   }
 
   onAck(listener: (ack: JournalAck) => void): () => void {
@@ -75,10 +83,10 @@ export class JournalWriter {
 
   /** Writes everything added so far; resolves when it is acknowledged (rejects if a batch fails). */
   async flush(): Promise<void> {
-    while (this.pending.length > 0 || this.inFlight.size > 0) {
+    while (this.waiting() || this.inFlight.size > 0) {
       if (this.inFlight.size > 0) await Promise.all([...this.inFlight].map((batch) => batch.catch(() => undefined)));
       else await this.write();
-      if (this.lastError !== undefined && this.pending.length > 0) {
+      if (this.lastError !== undefined && this.failed.length > 0) {
         const error = this.lastError;
         this.lastError = undefined;
         throw error;
@@ -100,39 +108,51 @@ export class JournalWriter {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.inFlight.size >= this.maxInFlight || this.pending.length === 0) return Promise.all(this.inFlight).then(() => undefined);
-    const batch = this.pending;
-    this.pending = [];
+    if (this.inFlight.size >= this.maxInFlight || !this.waiting()) return Promise.all(this.inFlight).then(() => undefined);
+    const batch = this.failed.shift() ?? this.pending.take();
     // Acknowledged in order: a batch reports only after the one before it has.
     const previous = Promise.all(this.inFlight).catch(() => undefined);
-    const appended = this.journal.append(batch);
+    const appended = this.append(batch);
     const done: Promise<void> = appended.then(
       async () => {
         await previous;
         this.inFlight.delete(done);
         this.lastError = undefined;
-        this.acknowledgedTotal += batch.length;
-        const ack = { count: batch.length, total: this.acknowledgedTotal };
+        this.acknowledgedTotal += batch.items.length;
+        const ack = { count: batch.items.length, total: this.acknowledgedTotal };
         for (const listener of this.ackListeners) listener(ack);
         this.schedule();
       },
       async (error: unknown) => {
         await previous;
         this.inFlight.delete(done);
-        this.pending = batch.concat(this.pending);
+        this.failed.push(batch);
         this.lastError = error instanceof Error ? error : new Error(String(error));
         for (const listener of this.errorListeners) listener(this.lastError);
         this.schedule();
       },
     );
     this.inFlight.add(done);
+    // A retried batch went alone: what came after it follows within `flushMs`.
+    if (this.waiting()) this.timer ??= setTimeout(() => void this.write(), this.flushMs);
     return done;
+  }
+
+  private append(batch: CapturedBatch): Promise<void> {
+    if (this.journal.appendCaptured) return this.journal.appendCaptured(batch);
+    const parsed = capturedRecords(batch);
+    return parsed.ok ? this.journal.append(parsed.records) : Promise.reject(new Error(parsed.message));
+  }
+
+  /** Records wait to be handed over: failed batches or new ones. */
+  private waiting(): boolean {
+    return this.failed.length > 0 || this.pending.count > 0;
   }
 
   /** After a batch: write the next one now if it is already full, else within `flushMs`. */
   private schedule(): void {
-    if (this.pending.length === 0) return;
-    if (this.pending.length >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
+    if (!this.waiting()) return;
+    if (this.failed.length === 0 && this.pending.count >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
     else this.timer ??= setTimeout(() => void this.write(), this.flushMs);
   }
 }
