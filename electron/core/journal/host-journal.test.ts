@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseNdjsonJournal, type Journal, type JournalRecord } from '../../../shared/journal';
+import { parseNdjsonJournal, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
 import { fixtureBatches, journalFixture, runStoreChecks } from '../../../shared/journal/store-checks';
 import { probeEvent } from './durability-probe';
 import { HostJournal, type HostJournalOptions } from './host-journal';
@@ -141,6 +141,26 @@ describe('JournalWriter', () => {
     expect(await acked).toBe(251);
     await writer.close();
     await journal.close();
+  });
+
+  it("hands wire text only to a journal in another thread; one beside it gets the records", async () => {
+    const record = fixture.find((r) => r.type === 'frame')!;
+    const wire = '{"event":"not what the record says"}';
+    const beside: JournalRecord[][] = [];
+    const besideWriter = new JournalWriter({ append: async (records: readonly JournalRecord[]) => void beside.push([...records]) } as unknown as Journal);
+    besideWriter.add(record, wire);
+    await besideWriter.flush();
+    expect(beside).toEqual([[record]]);
+
+    const across: CapturedBatch[] = [];
+    const acrossWriter = new JournalWriter({ append: () => Promise.reject(new Error('records go as a captured batch')), appendCaptured: async (batch: CapturedBatch) => void across.push(batch) } as unknown as Journal);
+    acrossWriter.add(fixture[0]!);
+    acrossWriter.add(record, wire);
+    await acrossWriter.flush();
+    expect(across).toHaveLength(1);
+    expect(across[0]!.items).toEqual([fixture[0], wire]);
+    expect(across[0]!.ats[1]).toBe(record.at);
+    expect(across[0]!.connections[across[0]!.connectionOf[1]!]).toBe(record.connection);
   });
 
   it('keeps two batches in flight, acknowledges them in order, and retries a failed one without losing a record', async () => {
