@@ -1,7 +1,7 @@
 import Pusher from 'pusher';
 import PusherClient from 'pusher-js';
 import { WebSocketServer } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProfileInputSchema, type ConnectionStatus } from '../../../shared/api';
 import { CapturedBatchBuilder, capturedRecords, type JournalRecord } from '../../../shared/journal';
 import { startMockServer, type MockServer } from '../../mock';
@@ -137,6 +137,89 @@ describe('ConnectionHub against the mock provider', () => {
     sink.records.forEach((record, i) => builder.add(record, sink.wireText[i]));
     expect(sink.wireText.filter((text) => text !== undefined)).toHaveLength(1);
     expect(capturedRecords(builder.take())).toEqual({ ok: true, records: sink.records });
+    hub.closeAll();
+    hub = undefined;
+    await new Promise((resolve) => wss.close(resolve));
+  });
+
+  it('hands channel events to pusher-js decoded as pusher-js decodes them, without its per-event debug log', async () => {
+    // A server we script frame by frame: channel events with each kind of payload pusher-js treats apart.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    let socket: import('ws').WebSocket | undefined;
+    const fromClient: string[] = [];
+    wss.on('connection', (connection) => {
+      socket = connection;
+      connection.send(JSON.stringify({ event: 'pusher:connection_established', data: JSON.stringify({ socket_id: '1.1', activity_timeout: 30 }) }));
+      connection.on('message', (raw) => {
+        const message = JSON.parse(String(raw)) as { event: string; data?: { channel?: string } };
+        fromClient.push(message.event);
+        if (message.event !== 'pusher:subscribe') return;
+        const presence = message.data?.channel?.startsWith('presence-') ? { presence: { ids: ['u7'], hash: { u7: {} }, count: 1 } } : {};
+        connection.send(JSON.stringify({ event: 'pusher_internal:subscription_succeeded', channel: message.data?.channel, data: JSON.stringify(presence) }));
+      });
+    });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const sink = new RecordingSink();
+    hub = new ConnectionHub(sink);
+    hub.connect(profile((wss.address() as { port: number }).port));
+    await expect(hub.subscribe('local', 'feed')).resolves.toMatchObject({ status: 'subscribed' });
+    await expect(hub.subscribe('local', 'presence-room')).resolves.toMatchObject({ status: 'subscribed' });
+    // What pusher-js itself delivers to a channel's callbacks (the hub's client is the newest instance).
+    const client = PusherClient.instances.at(-1)!;
+    const delivered: { event: string; data: unknown; userId?: unknown }[] = [];
+    client.channel('feed').bind_global((event: string, data: unknown) => {
+      if (!event.startsWith('pusher')) delivered.push({ event, data });
+    });
+    client.channel('presence-room').bind('client-typing', (_data: unknown, metadata: { user_id?: unknown }) => delivered.push({ event: 'metadata', data: null, userId: metadata.user_id }));
+    const payloads: { frame: Record<string, unknown>; data: unknown }[] = [
+      { frame: { event: 'news', channel: 'feed', data: '{"a":1,"t":"\u00e9\u2028"}' }, data: { a: 1, t: '\u00e9\u2028' } },
+      { frame: { event: 'news', channel: 'feed', data: 'plain words' }, data: 'plain words' },
+      { frame: { event: 'news', channel: 'feed', data: { inline: true } }, data: { inline: true } },
+      { frame: { event: 'news', channel: 'feed', data: '"quoted"' }, data: 'quoted' },
+      { frame: { event: 'client-typing', channel: 'presence-room', data: '{}', user_id: 'u7' }, data: {} },
+    ];
+    const channelEvents = () => sink.records.filter((r) => r.type === 'frame' && r.channel !== undefined && !r.event.startsWith('pusher'));
+    const rounds = 40;
+    const texts = Array.from({ length: rounds }, () => payloads.map((p) => JSON.stringify(p.frame))).flat();
+    const ping = JSON.stringify({ event: 'pusher:ping', data: '{}' });
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      for (const text of texts) socket!.send(text);
+      socket!.send(ping);
+      await sink.until(() => channelEvents().length === texts.length, 'every channel event');
+      await new Promise<void>((resolve, reject) => {
+        const deadline = Date.now() + 5000;
+        const poll = () => (fromClient.includes('pusher:pong') ? resolve() : Date.now() > deadline ? reject(new Error('no pong')) : setTimeout(poll, 5));
+        poll();
+      });
+      // pusher-js's own handler stringifies every message it decodes for its debug logger, even
+      // with logging off: 200 events would be 200 calls. The pong pusher-js sent is a few.
+      expect(stringify.mock.calls.length).toBeLessThan(10);
+    } finally {
+      stringify.mockRestore();
+    }
+    const frames = channelEvents();
+    expect(frames.map((r) => (r.type === 'frame' ? r.data : undefined))).toEqual(Array.from({ length: rounds }, () => payloads.map((p) => p.data)).flat());
+    // Channel dispatch after the hub is pusher-js's own: same events, same data, the user id as metadata.
+    expect(delivered.filter((d) => d.event !== 'metadata')).toEqual(frames.filter((r) => r.type === 'frame' && r.channel === 'feed').map((r) => ({ event: r.type === 'frame' ? r.event : '', data: r.type === 'frame' ? r.data : undefined })));
+    expect(delivered.filter((d) => d.event === 'metadata')).toEqual(Array.from({ length: rounds }, () => ({ event: 'metadata', data: null, userId: 'u7' })));
+    // Every channel event still reaches the journal as its wire text, decoding to the hub's record.
+    const builder = new CapturedBatchBuilder();
+    sink.records.forEach((record, i) => builder.add(record, sink.wireText[i]));
+    expect(capturedRecords(builder.take())).toEqual({ ok: true, records: sink.records });
+
+    // With pusher-js logging on, pusher-js decodes (and logs) every message itself, as it always did.
+    // Its logger reads the hook from its core class, the base of the exported PusherWithEncryption.
+    const core = Object.getPrototypeOf(PusherClient) as { log?: unknown };
+    const logged: string[] = [];
+    core.log = (message: string) => logged.push(message);
+    try {
+      socket!.send(JSON.stringify({ event: 'news', channel: 'feed', data: '{"last":true}' }));
+      await sink.until(() => sink.records.some((r) => r.type === 'frame' && (r.data as { last?: boolean } | null)?.last === true), 'the logged event');
+      expect(logged.some((line) => line.includes('Event recd') && line.includes('"last":true'))).toBe(true);
+    } finally {
+      core.log = undefined;
+    }
     hub.closeAll();
     hub = undefined;
     await new Promise((resolve) => wss.close(resolve));

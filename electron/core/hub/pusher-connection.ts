@@ -14,9 +14,65 @@ interface PusherMessage {
   data?: unknown;
 }
 
-/** What pusher-js's `connection.connection.transport` offers (internal to pusher-js 8; read defensively). */
-interface PusherTransport {
-  bind_global(callback: (name: string, data: unknown) => void): void;
+/** A decoded message as pusher-js 8's `Protocol.decodeMessage` builds it. */
+interface PusherEvent {
+  event: string;
+  channel: unknown;
+  data: unknown;
+  user_id?: unknown;
+}
+
+/**
+ * Whether pusher-js logs the messages it decodes: console logging or a `log` hook on its core
+ * class, which its logger reads (the default export is a subclass, PusherWithEncryption, so a
+ * setting made on the export is looked at too). `log` is typed as always set; it is not.
+ */
+function pusherJsLogs(): boolean {
+  const core = Object.getPrototypeOf(Pusher) as { logToConsole?: unknown; log?: unknown } | null;
+  const exported = Pusher as { logToConsole?: unknown; log?: unknown };
+  return Boolean(exported.logToConsole || exported.log || core?.logToConsole || core?.log);
+}
+
+/**
+ * A channel event's wire text decoded exactly as pusher-js 8's `Protocol.decodeMessage` does
+ * (the text is JSON; its `data`, when a string, is parsed as JSON too and kept as the string
+ * when that fails; `user_id` copied when set); `undefined` for anything else — a protocol
+ * message (`pusher:…`, `pusher_internal:…`), text that is not a JSON object with an event
+ * name — which pusher-js then decodes (and reports) itself.
+ */
+export function decodeChannelEvent(text: string): PusherEvent | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof message !== 'object' || message === null) return undefined;
+  const fields = message as Record<string, unknown>;
+  const event = fields.event;
+  if (typeof event !== 'string' || event.startsWith('pusher')) return undefined;
+  let data = fields.data;
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      // Not JSON: pusher-js delivers the string itself.
+    }
+  }
+  const decoded: PusherEvent = { event, channel: fields.channel, data };
+  if (fields.user_id) decoded.user_id = fields.user_id;
+  return decoded;
+}
+
+/**
+ * What pusher-js 8's `connection.connection` (the Connection of one transport) and its
+ * `transport` offer: both are pusher-js Dispatchers (internal to pusher-js; read defensively).
+ */
+interface PusherDispatcher {
+  emit(name: string, data?: unknown): unknown;
+}
+interface PusherTransportConnection extends PusherDispatcher {
+  transport?: PusherDispatcher | null;
 }
 
 interface PusherErrorEvent {
@@ -151,23 +207,35 @@ export class PusherConnection extends ConnectionBase {
   }
 
   /**
-   * Keeps each message's wire text for the journal (shared/journal/captured.ts), so a frame
-   * crosses to the journal's thread as one string instead of a structured clone. pusher-js calls
-   * a transport's global listeners before its named ones, and decodes and emits a message
-   * synchronously in its named 'message' listener: the text kept here is always that of the
-   * message our 'message' listener receives next. Messages from before the tap (the handshake)
-   * and messages of a transport we cannot tap go as objects, as before. Cleared on every state
-   * change, so no text outlives its transport.
+   * Reads each message of the connection's transport before pusher-js does, for two reasons:
+   * - its **wire text** goes to the journal (shared/journal/captured.ts), so a frame crosses to
+   *   the journal's thread as one string instead of a structured clone;
+   * - a **channel event** is decoded here and handed straight to pusher-js's Connection as the
+   *   decoded message ({@link decodeChannelEvent}: the same object pusher-js builds), skipping
+   *   only pusher-js's own handler of it, which decodes the same way and then `JSON.stringify`s
+   *   the event for its debug logger even with logging off (~3 µs per frame in the ingest
+   *   bench, more than the rest of what the hub adds on this thread). Everything after (activity check, channel dispatch, Echo, our 'message'
+   *   listener) runs as before. With pusher-js logging on (`Pusher.logToConsole`, `Pusher.log`)
+   *   and for protocol messages, pusher-js handles the message itself.
+   * The text kept is always that of the message our 'message' listener receives next: both paths
+   * emit synchronously. Messages from before the tap (the handshake) and messages of a transport
+   * we cannot tap go as objects. Cleared on every state change, so no text outlives its transport.
    */
   private tapTransport(): void {
-    const transport = (this.pusher.connection as unknown as { connection?: { transport?: Partial<PusherTransport> } }).connection?.transport;
-    if (!transport || typeof transport.bind_global !== 'function' || this.tapped.has(transport)) return;
+    const inner = (this.pusher.connection as unknown as { connection?: PusherTransportConnection | null }).connection;
+    const transport = inner?.transport;
+    if (!inner || !transport || typeof transport.emit !== 'function' || typeof inner.emit !== 'function' || this.tapped.has(transport)) return;
     this.tapped.add(transport);
-    transport.bind_global((name, data) => {
-      if (name !== 'message') return;
+    const emit = transport.emit;
+    transport.emit = (name: string, data?: unknown) => {
+      if (name !== 'message') return emit.call(transport, name, data);
       const text = (data as { data?: unknown } | undefined)?.data;
       this.wireText = typeof text === 'string' ? text : undefined;
-    });
+      const decoded = this.wireText === undefined || pusherJsLogs() ? undefined : decodeChannelEvent(this.wireText);
+      if (decoded === undefined) return emit.call(transport, name, data);
+      inner.emit('message', decoded);
+      return transport;
+    };
   }
 }
 
