@@ -172,7 +172,7 @@ export async function run(): Promise<BenchResult[]> {
         baselineValue: Math.round(bareRate),
         ratio: ourRate / bareRate,
         goal: 'ratio ≥ 0.8',
-        note: `${TOTAL} events over ${CHANNELS} private channels from one mock server (in the same process as both clients); median of ${RUNS} interleaved runs each (bare ${bare.map((r) => Math.round(r)).join(', ')}; ours ${ours.map((o) => Math.round(o.rate)).join(', ')}), after a warm-up run of each (the journal worker stays open, as in a running host)${cpuNote}`,
+        note: `${TOTAL} events over ${CHANNELS} private channels from one mock server (in the same process as both clients); median of ${RUNS} interleaved runs each (bare ${bare.map((r) => Math.round(r)).join(', ')}; ours ${ours.map((o) => Math.round(o.rate)).join(', ')}), after a warm-up run of each (the journal worker stays open, as in a running host)${cpuNote}. The bare client is stock pusher-js; EchoScope's hub decodes channel events itself and so skips pusher-js's per-message debug JSON.stringify (docs/connections.md)`,
       },
       {
         suite: 'ingest',
