@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseNdjsonJournal, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
 import { fixtureBatches, journalFixture, runStoreChecks } from '../../../shared/journal/store-checks';
 import { probeEvent } from './durability-probe';
@@ -208,6 +208,39 @@ describe('JournalWriter', () => {
     expect(writer.acknowledged).toBe(250);
     expect(stored).toHaveLength(250);
     expect(new Set(stored)).toEqual(new Set(fixture.slice(0, 250)));
+  });
+});
+
+describe('JournalWriter timing', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('hands a batch over as soon as a slot frees when its records have already waited flushMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const calls: { batch: JournalRecord[]; finish(): void }[] = [];
+    const slow = { append: (batch: JournalRecord[]) => new Promise<void>((resolve) => calls.push({ batch, finish: resolve })) } as unknown as Journal;
+    const writer = new JournalWriter(slow, { flushMs: 20, maxInFlight: 1 });
+    writer.add(fixture[0]!);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(calls).toHaveLength(1);
+    writer.add(fixture[1]!);
+    // Its 20 ms pass while the only slot is taken.
+    await vi.advanceTimersByTimeAsync(25);
+    expect(calls).toHaveLength(1);
+    calls[0]!.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    // Not another flushMs on top: it has waited long enough.
+    expect(calls.map((call) => call.batch)).toEqual([[fixture[0]], [fixture[1]]]);
+    // A record that has not waited flushMs yet still waits the rest of it.
+    writer.add(fixture[2]!);
+    await vi.advanceTimersByTimeAsync(5);
+    calls[1]!.finish();
+    await vi.advanceTimersByTimeAsync(14);
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls.map((call) => call.batch)).toEqual([[fixture[0]], [fixture[1]], [fixture[2]]]);
+    calls[2]!.finish();
+    await writer.flush();
+    expect(writer.acknowledged).toBe(3);
   });
 });
 

@@ -31,6 +31,8 @@ export interface JournalAck {
  */
 export class JournalWriter {
   private readonly pending = new CapturedBatchBuilder();
+  /** When the oldest pending record was added (`performance.now()`). */
+  private pendingSince = 0;
   /** Batches whose append failed, oldest first: they go again before new records. */
   private readonly failed: CapturedBatch[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -53,6 +55,7 @@ export class JournalWriter {
 
   /** `wireText`, when the hub has it, is the WebSocket message the frame was decoded from. */
   add(record: JournalRecord, wireText?: string): void {
+    if (this.pending.count === 0) this.pendingSince = performance.now();
     // A journal in this thread takes the record itself: decoding the text again would only cost.
     this.pending.add(record, this.journal.appendCaptured ? wireText : undefined);
     if (this.pending.count >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
@@ -149,10 +152,15 @@ export class JournalWriter {
     return this.failed.length > 0 || this.pending.count > 0;
   }
 
-  /** After a batch: write the next one now if it is already full, else within `flushMs`. */
+  /**
+   * After a batch: write the next one now if it is full or its oldest record has waited
+   * `flushMs` already (its timer fired while every slot was taken), else when it will have. A
+   * failed batch goes again after `flushMs`.
+   */
   private schedule(): void {
     if (!this.waiting()) return;
-    if (this.failed.length === 0 && this.pending.count >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
-    else this.timer ??= setTimeout(() => void this.write(), this.flushMs);
+    const waited = this.failed.length === 0 ? performance.now() - this.pendingSince : 0;
+    if (this.failed.length === 0 && this.inFlight.size < this.maxInFlight && (this.pending.count >= this.maxBatch || waited >= this.flushMs)) void this.write();
+    else this.timer ??= setTimeout(() => void this.write(), this.flushMs - waited);
   }
 }
