@@ -53,23 +53,29 @@ export class RecordBatchBuilder {
   private chars = 0;
 
   add(record: JournalRecord, line?: string): void {
-    const text = line ?? serializeRecord(record);
-    const channel = record.type === 'connection' ? '' : (record.channel ?? '');
-    const sessionKey = journalSessionKey(record) ?? '';
-    let byChannel = this.groupIndex.get(record.connection);
-    if (byChannel === undefined) this.groupIndex.set(record.connection, (byChannel = new Map()));
+    this.addLine(line ?? serializeRecord(record), record.at, record.connection, record.type === 'connection' ? '' : (record.channel ?? ''), journalSessionKey(record) ?? '');
+  }
+
+  /**
+   * The same for a record known only by its NDJSON line and its group fields (a captured
+   * batch's wire frame, when the capturing thread gave its session key): `line` must parse to
+   * a record whose `at` and {@link recordGroup} are these.
+   */
+  addLine(line: string, at: number, connection: string, channel: string, sessionKey: string): void {
+    let byChannel = this.groupIndex.get(connection);
+    if (byChannel === undefined) this.groupIndex.set(connection, (byChannel = new Map()));
     let byKey = byChannel.get(channel);
     if (byKey === undefined) byChannel.set(channel, (byKey = new Map()));
     let group = byKey.get(sessionKey);
     if (group === undefined) {
       group = this.groups.length;
       byKey.set(sessionKey, group);
-      this.groups.push({ connection: record.connection, channel, sessionKey });
+      this.groups.push({ connection, channel, sessionKey });
     }
-    this.chars += text.length;
-    this.lines.push(text);
+    this.chars += line.length;
+    this.lines.push(line);
     this.ends.push(this.chars);
-    this.ats.push(record.at);
+    this.ats.push(at);
     this.groupOf.push(group);
   }
 

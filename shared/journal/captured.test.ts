@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { batchLine, CapturedBatchBuilder, decodeCapture, decodePusherFrame, type FrameRecord, type JournalRecord } from '.';
+import { describe, expect, it, vi } from 'vitest';
+import { batchLine, CapturedBatchBuilder, capturedRecordBatch, decodeCapture, decodePusherFrame, type FrameRecord, type JournalRecord } from '.';
 
 const frame = (at: number, channel: string | undefined, event: string, data: unknown): FrameRecord =>
   channel === undefined ? { type: 'frame', at, connection: 'reverb', event, data } : { type: 'frame', at, connection: 'reverb', channel, event, data };
@@ -56,8 +56,67 @@ describe('decodeCapture', () => {
   });
 
   it('refuses a batch whose arrays do not line up', () => {
+    const arrays = { keyOf: new Uint16Array(1), sessionKeys: [] };
     expect(decodeCapture(null)).toEqual({ ok: false, message: 'a captured batch must be an object' });
-    expect(decodeCapture({ items: ['{}'], ats: new Float64Array(1), connectionOf: new Uint16Array(1), connections: [''] })).toEqual({ ok: false, message: 'captured batch "connections" must be non-empty strings' });
-    expect(decodeCapture({ items: ['{"event":"e"}'], ats: new Float64Array([Number.NaN]), connectionOf: new Uint16Array(1), connections: ['c'] })).toEqual({ ok: false, message: 'captured batch item 0: has no finite arrival time' });
+    expect(decodeCapture({ items: ['{}'], ats: new Float64Array(1), connectionOf: new Uint16Array(1), connections: [''], ...arrays })).toEqual({ ok: false, message: 'captured batch "connections" must be non-empty strings' });
+    expect(decodeCapture({ items: ['{"event":"e"}'], ats: new Float64Array([Number.NaN]), connectionOf: new Uint16Array(1), connections: ['c'], ...arrays })).toEqual({ ok: false, message: 'captured batch item 0: has no finite arrival time' });
+    expect(decodeCapture({ items: ['{"event":"e"}'], ats: new Float64Array(1), connectionOf: new Uint16Array(1), connections: ['c'], keyOf: new Uint16Array(2), sessionKeys: [] })).toEqual({ ok: false, message: 'captured batch "keyOf" must be a Uint16Array as long as "items"' });
+    // A hint naming no key is refused by the journal's side, which reads hints.
+    expect(capturedRecordBatch({ items: ['{"event":"e","data":"{}"}'], ats: new Float64Array(1), connectionOf: new Uint16Array(1), connections: ['c'], keyOf: Uint16Array.of(1), sessionKeys: [] })).toEqual({ ok: false, message: 'captured batch item 0: names no session key' });
+  });
+});
+
+describe('capturedRecordBatch', () => {
+  const items: [JournalRecord, string | undefined][] = [
+    [{ type: 'connection', at: 1, connection: 'reverb', state: 'connected', socketId: '1.2' }, undefined],
+    [frame(2, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', chunk: 'a/é', sequence: 1 }), wire('private-ai.s1', 'chunk.delivered', '{"session_id":"s1","chunk":"a\\/\\u00e9","sequence":1}')],
+    // Payloads pusher-js did not decode to an object or array: no hint, decoded in full.
+    [frame(3, 'feed', 'news', 'plain "text"'), wire('feed', 'news', 'plain "text"')],
+    [frame(4, 'feed', 'news', 'quoted'), wire('feed', 'news', '"quoted"')],
+    // Hinted, but not taken as given: line breaks between tokens, leading whitespace.
+    [frame(5, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', sequence: 2 }), wire('private-ai.s1', 'chunk.delivered', '{\n  "session_id": "s1",\r\n  "sequence": 2\n}')],
+    [frame(6, 'private-ai.s2', 'chunk.delivered', { session_id: 's2' }), wire('private-ai.s2', 'chunk.delivered', '  {"session_id":"s2"}')],
+    // Hinted and taken: a numeric session id, an array, an inline object, no channel.
+    [frame(7, 'private-ai.s3', 'chunk.delivered', { session_id: 42, sequence: 1 }), wire('private-ai.s3', 'chunk.delivered', '{"session_id":42,"sequence":1}')],
+    [frame(8, 'private-ai.s4', 'tokens', [1, 2]), wire('private-ai.s4', 'tokens', '[1,2]')],
+    [frame(9, 'private-ai.s5', 'chunk.delivered', { session_id: 's5', chunk: 'x' }), '{"event":"chunk.delivered","channel":"private-ai.s5","data":{"session_id":"s5","chunk":"x"}}'],
+    [frame(10, undefined, 'pusher:pong', {}), '{"event":"pusher:pong","data":{}}'],
+  ];
+  const captured = () => {
+    const builder = new CapturedBatchBuilder();
+    for (const [record, text] of items) builder.add(record, text);
+    return builder.take();
+  };
+
+  it('hints the session key of frames whose payload pusher-js decoded to an object or array', () => {
+    const batch = captured();
+    expect(Array.from(batch.keyOf, (hint) => (hint === 0 ? null : batch.sessionKeys[hint - 1]))).toEqual([null, 's1', null, null, 's1', 's2', '42', 's4', 's5', '']);
+  });
+
+  it('stores exactly the batch a full decode gives', () => {
+    const full = decodeCapture(captured());
+    if (!full.ok) throw new Error(full.message);
+    expect(capturedRecordBatch(captured())).toEqual({ ok: true, batch: full.capture.batch });
+    // And so lines that parse to the records.
+    const fast = capturedRecordBatch(captured());
+    if (!fast.ok) throw new Error(fast.message);
+    expect(items.map((_, i) => JSON.parse(batchLine(fast.batch, i)) as unknown)).toEqual(items.map(([record]) => record));
+  });
+
+  it('parses a hinted frame once: the message, not the payload inside it', () => {
+    const builder = new CapturedBatchBuilder();
+    const count = 50;
+    for (let i = 0; i < count; i++) builder.add(frame(i, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', sequence: i }), wire('private-ai.s1', 'chunk.delivered', JSON.stringify({ session_id: 's1', sequence: i })));
+    const batch = builder.take();
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      expect(capturedRecordBatch(batch).ok).toBe(true);
+      expect(parse).toHaveBeenCalledTimes(count);
+      parse.mockClear();
+      expect(decodeCapture(batch).ok).toBe(true);
+      expect(parse).toHaveBeenCalledTimes(2 * count);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiErrorSchema } from '../api/result';
-import { decodeCapture, type CapturedBatch } from './captured';
+import { capturedRecordBatch, type CapturedBatch } from './captured';
 import { checkRecord } from './guards';
 import type { JournalRecord } from './records';
 
@@ -15,10 +15,10 @@ export { JOURNAL_PORT_CHANNEL, JOURNAL_PORT_MESSAGE } from './window-port';
 /** Records are checked with the hand-written guard: a zod object parse per record would cost more than the write. */
 export const JournalRecordsSchema = z.array(z.custom<JournalRecord>((value) => checkRecord(value).ok, 'not a journal record'));
 
-/** An append: records, or Pusher frames as their wire text (captured.ts), decoded and checked here. */
+/** An append: records, or Pusher frames as their wire text (captured.ts), decoded and checked here into the batch the journal stores. */
 export const CapturedBatchSchema = z.custom<CapturedBatch>().transform((value, context) => {
-  const parsed = decodeCapture(value);
-  if (parsed.ok) return parsed.capture;
+  const parsed = capturedRecordBatch(value);
+  if (parsed.ok) return parsed.batch;
   context.addIssue({ code: 'custom', message: parsed.message });
   return z.NEVER;
 });
@@ -50,7 +50,7 @@ export const JournalWindowRequestSchema = z.discriminatedUnion('op', [
   z.object({ id: Id, op: z.literal('export'), createdAt: z.string() }),
   z.object({ id: Id, op: z.literal('prune'), policy: RetentionPolicySchema, nowMs: z.number() }),
 ]);
-/** A request as sent (an append carries a CapturedBatch); {@link ParsedJournalWindowRequest} as answered (its records). */
+/** A request as sent (an append carries a CapturedBatch); {@link ParsedJournalWindowRequest} as answered (its RecordBatch). */
 export type JournalWindowRequest = z.input<typeof JournalWindowRequestSchema>;
 export type ParsedJournalWindowRequest = z.output<typeof JournalWindowRequestSchema>;
 export type JournalWindowOp = JournalWindowRequest['op'];

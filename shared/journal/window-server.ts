@@ -2,11 +2,14 @@ import { describeZodError } from '../api/result';
 import type { Journal } from './journal';
 import { JournalWindowRequestSchema, type JournalWindowMessage, type ParsedJournalWindowRequest } from './window-protocol';
 
+/** A journal the window (or the host's worker) serves: one that stores appends as a {@link RecordBatch}. */
+export type ServedJournal = Journal & Required<Pick<Journal, 'appendBatch'>>;
+
 /**
  * The journal window's side: answers one request with the journal. Kept here, free of
  * DOM types, so Vitest drives it over a Node MessageChannel exactly as Electron does.
  */
-export async function answerJournalRequest(journal: Journal, raw: unknown, send: (message: JournalWindowMessage) => void): Promise<void> {
+export async function answerJournalRequest(journal: ServedJournal, raw: unknown, send: (message: JournalWindowMessage) => void): Promise<void> {
   const parsed = JournalWindowRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const id = typeof raw === 'object' && raw !== null && Number.isInteger((raw as { id?: unknown }).id) ? (raw as { id: number }).id : 0;
@@ -21,10 +24,10 @@ export async function answerJournalRequest(journal: Journal, raw: unknown, send:
   }
 }
 
-async function perform(journal: Journal, request: ParsedJournalWindowRequest, send: (message: JournalWindowMessage) => void): Promise<unknown> {
+async function perform(journal: ServedJournal, request: ParsedJournalWindowRequest, send: (message: JournalWindowMessage) => void): Promise<unknown> {
   switch (request.op) {
     case 'append':
-      await (journal.appendBatch ? journal.appendBatch(request.batch.batch) : journal.append(request.batch.records));
+      await journal.appendBatch(request.batch);
       return null;
     case 'import':
       return journal.import(request.records);

@@ -1,4 +1,4 @@
-import { answerJournalRequest, type Journal, type JournalWindowMessage } from '../../../shared/journal';
+import { answerJournalRequest, type JournalWindowMessage, type ServedJournal } from '../../../shared/journal';
 
 /** Requests that change the journal; they run one after another so batches commit in arrival order. */
 const WRITES = new Set(['append', 'import', 'prune']);
@@ -11,7 +11,7 @@ function isWrite(raw: unknown): boolean {
  * Serves the journal on one MessagePort: says `ready` once the store is open (or why it
  * could not open), then answers every request. Reads run at once; writes queue.
  */
-export function serveJournalPort(port: MessagePort, store: Promise<Journal>): void {
+export function serveJournalPort(port: MessagePort, store: Promise<ServedJournal>): void {
   const send = (message: JournalWindowMessage) => port.postMessage(message);
   store.then(
     () => send({ kind: 'ready' }),
