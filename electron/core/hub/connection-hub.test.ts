@@ -225,6 +225,20 @@ describe('ConnectionHub against the mock provider', () => {
     await new Promise((resolve) => wss.close(resolve));
   });
 
+  it('lets go of a stopped client: pusher-js would keep every client it made', async () => {
+    server = await startMockServer({ port: 0, apps: [app] });
+    const before = PusherClient.instances.length;
+    for (let round = 0; round < 5; round++) {
+      const sink = new RecordingSink();
+      const roundHub = new ConnectionHub(sink);
+      roundHub.connect(profile(server.port));
+      await sink.until(() => sink.lastState('local') === 'connected', 'connected');
+      expect(PusherClient.instances.length).toBe(before + 1);
+      roundHub.closeAll();
+    }
+    expect(PusherClient.instances.length).toBe(before);
+  });
+
   it('surfaces a wrong secret as a clear auth error on the channel and the connection', async () => {
     server = await startMockServer({ port: 0, apps: [app] });
     const sink = new RecordingSink();

@@ -153,6 +153,11 @@ export class PusherConnection extends ConnectionBase {
     this.recordClientClose();
     this.stopped = true;
     this.echo.disconnect();
+    // pusher-js keeps every client it ever made in `Pusher.instances` (to connect them all when
+    // it becomes ready) and never lets go: a host that reconnects profiles all day would keep
+    // every stopped client, its channels and this connection with them.
+    const index = Pusher.instances.indexOf(this.pusher);
+    if (index >= 0) Pusher.instances.splice(index, 1);
   }
 
   protected openChannel(channel: string): void {
