@@ -8,7 +8,8 @@ import type { BenchResult } from './types';
  * Generation simulator timing: sessions at 20 tokens/s (one token every 50 ms) played on the
  * in-process mock provider, measuring |actual − scheduled| for every emitted event.
  * Baseline, same run: the naive design — one setTimeout chain per session doing the same
- * encode + publish work. Capacity = most sessions whose p99 error stays ≤ 5 ms.
+ * encode + publish work. Capacity = most sessions whose p99 error stays ≤ 5 ms (median of
+ * three runs per level, the two designs interleaved).
  * Events go to the mock with no subscriber: this measures scheduling + encoding + publishing;
  * socket fan-out is bench/mock-server.bench.ts's subject.
  */
@@ -70,27 +71,59 @@ async function naive(server: MockServer, sessions: number): Promise<number> {
   return p99(errors);
 }
 
-async function capacity(measure: (sessions: number) => Promise<number>): Promise<{ sessions: number; at: Map<number, number> }> {
-  const at = new Map<number, number>();
-  let best = 0;
+/** Trials per design and level; a level's figure is their median (one noisy 2.5 s window on this VM could end a search). */
+const TRIALS = 3;
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+interface Capacity {
+  /** Most sessions at which the median p99 stayed ≤ LIMIT_MS, every lower level included. */
+  sessions: number;
+  /** Each level tried: the trials' p99s. */
+  at: Map<number, number[]>;
+}
+
+/**
+ * Capacity of both designs: level by level, each trial of one followed by a trial of the other
+ * (so a noisy stretch of the machine hits both alike), until neither holds its p99 ≤ LIMIT_MS.
+ */
+async function capacities(server: MockServer): Promise<{ sim: Capacity; base: Capacity }> {
+  const sim: Capacity = { sessions: 0, at: new Map() };
+  const base: Capacity = { sessions: 0, at: new Map() };
+  let simGoing = true;
+  let baseGoing = true;
   for (const level of LEVELS) {
-    const error = await measure(level);
-    at.set(level, error);
-    if (!(error <= LIMIT_MS)) break;
-    best = level;
+    if (!simGoing && !baseGoing) break;
+    const simTrials: number[] = [];
+    const baseTrials: number[] = [];
+    for (let trial = 0; trial < TRIALS; trial++) {
+      if (simGoing) simTrials.push(await simulator(server, level));
+      if (baseGoing) baseTrials.push(await naive(server, level));
+    }
+    if (simGoing) {
+      sim.at.set(level, simTrials);
+      if (median(simTrials) <= LIMIT_MS) sim.sessions = level;
+      else simGoing = false;
+    }
+    if (baseGoing) {
+      base.at.set(level, baseTrials);
+      if (median(baseTrials) <= LIMIT_MS) base.sessions = level;
+      else baseGoing = false;
+    }
   }
-  return { sessions: best, at };
+  return { sim, base };
 }
 
 export async function run(): Promise<BenchResult[]> {
   const server = await startMockServer({ port: 0, limits: { maxConnections: 100 } });
   try {
     await simulator(server, 200); // warm-up: JIT, allocation paths
-    const simAt1000 = await simulator(server, 1000);
-    const naiveAt1000 = await naive(server, 1000);
-    const sim = await capacity((n) => simulator(server, n));
-    const base = await capacity((n) => naive(server, n));
-    const fmt = (m: Map<number, number>) => [...m].map(([n, e]) => `${n}: ${e.toFixed(2)} ms`).join(', ');
+    await naive(server, 200);
+    const { sim, base } = await capacities(server);
+    // The first level is 1,000 sessions: both designs are always measured there.
+    const simAt1000 = median(sim.at.get(1000)!);
+    const naiveAt1000 = median(base.at.get(1000)!);
+    const fmt = (m: Map<number, number[]>) => [...m].map(([n, trials]) => `${n}: ${median(trials).toFixed(2)} ms (${trials.map((e) => e.toFixed(1)).join('/')})`).join(', ');
     process.stderr.write(`simulator p99 by sessions: ${fmt(sim.at)}\nnaive p99 by sessions: ${fmt(base.at)}\n`);
     return [
       {
@@ -102,7 +135,7 @@ export async function run(): Promise<BenchResult[]> {
         baselineValue: naiveAt1000,
         ratio: simAt1000 / naiveAt1000,
         goal: `≤ ${LIMIT_MS} ms`,
-        note: 'ratio = simulator / baseline (lower is better); |actual − scheduled| of every event, published in-process with no subscriber',
+        note: `median of ${TRIALS} interleaved runs each; ratio = simulator / baseline (lower is better); |actual − scheduled| of every event, published in-process with no subscriber`,
       },
       {
         suite: 'simulator',
@@ -113,7 +146,7 @@ export async function run(): Promise<BenchResult[]> {
         baselineValue: base.sessions,
         ratio: base.sessions === 0 ? Number.POSITIVE_INFINITY : sim.sessions / base.sessions,
         goal: '≥ 2,000 sessions',
-        note: `levels tried ${LEVELS.join(', ')} (${RUN_MS / 1000} s each); simulator p99: ${fmt(sim.at)}; baseline p99: ${fmt(base.at)}; ratio = simulator / baseline (higher is better)`,
+        note: `levels tried ${LEVELS.join(', ')} (${RUN_MS / 1000} s per run, ${TRIALS} runs of each design interleaved per level, the median p99 counts); simulator p99: ${fmt(sim.at)}; baseline p99: ${fmt(base.at)}; ratio = simulator / baseline (higher is better)`,
       },
     ];
   } finally {
