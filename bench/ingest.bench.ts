@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import PusherClient from 'pusher-js';
 import { AppService } from '../electron/core/app';
 import { preciseNow } from '../electron/core/clock';
+import { interceptMessages } from '../electron/core/hub';
 import { JournalService, startJournalWorker } from '../electron/core/journal';
 import { signChannel, startMockServer, type MockServer } from '../electron/mock';
 import type { BenchResult } from './types';
@@ -65,7 +66,12 @@ function waitFor(check: () => boolean, timeoutMs = 120_000): Promise<void> {
   });
 }
 
-export async function bareClient(mock: MockServer): Promise<number> {
+/**
+ * A bare pusher-js client that only counts messages. `lean`: with the hub's message interception
+ * (hub/pusher-connection.ts `interceptMessages`), which skips pusher-js's per-message debug
+ * stringify — the same client without any of EchoScope's work, to show what that work costs.
+ */
+export async function bareClient(mock: MockServer, lean = false): Promise<number> {
   const app = mock.apps[0]!;
   let received = 0;
   const client = new PusherClient(app.key, {
@@ -76,6 +82,7 @@ export async function bareClient(mock: MockServer): Promise<number> {
     enabledTransports: ['ws'],
     channelAuthorization: { customHandler: ({ socketId, channelName: name }, cb) => cb(null, { auth: signChannel(app.key, app.secret, socketId, name) }) },
   });
+  if (lean) client.connection.bind('state_change', ({ current }: { current: string }) => current === 'connected' && interceptMessages(client, () => undefined));
   let subscribed = 0;
   for (let c = 0; c < CHANNELS; c += 1) {
     const channel = client.subscribe(channelName(c));
@@ -149,17 +156,22 @@ export async function run(): Promise<BenchResult[]> {
     // Warm both paths once (a long-running host's journal worker is warm), then measure
     // interleaved so machine noise hits both alike; the median of each.
     await bareClient(mock);
+    await bareClient(mock, true);
     await echoScope(mock, journal);
     const bare: number[] = [];
+    const lean: number[] = [];
     const ours: { rate: number; p99AckMs: number }[] = [];
     const bareCpu: number[] = [];
+    const leanCpu: number[] = [];
     const ourCpu: number[] = [];
     for (let run = 0; run < RUNS; run += 1) {
       bare.push(await measured(() => bareClient(mock), bareCpu));
+      lean.push(await measured(() => bareClient(mock, true), leanCpu));
       ours.push(await measured(() => echoScope(mock, journal), ourCpu));
     }
-    const cpuNote = bareCpu.length === RUNS ? `; main-thread CPU per event (median): bare ${median(bareCpu).toFixed(1)} µs, ours ${median(ourCpu).toFixed(1)} µs` : '';
+    const cpuNote = bareCpu.length === RUNS ? `; main-thread CPU per event (median): bare ${median(bareCpu).toFixed(1)} µs, lean ${median(leanCpu).toFixed(1)} µs, ours ${median(ourCpu).toFixed(1)} µs` : '';
     const bareRate = median(bare);
+    const leanRate = median(lean);
     const ourRate = median(ours.map((o) => o.rate));
     const p99AckMs = median(ours.map((o) => o.p99AckMs));
     return [
@@ -173,6 +185,16 @@ export async function run(): Promise<BenchResult[]> {
         ratio: ourRate / bareRate,
         goal: 'ratio ≥ 0.8',
         note: `${TOTAL} events over ${CHANNELS} private channels from one mock server (in the same process as both clients); median of ${RUNS} interleaved runs each (bare ${bare.map((r) => Math.round(r)).join(', ')}; ours ${ours.map((o) => Math.round(o.rate)).join(', ')}), after a warm-up run of each (the journal worker stays open, as in a running host)${cpuNote}. The bare client is stock pusher-js; EchoScope's hub decodes channel events itself and so skips pusher-js's per-message debug JSON.stringify (docs/connections.md)`,
+      },
+      {
+        suite: 'ingest',
+        name: "hub + monitor + journal vs the same bare client without pusher-js's debug stringify",
+        value: Math.round(ourRate),
+        unit: 'events/s',
+        baseline: 'bare pusher-js counting, messages intercepted as the hub does',
+        baselineValue: Math.round(leanRate),
+        ratio: ourRate / leanRate,
+        note: `what EchoScope's own work (hub records, live analysis, journal handoff, the journal worker beside it) costs against a client that decodes as cheaply as the hub: runs interleaved with the two above (lean ${lean.map((r) => Math.round(r)).join(', ')})`,
       },
       {
         suite: 'ingest',

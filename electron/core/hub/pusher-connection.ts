@@ -112,9 +112,7 @@ export class PusherConnection extends ConnectionBase {
   private readonly pusher: Pusher;
   private readonly echo: EchoClient;
   private lastCloseCode: number | undefined;
-  /** Transports whose messages we read before pusher-js decodes them. */
-  private readonly tapped = new WeakSet<object>();
-  /** The wire text of the message pusher-js is decoding right now (see `tapTransport`). */
+  /** The wire text of the message pusher-js is decoding right now (see {@link interceptMessages}). */
   private wireText: string | undefined;
 
   constructor(profile: Profile, sink: HubSink, clock: Clock) {
@@ -200,7 +198,7 @@ export class PusherConnection extends ConnectionBase {
     });
     connection.bind('state_change', (change: { current: HubState }) => {
       this.wireText = undefined;
-      if (change.current === 'connected') this.tapTransport();
+      if (change.current === 'connected') interceptMessages(this.pusher, (text) => (this.wireText = text));
       const code = change.current === 'connected' ? undefined : this.lastCloseCode;
       if (change.current === 'connected') this.lastCloseCode = undefined;
       this.stateChanged(change.current, change.current === 'connected' ? connection.socket_id : undefined, code);
@@ -210,38 +208,45 @@ export class PusherConnection extends ConnectionBase {
       this.setError(connectionError(event));
     });
   }
+}
 
-  /**
-   * Reads each message of the connection's transport before pusher-js does, for two reasons:
-   * - its **wire text** goes to the journal (shared/journal/captured.ts), so a frame crosses to
-   *   the journal's thread as one string instead of a structured clone;
-   * - a **channel event** is decoded here and handed straight to pusher-js's Connection as the
-   *   decoded message ({@link decodeChannelEvent}: the same object pusher-js builds), skipping
-   *   only pusher-js's own handler of it, which decodes the same way and then `JSON.stringify`s
-   *   the event for its debug logger even with logging off (~3 µs per frame in the ingest
-   *   bench, more than the rest of what the hub adds on this thread). Everything after (activity check, channel dispatch, Echo, our 'message'
-   *   listener) runs as before. With pusher-js logging on (`Pusher.logToConsole`, `Pusher.log`)
-   *   and for protocol messages, pusher-js handles the message itself.
-   * The text kept is always that of the message our 'message' listener receives next: both paths
-   * emit synchronously. Messages from before the tap (the handshake) and messages of a transport
-   * we cannot tap go as objects. Cleared on every state change, so no text outlives its transport.
-   */
-  private tapTransport(): void {
-    const inner = (this.pusher.connection as unknown as { connection?: PusherTransportConnection | null }).connection;
-    const transport = inner?.transport;
-    if (!inner || !transport || typeof transport.emit !== 'function' || typeof inner.emit !== 'function' || this.tapped.has(transport)) return;
-    this.tapped.add(transport);
-    const emit = transport.emit;
-    transport.emit = (name: string, data?: unknown) => {
-      if (name !== 'message') return emit.call(transport, name, data);
-      const text = (data as { data?: unknown } | undefined)?.data;
-      this.wireText = typeof text === 'string' ? text : undefined;
-      const decoded = this.wireText === undefined || pusherJsLogs() ? undefined : decodeChannelEvent(this.wireText);
-      if (decoded === undefined) return emit.call(transport, name, data);
-      inner.emit('message', decoded);
-      return transport;
-    };
-  }
+/** Transports whose messages are intercepted already. */
+const intercepted = new WeakSet<object>();
+
+/**
+ * Reads each message of a pusher-js client's current transport before pusher-js does
+ * (call it on every 'connected': a reconnect brings a new transport), for two reasons:
+ * - `onText` gets the message's **wire text** (or `undefined` when it has none) just before
+ *   the message is handled; the hub keeps it for the journal (shared/journal/captured.ts), so a
+ *   frame crosses to the journal's thread as one string instead of a structured clone;
+ * - a **channel event** is decoded here and handed straight to pusher-js's Connection as the
+ *   decoded message ({@link decodeChannelEvent}: the same object pusher-js builds), skipping
+ *   only pusher-js's own handler of it, which decodes the same way and then `JSON.stringify`s
+ *   the event for its debug logger even with logging off (~3 µs per frame in the ingest
+ *   bench, more than the rest of what the hub adds on this thread). Everything after (activity
+ *   check, channel dispatch, Echo, the hub's 'message' listener) runs as before. With pusher-js
+ *   logging on (`logToConsole`, a `log` hook) and for protocol messages, pusher-js handles the
+ *   message itself.
+ * Both paths emit synchronously, so the text given is always that of the message the client's
+ * 'message' listeners receive next. Messages from before this (the handshake) and transports
+ * that cannot be intercepted go without text.
+ */
+export function interceptMessages(pusher: Pusher, onText: (text: string | undefined) => void): void {
+  const inner = (pusher.connection as unknown as { connection?: PusherTransportConnection | null }).connection;
+  const transport = inner?.transport;
+  if (!inner || !transport || typeof transport.emit !== 'function' || typeof inner.emit !== 'function' || intercepted.has(transport)) return;
+  intercepted.add(transport);
+  const emit = transport.emit;
+  transport.emit = (name: string, data?: unknown) => {
+    if (name !== 'message') return emit.call(transport, name, data);
+    const raw = (data as { data?: unknown } | undefined)?.data;
+    const text = typeof raw === 'string' ? raw : undefined;
+    onText(text);
+    const decoded = text === undefined || pusherJsLogs() ? undefined : decodeChannelEvent(text);
+    if (decoded === undefined) return emit.call(transport, name, data);
+    inner.emit('message', decoded);
+    return transport;
+  };
 }
 
 function subscriptionError(channel: string, event: PusherErrorEvent): ApiError {
