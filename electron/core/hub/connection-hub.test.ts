@@ -193,8 +193,9 @@ describe('ConnectionHub against the mock provider', () => {
         poll();
       });
       // pusher-js's own handler stringifies every message it decodes for its debug logger, even
-      // with logging off: 200 events would be 200 calls. The pong pusher-js sent is a few.
-      expect(stringify.mock.calls.length).toBeLessThan(10);
+      // with logging off: 200 events would be 200 calls or more (405 measured without the hub's
+      // interception). The pong pusher-js sent, and anything the test runner sends meanwhile, are a few.
+      expect(stringify.mock.calls.length).toBeLessThan(texts.length / 4);
     } finally {
       stringify.mockRestore();
     }
