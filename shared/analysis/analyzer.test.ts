@@ -51,7 +51,7 @@ describe('live analysis (time passed in)', () => {
     expect(verdict.sessions.map((s) => [s.status, s.stalls])).toEqual([['orphaned', 1], ['streaming', 1]]);
   });
 
-  it('measures delivery latency from emitted_at and ttft only when subscribed before the first token', () => {
+  it('measures delivery latency from emitted_at, and ttft only from a known start of the job', () => {
     const records: JournalRecord[] = [
       { type: 'subscription', at: 0, connection: 'c1', channel: 'private-ai.s1', status: 'subscribed' },
       frame(40, 1, 'a', 'generating', { emitted_at: 30 }),
@@ -60,8 +60,12 @@ describe('live analysis (time passed in)', () => {
       { type: 'subscription', at: 70, connection: 'c1', channel: 'private-ai.s2', status: 'subscribed' },
     ];
     const [s1, s2] = analyzeJournal(records).sessions;
-    expect(s1).toMatchObject({ ttftMs: 40, deliveryMs: { p50: 5, p95: 10, p99: 10, max: 10 } });
+    // subscribed at 0, first token at 40: the subscription is not the job's start
+    expect(s1).toMatchObject({ ttftMs: null, ttftFrom: null, ttftNote: 'no_known_start', deliveryMs: { p50: 5, p95: 10, p99: 10, max: 10 } });
     expect(s2).toMatchObject({ ttftMs: null, deliveryMs: null });
+    const known = analyzeJournal(records, { starts: new Map([['s1', { at: 15, from: 'run' as const }]]) }).sessions[0];
+    expect(known).toMatchObject({ ttftMs: 25, ttftFrom: 'run' });
+    expect(known!.ttftNote).toBeUndefined();
   });
 
   it('counts a drop only for sessions open on that connection', () => {

@@ -1,8 +1,20 @@
 import { channelMatches, channelSessionId, compileProfile, createEventScratch, decodePayload, type CompiledProfile } from '../contract';
 import { CLIENT_CLOSE_REASON, type ConnectionRecord, type FrameRecord, type JournalRecord, type SubscriptionRecord } from '../journal/records';
 import { resolveOptions, type AnalyzerOptions, type ResolvedOptions } from './options';
-import { SessionTracker, type SessionTimes } from './session';
-import { summarize, type SessionVerdict, type Verdict } from './verdict';
+import { LatencyHistogram } from './histogram';
+import type { SequenceRange } from './ledger';
+import { countRanges, intersectRanges, subtractRanges, unionRanges } from './ranges';
+import { SessionTracker, type DeliveryLoss, type SessionTimes } from './session';
+import {
+  combineObservations,
+  summarize,
+  type KnownStart,
+  type ObservationComparison,
+  type SessionComparison,
+  type SessionVerdict,
+  type Vantage,
+  type Verdict,
+} from './verdict';
 
 export interface VerdictRequest {
   /**
@@ -21,24 +33,75 @@ interface ConnectionTrack {
   down: boolean;
   /** Has been connected: a later `connecting` is a reconnect after a drop (pusher-js skips `unavailable` on 4100–4299 closes). */
   wasConnected: boolean;
-  /** Sessions that received frames on this connection and were open then. */
+  /** Observations that received frames on this vantage and were open then. */
   sessions: Set<SessionTracker>;
 }
 
+/** Sequences above this are not timed for the comparison's lag (a hostile 10⁹ would size the array). */
+const MAX_TIMED_SEQUENCE = 1 << 20;
+
+/** Every observation of one session, and the first arrival of each sequence once there are two. */
+class SessionGroup {
+  readonly observations: SessionTracker[] = [];
+  last: SessionTracker | undefined;
+  /** First arrival (any vantage) per sequence; allocated when a second observation appears. */
+  private firstArrival: Float64Array | null = null;
+  /** Sequences up to this were received before timing began: their first arrival is unknown. */
+  private untimedUpTo = 0;
+
+  add(tracker: SessionTracker): void {
+    this.observations.push(tracker);
+    if (this.observations.length === 2) {
+      this.untimedUpTo = Math.max(...this.observations.map((o) => o.ledger.max));
+      this.firstArrival = new Float64Array(64).fill(Number.NaN);
+    }
+  }
+
+  /** A sequence new to `tracker`: the first vantage to get it, or how far behind the first one it is. */
+  arrived(tracker: SessionTracker, sequence: number, at: number): void {
+    let times = this.firstArrival;
+    if (times === null || sequence > MAX_TIMED_SEQUENCE) return;
+    if (sequence >= times.length) {
+      let size = times.length;
+      while (size <= sequence) size *= 2;
+      const grown = new Float64Array(size).fill(Number.NaN);
+      grown.set(times);
+      this.firstArrival = times = grown;
+    }
+    const first = times[sequence]!;
+    if (Number.isNaN(first)) {
+      if (sequence <= this.untimedUpTo && this.observations.some((o) => o !== tracker && o.ledger.has(sequence))) return;
+      times[sequence] = at;
+      tracker.firstArrivals++;
+    } else {
+      (tracker.lag ??= new LatencyHistogram()).record(at - first);
+    }
+  }
+
+  firstArrivalOf(sequence: number): number {
+    return this.firstArrival?.[sequence] ?? Number.NaN;
+  }
+}
+
 /**
- * The one analysis of DESIGN §5: feed journal records in arrival order with `ingest`, ask for
- * `verdicts(nowMs)` whenever needed. Deterministic: time only ever comes from the records and
- * from `nowMs`. `analyzeJournal` is this same class run over a whole journal.
+ * The one analysis of DESIGN §5 and issue 15: feed journal records in arrival order with
+ * `ingest`, ask for `verdicts(nowMs)` whenever needed. Deterministic: time only ever comes from
+ * the records, from `nowMs` and from known starts given with `setStart`. A session seen from
+ * several vantages (connections, imported files) is one *observation* per vantage: their frames
+ * never share a stream, and `verdicts` compares them. `analyzeJournal` is this same class run
+ * over a whole journal.
  */
 export class Analyzer {
   private readonly options: ResolvedOptions;
   private readonly compiled: CompiledProfile;
-  private readonly sessions = new Map<string, SessionTracker>();
+  private readonly groups = new Map<string, SessionGroup>();
   private readonly connections = new Map<string, ConnectionTrack>();
-  /** Latest `subscribed` time per connection + channel, for ttft. */
+  /** Latest `subscribed` time per vantage + channel (coverage). */
   private readonly subscriptions = new Map<string, number>();
+  private readonly starts = new Map<string, KnownStart>();
   private readonly scratch = createEventScratch();
   private ignoredFrames = 0;
+  private observationCount = 0;
   private latestAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AnalyzerOptions = {}) {
@@ -49,6 +112,11 @@ export class Analyzer {
   /** Latest arrival time ingested (the journal's end so far); -Infinity before any record. */
   get lastAt(): number {
     return this.latestAt;
+  }
+
+  /** Number of observations (session × vantage) so far. */
+  get observations(): number {
+    return this.observationCount;
   }
 
   /** Feeds one record; returns the session key a frame was attributed to (undefined when ignored or not a frame). */
@@ -66,22 +134,103 @@ export class Analyzer {
     }
   }
 
+  /**
+   * When the session's job began, known from outside the stream (a scenario run started it; the
+   * app record's `initiated_at`): what `ttftMs` is measured from, and what tells a late join from
+   * a lost head. The earliest known start wins.
+   */
+  setStart(sessionId: string, at: number, from: KnownStart['from']): void {
+    const known = this.starts.get(sessionId);
+    if (known === undefined || at < known.at) this.starts.set(sessionId, { at, from });
+  }
+
   verdicts(nowMs: number, request: VerdictRequest = {}): Verdict {
-    const endOfJournal = request.endOfJournal ?? false;
-    const includeText = request.includeText ?? true;
-    const sessions = [];
-    for (const session of this.sessions.values()) sessions.push(session.verdict(nowMs, endOfJournal, includeText));
-    return { version: 1, sessions, summary: summarize(sessions, this.ignoredFrames) };
+    const sessions: SessionVerdict[] = [];
+    const comparisons: SessionComparison[] = [];
+    for (const group of this.groups.values()) {
+      if (group.observations.length === 1) sessions.push(this.observationVerdict(group.observations[0]!, nowMs, request));
+      else {
+        const { verdicts, comparison } = this.compare(group, nowMs, request);
+        sessions.push(...verdicts);
+        comparisons.push(comparison);
+      }
+    }
+    return { version: 1, sessions, comparisons, summary: summarize(sessions, this.ignoredFrames) };
   }
 
-  /** One session's verdict (with text by default), or undefined for an unknown id. */
-  sessionVerdict(sessionId: string, nowMs: number, request: VerdictRequest = {}): SessionVerdict | undefined {
-    return this.sessions.get(sessionId)?.verdict(nowMs, request.endOfJournal ?? false, request.includeText ?? true);
+  /** Every observation's verdict of one session (with text by default); empty for an unknown id. */
+  observationVerdicts(sessionId: string, nowMs: number, request: VerdictRequest = {}): SessionVerdict[] {
+    const group = this.groups.get(sessionId);
+    if (group === undefined) return [];
+    if (group.observations.length === 1) return [this.observationVerdict(group.observations[0]!, nowMs, request)];
+    return this.compare(group, nowMs, request).verdicts;
   }
 
-  /** Arrival times of one session; undefined for an unknown id. */
+  /** The comparison of a session seen from two or more vantages; undefined otherwise. */
+  comparison(sessionId: string, nowMs: number): SessionComparison | undefined {
+    const group = this.groups.get(sessionId);
+    if (group === undefined || group.observations.length < 2) return undefined;
+    return this.compare(group, nowMs, { includeText: false }).comparison;
+  }
+
+  /** One session's verdict with its observations combined (see `combineObservations`), or undefined for an unknown id. */
+  sessionVerdict(sessionId: string, nowMs: number, request: VerdictRequest = {}): (SessionVerdict & { observations: number }) | undefined {
+    const verdicts = this.observationVerdicts(sessionId, nowMs, request);
+    return verdicts.length === 0 ? undefined : combineObservations(verdicts);
+  }
+
+  /** Arrival times of one session over all its observations; undefined for an unknown id. */
   sessionTimes(sessionId: string): SessionTimes | undefined {
-    return this.sessions.get(sessionId)?.times;
+    const group = this.groups.get(sessionId);
+    if (group === undefined) return undefined;
+    if (group.observations.length === 1) return group.observations[0]!.times;
+    const times = group.observations.map((o) => o.times);
+    const earliest = (values: number[]) => {
+      const finite = values.filter((v) => !Number.isNaN(v));
+      return finite.length === 0 ? Number.NaN : Math.min(...finite);
+    };
+    return { firstAt: earliest(times.map((t) => t.firstAt)), lastAt: Math.max(...times.map((t) => t.lastAt)), terminalAt: earliest(times.map((t) => t.terminalAt)) };
+  }
+
+  private observationVerdict(tracker: SessionTracker, nowMs: number, request: VerdictRequest, loss?: DeliveryLoss): SessionVerdict {
+    return tracker.verdict(nowMs, request.endOfJournal ?? false, request.includeText ?? true, this.starts.get(tracker.sessionId), loss);
+  }
+
+  /**
+   * Who got what: each observation's received sequences, and its delivery loss — what the others
+   * received, from where its own coverage begins, that it did not.
+   */
+  private compare(group: SessionGroup, nowMs: number, request: VerdictRequest): { verdicts: SessionVerdict[]; comparison: SessionComparison } {
+    const observations = group.observations;
+    const start = this.starts.get(observations[0]!.sessionId);
+    const received = observations.map((o) => o.received());
+    const verdicts: SessionVerdict[] = [];
+    const parts: ObservationComparison[] = [];
+    const limit = this.options.maxGapRanges;
+    observations.forEach((tracker, i) => {
+      let others: SequenceRange[] = [];
+      received.forEach((ranges, j) => {
+        if (j !== i) others = unionRanges(others, ranges);
+      });
+      const from = tracker.coverageFrom(start);
+      const lost = subtractRanges(intersectRanges(others, [{ from, to: Number.MAX_SAFE_INTEGER }]), received[i]!);
+      const count = countRanges(lost);
+      const loss: DeliveryLoss = { ranges: lost, count, at: lost.slice(0, limit).map((r) => group.firstArrivalOf(r.from)) };
+      const verdict = this.observationVerdict(tracker, nowMs, request, loss);
+      verdicts.push(verdict);
+      const part: ObservationComparison = {
+        connection: tracker.vantage.connection,
+        events: verdict.events,
+        received: received[i]!.slice(0, limit),
+        lost: lost.slice(0, limit),
+        deliveryLoss: count,
+        firstArrivals: tracker.firstArrivals,
+        lagMs: tracker.lag?.summary() ?? null,
+      };
+      if (tracker.vantage.source !== undefined) part.source = tracker.vantage.source;
+      parts.push(part);
+    });
+    return { verdicts, comparison: { sessionId: observations[0]!.sessionId, channel: observations[0]!.channel, observations: parts } };
   }
 
   private frame(record: FrameRecord): string | undefined {
@@ -93,37 +242,42 @@ export class Analyzer {
     const scratch = this.scratch;
     const violation = decodePayload(this.compiled, record.data, channel, scratch);
     const key = violation === null ? scratch.sessionId : (violation.sessionId ?? (channelSessionId(this.compiled, channel) as string));
-    const session = this.session(key, channel, record.connection, record.at);
-    if (violation === null) session.event(record.at, scratch);
-    else session.violation(record.at, violation);
-    if (session.isTerminal) this.closeOnConnections(session);
+    const vantage = vantageKeyOf(record);
+    const { group, tracker } = this.observation(key, channel, record, vantage);
+    if (violation === null) {
+      if (tracker.event(record.at, scratch) && group.observations.length > 1) group.arrived(tracker, scratch.sequence, record.at);
+    } else tracker.violation(record.at, violation);
+    if (tracker.isTerminal) this.connections.get(vantage)?.sessions.delete(tracker);
     return key;
   }
 
-  private session(key: string, channel: string, connection: string, at: number): SessionTracker {
-    let session = this.sessions.get(key);
-    if (session === undefined) {
-      const subscribedAt = this.subscriptions.get(subscriptionKey(connection, channel));
-      session = new SessionTracker(key, channel, subscribedAt !== undefined && subscribedAt <= at ? subscribedAt : Number.NaN, this.options);
-      this.sessions.set(key, session);
+  private observation(key: string, channel: string, record: FrameRecord, vantage: string): { group: SessionGroup; tracker: SessionTracker } {
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      group = new SessionGroup();
+      this.groups.set(key, group);
     }
-    const connections = session.connections;
-    if (session.isOpen && (connections.length === 0 || connections[connections.length - 1] !== connection)) {
-      if (!connections.includes(connection)) connections.push(connection);
-      this.track(connection).sessions.add(session);
+    let tracker = group.last;
+    if (tracker === undefined || tracker.vantageKey !== vantage) {
+      tracker = group.observations.find((o) => o.vantageKey === vantage);
+      if (tracker === undefined) {
+        const subscribedAt = this.subscriptions.get(subscriptionKey(vantage, channel));
+        const v: Vantage = record.source === undefined ? { connection: record.connection } : { connection: record.connection, source: record.source };
+        tracker = new SessionTracker(key, channel, v, vantage, subscribedAt !== undefined && subscribedAt <= record.at ? subscribedAt : Number.NaN, this.options);
+        group.add(tracker);
+        this.observationCount++;
+      }
+      group.last = tracker;
     }
-    return session;
+    if (tracker.isOpen) this.track(vantage).sessions.add(tracker);
+    return { group, tracker };
   }
 
-  private closeOnConnections(session: SessionTracker): void {
-    for (const connection of session.connections) this.connections.get(connection)?.sessions.delete(session);
-  }
-
-  private track(connection: string): ConnectionTrack {
-    let track = this.connections.get(connection);
+  private track(vantage: string): ConnectionTrack {
+    let track = this.connections.get(vantage);
     if (track === undefined) {
       track = { down: false, wasConnected: false, sessions: new Set() };
-      this.connections.set(connection, track);
+      this.connections.set(vantage, track);
     }
     return track;
   }
@@ -133,7 +287,7 @@ export class Analyzer {
    * while pusher-js retries is the same outage, so only `connected` ends it.
    */
   private connection(record: ConnectionRecord): void {
-    const track = this.track(record.connection);
+    const track = this.track(vantageKeyOf(record));
     if (record.state === 'connected') {
       track.down = false;
       track.wasConnected = true;
@@ -149,23 +303,31 @@ export class Analyzer {
   }
 
   private subscription(record: SubscriptionRecord): void {
-    if (record.status === 'subscribed') this.subscriptions.set(subscriptionKey(record.connection, record.channel), record.at);
+    if (record.status === 'subscribed') this.subscriptions.set(subscriptionKey(vantageKeyOf(record), record.channel), record.at);
   }
 }
 
-function subscriptionKey(connection: string, channel: string): string {
-  return `${connection}\u0000${channel}`;
+/** A record's vantage as one string: its connection, prefixed by its source file when imported. */
+export function vantageKeyOf(record: { connection: string; source?: string | undefined }): string {
+  return record.source === undefined ? record.connection : `${record.source}\u0001${record.connection}`;
+}
+
+function subscriptionKey(vantage: string, channel: string): string {
+  return `${vantage}\u0000${channel}`;
 }
 
 export interface AnalyzeJournalOptions extends AnalyzerOptions {
   /** The journal's end (ms). Default: the latest `at` in it (0 for an empty journal). */
   endMs?: number;
   includeText?: boolean;
+  /** Known starts of jobs by session id (see `Analyzer.setStart`). */
+  starts?: ReadonlyMap<string, KnownStart>;
 }
 
 /** Batch mode: the incremental Analyzer fed the whole journal, verdicts taken at its end. */
 export function analyzeJournal(records: Iterable<JournalRecord>, options: AnalyzeJournalOptions = {}): Verdict {
   const analyzer = new Analyzer(options);
+  for (const [sessionId, start] of options.starts ?? []) analyzer.setStart(sessionId, start.at, start.from);
   for (const record of records) analyzer.ingest(record);
   const end = options.endMs ?? (Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : 0);
   const request: VerdictRequest = { endOfJournal: true };

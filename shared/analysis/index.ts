@@ -1,10 +1,19 @@
-export { Analyzer, analyzeJournal, type AnalyzeJournalOptions, type VerdictRequest } from './analyzer';
+export { Analyzer, analyzeJournal, vantageKeyOf, type AnalyzeJournalOptions, type VerdictRequest } from './analyzer';
 export { DEFAULT_OPTIONS, resolveOptions, type AnalyzerOptions } from './options';
 export { LatencyHistogram, roundMs, type LatencySummary } from './histogram';
-export { SequenceLedger, Arrival, type Hole } from './ledger';
+export { SequenceLedger, Arrival, type Hole, type SequenceRange } from './ledger';
+export { countRanges, intersectRanges, normalizeRanges, subtractRanges, unionRanges } from './ranges';
+export { MAX_REORDER_DEPTH } from './session';
 export {
   ANOMALY_KINDS,
+  combineObservations,
   summarize,
+  type KnownStart,
+  type ObservationComparison,
+  type SessionComparison,
+  type TtftFrom,
+  type TtftNote,
+  type Vantage,
   type Anomaly,
   type AnomalyKind,
   type GapRange,

@@ -15,6 +15,12 @@ export interface AnalyzerOptions {
   maxTextChars?: number;
   /** Gap ranges listed per session (`missing` stays exact). Default 1000. */
   maxGapRanges?: number;
+  /**
+   * When the job's start is unknown: a first event above #1 arriving within this long of the
+   * subscription means EchoScope joined a running stream (coverage starts there); arriving later,
+   * the lead was lost (a gap from 1). Default 2000.
+   */
+  lateJoinWindowMs?: number;
 }
 
 export type ResolvedOptions = Required<AnalyzerOptions>;
@@ -27,6 +33,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   maxAnomaliesPerSession: 1000,
   maxTextChars: 1_000_000,
   maxGapRanges: 1000,
+  lateJoinWindowMs: 2000,
 };
 
 export function resolveOptions(options: AnalyzerOptions = {}): ResolvedOptions {

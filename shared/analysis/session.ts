@@ -1,22 +1,40 @@
 import { isTerminalState, type ContractEventScratch, type ContractViolation, type TerminalState } from '../contract';
 import { LatencyHistogram, roundMs } from './histogram';
-import { Arrival, SequenceLedger } from './ledger';
+import { Arrival, SequenceLedger, type Hole, type SequenceRange } from './ledger';
 import type { ResolvedOptions } from './options';
+import { intersectRanges, normalizeRanges } from './ranges';
 import { SessionText } from './text';
-import type { Anomaly, GapRange, SessionStatus, SessionVerdict } from './verdict';
+import type { Anomaly, GapRange, KnownStart, SessionStatus, SessionVerdict, TtftNote, Vantage } from './verdict';
 
 /** terminalStates longer than this is pathological; the first ones tell the story. */
 const MAX_TERMINAL_STATES = 100;
 
 /**
- * Everything the Analyzer keeps about one session. Per event it updates counters, the
- * sequence ledger (max + holes), two fixed-size histograms and the text store; it keeps no
- * per-event timestamps. Anomalies are capped (`maxAnomaliesPerSession`).
+ * An unseen #1 arriving after higher sequences is a reorder, not a restart, only while the
+ * attempt is this shallow (its highest sequence at most 1 + this) and younger than the reorder
+ * window: queue workers racing each other swap neighbours, a retry starts over after a failure.
+ */
+export const MAX_REORDER_DEPTH = 8;
+
+/** Delivery loss found by comparing an observation with the session's other observations. */
+export interface DeliveryLoss {
+  ranges: SequenceRange[];
+  count: number;
+  /** Arrival time at the first observation that got each range's first sequence (NaN when unknown). */
+  at: number[];
+}
+
+/**
+ * Everything the Analyzer keeps about one *observation*: one session seen from one vantage (a
+ * connection, an imported file's connection). Per event it updates counters, the sequence
+ * ledger (min, max + holes), the current attempt's range, two fixed-size histograms and the
+ * text store; it keeps no per-event timestamps. Anomalies are capped (`maxAnomaliesPerSession`).
  */
 export class SessionTracker {
   readonly channel: string;
-  /** Connections this session received frames on (for disconnects). */
-  readonly connections: string[] = [];
+  readonly vantage: Vantage;
+  /** `vantage` as one string (connection, or source + connection): what the analyzer matches frames on. */
+  readonly vantageKey: string;
 
   private events = 0;
   private duplicates = 0;
@@ -28,9 +46,21 @@ export class SessionTracker {
   private violations = 0;
   private disconnects = 0;
 
-  private readonly ledger = new SequenceLedger();
-  /** Highest sequence since the stream last restarted (replay detection). */
-  private sinceRestartMax = 0;
+  readonly ledger = new SequenceLedger();
+  /** The attempt being received: 1, then +1 at each restart (replay). */
+  private attempt = 1;
+  /** Lowest and highest sequence of the current attempt; NaN before the first event. */
+  private attemptMin = Number.NaN;
+  private attemptMax = Number.NaN;
+  private attemptFirstAt = Number.NaN;
+  /** Ranges of the attempts before the current one: holes outside every attempt were never observed. */
+  private readonly earlierAttempts: SequenceRange[] = [];
+  /** Lowest sequence of the first attempt: where this observation's coverage begins. */
+  private firstAttemptMin = Number.NaN;
+  /** Lag behind the session's first observation of each event (comparisons; set by the analyzer). */
+  lag: LatencyHistogram | null = null;
+  /** Events this observation received before any other observation of the session did. */
+  firstArrivals = 0;
 
   private firstEventAt = Number.NaN;
   /** Last frame of any kind attributed to the session: what a stall is measured from. */
@@ -56,12 +86,21 @@ export class SessionTracker {
   constructor(
     readonly sessionId: string,
     channel: string,
+    vantage: Vantage,
+    vantageKey: string,
+    /** When the vantage's subscription to the channel was confirmed; NaN when unknown. */
     subscribedAt: number,
     private readonly options: ResolvedOptions,
   ) {
     this.channel = channel;
+    this.vantage = vantage;
+    this.vantageKey = vantageKey;
     this.subscribedAt = subscribedAt;
     this.text = new SessionText(options.maxTextChars);
+  }
+
+  get firstAt(): number {
+    return this.firstEventAt;
   }
 
   /** When the session was first seen, last heard from, and first ended (NaN where not yet). */
@@ -78,15 +117,29 @@ export class SessionTracker {
     return this.lastTerminalState === null;
   }
 
-  event(at: number, e: ContractEventScratch): void {
+  /** Returns true when the sequence was new to this observation (for the comparison's lag). */
+  event(at: number, e: ContractEventScratch): boolean {
     this.activity(at, e.sequence);
     const wasTerminal = this.lastTerminalState !== null;
     this.events++;
     if (Number.isNaN(this.firstEventAt)) this.firstEventAt = at;
     const sequence = e.sequence;
     const arrival = this.ledger.add(sequence, at);
+    const duplicate = arrival === Arrival.Duplicate;
 
-    if (arrival === Arrival.Duplicate) {
+    let restart = false;
+    if (Number.isNaN(this.attemptMax)) {
+      this.attemptMin = sequence;
+      this.attemptMax = sequence;
+      this.attemptFirstAt = at;
+    } else if (sequence < this.attemptMax) {
+      // A restart falls back to the attempt's lowest sequence (seen again), or to an unseen #1
+      // after higher ones — what a retry looks like when the observation joined mid-stream.
+      if (duplicate) restart = sequence === this.attemptMin;
+      else restart = sequence === 1 && !this.shallowReorder(at);
+    }
+
+    if (duplicate) {
       this.duplicates++;
       this.note({ kind: 'duplicate', at, sequence });
       if (this.text.differsFromFirst(sequence, e.chunk)) {
@@ -96,21 +149,32 @@ export class SessionTracker {
         if (first !== undefined) anomaly.firstChunk = cut(first);
         this.note(anomaly);
       }
-      if (sequence === this.ledger.min && this.sinceRestartMax > sequence) {
-        this.replays++;
-        this.note({ kind: 'replay', at, sequence, restartedAfter: this.sinceRestartMax });
-        this.sinceRestartMax = sequence;
-      }
+    }
+    if (restart) {
+      this.replays++;
+      this.note({ kind: 'replay', at, sequence, restartedAfter: this.attemptMax });
+      this.earlierAttempts.push({ from: this.attemptMin, to: this.attemptMax });
+      this.attempt++;
+      this.attemptMin = sequence;
+      this.attemptMax = sequence;
+      this.attemptFirstAt = at;
     } else {
-      if (arrival === Arrival.Late) {
+      // Order is judged within the attempt: a retry's own events are in order however far below
+      // the earlier attempt's highest sequence they are.
+      if (!duplicate && sequence < this.attemptMax) {
         this.outOfOrder++;
-        this.note({ kind: 'out_of_order', at, sequence, max: this.ledger.max });
+        this.note({ kind: 'out_of_order', at, sequence, max: this.attemptMax });
       }
+      if (sequence > this.attemptMax) this.attemptMax = sequence;
+      if (sequence < this.attemptMin) this.attemptMin = sequence;
+    }
+    if (this.attempt === 1) this.firstAttemptMin = this.attemptMin;
+
+    if (!duplicate) {
       this.text.first(sequence, e.chunk);
       if (!Number.isNaN(this.lastNewEventAt)) this.interToken.record(at - this.lastNewEventAt);
       this.lastNewEventAt = at;
     }
-    if (sequence > this.sinceRestartMax) this.sinceRestartMax = sequence;
     this.text.arrived(e.chunk);
     if (!Number.isNaN(e.emittedAt)) this.delivery.record(at - e.emittedAt);
     if (e.state === 'generating' && Number.isNaN(this.firstTokenAt)) this.firstTokenAt = at;
@@ -119,7 +183,13 @@ export class SessionTracker {
       this.afterTerminal++;
       this.note({ kind: 'after_terminal', at, sequence });
     }
-    if (isTerminalState(e.state)) this.terminal(at, sequence, e.state, e.terminationCode, arrival === Arrival.Duplicate);
+    if (isTerminalState(e.state)) this.terminal(at, sequence, e.state, e.terminationCode, duplicate);
+    return !duplicate;
+  }
+
+  /** An unseen #1 right after a few higher ones, early in the attempt: neighbours swapped in delivery. */
+  private shallowReorder(at: number): boolean {
+    return this.attemptMax - 1 <= MAX_REORDER_DEPTH && at - this.attemptFirstAt < this.options.reorderWindowMs;
   }
 
   violation(at: number, violation: ContractViolation): void {
@@ -169,7 +239,50 @@ export class SessionTracker {
     else this.anomaliesDropped++;
   }
 
-  verdict(nowMs: number, endOfJournal: boolean, includeText: boolean): SessionVerdict {
+  /**
+   * Did this observation begin after the stream had? Its first attempt's lowest sequence is above
+   * 1, and either the job's start is known and came before the subscription (or no subscription
+   * is known), or — start unknown — the first event arrived within `lateJoinWindowMs` of the
+   * subscription (subscribed long before a first event that is not #1 ⇒ the head was lost).
+   */
+  joinedLate(start: KnownStart | undefined): boolean {
+    if (!(this.firstAttemptMin > 1)) return false;
+    if (Number.isNaN(this.subscribedAt)) return true;
+    if (start !== undefined) return this.subscribedAt > start.at;
+    return this.firstEventAt - this.subscribedAt < this.options.lateJoinWindowMs;
+  }
+
+  /** Sequences this observation received, as ranges (for the comparison). */
+  received(): SequenceRange[] {
+    return this.ledger.ranges();
+  }
+
+  /** Where coverage begins: 1, or the sequence it joined at. */
+  coverageFrom(start: KnownStart | undefined): number {
+    return this.joinedLate(start) ? this.firstAttemptMin : 1;
+  }
+
+  /**
+   * Holes that count as loss: those between sequences this observation saw within one attempt's
+   * range (after a late join and a retry, a hole between the retry's end and the join point was
+   * never observed), plus the lead `1..min−1` when it did not join late.
+   */
+  private lossHoles(late: boolean): Hole[] {
+    const ledger = this.ledger;
+    let holes: Hole[] = ledger.holes;
+    if (this.earlierAttempts.length > 0 && holes.length > 0) {
+      const covered = normalizeRanges([...this.earlierAttempts, { from: this.attemptMin, to: this.attemptMax }]);
+      const clipped: Hole[] = [];
+      for (const hole of holes) {
+        for (const part of intersectRanges([hole], covered)) clipped.push({ from: part.from, to: part.to, revealedAt: hole.revealedAt });
+      }
+      holes = clipped;
+    }
+    if (!late && ledger.unique > 0 && ledger.min > 1) holes = [{ from: 1, to: ledger.min - 1, revealedAt: ledger.firstAt }, ...holes];
+    return holes;
+  }
+
+  verdict(nowMs: number, endOfJournal: boolean, includeText: boolean, start?: KnownStart, loss?: DeliveryLoss): SessionVerdict {
     const { stallAfterMs, orphanAfterMs, reorderWindowMs, maxGapRanges } = this.options;
     const terminal = this.lastTerminalState;
     const silentMs = nowMs - this.lastActivityAt;
@@ -188,9 +301,10 @@ export class SessionTracker {
     // A session that ended (terminal, or the journal is over) reports every hole; a live one
     // only the holes older than the reorder window.
     const ended = endOfJournal || terminal !== null;
+    const late = this.joinedLate(start);
     const gaps: GapRange[] = [];
     let missing = 0;
-    for (const hole of this.ledger.holes) {
+    for (const hole of this.lossHoles(late)) {
       if (!ended && nowMs - hole.revealedAt < reorderWindowMs) continue;
       const count = hole.to - hole.from + 1;
       missing += count;
@@ -198,6 +312,14 @@ export class SessionTracker {
         gaps.push({ from: hole.from, to: hole.to });
         derived.push({ kind: 'gap', at: hole.revealedAt, sequence: hole.from, to: hole.to, count });
       }
+    }
+
+    if (loss !== undefined) {
+      loss.ranges.forEach((range, i) => {
+        if (i >= maxGapRanges) return;
+        const at = loss.at[i];
+        derived.push({ kind: 'delivery_loss', at: at !== undefined && !Number.isNaN(at) ? at : this.lastActivityAt, sequence: range.from, to: range.to, count: range.to - range.from + 1 });
+      });
     }
 
     let anomalies: Anomaly[] = this.anomalies.slice();
@@ -209,9 +331,12 @@ export class SessionTracker {
       anomalies.sort((a, b) => a.at - b.at); // stable: same-time anomalies keep detection order
     }
 
+    const ttft = this.ttft(late, start);
     const verdict: SessionVerdict = {
       sessionId: this.sessionId,
       channel: this.channel,
+      connection: this.vantage.connection,
+      ...(this.vantage.source !== undefined ? { source: this.vantage.source } : {}),
       status,
       terminalStates: this.terminalStates.slice(),
       terminationCode: this.terminationCode,
@@ -228,7 +353,15 @@ export class SessionTracker {
       stalls: this.stallsResumed + (ongoingStall ? 1 : 0),
       violations: this.violations,
       disconnects: this.disconnects,
-      ttftMs: this.ttft(),
+      deliveryLoss: loss?.count ?? 0,
+      attempts: this.attempt,
+      joinedLate: late,
+      coverage: {
+        subscribedAt: Number.isNaN(this.subscribedAt) ? null : this.subscribedAt,
+        fromSequence: this.ledger.unique === 0 ? null : late ? this.firstAttemptMin : 1,
+      },
+      ttftMs: ttft.ms,
+      ttftFrom: ttft.from,
       durationMs: Number.isNaN(this.firstTerminalAt) ? null : roundMs(this.firstTerminalAt - this.firstEventAt),
       interTokenMs: this.interToken.summary(),
       deliveryMs: this.delivery.summary(),
@@ -236,6 +369,7 @@ export class SessionTracker {
       naiveText: includeText ? this.text.naiveText() : '',
       anomalies,
     };
+    if (ttft.note !== undefined) verdict.ttftNote = ttft.note;
     if (this.text.textTruncated) verdict.textTruncated = true;
     if (this.text.naiveTextTruncated) verdict.naiveTextTruncated = true;
     if (dropped > 0) verdict.anomaliesDropped = dropped;
@@ -243,12 +377,15 @@ export class SessionTracker {
   }
 
   /**
-   * Time to first token, only when EchoScope was subscribed before the session's first frame
-   * and saw the stream from its start (sequence 1): joining mid-stream would give a lie.
+   * Time to first token, only from a known start of the job (a scenario run, the app record's
+   * `initiated_at`) and only when the observation saw the stream from its beginning. A
+   * subscription is no start: subscribed long before the job, it measures idle waiting.
    */
-  private ttft(): number | null {
-    if (Number.isNaN(this.subscribedAt) || Number.isNaN(this.firstTokenAt) || this.ledger.min !== 1) return null;
-    return roundMs(this.firstTokenAt - this.subscribedAt);
+  private ttft(late: boolean, start: KnownStart | undefined): { ms: number | null; from: KnownStart['from'] | null; note?: TtftNote } {
+    if (Number.isNaN(this.firstTokenAt)) return { ms: null, from: null, note: 'no_token' };
+    if (late) return { ms: null, from: null, note: 'joined_late' };
+    if (start === undefined) return { ms: null, from: null, note: 'no_known_start' };
+    return { ms: roundMs(Math.max(0, this.firstTokenAt - start.at)), from: start.from };
   }
 }
 

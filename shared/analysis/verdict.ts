@@ -15,19 +15,41 @@ export const ANOMALY_KINDS = [
   'violation',
   'oversize',
   'disconnect',
+  'delivery_loss',
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 export type SessionStatus = TerminalState | 'streaming' | 'stalled' | 'orphaned';
+
+/**
+ * Where a session was seen from. A live connection is its profile id; an imported file adds its
+ * `source` (the file name) so two files that both call their connection `c1` stay apart.
+ */
+export interface Vantage {
+  connection: string;
+  source?: string;
+}
+
+/** Where a known start of the job came from (what `ttftMs` is measured from). */
+export type TtftFrom = 'start_event' | 'record' | 'run';
+
+/** Why `ttftMs` is null. */
+export type TtftNote = 'joined_late' | 'no_known_start' | 'no_token';
+
+/** When the job began, as something other than the stream told EchoScope. */
+export interface KnownStart {
+  at: number;
+  from: TtftFrom;
+}
 
 export interface Anomaly {
   kind: AnomalyKind;
   /** Arrival time of the event that showed it (for `stall`: when the silence reached stallAfterMs). */
   at: number;
   sequence?: number;
-  /** gap: last missing sequence of the range (`sequence` is the first). */
+  /** gap, delivery_loss: last missing sequence of the range (`sequence` is the first). */
   to?: number;
-  /** gap: how many sequences the range holds. */
+  /** gap, delivery_loss: how many sequences the range holds. */
   count?: number;
   /** conflict: the differing chunk and the first one seen (each cut to 80 characters). */
   chunk?: string;
@@ -54,9 +76,14 @@ export interface GapRange {
   to: number;
 }
 
+/** One observation's verdict: a session as one vantage saw it. */
 export interface SessionVerdict {
   sessionId: string;
   channel: string;
+  /** The vantage: the connection (profile id, or the connection id inside an imported file)… */
+  connection: string;
+  /** …and the imported file it came from, when it did. */
+  source?: string;
   status: SessionStatus;
   terminalStates: TerminalState[];
   terminationCode: string | null;
@@ -73,7 +100,23 @@ export interface SessionVerdict {
   stalls: number;
   violations: number;
   disconnects: number;
+  /** Events another observation of the session received, within this one's coverage, that this one did not. */
+  deliveryLoss: number;
+  /** 1 + restarts seen (a crash + one retry = 2). */
+  attempts: number;
+  /** The observation began after the stream had: the unseen head is neither missing nor a gap. */
+  joinedLate: boolean;
+  coverage: {
+    /** When the vantage's subscription was confirmed (null when the journal does not say). */
+    subscribedAt: number | null;
+    /** First sequence this observation answers for: 1, or the one it joined at (null before any event). */
+    fromSequence: number | null;
+  };
   ttftMs: number | null;
+  /** What `ttftMs` was measured from; null when it is null. */
+  ttftFrom: TtftFrom | null;
+  /** Why `ttftMs` is null, when it is. */
+  ttftNote?: TtftNote;
   durationMs: number | null;
   interTokenMs: LatencySummary | null;
   deliveryMs: LatencySummary | null;
@@ -87,8 +130,34 @@ export interface SessionVerdict {
   anomaliesDropped?: number;
 }
 
+/** One observation's part in a comparison of a session seen from several vantages. */
+export interface ObservationComparison {
+  connection: string;
+  source?: string;
+  events: number;
+  /** Sequences received, as ranges (at most `maxGapRanges`). */
+  received: GapRange[];
+  /** Sequences others got within this one's coverage and this one did not. */
+  lost: GapRange[];
+  deliveryLoss: number;
+  /** Events it was the first vantage to receive. */
+  firstArrivals: number;
+  /** How far behind the first vantage to receive each event it got later (ms), null when never behind. */
+  lagMs: LatencySummary | null;
+}
+
+/** A session seen by two or more vantages: who got what. */
+export interface SessionComparison {
+  sessionId: string;
+  channel: string;
+  observations: ObservationComparison[];
+}
+
 export interface VerdictSummary {
+  /** Distinct sessions (a session seen from two connections counts once). */
   sessions: number;
+  /** Observations: one per session and vantage (the entries of `Verdict.sessions`). */
+  observations: number;
   byStatus: Partial<Record<SessionStatus, number>>;
   events: number;
   duplicates: number;
@@ -100,19 +169,60 @@ export interface VerdictSummary {
   stalls: number;
   violations: number;
   disconnects: number;
+  deliveryLoss: number;
   /** Frames that are not the profile's event on a profile channel (protocol frames, other events). */
   ignoredFrames: number;
 }
 
 export interface Verdict {
   version: 1;
+  /** One entry per observation (session × vantage). */
   sessions: SessionVerdict[];
+  /** Sessions seen from two or more vantages. */
+  comparisons: SessionComparison[];
   summary: VerdictSummary;
 }
 
+/**
+ * A session as one row, from all its observations: the fullest observation (most events; the
+ * first seen on a tie) gives status, times, latencies and texts; anomaly counters are the worst
+ * any observation saw, and the anomalies are all of them — so a fault seen by one client only
+ * still shows.
+ */
+export function combineObservations(observations: readonly SessionVerdict[]): SessionVerdict & { observations: number } {
+  let primary = observations[0]!;
+  for (const o of observations) if (o.events > primary.events) primary = o;
+  if (observations.length === 1) return { ...primary, observations: 1 };
+  const worst = (pick: (v: SessionVerdict) => number) => Math.max(...observations.map(pick));
+  const anomalies = observations.flatMap((o) => o.anomalies).sort((a, b) => a.at - b.at);
+  return {
+    ...primary,
+    duplicates: worst((v) => v.duplicates),
+    conflicts: worst((v) => v.conflicts),
+    replays: worst((v) => v.replays),
+    outOfOrder: worst((v) => v.outOfOrder),
+    afterTerminal: worst((v) => v.afterTerminal),
+    missing: worst((v) => v.missing),
+    stalls: worst((v) => v.stalls),
+    violations: worst((v) => v.violations),
+    disconnects: worst((v) => v.disconnects),
+    deliveryLoss: worst((v) => v.deliveryLoss),
+    anomalies,
+    observations: observations.length,
+  };
+}
+
+/** Fleet counts: statuses and counters per session (observations combined), plus the number of observations. */
 export function summarize(sessions: readonly SessionVerdict[], ignoredFrames: number): VerdictSummary {
+  const bySession = new Map<string, SessionVerdict[]>();
+  for (const s of sessions) {
+    const list = bySession.get(s.sessionId);
+    if (list) list.push(s);
+    else bySession.set(s.sessionId, [s]);
+  }
   const summary: VerdictSummary = {
-    sessions: sessions.length,
+    sessions: bySession.size,
+    observations: sessions.length,
     byStatus: {},
     events: 0,
     duplicates: 0,
@@ -124,9 +234,11 @@ export function summarize(sessions: readonly SessionVerdict[], ignoredFrames: nu
     stalls: 0,
     violations: 0,
     disconnects: 0,
+    deliveryLoss: 0,
     ignoredFrames,
   };
-  for (const s of sessions) {
+  for (const list of bySession.values()) {
+    const s = list.length === 1 ? list[0]! : combineObservations(list);
     summary.byStatus[s.status] = (summary.byStatus[s.status] ?? 0) + 1;
     summary.events += s.events;
     summary.duplicates += s.duplicates;
@@ -138,6 +250,7 @@ export function summarize(sessions: readonly SessionVerdict[], ignoredFrames: nu
     summary.stalls += s.stalls;
     summary.violations += s.violations;
     summary.disconnects += s.disconnects;
+    summary.deliveryLoss += s.deliveryLoss;
   }
   return summary;
 }

@@ -25,10 +25,18 @@ export type HeaderRecord = z.infer<typeof HeaderRecordSchema>;
  */
 export const CLIENT_CLOSE_REASON = 'closed by EchoScope';
 
+/**
+ * `source` is set on records imported from a file (its name): with `connection` it names the
+ * vantage the record was seen from, so two imported recordings of one session stay two
+ * observations even when both call their connection `c1`.
+ */
+const Source = z.string().min(1).optional();
+
 export const ConnectionRecordSchema = z.looseObject({
   type: z.literal('connection'),
   at: At,
   connection: z.string().min(1),
+  source: Source,
   state: ConnectionStateSchema,
   socketId: z.string().optional(),
   /** WebSocket close code or Pusher error code when the state change came with one. */
@@ -41,6 +49,7 @@ export const SubscriptionRecordSchema = z.looseObject({
   type: z.literal('subscription'),
   at: At,
   connection: z.string().min(1),
+  source: Source,
   channel: z.string().min(1),
   status: SubscriptionStatusSchema,
   /** HTTP status or Pusher error code of a failed subscription. */
@@ -53,6 +62,7 @@ export const FrameRecordSchema = z.looseObject({
   type: z.literal('frame'),
   at: At,
   connection: z.string().min(1),
+  source: Source,
   /** Absent for connection-level protocol frames (`pusher:ping`, `pusher:error`, …). */
   channel: z.string().optional(),
   event: z.string(),

@@ -3,9 +3,10 @@ import type { SessionVerdict } from '../analysis';
 import { compare, evaluateExpect, ExpectSchema, matchesSession, parseScenarioDocument, sample, SeededRandom, addSessionScore, emptyScores, zeroCounts } from './index';
 
 const verdict = (patch: Partial<SessionVerdict> = {}): SessionVerdict => ({
-  sessionId: 's1', channel: 'private-ai.s1', status: 'completed', terminalStates: ['completed'], terminationCode: 'end_turn',
+  sessionId: 's1', channel: 'private-ai.s1', connection: 'c1', status: 'completed', terminalStates: ['completed'], terminationCode: 'end_turn',
   events: 10, uniqueSequences: 10, maxSequence: 10, duplicates: 0, conflicts: 0, replays: 0, outOfOrder: 0, afterTerminal: 0,
-  missing: 0, gaps: [], stalls: 0, violations: 0, disconnects: 0, ttftMs: 20, durationMs: 100, interTokenMs: null, deliveryMs: null,
+  missing: 0, gaps: [], stalls: 0, violations: 0, disconnects: 0, deliveryLoss: 0, attempts: 1, joinedLate: false,
+  coverage: { subscribedAt: 0, fromSequence: 1 }, ttftMs: 20, ttftFrom: 'run', durationMs: 100, interTokenMs: null, deliveryMs: null,
   text: 'Hello', naiveText: 'Hello', anomalies: [], ...patch,
 });
 

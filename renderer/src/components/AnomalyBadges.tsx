@@ -15,6 +15,7 @@ export const ANOMALY_LOOK: Record<Kind, { icon: string; label: string; tone: 'wa
   violation: { icon: '⚠', label: 'violation', tone: 'bad' },
   oversize: { icon: '▣', label: 'oversize', tone: 'bad' },
   disconnect: { icon: '⚡', label: 'disconnect', tone: 'warn' },
+  delivery_loss: { icon: '⇣', label: 'delivery loss', tone: 'bad' },
   reconcile_mismatch: { icon: '⚖', label: 'reconcile mismatch', tone: 'bad' },
 };
 

@@ -30,6 +30,8 @@ export function describeAnomaly(anomaly: Anomaly): string {
       return `${seq ? `${seq}: ` : ''}${String(a.reason ?? 'breaks the contract')}`;
     case 'disconnect':
       return `connection ${String(a.connection ?? '')} went ${String(a.state ?? 'down')}${typeof a.code === 'number' ? ` (close code ${a.code})` : ''} while the session was open`;
+    case 'delivery_loss':
+      return `${typeof a.count === 'number' ? a.count : '?'} received by another vantage but not here: ${seq}${typeof a.to === 'number' && a.to !== a.sequence ? `–${a.to}` : ''}`;
     case 'reconcile_mismatch':
       return `${String(a.field ?? 'record')}: ${String(a.detail ?? 'differs from the app record')}`;
   }
