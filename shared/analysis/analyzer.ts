@@ -40,40 +40,33 @@ interface ConnectionTrack {
 /** Sequences above this are not timed for the comparison's lag (a hostile 10⁹ would size the array). */
 const MAX_TIMED_SEQUENCE = 1 << 20;
 
-/** Every observation of one session, and the first arrival of each sequence once there are two. */
+/** Every observation of one session, and the first arrival (any vantage) of each sequence. */
 class SessionGroup {
   readonly observations: SessionTracker[] = [];
   last: SessionTracker | undefined;
-  /** First arrival (any vantage) per sequence; allocated when a second observation appears. */
-  private firstArrival: Float64Array | null = null;
-  /** Sequences up to this were received before timing began: their first arrival is unknown. */
-  private untimedUpTo = 0;
+  /** First arrival per sequence over all vantages (NaN where none yet), grown by doubling. */
+  private firstArrival = new Float64Array(0);
 
   add(tracker: SessionTracker): void {
     this.observations.push(tracker);
-    if (this.observations.length === 2) {
-      this.untimedUpTo = Math.max(...this.observations.map((o) => o.ledger.max));
-      this.firstArrival = new Float64Array(64).fill(Number.NaN);
-    }
   }
 
   /** A sequence new to `tracker`: the first vantage to get it, or how far behind the first one it is. */
   arrived(tracker: SessionTracker, sequence: number, at: number): void {
+    if (sequence > MAX_TIMED_SEQUENCE) return;
     let times = this.firstArrival;
-    if (times === null || sequence > MAX_TIMED_SEQUENCE) return;
     if (sequence >= times.length) {
-      let size = times.length;
+      let size = Math.max(64, times.length);
       while (size <= sequence) size *= 2;
       const grown = new Float64Array(size).fill(Number.NaN);
       grown.set(times);
       this.firstArrival = times = grown;
     }
     const first = times[sequence]!;
-    if (Number.isNaN(first)) {
-      if (sequence <= this.untimedUpTo && this.observations.some((o) => o !== tracker && o.ledger.has(sequence))) return;
+    if (first !== first) {
       times[sequence] = at;
       tracker.firstArrivals++;
-    } else {
+    } else if (this.observations.length > 1) {
       (tracker.lag ??= new LatencyHistogram()).record(at - first);
     }
   }
@@ -245,7 +238,7 @@ export class Analyzer {
     const vantage = vantageKeyOf(record);
     const { group, tracker } = this.observation(key, channel, record, vantage);
     if (violation === null) {
-      if (tracker.event(record.at, scratch) && group.observations.length > 1) group.arrived(tracker, scratch.sequence, record.at);
+      if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
     } else tracker.violation(record.at, violation);
     if (tracker.isTerminal) this.connections.get(vantage)?.sessions.delete(tracker);
     return key;
@@ -266,10 +259,11 @@ export class Analyzer {
         tracker = new SessionTracker(key, channel, v, vantage, subscribedAt !== undefined && subscribedAt <= record.at ? subscribedAt : Number.NaN, this.options);
         group.add(tracker);
         this.observationCount++;
+        // Open from its first frame until its terminal: the vantage's drops concern it meanwhile.
+        this.track(vantage).sessions.add(tracker);
       }
       group.last = tracker;
     }
-    if (tracker.isOpen) this.track(vantage).sessions.add(tracker);
     return { group, tracker };
   }
 

@@ -385,6 +385,8 @@ export class SessionTracker {
     if (Number.isNaN(this.firstTokenAt)) return { ms: null, from: null, note: 'no_token' };
     if (late) return { ms: null, from: null, note: 'joined_late' };
     if (start === undefined) return { ms: null, from: null, note: 'no_known_start' };
+    // Subscribed after the job began (or the journal does not say when): the first token seen may be a retry's.
+    if (Number.isNaN(this.subscribedAt) || this.subscribedAt > start.at) return { ms: null, from: null, note: 'joined_late' };
     return { ms: roundMs(Math.max(0, this.firstTokenAt - start.at)), from: start.from };
   }
 }
