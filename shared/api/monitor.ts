@@ -30,10 +30,23 @@ export const SessionRowSchema = z.looseObject({
   stalls: z.number(),
   violations: z.number(),
   disconnects: z.number(),
+  /** Events another vantage received (within this one's coverage) that this one did not. */
+  deliveryLoss: z.number(),
+  attempts: z.number(),
+  /** Began watching after the stream had: the head before `coverage.fromSequence` is unobserved, not lost. */
+  joinedLate: z.boolean(),
+  coverage: z.object({ subscribedAt: z.number().nullable(), fromSequence: z.number().nullable() }),
   ttftMs: z.number().nullable(),
+  ttftFrom: z.enum(['start_event', 'record', 'run']).nullable(),
+  ttftNote: z.enum(['joined_late', 'no_known_start', 'no_token']).optional(),
   durationMs: z.number().nullable(),
   interTokenMs: Latency,
   deliveryMs: Latency,
+  /** The vantage of the observation the row's status and texts come from (the fullest one). */
+  connection: z.string(),
+  source: z.string().optional(),
+  /** How many vantages saw the session (connections, imported files). */
+  observations: z.number(),
   /** Kinds present among the session's anomalies, for filtering and icons. */
   anomalyKinds: z.array(AnomalyKindSchema),
   firstAt: z.number().nullable(),
@@ -53,8 +66,41 @@ export const ReconcileResultSchema = z.object({
 });
 export type ReconcileResult = z.infer<typeof ReconcileResultSchema>;
 
+/** One observation of a session (a vantage's own counters), for the detail's "who got what". */
+export const ObservationRowSchema = SessionRowSchema.extend({
+  /** Opaque key of the vantage: pass it as `vantage` to the session commands to see this observation. */
+  vantage: z.string(),
+});
+export type ObservationRow = z.infer<typeof ObservationRowSchema>;
+
+const RangeList = z.array(z.object({ from: z.number(), to: z.number() }));
+
+export const SessionComparisonSchema = z.object({
+  sessionId: z.string(),
+  channel: z.string(),
+  observations: z.array(
+    z.object({
+      connection: z.string(),
+      source: z.string().optional(),
+      events: z.number(),
+      received: RangeList,
+      lost: RangeList,
+      deliveryLoss: z.number(),
+      firstArrivals: z.number(),
+      lagMs: Latency,
+    }),
+  ),
+});
+export type SessionComparisonView = z.infer<typeof SessionComparisonSchema>;
+
 export const SessionDetailSchema = z.object({
   row: SessionRowSchema,
+  /** The observation `gaps`, `text`, `naiveText` and `anomalies` are of. */
+  vantage: z.string(),
+  /** Every observation of the session (one entry when a single vantage saw it). */
+  observations: z.array(ObservationRowSchema),
+  /** Who got what, when two or more vantages saw the session. */
+  comparison: SessionComparisonSchema.nullable(),
   gaps: z.array(z.object({ from: z.number(), to: z.number() })),
   text: z.string(),
   naiveText: z.string(),
@@ -125,7 +171,8 @@ export type SessionTimelineView = z.infer<typeof SessionTimelineSchema>;
 export const FrameRowSchema = z.object({ frame: FrameRecordSchema, point: TimelinePointSchema });
 export type FrameRowView = z.infer<typeof FrameRowSchema>;
 
-const SessionRef = { sessionId: z.string().min(1) };
+/** A session, and optionally which of its observations (a `vantage` from the detail); default: the fullest. */
+const SessionRef = { sessionId: z.string().min(1), vantage: z.string().min(1).max(2000).optional() };
 
 export const SessionFilterSchema = z
   .object({

@@ -104,7 +104,9 @@ describe('HAR import', () => {
     expect(s).toHaveLength(1);
     expect(s[0]).toMatchObject({
       sessionId: 's1', status: 'completed', events: 6, duplicates: 1, outOfOrder: 1, missing: 0,
-      text: 'Hello, world', naiveText: 'Hellolo world,', ttftMs: 95,
+      text: 'Hello, world', naiveText: 'Hellolo world,',
+      // a subscription is not the job's start (issue 15): no TTFT from a browser recording
+      ttftMs: null, ttftNote: 'no_known_start',
     });
   });
 

@@ -15,7 +15,7 @@ import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { ConnectionHub } from '../hub';
 import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
-import { frameRows, nearestPoint, timelineText, type PriorAnalysis } from '../../../shared/analysis';
+import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
 import { MAX_SESSION_FRAMES, Monitor, reconcileSession, SessionTimelines, type MonitorOptions, type PrepareOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
@@ -87,10 +87,11 @@ export class AppService {
       void this.reconcile(sessionId);
       this.timelines.ended(sessionId, row.events);
     });
+    options.scenarios?.onSessionStart((sessionId, at) => this.monitor.setStart(sessionId, at, 'run'));
     options.scenarios?.onProgress((progress) => {
       for (const target of this.targets) target.setProgress(progress);
     });
-    this.timelines = new SessionTimelines(this.monitor, (sessionId) => this.sessionFrames(sessionId), 4, options.prepareTimelines);
+    this.timelines = new SessionTimelines(this.monitor, (sessionId, vantage) => this.sessionFrames(sessionId, vantage), 4, options.prepareTimelines);
     this.monitor.start();
     this.handlers = this.buildHandlers();
   }
@@ -145,12 +146,17 @@ export class AppService {
     return this.options.journal;
   }
 
-  /** Imports an NDJSON journal or a HAR file: its records are journaled and re-analyzed with the live ones. */
+  /**
+   * Imports an NDJSON journal or a HAR file: its records are journaled and analyzed with the live
+   * ones, each marked with the file as its `source` — a file is a vantage of its own, so two
+   * recordings of one session are two observations, not one stream seen twice.
+   */
   private importJournal(fileName: string, content: string) {
     const parsed = parseImport(content);
     if (!parsed) throw new AppError('invalid_request', `${fileName} is neither an EchoScope NDJSON journal nor a HAR file`);
     const sessions = new Set<string>();
-    for (const record of parsed.records) {
+    for (const read of parsed.records) {
+      const record = read.source === undefined ? { ...read, source: fileName } : read;
       this.options.journal?.append(record);
       const key = this.monitor.ingest(record);
       if (key !== undefined) sessions.add(key);
@@ -172,14 +178,15 @@ export class AppService {
    * A session's frames: from memory when the monitor still holds them all (a journal query of
    * 100k frames costs seconds), with the anomalies live analysis found in them when it kept all.
    */
-  private async sessionFrames(sessionId: string): Promise<{ frames: FrameRecord[]; prior?: PriorAnalysis }> {
-    const held = this.monitor.sessionAnalysis(sessionId);
+  private async sessionFrames(sessionId: string, vantage: string | undefined): Promise<{ frames: FrameRecord[]; prior?: PriorAnalysis }> {
+    const held = this.monitor.sessionAnalysis(sessionId, vantage);
     if (held && held.frames.length > 0) {
       const frames = held.frames.slice(0, MAX_SESSION_FRAMES);
       return held.anomalies ? { frames, prior: { analyzed: held.analyzed.subarray(0, frames.length), anomalies: held.anomalies } } : { frames };
     }
-    const frames = this.options.sessionEvents ? await this.options.sessionEvents(sessionId, MAX_SESSION_FRAMES) : this.monitor.recentEvents(sessionId, MAX_SESSION_FRAMES);
-    return { frames };
+    const all = this.options.sessionEvents ? await this.options.sessionEvents(sessionId, MAX_SESSION_FRAMES) : this.monitor.recentEvents(sessionId, MAX_SESSION_FRAMES);
+    // One observation's stream: the journal files every vantage's frames under the session.
+    return { frames: vantage === undefined ? all : all.filter((frame) => vantageKeyOf(frame) === vantage) };
   }
 
   private onRecord(record: JournalRecord, wireText?: string): void {
@@ -235,28 +242,28 @@ export class AppService {
       'channels.unsubscribe': ({ profileId, channel }) => this.hub.unsubscribe(profileId, channel),
       'tail.recent': ({ limit }) => this.tail.recent(limit),
       'sessions.list': (filter) => this.monitor.list(filter),
-      'sessions.get': ({ sessionId, maxTextChars }) => {
-        const detail = this.monitor.detail(sessionId);
+      'sessions.get': ({ sessionId, vantage, maxTextChars }) => {
+        const detail = this.monitor.detail(sessionId, vantage);
         if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
         if (maxTextChars === undefined || (detail.text.length <= maxTextChars && detail.naiveText.length <= maxTextChars)) return detail;
         return { ...detail, text: detail.text.slice(0, maxTextChars), naiveText: detail.naiveText.slice(0, maxTextChars), textLength: detail.text.length, naiveTextLength: detail.naiveText.length };
       },
       'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
-      'sessions.timeline': async ({ sessionId, maxPoints, maxTextChars }) => {
-        const view = await this.timelines.view(sessionId, maxPoints, maxTextChars);
+      'sessions.timeline': async ({ sessionId, vantage, maxPoints, maxTextChars }) => {
+        const view = await this.timelines.view(sessionId, maxPoints, maxTextChars, vantage);
         if (!view) throw new AppError('not_found', `no session "${sessionId}"`);
         return view;
       },
-      'sessions.text': async ({ sessionId }) => {
-        const detail = this.monitor.detail(sessionId);
+      'sessions.text': async ({ sessionId, vantage }) => {
+        const detail = this.monitor.detail(sessionId, vantage);
         if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
-        return timelineText(await this.timelines.latest(sessionId), detail.gaps);
+        return timelineText(await this.timelines.latest(sessionId, detail.vantage), detail.gaps);
       },
-      'sessions.frames': async ({ sessionId, offset, limit }) => {
-        const timeline = await this.timelines.latest(sessionId);
+      'sessions.frames': async ({ sessionId, vantage, offset, limit }) => {
+        const timeline = await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId));
         return { total: timeline.frames.length, t0: timeline.t0, rows: frameRows(timeline, offset, limit) };
       },
-      'sessions.locate': async ({ sessionId, at, sequence }) => nearestPoint(await this.timelines.latest(sessionId), at, sequence) ?? null,
+      'sessions.locate': async ({ sessionId, vantage, at, sequence }) => nearestPoint(await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId)), at, sequence) ?? null,
       'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
       'scenarios.list': () => this.requireScenarios().list(),

@@ -1,6 +1,6 @@
-import { Analyzer, type AnalyzerOptions, type Anomaly, type SessionVerdict } from '../../../shared/analysis';
+import { Analyzer, combineObservations, vantageKeyOf, type AnalyzerOptions, type Anomaly, type KnownStart, type SessionVerdict, type Verdict } from '../../../shared/analysis';
 import { DEFAULT_PROFILE, type ContractProfile } from '../../../shared/contract';
-import type { FleetBucket, MonitorSettings, ReconcileResult, SessionDetail, SessionFilter, SessionRow } from '../../../shared/api';
+import type { FleetBucket, MonitorSettings, ObservationRow, ReconcileResult, SessionDetail, SessionFilter, SessionRow } from '../../../shared/api';
 import { SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
@@ -53,6 +53,8 @@ export class Monitor {
   private readonly historyLimit = 200_000;
   /** Sessions that lost frames when the history was trimmed: their complete frame list is in the journal only. */
   private readonly trimmedSessions = new Set<string>();
+  /** Known starts of jobs (scenario runs, app records), kept so a re-analysis keeps them. */
+  private readonly starts = new Map<string, KnownStart>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private dirty = false;
 
@@ -99,12 +101,37 @@ export class Monitor {
     this.timer = undefined;
   }
 
+  /**
+   * When a session's job began, known from outside the stream (a scenario run, the app record's
+   * `initiated_at`): TTFT is measured from it, and it tells a late join from a lost head.
+   */
+  setStart(sessionId: string, at: number, from: KnownStart['from']): void {
+    const known = this.starts.get(sessionId);
+    if (known !== undefined && known.at <= at) return;
+    this.starts.set(sessionId, { at, from });
+    this.analyzer.setStart(sessionId, at, from);
+    this.pushed.delete(sessionId);
+    this.dirty = true;
+  }
+
+  /** One row per session: its observations (consecutive in a verdict) combined. */
+  private rows(verdict: Verdict): SessionRow[] {
+    const rows: SessionRow[] = [];
+    const sessions = verdict.sessions;
+    for (let i = 0; i < sessions.length; ) {
+      let j = i + 1;
+      while (j < sessions.length && sessions[j]!.sessionId === sessions[i]!.sessionId) j++;
+      rows.push(this.row(j === i + 1 ? { ...sessions[i]!, observations: 1 } : combineObservations(sessions.slice(i, j))));
+      i = j;
+    }
+    return rows;
+  }
+
   /** Runs the clocks now and notifies listeners of changed rows. Returns what changed. */
   tick(now = this.clock()): SessionRow[] {
     const verdict = this.analyzer.verdicts(now, { includeText: false });
     const changed: SessionRow[] = [];
-    for (const session of verdict.sessions) {
-      const row = this.row(session);
+    for (const row of this.rows(verdict)) {
       const signature = rowSignature(row);
       if (this.pushed.get(row.sessionId) !== signature) {
         this.pushed.set(row.sessionId, signature);
@@ -136,10 +163,7 @@ export class Monitor {
 
   list(filter: SessionFilter = {}): { total: number; rows: SessionRow[] } {
     const query = SessionFilterSchema.parse(filter);
-    const rows = this.analyzer
-      .verdicts(this.clock(), { includeText: false })
-      .sessions.map((session) => this.row(session))
-      .filter((row) => {
+    const rows = this.rows(this.analyzer.verdicts(this.clock(), { includeText: false })).filter((row) => {
         if (query.status && !query.status.includes(row.status)) return false;
         if (query.anomaly && !row.anomalyKinds.includes(query.anomaly)) return false;
         if (query.text && !row.channel.includes(query.text) && !row.sessionId.includes(query.text)) return false;
@@ -150,16 +174,29 @@ export class Monitor {
     return { total: rows.length, rows: rows.slice(0, query.limit) };
   }
 
-  detail(sessionId: string): SessionDetail | undefined {
-    const session = this.analyzer.sessionVerdict(sessionId, this.clock());
+  /**
+   * One session: its combined row, every observation's own row, the comparison when several
+   * vantages saw it, and the gaps, texts and anomalies of one observation — `vantage`, else the
+   * fullest. Undefined for an unknown session or vantage.
+   */
+  detail(sessionId: string, vantage?: string): SessionDetail | undefined {
+    const now = this.clock();
+    const verdicts = this.analyzer.observationVerdicts(sessionId, now);
+    if (verdicts.length === 0) return undefined;
+    const combined = combineObservations(verdicts);
+    const session = vantage === undefined ? combined : verdicts.find((v) => vantageKeyOf(v) === vantage);
     if (!session) return undefined;
     const reconcile = this.reconciled.get(sessionId) ?? null;
     const anomalies: SessionDetail['anomalies'] = session.anomalies.map((anomaly) => ({ ...anomaly }));
     if (reconcile) {
       for (const mismatch of reconcile.mismatches) anomalies.push({ kind: 'reconcile_mismatch', at: reconcile.checkedAt, field: mismatch.field, detail: mismatch.detail });
     }
+    const observations: ObservationRow[] = verdicts.map((v) => ({ ...this.row({ ...v, observations: verdicts.length }), vantage: vantageKeyOf(v) }));
     return {
-      row: this.row(session, reconcile ?? undefined),
+      row: this.row(combined, reconcile ?? undefined),
+      vantage: vantageKeyOf(session),
+      observations,
+      comparison: verdicts.length > 1 ? (this.analyzer.comparison(sessionId, now) ?? null) : null,
       gaps: session.gaps,
       text: session.text,
       naiveText: session.naiveText,
@@ -169,11 +206,16 @@ export class Monitor {
     };
   }
 
+  /** The vantage key of a session's fullest observation (what the detail shows by default). */
+  primaryVantage(sessionId: string): string | undefined {
+    const verdict = this.analyzer.sessionVerdict(sessionId, this.clock(), { includeText: false });
+    return verdict === undefined ? undefined : vantageKeyOf(verdict);
+  }
+
   /** Sessions bucketed by time (the terminal-state timeline): ended sessions where they ended, open ones where last heard from. */
   fleet(bucketMs: number, from?: number, to?: number): FleetBucket[] {
     const buckets = new Map<number, FleetBucket & { ttft: number[]; interToken: number[] }>();
-    for (const session of this.analyzer.verdicts(this.clock(), { includeText: false }).sessions) {
-      const row = this.row(session);
+    for (const row of this.rows(this.analyzer.verdicts(this.clock(), { includeText: false }))) {
       const at = row.terminalAt ?? row.lastAt;
       if (at === null || (from !== undefined && at < from) || (to !== undefined && at > to)) continue;
       const start = Math.floor(at / bucketMs) * bucketMs;
@@ -221,8 +263,8 @@ export class Monitor {
    * other frames the journal files under it (protocol frames on its channel) — or undefined
    * when the retained history no longer holds all of them (then ask the journal).
    */
-  sessionFrames(sessionId: string): FrameRecord[] | undefined {
-    return this.sessionAnalysis(sessionId)?.frames;
+  sessionFrames(sessionId: string, vantage?: string): FrameRecord[] | undefined {
+    return this.sessionAnalysis(sessionId, vantage)?.frames;
   }
 
   /**
@@ -231,21 +273,23 @@ export class Monitor {
    * `anomalies` is undefined when the session's list was capped (then classify from scratch);
    * the whole answer is undefined when the retained history no longer holds every frame.
    */
-  sessionAnalysis(sessionId: string): KnownAnalysis | undefined {
+  sessionAnalysis(sessionId: string, vantage = this.primaryVantage(sessionId)): KnownAnalysis | undefined {
     if (this.trimmedSessions.has(sessionId)) return undefined;
     const frames: FrameRecord[] = [];
     const analyzed: number[] = [];
     for (let i = 0; i < this.history.length; i += 1) {
       const record = this.history[i];
       if (record?.type !== 'frame') continue;
+      // One observation's stream: frames of other vantages never enter it.
+      if (vantage !== undefined && vantageKeyOf(record) !== vantage) continue;
       const key = this.historyKeys[i];
       if (key === sessionId) analyzed.push(frames.length);
       if (key === sessionId || (key === undefined && journalSessionKey(record) === sessionId)) frames.push(record);
     }
     const flags = new Uint8Array(frames.length);
     for (const index of analyzed) flags[index] = 1;
-    const verdict = this.analyzer.sessionVerdict(sessionId, this.clock(), { includeText: false });
-    const anomalies = verdict && !verdict.anomaliesDropped ? verdict.anomalies : undefined;
+    const verdict = this.analyzer.observationVerdicts(sessionId, this.clock(), { includeText: false }).find((v) => vantageKeyOf(v) === vantage);
+    const anomalies = verdict && !verdict.anomaliesDropped ? verdict.anomalies.filter((a) => a.kind !== 'delivery_loss') : undefined;
     return { frames, analyzed: flags, ...(anomalies ? { anomalies } : {}) };
   }
 
@@ -278,6 +322,7 @@ export class Monitor {
 
   private reanalyze(): void {
     this.analyzer = new Analyzer({ ...this.options.analyzer, ...this.settingsValue, profile: this.contract });
+    for (const [sessionId, start] of this.starts) this.analyzer.setStart(sessionId, start.at, start.from);
     for (let i = 0; i < this.history.length; i += 1) this.historyKeys[i] = this.analyzer.ingest(this.history[i]!);
     this.pushed.clear();
     this.dirty = true;
@@ -289,7 +334,7 @@ export class Monitor {
     this.dirty = true;
   }
 
-  private row(session: SessionVerdict, reconcile = this.reconciled.get(session.sessionId)): SessionRow {
+  private row(session: SessionVerdict & { observations: number }, reconcile = this.reconciled.get(session.sessionId)): SessionRow {
     const { text: _text, naiveText: _naive, anomalies, gaps: _gaps, anomaliesDropped: _dropped, textTruncated: _t, naiveTextTruncated: _n, ...counters } = session;
     const times = this.analyzer.sessionTimes(session.sessionId);
     const kinds = new Set<SessionRow['anomalyKinds'][number]>(anomalies.map((a) => a.kind));
@@ -309,7 +354,7 @@ function finite(value: number | undefined): number | null {
 }
 
 function rowSignature(row: SessionRow): string {
-  return `${row.status}|${row.events}|${row.duplicates}|${row.replays}|${row.missing}|${row.outOfOrder}|${row.afterTerminal}|${row.stalls}|${row.violations}|${row.disconnects}|${row.anomalyKinds.length}|${row.interTokenMs?.p95 ?? ''}`;
+  return `${row.status}|${row.observations}|${row.deliveryLoss}|${row.joinedLate}|${row.ttftMs ?? ''}|${row.events}|${row.duplicates}|${row.replays}|${row.missing}|${row.outOfOrder}|${row.afterTerminal}|${row.stalls}|${row.violations}|${row.disconnects}|${row.anomalyKinds.length}|${row.interTokenMs?.p95 ?? ''}`;
 }
 
 function percentile(values: number[], q: number): number | null {

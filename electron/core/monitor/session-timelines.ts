@@ -39,7 +39,7 @@ export class SessionTimelines {
      * A session's frames in arrival order (the monitor's history when it holds them all, else the
      * journal), with live analysis' findings when the monitor has them complete.
      */
-    private readonly loadFrames: (sessionId: string) => Promise<{ frames: FrameRecord[]; prior?: PriorAnalysis }>,
+    private readonly loadFrames: (sessionId: string, vantage: string | undefined) => Promise<{ frames: FrameRecord[]; prior?: PriorAnalysis }>,
     private readonly capacity = 4,
     prepare: PrepareOptions = {},
   ) {
@@ -85,26 +85,31 @@ export class SessionTimelines {
     }, this.delayMs);
   }
 
-  /** The session as it is now: classified again only if frames, settings or contract changed. */
-  async current(sessionId: string): Promise<SessionTimeline> {
-    const { frames, prior } = await this.loadFrames(sessionId);
+  /**
+   * One observation of the session (`vantage`, else the fullest) as it is now: classified again
+   * only if frames, settings or contract changed. Frames of other vantages never enter it.
+   */
+  async current(sessionId: string, vantage = this.monitor.primaryVantage(sessionId)): Promise<SessionTimeline> {
+    const key = cacheKey(sessionId, vantage);
+    const { frames, prior } = await this.loadFrames(sessionId, vantage);
     const signature = this.signature(frames);
-    const cached = this.cache.get(sessionId);
-    if (cached && cached.signature === signature) return this.touch(sessionId, cached);
+    const cached = this.cache.get(key);
+    if (cached && cached.signature === signature) return this.touch(key, cached);
     const settings = this.monitor.settings();
     this.classifications++;
     const timeline = buildTimeline(sessionId, frames, { ...settings, profile: this.monitor.profile() }, prior);
-    return this.touch(sessionId, { signature, timeline });
+    return this.touch(key, { signature, timeline });
   }
 
   /**
    * The chart-ready view (shared/analysis/timeline/view.ts) of the session as it is now, with the
    * monitor's verdict as reference; undefined for an unknown session.
    */
-  async view(sessionId: string, maxPoints?: number, maxTextChars?: number): Promise<TimelineView | undefined> {
-    if (!this.monitor.detail(sessionId)) return undefined;
-    const timeline = await this.current(sessionId);
-    const detail = this.monitor.detail(sessionId);
+  async view(sessionId: string, maxPoints?: number, maxTextChars?: number, vantage?: string): Promise<TimelineView | undefined> {
+    const chosen = vantage ?? this.monitor.primaryVantage(sessionId);
+    if (!this.monitor.detail(sessionId, chosen)) return undefined;
+    const timeline = await this.current(sessionId, chosen);
+    const detail = this.monitor.detail(sessionId, chosen);
     if (!detail) return undefined;
     const reference = {
       gaps: detail.gaps,
@@ -118,9 +123,10 @@ export class SessionTimelines {
   }
 
   /** The last classification shown (the table and anomaly lookups follow the charts), else a fresh one. */
-  async latest(sessionId: string): Promise<SessionTimeline> {
-    const cached = this.cache.get(sessionId);
-    return cached ? this.touch(sessionId, cached) : this.current(sessionId);
+  async latest(sessionId: string, vantage = this.monitor.primaryVantage(sessionId)): Promise<SessionTimeline> {
+    const key = cacheKey(sessionId, vantage);
+    const cached = this.cache.get(key);
+    return cached ? this.touch(key, cached) : this.current(sessionId, vantage);
   }
 
   private signature(frames: readonly FrameRecord[]): string {
@@ -128,9 +134,9 @@ export class SessionTimelines {
     return `${frames.length}|${last?.at ?? ''}|${JSON.stringify(this.monitor.settings())}|${JSON.stringify(this.monitor.profile())}`;
   }
 
-  private touch(sessionId: string, entry: { signature: string; timeline: SessionTimeline }): SessionTimeline {
-    this.cache.delete(sessionId);
-    this.cache.set(sessionId, entry);
+  private touch(key: string, entry: { signature: string; timeline: SessionTimeline }): SessionTimeline {
+    this.cache.delete(key);
+    this.cache.set(key, entry);
     while (this.cache.size > this.capacity) {
       const oldest = this.cache.keys().next().value;
       if (oldest === undefined) break;
@@ -138,4 +144,8 @@ export class SessionTimelines {
     }
     return entry.timeline;
   }
+}
+
+function cacheKey(sessionId: string, vantage: string | undefined): string {
+  return `${sessionId}\u0000${vantage ?? ''}`;
 }

@@ -159,7 +159,8 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
         if (status.status !== 'subscribed') throw new Error(`EchoScope could not subscribe to ${channel}: ${status.status}${status.error ? ` (${status.error.message})` : ''}`);
       }),
     );
-    return startScenario(server, scenario, { appId: app.id, waitForSubscriber: true });
+    // The run knows when each job began: TTFT is measured from there (the subscription came before it).
+    return startScenario(server, scenario, { appId: app.id, waitForSubscriber: true, onSessionStart: (sessionId, at) => analyzer.setStart(sessionId, at, 'run') });
   }
 
   function waitFor(condition: () => boolean, ms: number): Promise<boolean> {

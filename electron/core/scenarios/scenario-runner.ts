@@ -35,6 +35,7 @@ export class ScenarioRunner {
   private readonly loaded = new Map<string, Scenario>();
   private readonly runs = new Map<string, ActiveRun>();
   private readonly listeners = new Set<Listener>();
+  private readonly startListeners = new Set<(sessionId: string, at: number) => void>();
   private nextRun = 1;
 
   constructor(private readonly options: ScenarioRunnerOptions) {}
@@ -74,7 +75,13 @@ export class ScenarioRunner {
       const mock = this.options.mock();
       if (!mock) throw new AppError('conflict', 'no embedded mock provider is running; start the app with the demo (or use mode "check")');
       const active: ActiveRun = { view, run: null, last: initial, cancel: () => undefined };
-      const run = startScenario(mock, scenario, { progressEveryMs: 250, onProgress: (p) => this.emit(active, this.progressOf(view, p, p.finished ? (p.stopped ? 'stopped' : 'finished') : 'running')) });
+      const run = startScenario(mock, scenario, {
+        progressEveryMs: 250,
+        onProgress: (p) => this.emit(active, this.progressOf(view, p, p.finished ? (p.stopped ? 'stopped' : 'finished') : 'running')),
+        onSessionStart: (sessionId, at) => {
+          for (const listener of this.startListeners) listener(sessionId, at);
+        },
+      });
       active.run = run;
       active.cancel = () => run.stop();
       this.runs.set(runId, active);
@@ -104,6 +111,12 @@ export class ScenarioRunner {
   onProgress(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** When a simulated run begins a session's job (its known start, for TTFT). */
+  onSessionStart(listener: (sessionId: string, at: number) => void): () => void {
+    this.startListeners.add(listener);
+    return () => this.startListeners.delete(listener);
   }
 
   /** Stops every run (app shutdown). */

@@ -23,6 +23,11 @@ export interface SimulatorOptions {
   /** Called (at most every `progressEveryMs`) and at the end. */
   onProgress?: (progress: RunProgress) => void;
   progressEveryMs?: number;
+  /**
+   * Called as each session's job begins (its first attempt's time zero, on the run's clock): a
+   * watcher's known start, which TTFT is measured from.
+   */
+  onSessionStart?: (sessionId: string, at: number) => void;
 }
 
 export type SessionPhase = 'scheduled' | 'queued' | 'waiting' | 'running' | 'dead' | 'resolved';
@@ -234,6 +239,7 @@ export class ScenarioRun {
     for (const session of starting) {
       session.anchor = anchor;
       session.lastActivity = anchor;
+      this.options.onSessionStart?.(session.plan.sessionId, anchor);
       this.scheduleNext(session);
     }
   }
@@ -246,6 +252,7 @@ export class ScenarioRun {
     }
     session.anchor = this.clock.now();
     session.lastActivity = session.anchor;
+    this.options.onSessionStart?.(session.plan.sessionId, session.anchor);
     this.scheduleNext(session);
   }
 
