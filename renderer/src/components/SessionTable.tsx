@@ -85,6 +85,16 @@ export function SessionTable({ rows, query, onSort, height, label }: Props) {
                   <a href={sessionHref(row.sessionId)} className="mono" title={row.channel}>
                     {row.sessionId}
                   </a>
+                  {row.observations > 1 && (
+                    <span className="tag small" data-testid="observation-count" title={`${row.observations} vantages saw this session (connections, imported files): the row shows the worst of them`}>
+                      ×{row.observations} vantages
+                    </span>
+                  )}
+                  {row.joinedLate && (
+                    <span className="tag small" title="EchoScope began watching after the stream had started: the head was not observed (not missing)">
+                      joined at #{row.coverage.fromSequence}
+                    </span>
+                  )}
                 </div>
                 <div role="cell">
                   <StatusChip status={row.status} />

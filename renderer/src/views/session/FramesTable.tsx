@@ -20,6 +20,8 @@ export interface PickedFrame {
 interface Props {
   api: AppApi;
   sessionId: string;
+  /** The observation whose frames these are (null: the session's fullest). */
+  vantage: string | null;
   /** Frames of the session, and which classification they follow (bumped on every reload of the detail). */
   total: number;
   version: number;
@@ -28,7 +30,7 @@ interface Props {
 }
 
 /** (e) every frame of the session as received, virtualized and fetched a window at a time; the picked one is highlighted and scrolled to. */
-export function FramesTable({ api, sessionId, total, version, selected, onSelect }: Props) {
+export function FramesTable({ api, sessionId, vantage, total, version, selected, onSelect }: Props) {
   const [pages, setPages] = useState<ReadonlyMap<number, readonly FrameRowView[]>>(new Map());
   const fetched = useRef(new Map<number, number>());
   const pending = useRef(new Set<string>());
@@ -38,22 +40,22 @@ export function FramesTable({ api, sessionId, total, version, selected, onSelect
     // Another session: nothing fetched applies. A reload of the same one keeps showing the old rows until the new ones come.
     setPages(new Map());
     fetched.current = new Map();
-  }, [sessionId]);
+  }, [sessionId, vantage]);
 
   useEffect(() => {
     if (range.last <= range.first) return;
     for (let page = Math.floor(range.first / PAGE); page <= Math.floor((range.last - 1) / PAGE); page++) {
-      const key = `${sessionId}|${version}|${page}`;
+      const key = `${sessionId}|${vantage ?? ''}|${version}|${page}`;
       if (fetched.current.get(page) === version || pending.current.has(key)) continue;
       pending.current.add(key);
-      void api.invoke('sessions.frames', { sessionId, offset: page * PAGE, limit: PAGE }).then((result) => {
+      void api.invoke('sessions.frames', { sessionId, ...(vantage === null ? {} : { vantage }), offset: page * PAGE, limit: PAGE }).then((result) => {
         pending.current.delete(key);
         if (!result.ok) return;
         fetched.current.set(page, version);
         setPages((current) => new Map(current).set(page, result.value.rows));
       });
     }
-  }, [api, sessionId, version, range]);
+  }, [api, sessionId, vantage, version, range]);
 
   const onRange = useCallback((first: number, last: number) => setRange({ first, last }), []);
 

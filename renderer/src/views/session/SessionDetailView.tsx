@@ -9,6 +9,7 @@ import { formatCount, formatDateTime, formatMs } from '../../data/format';
 import type { SessionStore } from '../../data/session-store';
 import { AnomalyList } from './AnomalyList';
 import { FramesTable, type PickedFrame } from './FramesTable';
+import { ObservationsPanel, vantageLabel } from './ObservationsPanel';
 import { ReconcilePanel } from './ReconcilePanel';
 import { TextComparison } from './TextComparison';
 
@@ -43,6 +44,9 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   const [selectedFrame, setSelectedFrame] = useState<PickedFrame | null>(null);
   const [selectedAnomaly, setSelectedAnomaly] = useState<number | null>(null);
   const [exportMessage, setExportMessage] = useState<string | null>(null);
+  // Which observation (vantage) the counters, charts, texts and frames are of; null: the fullest, as the host picks.
+  const [vantage, setVantage] = useState<string | null>(null);
+  const seen = vantage === null ? {} : { vantage };
   // What lies below the charts (anomaly list, texts, raw frames) renders once the page above has
   // been painted: the first frame of a 100k-event session then lays out the charts only.
   const [belowFold, setBelowFold] = useState(false);
@@ -65,7 +69,8 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     lastLoad.current = Date.now();
     // The host classifies and downsamples: a 100k-event session arrives as a few thousand points.
     const maxPoints = viewWidth.current > 0 ? Math.min(2000, Math.max(500, viewWidth.current)) : 2000;
-    const [detail, timeline] = await Promise.all([api.invoke('sessions.get', { sessionId, maxTextChars: TEXT_CHARS }), api.invoke('sessions.timeline', { sessionId, maxPoints, maxTextChars: TEXT_CHARS })]);
+    const which = vantage === null ? {} : { vantage };
+    const [detail, timeline] = await Promise.all([api.invoke('sessions.get', { sessionId, ...which, maxTextChars: TEXT_CHARS }), api.invoke('sessions.timeline', { sessionId, ...which, maxPoints, maxTextChars: TEXT_CHARS })]);
     loading.current = false;
     if (!detail.ok) {
       setError(detail.error.code === 'not_found' ? `No session "${sessionId}" (yet). It appears here once its first event arrives.` : detail.error.message);
@@ -75,7 +80,10 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     performance.mark('echoscope:detail-loaded', { detail: { frames: timeline.ok ? timeline.value.frames : 0 } });
     loads.current += 1;
     setLoaded({ detail: detail.value, timeline: timeline.ok ? timeline.value : null, version: loads.current });
-  }, [api, sessionId]);
+  }, [api, sessionId, vantage]);
+
+  // Another session: back to its fullest observation.
+  useEffect(() => setVantage(null), [sessionId]);
 
   useEffect(() => {
     performance.mark('echoscope:detail-open', { detail: { sessionId } });
@@ -119,7 +127,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     if (!anomaly || !loaded.timeline) return;
     document.getElementById('chart-anchor')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     // The event that showed it (same arrival and sequence, else the nearest in time): the host holds the frames.
-    const located = await api.invoke('sessions.locate', { sessionId, at: anomaly.at, ...(anomaly.sequence === undefined ? {} : { sequence: anomaly.sequence }) });
+    const located = await api.invoke('sessions.locate', { sessionId, ...seen, at: anomaly.at, ...(anomaly.sequence === undefined ? {} : { sequence: anomaly.sequence }) });
     setSelectedFrame(located.ok && located.value ? picked(located.value) : null);
   };
 
@@ -153,7 +161,9 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   }
 
   const { detail, timeline } = loaded;
-  const r = detail.row;
+  // The counters of the observation shown (the combined row is the Live list's).
+  const r = detail.observations.find((o) => o.vantage === detail.vantage) ?? detail.row;
+  const several = detail.observations.length > 1;
   const t0 = timeline?.t0 ?? r.firstAt ?? 0;
   const focusPoint = selectedFrame ?? undefined;
   const focusAnomaly = selectedAnomaly !== null ? detail.anomalies[selectedAnomaly] : undefined;
@@ -175,6 +185,11 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
         {r.terminationCode && <span className="tag">code {r.terminationCode}</span>}
         {r.terminalStates.length > 1 && <span className="tag tone-bad">terminal states: {r.terminalStates.join(' → ')}</span>}
         <span className="muted mono">{r.channel}</span>
+        {several && (
+          <span className="tag" data-testid="shown-vantage">
+            seen from {vantageLabel(r)}
+          </span>
+        )}
         <span className="spacer" />
         <button type="button" className="secondary" onClick={() => void exportSession()}>
           Export NDJSON
@@ -183,6 +198,11 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
       {exportMessage && (
         <p className="muted" role="status">
           {exportMessage}
+        </p>
+      )}
+      {r.joinedLate && (
+        <p className="note" data-testid="coverage-note">
+          Joined at #{r.coverage.fromSequence}: {vantageLabel(r)} began watching after the stream had started, so #1–#{(r.coverage.fromSequence ?? 2) - 1} were not observed. They are not counted as missing, and there is no time to first token.
         </p>
       )}
       <dl className="stats">
@@ -197,7 +217,9 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
         <Stat label="Stalls" value={r.stalls} hot />
         <Stat label="Violations" value={r.violations} hot />
         <Stat label="Disconnects" value={r.disconnects} hot />
-        <Stat label="TTFT" value={formatMs(r.ttftMs)} />
+        {several && <Stat label="Delivery loss" value={r.deliveryLoss} hot />}
+        {r.attempts > 1 && <Stat label="Attempts" value={r.attempts} />}
+        <Stat label="TTFT" value={ttftText(r)} title={ttftTitle(r)} />
         <Stat label="Duration" value={formatMs(r.durationMs)} />
         <Stat label="Started" value={formatDateTime(r.firstAt)} />
       </dl>
@@ -206,6 +228,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
           Showing the first {formatCount(frameCount)} frames of this session in the charts and table; counters above cover all of it.
         </p>
       )}
+      {several && <ObservationsPanel observations={detail.observations} comparison={detail.comparison} shown={detail.vantage} onShow={setVantage} />}
       <div id="chart-anchor" />
       {timeline ? <SessionCharts timeline={timeline} detail={detail} theme={theme} focus={focus} onPick={(point) => setSelectedFrame(picked(point))} knownWidth={viewWidth.current} /> : <p className="muted">Frames unavailable: no charts.</p>}
       {belowFold && (
@@ -223,7 +246,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
               naiveChars={text.naiveChars}
               note={partial ? 'From the frames loaded.' : null}
               loadAll={async () => {
-                const all = await api.invoke('sessions.text', { sessionId });
+                const all = await api.invoke('sessions.text', { sessionId, ...seen });
                 return all.ok ? all.value : all.error.message;
               }}
             />
@@ -236,22 +259,38 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
               naiveChars={detail.naiveTextLength ?? detail.naiveText.length}
               note="Frames unavailable: texts as the monitor holds them."
               loadAll={async () => {
-                const all = await api.invoke('sessions.get', { sessionId });
+                const all = await api.invoke('sessions.get', { sessionId, ...seen });
                 return all.ok ? { correct: [{ kind: 'text', text: all.value.text, sequence: null }], naive: [{ kind: 'text', text: all.value.naiveText, sequence: null }] } : all.error.message;
               }}
             />
           )}
-          <FramesTable api={api} sessionId={sessionId} total={frameCount} version={loaded.version} selected={selectedFrame?.index ?? null} onSelect={setSelectedFrame} />
+          <FramesTable api={api} sessionId={sessionId} vantage={vantage} total={frameCount} version={loaded.version} selected={selectedFrame?.index ?? null} onSelect={setSelectedFrame} />
         </>
       )}
     </section>
   );
 }
 
-function Stat({ label, value, hot = false }: { label: string; value: string | number; hot?: boolean }) {
+type Row = SessionDetail['row'];
+
+/** TTFT needs a known start of the job and a stream seen from its beginning; otherwise say why there is none. */
+function ttftText(r: Row): string {
+  if (r.ttftMs !== null) return `${formatMs(r.ttftMs)}${r.ttftFrom === 'record' ? ' (from the record)' : r.ttftFrom === 'run' ? ' (from the run)' : ''}`;
+  if (r.ttftNote === 'joined_late') return '— joined late';
+  if (r.ttftNote === 'no_known_start') return '— start unknown';
+  return '—';
+}
+
+function ttftTitle(r: Row): string | undefined {
+  if (r.ttftNote === 'joined_late') return 'EchoScope began watching after the job had started: the first token it saw is not the first one sent.';
+  if (r.ttftNote === 'no_known_start') return "No known start of the job: a subscription is not one (it may precede the job by minutes). A scenario run, or reconciling with the app record's initiated_at, gives one.";
+  return undefined;
+}
+
+function Stat({ label, value, hot = false, title }: { label: string; value: string | number; hot?: boolean; title?: string | undefined }) {
   const isHot = hot && typeof value === 'number' && value > 0;
   return (
-    <div className={`stat ${isHot ? 'hot' : ''}`}>
+    <div className={`stat ${isHot ? 'hot' : ''}`} title={title}>
       <dt>{label}</dt>
       <dd>{typeof value === 'number' ? formatCount(value) : value}</dd>
     </div>

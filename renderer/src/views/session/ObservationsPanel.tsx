@@ -1,0 +1,80 @@
+import type { ObservationRow, SessionComparisonView } from '../../../../shared/api';
+import { StatusChip } from '../../components/StatusChip';
+import { formatCount, formatMs } from '../../data/format';
+
+interface Props {
+  observations: readonly ObservationRow[];
+  comparison: SessionComparisonView | null;
+  /** The observation shown above (its counters, charts, texts and frames). */
+  shown: string;
+  onShow(vantage: string): void;
+}
+
+/** A vantage in words: the connection, and the imported file it came from. */
+export function vantageLabel(o: { connection: string; source?: string | undefined }): string {
+  return o.source === undefined ? o.connection : `${o.source} · ${o.connection}`;
+}
+
+/** How many sequences a list of ranges holds, and the ranges themselves in short. */
+function rangesText(ranges: readonly { from: number; to: number }[]): string {
+  if (ranges.length === 0) return 'none';
+  const shown = ranges.slice(0, 4).map((r) => (r.from === r.to ? `#${r.from}` : `#${r.from}–${r.to}`));
+  return `${shown.join(', ')}${ranges.length > 4 ? ` +${ranges.length - 4} more` : ''}`;
+}
+
+/** Who got what: one line per vantage that saw the session, side by side, each one a click away. */
+export function ObservationsPanel({ observations, comparison, shown, onShow }: Props) {
+  return (
+    <section className="panel" aria-labelledby="observations-title" data-testid="observations" data-count={observations.length}>
+      <h3 id="observations-title">
+        Who got what <span className="muted">({observations.length} vantages saw this session)</span>
+      </h3>
+      <table className="observations">
+        <thead>
+          <tr>
+            <th scope="col">Vantage</th>
+            <th scope="col">Status</th>
+            <th scope="col">Events</th>
+            <th scope="col">Coverage</th>
+            <th scope="col">Missing</th>
+            <th scope="col">Lost vs. others</th>
+            <th scope="col">Duplicates</th>
+            <th scope="col">Behind first (p50 / p95)</th>
+            <th scope="col">
+              <span className="sr-only">Show</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {observations.map((o, i) => {
+            const compared = comparison?.observations[i];
+            const isShown = o.vantage === shown;
+            return (
+              <tr key={o.vantage} data-testid="observation-row" data-vantage={o.vantage} className={isShown ? 'selected' : ''}>
+                <th scope="row" className="mono">
+                  {vantageLabel(o)}
+                </th>
+                <td>
+                  <StatusChip status={o.status} />
+                </td>
+                <td>{formatCount(o.events)}</td>
+                <td>{o.joinedLate ? `joined at #${o.coverage.fromSequence ?? '?'}` : 'from #1'}</td>
+                <td className={o.missing > 0 ? 'hot' : ''}>{formatCount(o.missing)}</td>
+                <td className={o.deliveryLoss > 0 ? 'hot' : ''} title={compared ? `not received: ${rangesText(compared.lost)}` : undefined}>
+                  {o.deliveryLoss > 0 && compared ? `${formatCount(o.deliveryLoss)} (${rangesText(compared.lost)})` : formatCount(o.deliveryLoss)}
+                </td>
+                <td className={o.duplicates > 0 ? 'hot' : ''}>{formatCount(o.duplicates)}</td>
+                <td>{compared?.lagMs ? `${formatMs(compared.lagMs.p50)} / ${formatMs(compared.lagMs.p95)}` : compared ? `first for ${formatCount(compared.firstArrivals)}` : '—'}</td>
+                <td>
+                  <button type="button" className="secondary" aria-pressed={isShown} disabled={isShown} onClick={() => onShow(o.vantage)}>
+                    {isShown ? 'Shown' : 'Show'}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
