@@ -64,6 +64,8 @@ const ProfileFields = z.object({
     .object({
       url: z.string().min(1).refine((url) => url.includes('{sessionId}'), 'the URL template needs a {sessionId} placeholder'),
       headers: z.record(z.string(), z.string()).default({}),
+      /** Quiet time after a session's last activity before the record is compared once more (default 5000 ms). */
+      settleMs: z.number().int().min(0).max(3_600_000).optional(),
     })
     .optional(),
 });
@@ -85,7 +87,7 @@ export type Profile = z.output<typeof ProfileInputSchema>;
 
 /** What the renderer sees of a profile: never the secret, never auth header values. */
 export const ProfileViewSchema = ProfileFields.omit({ auth: true, reconcile: true }).extend({
-  reconcile: z.object({ url: z.string(), headerNames: z.array(z.string()) }).optional(),
+  reconcile: z.object({ url: z.string(), headerNames: z.array(z.string()), settleMs: z.number().optional() }).optional(),
   auth: z.discriminatedUnion('mode', [
     z.object({ mode: z.literal('none') }),
     z.object({ mode: z.literal('secret'), hasSecret: z.boolean() }),
@@ -96,7 +98,9 @@ export type ProfileView = z.infer<typeof ProfileViewSchema>;
 
 export function redactProfile(profile: Profile): ProfileView {
   const { auth, reconcile, ...fields } = profile;
-  const rest = reconcile ? { ...fields, reconcile: { url: reconcile.url, headerNames: Object.keys(reconcile.headers) } } : fields;
+  const rest = reconcile
+    ? { ...fields, reconcile: { url: reconcile.url, headerNames: Object.keys(reconcile.headers), ...(reconcile.settleMs === undefined ? {} : { settleMs: reconcile.settleMs }) } }
+    : fields;
   switch (auth.mode) {
     case 'none':
       return { ...rest, auth };
