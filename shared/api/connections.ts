@@ -9,6 +9,8 @@ export const ChannelStatusSchema = z.object({
   name: z.string(),
   status: z.enum(['pending', 'subscribed', 'failed', 'unsubscribed']),
   error: ApiErrorSchema.optional(),
+  /** Something about the channel worth saying that is not an error (e.g. a public channel that stays silent). */
+  warning: z.string().optional(),
 });
 export type ChannelStatus = z.infer<typeof ChannelStatusSchema>;
 

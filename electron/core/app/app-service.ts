@@ -14,7 +14,7 @@ import {
 } from '../../../shared/api';
 import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
-import { ConnectionHub } from '../hub';
+import { ConnectionHub, type HubOptions } from '../hub';
 import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, type PriorAnalysis } from '../../../shared/analysis';
 import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions } from '../monitor';
@@ -46,6 +46,8 @@ export interface AppServiceOptions {
   journal?: JournalPort;
   /** Reconciliation's timers, fetch and default settle window (tests drive time through them). */
   reconcile?: Omit<RecordFollowerOptions, 'clock'>;
+  /** The hub's timers and channel API (tests). */
+  hub?: HubOptions;
 }
 
 /** What the App service needs of the journal (the headless host's file-backed one, or Electron's journal window). */
@@ -82,6 +84,7 @@ export class AppService {
         status: (status) => this.onStatus(status),
       },
       options.clock ?? preciseNow,
+      options.hub,
     );
     this.monitor = new Monitor({ ...options.monitor, clock: options.clock ?? preciseNow });
     this.follower = new RecordFollower(
@@ -102,6 +105,9 @@ export class AppService {
     });
     this.monitor.onSessionEnd((sessionId, row) => {
       this.follower.ended(sessionId, row);
+      // A discovered channel is let go once its session ended (after the discovery's grace period).
+      const connection = this.monitor.connectionOf(sessionId);
+      if (connection !== undefined) this.hub.sessionEnded(connection, row.channel);
       this.timelines.ended(sessionId, row.events);
     });
     options.scenarios?.onProgress((progress) => {
