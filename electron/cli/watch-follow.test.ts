@@ -12,7 +12,10 @@ import Pusher from 'pusher';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileResult } from '../../shared/api';
 import type { Verdict } from '../../shared/analysis';
+import Echo from 'laravel-echo';
+import io from 'socket.io-client';
 import { startMockServer, type MockServer } from '../mock';
+import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../mock/peers/laravel-echo-server';
 import { runCli } from './main';
 
 const cleanups: Array<() => unknown> = [];
@@ -126,4 +129,33 @@ describe('watch --reconcile follows the record', () => {
     expect(await runCli(['watch', '--url', 'ws://127.0.0.1:1', '--key', 'k', '--channel', 'c', '--reconcile-header', 'A: b'], io)).toBe(2);
     expect(err.join('\n')).toMatch(/--reconcile-header needs --reconcile/);
   });
+});
+
+describe('watch --discover on laravel-echo-server', () => {
+  const lesReason = laravelEchoServerUnavailableReason();
+  if (lesReason) console.log(`[peers] laravel-echo-server watch test skipped: ${lesReason}`);
+  it.skipIf(lesReason !== null)('--api-key discovers the frontend\'s channel; watch leaves it once the session ended', async () => {
+    const laravel: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"channel_data":null}'));
+    await new Promise<void>((resolve) => laravel.listen(0, '127.0.0.1', () => resolve()));
+    cleanups.push(() => new Promise<void>((resolve) => laravel.close(() => resolve())));
+    const authHost = `http://127.0.0.1:${(laravel.address() as AddressInfo).port}`;
+    const les = await startLaravelEchoServer({ authHost, clients: [{ appId: 'w-app', key: 'w-key' }] });
+    cleanups.push(() => les.close());
+    const count = async (channel: string) => ((await (await fetch(`http://${les.host}:${les.port}/apps/w-app/channels/${channel}?auth_key=w-key`)).json()) as { subscription_count: number }).subscription_count;
+    const frontend = new Echo({ broadcaster: 'socket.io', host: `http://${les.host}:${les.port}`, client: io, transports: ['websocket'] });
+    cleanups.push(() => frontend.disconnect());
+    frontend.private('ai.w1');
+    const w = startWatch([
+      '--kind', 'socketio', '--url', `http://${les.host}:${les.port}`, '--key', 'unused', '--app-id', 'w-app', '--api-key', 'w-key',
+      '--auth-endpoint', `${authHost}/broadcasting/auth`, '--discover', 'ai.', '--private', '--poll-interval', '250', '--leave-grace', '300ms', '--json',
+    ]);
+    await w.until(async () => (await count('private-ai.w1')) === 2, 'EchoScope to discover private-ai.w1 (prefix ai. read as private-ai.)');
+    await les.broadcast('private-ai.w1', 'chunk.delivered', chunk('w1', 1, 'Hi'));
+    await les.broadcast('private-ai.w1', 'chunk.delivered', chunk('w1', 2, '', 'completed', 'end_turn'));
+    await w.until(async () => (await count('private-ai.w1')) === 1, 'watch to leave the ended session\'s channel');
+    w.stop();
+    expect(await w.running).toBe(0);
+    const verdict = JSON.parse(w.out.join('\n')) as Verdict;
+    expect(verdict.sessions.find((s) => s.sessionId === 'w1')).toMatchObject({ status: 'completed', events: 2, missing: 0 });
+  }, 60_000);
 });
