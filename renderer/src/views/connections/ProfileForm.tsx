@@ -170,7 +170,7 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
         <input value={channels} onChange={(e) => setChannels(e.target.value)} placeholder="private-ai.s1, public-feed" />
       </label>
       <label>
-        Names without a prefix are
+        Channels without a prefix are read as
         <select value={channelType} onChange={(e) => setChannelType(e.target.value as typeof channelType)} data-testid="channel-type">
           <option value="public">public channels, as given</option>
           <option value="private">private, as Laravel writes them: ai.x1 is private-ai.x1 (Echo.private)</option>
