@@ -10,12 +10,14 @@ import { ConnectionHub } from '../core/hub';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 import { parseDuration } from './duration';
+import { formatReconciliations, WatchFollow } from './watch-follow';
+import { profileFields, watchFollowOptions } from './watch-options';
 
 export const watchCommand: CliCommand = {
   name: 'watch',
   summary: 'headless monitor: record a journal of live channels and print verdicts',
   usage:
-    'echoscope watch --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…] (--channel C… | --discover PREFIX) [--for DURATION] [--journal FILE] [--json]',
+    'echoscope watch --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…] (--channel C… [--private] | --discover PREFIX [--api-key K]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE] [--json]',
   details: [
     'Connects like a browser would (laravel-echo + pusher-js; --kind socketio for laravel-echo-server),',
     'records every frame with its arrival time, and analyzes sessions live. It ends after --for, or on',
@@ -25,6 +27,16 @@ export const watchCommand: CliCommand = {
     '  echoscope watch --url ws://127.0.0.1:8080 --key app-key --app-id 1 --secret s3cret --discover private-ai. --for 5m --journal run.ndjson',
     '  echoscope watch --url ws://localhost:6001 --kind socketio --key x --auth-endpoint http://localhost:8000/broadcasting/auth \\',
     '    --auth-header "Authorization: Bearer TOKEN" --channel private-ai.42 --json',
+    '  echoscope watch --url ws://127.0.0.1:8080 --key app-key --secret s3cret --private --channel ai.42 \\',
+    '    --reconcile "http://127.0.0.1:8000/api/generations/{sessionId}" --reconcile-header "Authorization: Bearer QA_TOKEN"',
+    '  echoscope watch --url http://127.0.0.1:6001 --kind socketio --key x --app-id APP_ID --api-key API_KEY --discover private-ai.',
+    '',
+    'Channel names: --channel ai.42 watches the public channel ai.42; Laravel broadcasts a PrivateChannel',
+    "('ai.42') on private-ai.42: give --private (or the full name). A public channel that stays silent gets a",
+    'warning naming the private one. Discovery leaves a channel once its session ended (after --leave-grace',
+    'without events) or nobody else is on it, so the app\'s occupancy stays true; --keep-channels stays.',
+    'With --reconcile, each ended session is compared with the app record, again after later terminals or',
+    'events and once quiet (--reconcile-settle); the results follow the verdicts ("reconciliation" in --json).',
     '',
     'Exit codes: 0 watched and printed verdicts; 1 the connection failed for good; 2 bad options.',
   ].join('\n'),
@@ -44,6 +56,7 @@ export const watchCommand: CliCommand = {
     journal: { type: 'string', description: 'append every record to this NDJSON journal file', valueName: 'file' },
     json: { type: 'boolean', description: 'print the verdict JSON instead of the table' },
     profile: { type: 'string', description: 'contract profile (YAML or JSON) for apps whose payloads differ from the default', valueName: 'file' },
+    ...watchFollowOptions,
     'stall-after': { type: 'string', description: 'ms without events before a session counts as stalled', valueName: 'ms', default: '8000' },
     'orphan-after': { type: 'string', description: 'ms without events before an unfinished session counts as orphaned', valueName: 'ms', default: '300000' },
   },
@@ -99,6 +112,7 @@ function profileFromArgs(args: ParsedArgs): Profile {
   const channels = (args.values.channel as string[] | undefined) ?? [];
   const prefix = stringOption(args, 'discover');
   if (channels.length === 0 && !prefix) throw new UsageError('give --channel (repeatable) or --discover PREFIX');
+  const follow = profileFields(args);
   const parsed = ProfileInputSchema.safeParse({
     id: 'watch',
     name: 'watch',
@@ -111,7 +125,8 @@ function profileFromArgs(args: ParsedArgs): Profile {
     ...(stringOption(args, 'app-id') ? { appId: stringOption(args, 'app-id') } : {}),
     auth: secret ? { mode: 'secret', secret } : endpoint ? { mode: 'endpoint', url: endpoint, headers } : { mode: 'none' },
     channels,
-    ...(prefix ? { discover: { prefix, intervalMs: intOption(args, 'poll-interval', 2000, 250) } } : {}),
+    ...follow.fields,
+    ...(prefix ? { discover: { prefix, intervalMs: intOption(args, 'poll-interval', 2000, 250), ...follow.discover } } : {}),
   });
   if (!parsed.success) throw new UsageError(describeZodError(parsed.error).replace(/^discover:/, '--discover:'));
   return parsed.data;
@@ -135,16 +150,20 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   let resolveFailed: () => void = () => undefined;
   const failedSignal = new Promise<void>((resolve) => (resolveFailed = resolve));
   const reported = new Set<string>();
+  let follow: WatchFollow | undefined;
   const onRecord = (record: JournalRecord) => {
     analyzer.ingest(record);
+    follow?.ingest(record);
     journal?.write(`${serializeRecord(record)}\n`);
     if (record.type === 'subscription' && record.status === 'failed') io.err(`echoscope watch: ${record.channel}: ${record.error ?? 'subscription failed'}`);
   };
   const onStatus = (status: ConnectionStatus) => {
     const problem = status.discovery?.error ?? (status.state !== 'connected' ? status.lastError?.message : undefined);
-    if (problem && !reported.has(problem)) {
-      reported.add(problem);
-      io.err(`echoscope watch: ${problem}`);
+    for (const said of [problem, ...status.channels.map((c) => c.warning)]) {
+      if (said && !reported.has(said)) {
+        reported.add(said);
+        io.err(`echoscope watch: ${said}`);
+      }
     }
     if (status.state === 'failed') {
       failed = status.lastError?.message ?? 'the connection failed';
@@ -152,6 +171,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
     }
   };
   const hub = new ConnectionHub({ record: onRecord, status: onStatus });
+  if (WatchFollow.needed(profile)) follow = new WatchFollow(hub, profile, options.analyzerOptions);
   hub.connect(profile);
   if (!options.json) io.err(`echoscope watch: watching ${profile.kind === 'pusher' ? `Pusher cluster ${profile.cluster ?? 'mt1'}` : `${profile.host}:${profile.port}`}${options.forMs ? ` for ${options.forMs / 1000}s` : ''} (Ctrl-C to stop)`);
 
@@ -159,13 +179,15 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   const elapsed = options.forMs === undefined ? new Promise<void>(() => undefined) : new Promise<void>((resolve) => (timer = setTimeout(resolve, options.forMs)));
   await Promise.race([elapsed, io.stopSignal, failedSignal]);
   if (timer) clearTimeout(timer);
+  const reconciliation = (await follow?.finish()) ?? [];
   hub.closeAll();
   if (journal) await new Promise<void>((resolve) => journal!.end(() => resolve()));
 
   // The journal ends with our own close record, so this is the same end `analyze` will use on it.
   const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : preciseNow();
   const verdict = analyzer.verdicts(end, { endOfJournal: true });
-  io.out(options.json ? JSON.stringify(verdict, null, 2) : formatVerdictTable(verdict));
+  const reconciled = profile.reconcile ? { reconciliation } : {};
+  io.out(options.json ? JSON.stringify({ ...verdict, ...reconciled }, null, 2) : formatVerdictTable(verdict) + formatReconciliations(reconciliation));
   if (failed) {
     io.err(`echoscope watch: stopped: ${failed}`);
     return EXIT.failed;

@@ -23,5 +23,18 @@ export {
   type VerdictSummary,
 } from './verdict';
 export type { SessionTimes } from './session';
-export { compareWithRecord, type ReceivedSession, type ReconcileMismatch } from './reconcile';
+export {
+  compareWithRecord,
+  excerptAround,
+  firstDifference,
+  followRecord,
+  recordVersion,
+  RECONCILE_HISTORY_LIMIT,
+  type FollowedRecord,
+  type ReceivedSession,
+  type ReconcileCheck,
+  type ReconcileMismatch,
+  type ReconcileTrigger,
+  type ResolvedMismatch,
+} from './reconcile';
 export * from './timeline';

@@ -9,6 +9,8 @@ export const ChannelStatusSchema = z.object({
   name: z.string(),
   status: z.enum(['pending', 'subscribed', 'failed', 'unsubscribed']),
   error: ApiErrorSchema.optional(),
+  /** Something about the channel worth saying that is not an error (e.g. a public channel that stays silent). */
+  warning: z.string().optional(),
 });
 export type ChannelStatus = z.infer<typeof ChannelStatusSchema>;
 
@@ -22,7 +24,7 @@ export const ConnectionStatusSchema = z.object({
   since: z.number(),
   /** Channel discovery, when the profile has it: the last poll and its error in words (never silent). */
   discovery: z
-    .object({ prefix: z.string(), lastPollAt: z.number().nullable(), channels: z.number(), error: z.string().optional() })
+    .object({ prefix: z.string(), lastPollAt: z.number().nullable(), channels: z.number(), released: z.number().optional(), error: z.string().optional() })
     .optional(),
 });
 export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;

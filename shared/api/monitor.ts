@@ -55,14 +55,43 @@ export const SessionRowSchema = z.looseObject({
 });
 export type SessionRow = z.infer<typeof SessionRowSchema>;
 
-export const ReconcileResultSchema = z.object({
+const ReconcileMismatchSchema = z.object({
+  field: z.string(),
+  expected: z.unknown(),
+  received: z.unknown(),
+  /** For a text mismatch: the first character where the texts differ (`expected`/`received` are excerpts around it). */
+  at: z.number().optional(),
+  detail: z.string(),
+});
+const ReconcileTriggerSchema = z.enum(['terminal', 'activity', 'settled', 'reconnect', 'manual', 'end']);
+
+/** One comparison with the app's record. */
+const ReconcileCheckSchema = z.object({
   checkedAt: z.number(),
-  url: z.string(),
+  trigger: ReconcileTriggerSchema.optional(),
   ok: z.boolean(),
-  /** Set when the record could not be fetched. */
+  error: z.string().optional(),
+  /** Which version of the record was compared (a hash of its fields), and its `last_save_at`. */
+  recordVersion: z.string().optional(),
+  savedAt: z.unknown().optional(),
+  mismatches: z.array(ReconcileMismatchSchema),
+});
+
+/**
+ * A session's reconciliation: the latest comparison (its fields), every comparison kept
+ * (`history`, oldest first) and the mismatches a later comparison no longer found (`resolved`).
+ * The record is compared again after every later terminal or after-terminal activity, once the
+ * session has been quiet for the settle window, after a reconnect, and on `sessions.reconcile`.
+ */
+export const ReconcileResultSchema = ReconcileCheckSchema.extend({
+  url: z.string(),
+  /** Set when the record could not be fetched (the last known mismatches then stand). */
   error: z.string().optional(),
   record: z.record(z.string(), z.unknown()).optional(),
-  mismatches: z.array(z.object({ field: z.string(), expected: z.unknown(), received: z.unknown(), detail: z.string() })),
+  history: z.array(ReconcileCheckSchema).optional(),
+  resolved: z
+    .array(z.object({ field: z.string(), detail: z.string(), firstSeenAt: z.number(), resolvedAt: z.number(), recordVersion: z.string().optional() }))
+    .optional(),
 });
 export type ReconcileResult = z.infer<typeof ReconcileResultSchema>;
 
@@ -246,6 +275,8 @@ export const monitorCommands = {
     request: z.object({ bucketMs: z.number().int().min(100).max(86_400_000).default(10_000), from: z.number().optional(), to: z.number().optional() }).strict(),
     response: z.object({ bucketMs: z.number(), buckets: z.array(FleetBucketSchema), summary: SummarySchema }),
   },
+  /** Fetches the session's generation record again now and compares (the profile's `reconcile` settings). */
+  'sessions.reconcile': { request: z.object(SessionRef).strict(), response: ReconcileResultSchema },
   'monitor.settings': { request: MonitorSettingsSchema.partial().strict(), response: MonitorSettingsSchema },
   /**
    * The contract profile live analysis uses (DESIGN §4): `{}` reads it, `{profile}` replaces it

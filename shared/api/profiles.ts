@@ -47,13 +47,32 @@ const ProfileFields = z.object({
   /** Channels subscribed on connect. */
   channels: z.array(ChannelName).default([]),
   /**
+   * How channel names without a `private-`/`presence-` prefix are read, as Laravel writes them
+   * (`routes/channels.php`, `Echo.private('ai.x1')`): `private` makes `ai.x1` `private-ai.x1`,
+   * `presence` makes it `presence-ai.x1`; `public` (the default) takes names as given. Applies to
+   * `channels`, subscriptions made later and the discovery prefix.
+   */
+  channelType: z.enum(['public', 'private', 'presence']).default('public'),
+  /**
+   * A public channel that receives no event this long after its subscription gets a warning
+   * naming the private channel Laravel most likely broadcasts on; 0 turns it off.
+   */
+  quietChannelWarnMs: z.number().int().min(0).max(86_400_000).default(15_000),
+  /**
    * Channel discovery: poll the server's HTTP API (`GET /apps/{id}/channels?filter_by_prefix=`) and
-   * follow new session channels. Needs `appId` and the app secret (auth mode `secret`).
+   * follow new session channels. Needs `appId` and the app secret (auth mode `secret`); on
+   * laravel-echo-server (`socketio`), `appId` and `apiKey`, one of its config's `clients`.
+   * `leave` (on by default): unsubscribe once a session ended (its first terminal, then `graceMs`
+   * without events on its channel) or its channel is vacated by everyone else, so EchoScope does not
+   * keep channels occupied; the journal keeps everything received.
    */
   discover: z
     .object({
       prefix: z.string().min(1).max(200).default('private-ai.'),
       intervalMs: z.number().int().min(250).max(600_000).default(2000),
+      apiKey: z.string().min(1).optional(),
+      leave: z.boolean().default(true),
+      graceMs: z.number().int().min(0).max(3_600_000).default(10_000),
     })
     .optional(),
   /**
@@ -64,12 +83,20 @@ const ProfileFields = z.object({
     .object({
       url: z.string().min(1).refine((url) => url.includes('{sessionId}'), 'the URL template needs a {sessionId} placeholder'),
       headers: z.record(z.string(), z.string()).default({}),
+      /** Quiet time after a session's last activity before the record is compared once more (default 5000 ms). */
+      settleMs: z.number().int().min(0).max(3_600_000).optional(),
     })
     .optional(),
 });
 
 export const ProfileInputSchema = ProfileFields.superRefine((profile, context) => {
-  if (profile.discover && (profile.auth.mode !== 'secret' || !profile.appId)) {
+  if (profile.discover && profile.kind === 'socketio' && (!profile.discover.apiKey || !profile.appId)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['discover'],
+      message: "channel discovery on laravel-echo-server needs appId and apiKey: one of the clients in its laravel-echo-server.json (laravel-echo-server client:add)",
+    });
+  } else if (profile.discover && profile.kind !== 'socketio' && (profile.auth.mode !== 'secret' || !profile.appId)) {
     context.addIssue({ code: 'custom', path: ['discover'], message: 'channel discovery signs HTTP API requests: it needs appId and the app secret (auth mode "secret")' });
   }
   if (profile.kind === 'socketio' && profile.auth.mode === 'secret') {
@@ -84,8 +111,9 @@ export type ProfileInput = z.input<typeof ProfileInputSchema>;
 export type Profile = z.output<typeof ProfileInputSchema>;
 
 /** What the renderer sees of a profile: never the secret, never auth header values. */
-export const ProfileViewSchema = ProfileFields.omit({ auth: true, reconcile: true }).extend({
-  reconcile: z.object({ url: z.string(), headerNames: z.array(z.string()) }).optional(),
+export const ProfileViewSchema = ProfileFields.omit({ auth: true, reconcile: true, discover: true }).extend({
+  discover: z.object({ prefix: z.string(), intervalMs: z.number(), leave: z.boolean(), graceMs: z.number(), hasApiKey: z.boolean() }).optional(),
+  reconcile: z.object({ url: z.string(), headerNames: z.array(z.string()), settleMs: z.number().optional() }).optional(),
   auth: z.discriminatedUnion('mode', [
     z.object({ mode: z.literal('none') }),
     z.object({ mode: z.literal('secret'), hasSecret: z.boolean() }),
@@ -95,8 +123,11 @@ export const ProfileViewSchema = ProfileFields.omit({ auth: true, reconcile: tru
 export type ProfileView = z.infer<typeof ProfileViewSchema>;
 
 export function redactProfile(profile: Profile): ProfileView {
-  const { auth, reconcile, ...fields } = profile;
-  const rest = reconcile ? { ...fields, reconcile: { url: reconcile.url, headerNames: Object.keys(reconcile.headers) } } : fields;
+  const { auth, reconcile, discover, ...plain } = profile;
+  const fields = discover ? { ...plain, discover: { prefix: discover.prefix, intervalMs: discover.intervalMs, leave: discover.leave, graceMs: discover.graceMs, hasApiKey: discover.apiKey !== undefined } } : plain;
+  const rest = reconcile
+    ? { ...fields, reconcile: { url: reconcile.url, headerNames: Object.keys(reconcile.headers), ...(reconcile.settleMs === undefined ? {} : { settleMs: reconcile.settleMs }) } }
+    : fields;
   switch (auth.mode) {
     case 'none':
       return { ...rest, auth };

@@ -105,4 +105,45 @@ describe('AppService monitor path against the mock provider', () => {
     expect(g2.ok && g2.value.reconcile?.mismatches.map((m) => m.field).sort()).toEqual(['last_seq', 'text']);
     expect(g2.ok && g2.value.anomalies.some((a) => a.kind === 'reconcile_mismatch')).toBe(true);
   }, 30_000);
+
+  it('sessions.reconcile compares again on demand: a mismatch the app fixed since shows as resolved', async () => {
+    mock = await startMockServer({ port: 0 });
+    const app = mock.apps[0]!;
+    // A long settle window: only the first terminal and the command compare here.
+    service = new AppService({ transport: 'browser', version: 't', monitor: { tickMs: 100 }, reconcile: { settleMs: 3_600_000 } });
+    await service.invoke('profiles.save', {
+      id: 'p',
+      name: 'p',
+      kind: 'reverb',
+      host: mock.host,
+      port: mock.port,
+      key: app.key,
+      auth: { mode: 'secret', secret: app.secret },
+      channels: ['private-ai.m1'],
+      reconcile: { url: `${mock.httpUrl}/api/generations/{sessionId}`, headers: {} },
+    });
+    const record = (progress: string, text: string) => ({ session_id: 'm1', progress, last_seq: 2, accumulated_text: text, final_text: progress === 'completed' ? text : null, termination_code: null, failure_detail: null, initiated_at: null, last_save_at: null, resolved_at: null });
+    mock.generations.put(record('active', 'a'));
+    const subscribed = nextPush<{ items: ConnectionStatus[] }>(service, 'connections.status', (p) => p.items.some((s) => s.channels.some((c) => c.status === 'subscribed')));
+    await service.invoke('connections.connect', { profileId: 'p' });
+    await subscribed;
+    const mismatched = nextPush<{ items: SessionRow[] }>(service, 'sessions.updated', (u) => (row('m1')(u)?.anomalyKinds ?? []).includes('reconcile_mismatch'));
+    const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false });
+    await sdk.trigger('private-ai.m1', 'chunk.delivered', { session_id: 'm1', chunk: 'a', sequence: 1, state: 'generating', termination_code: null });
+    await sdk.trigger('private-ai.m1', 'chunk.delivered', { session_id: 'm1', chunk: 'b', sequence: 2, state: 'generating', termination_code: null });
+    await sdk.trigger('private-ai.m1', 'chunk.delivered', { session_id: 'm1', chunk: '', sequence: 3, state: 'completed', termination_code: 'end_turn' });
+    await mismatched;
+
+    mock.generations.put(record('completed', 'ab'));
+    const rerun = await service.invoke('sessions.reconcile', { sessionId: 'm1' });
+    expect(rerun.ok).toBe(true);
+    if (!rerun.ok) return;
+    expect(rerun.value).toMatchObject({ ok: true, trigger: 'manual', mismatches: [] });
+    expect(rerun.value.history!.map((c) => c.trigger)).toEqual(['terminal', 'manual']);
+    expect(rerun.value.resolved!.map((r) => r.field).sort()).toEqual(['progress', 'text']);
+    const detail = await service.invoke('sessions.get', { sessionId: 'm1' });
+    expect(detail.ok && detail.value.reconcile?.resolved).toHaveLength(2);
+
+    expect(await service.invoke('sessions.reconcile', { sessionId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  }, 30_000);
 });

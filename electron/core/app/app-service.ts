@@ -9,14 +9,15 @@ import {
   type CommandRequest,
   type CommandResponse,
   type ConnectionStatus,
+  type ReconcileResult,
   type Result,
 } from '../../../shared/api';
 import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
-import { ConnectionHub } from '../hub';
+import { ConnectionHub, type HubOptions } from '../hub';
 import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
-import { MAX_SESSION_FRAMES, Monitor, reconcileSession, SessionTimelines, type MonitorOptions, type PrepareOptions } from '../monitor';
+import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
 import { parseImport } from './import-file';
@@ -43,6 +44,10 @@ export interface AppServiceOptions {
   simulateProfileId?: string;
   /** The durable journal; without one, the journal commands answer `not_found`. */
   journal?: JournalPort;
+  /** Reconciliation's timers, fetch and default settle window (tests drive time through them). */
+  reconcile?: Omit<RecordFollowerOptions, 'clock'>;
+  /** The hub's timers and channel API (tests). */
+  hub?: HubOptions;
 }
 
 /** What the App service needs of the journal (the headless host's file-backed one, or Electron's journal window). */
@@ -69,6 +74,7 @@ export class AppService {
   private readonly handlers: CommandHandlers;
   private readonly downConnections = new Set<string>();
   private readonly timelines: SessionTimelines;
+  private readonly follower: RecordFollower;
 
   constructor(private readonly options: AppServiceOptions) {
     this.profiles = options.profiles ?? new MemoryProfileStore();
@@ -78,13 +84,30 @@ export class AppService {
         status: (status) => this.onStatus(status),
       },
       options.clock ?? preciseNow,
+      options.hub,
     );
     this.monitor = new Monitor({ ...options.monitor, clock: options.clock ?? preciseNow });
+    this.follower = new RecordFollower(
+      {
+        target: (sessionId) => {
+          const connection = this.monitor.connectionOf(sessionId);
+          return connection === undefined ? undefined : this.profiles.get(connection)?.reconcile;
+        },
+        detail: (sessionId) => this.monitor.detail(sessionId),
+        result: (sessionId, result) => this.monitor.recordReconcile(sessionId, result),
+      },
+      { ...options.reconcile, clock: options.clock ?? preciseNow },
+    );
     this.monitor.onUpdate((update) => {
       for (const target of this.targets) target.setSessions(update);
+      // After a session's first terminal, its later terminals and after-terminal events make the record worth another look.
+      this.follower.rowsChanged(update.items);
     });
     this.monitor.onSessionEnd((sessionId, row) => {
-      void this.reconcile(sessionId);
+      this.follower.ended(sessionId, row);
+      // A discovered channel is let go once its session ended (after the discovery's grace period).
+      const connection = this.monitor.connectionOf(sessionId);
+      if (connection !== undefined) this.hub.sessionEnded(connection, row.channel);
       this.timelines.ended(sessionId, row.events);
     });
     options.scenarios?.onSessionStart((sessionId, at) => this.monitor.setStart(sessionId, at, 'run'));
@@ -130,6 +153,7 @@ export class AppService {
   close(): void {
     this.options.scenarios?.dispose();
     this.monitor.stop();
+    this.follower.close();
     this.timelines.close();
     this.hub.closeAll();
     for (const target of this.targets) target.close();
@@ -164,14 +188,9 @@ export class AppService {
     return { format: parsed.format, records: parsed.records.length, sessions: [...sessions], issues: parsed.issues };
   }
 
-  /** Compares an ended (or reconnected) session with the app's generation record, when its profile opts in. */
-  async reconcile(sessionId: string): Promise<void> {
-    const connection = this.monitor.connectionOf(sessionId);
-    const profile = connection === undefined ? undefined : this.profiles.get(connection);
-    const detail = this.monitor.detail(sessionId);
-    if (!profile?.reconcile || !detail) return;
-    const result = await reconcileSession(profile.reconcile, sessionId, detail, this.options.clock ?? preciseNow);
-    this.monitor.recordReconcile(sessionId, result);
+  /** Compares a session with the app's generation record now, when its profile opts in (after a reconnect, on demand). */
+  reconcile(sessionId: string, trigger: 'reconnect' | 'manual' = 'reconnect'): Promise<ReconcileResult | undefined> {
+    return this.follower.check(sessionId, trigger);
   }
 
   /**
@@ -262,6 +281,12 @@ export class AppService {
       'sessions.frames': async ({ sessionId, vantage, offset, limit }) => {
         const timeline = await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId));
         return { total: timeline.frames.length, t0: timeline.t0, rows: frameRows(timeline, offset, limit) };
+      },
+      'sessions.reconcile': async ({ sessionId }) => {
+        if (!this.monitor.detail(sessionId)) throw new AppError('not_found', `no session "${sessionId}"`);
+        const result = await this.reconcile(sessionId, 'manual');
+        if (!result) throw new AppError('invalid_request', `the connection profile of "${sessionId}" has no reconciliation URL: add one (reconcile.url) to compare with the app's record`);
+        return result;
       },
       'sessions.locate': async ({ sessionId, vantage, at, sequence }) => nearestPoint(await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId)), at, sequence) ?? null,
       'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),

@@ -1,6 +1,8 @@
 import type { ApiError, ChannelStatus, ConnectionStatus, HubState, Profile } from '../../../shared/api';
 import { CLIENT_CLOSE_REASON, type ConnectionState, type JournalRecord } from '../../../shared/journal';
 import type { Clock } from '../clock';
+import { realTimers, type Timers } from '../timers';
+import { likelyLaravelChannel } from './channel-names';
 
 export interface HubSink {
   /**
@@ -16,7 +18,8 @@ export interface HubConnection {
   readonly profile: Profile;
   status(): ConnectionStatus;
   subscribe(channel: string, timeoutMs?: number): Promise<ChannelStatus>;
-  unsubscribe(channel: string): ChannelStatus;
+  /** `reason` (e.g. "session ended") goes into the journal's unsubscribed record. */
+  unsubscribe(channel: string, reason?: string): ChannelStatus;
   stop(): void;
 }
 
@@ -31,11 +34,14 @@ export abstract class ConnectionBase implements HubConnection {
   private readonly waiters = new Map<string, Array<(status: ChannelStatus) => void>>();
   protected current: ConnectionStatus;
   protected stopped = false;
+  /** Public channels subscribed that have not received an event yet: their quiet-channel warning timers. */
+  private readonly quiet = new Map<string, unknown>();
 
   constructor(
     readonly profile: Profile,
     protected readonly sink: HubSink,
     protected readonly clock: Clock,
+    protected readonly timers: Timers = realTimers,
   ) {
     this.current = { profileId: profile.id, state: 'initialized', channels: [], since: clock() };
   }
@@ -64,11 +70,12 @@ export abstract class ConnectionBase implements HubConnection {
     return result;
   }
 
-  unsubscribe(channel: string): ChannelStatus {
+  unsubscribe(channel: string, reason?: string): ChannelStatus {
     if (this.channels.has(channel)) {
+      this.quietEnds(channel);
       this.closeChannel(channel);
       this.channels.delete(channel);
-      this.record({ type: 'subscription', at: this.clock(), connection: this.profile.id, channel, status: 'unsubscribed' });
+      this.record({ type: 'subscription', at: this.clock(), connection: this.profile.id, channel, status: 'unsubscribed', ...(reason ? { reason } : {}) });
       this.publishStatus();
     }
     return { name: channel, status: 'unsubscribed' };
@@ -82,6 +89,38 @@ export abstract class ConnectionBase implements HubConnection {
     if (!this.channels.has(channel)) return;
     this.record({ type: 'subscription', at: this.clock(), connection: this.profile.id, channel, status: 'subscribed' });
     this.settle({ name: channel, status: 'subscribed' });
+    this.watchQuiet(channel);
+  }
+
+  /**
+   * A public channel with a Laravel-looking name (`ai.x1`) that stays silent is most likely the
+   * wrong one: `Echo.private('ai.x1')` and Laravel's PrivateChannel broadcast on `private-ai.x1`.
+   */
+  private watchQuiet(channel: string): void {
+    const warnMs = this.profile.quietChannelWarnMs;
+    const likely = likelyLaravelChannel(channel);
+    if (!warnMs || likely === undefined || this.quiet.has(channel)) return;
+    this.quiet.set(
+      channel,
+      this.timers.setTimeout(() => {
+        this.quiet.delete(channel);
+        const status = this.channels.get(channel);
+        if (!status || status.status !== 'subscribed' || this.stopped) return;
+        const seconds = Math.round(warnMs / 100) / 10;
+        this.channels.set(channel, {
+          ...status,
+          warning: `no event on public channel "${channel}" in ${seconds} s: Laravel's Echo.private('${channel}') and PrivateChannel('${channel}') use "${likely}" — watch that (--private, or the profile's channelType "private")`,
+        });
+        this.publishStatus();
+      }, warnMs),
+    );
+  }
+
+  private quietEnds(channel: string): void {
+    const timer = this.quiet.get(channel);
+    if (timer === undefined) return;
+    this.timers.clearTimeout(timer);
+    this.quiet.delete(channel);
   }
 
   protected channelFailed(channel: string, error: ApiError, code?: number): void {
@@ -100,6 +139,7 @@ export abstract class ConnectionBase implements HubConnection {
 
   protected frame(event: string, channel: string | undefined, data: unknown, wireText?: string): void {
     if (this.stopped) return;
+    if (this.quiet.size > 0 && channel !== undefined && !event.startsWith('pusher')) this.quietEnds(channel);
     const at = this.clock();
     const connection = this.profile.id;
     // Two literals, not a spread: this runs for every frame.

@@ -1,13 +1,22 @@
 import type { ChannelStatus, ConnectionStatus, Profile } from '../../../shared/api';
 import { AppError } from '../../../shared/api';
 import { preciseNow, type Clock } from '../clock';
-import { ChannelDiscovery, channelLister } from './channel-discovery';
+import { realTimers, type Timers } from '../timers';
+import { ChannelDiscovery, channelSource, type ChannelSource } from './channel-discovery';
+import { wireChannelName } from './channel-names';
 import type { HubConnection, HubSink } from './connection-base';
 import { PusherConnection } from './pusher-connection';
 import { SocketIoConnection } from './socketio-connection';
 
-function openConnection(profile: Profile, sink: HubSink, clock: Clock): HubConnection {
-  return profile.kind === 'socketio' ? new SocketIoConnection(profile, sink, clock) : new PusherConnection(profile, sink, clock);
+function openConnection(profile: Profile, sink: HubSink, clock: Clock, timers: Timers): HubConnection {
+  return profile.kind === 'socketio' ? new SocketIoConnection(profile, sink, clock, timers) : new PusherConnection(profile, sink, clock, timers);
+}
+
+export interface HubOptions {
+  /** Grace periods, quiet-channel warnings and discovery polls wait on these (tests drive them). */
+  timers?: Timers;
+  /** The server's channel API for a profile's discovery (default: from the profile, see `channelSource`). */
+  channelSource?: (profile: Profile) => ChannelSource;
 }
 
 /** Holds one connection per profile; used by Electron main and the headless host alike. */
@@ -15,12 +24,19 @@ export class ConnectionHub {
   private readonly connections = new Map<string, HubConnection>();
   private readonly discoveries = new Map<string, ChannelDiscovery>();
 
+  private readonly timers: Timers;
+
   constructor(
     private readonly sink: HubSink,
     private readonly clock: Clock = preciseNow,
-  ) {}
+    private readonly options: HubOptions = {},
+  ) {
+    this.timers = options.timers ?? realTimers;
+  }
 
-  connect(profile: Profile): ConnectionStatus {
+  connect(input: Profile): ConnectionStatus {
+    // Laravel's names (`ai.x1` with channelType private) become the names on the wire once, here.
+    const profile = input.channelType === 'public' ? input : { ...input, channels: input.channels.map((c) => wireChannelName(c, input.channelType)) };
     const existing = this.connections.get(profile.id);
     if (existing) {
       const state = existing.status().state;
@@ -29,29 +45,46 @@ export class ConnectionHub {
       this.discoveries.delete(profile.id);
       existing.stop();
     }
-    // Statuses from the connection carry the discovery state too.
-    const sink: HubSink = { record: (record, wireText) => this.sink.record(record, wireText), status: (status) => this.sink.status(this.withDiscovery(status)) };
-    const connection = openConnection(profile, sink, this.clock);
+    // Statuses from the connection carry the discovery state too; events on a channel whose session ended postpone leaving it.
+    let discovery: ChannelDiscovery | undefined;
+    const sink: HubSink = {
+      record: (record, wireText) => {
+        if (discovery !== undefined && record.type === 'frame' && record.channel !== undefined) discovery.activity(record.channel);
+        this.sink.record(record, wireText);
+      },
+      status: (status) => this.sink.status(this.withDiscovery(status)),
+    };
+    const connection = openConnection(profile, sink, this.clock, this.timers);
     this.connections.set(profile.id, connection);
-    if (profile.discover) this.startDiscovery(profile, connection);
+    if (profile.discover) discovery = this.startDiscovery(profile, connection);
     return this.withDiscovery(connection.status());
   }
 
-  private startDiscovery(profile: Profile, connection: HubConnection): void {
-    const { prefix, intervalMs } = profile.discover!;
+  private startDiscovery(profile: Profile, connection: HubConnection): ChannelDiscovery {
+    const { prefix, intervalMs, leave, graceMs } = profile.discover!;
     const discovery = new ChannelDiscovery(
-      channelLister(profile),
-      prefix,
-      intervalMs,
+      (this.options.channelSource ?? channelSource)(profile),
+      { prefix: wireChannelName(prefix, profile.channelType), intervalMs, leave, graceMs },
       {
         added: (channel) => void connection.subscribe(channel),
-        removed: (channel) => connection.unsubscribe(channel),
+        removed: (channel, reason) => connection.unsubscribe(channel, reason),
+        subscribed: () => new Set(connection.status().channels.filter((c) => c.status === 'subscribed').map((c) => c.name)),
         changed: () => this.sink.status(this.withDiscovery(connection.status())),
       },
       this.clock,
+      this.timers,
     );
     this.discoveries.set(profile.id, discovery);
     discovery.start();
+    return discovery;
+  }
+
+  /**
+   * A session on a profile's channel reached its terminal (the monitor says so): a discovered
+   * channel is let go after the discovery's grace period without events.
+   */
+  sessionEnded(profileId: string, channel: string): void {
+    this.discoveries.get(profileId)?.sessionEnded(channel);
   }
 
   private withDiscovery(status: ConnectionStatus): ConnectionStatus {
@@ -71,11 +104,13 @@ export class ConnectionHub {
   }
 
   subscribe(profileId: string, channel: string, timeoutMs?: number): Promise<ChannelStatus> {
-    return this.require(profileId).subscribe(channel, timeoutMs);
+    const connection = this.require(profileId);
+    return connection.subscribe(wireChannelName(channel, connection.profile.channelType), timeoutMs);
   }
 
   unsubscribe(profileId: string, channel: string): ChannelStatus {
-    return this.require(profileId).unsubscribe(channel);
+    const connection = this.require(profileId);
+    return connection.unsubscribe(wireChannelName(channel, connection.profile.channelType));
   }
 
   /** Channels currently held (pending or subscribed) on a profile's connection. */

@@ -2,6 +2,7 @@ import Pusher from 'pusher-js';
 import Echo from 'laravel-echo';
 import type { ApiError, HubState, Profile } from '../../../shared/api';
 import type { Clock } from '../clock';
+import type { Timers } from '../timers';
 import { authorizerFor, ChannelAuthError } from './channel-auth';
 import { ConnectionBase, type HubSink } from './connection-base';
 
@@ -115,8 +116,8 @@ export class PusherConnection extends ConnectionBase {
   /** The wire text of the message pusher-js is decoding right now (see {@link interceptMessages}). */
   private wireText: string | undefined;
 
-  constructor(profile: Profile, sink: HubSink, clock: Clock) {
-    super(profile, sink, clock);
+  constructor(profile: Profile, sink: HubSink, clock: Clock, timers?: Timers) {
+    super(profile, sink, clock, timers);
     const authorize = authorizerFor(profile.key, profile.auth);
     this.pusher = new Pusher(profile.key, {
       cluster: profile.cluster ?? 'mt1',

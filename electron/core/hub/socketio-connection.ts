@@ -2,6 +2,7 @@ import io from 'socket.io-client';
 import Echo from 'laravel-echo';
 import type { Profile } from '../../../shared/api';
 import type { Clock } from '../clock';
+import type { Timers } from '../timers';
 import { ConnectionBase, type HubSink } from './connection-base';
 
 interface SocketIoPacket {
@@ -21,8 +22,8 @@ export class SocketIoConnection extends ConnectionBase {
   private readonly echo: Echo<'socket.io'>;
   private readonly socket: SocketWithOnevent;
 
-  constructor(profile: Profile, sink: HubSink, clock: Clock) {
-    super(profile, sink, clock);
+  constructor(profile: Profile, sink: HubSink, clock: Clock, timers?: Timers) {
+    super(profile, sink, clock, timers);
     const headers = profile.auth.mode === 'endpoint' ? profile.auth.headers : {};
     this.echo = new Echo({
       broadcaster: 'socket.io',

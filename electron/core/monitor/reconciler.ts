@@ -1,4 +1,4 @@
-import { compareWithRecord } from '../../../shared/analysis';
+import { compareWithRecord, recordVersion, type ReconcileTrigger } from '../../../shared/analysis';
 import type { ReconcileResult, SessionDetail } from '../../../shared/api';
 import type { Clock } from '../clock';
 
@@ -6,6 +6,8 @@ export interface ReconcileTarget {
   /** URL template with `{sessionId}`, e.g. `http://127.0.0.1:6001/api/generations/{sessionId}`. */
   url: string;
   headers: Record<string, string>;
+  /** Quiet time after the last activity before the record is compared once more (default 5000 ms). */
+  settleMs?: number;
 }
 
 /** Fetches the app's generation record for a session and compares it with what was received. */
@@ -15,9 +17,10 @@ export async function reconcileSession(
   detail: Pick<SessionDetail, 'row' | 'text'>,
   clock: Clock,
   fetchImpl: typeof fetch = fetch,
+  trigger?: ReconcileTrigger,
 ): Promise<ReconcileResult> {
   const url = target.url.replaceAll('{sessionId}', encodeURIComponent(sessionId));
-  const base = { checkedAt: clock(), url };
+  const base = { checkedAt: clock(), url, ...(trigger ? { trigger } : {}) };
   let response: Response;
   try {
     response = await fetchImpl(url, { headers: { accept: 'application/json', ...target.headers }, signal: AbortSignal.timeout(10_000) });
@@ -41,5 +44,13 @@ export async function reconcileSession(
   const fields = (('data' in record && typeof record.data === 'object' && record.data !== null ? record.data : record) as Record<string, unknown>);
   const terminal = detail.row.terminalStates.length > 0;
   const mismatches = compareWithRecord({ status: detail.row.status, maxSequence: detail.row.maxSequence, text: detail.text, terminal }, fields);
-  return { ...base, ok: mismatches.length === 0, record: fields, mismatches };
+  const savedAt = fields.last_save_at;
+  return {
+    ...base,
+    ok: mismatches.length === 0,
+    recordVersion: recordVersion(fields),
+    ...(savedAt === undefined || savedAt === null ? {} : { savedAt }),
+    record: fields,
+    mismatches,
+  };
 }

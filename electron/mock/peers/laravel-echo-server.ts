@@ -75,7 +75,12 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startLaravelEchoServer(options: { authHost: string; authEndpoint?: string }): Promise<LaravelEchoServer> {
+export async function startLaravelEchoServer(options: {
+  authHost: string;
+  authEndpoint?: string;
+  /** API clients of its HTTP API (`laravel-echo-server client:add`): `GET /apps/{appId}/channels?auth_key={key}`. */
+  clients?: Array<{ appId: string; key: string }>;
+}): Promise<LaravelEchoServer> {
   const reason = laravelEchoServerUnavailableReason();
   if (reason) throw new Error(reason);
   const host = '127.0.0.1';
@@ -90,7 +95,7 @@ export async function startLaravelEchoServer(options: { authHost: string; authEn
     JSON.stringify({
       authHost: options.authHost,
       authEndpoint: options.authEndpoint ?? '/broadcasting/auth',
-      clients: [],
+      clients: options.clients ?? [],
       database: 'redis',
       databaseConfig: { redis: { host, port: String(redisPort), keyPrefix: LARAVEL_REDIS_PREFIX }, sqlite: { databasePath: join(dir, 'les.sqlite') } },
       devMode: true,

@@ -90,10 +90,18 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
               {status?.discovery && (
                 <p className={status.discovery.error ? 'error' : 'muted'} data-testid="discovery-status">
                   Discovery of <span className="mono">{status.discovery.prefix}</span>: {status.discovery.channels} channels
+                  {status.discovery.released ? `, ${status.discovery.released} let go (session ended or nobody else on it)` : ''}
                   {status.discovery.lastPollAt !== null ? `, last poll ${formatClock(status.discovery.lastPollAt)}` : ', not polled yet'}
                   {status.discovery.error ? ` — ${status.discovery.error}` : ''}
                 </p>
               )}
+              {status?.channels
+                .filter((c) => c.warning)
+                .map((c) => (
+                  <p key={c.name} className="tone-warn" role="status" data-testid="channel-warning">
+                    ⚠ {c.warning}
+                  </p>
+                ))}
               <div className="row">
                 {live ? (
                   <button type="button" onClick={() => void run(() => api.invoke('connections.disconnect', { profileId: profile.id }))}>

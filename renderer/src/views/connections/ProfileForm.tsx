@@ -43,6 +43,10 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
   const [discover, setDiscover] = useState(editing?.discover !== undefined);
   const [prefix, setPrefix] = useState(editing?.discover?.prefix ?? 'private-ai.');
   const [interval, setIntervalMs] = useState(String(editing?.discover?.intervalMs ?? 2000));
+  const [leave, setLeave] = useState(editing?.discover?.leave ?? true);
+  const [grace, setGrace] = useState(String(editing?.discover?.graceMs ?? 10_000));
+  const [apiKey, setApiKey] = useState('');
+  const [channelType, setChannelType] = useState<'public' | 'private' | 'presence'>(editing?.channelType ?? 'public');
   const [reconcileUrl, setReconcileUrl] = useState(editing?.reconcile?.url ?? '');
   const [reconcileHeaders, setReconcileHeaders] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -63,6 +67,7 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
         .split(/[\s,]+/)
         .map((c) => c.trim())
         .filter(Boolean),
+      channelType,
     };
     if (kind === 'pusher') input.cluster = cluster.trim() || 'mt1';
     else {
@@ -70,7 +75,7 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
       input.port = Number(port);
     }
     if (appId.trim()) input.appId = appId.trim();
-    if (discover) input.discover = { prefix: prefix.trim(), intervalMs: Number(interval) };
+    if (discover) input.discover = { prefix: prefix.trim(), intervalMs: Number(interval), leave, graceMs: Number(grace), ...(apiKey.trim() ? { apiKey: apiKey.trim() } : {}) };
     if (reconcileUrl.trim()) input.reconcile = { url: reconcileUrl.trim(), headers: rec.headers };
     setProblem(null);
     await onSave(input);
@@ -164,13 +169,35 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
         Channels to subscribe on connect
         <input value={channels} onChange={(e) => setChannels(e.target.value)} placeholder="private-ai.s1, public-feed" />
       </label>
+      <label>
+        Channels without a prefix are read as
+        <select value={channelType} onChange={(e) => setChannelType(e.target.value as typeof channelType)} data-testid="channel-type">
+          <option value="public">public channels, as given</option>
+          <option value="private">private, as Laravel writes them: ai.x1 is private-ai.x1 (Echo.private)</option>
+          <option value="presence">presence: ai.x1 is presence-ai.x1 (Echo.join)</option>
+        </select>
+      </label>
       <fieldset>
         <legend>Channel discovery</legend>
         <label className="checkbox">
-          <input type="checkbox" checked={discover} onChange={(e) => setDiscover(e.target.checked)} /> Follow new channels as they appear (needs app id and the app secret)
+          <input type="checkbox" checked={discover} onChange={(e) => setDiscover(e.target.checked)} /> Follow new channels as they appear (needs app id and the app secret; on
+          laravel-echo-server, app id and an API key of its clients)
         </label>
         {discover && (
           <div className="form-row">
+            <label className="checkbox">
+              <input type="checkbox" checked={leave} onChange={(e) => setLeave(e.target.checked)} /> Leave a channel once its session ended or nobody else is on it
+            </label>
+            <label>
+              Leave after the end (ms)
+              <input value={grace} onChange={(e) => setGrace(e.target.value)} inputMode="numeric" pattern="[0-9]+" disabled={!leave} />
+            </label>
+            {kind === 'socketio' && (
+              <label>
+                API key <span className="muted">{editing?.discover?.hasApiKey ? '(stored — enter it again to keep it)' : ''}</span>
+                <input value={apiKey} onChange={(e) => setApiKey(e.target.value)} autoComplete="off" />
+              </label>
+            )}
             <label>
               Prefix
               <input value={prefix} onChange={(e) => setPrefix(e.target.value)} required />

@@ -235,7 +235,14 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
         <>
           <div className="detail-columns">
             <AnomalyList anomalies={detail.anomalies} dropped={detail.anomaliesDropped ?? 0} t0={t0} selected={selectedAnomaly} onPick={(index) => void pickAnomaly(index)} />
-            <ReconcilePanel result={detail.reconcile} />
+            <ReconcilePanel
+              key={sessionId}
+              result={detail.reconcile}
+              recheck={async () => {
+                const answer = await api.invoke('sessions.reconcile', { sessionId });
+                return answer.ok ? answer.value : answer.error.message;
+              }}
+            />
           </div>
           {text ? (
             <TextComparison
