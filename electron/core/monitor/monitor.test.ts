@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../shared/journal';
 import { ContractProfileSchema } from '../../../shared/contract';
-import { Monitor } from './monitor';
+import { Monitor, recordTime } from './monitor';
 
 const chunk = (at: number, session: string, sequence: number, state = 'generating', code: string | null = null): JournalRecord => ({
   type: 'frame',
@@ -104,5 +104,46 @@ describe('Monitor contract profile', () => {
     );
     expect(monitor.list().rows).toMatchObject([{ sessionId: 'L1', status: 'completed', duplicates: 1, events: 4 }]);
     expect(monitor.detail('L1')?.text).toBe('t1t2t3');
+  });
+});
+
+describe('Monitor: observations and known starts', () => {
+  const on = (connection: string, record: JournalRecord): JournalRecord => ({ ...record, connection });
+
+  it('one row per session, however many connections saw it; the row counts them', () => {
+    const { monitor, set } = monitorAt(0);
+    for (const c of ['c1', 'c2']) {
+      monitor.ingest({ type: 'subscription', at: 0, connection: c, channel: 'private-ai.a', status: 'subscribed' });
+      for (let s = 1; s <= 3; s++) monitor.ingest(on(c, chunk(10 * s + (c === 'c2' ? 1 : 0), 'a', s)));
+      monitor.ingest(on(c, chunk(40, 'a', 4, 'completed', 'end_turn')));
+    }
+    set(100);
+    const rows = monitor.tick();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ sessionId: 'a', observations: 2, duplicates: 0, afterTerminal: 0, status: 'completed' });
+    expect(monitor.summary()).toMatchObject({ sessions: 1, observations: 2, duplicates: 0 });
+    expect(monitor.detail('a')!.observations.map((o) => o.connection)).toEqual(['c1', 'c2']);
+  });
+
+  it('the record’s initiated_at is a known start: TTFT from it, said to come from the record', () => {
+    const { monitor } = monitorAt(0);
+    const T = Date.parse('2026-12-02T10:00:00.000Z');
+    monitor.ingest({ type: 'subscription', at: T - 5000, connection: 'c1', channel: 'private-ai.a', status: 'subscribed' });
+    monitor.ingest(chunk(T + 800, 'a', 1));
+    monitor.ingest(chunk(T + 900, 'a', 2, 'completed', 'end_turn'));
+    expect(monitor.detail('a')!.row).toMatchObject({ ttftMs: null, ttftNote: 'no_known_start' });
+    monitor.recordReconcile('a', { checkedAt: T + 1000, url: 'http://app/api/generations/a', ok: true, record: { initiated_at: '2026-12-02T10:00:00.000000Z' }, mismatches: [] });
+    expect(monitor.detail('a')!.row).toMatchObject({ ttftMs: 800, ttftFrom: 'record' });
+  });
+});
+
+describe('recordTime', () => {
+  it('reads ISO text, database timestamps (as UTC), Unix seconds and milliseconds; refuses the rest', () => {
+    expect(recordTime('2026-12-02T10:00:00Z')).toBe(Date.UTC(2026, 11, 2, 10));
+    expect(recordTime('2026-12-02 10:00:00')).toBe(Date.UTC(2026, 11, 2, 10));
+    expect(recordTime('2026-12-02T12:00:00+02:00')).toBe(Date.UTC(2026, 11, 2, 10));
+    expect(recordTime(1_764_669_600)).toBe(1_764_669_600_000);
+    expect(recordTime(1_764_669_600_123)).toBe(1_764_669_600_123);
+    expect([recordTime('yesterday'), recordTime(null), recordTime(''), recordTime(-1)]).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

@@ -329,6 +329,9 @@ export class Monitor {
   }
 
   recordReconcile(sessionId: string, result: ReconcileResult): void {
+    // The app record says when the job began: a known start for TTFT and for telling a late join.
+    const initiatedAt = recordTime(result.record?.initiated_at);
+    if (initiatedAt !== undefined) this.setStart(sessionId, initiatedAt, 'record');
     this.reconciled.set(sessionId, result);
     this.pushed.delete(sessionId);
     this.dirty = true;
@@ -347,6 +350,19 @@ export class Monitor {
       terminalAt: finite(times?.terminalAt),
     };
   }
+}
+
+/**
+ * A record's timestamp as epoch ms: ISO 8601 text (what Laravel's JSON gives), or a number of
+ * seconds (Unix time) or milliseconds. Undefined when it is none of these.
+ */
+export function recordTime(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value < 1e11 ? value * 1000 : value;
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  // `2024-11-22 08:00:00` (a database timestamp without a zone) is taken as UTC, as Laravel stores it by default.
+  const text = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function finite(value: number | undefined): number | null {
