@@ -36,6 +36,8 @@ export function checkRecord(value: unknown): RecordCheck {
   if (typeof at !== 'number' || !Number.isFinite(at)) return broken(`${type} record: "at" must be a finite number`);
   const connection = value.connection;
   if (typeof connection !== 'string' || connection.length === 0) return broken(`${type} record: "connection" must be a non-empty string`);
+  const source = value.source;
+  if (source !== undefined && (typeof source !== 'string' || source.length === 0)) return broken(`${type} record: "source" must be a non-empty string (the imported file's name)`);
   if (type === 'frame') {
     if (typeof value.event !== 'string') return broken('frame record: "event" must be a string');
     if (value.channel !== undefined && typeof value.channel !== 'string') return broken('frame record: "channel" must be a string');

@@ -40,6 +40,17 @@ describe('NDJSON journal v1', () => {
     expect(summary.tornLastLine).toBe(false);
   });
 
+  it('keeps an imported record\'s source (its vantage) and refuses one that is not a file name', () => {
+    const text = [
+      header,
+      '{"type":"frame","at":1,"connection":"c1","source":"alice.ndjson","event":"e","data":1}',
+      '{"type":"frame","at":2,"connection":"c1","source":7,"event":"e","data":1}',
+    ].join('\n');
+    const { records, summary } = parseNdjsonJournal(text);
+    expect(records.map((r) => r.source)).toEqual(['alice.ndjson']);
+    expect(summary.issues).toEqual([{ line: 3, message: 'frame record: "source" must be a non-empty string (the imported file\'s name)' }]);
+  });
+
   it('detects a torn last line', () => {
     const { records, summary } = parseNdjsonJournal(lines.join('\n') + '\n{"type":"frame","at":17322');
     expect(records).toHaveLength(3);
