@@ -185,6 +185,11 @@ export class Analyzer {
     return { firstAt: earliest(times.map((t) => t.firstAt)), lastAt: Math.max(...times.map((t) => t.lastAt)), terminalAt: earliest(times.map((t) => t.terminalAt)) };
   }
 
+  /** Arrival times of one observation (session × vantage key); undefined when there is none. */
+  observationTimes(sessionId: string, vantage: string): SessionTimes | undefined {
+    return this.groups.get(sessionId)?.observations.find((o) => o.vantageKey === vantage)?.times;
+  }
+
   private observationVerdict(tracker: SessionTracker, nowMs: number, request: VerdictRequest, loss?: DeliveryLoss): SessionVerdict {
     return tracker.verdict(nowMs, request.endOfJournal ?? false, request.includeText ?? true, this.starts.get(tracker.sessionId), loss);
   }

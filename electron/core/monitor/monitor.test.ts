@@ -122,7 +122,11 @@ describe('Monitor: observations and known starts', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ sessionId: 'a', observations: 2, duplicates: 0, afterTerminal: 0, status: 'completed' });
     expect(monitor.summary()).toMatchObject({ sessions: 1, observations: 2, duplicates: 0 });
-    expect(monitor.detail('a')!.observations.map((o) => o.connection)).toEqual(['c1', 'c2']);
+    // each observation with its own times (c2 got everything 1 ms later; both got the terminal at 40)
+    expect(monitor.detail('a')!.observations.map((o) => [o.connection, o.firstAt, o.terminalAt])).toEqual([
+      ['c1', 10, 40],
+      ['c2', 11, 40],
+    ]);
   });
 
   it('the record’s initiated_at is a known start: TTFT from it, said to come from the record', () => {

@@ -191,7 +191,10 @@ export class Monitor {
     if (reconcile) {
       for (const mismatch of reconcile.mismatches) anomalies.push({ kind: 'reconcile_mismatch', at: reconcile.checkedAt, field: mismatch.field, detail: mismatch.detail });
     }
-    const observations: ObservationRow[] = verdicts.map((v) => ({ ...this.row({ ...v, observations: verdicts.length }), vantage: vantageKeyOf(v) }));
+    const observations: ObservationRow[] = verdicts.map((v) => {
+      const key = vantageKeyOf(v);
+      return { ...this.row({ ...v, observations: verdicts.length }, undefined, this.analyzer.observationTimes(sessionId, key)), vantage: key };
+    });
     return {
       row: this.row(combined, reconcile ?? undefined),
       vantage: vantageKeyOf(session),
@@ -337,9 +340,8 @@ export class Monitor {
     this.dirty = true;
   }
 
-  private row(session: SessionVerdict & { observations: number }, reconcile = this.reconciled.get(session.sessionId)): SessionRow {
+  private row(session: SessionVerdict & { observations: number }, reconcile = this.reconciled.get(session.sessionId), times = this.analyzer.sessionTimes(session.sessionId)): SessionRow {
     const { text: _text, naiveText: _naive, anomalies, gaps: _gaps, anomaliesDropped: _dropped, textTruncated: _t, naiveTextTruncated: _n, ...counters } = session;
-    const times = this.analyzer.sessionTimes(session.sessionId);
     const kinds = new Set<SessionRow['anomalyKinds'][number]>(anomalies.map((a) => a.kind));
     if (reconcile && reconcile.mismatches.length > 0) kinds.add('reconcile_mismatch');
     return {

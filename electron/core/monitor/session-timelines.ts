@@ -111,12 +111,14 @@ export class SessionTimelines {
     const timeline = await this.current(sessionId, chosen);
     const detail = this.monitor.detail(sessionId, chosen);
     if (!detail) return undefined;
+    // The observation drawn: its own terminal time and latency, not the session's combined row.
+    const shown = detail.observations.find((o) => o.vantage === detail.vantage) ?? detail.row;
     const reference = {
       gaps: detail.gaps,
       anomalies: detail.anomalies,
-      terminalAt: detail.row.terminalAt,
-      terminalState: detail.row.terminalStates[0] ?? null,
-      interTokenP99: detail.row.interTokenMs?.p99 ?? null,
+      terminalAt: shown.terminalAt,
+      terminalState: shown.terminalStates[0] ?? null,
+      interTokenP99: shown.interTokenMs?.p99 ?? null,
       stallAfterMs: this.monitor.settings().stallAfterMs,
     };
     return timelineView(timeline, reference, maxPoints, maxTextChars);
