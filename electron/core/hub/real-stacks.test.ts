@@ -2,7 +2,8 @@
  * Issue 15 on servers we did not write: soketi (Pusher protocol, discovery through its HTTP API)
  * and laravel-echo-server + Redis (Socket.IO, fed exactly as Laravel's RedisBroadcaster does).
  * A real frontend (pusher-js / laravel-echo with socket.io-client 2) subscribes, a job streams at
- * once, and EchoScope joins while it runs — as it does on a real stack, where discovery polls.
+ * once, and EchoScope joins while it runs: it discovers the channel (its default interval) through
+ * each server's own channels API, as on a real stack.
  * Expected verdicts follow from how each case is built: what the job published, in which
  * attempts, and from which sequence EchoScope was there.
  * Skipped with a printed reason where a peer is not installed (scripts/peers/install-*.sh).
@@ -41,8 +42,6 @@ function contractOf(frame: FrameRecord): { sequence?: number; state?: string } |
 interface Stack {
   /** A profile of EchoScope's own connection to the stack. */
   profile(id: string): Profile;
-  /** Whether EchoScope finds channels itself (discovery) or is given the channel when it joins. */
-  discovers: boolean;
   /** The app's frontend: subscribes to the session's channel and counts the tokens it gets. */
   frontend(sessionId: string): Promise<{ received(): number }>;
   /** The job's broadcast of one event. */
@@ -81,11 +80,9 @@ function watcher(stack: Stack, ids: string[], drop: (id: string, frame: FrameRec
   cleanups.push(() => hub.closeAll());
   return {
     records,
-    join(sessionId: string) {
-      for (const id of ids) {
-        hub.connect(stack.profile(id));
-        if (!stack.discovers) void hub.subscribe(id, `private-ai.${sessionId}`);
-      }
+    /** Connects every profile: each finds the session's channel by discovery, as on a real stack. */
+    join() {
+      for (const id of ids) hub.connect(stack.profile(id));
     },
     /** Resolves once every connection receives the channel's probes: all are in before the job starts. */
     async ready(sessionId: string): Promise<void> {
@@ -139,7 +136,7 @@ function realStackSuite(name: string, reason: string | null, start: () => Promis
       const es = watcher(stack, ['es']);
       const job = runJob(stack, 'late', [60]);
       await whenStreaming(frontend, 10);
-      es.join('late');
+      es.join();
       await job;
       await es.terminalSeen(61);
       const seen = sequencesOn(es.records, 'es');
@@ -158,7 +155,7 @@ function realStackSuite(name: string, reason: string | null, start: () => Promis
       const es = watcher(stack, ['es']);
       const job = runJob(stack, 'crash', [40, 60]);
       await whenStreaming(frontend, 10);
-      es.join('crash');
+      es.join();
       await job;
       await es.terminalSeen(61);
       const joinedAt = sequencesOn(es.records, 'es')[0]!;
@@ -174,7 +171,7 @@ function realStackSuite(name: string, reason: string | null, start: () => Promis
       const stack = await start();
       await stack.frontend('two');
       const es = watcher(stack, ['es-a', 'es-b']);
-      es.join('two');
+      es.join();
       await es.ready('two');
       await runJob(stack, 'two', [40]);
       await es.terminalSeen(41);
@@ -196,7 +193,7 @@ function realStackSuite(name: string, reason: string | null, start: () => Promis
       const lost = new Set([10, 11, 12, 30]);
       // the test's own client drops what it receives for these sequences (a lossy client, outside EchoScope)
       const es = watcher(stack, ['es-good', 'es-lossy'], (id, frame) => id === 'es-lossy' && lost.has(contractOf(frame)?.sequence ?? 0));
-      es.join('lossy');
+      es.join();
       await es.ready('lossy');
       await runJob(stack, 'lossy', [40]);
       await es.terminalSeen(41);
@@ -219,7 +216,6 @@ realStackSuite('soketi', soketiUnavailableReason(), async () => {
   const { app } = soketi;
   const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: soketi.host, port: String(soketi.port), useTLS: false });
   return {
-    discovers: true,
     profile: (id) =>
       // discovery with its default interval, as a user sets it up
       ProfileInputSchema.parse({ id, name: id, kind: 'reverb', host: soketi.host, port: soketi.port, key: app.key, appId: app.id, auth: { mode: 'secret', secret: app.secret }, discover: { prefix: 'private-ai.' } }),
@@ -257,11 +253,18 @@ realStackSuite('laravel-echo-server + Redis', laravelEchoServerUnavailableReason
   });
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', () => resolve()));
   cleanups.push(() => new Promise<void>((resolve) => app.close(() => resolve())));
-  const les = await startLaravelEchoServer({ authHost: `http://127.0.0.1:${(app.address() as AddressInfo).port}` });
+  // An API client in its config, as `laravel-echo-server client:add` makes: what discovery authenticates with.
+  const client = { appId: 'echoscope', key: 'les-api-key' };
+  const les = await startLaravelEchoServer({ authHost: `http://127.0.0.1:${(app.address() as AddressInfo).port}`, clients: [client] });
   cleanups.push(() => les.close());
   return {
-    discovers: false,
-    profile: (id) => ProfileInputSchema.parse({ id, name: id, kind: 'socketio', host: les.host, port: les.port, key: 'unused', auth: { mode: 'endpoint', url: 'http://127.0.0.1/broadcasting/auth', headers: { Authorization: 'Bearer qa-token' } } }),
+    profile: (id) =>
+      ProfileInputSchema.parse({
+        id, name: id, kind: 'socketio', host: les.host, port: les.port, key: 'unused', appId: client.appId,
+        auth: { mode: 'endpoint', url: 'http://127.0.0.1/broadcasting/auth', headers: { Authorization: 'Bearer qa-token' } },
+        // discovery with its default interval, through laravel-echo-server's own channels API
+        discover: { prefix: 'private-ai.', apiKey: client.key },
+      }),
     async frontend(sessionId) {
       // The app's browser: laravel-echo on socket.io-client 2, as Laravel's docs set it up for laravel-echo-server.
       const echo = new Echo({ broadcaster: 'socket.io', host: `http://${les.host}:${les.port}`, client: io, auth: { headers: { Authorization: 'Bearer qa-token' } }, transports: ['websocket'] });
