@@ -84,6 +84,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       unwatch: (channel) => {
         if (service.hub.status(DEMO_PROFILE_ID)) service.hub.unsubscribe(DEMO_PROFILE_ID, channel);
       },
+      started: (sessionId, at) => service.monitor.setStart(sessionId, at, 'run'),
     });
   }
   return {

@@ -27,10 +27,20 @@ describe('the embedded demo fleet', () => {
     service = new AppService({ transport: 'browser', version: 't', monitor: { tickMs: 100 } });
     await service.invoke('profiles.save', { id: 'demo', name: 'demo', kind: 'reverb', host: mock.host, port: mock.port, key: app.key, auth: { mode: 'secret', secret: app.secret } });
     await service.invoke('connections.connect', { profileId: 'demo' });
-    fleet = startDemoFleet({ mock, watch: (channel) => service!.hub.subscribe('demo', channel, 5000), unwatch: (channel) => service!.hub.unsubscribe('demo', channel) });
+    fleet = startDemoFleet({
+      mock,
+      watch: (channel) => service!.hub.subscribe('demo', channel, 5000),
+      unwatch: (channel) => service!.hub.unsubscribe('demo', channel),
+      started: (sessionId, at) => service!.monitor.setStart(sessionId, at, 'run'),
+    });
     const seen = () => {
       const rows = service!.monitor.list().rows;
-      return { completed: rows.some((r) => r.status === 'completed'), replay: rows.some((r) => r.replays > 0), truncated: rows.some((r) => r.status === 'truncated') };
+      return {
+        // the demo knows when each job began: its sessions have a TTFT, from the run
+        completed: rows.some((r) => r.status === 'completed' && r.ttftFrom === 'run' && r.ttftMs !== null && r.ttftMs >= 0),
+        replay: rows.some((r) => r.replays > 0),
+        truncated: rows.some((r) => r.status === 'truncated'),
+      };
     };
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`demo incomplete after 25 s: ${JSON.stringify(seen())}`)), 25_000);

@@ -14,6 +14,8 @@ export interface DemoFleetOptions {
   watch(channel: string): Promise<unknown>;
   /** Let go of a finished wave's channels (two waves later), so subscriptions stay bounded. */
   unwatch(channel: string): void;
+  /** Each session's job began (its known start: the demo's TTFT is measured from it). */
+  started?(sessionId: string, at: number): void;
   seed?: number;
 }
 
@@ -60,7 +62,7 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
     if (waveChannels.length > 2) for (const channel of waveChannels.shift() ?? []) options.unwatch(channel);
     await Promise.all(channels.map((channel) => options.watch(channel)));
     if (stopped) return;
-    run = startScenario(options.mock, scenario);
+    run = startScenario(options.mock, scenario, options.started ? { onSessionStart: options.started } : {});
     await run.done;
     void next();
   };
