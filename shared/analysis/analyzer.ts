@@ -40,39 +40,77 @@ interface ConnectionTrack {
 /** Sequences above this are not timed for the comparison's lag (a hostile 10⁹ would size the array). */
 const MAX_TIMED_SEQUENCE = 1 << 20;
 
-/** Every observation of one session, and the first arrival (any vantage) of each sequence. */
+/** New arrivals a lone observation remembers, so that a vantage appearing a little later is compared from its first event. */
+const RECENT_ARRIVALS = 64;
+
+/**
+ * Every observation of one session, and — once there are two — the first arrival (any vantage)
+ * of each sequence, which `lagMs` and `firstArrivals` come from. A session seen from one vantage
+ * (nearly all of them) keeps only its last 64 new arrivals (768 bytes), not a time per sequence.
+ */
 class SessionGroup {
   readonly observations: SessionTracker[] = [];
   last: SessionTracker | undefined;
-  /** First arrival per sequence over all vantages (NaN where none yet), grown by doubling. */
-  private firstArrival = new Float64Array(0);
+  /** First arrival per sequence (NaN where none is known), grown by doubling; from the second observation on. */
+  private firstArrival: Float64Array | null = null;
+  private recentSequence: Int32Array | null = null;
+  private recentAt: Float64Array | null = null;
+  private recentCount = 0;
 
   add(tracker: SessionTracker): void {
     this.observations.push(tracker);
+    if (this.observations.length !== 2) return;
+    // A second vantage: time every sequence from now on, starting with what the first one got lately.
+    this.firstArrival = new Float64Array(64).fill(Number.NaN);
+    const sequences = this.recentSequence;
+    const times = this.recentAt;
+    if (sequences !== null && times !== null) {
+      for (let i = Math.max(0, this.recentCount - RECENT_ARRIVALS); i < this.recentCount; i++) {
+        const slot = i % RECENT_ARRIVALS;
+        this.setFirst(sequences[slot]!, times[slot]!);
+      }
+    }
+    this.recentSequence = null;
+    this.recentAt = null;
   }
 
   /** A sequence new to `tracker`: the first vantage to get it, or how far behind the first one it is. */
   arrived(tracker: SessionTracker, sequence: number, at: number): void {
+    if (this.observations.length === 1) {
+      const slot = this.recentCount++ % RECENT_ARRIVALS;
+      (this.recentSequence ??= new Int32Array(RECENT_ARRIVALS))[slot] = sequence > MAX_TIMED_SEQUENCE ? 0 : sequence;
+      (this.recentAt ??= new Float64Array(RECENT_ARRIVALS))[slot] = at;
+      tracker.firstArrivals++;
+      return;
+    }
     if (sequence > MAX_TIMED_SEQUENCE) return;
-    let times = this.firstArrival;
+    const first = this.firstArrivalOf(sequence);
+    if (first === first) {
+      (tracker.lag ??= new LatencyHistogram()).record(at - first);
+      return;
+    }
+    // Another vantage got it before its time was kept: who was first, and by how much, is unknown.
+    for (const other of this.observations) if (other !== tracker && other.ledger.has(sequence)) return;
+    this.setFirst(sequence, at);
+    tracker.firstArrivals++;
+  }
+
+  firstArrivalOf(sequence: number): number {
+    const times = this.firstArrival;
+    return times !== null && sequence < times.length ? times[sequence]! : Number.NaN;
+  }
+
+  private setFirst(sequence: number, at: number): void {
+    if (sequence < 1 || sequence > MAX_TIMED_SEQUENCE) return;
+    let times = this.firstArrival!;
     if (sequence >= times.length) {
-      let size = Math.max(64, times.length);
+      let size = times.length;
       while (size <= sequence) size *= 2;
       const grown = new Float64Array(size).fill(Number.NaN);
       grown.set(times);
       this.firstArrival = times = grown;
     }
-    const first = times[sequence]!;
-    if (first !== first) {
-      times[sequence] = at;
-      tracker.firstArrivals++;
-    } else if (this.observations.length > 1) {
-      (tracker.lag ??= new LatencyHistogram()).record(at - first);
-    }
-  }
-
-  firstArrivalOf(sequence: number): number {
-    return this.firstArrival?.[sequence] ?? Number.NaN;
+    times[sequence] = at;
   }
 }
 

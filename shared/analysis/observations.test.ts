@@ -167,6 +167,16 @@ describe('observations: one per vantage', () => {
     expect(c!.observations[0]!.lagMs).toBeNull();
   });
 
+  it('a vantage that trails far behind is compared from its first event (the lone vantage remembers its recent arrivals)', () => {
+    // c1 gets #1..#40 every 20 ms from 100; c2 gets each 500 ms later, so it appears 25 events after c1
+    const a = single('c1', 0);
+    const b = single('c2', 500);
+    const v = analyzeJournal([...a, ...b].sort((x, y) => x.at - y.at));
+    const [c1, c2] = v.comparisons[0]!.observations;
+    expect(c1).toMatchObject({ firstArrivals: 41, lagMs: null });
+    expect(c2).toMatchObject({ firstArrivals: 0, lagMs: { p50: 500, p95: 500, p99: 500, max: 500 } });
+  });
+
   it('a client that lost events shows delivery_loss on that observation only', () => {
     const a = single('c1', 0);
     const b = single('c2', 2).filter((r) => r.type !== 'frame' || ![5, 6, 7, 20].includes((r.data as { sequence: number }).sequence));
