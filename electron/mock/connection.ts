@@ -76,6 +76,22 @@ export class Connection implements AppConnection {
       this.runtime.counters.bytesOut += frame.payload.length;
     }
     this.runtime.counters.messagesOut += 1;
+    if (this.ws.bufferedAmount > this.runtime.config.limits.maxSendBufferBytes) this.dropSlowConsumer();
+  }
+
+  /**
+   * A client that reads slower than it is sent to would make the server buffer without bound.
+   * Like Pusher, cut it off with 4100 (pusher-js reconnects after a back-off): it leaves its
+   * channels now, so nothing more is queued for it, and the close frame waits behind what is
+   * already buffered (ws destroys the socket if the close handshake never completes).
+   */
+  private dropSlowConsumer(): void {
+    this.closed = true;
+    this.runtime.counters.errors += 1;
+    const memberships: [string, PresenceMember | null][] = [...this.memberships].map(([name, m]) => [name, m.member]);
+    this.memberships.clear();
+    this.runtime.removeConnection(this, memberships);
+    this.ws.close(CLOSE.overCapacity, `${CLOSE_REASON[CLOSE.overCapacity]}: the client reads too slowly`);
   }
 
   private send(frame: string): void {

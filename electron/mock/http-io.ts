@@ -4,7 +4,11 @@ export class BodyTooLarge extends Error {
   override name = 'BodyTooLarge';
 }
 
-/** Reads a request body up to `limit` bytes; rejects with BodyTooLarge beyond it. */
+/**
+ * Reads a request body up to `limit` bytes; rejects with BodyTooLarge beyond it: at once when
+ * Content-Length says so (nothing read), else as soon as the bytes read pass the limit (the
+ * rest is discarded, never kept).
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
@@ -21,6 +25,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         failed = true;
+        chunks.length = 0;
         reject(new BodyTooLarge(`request body exceeds ${limit} bytes`));
         return;
       }

@@ -60,8 +60,9 @@ export class PresenceRoster {
   }
 
   snapshot(): PresenceSnapshot {
-    const hash: Record<string, unknown> = {};
+    // User ids come from clients: a plain object would treat "__proto__" as its prototype.
+    const hash = Object.create(null) as Record<string, unknown>;
     for (const [id, member] of this.members) hash[id] = member.userInfo ?? null;
-    return { ids: Object.keys(hash), hash, count: this.members.size };
+    return { ids: [...this.members.keys()], hash, count: this.members.size };
   }
 }
