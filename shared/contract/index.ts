@@ -26,3 +26,4 @@ export {
   type PayloadVerdict,
   type ViolationKind,
 } from './payload';
+export { jsonByteSize, jsonStringBytes, MAX_PAYLOAD_DEPTH, TOO_DEEP } from './payload-size';
