@@ -10,6 +10,8 @@ import { ConnectionHub } from '../core/hub';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 import { parseDuration } from './duration';
+import { IngestGuard } from '../core/ingest-guard';
+import { printable } from './terminal-text';
 
 export const watchCommand: CliCommand = {
   name: 'watch',
@@ -135,16 +137,17 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   let resolveFailed: () => void = () => undefined;
   const failedSignal = new Promise<void>((resolve) => (resolveFailed = resolve));
   const reported = new Set<string>();
+  const guard = new IngestGuard((message) => io.err(`echoscope watch: ${printable(message)}`));
   const onRecord = (record: JournalRecord) => {
-    analyzer.ingest(record);
+    guard.feed((r) => analyzer.ingest(r), record);
     journal?.write(`${serializeRecord(record)}\n`);
-    if (record.type === 'subscription' && record.status === 'failed') io.err(`echoscope watch: ${record.channel}: ${record.error ?? 'subscription failed'}`);
+    if (record.type === 'subscription' && record.status === 'failed') io.err(`echoscope watch: ${printable(`${record.channel}: ${record.error ?? 'subscription failed'}`)}`);
   };
   const onStatus = (status: ConnectionStatus) => {
     const problem = status.discovery?.error ?? (status.state !== 'connected' ? status.lastError?.message : undefined);
     if (problem && !reported.has(problem)) {
       reported.add(problem);
-      io.err(`echoscope watch: ${problem}`);
+      io.err(`echoscope watch: ${printable(problem)}`);
     }
     if (status.state === 'failed') {
       failed = status.lastError?.message ?? 'the connection failed';
@@ -167,7 +170,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   const verdict = analyzer.verdicts(end, { endOfJournal: true });
   io.out(options.json ? JSON.stringify(verdict, null, 2) : formatVerdictTable(verdict));
   if (failed) {
-    io.err(`echoscope watch: stopped: ${failed}`);
+    io.err(`echoscope watch: stopped: ${printable(failed)}`);
     return EXIT.failed;
   }
   return EXIT.ok;

@@ -3,6 +3,7 @@ import { ProfileInputSchema, type AppInfo, type Profile } from '../../shared/api
 import { AppService, type ProfileStore } from './app';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet';
 import { preciseNow } from './clock';
+import { IngestGuard } from './ingest-guard';
 import { ScenarioRunner } from './scenarios';
 import { JournalService, startJournalWorker, type JournalWorker } from './journal';
 import type { Journal } from '../../shared/journal';
@@ -59,10 +60,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.profiles ? { profiles: options.profiles } : {}),
     ...(mock ? { mockCounters: () => mock!.counters(), simulateProfileId: DEMO_PROFILE_ID } : {}),
     scenarios: new ScenarioRunner({ mock: () => mock ?? null }),
+    onWarning: warn,
   });
   if (journal) {
     // Sessions from before this start are analyzed again, so the journal's recent past shows at once.
-    for (const record of await journal.recent(24 * 3_600_000, 200_000)) service.monitor.ingest(record);
+    const guard = new IngestGuard(warn);
+    for (const record of await journal.recent(24 * 3_600_000, 200_000)) guard.feed((r) => service.monitor.ingest(r), record);
   }
   if (mock && app) {
     const profile: Profile = ProfileInputSchema.parse({

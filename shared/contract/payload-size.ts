@@ -92,3 +92,30 @@ export function jsonStringBytes(text: string): number {
   }
   return bytes;
 }
+
+/**
+ * True when `value` nests objects or arrays deeper than `maxDepth` (a flat object is depth 1).
+ * Iterative, and quick for the usual flat token: what may be handed to JSON.stringify, the
+ * journal or a structured clone is checked with it first.
+ */
+export function nestsDeeperThan(value: unknown, maxDepth: number = MAX_PAYLOAD_DEPTH): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const current = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > maxDepth) return true;
+    const members: unknown[] = Array.isArray(current) ? current : Object.values(current);
+    for (const member of members) {
+      if (typeof member === 'object' && member !== null) {
+        values.push(member);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/** What a journal keeps instead of a payload it cannot hold as a value (no text of it at hand). */
+export const TOO_DEEP_PAYLOAD_TEXT = `[payload nested deeper than ${MAX_PAYLOAD_DEPTH} levels, not kept]`;

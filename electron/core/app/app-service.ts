@@ -13,6 +13,7 @@ import {
 } from '../../../shared/api';
 import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
+import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub } from '../hub';
 import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, type PriorAnalysis } from '../../../shared/analysis';
@@ -43,6 +44,8 @@ export interface AppServiceOptions {
   simulateProfileId?: string;
   /** The durable journal; without one, the journal commands answer `not_found`. */
   journal?: JournalPort;
+  /** Where problems that do not fail a command are told (a record the analyzer could not read). */
+  onWarning?: (message: string) => void;
 }
 
 /** What the App service needs of the journal (the headless host's file-backed one, or Electron's journal window). */
@@ -69,9 +72,11 @@ export class AppService {
   private readonly handlers: CommandHandlers;
   private readonly downConnections = new Set<string>();
   private readonly timelines: SessionTimelines;
+  private readonly ingestGuard: IngestGuard;
 
   constructor(private readonly options: AppServiceOptions) {
     this.profiles = options.profiles ?? new MemoryProfileStore();
+    this.ingestGuard = new IngestGuard(options.onWarning ?? ((message) => console.warn(`EchoScope: ${message}`)));
     this.hub = new ConnectionHub(
       {
         record: (record, wireText) => this.onRecord(record, wireText),
@@ -152,7 +157,7 @@ export class AppService {
     const sessions = new Set<string>();
     for (const record of parsed.records) {
       this.options.journal?.append(record);
-      const key = this.monitor.ingest(record);
+      const key = this.ingestGuard.feed((r) => this.monitor.ingest(r), record);
       if (key !== undefined) sessions.add(key);
     }
     return { format: parsed.format, records: parsed.records.length, sessions: [...sessions], issues: parsed.issues };
@@ -185,7 +190,7 @@ export class AppService {
   private onRecord(record: JournalRecord, wireText?: string): void {
     if (record.type === 'frame') this.tail.push(record);
     this.options.journal?.append(record, wireText);
-    this.monitor.ingest(record);
+    this.ingestGuard.feed((r) => this.monitor.ingest(r), record);
     if (record.type === 'connection') {
       const wasDown = this.downConnections.has(record.connection);
       if (record.state === 'connected') {

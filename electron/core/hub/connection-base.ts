@@ -1,6 +1,7 @@
 import type { ApiError, ChannelStatus, ConnectionStatus, HubState, Profile } from '../../../shared/api';
 import { CLIENT_CLOSE_REASON, type ConnectionState, type JournalRecord } from '../../../shared/journal';
 import type { Clock } from '../clock';
+import { boundedPayload } from './bounded-payload';
 
 export interface HubSink {
   /**
@@ -98,10 +99,11 @@ export abstract class ConnectionBase implements HubConnection {
     this.settle({ name: channel, status: 'failed', error });
   }
 
-  protected frame(event: string, channel: string | undefined, data: unknown, wireText?: string): void {
+  protected frame(event: string, channel: string | undefined, payload: unknown, wire?: string): void {
     if (this.stopped) return;
     const at = this.clock();
     const connection = this.profile.id;
+    const { data, wireText } = boundedPayload(payload, wire);
     // Two literals, not a spread: this runs for every frame.
     this.sink.record(channel === undefined ? { type: 'frame', at, connection, event, data } : { type: 'frame', at, connection, channel, event, data }, wireText);
   }
