@@ -3,7 +3,7 @@
  * once threw a RangeError killed `watch` and `serve` and made `analyze` refuse the whole file.
  * Each test proves the process is still up and serves what comes next.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,6 +47,7 @@ describe('a payload nested 4,500 levels', () => {
     mock.publish({ channel: 'private-ai.ok', event: 'chunk.delivered', data: token('ok', 2, 'completed', 'end_turn') });
     await eventually(() => readJournal(journal).includes('"end_turn"'), 15_000, 'the frame after the deep one in the journal');
     expect(watch.running()).toBe(true);
+    expect(statSync(journal).mode & 0o777).toBe(0o600); // what was received is the owner's alone
     expect(await watch.stop()).toBe(0);
     const verdict = JSON.parse(watch.stdout.join('\n')) as { sessions: { sessionId: string; status: string; violations: number }[] };
     expect(verdict.sessions.find((s) => s.sessionId === 'deep')).toMatchObject({ violations: 1 });
@@ -76,6 +77,7 @@ describe('a payload nested 4,500 levels', () => {
     expect(serve.running()).toBe(true);
     expect((await bridge.invoke('app.info', {})).ok).toBe(true);
     expect((await pageToken(url)).token).toMatch(/^[0-9a-f]{48}$/);
+    expect(statSync(join(dir, 'data', 'journal.ndjson')).mode & 0o777).toBe(0o600);
     bridge.close();
   });
 });

@@ -47,7 +47,7 @@ export const serveCommand: CliCommand = {
     }
     const dataDir = stringOption(args, 'data-dir') ?? process.env.ECHOSCOPE_DATA_DIR ?? join(homedir(), '.echoscope');
     const journalFile = join(dataDir, 'journal.ndjson');
-    if (args.values['no-journal'] !== true) mkdirSync(dataDir, { recursive: true });
+    if (args.values['no-journal'] !== true) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const runtime = await startRuntime({
       transport: 'browser',
       version: process.env.npm_package_version ?? '0.1.0',

@@ -7,6 +7,7 @@ import { parseContractProfile } from '../../shared/contract';
 import { journalHeader, serializeRecord, type JournalRecord } from '../../shared/journal';
 import { preciseNow } from '../core/clock';
 import { ConnectionHub } from '../core/hub';
+import { JOURNAL_FILE_MODE } from '../core/journal/journal-file';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 import { parseDuration } from './duration';
@@ -130,7 +131,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   const analyzer = new Analyzer(options.analyzerOptions);
   let journal: WriteStream | undefined;
   if (options.journalFile) {
-    journal = createWriteStream(options.journalFile, { flags: 'a' });
+    journal = createWriteStream(options.journalFile, { flags: 'a', mode: JOURNAL_FILE_MODE });
     journal.write(`${JSON.stringify(journalHeader(new Date().toISOString()))}\n`);
   }
   let failed: string | undefined;

@@ -55,7 +55,7 @@ export class FileProfileStore extends MemoryProfileStore {
   }
 
   private persist(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const temp = `${this.path}.tmp`;
     writeFileSync(temp, JSON.stringify(this.list().map((p) => this.seal(p)), null, 2), { mode: 0o600 });
     renameSync(temp, this.path);
