@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   journal?: { file: string } | { journal: Journal; location: string };
   /** Warnings to show the user (torn journal lines, failed writes). */
   onWarning?: (message: string) => void;
+  /** Scenario files or folders given on the command line: the only paths `scenarios.load {path}` reads. */
+  scenarioPaths?: readonly string[];
 }
 
 export interface Runtime {
@@ -59,7 +61,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     demo: mock && app ? { url: mock.httpUrl, appId: app.id, key: app.key } : null,
     ...(options.profiles ? { profiles: options.profiles } : {}),
     ...(mock ? { mockCounters: () => mock!.counters(), simulateProfileId: DEMO_PROFILE_ID } : {}),
-    scenarios: new ScenarioRunner({ mock: () => mock ?? null }),
+    scenarios: new ScenarioRunner({ mock: () => mock ?? null, commandLinePaths: options.scenarioPaths ?? [] }),
     onWarning: warn,
   });
   if (journal) {
