@@ -3,6 +3,7 @@
  * the process or made it buffer without bound. Each test ends by proving the server still
  * answers the next, well-behaved client.
  */
+import { createHash } from 'node:crypto';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,6 +96,48 @@ describe('malformed percent-encoding', () => {
     expect((await closeOf(`ws://127.0.0.1:${port}/app/%ZZ?protocol=7`)).code).toBe(4001);
     await answersNextClient(`ws://127.0.0.1:${port}`, 'k1');
     expect(mock.running()).toBe(true);
+  });
+});
+
+describe('deeply nested JSON from clients', () => {
+  const deep = (levels: number): string => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+  /** Arrays: 4,000 levels fit the 10 KB WebSocket message limit. */
+  const deepList = (levels: number): string => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+  it('refuses a client event, a subscribe and presence channel_data nested 4,000 levels, and keeps serving', async () => {
+    const server = await start();
+    const app = server.apps[0]!;
+    const client = await connect(server.wsUrl, app.key);
+    client.send({ event: 'pusher:subscribe', data: { channel: 'private-room', auth: signChannel(app.key, app.secret, client.socketId, 'private-room') } });
+    await client.nextEvent('pusher_internal:subscription_succeeded', 'private-room');
+    const peer = await connect(server.wsUrl, app.key);
+    peer.send({ event: 'pusher:subscribe', data: { channel: 'private-room', auth: signChannel(app.key, app.secret, peer.socketId, 'private-room') } });
+    await peer.nextEvent('pusher_internal:subscription_succeeded', 'private-room');
+
+    client.send(`{"event":"client-typing","channel":"private-room","data":${deepList(4000)}}`);
+    expect(((await client.nextEvent('pusher:error')).data as { message: string }).message).toMatch(/nests deeper than 64 levels/);
+    client.send(`{"event":"pusher:subscribe","data":${JSON.stringify(`{"channel":"x","extra":${deepList(4000)}}`)}}`);
+    expect(((await client.nextEvent('pusher:error')).data as { message: string }).message).toMatch(/nests deeper than 64 levels/);
+    const channelData = `{"user_id":"u1","user_info":${deepList(4000)}}`;
+    client.send({ event: 'pusher:subscribe', data: { channel: 'presence-room', channel_data: channelData, auth: signChannel(app.key, app.secret, client.socketId, 'presence-room', channelData) } });
+    expect(((await client.nextEvent('pusher:subscription_error', 'presence-room')).data as { error: string }).error).toMatch(/nests deeper than 64 levels/);
+
+    await client.roundTrip();
+    await answersNextClient(server.wsUrl, app.key);
+  });
+
+  it('answers 400 to an HTTP event whose body nests 4,500 levels, and to /broadcasting/auth with such a body', async () => {
+    const server = await start();
+    const app = server.apps[0]!;
+    const body = `{"name":"e","channels":["c"],"data":${deep(4500)}}`;
+    const query = new URLSearchParams({ auth_key: app.key, auth_timestamp: String(Math.floor(Date.now() / 1000)), auth_version: '1.0', body_md5: createHash('md5').update(body).digest('hex') });
+    query.set('auth_signature', signHttpRequest(app.secret, 'POST', `/apps/${app.id}/events`, query));
+    const published = await fetch(`${server.httpUrl}/apps/${app.id}/events?${query.toString()}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(published.status).toBe(400);
+    expect(((await published.json()) as { error: string }).error).toMatch(/nests deeper than 64 levels/);
+    const auth = await fetch(`${server.httpUrl}/broadcasting/auth`, { method: 'POST', body: `{"socket_id":"1.2","channel_name":"presence-x","user_info":${deep(4500)}}`, headers: { 'content-type': 'application/json' } });
+    expect(auth.status).toBe(400);
+    await answersNextClient(server.wsUrl, app.key);
   });
 });
 

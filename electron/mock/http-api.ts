@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppRuntime } from './app-runtime';
 import type { ResolvedConfig } from './config';
 import { BodyTooLarge, readBody, sendError, sendJson } from './http-io';
+import { TOO_DEEP_MESSAGE, tooDeep } from './inbound-json';
 import { decodePathSegment } from './request-path';
 import { CLOSE, MAX_EVENT_NAME_LENGTH, channelNameProblem } from './protocol';
 import { constantTimeEqual, httpRequestSigningString, hmacSha256Hex, md5Hex } from './signature';
@@ -113,6 +114,7 @@ function parseBody(body: Buffer): Record<string, unknown> {
     throw new ApiError(400, 'Body is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ApiError(400, 'Body must be a JSON object');
+  if (tooDeep(value)) throw new ApiError(400, `Body ${TOO_DEEP_MESSAGE}`);
   return value as Record<string, unknown>;
 }
 

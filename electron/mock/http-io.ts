@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tooDeep } from './inbound-json';
 
 export class BodyTooLarge extends Error {
   override name = 'BodyTooLarge';
@@ -62,7 +63,7 @@ export function parseFormOrJson(body: Buffer, contentType: string | undefined): 
   if (contentType?.includes('application/json') || /^\s*\{/.test(text)) {
     try {
       const value: unknown = JSON.parse(text);
-      return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+      return typeof value === 'object' && value !== null && !Array.isArray(value) && !tooDeep(value) ? (value as Record<string, unknown>) : null;
     } catch {
       return null;
     }

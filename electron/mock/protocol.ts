@@ -1,4 +1,5 @@
 /** Pusher protocol 7: close codes, frame shapes, channel kinds. */
+import { TOO_DEEP_MESSAGE, tooDeep } from './inbound-json';
 
 export const PROTOCOL_VERSION = 7;
 
@@ -58,6 +59,7 @@ export function parseInboundFrame(text: string): InboundFrame | string {
     return 'Invalid JSON';
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'A frame must be a JSON object';
+  if (tooDeep(value)) return `The frame ${TOO_DEEP_MESSAGE}`;
   const record = value as Record<string, unknown>;
   if (typeof record.event !== 'string' || record.event.length === 0) return 'A frame needs a string "event"';
   if (record.channel !== undefined && typeof record.channel !== 'string') return '"channel" must be a string';
@@ -66,7 +68,9 @@ export function parseInboundFrame(text: string): InboundFrame | string {
   // pusher-js sends object data; some clients send it JSON-encoded. Accept both for pusher:* events.
   if (record.event.startsWith('pusher:') && typeof record.data === 'string') {
     try {
-      frame.data = JSON.parse(record.data);
+      const decoded: unknown = JSON.parse(record.data);
+      if (tooDeep(decoded)) return `The frame's data ${TOO_DEEP_MESSAGE}`;
+      frame.data = decoded;
     } catch {
       /* leave as the string; handlers reject what they cannot use */
     }

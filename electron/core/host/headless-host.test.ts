@@ -172,3 +172,19 @@ describe('headless host against DNS rebinding', () => {
     ws.close();
   });
 });
+
+describe('headless host against hostile bridge messages', () => {
+  it('answers a command whose request nests 100,000 levels with an error, and keeps serving', async () => {
+    const ws = await open(`/bridge?token=${token}`, { origin: `http://127.0.0.1:${host.port}` });
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    for (const [id, command] of [[201, 'profiles.save'], [202, 'scenarios.load'], [203, 'app.info'], [204, 'no.such.command']] as const) {
+      const answer = nextMessage(ws, (m) => m.id === id);
+      ws.send(`{"kind":"invoke","id":${id},"command":"${command}","request":{"id":"x","name":${deep},"text":${deep}}}`);
+      expect((await answer).result, command).toMatchObject({ ok: false });
+    }
+    const info = nextMessage(ws, (m) => m.id === 205);
+    ws.send(JSON.stringify({ kind: 'invoke', id: 205, command: 'app.info', request: {} }));
+    expect((await info).result).toMatchObject({ ok: true });
+    ws.close();
+  });
+});
