@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBridge, pageToken } from '../../test-support/bridge-client';
 import { spawnCli, type SpawnedCli } from '../../test-support/spawned-cli';
-import { startMockServer, type MockServer } from '../mock';
-import { eventually } from '../mock/testing';
+import WebSocket from 'ws';
+import { DEFAULT_APP, startMockServer, type MockServer } from '../mock';
+import { eventually, RawPusherClient } from '../mock/testing';
 
 let mock: MockServer | undefined;
 const processes: SpawnedCli[] = [];
@@ -35,6 +36,32 @@ function spawned(args: string[]): SpawnedCli {
   return cli;
 }
 
+function rendererFolder(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'echoscope-hostile-')), 'renderer');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
+  return dir;
+}
+
+describe('one request to the embedded mock', () => {
+  it('ws://…/app/%ZZ does not kill `serve`: the mock refuses it, and the mock and the dashboard keep serving', async () => {
+    const serve = spawned(['serve', '--json', '--port', '0', '--no-journal', '--renderer-dir', rendererFolder()]);
+    const ready = (await serve.readyLine) as { url: string; mock: string };
+    const mockWs = ready.mock.replace(/^http/, 'ws');
+    const refused = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${mockWs}/app/%ZZ?protocol=7`);
+      ws.on('error', () => undefined);
+      ws.once('close', (code) => resolve(code));
+    });
+    expect(refused).toBe(4001);
+    const next = await RawPusherClient.connect(`${mockWs}/app/${DEFAULT_APP.key}?protocol=7`);
+    await next.roundTrip();
+    await next.close();
+    expect((await pageToken(ready.url)).token).toMatch(/^[0-9a-f]{48}$/);
+    expect(serve.running()).toBe(true);
+  });
+});
+
 describe('a payload nested 4,500 levels', () => {
   it('is a violation for `watch`, which records, keeps watching and prints verdicts', async () => {
     mock = await startMockServer({ port: 0 });
@@ -58,9 +85,7 @@ describe('a payload nested 4,500 levels', () => {
     mock = await startMockServer({ port: 0 });
     const app = mock.apps[0]!;
     const dir = mkdtempSync(join(tmpdir(), 'echoscope-hostile-'));
-    const rendererDir = join(dir, 'renderer');
-    mkdirSync(rendererDir);
-    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
+    const rendererDir = rendererFolder();
     const serve = spawned(['serve', '--json', '--port', '0', '--no-demo', '--renderer-dir', rendererDir, '--data-dir', join(dir, 'data')]);
     const { port, url } = (await serve.readyLine) as { port: number; url: string };
     const bridge = await openBridge(port, (await pageToken(url)).token);
