@@ -9,7 +9,7 @@ import { expect, startServe, test } from './fixtures';
 test.use({ launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP rebind.test 127.0.0.1'] } });
 
 test('a page on a name rebound to 127.0.0.1 gets no token and cannot open the bridge', async ({ page, request }) => {
-  const server = await startServe(['--no-demo']);
+  const server = await startServe();
   try {
     const { port } = new URL(server.app.url);
     const realPage = await (await request.get(server.app.url)).text();
@@ -50,6 +50,8 @@ test('a page on a name rebound to 127.0.0.1 gets no token and cannot open the br
       ownToken!,
     );
     expect(own).toBe('open');
+    // …and the dashboard's own transport works there: the demo connection's state arrives by push.
+    await expect(page.locator('[data-testid="connection-status"][data-state="connected"]').first()).toBeVisible();
   } finally {
     await server.stop();
   }
