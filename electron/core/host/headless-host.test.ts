@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +175,20 @@ describe('headless host against DNS rebinding', () => {
 });
 
 describe('headless host against hostile bridge messages', () => {
+  it('survives clients that reset the connection while their upgrade is refused', async () => {
+    for (let i = 0; i < 200; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = netConnect(host.port, '127.0.0.1', () => {
+          socket.write(`GET /bridge?token=x HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          socket.resetAndDestroy(); // RST: the host's 403 hits a reset socket (ECONNRESET)
+          resolve();
+        });
+      });
+    }
+    expect((await fetch(host.url)).status).toBe(200);
+  });
+
+
   it('answers a command whose request nests 100,000 levels with an error, and keeps serving', async () => {
     const ws = await open(`/bridge?token=${token}`, { origin: `http://127.0.0.1:${host.port}` });
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;

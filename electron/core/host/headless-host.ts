@@ -56,6 +56,9 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const bridge = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 });
 
   server.on('upgrade', (request, socket, head) => {
+    // An upgraded socket has no error listener of Node's any more: a client that resets while
+    // being refused would raise an unhandled ECONNRESET and end the process.
+    socket.on('error', () => socket.destroy());
     if (!isAuthorizedUpgrade(request, token, allowed)) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
