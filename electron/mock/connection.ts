@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { AppConnection, AppRuntime } from './app-runtime';
 import { eventFrame } from './app-runtime';
 import { parseChannelData, type PresenceMember } from './presence';
-import { CLOSE, CLOSE_REASON, channelNameProblem, channelTraits, encodeError, encodeFrame, parseInboundFrame, type InboundFrame } from './protocol';
+import { CLOSE, CLOSE_REASON, closeReason, channelNameProblem, channelTraits, encodeError, encodeFrame, parseInboundFrame, type InboundFrame } from './protocol';
 import { channelAuthString, verifyAuthToken } from './signature';
 import { OutboundFrame } from './wire-frame';
 
@@ -114,7 +114,7 @@ export class Connection implements AppConnection {
     const message = reason ?? CLOSE_REASON[code] ?? 'Closed by server';
     this.sendError(code, message);
     this.closed = true;
-    this.ws.close(code, message.slice(0, 120));
+    this.ws.close(code, closeReason(message));
   }
 
   /** Called by the socket's close event: leaves every channel (announcing presence departures). */

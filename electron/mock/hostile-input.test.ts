@@ -64,6 +64,15 @@ describe('malformed percent-encoding', () => {
     await answersNextClient(server.wsUrl, server.apps[0]!.key);
   });
 
+  it('refuses an unknown app key of 50 multi-byte characters with 4001 (the close reason is cut to 123 bytes)', async () => {
+    const server = await start();
+    const close = await closeOf(`${server.wsUrl}/app/${'%E2%82%AC'.repeat(50)}?protocol=7`);
+    expect(close.code).toBe(4001);
+    expect(Buffer.byteLength(close.reason)).toBeLessThanOrEqual(123);
+    expect(close.reason).toMatch(/^App key €+…$/);
+    await answersNextClient(server.wsUrl, server.apps[0]!.key);
+  });
+
   it('answers 400 (not 500) on every HTTP route with a bad escape, signed or not', async () => {
     const server = await start();
     const app = server.apps[0]!;

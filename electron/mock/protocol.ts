@@ -87,6 +87,27 @@ export function encodeFrame(event: string, data: unknown, channel?: string, extr
   return JSON.stringify(frame);
 }
 
+/** A WebSocket close reason holds at most 123 bytes of UTF-8; ws throws (RangeError) beyond. */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * `text` cut to fit a close frame, on a character boundary. Reasons quote client input (an app
+ * key from the path, a user id): 120 characters of `€` are 360 bytes, and the throw in accept()
+ * would end the process.
+ */
+export function closeReason(text: string): string {
+  if (Buffer.byteLength(text) <= MAX_CLOSE_REASON_BYTES) return text;
+  let out = '';
+  let bytes = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > MAX_CLOSE_REASON_BYTES - 3) break;
+    out += char;
+    bytes += size;
+  }
+  return `${out}…`;
+}
+
 /** `pusher:error` frames carry an object, not a string, in `data` (pusher-js reads data.code). */
 export function encodeError(code: number | null, message: string): string {
   return JSON.stringify({ event: 'pusher:error', data: { code, message } });

@@ -11,7 +11,7 @@ import { handlePusherApi, isPusherApiPath } from './http-api';
 import { sendError, sendJson, sendText } from './http-io';
 import { renderPrometheus, type AppCounters } from './metrics';
 import { decodePathSegment, splitRequestTarget } from './request-path';
-import { CLOSE, CLOSE_REASON, PROTOCOL_VERSION, encodeError } from './protocol';
+import { CLOSE, CLOSE_REASON, PROTOCOL_VERSION, closeReason, encodeError } from './protocol';
 
 /** A server-side publish, as the HTTP API would do it, without the HTTP round trip. */
 export interface PublishRequest {
@@ -151,7 +151,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   function refuse(ws: WebSocket, code: number, message?: string): void {
     const text = message ?? CLOSE_REASON[code] ?? 'Refused';
     ws.send(encodeError(code, text));
-    ws.close(code, text.slice(0, 120));
+    ws.close(code, closeReason(text));
   }
 
   function accept(ws: WebSocket, req: IncomingMessage, socket: Socket): void {
