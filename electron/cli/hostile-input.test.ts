@@ -62,6 +62,22 @@ describe('one request to the embedded mock', () => {
   });
 });
 
+describe('`serve --scenario`', () => {
+  it('loads the file at start, and the dashboard may reload that path but no other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'echoscope-hostile-'));
+    const given = join(dir, 'given.json');
+    writeFileSync(given, JSON.stringify({ name: 'given', sessions: [{ id: 'g1' }] }));
+    const serve = spawned(['serve', '--json', '--port', '0', '--no-demo', '--no-journal', '--renderer-dir', rendererFolder(), '--scenario', given]);
+    const { port, url } = (await serve.readyLine) as { port: number; url: string };
+    const bridge = await openBridge(port, (await pageToken(url)).token);
+    const listed = await bridge.invoke('scenarios.list', {});
+    expect((listed.value as { name: string; origin: string }[]).filter((s) => s.origin === 'loaded').map((s) => s.name)).toEqual(['given']);
+    expect(await bridge.invoke('scenarios.load', { path: given })).toMatchObject({ ok: true });
+    expect(await bridge.invoke('scenarios.load', { path: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    bridge.close();
+  });
+});
+
 describe('a payload nested 4,500 levels', () => {
   it('is a violation for `watch`, which records, keeps watching and prints verdicts', async () => {
     mock = await startMockServer({ port: 0 });
