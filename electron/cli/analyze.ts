@@ -3,7 +3,9 @@ import { open, readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { Analyzer, type AnalyzerOptions, type SessionVerdict, type Verdict } from '../../shared/analysis';
 import { parseContractProfile, type ContractProfile } from '../../shared/contract';
-import { isHar, NdjsonJournalReader, parseHar, type JournalIssue } from '../../shared/journal';
+import { isHar, NdjsonJournalReader, parseHar, type JournalIssue, type JournalRecord } from '../../shared/journal';
+import { IngestGuard } from '../core/ingest-guard';
+import { printable } from './terminal-text';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo } from './command';
 
 /** Warnings printed per file before "… and N more". */
@@ -85,7 +87,7 @@ async function sniff(path: string): Promise<FileKind> {
 
 function printIssues(file: string, issues: readonly JournalIssue[], total: number, io: CliIo): void {
   for (const issue of issues.slice(0, MAX_PRINTED_ISSUES)) {
-    io.err(`echoscope analyze: ${file}${issue.line > 0 ? `:${issue.line}` : ''}: ${issue.message}`);
+    io.err(`echoscope analyze: ${file}${issue.line > 0 ? `:${issue.line}` : ''}: ${printable(issue.message)}`);
   }
   if (total > MAX_PRINTED_ISSUES) io.err(`echoscope analyze: ${file}: … and ${total - MAX_PRINTED_ISSUES} more problems`);
 }
@@ -100,6 +102,8 @@ export async function analyzeFile(file: string, options: AnalyzerOptions, io: Cl
     return null;
   }
   const analyzer = new Analyzer(options);
+  const guard = new IngestGuard((message) => io.err(`echoscope analyze: ${file}: ${printable(message)}`));
+  const ingest = (record: JournalRecord): void => void guard.feed((r) => analyzer.ingest(r), record);
   if (kind === 'har') {
     let text: string;
     try {
@@ -121,9 +125,9 @@ export async function analyzeFile(file: string, options: AnalyzerOptions, io: Cl
     const imported = parseHar(document);
     printIssues(file, imported.issues, imported.issues.length, io);
     if (imported.connections === 0) io.err(`echoscope analyze: ${file}: the HAR holds no WebSocket messages`);
-    for (const record of imported.records) analyzer.ingest(record);
+    for (const record of imported.records) ingest(record);
   } else {
-    const reader = new NdjsonJournalReader((record) => analyzer.ingest(record));
+    const reader = new NdjsonJournalReader(ingest);
     try {
       for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) reader.push(chunk as string);
     } catch (error) {
@@ -142,8 +146,8 @@ export async function analyzeFile(file: string, options: AnalyzerOptions, io: Cl
 }
 
 const COLUMNS: { title: string; value: (s: SessionVerdict) => string; left?: boolean }[] = [
-  { title: 'SESSION', value: (s) => s.sessionId, left: true },
-  { title: 'STATUS', value: (s) => s.status, left: true },
+  { title: 'SESSION', value: (s) => printable(s.sessionId), left: true },
+  { title: 'STATUS', value: (s) => printable(s.status), left: true },
   { title: 'EVENTS', value: (s) => String(s.events) },
   { title: 'DUPS', value: (s) => String(s.duplicates) },
   { title: 'REPLAYS', value: (s) => String(s.replays) },
@@ -156,11 +160,15 @@ const COLUMNS: { title: string; value: (s: SessionVerdict) => string; left?: boo
 
 export function formatVerdictTable(verdict: Verdict): string {
   const rows = verdict.sessions.map((session) => COLUMNS.map((column) => column.value(session)));
-  const widths = COLUMNS.map((column, i) => Math.max(column.title.length, ...rows.map((row) => row[i]!.length)));
+  // A loop, not Math.max(...rows): spreading 130,000 rows into arguments overflows the stack.
+  const widths = COLUMNS.map((column) => column.title.length);
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
+  }
   const line = (cells: string[]) =>
     cells.map((cell, i) => (COLUMNS[i]!.left ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
   const s = verdict.summary;
-  const byStatus = Object.entries(s.byStatus).map(([status, n]) => `${n} ${status}`).join(', ');
+  const byStatus = Object.entries(s.byStatus).map(([status, n]) => `${n} ${printable(status)}`).join(', ');
   return [
     line(COLUMNS.map((column) => column.title)),
     ...rows.map(line),

@@ -16,7 +16,7 @@ export function defaultRendererDir(): string {
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'headless monitor with the dashboard served to a browser',
-  usage: 'echoscope serve [--port N] [--host H] [--demo | --no-demo] [--json]',
+  usage: 'echoscope serve [--port N] [--host H] [--demo | --no-demo] [--scenario FILE]… [--json]',
   details: [
     'Serves the dashboard on http://HOST:PORT/ (loopback by default) and the App API over a',
     'WebSocket bridge. With --demo (the default) it also starts the embedded mock provider',
@@ -36,6 +36,7 @@ export const serveCommand: CliCommand = {
     json: { type: 'boolean', description: 'print one JSON line {"event":"listening","url":…} when ready' },
     'data-dir': { type: 'string', description: 'folder for the journal (journal.ndjson); default $ECHOSCOPE_DATA_DIR or ~/.echoscope', valueName: 'dir' },
     'no-journal': { type: 'boolean', description: 'keep nothing on disk' },
+    scenario: { type: 'string', multiple: true, description: 'scenario file or folder to load at start (repeatable); the dashboard may reload it from disk', valueName: 'file' },
   },
   async run(args, io) {
     const port = intOption(args, 'port', 0, 0, 65535);
@@ -45,9 +46,10 @@ export const serveCommand: CliCommand = {
     if (!existsSync(join(rendererDir, 'index.html'))) {
       throw new UsageError(`no built dashboard in ${rendererDir}: run "npm run build" first`);
     }
+    const scenarioPaths = (args.values.scenario as string[] | undefined) ?? [];
     const dataDir = stringOption(args, 'data-dir') ?? process.env.ECHOSCOPE_DATA_DIR ?? join(homedir(), '.echoscope');
     const journalFile = join(dataDir, 'journal.ndjson');
-    if (args.values['no-journal'] !== true) mkdirSync(dataDir, { recursive: true });
+    if (args.values['no-journal'] !== true) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const runtime = await startRuntime({
       transport: 'browser',
       version: process.env.npm_package_version ?? '0.1.0',
@@ -55,7 +57,15 @@ export const serveCommand: CliCommand = {
       mockPort,
       ...(args.values['no-journal'] === true ? {} : { journal: { file: journalFile } }),
       onWarning: (message) => io.err(`echoscope serve: ${message}`),
+      scenarioPaths,
     });
+    for (const path of scenarioPaths) {
+      const loaded = await runtime.service.handle('scenarios.load', { path });
+      if (!loaded.ok) {
+        await runtime.close();
+        throw new UsageError(`--scenario ${path}: ${loaded.error.message}`);
+      }
+    }
     let dashboard;
     try {
       dashboard = await startHeadlessHost({ service: runtime.service, rendererDir, host, port });

@@ -7,11 +7,14 @@ import { parseContractProfile } from '../../shared/contract';
 import { journalHeader, serializeRecord, type JournalRecord } from '../../shared/journal';
 import { preciseNow } from '../core/clock';
 import { ConnectionHub } from '../core/hub';
+import { JOURNAL_FILE_MODE } from '../core/journal/journal-file';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 import { parseDuration } from './duration';
 import { formatReconciliations, WatchFollow } from './watch-follow';
 import { profileFields, watchFollowOptions } from './watch-options';
+import { IngestGuard } from '../core/ingest-guard';
+import { printable } from './terminal-text';
 
 export const watchCommand: CliCommand = {
   name: 'watch',
@@ -143,7 +146,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   const analyzer = new Analyzer(options.analyzerOptions);
   let journal: WriteStream | undefined;
   if (options.journalFile) {
-    journal = createWriteStream(options.journalFile, { flags: 'a' });
+    journal = createWriteStream(options.journalFile, { flags: 'a', mode: JOURNAL_FILE_MODE });
     journal.write(`${JSON.stringify(journalHeader(new Date().toISOString()))}\n`);
   }
   let failed: string | undefined;
@@ -151,18 +154,19 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   const failedSignal = new Promise<void>((resolve) => (resolveFailed = resolve));
   const reported = new Set<string>();
   let follow: WatchFollow | undefined;
+  const guard = new IngestGuard((message) => io.err(`echoscope watch: ${printable(message)}`));
   const onRecord = (record: JournalRecord) => {
-    analyzer.ingest(record);
-    follow?.ingest(record);
+    guard.feed((r) => analyzer.ingest(r), record);
+    if (follow) guard.feed((r) => follow?.ingest(r), record);
     journal?.write(`${serializeRecord(record)}\n`);
-    if (record.type === 'subscription' && record.status === 'failed') io.err(`echoscope watch: ${record.channel}: ${record.error ?? 'subscription failed'}`);
+    if (record.type === 'subscription' && record.status === 'failed') io.err(`echoscope watch: ${printable(`${record.channel}: ${record.error ?? 'subscription failed'}`)}`);
   };
   const onStatus = (status: ConnectionStatus) => {
     const problem = status.discovery?.error ?? (status.state !== 'connected' ? status.lastError?.message : undefined);
     for (const said of [problem, ...status.channels.map((c) => c.warning)]) {
       if (said && !reported.has(said)) {
         reported.add(said);
-        io.err(`echoscope watch: ${said}`);
+        io.err(`echoscope watch: ${printable(said)}`);
       }
     }
     if (status.state === 'failed') {
@@ -189,7 +193,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   const reconciled = profile.reconcile ? { reconciliation } : {};
   io.out(options.json ? JSON.stringify({ ...verdict, ...reconciled }, null, 2) : formatVerdictTable(verdict) + formatReconciliations(reconciliation));
   if (failed) {
-    io.err(`echoscope watch: stopped: ${failed}`);
+    io.err(`echoscope watch: stopped: ${printable(failed)}`);
     return EXIT.failed;
   }
   return EXIT.ok;

@@ -3,6 +3,7 @@ import { ProfileInputSchema, type AppInfo, type Profile } from '../../shared/api
 import { AppService, type ProfileStore } from './app';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet';
 import { preciseNow } from './clock';
+import { IngestGuard } from './ingest-guard';
 import { ScenarioRunner } from './scenarios';
 import { JournalService, startJournalWorker, type JournalWorker } from './journal';
 import type { Journal } from '../../shared/journal';
@@ -22,6 +23,8 @@ export interface RuntimeOptions {
   journal?: { file: string } | { journal: Journal; location: string };
   /** Warnings to show the user (torn journal lines, failed writes). */
   onWarning?: (message: string) => void;
+  /** Scenario files or folders given on the command line: the only paths `scenarios.load {path}` reads. */
+  scenarioPaths?: readonly string[];
 }
 
 export interface Runtime {
@@ -58,11 +61,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     demo: mock && app ? { url: mock.httpUrl, appId: app.id, key: app.key } : null,
     ...(options.profiles ? { profiles: options.profiles } : {}),
     ...(mock ? { mockCounters: () => mock!.counters(), simulateProfileId: DEMO_PROFILE_ID } : {}),
-    scenarios: new ScenarioRunner({ mock: () => mock ?? null }),
+    scenarios: new ScenarioRunner({ mock: () => mock ?? null, commandLinePaths: options.scenarioPaths ?? [] }),
+    onWarning: warn,
   });
   if (journal) {
     // Sessions from before this start are analyzed again, so the journal's recent past shows at once.
-    for (const record of await journal.recent(24 * 3_600_000, 200_000)) service.monitor.ingest(record);
+    const guard = new IngestGuard(warn);
+    for (const record of await journal.recent(24 * 3_600_000, 200_000)) guard.feed((r) => service.monitor.ingest(r), record);
   }
   if (mock && app) {
     const profile: Profile = ProfileInputSchema.parse({

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppRuntime } from './app-runtime';
 import { authPolicyAllows, type ResolvedConfig } from './config';
 import { BodyTooLarge, parseFormOrJson, readBody, sendError, sendJson } from './http-io';
+import { tooDeep } from './inbound-json';
 import { channelNameProblem, channelTraits } from './protocol';
 import { signChannel, signUser } from './signature';
 
@@ -89,7 +90,8 @@ function stringField(fields: Record<string, unknown>, name: string): string | un
 function parseUserInfo(value: unknown): unknown {
   if (typeof value !== 'string') return value ?? undefined;
   try {
-    return JSON.parse(value);
+    const decoded: unknown = JSON.parse(value);
+    return tooDeep(decoded) ? { name: value.slice(0, 100) } : decoded;
   } catch {
     return { name: value };
   }

@@ -27,6 +27,13 @@ export interface MockLimits {
   maxBatchSize: number;
   /** Channels per `POST /apps/{id}/events`. */
   maxChannelsPerEvent: number;
+  /**
+   * Bytes queued for one socket (ws `bufferedAmount`) beyond which a client that reads too slowly
+   * is disconnected with 4100 (over capacity), as Pusher does, instead of buffering without bound.
+   */
+  maxSendBufferBytes: number;
+  /** HTTP requests being read or answered at once; more are answered 503 at once, unread. */
+  maxConcurrentHttpRequests: number;
 }
 
 export interface MockServerOptions {
@@ -63,6 +70,8 @@ export const DEFAULT_LIMITS: MockLimits = {
   maxHttpBodySize: 1024 * 1024,
   maxBatchSize: 10,
   maxChannelsPerEvent: 100,
+  maxSendBufferBytes: 8 * 1024 * 1024,
+  maxConcurrentHttpRequests: 256,
 };
 
 export interface ResolvedConfig {

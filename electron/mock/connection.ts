@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { AppConnection, AppRuntime } from './app-runtime';
 import { eventFrame } from './app-runtime';
 import { parseChannelData, type PresenceMember } from './presence';
-import { CLOSE, CLOSE_REASON, channelNameProblem, channelTraits, encodeError, encodeFrame, parseInboundFrame, type InboundFrame } from './protocol';
+import { CLOSE, CLOSE_REASON, closeReason, channelNameProblem, channelTraits, encodeError, encodeFrame, parseInboundFrame, type InboundFrame } from './protocol';
 import { channelAuthString, verifyAuthToken } from './signature';
 import { OutboundFrame } from './wire-frame';
 
@@ -76,6 +76,22 @@ export class Connection implements AppConnection {
       this.runtime.counters.bytesOut += frame.payload.length;
     }
     this.runtime.counters.messagesOut += 1;
+    if (this.ws.bufferedAmount > this.runtime.config.limits.maxSendBufferBytes) this.dropSlowConsumer();
+  }
+
+  /**
+   * A client that reads slower than it is sent to would make the server buffer without bound.
+   * Like Pusher, cut it off with 4100 (pusher-js reconnects after a back-off): it leaves its
+   * channels now, so nothing more is queued for it, and the close frame waits behind what is
+   * already buffered (ws destroys the socket if the close handshake never completes).
+   */
+  private dropSlowConsumer(): void {
+    this.closed = true;
+    this.runtime.counters.errors += 1;
+    const memberships: [string, PresenceMember | null][] = [...this.memberships].map(([name, m]) => [name, m.member]);
+    this.memberships.clear();
+    this.runtime.removeConnection(this, memberships);
+    this.ws.close(CLOSE.overCapacity, `${CLOSE_REASON[CLOSE.overCapacity]}: the client reads too slowly`);
   }
 
   private send(frame: string): void {
@@ -98,7 +114,7 @@ export class Connection implements AppConnection {
     const message = reason ?? CLOSE_REASON[code] ?? 'Closed by server';
     this.sendError(code, message);
     this.closed = true;
-    this.ws.close(code, message.slice(0, 120));
+    this.ws.close(code, closeReason(message));
   }
 
   /** Called by the socket's close event: leaves every channel (announcing presence departures). */

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppRuntime } from './app-runtime';
 import type { ResolvedConfig } from './config';
 import { BodyTooLarge, readBody, sendError, sendJson } from './http-io';
+import { TOO_DEEP_MESSAGE, tooDeep } from './inbound-json';
+import { decodePathSegment } from './request-path';
 import { CLOSE, MAX_EVENT_NAME_LENGTH, channelNameProblem } from './protocol';
 import { constantTimeEqual, httpRequestSigningString, hmacSha256Hex, md5Hex } from './signature';
 
@@ -33,13 +35,16 @@ export async function handlePusherApi(req: IncomingMessage, res: ServerResponse,
   try {
     const match = ROUTE.exec(rawPath);
     if (!match) throw new ApiError(404, `No Pusher API route ${req.method ?? ''} ${rawPath}`);
-    const appId = decodeURIComponent(match[1]!);
+    const appId = decodeSegment(match[1]!);
     runtime = ctx.runtimes.get(appId);
     if (!runtime) throw new ApiError(404, `App "${appId}" not found`);
     const route = match[2]!;
     const method = req.method ?? 'GET';
     const isPost = route === 'events' || route === 'batch_events' || route.endsWith('/terminate_connections');
     if (method !== (isPost ? 'POST' : 'GET')) throw new ApiError(405, `${route} expects ${isPost ? 'POST' : 'GET'}`);
+    // The signature covers the query (body_md5 included), so a request is authenticated before
+    // any of its body is read: an unsigned client cannot make the server buffer anything.
+    authenticate(method, rawPath, query, runtime, ctx);
     let body: Buffer = Buffer.alloc(0);
     if (isPost) {
       try {
@@ -48,24 +53,32 @@ export async function handlePusherApi(req: IncomingMessage, res: ServerResponse,
         if (error instanceof BodyTooLarge) throw new ApiError(413, error.message);
         throw error;
       }
+      checkBodyMd5(query, body);
     }
-    authenticate(method, rawPath, query, body, runtime, ctx);
     runtime.counters.apiRequests += 1;
     if (route === 'events') return sendJson(res, 200, triggerEvent(parseBody(body), runtime, ctx.config));
     if (route === 'batch_events') return sendJson(res, 200, triggerBatch(parseBody(body), runtime, ctx.config));
     if (route === 'channels') return sendJson(res, 200, listChannels(query, runtime));
-    if (match[5] !== undefined) return sendJson(res, 200, terminateUser(decodeURIComponent(match[5]), runtime));
-    if (match[4] !== undefined) return sendJson(res, 200, channelUsers(decodeURIComponent(match[4]), runtime));
-    return sendJson(res, 200, channelInfo(decodeURIComponent(match[3]!), query, runtime, ctx.config));
+    if (match[5] !== undefined) return sendJson(res, 200, terminateUser(decodeSegment(match[5]), runtime));
+    if (match[4] !== undefined) return sendJson(res, 200, channelUsers(decodeSegment(match[4]), runtime));
+    return sendJson(res, 200, channelInfo(decodeSegment(match[3]!), query, runtime, ctx.config));
   } catch (error) {
     if (runtime) runtime.counters.errors += 1;
-    if (error instanceof ApiError) return sendError(res, error.status, error.message);
+    // A refused body may still be arriving: close the connection rather than read it.
+    if (error instanceof ApiError) return sendError(res, error.status, error.message, error.status === 413 ? { connection: 'close' } : {});
     return sendError(res, 500, error instanceof Error ? error.message : String(error));
   }
 }
 
+/** A path segment decoded, or a 400 naming the problem (`%ZZ` is a client error, not a server one). */
+function decodeSegment(raw: string): string {
+  const decoded = decodePathSegment(raw);
+  if (decoded === null) throw new ApiError(400, 'Malformed percent-encoding in the path');
+  return decoded;
+}
+
 /** auth_key, auth_timestamp (±tolerance), body_md5 and auth_signature, compared in constant time. */
-function authenticate(method: string, path: string, query: URLSearchParams, body: Buffer, runtime: AppRuntime, ctx: HttpApiContext): void {
+function authenticate(method: string, path: string, query: URLSearchParams, runtime: AppRuntime, ctx: HttpApiContext): void {
   const key = query.get('auth_key');
   const timestamp = query.get('auth_timestamp');
   const signature = query.get('auth_signature');
@@ -79,15 +92,18 @@ function authenticate(method: string, path: string, query: URLSearchParams, body
   if (!Number.isFinite(skew) || skew > ctx.config.timestampToleranceSec) {
     throw new ApiError(401, `Timestamp expired: auth_timestamp ${timestamp} is more than ${ctx.config.timestampToleranceSec} s from server time ${Math.floor(nowSec)}`);
   }
-  if (body.length > 0) {
-    const declared = query.get('body_md5');
-    if (!declared || !constantTimeEqual(declared.toLowerCase(), md5Hex(body))) throw new ApiError(401, 'body_md5 missing or does not match the MD5 of the body');
-  }
   const signed = httpRequestSigningString(method, path, query);
   if (!constantTimeEqual(signature.toLowerCase(), hmacSha256Hex(signer.app.secret, signed))) {
     throw new ApiError(401, `Invalid signature: expected HMAC-SHA256 hex digest of ${JSON.stringify(signed)}`);
   }
   if (signer !== runtime) throw new ApiError(403, `auth_key "${key}" belongs to another app than "${runtime.app.id}"`);
+}
+
+/** The body is the one the signature vouches for (its MD5 is in the signed query). */
+function checkBodyMd5(query: URLSearchParams, body: Buffer): void {
+  if (body.length === 0) return;
+  const declared = query.get('body_md5');
+  if (!declared || !constantTimeEqual(declared.toLowerCase(), md5Hex(body))) throw new ApiError(401, 'body_md5 missing or does not match the MD5 of the body');
 }
 
 function parseBody(body: Buffer): Record<string, unknown> {
@@ -98,6 +114,7 @@ function parseBody(body: Buffer): Record<string, unknown> {
     throw new ApiError(400, 'Body is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ApiError(400, 'Body must be a JSON object');
+  if (tooDeep(value)) throw new ApiError(400, `Body ${TOO_DEEP_MESSAGE}`);
   return value as Record<string, unknown>;
 }
 
@@ -138,7 +155,7 @@ function triggerEvent(body: Record<string, unknown>, runtime: AppRuntime, config
   const event = parseEvent(body, config, false);
   runtime.publish(event.channels, event.name, event.data, event.socketId);
   if (event.info.length === 0) return {};
-  const channels: Record<string, unknown> = {};
+  const channels = keyedByClientNames();
   for (const name of event.channels) channels[name] = attributes(name, event.info, runtime);
   return { channels };
 }
@@ -155,6 +172,11 @@ function triggerBatch(body: Record<string, unknown>, runtime: AppRuntime, config
   for (const event of events) runtime.publish(event.channels, event.name, event.data, event.socketId);
   if (events.every((event) => event.info.length === 0)) return {};
   return { batch: events.map((event) => attributes(event.channels[0]!, event.info, runtime)) };
+}
+
+/** Channel names are chosen by clients, and "__proto__" is a valid one: no prototype to hit. */
+function keyedByClientNames(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
 }
 
 function attributes(name: string, info: string[], runtime: AppRuntime): Record<string, number> {
@@ -177,7 +199,7 @@ function listChannels(query: URLSearchParams, runtime: AppRuntime): Record<strin
   if (info.includes('user_count') && !prefix.startsWith('presence-')) {
     throw new ApiError(400, 'info=user_count is only available with filter_by_prefix=presence-');
   }
-  const channels: Record<string, unknown> = {};
+  const channels = keyedByClientNames();
   for (const channel of runtime.channels.all()) {
     if (channel.subscribers.size === 0 || !channel.name.startsWith(prefix) || channel.traits.kind === 'user') continue;
     channels[channel.name] = attributes(channel.name, info, runtime);

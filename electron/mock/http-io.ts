@@ -1,10 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tooDeep } from './inbound-json';
 
 export class BodyTooLarge extends Error {
   override name = 'BodyTooLarge';
 }
 
-/** Reads a request body up to `limit` bytes; rejects with BodyTooLarge beyond it. */
+/**
+ * Reads a request body up to `limit` bytes; rejects with BodyTooLarge beyond it: at once when
+ * Content-Length says so (nothing read), else as soon as the bytes read pass the limit (the
+ * rest is discarded, never kept).
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
@@ -21,6 +26,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         failed = true;
+        chunks.length = 0;
         reject(new BodyTooLarge(`request body exceeds ${limit} bytes`));
         return;
       }
@@ -57,7 +63,7 @@ export function parseFormOrJson(body: Buffer, contentType: string | undefined): 
   if (contentType?.includes('application/json') || /^\s*\{/.test(text)) {
     try {
       const value: unknown = JSON.parse(text);
-      return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+      return typeof value === 'object' && value !== null && !Array.isArray(value) && !tooDeep(value) ? (value as Record<string, unknown>) : null;
     } catch {
       return null;
     }

@@ -1,4 +1,5 @@
 /** Presence-channel membership: one member per user id, however many sockets that user has open. */
+import { TOO_DEEP_MESSAGE, tooDeep } from './inbound-json';
 
 export interface PresenceMember {
   userId: string;
@@ -21,6 +22,7 @@ export function parseChannelData(channelData: unknown): PresenceMember | string 
     return 'channel_data is not valid JSON';
   }
   if (typeof value !== 'object' || value === null) return 'channel_data must be a JSON object';
+  if (tooDeep(value)) return `channel_data ${TOO_DEEP_MESSAGE}`;
   const record = value as Record<string, unknown>;
   const id = record.user_id;
   if ((typeof id !== 'string' || id.length === 0) && typeof id !== 'number') return 'channel_data needs a user_id (string or number)';
@@ -60,8 +62,9 @@ export class PresenceRoster {
   }
 
   snapshot(): PresenceSnapshot {
-    const hash: Record<string, unknown> = {};
+    // User ids come from clients: a plain object would treat "__proto__" as its prototype.
+    const hash = Object.create(null) as Record<string, unknown>;
     for (const [id, member] of this.members) hash[id] = member.userInfo ?? null;
-    return { ids: Object.keys(hash), hash, count: this.members.size };
+    return { ids: [...this.members.keys()], hash, count: this.members.size };
   }
 }

@@ -1,4 +1,5 @@
 /** Pusher protocol 7: close codes, frame shapes, channel kinds. */
+import { TOO_DEEP_MESSAGE, tooDeep } from './inbound-json';
 
 export const PROTOCOL_VERSION = 7;
 
@@ -58,6 +59,7 @@ export function parseInboundFrame(text: string): InboundFrame | string {
     return 'Invalid JSON';
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'A frame must be a JSON object';
+  if (tooDeep(value)) return `The frame ${TOO_DEEP_MESSAGE}`;
   const record = value as Record<string, unknown>;
   if (typeof record.event !== 'string' || record.event.length === 0) return 'A frame needs a string "event"';
   if (record.channel !== undefined && typeof record.channel !== 'string') return '"channel" must be a string';
@@ -66,7 +68,9 @@ export function parseInboundFrame(text: string): InboundFrame | string {
   // pusher-js sends object data; some clients send it JSON-encoded. Accept both for pusher:* events.
   if (record.event.startsWith('pusher:') && typeof record.data === 'string') {
     try {
-      frame.data = JSON.parse(record.data);
+      const decoded: unknown = JSON.parse(record.data);
+      if (tooDeep(decoded)) return `The frame's data ${TOO_DEEP_MESSAGE}`;
+      frame.data = decoded;
     } catch {
       /* leave as the string; handlers reject what they cannot use */
     }
@@ -81,6 +85,27 @@ export function encodeFrame(event: string, data: unknown, channel?: string, extr
   if (data !== undefined) frame.data = typeof data === 'string' ? data : JSON.stringify(data);
   if (extra) Object.assign(frame, extra);
   return JSON.stringify(frame);
+}
+
+/** A WebSocket close reason holds at most 123 bytes of UTF-8; ws throws (RangeError) beyond. */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * `text` cut to fit a close frame, on a character boundary. Reasons quote client input (an app
+ * key from the path, a user id): 120 characters of `€` are 360 bytes, and the throw in accept()
+ * would end the process.
+ */
+export function closeReason(text: string): string {
+  if (Buffer.byteLength(text) <= MAX_CLOSE_REASON_BYTES) return text;
+  let out = '';
+  let bytes = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > MAX_CLOSE_REASON_BYTES - 3) break;
+    out += char;
+    bytes += size;
+  }
+  return `${out}…`;
 }
 
 /** `pusher:error` frames carry an object, not a string, in `data` (pusher-js reads data.code). */

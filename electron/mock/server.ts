@@ -10,7 +10,8 @@ import { GenerationStore } from './generations';
 import { handlePusherApi, isPusherApiPath } from './http-api';
 import { sendError, sendJson, sendText } from './http-io';
 import { renderPrometheus, type AppCounters } from './metrics';
-import { CLOSE, CLOSE_REASON, PROTOCOL_VERSION, encodeError } from './protocol';
+import { decodePathSegment, splitRequestTarget } from './request-path';
+import { CLOSE, CLOSE_REASON, PROTOCOL_VERSION, closeReason, encodeError } from './protocol';
 
 /** A server-side publish, as the HTTP API would do it, without the HTTP round trip. */
 export interface PublishRequest {
@@ -93,7 +94,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const live = new Set<Connection>();
   const sockets = new Set<WebSocket>();
 
-  const server = createServer((req, res) => {
+  // Bounded work per client: requests that stall mid-headers or mid-body are cut, and beyond
+  // `maxConcurrentHttpRequests` in flight a request is refused unread.
+  let inFlight = 0;
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
+    if (inFlight >= config.limits.maxConcurrentHttpRequests) {
+      return sendError(res, 503, `Too many requests in flight (limit ${config.limits.maxConcurrentHttpRequests}); retry shortly`, { connection: 'close', 'retry-after': '1' });
+    }
+    inFlight += 1;
+    res.once('close', () => (inFlight -= 1));
     route(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, error instanceof Error ? error.message : String(error));
       else res.destroy();
@@ -104,10 +113,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const wss = new WebSocketServer({ noServer: true, maxPayload: hardFrameLimit, perMessageDeflate: false, clientTracking: false });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    const { rawPath, query } = splitRequestTarget(req.url);
     if (isPusherApiPath(rawPath)) return handlePusherApi(req, res, rawPath, query, { config, runtimes, byKey });
     if (rawPath.startsWith('/broadcasting/') || rawPath.startsWith('/api/')) {
       if (req.method === 'OPTIONS') {
@@ -121,7 +127,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     const generation = /^\/api\/generations\/([^/]+)$/.exec(rawPath);
     if (generation) {
-      const sessionId = decodeURIComponent(generation[1]!);
+      const sessionId = decodePathSegment(generation[1]!);
+      if (sessionId === null) return sendError(res, 400, 'Malformed percent-encoding in the session id of the path', CORS_HEADERS);
       const record = generations.get(sessionId);
       if (!record) {
         return sendJson(res, 404, { error: 'generation_not_found', message: `No generation record for session "${sessionId}"`, session_id: sessionId }, CORS_HEADERS);
@@ -144,23 +151,24 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   function refuse(ws: WebSocket, code: number, message?: string): void {
     const text = message ?? CLOSE_REASON[code] ?? 'Refused';
     ws.send(encodeError(code, text));
-    ws.close(code, text.slice(0, 120));
+    ws.close(code, closeReason(text));
   }
 
   function accept(ws: WebSocket, req: IncomingMessage, socket: Socket): void {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
     ws.on('error', () => ws.terminate());
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = /^\/app\/([^/]+)\/?$/.exec(url.pathname);
-    if (!match) return refuse(ws, CLOSE.pathNotFound, `Path not found: ${url.pathname}; connect to /app/{key}?protocol=7`);
-    const protocol = url.searchParams.get('protocol');
+    const { rawPath, query } = splitRequestTarget(req.url);
+    const match = /^\/app\/([^/]+)\/?$/.exec(rawPath);
+    if (!match) return refuse(ws, CLOSE.pathNotFound, `Path not found: ${rawPath.slice(0, 200)}; connect to /app/{key}?protocol=7`);
+    const protocol = query.get('protocol');
     if (protocol === null) return refuse(ws, CLOSE.noProtocolVersion);
     if (!/^\d+$/.test(protocol)) return refuse(ws, CLOSE.invalidVersionFormat);
     if (Number(protocol) !== PROTOCOL_VERSION) return refuse(ws, CLOSE.unsupportedProtocol, `Unsupported protocol version ${protocol}; this server speaks ${PROTOCOL_VERSION}`);
-    const key = decodeURIComponent(match[1]!);
+    const key = decodePathSegment(match[1]!);
+    if (key === null) return refuse(ws, CLOSE.appNotFound, 'App key in the path is not valid percent-encoding');
     const runtime = byKey.get(key);
-    if (!runtime) return refuse(ws, CLOSE.appNotFound, `App key ${key} does not exist`);
+    if (!runtime) return refuse(ws, CLOSE.appNotFound, `App key ${key.slice(0, 200)} does not exist`);
     if (runtime.connections.size >= config.limits.maxConnections) {
       runtime.counters.errors += 1;
       return refuse(ws, CLOSE.overConnectionQuota, `${CLOSE_REASON[CLOSE.overConnectionQuota]} (${config.limits.maxConnections})`);

@@ -1,11 +1,5 @@
-import {
-  BRIDGE_PATH,
-  BRIDGE_TOKEN_META,
-  createAppApi,
-  type AppApi,
-  type AppBridge,
-  type BridgeServerMessage,
-} from '../../shared/api';
+import { BRIDGE_TOKEN_META, createAppApi, type AppApi, type AppBridge } from '../../shared/api';
+import { hostBridge } from './host-bridge';
 
 declare global {
   interface Window {
@@ -13,6 +7,9 @@ declare global {
     echoscope?: AppBridge;
   }
 }
+
+const RELOAD_KEY = 'echoscope:last-self-reload';
+const TOKEN_IN_PAGE = new RegExp(`<meta name="${BRIDGE_TOKEN_META}" content="([0-9a-f]+)">`);
 
 /**
  * The one module that reads the bridge: the preload's object in Electron,
@@ -23,65 +20,26 @@ export function connectApi(): AppApi {
 }
 
 function webSocketBridge(): AppBridge {
-  const token = document.querySelector(`meta[name="${BRIDGE_TOKEN_META}"]`)?.getAttribute('content') ?? '';
-  const url = new URL(BRIDGE_PATH, window.location.href);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.searchParams.set('token', token);
-
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  const pending = new Map<number, (result: unknown) => void>();
-  let nextId = 1;
-  let wantsReady = false;
-  let socket: WebSocket;
-  let opened: Promise<void>;
-
-  const open = () => {
-    socket = new WebSocket(url);
-    opened = new Promise<void>((resolve) => socket.addEventListener('open', () => resolve(), { once: true }));
-    socket.addEventListener('open', () => {
-      if (wantsReady) socket.send(JSON.stringify({ kind: 'ready' }));
-    });
-    socket.addEventListener('message', (event) => {
-      let message: BridgeServerMessage;
+  return hostBridge({
+    pageUrl: window.location.href,
+    token: document.querySelector(`meta[name="${BRIDGE_TOKEN_META}"]`)?.getAttribute('content') ?? '',
+    openSocket: (url) => new WebSocket(url),
+    fetchPageToken: async () => {
       try {
-        message = JSON.parse(String(event.data)) as BridgeServerMessage;
+        const response = await fetch(window.location.href, { cache: 'no-store' });
+        return response.ok ? (TOKEN_IN_PAGE.exec(await response.text())?.[1] ?? null) : null;
       } catch {
-        return;
+        return null;
       }
-      if (message.kind === 'result') {
-        pending.get(message.id)?.(message.result);
-        pending.delete(message.id);
-      } else {
-        listeners.get(message.push)?.forEach((listener) => listener(message.payload));
-      }
-    });
-    socket.addEventListener('close', () => {
-      for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'internal', message: 'the host closed the bridge' } });
-      pending.clear();
-      // The host may be restarting: reconnect with a gentle delay.
-      setTimeout(open, 1000);
-    });
-  };
-  open();
-
-  return {
-    async invoke(command, request) {
-      await opened;
-      const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, resolve);
-        socket.send(JSON.stringify({ kind: 'invoke', id, command, request }));
-      });
     },
-    on(push, listener) {
-      const set = listeners.get(push) ?? new Set();
-      set.add(listener);
-      listeners.set(push, set);
-      return () => set.delete(listener);
+    reload: () => window.location.reload(),
+    lastReloadAt: () => {
+      const value = Number(window.sessionStorage.getItem(RELOAD_KEY));
+      return Number.isFinite(value) && value > 0 ? value : null;
     },
-    ready() {
-      wantsReady = true;
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ kind: 'ready' }));
-    },
-  };
+    markReload: (at) => window.sessionStorage.setItem(RELOAD_KEY, String(at)),
+    now: () => Date.now(),
+    setTimer: (callback, ms) => window.setTimeout(callback, ms),
+    clearTimer: (handle) => window.clearTimeout(handle as number),
+  });
 }

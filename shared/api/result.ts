@@ -9,6 +9,8 @@ export const ErrorCodeSchema = z.enum([
   'connection_failed',
   'not_connected',
   'conflict',
+  /** No answer within the transport's deadline (the browser bridge's invokes). */
+  'timeout',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

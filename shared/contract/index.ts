@@ -26,3 +26,4 @@ export {
   type PayloadVerdict,
   type ViolationKind,
 } from './payload';
+export { jsonByteSize, jsonStringBytes, nestsDeeperThan, MAX_PAYLOAD_DEPTH, TOO_DEEP, TOO_DEEP_PAYLOAD_TEXT } from './payload-size';

@@ -1,4 +1,5 @@
 import { compileProfile, channelSessionId, type CompiledProfile, type ContractProfile } from './profile';
+import { jsonByteSize, MAX_PAYLOAD_DEPTH, TOO_DEEP } from './payload-size';
 import type { ContractState } from './states';
 
 /** A payload normalized onto the roles of DESIGN §4, whatever the app calls its fields. */
@@ -103,6 +104,9 @@ export function decodePayload(
   const sequenceOk = typeof rawSequence === 'number' && Number.isSafeInteger(rawSequence) && rawSequence >= 1;
 
   const bytes = payloadSizeBound(record, compiled.maxPayloadBytes);
+  if (bytes === TOO_DEEP) {
+    return attribute({ kind: 'violation', reason: `payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels` }, sessionId, sequenceOk ? rawSequence : undefined);
+  }
   if (bytes > compiled.maxPayloadBytes) {
     return attribute({ kind: 'oversize', reason: `payload of ${bytes} bytes exceeds ${compiled.maxPayloadBytes}` }, sessionId, sequenceOk ? rawSequence : undefined);
   }
@@ -156,8 +160,10 @@ function attribute(violation: ContractViolation, sessionId: string | undefined, 
 
 /**
  * Size of the payload as UTF-8 JSON, computed exactly only when a cheap upper bound (6 bytes
- * per UTF-16 unit, the worst JSON escape) says it could exceed `limit`; otherwise returns the
- * bound. Keeps the common small token from being re-serialized on every event.
+ * per UTF-16 unit, the worst JSON escape) says it could exceed `limit`, or when it holds
+ * nested values; otherwise returns the bound. Keeps the common small token from being
+ * re-measured on every event. TOO_DEEP when it nests beyond MAX_PAYLOAD_DEPTH (measured
+ * without recursion: see payload-size.ts).
  */
 export function payloadSizeBound(record: Record<string, unknown>, limit: number): number {
   let bound = 2;
@@ -166,15 +172,10 @@ export function payloadSizeBound(record: Record<string, unknown>, limit: number)
     bound += key.length * 6 + 4;
     if (typeof value === 'string') bound += value.length * 6 + 2;
     else if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) bound += 24;
-    else return exactJsonBytes(record);
-    if (bound > limit) return exactJsonBytes(record);
+    else return jsonByteSize(record);
+    if (bound > limit) return jsonByteSize(record);
   }
   return bound;
-}
-
-function exactJsonBytes(value: unknown): number {
-  const json = JSON.stringify(value);
-  return json === undefined ? 0 : utf8Length(json);
 }
 
 /** UTF-8 byte length without TextEncoder (not in shared's ES-only lib). */

@@ -1,3 +1,4 @@
+import { MAX_PAYLOAD_DEPTH, nestsDeeperThan, TOO_DEEP_PAYLOAD_TEXT } from '../contract/payload-size';
 import type { ConnectionRecord, FrameRecord, HeaderRecord, JournalRecord, SubscriptionRecord } from './records';
 
 /**
@@ -13,6 +14,13 @@ const SUBSCRIPTION_STATUSES = new Set(['subscribed', 'failed', 'unsubscribed']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A field's value for a message: strings quoted and cut, anything else by its kind (never stringified whole). */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
 function broken(message: string): RecordCheck {
@@ -41,16 +49,23 @@ export function checkRecord(value: unknown): RecordCheck {
   if (type === 'frame') {
     if (typeof value.event !== 'string') return broken('frame record: "event" must be a string');
     if (value.channel !== undefined && typeof value.channel !== 'string') return broken('frame record: "channel" must be a string');
+    // Nothing downstream could serialize such a payload again (RangeError): keep the frame, not the value.
+    // (One walk for the usual frame: the payload is looked at alone only when the record is too deep.)
+    if (nestsDeeperThan(value, MAX_PAYLOAD_DEPTH + 1)) {
+      if (nestsDeeperThan(value.data)) value.data = TOO_DEEP_PAYLOAD_TEXT;
+      if (nestsDeeperThan(value, MAX_PAYLOAD_DEPTH + 1)) return broken(`frame record: a field nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+    }
     return { ok: true, record: value as FrameRecord };
   }
+  if (nestsDeeperThan(value, MAX_PAYLOAD_DEPTH)) return broken(`${type} record: a field nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
   if (type === 'connection') {
-    if (typeof value.state !== 'string' || !CONNECTION_STATES.has(value.state)) return broken(`connection record: unknown state ${JSON.stringify(value.state)}`);
+    if (typeof value.state !== 'string' || !CONNECTION_STATES.has(value.state)) return broken(`connection record: unknown state ${shown(value.state)}`);
     const problem = optional(value, 'socketId', 'string') ?? optional(value, 'code', 'integer') ?? optional(value, 'reason', 'string');
     if (problem) return broken(`connection record: ${problem}`);
     return { ok: true, record: value as ConnectionRecord };
   }
   if (typeof value.channel !== 'string' || value.channel.length === 0) return broken('subscription record: "channel" must be a non-empty string');
-  if (typeof value.status !== 'string' || !SUBSCRIPTION_STATUSES.has(value.status)) return broken(`subscription record: unknown status ${JSON.stringify(value.status)}`);
+  if (typeof value.status !== 'string' || !SUBSCRIPTION_STATUSES.has(value.status)) return broken(`subscription record: unknown status ${shown(value.status)}`);
   const problem = optional(value, 'code', 'integer') ?? optional(value, 'error', 'string');
   if (problem) return broken(`subscription record: ${problem}`);
   return { ok: true, record: value as SubscriptionRecord };

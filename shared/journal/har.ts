@@ -1,3 +1,4 @@
+import { nestsDeeperThan, TOO_DEEP_PAYLOAD_TEXT } from '../contract/payload-size';
 import type { ConnectionRecord, FrameRecord, JournalRecord, SubscriptionRecord } from './records';
 import type { JournalIssue } from './ndjson';
 
@@ -43,9 +44,11 @@ function direction(type: unknown): 'receive' | 'send' | undefined {
 }
 
 function decodeData(data: unknown): unknown {
-  if (typeof data !== 'string') return data;
+  if (typeof data !== 'string') return nestsDeeperThan(data) ? TOO_DEEP_PAYLOAD_TEXT : data;
   try {
-    return JSON.parse(data);
+    const decoded: unknown = JSON.parse(data);
+    // A payload nobody could serialize again (RangeError) stays the text it came as.
+    return nestsDeeperThan(decoded) ? data : decoded;
   } catch {
     return data;
   }

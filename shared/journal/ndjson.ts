@@ -128,7 +128,8 @@ export class NdjsonJournalReader {
       return;
     }
     this.summary.header = header;
-    if (header.format !== JOURNAL_FORMAT) this.issue(number, `header format is ${JSON.stringify(header.format)}, expected "${JOURNAL_FORMAT}"`);
+    const format: unknown = header.format;
+    if (format !== JOURNAL_FORMAT) this.issue(number, `header format is ${typeof format === 'string' ? JSON.stringify(format.slice(0, 60)) : typeof format}, expected "${JOURNAL_FORMAT}"`);
     else if (header.version !== JOURNAL_VERSION) this.issue(number, `journal version ${String(header.version)}; this reader knows version ${JOURNAL_VERSION} and reads what it recognizes`);
   }
 }

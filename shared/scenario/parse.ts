@@ -18,12 +18,42 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out.length === 0 ? '(root)' : out;
 }
 
+/** Issues reported per document; a file that is not a scenario at all must not be listed line by line. */
+const MAX_ISSUES = 20;
+const MAX_MESSAGE = 200;
+
+/**
+ * Each issue names the bad field by its path and says what was expected — never a value from
+ * the file beyond the field itself (zod's unknown-key issue lists every key of an object: it is
+ * split into one issue per key, at most MAX_ISSUES in all).
+ */
 function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): ScenarioIssue[] {
-  return error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]), message: issue.message }));
+  const issues: ScenarioIssue[] = [];
+  for (const issue of error.issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) issues.push({ path: formatPath([...path, key.length > 60 ? `${key.slice(0, 60)}…` : key]), message: 'unknown field' });
+    } else {
+      issues.push({ path: formatPath(path), message: issue.message.length > MAX_MESSAGE ? `${issue.message.slice(0, MAX_MESSAGE)}…` : issue.message });
+    }
+  }
+  if (issues.length <= MAX_ISSUES) return issues;
+  return [...issues.slice(0, MAX_ISSUES), { path: '(root)', message: `… and ${issues.length - MAX_ISSUES} more problems` }];
+}
+
+const SCENARIO_FIELDS = ['name', 'sessions', 'scenarios'];
+
+/** A document with none of a scenario's own fields is refused as a whole, without listing what it holds. */
+function notAScenario(document: unknown): ScenarioIssue | null {
+  if (typeof document === 'object' && document !== null && !Array.isArray(document) && SCENARIO_FIELDS.some((field) => field in document)) return null;
+  const kind = Array.isArray(document) ? 'a list' : document === null ? 'empty' : typeof document === 'object' ? 'a mapping' : `a ${typeof document}`;
+  return { path: '(root)', message: `not a scenario: the document is ${kind} without a name, sessions or scenarios field` };
 }
 
 /** One scenario, or a suite `{scenarios: [...]}`, from an already parsed YAML/JSON document. */
 export function parseScenarioDocument(document: unknown): ScenarioParseResult {
+  const refused = notAScenario(document);
+  if (refused) return { ok: false, issues: [refused] };
   if (typeof document === 'object' && document !== null && 'scenarios' in document) {
     const suite = ScenarioSuiteSchema.safeParse(document);
     if (!suite.success) return { ok: false, issues: issuesOf(suite.error) };

@@ -14,6 +14,7 @@ import {
 } from '../../../shared/api';
 import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
+import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
 import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
@@ -48,6 +49,8 @@ export interface AppServiceOptions {
   reconcile?: Omit<RecordFollowerOptions, 'clock'>;
   /** The hub's timers and channel API (tests). */
   hub?: HubOptions;
+  /** Where problems that do not fail a command are told (a record the analyzer could not read). */
+  onWarning?: (message: string) => void;
 }
 
 /** What the App service needs of the journal (the headless host's file-backed one, or Electron's journal window). */
@@ -75,9 +78,11 @@ export class AppService {
   private readonly downConnections = new Set<string>();
   private readonly timelines: SessionTimelines;
   private readonly follower: RecordFollower;
+  private readonly ingestGuard: IngestGuard;
 
   constructor(private readonly options: AppServiceOptions) {
     this.profiles = options.profiles ?? new MemoryProfileStore();
+    this.ingestGuard = new IngestGuard(options.onWarning ?? ((message) => console.warn(`EchoScope: ${message}`)));
     this.hub = new ConnectionHub(
       {
         record: (record, wireText) => this.onRecord(record, wireText),
@@ -182,7 +187,7 @@ export class AppService {
     for (const read of parsed.records) {
       const record = read.source === undefined ? { ...read, source: fileName } : read;
       this.options.journal?.append(record);
-      const key = this.monitor.ingest(record);
+      const key = this.ingestGuard.feed((r) => this.monitor.ingest(r), record);
       if (key !== undefined) sessions.add(key);
     }
     return { format: parsed.format, records: parsed.records.length, sessions: [...sessions], issues: parsed.issues };
@@ -211,7 +216,7 @@ export class AppService {
   private onRecord(record: JournalRecord, wireText?: string): void {
     if (record.type === 'frame') this.tail.push(record);
     this.options.journal?.append(record, wireText);
-    this.monitor.ingest(record);
+    this.ingestGuard.feed((r) => this.monitor.ingest(r), record);
     if (record.type === 'connection') {
       const wasDown = this.downConnections.has(record.connection);
       if (record.state === 'connected') {

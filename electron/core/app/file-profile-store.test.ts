@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,5 +32,14 @@ describe('FileProfileStore', () => {
     const broken = new FileProfileStore(path, { encrypt: codec.encrypt, decrypt: () => { throw new Error('keychain locked'); } });
     expect(broken.list()).toEqual([]);
     expect(broken.unreadable).toEqual([{ id: 'a', reason: 'keychain locked' }]);
+  });
+
+  it('writes the file 0600 even over a temp file a crash left world-readable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'echoscope-profiles-'));
+    const path = join(dir, 'profiles.json');
+    writeFileSync(`${path}.tmp`, '[]', { mode: 0o644 });
+    chmodSync(`${path}.tmp`, 0o644);
+    new FileProfileStore(path, codec).save(ProfileInputSchema.parse({ id: 'a', name: 'A', kind: 'reverb', key: 'k', auth: { mode: 'secret', secret: 's' } }));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 });

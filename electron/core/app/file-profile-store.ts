@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
 import { MemoryProfileStore } from './profile-store';
@@ -55,9 +55,11 @@ export class FileProfileStore extends MemoryProfileStore {
   }
 
   private persist(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const temp = `${this.path}.tmp`;
     writeFileSync(temp, JSON.stringify(this.list().map((p) => this.seal(p)), null, 2), { mode: 0o600 });
+    // `mode` applies only to a new file: a temp file left by a crash keeps whatever mode it had.
+    chmodSync(temp, 0o600);
     renameSync(temp, this.path);
   }
 

@@ -1,10 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startMockServer, type MockServer } from '../../mock';
 import { AppService } from '../app';
+import { ScenarioRunner } from '../scenarios';
 import { startHeadlessHost, type HeadlessHost } from './headless-host';
 
 let host: HeadlessHost;
@@ -16,7 +19,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'echoscope-host-'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
   mock = await startMockServer({ port: 0 });
-  service = new AppService({ transport: 'browser', version: '1.2.3' });
+  service = new AppService({ transport: 'browser', version: '1.2.3', scenarios: new ScenarioRunner({ mock: () => null }) });
   host = await startHeadlessHost({ service, rendererDir: dir, port: 0 });
   const html = await (await fetch(host.url)).text();
   token = /name="echoscope-bridge-token" content="([0-9a-f]+)"/.exec(html)?.[1] ?? '';
@@ -94,6 +97,109 @@ describe('headless host', () => {
     await new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false }).trigger('private-ai.bridge', 'chunk.delivered', { marker: 'probe-marker' });
     const push = await records;
     expect((push.payload as { items: Array<{ type: string }> }).items.some((r) => r.type === 'frame')).toBe(true);
+    ws.close();
+  });
+});
+
+/** GET with an explicit Host header (fetch does not let a caller set it; a rebinding browser does). */
+function getWithHost(path: string, hostHeader: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: host.port, path, headers: { host: hostHeader } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('headless host against DNS rebinding', () => {
+  it('serves the page (and its token) only to requests addressed to a loopback host with its port', async () => {
+    for (const name of [`127.0.0.1:${host.port}`, `localhost:${host.port}`, `LOCALHOST:${host.port}`, `[::1]:${host.port}`]) {
+      const page = await getWithHost('/', name);
+      expect(page.status, name).toBe(200);
+      expect(page.body, name).toContain(token);
+    }
+    for (const name of [`rebind.test:${host.port}`, 'localhost', `localhost:${host.port + 1}`, `127.0.0.1.evil.example:${host.port}`, `evil.example`]) {
+      for (const path of ['/', '/index.html', '/missing.js']) {
+        const page = await getWithHost(path, name);
+        expect(page.status, `${name}${path}`).toBe(421);
+        expect(page.body).not.toContain(token);
+      }
+    }
+    expect((await fetch(host.url)).status).toBe(200); // and it still serves the real page
+  });
+
+  it('refuses the bridge to a rebound host name even with the token and its own (rebound) origin', async () => {
+    const rebound = `rebind.test:${host.port}`;
+    await expect(open(`/bridge?token=${token}`, { host: rebound, origin: `http://${rebound}` })).rejects.toThrow('HTTP 403');
+    await expect(open(`/bridge?token=${token}`, { host: rebound })).rejects.toThrow('HTTP 403');
+  });
+
+  it('wants exactly the page origin: another port, scheme or loopback name is refused', async () => {
+    for (const origin of [`http://localhost:${host.port}`, `https://127.0.0.1:${host.port}`, `http://127.0.0.1:${host.port + 1}`, 'null', `http://127.0.0.1:${host.port}.evil.example`]) {
+      await expect(open(`/bridge?token=${token}`, { origin }), origin).rejects.toThrow('HTTP 403');
+    }
+    const ws = await open(`/bridge?token=${token}`, { origin: `http://127.0.0.1:${host.port}` });
+    ws.close();
+  });
+
+  it('reads no scenario file a bridge client names, and quotes nothing from one in errors', async () => {
+    const ws = await open(`/bridge?token=${token}`, { origin: `http://127.0.0.1:${host.port}` });
+    const dir = mkdtempSync(join(tmpdir(), 'echoscope-secret-'));
+    const secrets = join(dir, 'htpasswd.yaml');
+    writeFileSync(secrets, 'alice: $6$saltsalt$hashhashhash\nbob: $6$pepper$otherhash\n');
+    let id = 100;
+    const invoke = async (request: unknown): Promise<{ ok: boolean; error?: { message: string } }> => {
+      const own = id++;
+      const answer = nextMessage(ws, (m) => m.id === own);
+      ws.send(JSON.stringify({ kind: 'invoke', id: own, command: 'scenarios.load', request }));
+      return (await answer).result as { ok: boolean; error?: { message: string } };
+    };
+    for (const path of ['/etc/passwd', secrets]) {
+      const result = await invoke({ path });
+      expect(result.ok, path).toBe(false);
+      expect(result.error?.message).toMatch(/only the scenario files given on the command line/);
+    }
+    // Uploaded text: errors say where, not what.
+    const asText = await invoke({ text: readFileSync(secrets, 'utf8'), fileName: 'htpasswd.yaml' });
+    expect(asText.ok).toBe(false);
+    expect(asText.error?.message).not.toMatch(/alice|bob|hash|salt|pepper/);
+    const broken = await invoke({ text: 'name: x\n  token: sk-live-SECRET: value\n', fileName: 'broken.yaml' });
+    expect(broken.ok).toBe(false);
+    expect(broken.error?.message).toMatch(/not valid YAML or JSON at line \d+, column \d+/);
+    expect(broken.error?.message).not.toContain('SECRET');
+    ws.close();
+  });
+});
+
+describe('headless host against hostile bridge messages', () => {
+  it('survives clients that reset the connection while their upgrade is refused', async () => {
+    for (let i = 0; i < 200; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = netConnect(host.port, '127.0.0.1', () => {
+          socket.write(`GET /bridge?token=x HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          socket.resetAndDestroy(); // RST: the host's 403 hits a reset socket (ECONNRESET)
+          resolve();
+        });
+      });
+    }
+    expect((await fetch(host.url)).status).toBe(200);
+  });
+
+
+  it('answers a command whose request nests 100,000 levels with an error, and keeps serving', async () => {
+    const ws = await open(`/bridge?token=${token}`, { origin: `http://127.0.0.1:${host.port}` });
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    for (const [id, command] of [[201, 'profiles.save'], [202, 'scenarios.load'], [203, 'app.info'], [204, 'no.such.command']] as const) {
+      const answer = nextMessage(ws, (m) => m.id === id);
+      ws.send(`{"kind":"invoke","id":${id},"command":"${command}","request":{"id":"x","name":${deep},"text":${deep}}}`);
+      expect((await answer).result, command).toMatchObject({ ok: false });
+    }
+    const info = nextMessage(ws, (m) => m.id === 205);
+    ws.send(JSON.stringify({ kind: 'invoke', id: 205, command: 'app.info', request: {} }));
+    expect((await info).result).toMatchObject({ ok: true });
     ws.close();
   });
 });

@@ -10,6 +10,7 @@ import {
   type BridgeServerMessage,
 } from '../../../shared/api';
 import type { AppService } from '../app';
+import { allowedHostHeaders, isAllowedHostHeader, isOwnOrigin } from './loopback-host';
 import { serveStatic } from './static-files';
 
 export interface HeadlessHostOptions {
@@ -30,15 +31,22 @@ export interface HeadlessHost {
 
 /**
  * Serves the built renderer and implements the App API over a WebSocket bridge,
- * on loopback. The bridge needs the per-run token the served page carries and a
- * same-origin `Origin`, so another site open in the browser cannot drive it.
+ * on loopback. Every request and upgrade must be addressed to a loopback `Host` with this
+ * port (loopback-host.ts: a DNS-rebound page gets 421 and no token); the bridge also needs
+ * the per-run token the served page carries and exactly its origin, so another site open in
+ * the browser cannot drive it.
  */
 export async function startHeadlessHost(options: HeadlessHostOptions): Promise<HeadlessHost> {
   const host = options.host ?? '127.0.0.1';
   const token = randomBytes(24).toString('hex');
   const injectToken = (html: string) => html.replace('<head>', `<head><meta name="${BRIDGE_TOKEN_META}" content="${token}">`);
 
+  let allowed: ReadonlySet<string> = new Set();
   const server: Server = createServer((request, response) => {
+    if (!isAllowedHostHeader(request.headers.host, allowed)) {
+      response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end(misdirected(allowed));
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -48,7 +56,10 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const bridge = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 });
 
   server.on('upgrade', (request, socket, head) => {
-    if (!isAuthorizedUpgrade(request, token)) {
+    // An upgraded socket has no error listener of Node's any more: a client that resets while
+    // being refused would raise an unhandled ECONNRESET and end the process.
+    socket.on('error', () => socket.destroy());
+    if (!isAuthorizedUpgrade(request, token, allowed)) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -60,8 +71,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  allowed = allowedHostHeaders(port, host);
+  // A wildcard listener is reached through loopback (the one Host always allowed).
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${host}:${port}/`,
+    url: `http://${urlHost}:${port}/`,
     port,
     close: async () => {
       for (const client of bridge.clients) client.terminate();
@@ -72,15 +86,23 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   };
 }
 
-function isAuthorizedUpgrade(request: IncomingMessage, token: string): boolean {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+function misdirected(allowed: ReadonlySet<string>): string {
+  return `EchoScope answers only at ${[...allowed].map((h) => `http://${h}/`).join(', ')}: this request was addressed to another host name (DNS rebinding protection)`;
+}
+
+function isAuthorizedUpgrade(request: IncomingMessage, token: string, allowed: ReadonlySet<string>): boolean {
+  if (!isAllowedHostHeader(request.headers.host, allowed)) return false;
+  let url: URL;
+  try {
+    url = new URL(request.url ?? '/', 'http://localhost');
+  } catch {
+    return false;
+  }
   if (url.pathname !== BRIDGE_PATH) return false;
   const given = Buffer.from(url.searchParams.get('token') ?? '');
   const expected = Buffer.from(token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
-  const origin = request.headers.origin;
-  // Non-browser clients (tests, scripts) send no Origin; a browser always does, and it must be ours.
-  return origin === undefined || origin === `http://${request.headers.host}`;
+  return isOwnOrigin(request.headers.origin, request.headers.host, allowed);
 }
 
 function attachClient(ws: WebSocket, service: AppService): void {

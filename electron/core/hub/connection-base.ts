@@ -3,6 +3,7 @@ import { CLIENT_CLOSE_REASON, type ConnectionState, type JournalRecord } from '.
 import type { Clock } from '../clock';
 import { realTimers, type Timers } from '../timers';
 import { likelyLaravelChannel } from './channel-names';
+import { boundedPayload } from './bounded-payload';
 
 export interface HubSink {
   /**
@@ -137,11 +138,12 @@ export abstract class ConnectionBase implements HubConnection {
     this.settle({ name: channel, status: 'failed', error });
   }
 
-  protected frame(event: string, channel: string | undefined, data: unknown, wireText?: string): void {
+  protected frame(event: string, channel: string | undefined, payload: unknown, wire?: string): void {
     if (this.stopped) return;
     if (this.quiet.size > 0 && channel !== undefined && !event.startsWith('pusher')) this.quietEnds(channel);
     const at = this.clock();
     const connection = this.profile.id;
+    const { data, wireText } = boundedPayload(payload, wire);
     // Two literals, not a spread: this runs for every frame.
     this.sink.record(channel === undefined ? { type: 'frame', at, connection, event, data } : { type: 'frame', at, connection, channel, event, data }, wireText);
   }

@@ -25,7 +25,7 @@ import {
   type RetentionPolicy,
 } from '../../../shared/journal';
 import type { FileSegment } from './file-segments';
-import { JournalFile, scanLines } from './journal-file';
+import { JOURNAL_FILE_MODE, JournalFile, scanLines } from './journal-file';
 import { JournalIndex } from './journal-index';
 
 export interface HostJournalOptions {
@@ -93,7 +93,7 @@ export class HostJournal implements Journal {
   static async open(options: HostJournalOptions): Promise<HostJournal> {
     const warn = options.onWarning ?? ((message: string) => console.warn(message));
     const now = options.now ?? Date.now;
-    if (!existsSync(options.file)) writeFileSync(options.file, serializeRecord(journalHeader(new Date(now()).toISOString())), { flag: 'wx' });
+    if (!existsSync(options.file)) writeFileSync(options.file, serializeRecord(journalHeader(new Date(now()).toISOString())), { flag: 'wx', mode: JOURNAL_FILE_MODE });
     const maxWindowBytes = options.windowBytes ?? 16 * 1024 * 1024;
     const store = await new JournalStore({ name: 'echoscope-host-journal', indexedDB: new IDBFactory(), IDBKeyRange, durability: 'relaxed' }).open();
     const index = new JournalIndex(options.segmentBytes);

@@ -2,3 +2,4 @@ export { HostJournal, type HostJournalOptions, type HostJournalLoad } from './ho
 export { JournalWriter, type JournalWriterOptions, type JournalAck } from './journal-writer';
 export { JournalService, DEFAULT_RETENTION, type JournalServiceOptions } from './journal-service';
 export { startJournalWorker, type JournalWorker } from './journal-worker-host';
+export { JOURNAL_FILE_MODE } from './journal-file';

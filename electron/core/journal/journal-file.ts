@@ -6,6 +6,9 @@ import { dirname } from 'node:path';
  * whole and `fdatasync`ed before it counts as acknowledged. Knows bytes and lines, not records.
  */
 
+/** Journals hold everything received (tokens, user text): readable by their owner only. */
+export const JOURNAL_FILE_MODE = 0o600;
+
 const NEWLINE = 0x0a;
 const READ_CHUNK = 1 << 20;
 
@@ -59,7 +62,9 @@ export class JournalFile {
 
   /** Opens for appending, first cutting the file to `keepBytes` (drops a torn last line so later lines stay valid). */
   static async open(path: string, keepBytes: number): Promise<JournalFile> {
-    const handle = await open(path, 'a+');
+    const handle = await open(path, 'a+', JOURNAL_FILE_MODE);
+    // A journal holds everything the app received: owner-only, also when an older version made it 0644.
+    await handle.chmod(JOURNAL_FILE_MODE).catch(() => undefined);
     const { size } = await handle.stat();
     if (size > keepBytes) {
       await handle.truncate(keepBytes);
@@ -103,7 +108,7 @@ export class JournalFile {
    */
   async rewrite(head: string, from: number): Promise<void> {
     const temporary = `${this.path}.retention-${process.pid}`;
-    const out = await open(temporary, 'w');
+    const out = await open(temporary, 'w', JOURNAL_FILE_MODE);
     try {
       await out.write(head);
       const chunk = Buffer.allocUnsafe(READ_CHUNK);
@@ -120,7 +125,7 @@ export class JournalFile {
     await rename(temporary, this.path);
     await syncDirectory(dirname(this.path));
     await this.handle.close();
-    this.handle = await open(this.path, 'a+');
+    this.handle = await open(this.path, 'a+', JOURNAL_FILE_MODE);
     this.size = (await this.handle.stat()).size;
   }
 

@@ -17,6 +17,7 @@ import { DEFAULT_APP, startMockServer } from '../../mock';
 import { startScenario } from '../../mock/simulator';
 import { ConnectionHub } from '../hub';
 import type { CheckReport, ScenarioCheck, SessionCheck, SessionFailure } from './report';
+import { IngestGuard } from '../ingest-guard';
 
 /**
  * `echoscope check` for one scenario: an embedded mock provider plays it while EchoScope
@@ -50,9 +51,10 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const profiles = new Map<string, { profile: Profile; channel: string }>();
   let watching = true;
 
+  const guard = new IngestGuard((message) => errors.push(message));
   const hub: ConnectionHub = new ConnectionHub({
     record(record) {
-      analyzer.ingest(record);
+      guard.feed((r) => analyzer.ingest(r), record);
       if (record.type === 'frame' && record.event === scenario.event && record.channel !== undefined) {
         received.set(record.channel, (received.get(record.channel) ?? 0) + 1);
         for (const listener of changed) listener();

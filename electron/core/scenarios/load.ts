@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 import { parseScenarioDocument, type Scenario, type ScenarioIssue } from '../../../shared/scenario';
 import { BUILTIN_SCENARIOS, builtinScenario } from '../../mock/scenarios';
 
@@ -23,11 +23,20 @@ export function parseScenarioText(text: string, origin = 'scenario'): Scenario[]
   try {
     document = parseYaml(text); // YAML is a superset of JSON
   } catch (error) {
-    throw new ScenarioLoadError(`${origin}: not valid YAML or JSON: ${error instanceof Error ? error.message : String(error)}`);
+    // Where, never what: the parser's message quotes the offending line of the file.
+    throw new ScenarioLoadError(`${origin}: not valid YAML or JSON${syntaxErrorPlace(error)}`);
   }
   const result = parseScenarioDocument(document);
   if (!result.ok) throw new ScenarioLoadError(`${origin}: invalid scenario`, result.issues);
   return result.scenarios;
+}
+
+function syntaxErrorPlace(error: unknown): string {
+  if (error instanceof YAMLError) {
+    const at = error.linePos?.[0];
+    return `${at ? ` at line ${at.line}, column ${at.col}` : ''} (${error.code})`;
+  }
+  return '';
 }
 
 export function builtinScenarios(names?: readonly string[]): Scenario[] {

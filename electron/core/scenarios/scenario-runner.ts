@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { AppError, type ScenarioProgress, type ScenarioRunView, type ScenarioSummary } from '../../../shared/api';
 import type { z } from 'zod';
 import type { ScenarioLoadRequestSchema, ScenarioStartRequestSchema } from '../../../shared/api';
@@ -12,6 +13,12 @@ import type { ScenarioCheck } from './report';
 export interface ScenarioRunnerOptions {
   /** The embedded mock provider `simulate` runs play on (the host's demo mock); null when there is none. */
   mock: () => MockServer | null;
+  /**
+   * Files or folders the user named on the command line: `load({path})` reads these and nothing
+   * else. The renderer is the least trusted caller (any page that reaches the bridge speaks as
+   * it), so a path from it must never open an arbitrary file; files picked in the UI arrive as text.
+   */
+  commandLinePaths?: readonly string[];
 }
 
 type LoadRequest = z.output<typeof ScenarioLoadRequestSchema>;
@@ -38,13 +45,20 @@ export class ScenarioRunner {
   private readonly startListeners = new Set<(sessionId: string, at: number) => void>();
   private nextRun = 1;
 
-  constructor(private readonly options: ScenarioRunnerOptions) {}
+  private readonly allowedPaths: ReadonlySet<string>;
+
+  constructor(private readonly options: ScenarioRunnerOptions) {
+    this.allowedPaths = new Set((options.commandLinePaths ?? []).map((path) => resolve(path)));
+  }
 
   list(): ScenarioSummary[] {
     return [...this.builtins.map((s) => summarize(s, 'builtin')), ...[...this.loaded.values()].map((s) => summarize(s, 'loaded'))];
   }
 
   async load(request: LoadRequest): Promise<ScenarioSummary[]> {
+    if ('path' in request && !this.allowedPaths.has(resolve(request.path))) {
+      throw new AppError('invalid_request', 'scenarios.load reads only the scenario files given on the command line (echoscope serve --scenario FILE); pick a file in the UI to load any other');
+    }
     let scenarios: Scenario[];
     try {
       scenarios = 'path' in request ? await loadSuite(request.path) : parseScenarioText(request.text, request.fileName ?? 'scenario');
