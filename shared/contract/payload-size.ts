@@ -100,6 +100,8 @@ export function jsonStringBytes(text: string): number {
  */
 export function nestsDeeperThan(value: unknown, maxDepth: number = MAX_PAYLOAD_DEPTH): boolean {
   if (typeof value !== 'object' || value === null) return false;
+  // Hot path (every frame): a flat payload, as nearly all are, holds no object — nothing to allocate.
+  if (maxDepth >= 1 && isFlat(value)) return false;
   const values: object[] = [value];
   const depths: number[] = [1];
   while (values.length > 0) {
@@ -115,6 +117,18 @@ export function nestsDeeperThan(value: unknown, maxDepth: number = MAX_PAYLOAD_D
     }
   }
   return false;
+}
+
+function isFlat(value: object): boolean {
+  if (Array.isArray(value)) {
+    for (const member of value) if (typeof member === 'object' && member !== null) return false;
+    return true;
+  }
+  for (const key in value) {
+    const member = (value as Record<string, unknown>)[key];
+    if (typeof member === 'object' && member !== null) return false;
+  }
+  return true;
 }
 
 /** What a journal keeps instead of a payload it cannot hold as a value (no text of it at hand). */
