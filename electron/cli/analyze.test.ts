@@ -28,6 +28,24 @@ describe('echoscope analyze', () => {
     expect(row!.split(/\s{2,}/)).toEqual(['s1', 'completed', '8', '3', '1', '0', '0', '5', '0', '80 ms']);
   });
 
+  it('prints one row per observation with its vantage, coverage and loss when several vantages saw a session', async () => {
+    const { code, out } = await run(join(fixtures, 'two-connections-one-lossy.ndjson'));
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^SESSION\s+VANTAGE\s+STATUS\s+.*\s+LOST$/);
+    expect(lines[1]!.split(/\s{2,}/)).toEqual(['s1', 'c1', 'completed', '6', '0', '0', '0', '0', '0', '0', '10 ms', '0']);
+    expect(lines[2]!.split(/\s{2,}/)).toEqual(['s1', 'c2', 'completed', '5', '0', '0', '1 (1 missing)', '0', '0', '0', '20 ms', '1']);
+    expect(out).toContain('1 session seen as 2 observations (1 completed)');
+    expect(out).toContain('1 lost by one vantage and received by another');
+  });
+
+  it('says where a late join began', async () => {
+    const { out } = await run(join(fixtures, 'late-join.ndjson'));
+    const [head, row] = out.split('\n');
+    expect(head).toMatch(/COVERAGE$/);
+    expect(row).toMatch(/from #31$/);
+  });
+
   it('prints the verdict JSON', async () => {
     const { code, out } = await run(join(fixtures, 'gap.ndjson'), '--json');
     expect(code).toBe(0);

@@ -158,21 +158,33 @@ const COLUMNS: { title: string; value: (s: SessionVerdict) => string; left?: boo
   { title: 'P95 INTER-TOKEN', value: (s) => (s.interTokenMs === null ? '-' : `${s.interTokenMs.p95} ms`) },
 ];
 
+/** Extra columns a verdict needs: which vantage (when several saw anything), where a late join began, what a vantage lost. */
+function columnsFor(verdict: Verdict): typeof COLUMNS {
+  const vantages = new Set(verdict.sessions.map((s) => `${s.source ?? ''}\u0001${s.connection}`));
+  const columns = [...COLUMNS];
+  if (vantages.size > 1) columns.splice(1, 0, { title: 'VANTAGE', value: (s) => printable(s.source === undefined ? s.connection : `${s.source} · ${s.connection}`), left: true });
+  if (verdict.sessions.some((s) => s.joinedLate)) columns.push({ title: 'COVERAGE', value: (s) => (s.joinedLate ? `from #${s.coverage.fromSequence}` : 'all'), left: true });
+  if (verdict.comparisons.length > 0) columns.push({ title: 'LOST', value: (s) => String(s.deliveryLoss) });
+  return columns;
+}
+
 export function formatVerdictTable(verdict: Verdict): string {
-  const rows = verdict.sessions.map((session) => COLUMNS.map((column) => column.value(session)));
+  const columns = columnsFor(verdict);
+  const rows = verdict.sessions.map((session) => columns.map((column) => column.value(session)));
   // A loop, not Math.max(...rows): spreading 130,000 rows into arguments overflows the stack.
-  const widths = COLUMNS.map((column) => column.title.length);
+  const widths = columns.map((column) => column.title.length);
   for (const row of rows) {
     for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
   }
   const line = (cells: string[]) =>
-    cells.map((cell, i) => (COLUMNS[i]!.left ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+    cells.map((cell, i) => (columns[i]!.left ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
   const s = verdict.summary;
   const byStatus = Object.entries(s.byStatus).map(([status, n]) => `${n} ${printable(status)}`).join(', ');
+  const seen = s.observations > s.sessions ? ` seen as ${s.observations} observations` : '';
   return [
-    line(COLUMNS.map((column) => column.title)),
+    line(columns.map((column) => column.title)),
     ...rows.map(line),
     '',
-    `${s.sessions} session${s.sessions === 1 ? '' : 's'}${byStatus ? ` (${byStatus})` : ''}; ${s.events} events, ${s.duplicates} duplicates, ${s.replays} replays, ${s.missing} missing, ${s.violations} violations, ${s.disconnects} disconnects`,
+    `${s.sessions} session${s.sessions === 1 ? '' : 's'}${seen}${byStatus ? ` (${byStatus})` : ''}; ${s.events} events, ${s.duplicates} duplicates, ${s.replays} replays, ${s.missing} missing, ${s.violations} violations, ${s.disconnects} disconnects${s.deliveryLoss > 0 ? `, ${s.deliveryLoss} lost by one vantage and received by another` : ''}`,
   ].join('\n');
 }
