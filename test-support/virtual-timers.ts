@@ -1,5 +1,8 @@
+import type { Timers } from '../electron/core/timers';
+
 /**
- * A virtual clock with timers, for code that takes `now`/`setTimer`/`clearTimer`: tests move
+ * A virtual clock with timers, for code that takes `now`/`setTimer`/`clearTimer` (the page's
+ * bridge) or core's `Timers` (`setTimeout`/`clearTimeout`: discovery, reconciliation): tests move
  * time with `advance`, never wait for it.
  */
 interface Timer {
@@ -8,7 +11,7 @@ interface Timer {
   callback: () => void;
 }
 
-export class VirtualTimers {
+export class VirtualTimers implements Timers {
   private time: number;
   private seq = 0;
   private readonly timers = new Map<number, Timer>();
@@ -28,6 +31,10 @@ export class VirtualTimers {
   readonly clearTimer = (handle: unknown): void => {
     this.timers.delete(handle as number);
   };
+
+  /** core's `Timers`: the same timers under the names Node's globals have. */
+  readonly setTimeout = (callback: () => void, ms: number): unknown => this.setTimer(callback, ms);
+  readonly clearTimeout = (handle: unknown): void => this.clearTimer(handle);
 
   /** Timers waiting to fire. */
   get pending(): number {

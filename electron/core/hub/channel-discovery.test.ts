@@ -1,29 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Timers } from '../timers';
+import { VirtualTimers } from '../../../test-support/virtual-timers';
 import { ChannelDiscovery, type ChannelOccupancy, type ChannelSource } from './channel-discovery';
 
-class ManualTimers implements Timers {
-  private now = 0;
-  private next = 1;
-  private readonly pending = new Map<number, { at: number; callback: () => void }>();
-  setTimeout(callback: () => void, ms: number): number {
-    const id = this.next++;
-    this.pending.set(id, { at: this.now + ms, callback });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    for (;;) {
-      const due = [...this.pending.entries()].filter(([, t]) => t.at <= this.now).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) return;
-      this.pending.delete(due[0]);
-      due[1].callback();
-    }
-  }
-}
 
 /** A server whose channel list the test sets; `infos` counts per-channel questions. */
 function server() {
@@ -37,7 +15,7 @@ function server() {
 }
 
 function discovery(source: ChannelSource, options: { leave?: boolean; graceMs?: number } = {}) {
-  const timers = new ManualTimers();
+  const timers = new VirtualTimers();
   const subscribed = new Set<string>();
   const events: string[] = [];
   // A poll interval the test never reaches: it polls by hand.

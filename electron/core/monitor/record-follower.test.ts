@@ -8,37 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileResult } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
-import type { Timers } from '../timers';
+import { VirtualTimers } from '../../../test-support/virtual-timers';
 import { Monitor } from './monitor';
 import { RecordFollower } from './record-follower';
 
-/** Timers the test advances by hand. */
-class ManualTimers implements Timers {
-  now = 0;
-  private next = 1;
-  private readonly pending = new Map<number, { at: number; callback: () => void }>();
-  setTimeout(callback: () => void, ms: number): number {
-    const id = this.next++;
-    this.pending.set(id, { at: this.now + ms, callback });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  /** Moves time on and fires what fell due, in order. */
-  advance(ms: number): void {
-    this.now += ms;
-    for (;;) {
-      const due = [...this.pending.entries()].filter(([, t]) => t.at <= this.now).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) return;
-      this.pending.delete(due[0]);
-      due[1].callback();
-    }
-  }
-  get scheduled(): number {
-    return this.pending.size;
-  }
-}
 
 /** The app's record route: records the test rewrites at will; every answer is counted. */
 async function recordServer(): Promise<{ url: string; records: Map<string, Record<string, unknown>>; close(): Promise<void> }> {
@@ -68,7 +41,7 @@ function generation(id: string, fields: Record<string, unknown>): Record<string,
 async function harness(settleMs = 1000) {
   const app = await recordServer();
   cleanups.push(() => app.close());
-  const timers = new ManualTimers();
+  const timers = new VirtualTimers();
   let now = 1_000_000;
   const monitor = new Monitor({ clock: () => now, tickMs: 3_600_000 });
   const results: Array<{ sessionId: string; result: ReconcileResult }> = [];
@@ -142,7 +115,7 @@ describe('reconciliation follows the record after the first terminal', () => {
     h.advance(1000);
     const again = await h.nthResult('o1', 3);
     expect(again).toMatchObject({ trigger: 'settled', recordVersion: settled.recordVersion });
-    expect(h.timers.scheduled).toBe(0);
+    expect(h.timers.pending).toBe(0);
   });
 
   it('failed → completed with other text: the retry after the terminal is compared again and the text mismatch shows where the texts part', async () => {
