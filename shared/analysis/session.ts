@@ -355,6 +355,7 @@ export class SessionTracker {
       disconnects: this.disconnects,
       deliveryLoss: loss?.count ?? 0,
       attempts: this.attempt,
+      lastAttempt: Number.isNaN(this.attemptMax) ? null : { attempt: this.attempt, from: this.attemptMin, to: this.attemptMax },
       joinedLate: late,
       coverage: {
         subscribedAt: Number.isNaN(this.subscribedAt) ? null : this.subscribedAt,

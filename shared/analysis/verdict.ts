@@ -104,6 +104,8 @@ export interface SessionVerdict {
   deliveryLoss: number;
   /** 1 + restarts seen (a crash + one retry = 2). */
   attempts: number;
+  /** The last attempt's lowest and highest sequence: what the app's record (`last_seq`) describes. Null before any event. */
+  lastAttempt: { attempt: number; from: number; to: number } | null;
   /** The observation began after the stream had: the unseen head is neither missing nor a gap. */
   joinedLate: boolean;
   coverage: {

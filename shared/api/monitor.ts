@@ -33,6 +33,7 @@ export const SessionRowSchema = z.looseObject({
   /** Events another vantage received (within this one's coverage) that this one did not. */
   deliveryLoss: z.number(),
   attempts: z.number(),
+  lastAttempt: z.object({ attempt: z.number(), from: z.number(), to: z.number() }).nullable(),
   /** Began watching after the stream had: the head before `coverage.fromSequence` is unobserved, not lost. */
   joinedLate: z.boolean(),
   coverage: z.object({ subscribedAt: z.number().nullable(), fromSequence: z.number().nullable() }),

@@ -5,7 +5,7 @@ import { compare, evaluateExpect, ExpectSchema, matchesSession, parseScenarioDoc
 const verdict = (patch: Partial<SessionVerdict> = {}): SessionVerdict => ({
   sessionId: 's1', channel: 'private-ai.s1', connection: 'c1', status: 'completed', terminalStates: ['completed'], terminationCode: 'end_turn',
   events: 10, uniqueSequences: 10, maxSequence: 10, duplicates: 0, conflicts: 0, replays: 0, outOfOrder: 0, afterTerminal: 0,
-  missing: 0, gaps: [], stalls: 0, violations: 0, disconnects: 0, deliveryLoss: 0, attempts: 1, joinedLate: false,
+  missing: 0, gaps: [], stalls: 0, violations: 0, disconnects: 0, deliveryLoss: 0, attempts: 1, lastAttempt: { attempt: 1, from: 1, to: 10 }, joinedLate: false,
   coverage: { subscribedAt: 0, fromSequence: 1 }, ttftMs: 20, ttftFrom: 'run', durationMs: 100, interTokenMs: null, deliveryMs: null,
   text: 'Hello', naiveText: 'Hello', anomalies: [], ...patch,
 });

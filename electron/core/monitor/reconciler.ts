@@ -43,7 +43,9 @@ export async function reconcileSession(
   // Laravel resources often wrap the model in `data`.
   const fields = (('data' in record && typeof record.data === 'object' && record.data !== null ? record.data : record) as Record<string, unknown>);
   const terminal = detail.row.terminalStates.length > 0;
-  const mismatches = compareWithRecord({ status: detail.row.status, maxSequence: detail.row.maxSequence, text: detail.text, terminal }, fields);
+  // The record describes the job's last attempt: after a retry, its last_seq is that attempt's, not the highest ever received.
+  const maxSequence = detail.row.lastAttempt?.to ?? detail.row.maxSequence;
+  const mismatches = compareWithRecord({ status: detail.row.status, maxSequence, text: detail.text, terminal }, fields);
   const savedAt = fields.last_save_at;
   return {
     ...base,
