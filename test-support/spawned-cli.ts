@@ -31,7 +31,8 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   const stderr: string[] = [];
   let exitValue: number | string | null = null;
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': a process that printed megabytes exits before its last output is read.
+    child.once('close', (code, signal) => {
       exitValue = code ?? signal ?? -1;
       resolve(exitValue);
     });

@@ -133,6 +133,11 @@ export class Analyzer {
   private readonly scratch = createEventScratch();
   private ignoredFrames = 0;
   private observationCount = 0;
+  /**
+   * What the analyzer made of the record last ingested (classification.ts: flags + attempt); 0
+   * for a record that is not an analyzed frame. Read it right after `ingest`.
+   */
+  classification = 0;
   private latestAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AnalyzerOptions = {}) {
@@ -153,6 +158,7 @@ export class Analyzer {
   /** Feeds one record; returns the session key a frame was attributed to (undefined when ignored or not a frame). */
   ingest(record: JournalRecord): string | undefined {
     if (record.at > this.latestAt) this.latestAt = record.at;
+    this.classification = 0;
     switch (record.type) {
       case 'frame':
         return this.frame(record);
@@ -283,6 +289,7 @@ export class Analyzer {
     if (violation === null) {
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
     } else tracker.violation(record.at, violation);
+    this.classification = tracker.classification;
     if (tracker.isTerminal) this.connections.get(vantage)?.sessions.delete(tracker);
     return key;
   }

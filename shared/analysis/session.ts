@@ -2,6 +2,7 @@ import { isTerminalState, type ContractEventScratch, type ContractViolation, typ
 import { LatencyHistogram, roundMs } from './histogram';
 import { Arrival, SequenceLedger, type Hole, type SequenceRange } from './ledger';
 import type { ResolvedOptions } from './options';
+import { FrameFlag, packClassification } from './classification';
 import { intersectRanges, normalizeRanges } from './ranges';
 import { SessionText } from './text';
 import type { Anomaly, GapRange, KnownStart, SessionStatus, SessionVerdict, TtftNote, Vantage } from './verdict';
@@ -117,6 +118,9 @@ export class SessionTracker {
     return this.lastTerminalState === null;
   }
 
+  /** The last frame's classification (see classification.ts), set by `event` and `violation`. */
+  classification = 0;
+
   /** Returns true when the sequence was new to this observation (for the comparison's lag). */
   event(at: number, e: ContractEventScratch): boolean {
     this.activity(at, e.sequence);
@@ -139,10 +143,12 @@ export class SessionTracker {
       else restart = sequence === 1 && !this.shallowReorder(at);
     }
 
+    let flags: number = FrameFlag.Analyzed | (duplicate ? FrameFlag.Duplicate : FrameFlag.FirstSeen);
     if (duplicate) {
       this.duplicates++;
       this.note({ kind: 'duplicate', at, sequence });
       if (this.text.differsFromFirst(sequence, e.chunk)) {
+        flags |= FrameFlag.Conflict;
         this.conflicts++;
         const anomaly: Anomaly = { kind: 'conflict', at, sequence, chunk: cut(e.chunk) };
         const first = this.text.firstChunk(sequence);
@@ -151,6 +157,7 @@ export class SessionTracker {
       }
     }
     if (restart) {
+      flags |= FrameFlag.Restart;
       this.replays++;
       this.note({ kind: 'replay', at, sequence, restartedAfter: this.attemptMax });
       this.earlierAttempts.push({ from: this.attemptMin, to: this.attemptMax });
@@ -162,6 +169,7 @@ export class SessionTracker {
       // Order is judged within the attempt: a retry's own events are in order however far below
       // the earlier attempt's highest sequence they are.
       if (!duplicate && sequence < this.attemptMax) {
+        flags |= FrameFlag.OutOfOrder;
         this.outOfOrder++;
         this.note({ kind: 'out_of_order', at, sequence, max: this.attemptMax });
       }
@@ -180,10 +188,15 @@ export class SessionTracker {
     if (e.state === 'generating' && Number.isNaN(this.firstTokenAt)) this.firstTokenAt = at;
 
     if (wasTerminal) {
+      flags |= FrameFlag.AfterTerminal;
       this.afterTerminal++;
       this.note({ kind: 'after_terminal', at, sequence });
     }
-    if (isTerminalState(e.state)) this.terminal(at, sequence, e.state, e.terminationCode, duplicate);
+    if (isTerminalState(e.state)) {
+      flags |= FrameFlag.Terminal;
+      this.terminal(at, sequence, e.state, e.terminationCode, duplicate);
+    }
+    this.classification = packClassification(flags, this.attempt);
     return !duplicate;
   }
 
@@ -194,6 +207,7 @@ export class SessionTracker {
 
   violation(at: number, violation: ContractViolation): void {
     this.activity(at, violation.sequence);
+    this.classification = packClassification(FrameFlag.Analyzed | FrameFlag.Violation, this.attempt);
     this.violations++;
     const anomaly: Anomaly = { kind: violation.kind, at, reason: violation.reason };
     if (violation.sequence !== undefined) anomaly.sequence = violation.sequence;

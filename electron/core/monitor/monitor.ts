@@ -1,17 +1,15 @@
-import { Analyzer, combineObservations, vantageKeyOf, type AnalyzerOptions, type Anomaly, type KnownStart, type SessionVerdict, type Verdict } from '../../../shared/analysis';
+import { Analyzer, combineObservations, vantageKeyOf, type AnalyzerOptions, type KnownStart, type SessionVerdict, type Verdict } from '../../../shared/analysis';
 import { DEFAULT_PROFILE, type ContractProfile } from '../../../shared/contract';
 import type { FleetBucket, MonitorSettings, ObservationRow, ReconcileResult, SessionDetail, SessionFilter, SessionRow } from '../../../shared/api';
 import { SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 
-/** A session's frames as the monitor holds them, with live analysis' findings (see `Monitor.sessionAnalysis`). */
+/** One observation's frames as the monitor holds them, with what live analysis made of each (see `Monitor.sessionAnalysis`). */
 export interface KnownAnalysis {
   frames: FrameRecord[];
-  /** 1 for each frame the analyzer took as an event of the session. */
-  analyzed: Uint8Array;
-  /** Every anomaly of the session, when none was dropped by the per-session cap. */
-  anomalies?: Anomaly[];
+  /** The analyzer's classification of each frame (shared/analysis/classification.ts); 0: not analyzed. */
+  classes: Uint32Array;
 }
 
 export interface MonitorUpdate {
@@ -50,6 +48,8 @@ export class Monitor {
   private readonly history: JournalRecord[] = [];
   /** Session key of each history entry (undefined for non-frames), parallel to `history`. */
   private readonly historyKeys: Array<string | undefined> = [];
+  /** The analyzer's classification of each history entry (0 for what it did not analyze), parallel to `history`. */
+  private readonly historyClasses: number[] = [];
   private readonly historyLimit = 200_000;
   /** Sessions that lost frames when the history was trimmed: their complete frame list is in the journal only. */
   private readonly trimmedSessions = new Set<string>();
@@ -76,6 +76,7 @@ export class Monitor {
     if (key !== undefined && !this.sessionConnections.has(key)) this.sessionConnections.set(key, record.connection);
     this.history.push(record);
     this.historyKeys.push(key);
+    this.historyClasses.push(this.analyzer.classification);
     if (this.history.length > this.historyLimit * 1.1) {
       const excess = this.history.length - this.historyLimit;
       for (let i = 0; i < excess; i += 1) {
@@ -85,6 +86,7 @@ export class Monitor {
       }
       this.history.splice(0, excess);
       this.historyKeys.splice(0, excess);
+      this.historyClasses.splice(0, excess);
     }
     this.dirty = true;
     return key;
@@ -279,21 +281,19 @@ export class Monitor {
   sessionAnalysis(sessionId: string, vantage = this.primaryVantage(sessionId)): KnownAnalysis | undefined {
     if (this.trimmedSessions.has(sessionId)) return undefined;
     const frames: FrameRecord[] = [];
-    const analyzed: number[] = [];
+    const classes: number[] = [];
     for (let i = 0; i < this.history.length; i += 1) {
       const record = this.history[i];
       if (record?.type !== 'frame') continue;
       // One observation's stream: frames of other vantages never enter it.
       if (vantage !== undefined && vantageKeyOf(record) !== vantage) continue;
       const key = this.historyKeys[i];
-      if (key === sessionId) analyzed.push(frames.length);
-      if (key === sessionId || (key === undefined && journalSessionKey(record) === sessionId)) frames.push(record);
+      if (key === sessionId || (key === undefined && journalSessionKey(record) === sessionId)) {
+        frames.push(record);
+        classes.push(key === sessionId ? this.historyClasses[i]! : 0);
+      }
     }
-    const flags = new Uint8Array(frames.length);
-    for (const index of analyzed) flags[index] = 1;
-    const verdict = this.analyzer.observationVerdicts(sessionId, this.clock(), { includeText: false }).find((v) => vantageKeyOf(v) === vantage);
-    const anomalies = verdict && !verdict.anomaliesDropped ? verdict.anomalies.filter((a) => a.kind !== 'delivery_loss') : undefined;
-    return { frames, analyzed: flags, ...(anomalies ? { anomalies } : {}) };
+    return { frames, classes: Uint32Array.from(classes) };
   }
 
   summary(): MonitorUpdate['summary'] {
@@ -326,7 +326,10 @@ export class Monitor {
   private reanalyze(): void {
     this.analyzer = new Analyzer({ ...this.options.analyzer, ...this.settingsValue, profile: this.contract });
     for (const [sessionId, start] of this.starts) this.analyzer.setStart(sessionId, start.at, start.from);
-    for (let i = 0; i < this.history.length; i += 1) this.historyKeys[i] = this.analyzer.ingest(this.history[i]!);
+    for (let i = 0; i < this.history.length; i += 1) {
+      this.historyKeys[i] = this.analyzer.ingest(this.history[i]!);
+      this.historyClasses[i] = this.analyzer.classification;
+    }
     this.pushed.clear();
     this.dirty = true;
   }

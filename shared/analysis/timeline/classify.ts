@@ -1,13 +1,15 @@
 import { Analyzer } from '../analyzer';
-import type { Anomaly } from '../verdict';
-import type { ContractProfile } from '../../contract';
+import { classificationAttempt, classificationFlags, FrameFlag } from '../classification';
+import { compileProfile, createEventScratch, decodePayload, type CompiledProfile, type ContractEventScratch, type ContractProfile } from '../../contract';
 import type { FrameRecord } from '../../journal';
 import { downsampleKeepingIndices, type Series } from './downsample';
 
 /**
- * Per-event classification of one session for the timeline. The detection rules are not
- * repeated here: the frames are fed to the shared Analyzer (with no anomaly cap), and each
- * anomaly it reports at an event's arrival time and sequence is attached to that event.
+ * Per-event classification of one session for the timeline — a projection of the analyzer's
+ * own per-frame classification (shared/analysis/classification.ts), never a second judgement:
+ * the monitor hands over what live analysis made of each frame, or the frames are fed to the
+ * shared Analyzer here. Payload fields (sequence, chunk, state, emitted_at) are read only
+ * through the compiled contract, so a custom profile's fields draw where they belong.
  *
  * A 100k-event session is kept as columns (typed arrays, one entry per frame), not as 100k
  * objects: classification allocates almost nothing per frame, and point objects are built only
@@ -22,8 +24,6 @@ const PRIORITY: readonly PointKind[] = ['violation', 'replay', 'conflict', 'afte
 /** Kind codes of the `kind` column. */
 const KIND_CODES: readonly PointKind[] = ['new', 'duplicate', 'replay', 'conflict', 'out_of_order', 'after_terminal', 'violation', 'terminal'];
 const KIND_CODE = new Map(KIND_CODES.map((kind, code) => [kind, code]));
-
-const TERMINAL_STATES = new Set(['completed', 'finished', 'truncated', 'errored', 'abandoned']);
 
 /** Bits of the `flags` column. */
 export const ANALYZED = 1;
@@ -69,8 +69,8 @@ export interface SessionTimeline {
   /** Every kind of the frames that have any (anomalies and terminal events); most frames have none. */
   kinds: Map<number, PointKind[]>;
   attempts: number;
-  /** Anomalies as the local analysis saw them (complete, not capped), by arrival. */
-  anomalies: readonly Anomaly[];
+  /** The contract the frames were read with (the only reader of their payloads). */
+  contract: CompiledProfile;
   /** Arrival gaps between consecutive first-seen sequences (x: ms since t0; the verdict's interTokenMs samples). */
   interToken: Series;
   /** `at − emitted_at` of the events that carry it (negative skew as 0). */
@@ -87,76 +87,68 @@ export interface ThresholdOptions {
   profile?: ContractProfile;
 }
 
-/** A frame's payload fields, or undefined when the payload is not an object. */
-export function payloadOf(frame: FrameRecord): Record<string, unknown> | undefined {
-  const data = frame.data;
-  return typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : undefined;
-}
-
-const pointKey = (at: number, sequence: number | null | undefined) => `${at}|${sequence ?? ''}`;
-
-/** What live analysis already knows of the frames: which it analyzed (1 per frame) and every anomaly it found. */
+/** What live analysis already made of the frames: their classification, packed (classification.ts), one per frame. */
 export interface PriorAnalysis {
-  analyzed: Uint8Array;
-  anomalies: readonly Anomaly[];
+  classes: Uint32Array;
 }
 
-/** Runs the shared Analyzer over one session's frames: which frames it took, and its complete anomaly list. */
-function analyze(sessionId: string, frames: readonly FrameRecord[], thresholds: ThresholdOptions): PriorAnalysis {
-  const n = frames.length;
-  const analyzer = new Analyzer({ ...thresholds, maxAnomaliesPerSession: Number.MAX_SAFE_INTEGER, maxGapRanges: 100_000 });
-  const keys = new Map<string, number>();
-  const analyzed = new Uint8Array(n);
-  let lastKey: string | undefined;
-  let lastCount = 0;
-  for (let index = 0; index < n; index++) {
-    const key = analyzer.ingest(frames[index] as FrameRecord);
-    if (key === undefined) continue;
-    analyzed[index] = 1;
-    // Counted in runs: a session's frames nearly all carry the same key.
-    if (key === lastKey) lastCount++;
-    else {
-      if (lastKey !== undefined) keys.set(lastKey, (keys.get(lastKey) ?? 0) + lastCount);
-      lastKey = key;
-      lastCount = 1;
-    }
+/** Runs the shared Analyzer over one observation's frames: what it made of each (0: ignored). */
+function classifyFrames(frames: readonly FrameRecord[], thresholds: ThresholdOptions): Uint32Array {
+  const analyzer = new Analyzer({ ...thresholds, maxAnomaliesPerSession: 0, maxGapRanges: 0 });
+  const classes = new Uint32Array(frames.length);
+  for (let index = 0; index < frames.length; index++) {
+    analyzer.ingest(frames[index] as FrameRecord);
+    classes[index] = analyzer.classification;
   }
-  if (lastKey !== undefined) keys.set(lastKey, (keys.get(lastKey) ?? 0) + lastCount);
-  // The monitor's id for the session, else whichever key took most of these frames.
-  let key = sessionId;
-  if (!keys.has(key)) key = [...keys.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? sessionId;
-  const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : 0;
-  const verdict = analyzer.sessionVerdict(key, end, { endOfJournal: true, includeText: false });
-  return { analyzed, anomalies: verdict?.anomalies ?? [] };
+  return classes;
+}
+
+/** The kinds a classification shows, most of them none (then undefined). */
+function kindsOf(flags: number): PointKind[] | undefined {
+  if ((flags & (FrameFlag.Violation | FrameFlag.Duplicate | FrameFlag.Restart | FrameFlag.OutOfOrder | FrameFlag.AfterTerminal | FrameFlag.Terminal)) === 0) return undefined;
+  if (flags & FrameFlag.Violation) return ['violation'];
+  const kinds: PointKind[] = [];
+  if (flags & FrameFlag.Duplicate) kinds.push('duplicate');
+  if (flags & FrameFlag.Conflict) kinds.push('conflict');
+  if (flags & FrameFlag.Restart) kinds.push('replay');
+  if (flags & FrameFlag.OutOfOrder) kinds.push('out_of_order');
+  if (flags & FrameFlag.AfterTerminal) kinds.push('after_terminal');
+  if (flags & FrameFlag.Terminal) kinds.push('terminal');
+  return kinds;
 }
 
 /**
- * Classifies every frame of one session (frames in arrival order, as `sessions.events` returns
- * them). With `prior` (the monitor analyzed these very frames live and kept every anomaly) the
- * analyzer is not run again: a 100k-event session is classified in one pass.
+ * Decodes frame `index` through the contract into `scratch`; returns false for a frame that is
+ * not a valid event (ignored or violating), whose sequence — when the violation could read one —
+ * is left in `scratch.sequence`.
  */
-export function buildTimeline(sessionId: string, frames: readonly FrameRecord[], thresholds: ThresholdOptions = {}, prior?: PriorAnalysis): SessionTimeline {
-  const n = frames.length;
-  const { analyzed, anomalies } = prior && prior.analyzed.length === n ? prior : analyze(sessionId, frames, thresholds);
-  const flags = Uint8Array.from(analyzed);
-  const firstAnalyzed = analyzed.indexOf(1);
+function decode(timeline: { frames: readonly FrameRecord[]; contract: CompiledProfile }, index: number, scratch: ContractEventScratch): boolean {
+  const frame = timeline.frames[index] as FrameRecord;
+  const violation = decodePayload(timeline.contract, frame.data, frame.channel, scratch);
+  if (violation === null) return true;
+  scratch.sequence = violation.sequence ?? 0;
+  scratch.chunk = '';
+  scratch.emittedAt = Number.NaN;
+  return false;
+}
 
-  const byEvent = new Map<string, PointKind[]>();
-  // Most events have no anomaly: their arrival time is not here, and no key string is built for them.
-  const anomalyTimes = new Set<number>();
-  for (const anomaly of anomalies) {
-    const kind: PointKind | null =
-      anomaly.kind === 'oversize' || anomaly.kind === 'violation'
-        ? 'violation'
-        : anomaly.kind === 'duplicate' || anomaly.kind === 'replay' || anomaly.kind === 'conflict' || anomaly.kind === 'out_of_order' || anomaly.kind === 'after_terminal'
-          ? anomaly.kind
-          : null;
-    if (kind === null) continue;
-    anomalyTimes.add(anomaly.at);
-    const k = pointKey(anomaly.at, anomaly.sequence);
-    const list = byEvent.get(k);
-    if (list) list.push(kind);
-    else byEvent.set(k, [kind]);
+/**
+ * Classifies every frame of one observation of a session (frames in arrival order, one
+ * vantage). With `prior` (the monitor's live classification of these very frames) the analyzer
+ * is not run again: a 100k-event session is projected in one pass.
+ */
+export function buildTimeline(_sessionId: string, frames: readonly FrameRecord[], thresholds: ThresholdOptions = {}, prior?: PriorAnalysis): SessionTimeline {
+  const n = frames.length;
+  const classes = prior && prior.classes.length === n ? prior.classes : classifyFrames(frames, thresholds);
+  const contract = compileProfile(thresholds.profile);
+  const flags = new Uint8Array(n);
+  let firstAnalyzed = -1;
+  for (let index = 0; index < n; index++) {
+    const f = classificationFlags(classes[index] as number);
+    if (f & FrameFlag.Analyzed) {
+      flags[index] = ANALYZED | (f & FrameFlag.FirstSeen ? FIRST_SEEN : 0);
+      if (firstAnalyzed < 0) firstAnalyzed = index;
+    }
   }
 
   // Time zero is the session's first analyzed event (a subscription frame may come before it).
@@ -166,11 +158,7 @@ export function buildTimeline(sessionId: string, frames: readonly FrameRecord[],
   const emittedColumn = new Float64Array(n);
   const attemptColumn = new Uint32Array(n);
   const kindColumn = new Uint8Array(n);
-  const kindsOf = new Map<number, PointKind[]>();
-  // Seen before? Sequences are dense in practice (a typed array beats a Set several times over);
-  // an absurd one (a malformed 10⁹) goes to the Set instead of sizing the array.
-  const seenDense = new Uint8Array(2 * n + 2);
-  const seenSparse = new Set<number>();
+  const kindsByFrame = new Map<number, PointKind[]>();
   const gapX = new Float64Array(n);
   const gapY = new Float64Array(n);
   const deliveryX = new Float64Array(n);
@@ -180,37 +168,34 @@ export function buildTimeline(sessionId: string, frames: readonly FrameRecord[],
   let previousFirst = Number.NaN;
   let correctChars = 0;
   let naiveChars = 0;
+  let attempts = 1;
   let attempt = 1;
+  const scratch = createEventScratch();
+  const view = { frames, contract };
   for (let index = 0; index < n; index++) {
     const frame = frames[index] as FrameRecord;
-    const payload = payloadOf(frame);
-    const rawSequence = payload?.sequence;
-    const sequence = typeof rawSequence === 'number' && Number.isInteger(rawSequence) && rawSequence >= 1 ? rawSequence : null;
-    const rawState = payload?.state;
-    const terminal = typeof rawState === 'string' && TERMINAL_STATES.has(rawState);
-    const rawEmitted = payload?.emitted_at;
     at[index] = frame.at;
-    sequenceColumn[index] = sequence ?? 0;
-    emittedColumn[index] = typeof rawEmitted === 'number' ? rawEmitted : Number.NaN;
-    let kinds: PointKind[] | undefined;
-    if (anomalyTimes.has(frame.at)) {
-      const found = [...(byEvent.get(pointKey(frame.at, sequence)) ?? []), ...(sequence === null ? (byEvent.get(pointKey(frame.at, null)) ?? []) : [])];
-      if (found.length > 0) kinds = found;
+    emittedColumn[index] = Number.NaN;
+    const packed = classes[index] as number;
+    const f = classificationFlags(packed);
+    if ((f & FrameFlag.Analyzed) === 0) {
+      attemptColumn[index] = attempt;
+      continue;
     }
-    const violating = kinds?.includes('violation') ?? false;
-    if (kinds?.includes('replay')) attempt++;
-    if (!violating && terminal) (kinds ??= []).push('terminal');
+    attempt = classificationAttempt(packed) || attempt;
+    if (attempt > attempts) attempts = attempt;
     attemptColumn[index] = attempt;
-    if ((flags[index] as number) & ANALYZED && !violating && sequence !== null) {
-      const dense = sequence < seenDense.length;
-      if (dense ? seenDense[sequence] === 0 : !seenSparse.has(sequence)) {
-        if (dense) seenDense[sequence] = 1;
-        else seenSparse.add(sequence);
-        flags[index] = (flags[index] as number) | FIRST_SEEN;
-      }
+    const valid = decode(view, index, scratch);
+    sequenceColumn[index] = scratch.sequence;
+    const kinds = kindsOf(f);
+    if (kinds) {
+      kindsByFrame.set(index, kinds);
+      const drawn = PRIORITY.find((candidate) => kinds.includes(candidate)) ?? 'new';
+      kindColumn[index] = KIND_CODE.get(drawn) ?? 0;
     }
+    if (!valid) continue;
     // The latency series and text lengths, in the same pass (a 100k-event session: each extra pass costs).
-    const isFirst = ((flags[index] as number) & FIRST_SEEN) !== 0;
+    const isFirst = (f & FrameFlag.FirstSeen) !== 0;
     if (isFirst) {
       if (!Number.isNaN(previousFirst)) {
         gapX[gaps] = frame.at - t0;
@@ -218,37 +203,36 @@ export function buildTimeline(sessionId: string, frames: readonly FrameRecord[],
       }
       previousFirst = frame.at;
     }
-    if (typeof rawEmitted === 'number' && !violating) {
+    if (!Number.isNaN(scratch.emittedAt)) {
+      emittedColumn[index] = scratch.emittedAt;
       deliveryX[deliveries] = frame.at - t0;
-      deliveryY[deliveries++] = Math.max(0, frame.at - rawEmitted);
+      deliveryY[deliveries++] = Math.max(0, frame.at - scratch.emittedAt);
     }
-    const chunk = payload?.chunk;
-    if (typeof chunk === 'string' && (flags[index] as number) & ANALYZED && !violating) {
-      naiveChars += chunk.length;
-      if (isFirst) correctChars += chunk.length;
-    }
-    if (kinds) {
-      kindsOf.set(index, kinds);
-      const drawn = PRIORITY.find((candidate) => kinds.includes(candidate)) ?? 'new';
-      kindColumn[index] = KIND_CODE.get(drawn) ?? 0;
-    }
+    naiveChars += scratch.chunk.length;
+    if (isFirst) correctChars += scratch.chunk.length;
   }
   return {
     t0,
     frames,
+    contract,
     at,
     sequence: sequenceColumn,
     emittedAt: emittedColumn,
     attempt: attemptColumn,
     kind: kindColumn,
     flags,
-    kinds: kindsOf,
-    attempts: attempt,
-    anomalies,
+    kinds: kindsByFrame,
+    attempts,
     interToken: { x: gapX.subarray(0, gaps), y: gapY.subarray(0, gaps) },
     delivery: { x: deliveryX.subarray(0, deliveries), y: deliveryY.subarray(0, deliveries) },
     chunkChars: { correct: correctChars, naive: naiveChars },
   };
+}
+
+/** The chunk and state of frame `index` as the contract reads them (null for what is not a valid event). */
+export function eventAt(timeline: SessionTimeline, index: number, scratch: ContractEventScratch = createEventScratch()): { chunk: string | null; state: string | null } {
+  if (((timeline.flags[index] as number) & ANALYZED) === 0) return { chunk: null, state: null };
+  return decode(timeline, index, scratch) ? { chunk: scratch.chunk, state: scratch.state } : { chunk: null, state: null };
 }
 
 /** The drawn kind of frame `index`. */
@@ -259,11 +243,9 @@ export function kindAt(timeline: SessionTimeline, index: number): PointKind {
 /** Frame `index` as a point (what the charts, the table and anomaly lookups receive). */
 export function pointAt(timeline: SessionTimeline, index: number): TimelinePoint {
   const frame = timeline.frames[index] as FrameRecord;
-  const payload = payloadOf(frame);
   const sequence = timeline.sequence[index] as number;
   const flags = timeline.flags[index] as number;
-  const chunk = payload?.chunk;
-  const state = payload?.state;
+  const { chunk, state } = eventAt(timeline, index);
   const emittedAt = timeline.emittedAt[index] as number;
   return {
     index,
@@ -276,8 +258,8 @@ export function pointAt(timeline: SessionTimeline, index: number): TimelinePoint
     kinds: timeline.kinds.get(index)?.slice() ?? [],
     firstSeen: (flags & FIRST_SEEN) !== 0,
     analyzed: (flags & ANALYZED) !== 0,
-    chunk: typeof chunk === 'string' ? chunk : null,
-    state: typeof state === 'string' ? state : null,
+    chunk,
+    state,
     emittedAt: Number.isNaN(emittedAt) ? null : emittedAt,
   };
 }

@@ -1,5 +1,8 @@
-import type { FrameRecord } from '../../journal';
-import { ANALYZED, FIRST_SEEN, kindAt, payloadOf, type SessionTimeline } from './classify';
+import { createEventScratch } from '../../contract';
+import { ANALYZED, eventAt, FIRST_SEEN, kindAt, type SessionTimeline } from './classify';
+
+/** Reused for every chunk read (a 100k-event text is 100k decodes through the contract). */
+const scratch = createEventScratch();
 
 /** The correct text beside the naive one, cut into runs so duplicates and missing parts can be highlighted. */
 
@@ -52,8 +55,7 @@ class SegmentRuns {
 
 /** The chunk of frame `index`, or null when its payload has none. */
 function chunkAt(timeline: SessionTimeline, index: number): string | null {
-  const chunk = payloadOf(timeline.frames[index] as FrameRecord)?.chunk;
-  return typeof chunk === 'string' ? chunk : null;
+  return eventAt(timeline, index, scratch).chunk;
 }
 
 /** Indices of the frames that first showed each sequence, in sequence order. */

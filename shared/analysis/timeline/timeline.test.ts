@@ -240,3 +240,29 @@ describe('the host-side view (sessions.timeline, sessions.frames, sessions.locat
     expect(gapped.gaps).toEqual([{ from: 2, to: 2 }]);
   });
 });
+
+describe('a custom contract draws through the contract, not the default field names', () => {
+  it('puts points at their positions, marks duplicates and the terminal, and rebuilds the text', async () => {
+    const { parseContractProfile } = await import('../../contract');
+    const parsed = parseContractProfile({
+      name: 'acme',
+      event: '.TokenStreamed',
+      channel: 'private-gen.{uuid}',
+      fields: { chunk: 'delta', sequence: 'idx', state: 'status', sessionId: null, terminationCode: null },
+      states: { running: 'generating', done: 'completed' },
+    });
+    if (!parsed.ok) throw new Error(parsed.error);
+    const acme = (at: number, idx: number, delta: string, status = 'running'): FrameRecord => ({ type: 'frame', at: T0 + at, connection: 'c1', channel: 'private-gen.u1', event: 'TokenStreamed', data: { delta, idx, status } });
+    // 1:He 2:llo 2:llo (redelivered) 3!done
+    const timeline = buildTimeline('u1', [acme(0, 1, 'He'), acme(10, 2, 'llo'), acme(20, 2, 'llo'), acme(30, 3, '', 'done')], { profile: parsed.profile });
+    const points = timelinePoints(timeline);
+    expect(points.map((p) => [p.y, p.kind, p.chunk, p.state])).toEqual([
+      [1, 'new', 'He', 'generating'],
+      [2, 'new', 'llo', 'generating'],
+      [2, 'duplicate', 'llo', 'generating'],
+      [3, 'terminal', '', 'completed'],
+    ]);
+    expect(correctTextSegments(timeline, []).segments.map((s) => s.text).join('')).toBe('Hello');
+    expect(naiveTextSegments(timeline).segments.map((s) => s.text).join('')).toBe('Hellollo');
+  });
+});
