@@ -10,6 +10,9 @@ import { ConnectionHub } from '../core/hub';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 import { parseDuration } from './duration';
+import { serverName } from './watch-diagnose';
+import { WatchHealth } from './watch-health';
+import { WatchProgress } from './watch-progress';
 
 export const watchCommand: CliCommand = {
   name: 'watch',
@@ -26,7 +29,16 @@ export const watchCommand: CliCommand = {
     '  echoscope watch --url ws://localhost:6001 --kind socketio --key x --auth-endpoint http://localhost:8000/broadcasting/auth \\',
     '    --auth-header "Authorization: Bearer TOKEN" --channel private-ai.42 --json',
     '',
-    'Exit codes: 0 watched and printed verdicts; 1 the connection failed for good; 2 bad options.',
+    'While it runs it says on stderr (when stderr is a terminal, or with --progress; never with --quiet)',
+    'when it connects, which channels it watches, and each session as it ends with its status.',
+    '',
+    'It stops with exit code 1 and says why when it cannot do its job: no connection within',
+    '--connect-timeout (nothing listens, wrong port or --kind; Socket.IO and pusher-js would retry forever),',
+    'a connection the server closed for good (e.g. 4001: the app key is not known there), discovery',
+    "answered with an error (wrong --secret or --app-id: the server's answer is shown), or no channel",
+    "given with --channel could be subscribed (including laravel-echo-server failing to reach its authHost).",
+    '',
+    'Exit codes: 0 watched and printed verdicts; 1 the connection or discovery failed for good (reason on stderr); 2 bad options.',
   ].join('\n'),
   options: {
     url: { type: 'string', description: 'server WebSocket URL (ws:// or wss://; for socketio the server URL)', valueName: 'url' },
@@ -46,6 +58,9 @@ export const watchCommand: CliCommand = {
     profile: { type: 'string', description: 'contract profile (YAML or JSON) for apps whose payloads differ from the default', valueName: 'file' },
     'stall-after': { type: 'string', description: 'ms without events before a session counts as stalled', valueName: 'ms', default: '8000' },
     'orphan-after': { type: 'string', description: 'ms without events before an unfinished session counts as orphaned', valueName: 'ms', default: '300000' },
+    'connect-timeout': { type: 'string', description: 'give up (exit 1) when the connection is not up this long after the start or a drop', valueName: 'duration', default: '10s' },
+    quiet: { type: 'boolean', short: 'q', description: 'no progress on stderr (problems and the reason of a failure are still said)' },
+    progress: { type: 'boolean', description: 'show progress on stderr even when it is not a terminal' },
   },
   async run(args, io) {
     const profile = profileFromArgs(args);
@@ -62,7 +77,11 @@ export const watchCommand: CliCommand = {
     const duration = stringOption(args, 'for');
     const forMs = duration === undefined ? undefined : parseDuration(duration, 'for');
     const journalFile = stringOption(args, 'journal');
-    return watch(profile, { analyzerOptions, forMs, journalFile, json: args.values.json === true }, io);
+    const connectTimeoutMs = parseDuration(stringOption(args, 'connect-timeout') ?? '10s', 'connect-timeout');
+    if (connectTimeoutMs <= 0) throw new UsageError('--connect-timeout must be longer than 0');
+    if (args.values.quiet === true && args.values.progress === true) throw new UsageError('use either --quiet or --progress, not both');
+    const progress = args.values.quiet === true ? false : args.values.progress === true || io.interactive === true;
+    return watch(profile, { analyzerOptions, forMs, journalFile, json: args.values.json === true, connectTimeoutMs, progress, quiet: args.values.quiet === true }, io);
   },
 };
 
@@ -90,6 +109,9 @@ function profileFromArgs(args: ParsedArgs): Profile {
   const secret = stringOption(args, 'secret');
   const endpoint = stringOption(args, 'auth-endpoint');
   if (secret && endpoint) throw new UsageError('use either --secret or --auth-endpoint, not both');
+  if (args.values['auth-header'] !== undefined && !endpoint) {
+    throw new UsageError('--auth-header is sent only to an auth endpoint: give --auth-endpoint URL too (for --kind socketio, the app endpoint laravel-echo-server calls)');
+  }
   const headers: Record<string, string> = {};
   for (const header of (args.values['auth-header'] as string[] | undefined) ?? []) {
     const colon = header.indexOf(':');
@@ -122,52 +144,63 @@ interface WatchOptions {
   forMs: number | undefined;
   journalFile: string | undefined;
   json: boolean;
+  connectTimeoutMs: number;
+  /** Live progress on stderr. */
+  progress: boolean;
+  quiet: boolean;
 }
 
 async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promise<number> {
   const analyzer = new Analyzer(options.analyzerOptions);
+  const say = (line: string) => io.err(`echoscope watch: ${line}`);
   let journal: WriteStream | undefined;
   if (options.journalFile) {
     journal = createWriteStream(options.journalFile, { flags: 'a' });
-    journal.write(`${JSON.stringify(journalHeader(new Date().toISOString()))}\n`);
+    journal.write(serializeRecord(journalHeader(new Date().toISOString())));
   }
   let failed: string | undefined;
   let resolveFailed: () => void = () => undefined;
   const failedSignal = new Promise<void>((resolve) => (resolveFailed = resolve));
-  const reported = new Set<string>();
+  const health = new WatchHealth({
+    profile,
+    connectTimeoutMs: options.connectTimeoutMs,
+    warn: say,
+    fatal: (reason) => {
+      failed = reason;
+      resolveFailed();
+    },
+  });
+  const progress = options.progress ? new WatchProgress(profile, analyzer, say) : undefined;
   const onRecord = (record: JournalRecord) => {
-    analyzer.ingest(record);
-    journal?.write(`${serializeRecord(record)}\n`);
-    if (record.type === 'subscription' && record.status === 'failed') io.err(`echoscope watch: ${record.channel}: ${record.error ?? 'subscription failed'}`);
+    const session = analyzer.ingest(record);
+    // serializeRecord ends the line: one record, one line, no blank ones.
+    journal?.write(serializeRecord(record));
+    health.record(record);
+    progress?.record(record, session);
   };
   const onStatus = (status: ConnectionStatus) => {
-    const problem = status.discovery?.error ?? (status.state !== 'connected' ? status.lastError?.message : undefined);
-    if (problem && !reported.has(problem)) {
-      reported.add(problem);
-      io.err(`echoscope watch: ${problem}`);
-    }
-    if (status.state === 'failed') {
-      failed = status.lastError?.message ?? 'the connection failed';
-      resolveFailed();
-    }
+    health.status(status);
+    progress?.status(status);
   };
   const hub = new ConnectionHub({ record: onRecord, status: onStatus });
   hub.connect(profile);
-  if (!options.json) io.err(`echoscope watch: watching ${profile.kind === 'pusher' ? `Pusher cluster ${profile.cluster ?? 'mt1'}` : `${profile.host}:${profile.port}`}${options.forMs ? ` for ${options.forMs / 1000}s` : ''} (Ctrl-C to stop)`);
+  if (!options.json && !options.quiet) say(`watching ${serverName(profile)}${options.forMs ? ` for ${options.forMs / 1000}s` : ''} (Ctrl-C to stop)`);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const elapsed = options.forMs === undefined ? new Promise<void>(() => undefined) : new Promise<void>((resolve) => (timer = setTimeout(resolve, options.forMs)));
   await Promise.race([elapsed, io.stopSignal, failedSignal]);
   if (timer) clearTimeout(timer);
+  health.stop();
   hub.closeAll();
   if (journal) await new Promise<void>((resolve) => journal!.end(() => resolve()));
 
   // The journal ends with our own close record, so this is the same end `analyze` will use on it.
   const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : preciseNow();
   const verdict = analyzer.verdicts(end, { endOfJournal: true });
-  io.out(options.json ? JSON.stringify(verdict, null, 2) : formatVerdictTable(verdict));
+  // A run that failed before any session has no table worth printing; --json always prints its document.
+  if (options.json || !failed || verdict.sessions.length > 0) io.out(options.json ? JSON.stringify(verdict, null, 2) : formatVerdictTable(verdict));
   if (failed) {
-    io.err(`echoscope watch: stopped: ${failed}`);
+    io.err(`echoscope watch: ${failed}`);
     return EXIT.failed;
   }
   return EXIT.ok;
