@@ -39,7 +39,7 @@ export async function explainNoConnection(profile: Profile, timeoutMs: number, l
   if (profile.kind === 'pusher') return `${head}${lastError ? `: ${lastError}` : ''}`;
   const port = await probePort(profile.host, profile.port);
   if (!port.listening) return `${head}: ${port.message}${lastError ? ` (client: ${lastError})` : ''}. Is the server running? Check --url.`;
-  const protocol = profile.kind === 'socketio' ? 'a Socket.IO handshake (laravel-echo-server)' : 'a Pusher handshake (pusher:connection_established)';
+  const protocol = profile.kind === 'socketio' ? 'Socket.IO handshake (laravel-echo-server)' : 'Pusher handshake (pusher:connection_established)';
   const other = profile.kind === 'socketio' ? 'a Pusher-protocol server (Reverb, soketi): drop --kind socketio' : 'laravel-echo-server: add --kind socketio';
   return `${head}: ${port.message} but gave no ${protocol}${lastError ? ` (client: ${lastError})` : ''}. Is --url the server's WebSocket port? For ${other}.`;
 }
