@@ -13,6 +13,7 @@ export class WatchProgress {
   private discovered = -1;
   private readonly subscribed = new Set<string>();
   private readonly ended = new Set<string>();
+  private muted = false;
 
   constructor(
     private readonly profile: Profile,
@@ -20,7 +21,13 @@ export class WatchProgress {
     private readonly say: (line: string) => void,
   ) {}
 
+  /** `watch` is closing its connection itself: that is no drop to report. */
+  stop(): void {
+    this.muted = true;
+  }
+
   status(status: ConnectionStatus): void {
+    if (this.muted) return;
     if (status.state !== this.state) {
       const previous = this.state;
       this.state = status.state;
@@ -38,6 +45,7 @@ export class WatchProgress {
 
   /** After the analyzer ingested `record` (`session`: the key it gave a frame). */
   record(record: JournalRecord, session: string | undefined): void {
+    if (this.muted) return;
     if (record.type === 'subscription') {
       if (record.status === 'subscribed' && !this.subscribed.has(record.channel)) {
         this.subscribed.add(record.channel);

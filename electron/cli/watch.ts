@@ -191,6 +191,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   await Promise.race([elapsed, io.stopSignal, failedSignal]);
   if (timer) clearTimeout(timer);
   health.stop();
+  progress?.stop();
   hub.closeAll();
   if (journal) await new Promise<void>((resolve) => journal!.end(() => resolve()));
 
