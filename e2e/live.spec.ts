@@ -62,3 +62,40 @@ test('a replayed demo session shows replay markers on its timeline', async ({ pa
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: testInfo.outputPath('session-detail.png'), fullPage: true });
 });
+
+test('a click anywhere on a session row opens the session, and Enter or Space on a focused row does too', async ({ page, served }, testInfo) => {
+  await page.goto(served.url);
+  const rows = page.getByTestId('session-row');
+  await expect.poll(() => rows.count()).toBeGreaterThan(2);
+  const detail = page.getByTestId('session-detail');
+
+  // A click on a cell that is not the link (the Events count, right of the id).
+  // Rows re-sort as the demo streams: each is found again by its session id.
+  const rowOf = (id: string) => page.locator(`[data-testid="session-row"][data-session="${id}"]`);
+  const firstId = await rows.first().getAttribute('data-session');
+  const first = rowOf(firstId!);
+  await first.locator('[role="cell"]').nth(2).click();
+  await expect(detail).toHaveAttribute('data-session', firstId!);
+  await expect(page).toHaveURL(new RegExp(`#/session/${encodeURIComponent(firstId!)}$`));
+  await page.screenshot({ path: testInfo.outputPath('row-click-detail.png') });
+
+  // Keyboard: the row is in the tab order; Enter opens it.
+  await page.goBack();
+  const secondId = await rows.nth(1).getAttribute('data-session');
+  const second = rowOf(secondId!);
+  // From the row's link, Shift+Tab lands on the row itself (the row comes first in tab order).
+  await second.getByRole('link').focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(second).toBeFocused();
+  await page.screenshot({ path: testInfo.outputPath('row-focused.png') });
+  await page.keyboard.press('Enter');
+  await expect(detail).toHaveAttribute('data-session', secondId!);
+
+  // Space too, without scrolling the list instead.
+  await page.goBack();
+  const thirdId = await rows.nth(2).getAttribute('data-session');
+  const third = rowOf(thirdId!);
+  await third.focus();
+  await page.keyboard.press(' ');
+  await expect(detail).toHaveAttribute('data-session', thirdId!);
+});
