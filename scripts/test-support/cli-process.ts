@@ -3,7 +3,7 @@
  * would, and waits on what it prints. Not product code (STYLE 18).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,12 +21,44 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Builds the app when out/main/cli.js is missing or older than a source file, so the binary runs this code. */
-export function ensureCliBuilt(): void {
+const fresh = (): boolean => {
   const sources = Math.max(newestSource(join(PROJECT_ROOT, 'electron')), newestSource(join(PROJECT_ROOT, 'shared')));
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
-  const build = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+  return existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources;
+};
+
+/**
+ * Builds the app when out/main/cli.js is missing or older than a source file, so the binary runs
+ * this code (`npm test` builds first, so this is a no-op there). Test files run in parallel
+ * processes: one builds, under a lock directory, and the others wait for it.
+ */
+export async function ensureCliBuilt(): Promise<void> {
+  const lock = join(PROJECT_ROOT, 'out', '.test-build-lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    // While another test process builds, out/ may be half written: wait for its lock to go.
+    if (!existsSync(lock)) {
+      if (fresh()) return;
+      mkdirSync(dirname(lock), { recursive: true });
+      let owner = false;
+      try {
+        mkdirSync(lock);
+        owner = true;
+      } catch {
+        // Another process took the lock first.
+      }
+      if (owner) {
+        try {
+          const build = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+          if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+          return;
+        } finally {
+          rmSync(lock, { recursive: true, force: true });
+        }
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`another process held ${lock} for 2 minutes; remove it if no build is running`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 export interface CliExit {
