@@ -3,6 +3,8 @@
  * and what it says on stderr, for each way a connection or discovery fails for good. Servers on
  * 127.0.0.1 on free ports; peers skipped with a printed reason where they are not installed.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCliBuilt, runEchoscope } from '../../scripts/test-support/cli-process';
 import { startMockServer, type MockServer } from '../mock';
@@ -113,6 +115,15 @@ describe('echoscope watch fails for good with exit 1 and says why', () => {
       'echoscope watch: no channel could be subscribed: subscription to private-ai.les1 failed. Hint: laravel-echo-server could not reach its authHost (the Laravel app that authorizes channels): check authHost and authEndpoint in laravel-echo-server.json, and that the app is running',
     );
   }, 60_000);
+
+  it('a journal file that cannot be written: says so instead of recording nothing', async () => {
+    const server = await mock();
+    const app = server.apps[0]!;
+    const journal = join(tmpdir(), `echoscope-no-such-dir-${process.pid}`, 'run.ndjson');
+    const run = await runEchoscope(['watch', '--url', `ws://${server.host}:${server.port}`, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.j1', '--journal', journal]).exited;
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toBe(`echoscope watch: cannot write the journal ${journal}: ENOENT: no such file or directory, open '${journal}'`);
+  }, 30_000);
 
   it('--auth-header without --auth-endpoint is a usage error (exit 2), not dropped', async () => {
     const run = await runEchoscope(['watch', '--url', 'ws://127.0.0.1:1', '--key', 'k', '--channel', 'private-ai.x', '--auth-header', 'Authorization: Bearer t']).exited;

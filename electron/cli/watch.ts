@@ -153,14 +153,21 @@ interface WatchOptions {
 async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promise<number> {
   const analyzer = new Analyzer(options.analyzerOptions);
   const say = (line: string) => io.err(`echoscope watch: ${line}`);
-  let journal: WriteStream | undefined;
-  if (options.journalFile) {
-    journal = createWriteStream(options.journalFile, { flags: 'a' });
-    journal.write(serializeRecord(journalHeader(new Date().toISOString())));
-  }
   let failed: string | undefined;
   let resolveFailed: () => void = () => undefined;
   const failedSignal = new Promise<void>((resolve) => (resolveFailed = resolve));
+  let journal: WriteStream | undefined;
+  if (options.journalFile) {
+    const file = options.journalFile;
+    journal = createWriteStream(file, { flags: 'a' });
+    // A journal that cannot be written is a run that records nothing: say so and stop.
+    journal.on('error', (error: Error) => {
+      failed ??= `cannot write the journal ${file}: ${error.message}`;
+      journal = undefined;
+      resolveFailed();
+    });
+    journal.write(serializeRecord(journalHeader(new Date().toISOString())));
+  }
   const health = new WatchHealth({
     profile,
     connectTimeoutMs: options.connectTimeoutMs,
@@ -193,7 +200,8 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   health.stop();
   progress?.stop();
   hub.closeAll();
-  if (journal) await new Promise<void>((resolve) => journal!.end(() => resolve()));
+  const open = journal;
+  if (open) await new Promise<void>((resolve) => open.end(() => resolve()));
 
   // The journal ends with our own close record, so this is the same end `analyze` will use on it.
   const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : preciseNow();
