@@ -1,5 +1,6 @@
 import type { ConnectionStatus, Profile } from '../../shared/api';
 import type { JournalRecord } from '../../shared/journal';
+import { isFatalCloseCode } from '../core/hub';
 import { closeCodeHint, explainNoConnection, probeDiscovery, serverName, subscriptionHint } from './watch-diagnose';
 
 export interface WatchHealthOptions {
@@ -53,10 +54,12 @@ export class WatchHealth {
       // Dropped after being up: it has the same time to come back.
       this.armConnectTimer();
     }
-    if (status.state === 'failed') {
-      const code = /closed with code (\d+)/.exec(status.lastError?.message ?? '')?.[1];
+    // pusher-js stops for good on a close code that forbids reconnecting (it reports `disconnected`),
+    // and reports `failed` when no transport can work at all.
+    const closeCode = Number(/closed with code (\d+)/.exec(status.lastError?.message ?? '')?.[1] ?? Number.NaN);
+    if (status.state === 'failed' || (status.state === 'disconnected' && isFatalCloseCode(closeCode))) {
       const reason = status.lastError?.message ?? 'the connection failed';
-      this.fail(`connection to ${serverName(this.options.profile)} failed for good: ${reason}. Hint: ${closeCodeHint(code === undefined ? undefined : Number(code))}`);
+      this.fail(`connection to ${serverName(this.options.profile)} failed for good: ${reason}. Hint: ${closeCodeHint(Number.isNaN(closeCode) ? undefined : closeCode)}`);
       return;
     }
     const discovery = status.discovery;

@@ -201,10 +201,10 @@ export class PusherConnection extends ConnectionBase {
       if (change.current === 'connected') interceptMessages(this.pusher, (text) => (this.wireText = text));
       const code = change.current === 'connected' ? undefined : this.lastCloseCode;
       if (change.current === 'connected') this.lastCloseCode = undefined;
-      // pusher-js gives up on a close code that says "do not reconnect" (4001 unknown app key, …)
-      // by disconnecting itself: for us that connection failed for good, not a drop.
-      const state = change.current === 'disconnected' && !this.stopped && code !== undefined && isFatalCloseCode(code) ? 'failed' : change.current;
-      this.stateChanged(state, change.current === 'connected' ? connection.socket_id : undefined, code);
+      // On a close code that says "do not reconnect" (4001 unknown app key, …) pusher-js
+      // disconnects itself: the state is `disconnected`, with that code and its reason
+      // (isFatalCloseCode tells such an end from a drop).
+      this.stateChanged(change.current, change.current === 'connected' ? connection.socket_id : undefined, code);
     });
     connection.bind('error', (event: PusherErrorEvent) => {
       const code = closeCodeOf(event);

@@ -121,6 +121,7 @@ function expectApplied(kind: FaultKind, fault: FaultInput, truth: SessionTruth, 
     }
     case 'reorder': {
       const seq = fault.sequences![0]!;
+      expect(faultsOf('reorder'), label).toEqual([expect.objectContaining({ detail: `reorder of sequence ${seq} (listed)` })]);
       const at = firstIndex(events, seq);
       expect(events[at]!.faults, label).toContain('reorder');
       // A later sequence of the same attempt went out before it.
@@ -129,11 +130,13 @@ function expectApplied(kind: FaultKind, fault: FaultInput, truth: SessionTruth, 
     }
     case 'drop': {
       const seq = fault.sequences![0]!;
+      expect(faultsOf('drop'), label).toEqual([expect.objectContaining({ detail: `drop of sequence ${seq} (listed)` })]);
       expect(events[firstIndex(events, seq)], label).toMatchObject({ delivery: 'dropped', faults: expect.arrayContaining(['drop']) as string[] });
       break;
     }
     case 'duplicate': {
       const seq = fault.sequences![0]!;
+      expect(faultsOf('duplicate'), label).toEqual([expect.objectContaining({ detail: `duplicate of sequence ${seq} (listed)` })]);
       const attempt = events[firstIndex(events, seq)]!.attempt;
       const copies = events.filter((e) => e.attempt === attempt && e.sequence === seq && e.delivery === 'sent');
       expect(copies, label).toHaveLength(1 + (fault.copies ?? 1));
@@ -142,6 +145,7 @@ function expectApplied(kind: FaultKind, fault: FaultInput, truth: SessionTruth, 
     }
     case 'malformed': {
       const seq = fault.sequences![0]!;
+      expect(faultsOf('malformed'), label).toEqual([expect.objectContaining({ detail: `malformed of sequence ${seq} (listed)` })]);
       const at = firstIndex(events, seq);
       expect(events[at], label).toMatchObject({ delivery: 'malformed', variant: fault.variant });
       expect(events[at + 1], label).toMatchObject({ sequence: seq, delivery: 'sent' });
@@ -149,6 +153,7 @@ function expectApplied(kind: FaultKind, fault: FaultInput, truth: SessionTruth, 
     }
     case 'oversize': {
       const seq = fault.sequences![0]!;
+      expect(faultsOf('oversize'), label).toEqual([expect.objectContaining({ detail: `oversize of sequence ${seq} (listed)` })]);
       const at = firstIndex(events, seq);
       expect(events[at], label).toMatchObject({ delivery: 'oversize' });
       expect(events[at + 1], label).toMatchObject({ sequence: seq, delivery: 'sent' });
@@ -237,6 +242,26 @@ describe('every pair of faults in one session', () => {
       [11, 'generating', ['after-terminal']],
       [12, 'generating', ['after-terminal']],
     ]);
+  });
+});
+
+describe('delivery faults drawn by probability report what they hit', () => {
+  const plan = (faults: FaultInput[], tokens = 5) => {
+    const result = parseScenarioDocument({ ...scenarioOf('drawn', faults), tokens });
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    return planSession(result.scenarios[0]!, 0, 'drawn', 0).truth;
+  };
+  it('a fault whose every draw was taken by another says where, instead of leaving no trace', () => {
+    const truth = plan([{ kind: 'drop', probability: 1 }, { kind: 'duplicate', probability: 1 }]);
+    expect(truth.events.filter((e) => e.faults?.includes('duplicate'))).toEqual([]);
+    expect(truth.faults.filter((f) => f.kind === 'drop' || f.kind === 'duplicate').map((f) => f.detail)).toEqual([
+      'drop of sequences 1, 2, 3, 4, 5 (drawn with probability 1 over 5 tokens)',
+      'duplicate applied to no event (drawn with probability 1 over 5 tokens); not applied where 1 is dropped, 2 is dropped, 3 is dropped, 4 is dropped, 5 is dropped',
+    ]);
+  });
+  it('a draw that chose nothing says so', () => {
+    const truth = plan([{ kind: 'drop', probability: 0 }]);
+    expect(truth.faults.map((f) => f.detail)).toEqual(['drop applied to no event (drawn with probability 0 over 5 tokens)']);
   });
 });
 

@@ -172,6 +172,39 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     truthFaults.push({ kind: 'after-terminal', attempt: attemptNo, t, afterSequence: terminalSeq, detail: `${afterTerminal.tokens} token(s) after the terminal event` });
   };
 
+  /**
+   * One ground-truth entry per delivery fault: the sequences it was applied to, and those it was
+   * drawn for but could not be (a sequence never sent, or taken by a fault that replaces the
+   * event's first sending: drop, then reorder, then malformed, then oversize), so a fault that
+   * hit nothing says so instead of leaving no trace.
+   */
+  const reportDeliveryFaults = (): void => {
+    const delivery: Array<[FaultKind, Set<number>, { sequences?: number[] | undefined; probability?: number | undefined } | undefined]> = [
+      ['reorder', picks.reorder, reorder],
+      ['drop', picks.drop, drop],
+      ['duplicate', picks.duplicate, duplicate],
+      ['malformed', picks.malformed, malformed],
+      ['oversize', picks.oversize, oversize],
+    ];
+    const takenBy = (kind: FaultKind, seq: number): string => {
+      if (seq > maxSent) return `${seq} is never sent`;
+      if (kind !== 'drop' && picks.drop.has(seq)) return `${seq} is dropped`;
+      if (kind !== 'reorder' && kind !== 'drop' && picks.reorder.has(seq)) return `${seq} is held back by reorder`;
+      if (kind === 'oversize' && picks.malformed.has(seq)) return `${seq} is sent malformed`;
+      return `${seq} is not sent as a first emission`;
+    };
+    for (const [kind, chosen, fault] of delivery) {
+      if (!fault) continue;
+      const hit = events.filter((e) => e.faults?.includes(kind));
+      const applied = [...new Set(hit.map((e) => e.sequence))].sort((x, y) => x - y);
+      const missed = [...chosen].filter((seq) => !applied.includes(seq)).sort((x, y) => x - y);
+      const how = fault.sequences ? 'listed' : `drawn with probability ${fault.probability ?? 0} over ${tokenCount} tokens`;
+      let detail = applied.length > 0 ? `${kind} of sequence${applied.length === 1 ? '' : 's'} ${applied.join(', ')} (${how})` : `${kind} applied to no event (${how})`;
+      if (missed.length > 0) detail += `; not applied where ${missed.map((seq) => takenBy(kind, seq)).join(', ')}`;
+      truthFaults.push({ kind, attempt: hit[0]?.attempt ?? 1, t: hit[0]?.t ?? 0, detail });
+    }
+  };
+
   let maxSent = 0;
   attempts.forEach((attempt, a) => {
     const attemptNo = a + 1;
@@ -318,6 +351,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     record({ progress: 'failed', termination_code: 'exception', failure_detail: 'MaxAttemptsExceededException: the job crashed on every attempt', save: true, resolve: true });
     lateTokens(attempts.length, maxSent + 1);
   }
+  reportDeliveryFaults();
   if (awaitsSweep) truthFaults.push({ kind: 'sweep', attempt: attempts.length, t, detail: `orphaned by the sweeper after ${scenario.orphanAfterMs} ms of silence` });
 
   const startRandom = random.fork('start');
