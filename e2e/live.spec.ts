@@ -69,11 +69,15 @@ test('a click anywhere on a session row opens the session, and Enter or Space on
   await expect.poll(() => rows.count()).toBeGreaterThan(2);
   const detail = page.getByTestId('session-detail');
 
-  // A click on a cell that is not the link (the Events count, right of the id).
-  // Rows re-sort as the demo streams: each is found again by its session id.
+  // New demo sessions push rows down as they start: each step filters the table to one session
+  // (and finds its row by id) so a click or a focused row cannot land on another one.
   const rowOf = (id: string) => page.locator(`[data-testid="session-row"][data-session="${id}"]`);
+  const filter = page.getByLabel('Session or channel');
   const firstId = await rows.first().getAttribute('data-session');
+  await filter.fill(firstId!);
+  await expect(rows).toHaveCount(1);
   const first = rowOf(firstId!);
+  // A click on a cell that is not the link (the Events count, right of the id).
   await first.locator('[role="cell"]').nth(2).click();
   await expect(detail).toHaveAttribute('data-session', firstId!);
   await expect(page).toHaveURL(new RegExp(`#/session/${encodeURIComponent(firstId!)}$`));
@@ -81,7 +85,10 @@ test('a click anywhere on a session row opens the session, and Enter or Space on
 
   // Keyboard: the row is in the tab order; Enter opens it.
   await page.goBack();
+  await filter.fill('');
   const secondId = await rows.nth(1).getAttribute('data-session');
+  await filter.fill(secondId!);
+  await expect(rows).toHaveCount(1);
   const second = rowOf(secondId!);
   // From the row's link, Shift+Tab lands on the row itself (the row comes first in tab order).
   await second.getByRole('link').focus();
@@ -93,7 +100,10 @@ test('a click anywhere on a session row opens the session, and Enter or Space on
 
   // Space too, without scrolling the list instead.
   await page.goBack();
+  await filter.fill('');
   const thirdId = await rows.nth(2).getAttribute('data-session');
+  await filter.fill(thirdId!);
+  await expect(rows).toHaveCount(1);
   const third = rowOf(thirdId!);
   await third.focus();
   await page.keyboard.press(' ');
