@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE, validatePayload } from '../../../shared/contract';
-import { FAULT_KINDS, parseScenarioDocument, publishedEvents, type FaultInput, type FaultKind, type ScenarioInput, type SessionTruth, type TruthEvent } from '../../../shared/scenario';
+import { expectedAnomalies, FAULT_KINDS, parseScenarioDocument, publishedEvents, type FaultInput, type FaultKind, type ScenarioInput, type SessionTruth, type TruthEvent } from '../../../shared/scenario';
 import { startMockServer, type MockServer } from '../index';
 import { observeScenario, type Observation } from './observer';
 import { planSession } from './plan';
@@ -259,9 +259,21 @@ describe('delivery faults drawn by probability report what they hit', () => {
       'duplicate applied to no event (drawn with probability 1 over 5 tokens); not applied where 1 is dropped, 2 is dropped, 3 is dropped, 4 is dropped, 5 is dropped',
     ]);
   });
-  it('a draw that chose nothing says so', () => {
+  it('a draw that chose nothing says so, marked not applied', () => {
     const truth = plan([{ kind: 'drop', probability: 0 }]);
-    expect(truth.faults.map((f) => f.detail)).toEqual(['drop applied to no event (drawn with probability 0 over 5 tokens)']);
+    expect(truth.faults).toEqual([{ kind: 'drop', attempt: 1, t: 0, detail: 'drop applied to no event (drawn with probability 0 over 5 tokens)', applied: false }]);
+  });
+  it('a moment after more tokens than a sampled count gave is marked not applied (and counts no disconnect)', () => {
+    const result = parseScenarioDocument({
+      ...scenarioOf('sampled', [{ kind: 'disconnect', afterTokens: 500 }]),
+      // A count the schema cannot bound: between ~2 and ~8 tokens here.
+      tokens: { lognormal: { p50: 4, p95: 6 } },
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    const truth = planSession(result.scenarios[0]!, 0, 'sampled', 0).truth;
+    const sent = Math.max(...truth.events.map((e) => e.sequence)) - 1; // the terminal takes the next number
+    expect(truth.faults).toEqual([expect.objectContaining({ kind: 'disconnect', applied: false, detail: `never happened: after 500 tokens, but no attempt streamed more than ${sent}` })]);
+    expect(expectedAnomalies(truth, { stallAfterMs: 8000 }).disconnect).toBe(0);
   });
 });
 

@@ -201,7 +201,12 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
       const how = fault.sequences ? 'listed' : `drawn with probability ${fault.probability ?? 0} over ${tokenCount} tokens`;
       let detail = applied.length > 0 ? `${kind} of sequence${applied.length === 1 ? '' : 's'} ${applied.join(', ')} (${how})` : `${kind} applied to no event (${how})`;
       if (missed.length > 0) detail += `; not applied where ${missed.map((seq) => takenBy(kind, seq)).join(', ')}`;
-      truthFaults.push({ kind, attempt: hit[0]?.attempt ?? 1, t: hit[0]?.t ?? 0, detail });
+      truthFaults.push(applied.length > 0 ? { kind, attempt: hit[0]!.attempt, t: hit[0]!.t, detail } : { kind, attempt: 1, t: 0, detail, applied: false });
+    }
+    // A moment after more tokens than this session's sampled count streamed (a fixed count is refused by the schema instead).
+    for (const moment of moments) {
+      if (momentsDone.has(moment)) continue;
+      truthFaults.push({ kind: moment.kind, attempt: attempts.length, t, detail: `never happened: after ${moment.afterTokens} tokens, but no attempt streamed more than ${maxSent}`, applied: false });
     }
   };
 
