@@ -51,7 +51,8 @@ export class WatchHealth {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
     } else if (this.timer === undefined && this.everConnected && status.state !== 'initialized') {
-      // Dropped after being up: it has the same time to come back.
+      // Dropped after being up: said even with --quiet (events may be lost there), and it has the same time to come back.
+      this.options.warn(`connection lost${status.lastError ? `: ${status.lastError.message}` : ''}; reconnecting (giving up after ${this.options.connectTimeoutMs / 1000}s)`);
       this.armConnectTimer();
     }
     // pusher-js stops for good on a close code that forbids reconnecting (it reports `disconnected`),

@@ -22,7 +22,7 @@ function publisher(server: MockServer) {
     sdk.trigger(`private-ai.${id}`, 'chunk.delivered', { session_id: id, chunk: state === 'generating' ? `<${sequence}>` : '', sequence, state, termination_code: code });
 }
 
-async function fileContains(file: string, text: string, timeoutMs = 15_000): Promise<void> {
+async function fileContains(file: string, text: string, times = 1, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let content = '';
@@ -31,7 +31,7 @@ async function fileContains(file: string, text: string, timeoutMs = 15_000): Pro
     } catch {
       // Not created yet.
     }
-    if (content.includes(text)) return;
+    if (content.split(text).length - 1 >= times) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${text} in ${file}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -82,6 +82,26 @@ describe('echoscope watch progress', () => {
     expect(exit.code).toBe(0);
     expect(exit.stderr).toBe('');
     expect(exit.stdout).toMatch(/q1\s+completed\s+2/);
+  }, 40_000);
+
+  it('a drop is said even with --quiet; --progress says when it is back', async () => {
+    mock = await startMockServer({ port: 0 });
+    const app = mock.apps[0]!;
+    for (const flag of ['--quiet', '--progress']) {
+      const journal = join(mkdtempSync(join(tmpdir(), 'echoscope-drop-')), 'run.ndjson');
+      const run = runEchoscope(['watch', '--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.d1', '--journal', journal, flag]);
+      await fileContains(journal, '"status":"subscribed"');
+      expect(mock.closeConnections({ channel: 'private-ai.d1' }, 4200, 'deploy')).toBe(1);
+      await run.waitFor(/connection lost/);
+      await fileContains(journal, '"status":"subscribed"', 2);
+      run.signal('SIGINT');
+      const exit = await run.exited;
+      expect(exit.code).toBe(0);
+      const lines = exit.stderr.trim().split('\n');
+      expect(lines).toContain('echoscope watch: connection lost: closed with code 4200: the server asked the client to reconnect (deploy); reconnecting (giving up after 10s)');
+      if (flag === '--quiet') expect(lines).toHaveLength(1);
+      else expect(lines.some((line) => /^echoscope watch: reconnected to 127\.0\.0\.1:\d+ \(socket [\d.]+\)$/.test(line))).toBe(true);
+    }
   }, 40_000);
 
   it('is on by default on a terminal, off when stderr is not one', async () => {

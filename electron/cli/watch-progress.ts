@@ -14,6 +14,7 @@ export class WatchProgress {
   private readonly subscribed = new Set<string>();
   private readonly ended = new Set<string>();
   private muted = false;
+  private connectedOnce = false;
 
   constructor(
     private readonly profile: Profile,
@@ -28,12 +29,12 @@ export class WatchProgress {
 
   status(status: ConnectionStatus): void {
     if (this.muted) return;
+    // A drop is not progress: WatchHealth says it, --quiet or not.
     if (status.state !== this.state) {
-      const previous = this.state;
       this.state = status.state;
-      if (status.state === 'connected') this.say(`connected to ${serverName(this.profile)}${status.socketId ? ` (socket ${status.socketId})` : ''}`);
-      else if (previous === 'connected' && (status.state === 'disconnected' || status.state === 'unavailable' || status.state === 'connecting')) {
-        this.say(`connection lost${status.lastError ? `: ${status.lastError.message}` : ''}; reconnecting…`);
+      if (status.state === 'connected') {
+        this.say(`${this.connectedOnce ? 'reconnected' : 'connected'} to ${serverName(this.profile)}${status.socketId ? ` (socket ${status.socketId})` : ''}`);
+        this.connectedOnce = true;
       }
     }
     const discovery = status.discovery;
