@@ -116,6 +116,18 @@ describe('echoscope watch fails for good with exit 1 and says why', () => {
     );
   }, 60_000);
 
+  it('the server closes a running connection for good (4009): exit 1 with the code, no false "reconnecting"', async () => {
+    const server = await mock();
+    const app = server.apps[0]!;
+    const run = runEchoscope(['watch', '--url', `ws://${server.host}:${server.port}`, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.k1', '--progress']);
+    await run.waitFor(/watching private-ai\.k1/);
+    expect(server.closeConnections({ channel: 'private-ai.k1' }, 4009, 'banned')).toBe(1);
+    const exit = await run.exited;
+    expect(exit.code).toBe(1);
+    expect(lastLine(exit.stderr)).toBe(`echoscope watch: connection to ${server.host}:${server.port} failed for good: closed with code 4009: connection is unauthorized (banned). Hint: the server refused this connection: check the app key and its allowed origins`);
+    expect(exit.stderr).not.toMatch(/reconnecting/);
+  }, 30_000);
+
   it('a journal file that cannot be written: says so instead of recording nothing', async () => {
     const server = await mock();
     const app = server.apps[0]!;

@@ -46,6 +46,14 @@ export class WatchHealth {
   status(status: ConnectionStatus): void {
     if (this.ended) return;
     if (status.lastError) this.lastError = status.lastError.message;
+    // pusher-js stops for good on a close code that forbids reconnecting (it reports `disconnected`),
+    // and reports `failed` when no transport can work at all.
+    const closeCode = Number(/closed with code (\d+)/.exec(status.lastError?.message ?? '')?.[1] ?? Number.NaN);
+    if (status.state === 'failed' || (status.state === 'disconnected' && isFatalCloseCode(closeCode))) {
+      const reason = status.lastError?.message ?? 'the connection failed';
+      this.fail(`connection to ${serverName(this.options.profile)} failed for good: ${reason}. Hint: ${closeCodeHint(Number.isNaN(closeCode) ? undefined : closeCode)}`);
+      return;
+    }
     if (status.state === 'connected') {
       this.everConnected = true;
       if (this.timer) clearTimeout(this.timer);
@@ -54,14 +62,6 @@ export class WatchHealth {
       // Dropped after being up: said even with --quiet (events may be lost there), and it has the same time to come back.
       this.options.warn(`connection lost${status.lastError ? `: ${status.lastError.message}` : ''}; reconnecting (giving up after ${this.options.connectTimeoutMs / 1000}s)`);
       this.armConnectTimer();
-    }
-    // pusher-js stops for good on a close code that forbids reconnecting (it reports `disconnected`),
-    // and reports `failed` when no transport can work at all.
-    const closeCode = Number(/closed with code (\d+)/.exec(status.lastError?.message ?? '')?.[1] ?? Number.NaN);
-    if (status.state === 'failed' || (status.state === 'disconnected' && isFatalCloseCode(closeCode))) {
-      const reason = status.lastError?.message ?? 'the connection failed';
-      this.fail(`connection to ${serverName(this.options.profile)} failed for good: ${reason}. Hint: ${closeCodeHint(Number.isNaN(closeCode) ? undefined : closeCode)}`);
-      return;
     }
     const discovery = status.discovery;
     if (discovery && discovery.lastPollAt !== null && discovery.error === undefined) this.discoveryWorked = true;
