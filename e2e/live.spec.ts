@@ -62,3 +62,50 @@ test('a replayed demo session shows replay markers on its timeline', async ({ pa
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: testInfo.outputPath('session-detail.png'), fullPage: true });
 });
+
+test('a click anywhere on a session row opens the session, and Enter or Space on a focused row does too', async ({ page, served }, testInfo) => {
+  await page.goto(served.url);
+  const rows = page.getByTestId('session-row');
+  await expect.poll(() => rows.count()).toBeGreaterThan(2);
+  const detail = page.getByTestId('session-detail');
+
+  // New demo sessions push rows down as they start: each step filters the table to one session
+  // (and finds its row by id) so a click or a focused row cannot land on another one.
+  const rowOf = (id: string) => page.locator(`[data-testid="session-row"][data-session="${id}"]`);
+  const filter = page.getByLabel('Session or channel');
+  const firstId = await rows.first().getAttribute('data-session');
+  await filter.fill(firstId!);
+  await expect(rows).toHaveCount(1);
+  const first = rowOf(firstId!);
+  // A click on a cell that is not the link (the Events count, right of the id).
+  await first.locator('[role="cell"]').nth(2).click();
+  await expect(detail).toHaveAttribute('data-session', firstId!);
+  await expect(page).toHaveURL(new RegExp(`#/session/${encodeURIComponent(firstId!)}$`));
+  await page.screenshot({ path: testInfo.outputPath('row-click-detail.png') });
+
+  // Keyboard: the row is in the tab order; Enter opens it.
+  await page.goBack();
+  await filter.fill('');
+  const secondId = await rows.nth(1).getAttribute('data-session');
+  await filter.fill(secondId!);
+  await expect(rows).toHaveCount(1);
+  const second = rowOf(secondId!);
+  // From the row's link, Shift+Tab lands on the row itself (the row comes first in tab order).
+  await second.getByRole('link').focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(second).toBeFocused();
+  await page.screenshot({ path: testInfo.outputPath('row-focused.png') });
+  await page.keyboard.press('Enter');
+  await expect(detail).toHaveAttribute('data-session', secondId!);
+
+  // Space too, without scrolling the list instead.
+  await page.goBack();
+  await filter.fill('');
+  const thirdId = await rows.nth(2).getAttribute('data-session');
+  await filter.fill(thirdId!);
+  await expect(rows).toHaveCount(1);
+  const third = rowOf(thirdId!);
+  await third.focus();
+  await page.keyboard.press(' ');
+  await expect(detail).toHaveAttribute('data-session', thirdId!);
+});

@@ -142,3 +142,29 @@ test('Settings change thresholds, the contract profile and the theme', async ({ 
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
 });
+
+test('Raw frames shows frames that carry no data (soketi sends pusher_internal:subscription_succeeded without any)', async ({ page, served }, testInfo) => {
+  const t0 = 1_796_000_000_000;
+  const chunk = (at: number, sequence: number, state: string, code: string | null, text: string) =>
+    JSON.stringify({ type: 'frame', at, connection: 'soketi', channel: 'private-ai.nodata1', event: 'chunk.delivered', data: { session_id: 'nodata1', chunk: text, sequence, state, termination_code: code } });
+  const journal = [
+    JSON.stringify({ type: 'header', format: 'echoscope-journal', version: 1, createdAt: new Date(t0).toISOString() }),
+    JSON.stringify({ type: 'connection', at: t0, connection: 'soketi', state: 'connected', socketId: '1.1' }),
+    JSON.stringify({ type: 'subscription', at: t0 + 1, connection: 'soketi', channel: 'private-ai.nodata1', status: 'subscribed' }),
+    // As every writer now journals a message without data: no `data` field at all.
+    JSON.stringify({ type: 'frame', at: t0 + 1.5, connection: 'soketi', channel: 'private-ai.nodata1', event: 'pusher_internal:subscription_succeeded' }),
+    chunk(t0 + 10, 1, 'generating', null, 'Hel'),
+    JSON.stringify({ type: 'frame', at: t0 + 12, connection: 'soketi', channel: 'private-ai.nodata1', event: 'app.notice' }),
+    chunk(t0 + 20, 2, 'completed', 'end_turn', ''),
+  ].join('\n');
+  await page.goto(`${served.url}#/journal`);
+  await page.getByTestId('journal-drop').locator('input[type="file"]').setInputFiles({ name: 'nodata.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${journal}\n`) });
+  await expect(page.getByTestId('import-result').getByTestId('imported-session')).toHaveText(['nodata1']);
+
+  await page.goto(`${served.url}#/session/nodata1`);
+  const frames = page.getByTestId('frames-table');
+  await expect(frames.getByTestId('frame-row').filter({ hasText: '(no data)' })).toHaveCount(2);
+  await expect(frames.getByTestId('frame-row')).toHaveCount(4);
+  await frames.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('frames-without-data.png'), fullPage: true });
+});

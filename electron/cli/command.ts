@@ -24,6 +24,8 @@ export interface CliIo {
   err(line: string): void;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM); commands that run until stopped await it. */
   stopSignal: Promise<NodeJS.Signals>;
+  /** stderr is a terminal: commands that run a while show live progress there. */
+  interactive?: boolean;
 }
 
 /** Exit codes shared by the commands. */

@@ -15,12 +15,15 @@ import { formatReconciliations, WatchFollow } from './watch-follow';
 import { profileFields, watchFollowOptions } from './watch-options';
 import { IngestGuard } from '../core/ingest-guard';
 import { printable } from './terminal-text';
+import { serverName } from './watch-diagnose';
+import { WatchHealth } from './watch-health';
+import { WatchProgress } from './watch-progress';
 
 export const watchCommand: CliCommand = {
   name: 'watch',
   summary: 'headless monitor: record a journal of live channels and print verdicts',
   usage:
-    'echoscope watch --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…] (--channel C… [--private] | --discover PREFIX [--api-key K]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE] [--json]',
+    'echoscope watch --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…] (--channel C… [--private] | --discover PREFIX [--api-key K]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE] [--json] [--connect-timeout DURATION] [--quiet | --progress]',
   details: [
     'Connects like a browser would (laravel-echo + pusher-js; --kind socketio for laravel-echo-server),',
     'records every frame with its arrival time, and analyzes sessions live. It ends after --for, or on',
@@ -41,7 +44,16 @@ export const watchCommand: CliCommand = {
     'With --reconcile, each ended session is compared with the app record, again after later terminals or',
     'events and once quiet (--reconcile-settle); the results follow the verdicts ("reconciliation" in --json).',
     '',
-    'Exit codes: 0 watched and printed verdicts; 1 the connection failed for good; 2 bad options.',
+    'While it runs it says on stderr (when stderr is a terminal, or with --progress; never with --quiet)',
+    'when it connects, which channels it watches, and each session as it ends with its status.',
+    '',
+    'It stops with exit code 1 and says why when it cannot do its job: no connection within',
+    '--connect-timeout (nothing listens, wrong port or --kind; Socket.IO and pusher-js would retry forever),',
+    'a connection the server closed for good (e.g. 4001: the app key is not known there), discovery',
+    "answered with an error (wrong --secret or --app-id: the server's answer is shown), or no channel",
+    "given with --channel could be subscribed (including laravel-echo-server failing to reach its authHost).",
+    '',
+    'Exit codes: 0 watched and printed verdicts; 1 the connection or discovery failed for good (reason on stderr); 2 bad options.',
   ].join('\n'),
   options: {
     url: { type: 'string', description: 'server WebSocket URL (ws:// or wss://; for socketio the server URL)', valueName: 'url' },
@@ -62,6 +74,9 @@ export const watchCommand: CliCommand = {
     ...watchFollowOptions,
     'stall-after': { type: 'string', description: 'ms without events before a session counts as stalled', valueName: 'ms', default: '8000' },
     'orphan-after': { type: 'string', description: 'ms without events before an unfinished session counts as orphaned', valueName: 'ms', default: '300000' },
+    'connect-timeout': { type: 'string', description: 'give up (exit 1) when the connection is not up this long after the start or a drop', valueName: 'duration', default: '10s' },
+    quiet: { type: 'boolean', short: 'q', description: 'no progress on stderr (problems and the reason of a failure are still said)' },
+    progress: { type: 'boolean', description: 'show progress on stderr even when it is not a terminal' },
   },
   async run(args, io) {
     const profile = profileFromArgs(args);
@@ -78,7 +93,11 @@ export const watchCommand: CliCommand = {
     const duration = stringOption(args, 'for');
     const forMs = duration === undefined ? undefined : parseDuration(duration, 'for');
     const journalFile = stringOption(args, 'journal');
-    return watch(profile, { analyzerOptions, forMs, journalFile, json: args.values.json === true }, io);
+    const connectTimeoutMs = parseDuration(stringOption(args, 'connect-timeout') ?? '10s', 'connect-timeout');
+    if (connectTimeoutMs <= 0) throw new UsageError('--connect-timeout must be longer than 0');
+    if (args.values.quiet === true && args.values.progress === true) throw new UsageError('use either --quiet or --progress, not both');
+    const progress = args.values.quiet === true ? false : args.values.progress === true || io.interactive === true;
+    return watch(profile, { analyzerOptions, forMs, journalFile, json: args.values.json === true, connectTimeoutMs, progress, quiet: args.values.quiet === true }, io);
   },
 };
 
@@ -106,6 +125,9 @@ function profileFromArgs(args: ParsedArgs): Profile {
   const secret = stringOption(args, 'secret');
   const endpoint = stringOption(args, 'auth-endpoint');
   if (secret && endpoint) throw new UsageError('use either --secret or --auth-endpoint, not both');
+  if (args.values['auth-header'] !== undefined && !endpoint) {
+    throw new UsageError('--auth-header is sent only to an auth endpoint: give --auth-endpoint URL too (for --kind socketio, the app endpoint laravel-echo-server calls)');
+  }
   const headers: Record<string, string> = {};
   for (const header of (args.values['auth-header'] as string[] | undefined) ?? []) {
     const colon = header.indexOf(':');
@@ -140,60 +162,88 @@ interface WatchOptions {
   forMs: number | undefined;
   journalFile: string | undefined;
   json: boolean;
+  connectTimeoutMs: number;
+  /** Live progress on stderr. */
+  progress: boolean;
+  quiet: boolean;
 }
 
 async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promise<number> {
   const analyzer = new Analyzer(options.analyzerOptions);
-  let journal: WriteStream | undefined;
-  if (options.journalFile) {
-    journal = createWriteStream(options.journalFile, { flags: 'a', mode: JOURNAL_FILE_MODE });
-    journal.write(`${JSON.stringify(journalHeader(new Date().toISOString()))}\n`);
-  }
+  const say = (line: string) => io.err(`echoscope watch: ${printable(line)}`);
   let failed: string | undefined;
   let resolveFailed: () => void = () => undefined;
   const failedSignal = new Promise<void>((resolve) => (resolveFailed = resolve));
-  const reported = new Set<string>();
+  let journal: WriteStream | undefined;
+  if (options.journalFile) {
+    const file = options.journalFile;
+    journal = createWriteStream(file, { flags: 'a', mode: JOURNAL_FILE_MODE });
+    // A journal that cannot be written is a run that records nothing: say so and stop.
+    journal.on('error', (error: Error) => {
+      failed ??= `cannot write the journal ${file}: ${error.message}`;
+      journal = undefined;
+      resolveFailed();
+    });
+    journal.write(serializeRecord(journalHeader(new Date().toISOString())));
+  }
+  const health = new WatchHealth({
+    profile,
+    connectTimeoutMs: options.connectTimeoutMs,
+    warn: say,
+    fatal: (reason) => {
+      failed = reason;
+      resolveFailed();
+    },
+  });
+  const progress = options.progress ? new WatchProgress(profile, analyzer, say) : undefined;
+  const warned = new Set<string>();
   let follow: WatchFollow | undefined;
-  const guard = new IngestGuard((message) => io.err(`echoscope watch: ${printable(message)}`));
+  const guard = new IngestGuard((message) => say(message));
   const onRecord = (record: JournalRecord) => {
-    guard.feed((r) => analyzer.ingest(r), record);
+    const session = guard.feed((r) => analyzer.ingest(r), record);
     if (follow) guard.feed((r) => follow?.ingest(r), record);
-    journal?.write(`${serializeRecord(record)}\n`);
-    if (record.type === 'subscription' && record.status === 'failed') io.err(`echoscope watch: ${printable(`${record.channel}: ${record.error ?? 'subscription failed'}`)}`);
+    // serializeRecord ends the line: one record, one line, no blank ones.
+    journal?.write(serializeRecord(record));
+    health.record(record);
+    progress?.record(record, session);
   };
   const onStatus = (status: ConnectionStatus) => {
-    const problem = status.discovery?.error ?? (status.state !== 'connected' ? status.lastError?.message : undefined);
-    for (const said of [problem, ...status.channels.map((c) => c.warning)]) {
-      if (said && !reported.has(said)) {
-        reported.add(said);
-        io.err(`echoscope watch: ${printable(said)}`);
+    health.status(status);
+    progress?.status(status);
+    // A public channel that stays silent: the likely private name (channel-names.ts).
+    for (const warning of status.channels.map((c) => c.warning)) {
+      if (warning && !warned.has(warning)) {
+        warned.add(warning);
+        say(warning);
       }
-    }
-    if (status.state === 'failed') {
-      failed = status.lastError?.message ?? 'the connection failed';
-      resolveFailed();
     }
   };
   const hub = new ConnectionHub({ record: onRecord, status: onStatus });
   if (WatchFollow.needed(profile)) follow = new WatchFollow(hub, profile, options.analyzerOptions);
   hub.connect(profile);
-  if (!options.json) io.err(`echoscope watch: watching ${profile.kind === 'pusher' ? `Pusher cluster ${profile.cluster ?? 'mt1'}` : `${profile.host}:${profile.port}`}${options.forMs ? ` for ${options.forMs / 1000}s` : ''} (Ctrl-C to stop)`);
+  if (!options.json && !options.quiet) say(`watching ${serverName(profile)}${options.forMs ? ` for ${options.forMs / 1000}s` : ''} (Ctrl-C to stop)`);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const elapsed = options.forMs === undefined ? new Promise<void>(() => undefined) : new Promise<void>((resolve) => (timer = setTimeout(resolve, options.forMs)));
   await Promise.race([elapsed, io.stopSignal, failedSignal]);
   if (timer) clearTimeout(timer);
+  health.stop();
+  progress?.stop();
   const reconciliation = (await follow?.finish()) ?? [];
   hub.closeAll();
-  if (journal) await new Promise<void>((resolve) => journal!.end(() => resolve()));
+  const open = journal;
+  if (open) await new Promise<void>((resolve) => open.end(() => resolve()));
 
   // The journal ends with our own close record, so this is the same end `analyze` will use on it.
   const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : preciseNow();
   const verdict = analyzer.verdicts(end, { endOfJournal: true });
   const reconciled = profile.reconcile ? { reconciliation } : {};
-  io.out(options.json ? JSON.stringify({ ...verdict, ...reconciled }, null, 2) : formatVerdictTable(verdict) + formatReconciliations(reconciliation));
+  // A run that failed before any session has no table worth printing; --json always prints its document.
+  if (options.json || !failed || verdict.sessions.length > 0) {
+    io.out(options.json ? JSON.stringify({ ...verdict, ...reconciled }, null, 2) : formatVerdictTable(verdict) + formatReconciliations(reconciliation));
+  }
   if (failed) {
-    io.err(`echoscope watch: stopped: ${printable(failed)}`);
+    io.err(`echoscope watch: ${printable(failed)}`);
     return EXIT.failed;
   }
   return EXIT.ok;

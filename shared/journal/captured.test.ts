@@ -55,6 +55,25 @@ describe('decodeCapture', () => {
     ]);
   });
 
+  it('writes a message without data (soketi: pusher_internal:subscription_succeeded) as a line without data, never "data":undefined', () => {
+    const builder = new CapturedBatchBuilder();
+    const items: [FrameRecord, string][] = [
+      [frame(1, 'private-ai.s1', 'pusher_internal:subscription_succeeded', undefined), '{"event":"pusher_internal:subscription_succeeded","channel":"private-ai.s1"}'],
+      [frame(2, undefined, 'pusher:ping', undefined), '{"event":"pusher:ping"}'],
+    ];
+    for (const [record, text] of items) builder.add(record, text);
+    const batch = builder.take();
+    for (const stored of [capturedRecordBatch(batch), decodeCapture(batch)]) {
+      if (!stored.ok) throw new Error(stored.message);
+      const records = 'batch' in stored ? stored.batch : stored.capture.batch;
+      const lines = items.map((_, i) => batchLine(records, i));
+      expect(lines).toEqual([
+        '{"type":"frame","at":1,"connection":"reverb","channel":"private-ai.s1","event":"pusher_internal:subscription_succeeded"}\n',
+        '{"type":"frame","at":2,"connection":"reverb","event":"pusher:ping"}\n',
+      ]);
+    }
+  });
+
   it('refuses a batch whose arrays do not line up', () => {
     const arrays = { keyOf: new Uint16Array(1), sessionKeys: [] };
     expect(decodeCapture(null)).toEqual({ ok: false, message: 'a captured batch must be an object' });

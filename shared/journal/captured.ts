@@ -1,6 +1,7 @@
 import { RecordBatchBuilder, type RecordBatch } from './batch';
 import { checkRecord } from './guards';
 import type { FrameRecord, JournalRecord } from './records';
+import { serializeRecord } from './ndjson';
 import { journalSessionKey } from './session-key';
 
 /**
@@ -159,6 +160,8 @@ function decodeItem(capture: CapturedBatch, i: number, heads: LineHeads): { reco
   const { event, channel, data, dataText } = decoded;
   // Same fields, same order as the hub's own frame record (connection-base.ts).
   const record: FrameRecord = channel === undefined ? { type: 'frame', at, connection, event, data } : { type: 'frame', at, connection, channel, event, data };
+  // A message without `data` (soketi's `pusher_internal:subscription_succeeded`): the line has none either.
+  if (data === undefined) return { record, line: serializeRecord(record) };
   const payload = dataText !== undefined && !dataText.includes('\n') && !dataText.includes('\r') ? dataText : JSON.stringify(data);
   return { record, line: `${heads.of(connection, channel, event, at)}${payload}}\n` };
 }

@@ -66,8 +66,11 @@ export const FrameRecordSchema = z.looseObject({
   /** Absent for connection-level protocol frames (`pusher:ping`, `pusher:error`, …). */
   channel: z.string().optional(),
   event: z.string(),
-  /** Parsed payload, or the raw string when it is not JSON. */
-  data: z.unknown(),
+  /**
+   * Parsed payload, or the raw string when it is not JSON; absent for a message that had none
+   * (soketi's `pusher_internal:subscription_succeeded`): such a frame is written without `data`.
+   */
+  data: z.unknown().optional(),
 });
 export type FrameRecord = z.infer<typeof FrameRecordSchema>;
 

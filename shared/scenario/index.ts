@@ -1,6 +1,8 @@
 /** Scenarios (DESIGN §7): schema, seeded randomness, faults, ground truth, expectations and scoring. Pure. */
 export * from './schema';
 export * from './faults';
+export * from './attempts';
+export * from './combinations';
 export * from './distribution';
 export * from './random';
 export * from './parse';

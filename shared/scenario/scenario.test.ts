@@ -33,7 +33,7 @@ describe('scenario schema', () => {
     });
     expect(result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       'sessions[1]: session id "a-2" is already used by sessions[0]',
-      'sessions[1].faults[1]: only one of truncate, silent-death, abandon per session',
+      'sessions[1].faults[1]: silent-death cannot combine with sessions[1].faults[0] (truncate): a session ends one way only (one of truncate, silent-death, abandon)',
       'sessions[1].faults[2].durationMs: must be shorter than orphanAfterMs (1000), or the sweeper marks the session orphaned mid-way',
     ]);
   });

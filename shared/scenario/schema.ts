@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ANOMALY_KINDS } from '../analysis/verdict';
 import { TERMINAL_STATES } from '../contract/states';
 import { DistributionSchema } from './distribution';
-import { ENDING_FAULTS, FaultSchema } from './faults';
+import { faultCombinationIssues, leastTokens } from './combinations';
+import { FaultSchema } from './faults';
 
 /**
  * Scenario files (YAML or JSON): what the simulator plays and what `echoscope check` expects.
@@ -137,9 +138,10 @@ export const ScenarioSchema = z
         if (previous !== undefined) context.addIssue({ code: 'custom', path: ['sessions', g], message: `session id "${id}" is already used by ${previous}` });
         else seen.set(id, `sessions[${g}]`);
       }
-      const endings = group.faults.map((f, i) => [f, i] as const).filter(([f]) => ENDING_FAULTS.includes(f.kind));
-      if (endings.length > 1) {
-        context.addIssue({ code: 'custom', path: ['sessions', g, 'faults', endings[1]![1]], message: `only one of ${ENDING_FAULTS.join(', ')} per session` });
+      // Every fault is played or refused here by path: none is silently skipped (combinations.ts).
+      const tokens = leastTokens(group.tokens ?? scenario.tokens, group.text !== undefined && group.tokens === undefined);
+      for (const issue of faultCombinationIssues(group.faults, `sessions[${g}]`, tokens)) {
+        context.addIssue({ code: 'custom', path: ['sessions', g, 'faults', issue.index, ...(issue.field ?? [])], message: issue.message });
       }
       group.faults.forEach((fault, i) => {
         // A silence the sweeper would take for a dead worker makes the record's outcome a race.

@@ -36,6 +36,12 @@ export interface TruthFault {
   afterSequence?: number;
   detail: string;
   code?: number;
+  /**
+   * `false` for a fault the scenario names that had nothing to act on in this session (a draw by
+   * probability that chose no event, a moment after more tokens than a sampled count gave):
+   * `detail` says why. The schema refuses what can be known not to happen; this is the rest.
+   */
+  applied?: false;
 }
 
 /** How the generation record ended (its `progress`). */
@@ -143,6 +149,6 @@ export function expectedAnomalies(session: SessionTruth, settings: ExpectationSe
   }
   // A session that never ended is still silent when the run is judged (the run waits for the sweeper).
   if (terminal === null && !Number.isNaN(lastT)) counts.stall++;
-  counts.disconnect = session.faults.filter((f) => f.kind === 'disconnect').length;
+  counts.disconnect = session.faults.filter((f) => f.kind === 'disconnect' && f.applied !== false).length;
   return counts;
 }

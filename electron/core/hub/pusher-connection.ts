@@ -123,7 +123,7 @@ export class PusherConnection extends ConnectionBase {
       cluster: profile.cluster ?? 'mt1',
       ...(profile.kind === 'pusher'
         ? { forceTLS: true }
-        : { wsHost: profile.host, wsPort: profile.port, wssPort: profile.port, forceTLS: profile.tls, enabledTransports: ['ws', 'wss'] }),
+        : { wsHost: profile.host, wsPort: profile.port, wssPort: profile.port, forceTLS: profile.tls, enabledTransports: profile.tls ? ['wss'] : ['ws'] }),
       disableStats: true,
       channelAuthorization: {
         customHandler: (params, callback) => {
@@ -202,10 +202,14 @@ export class PusherConnection extends ConnectionBase {
       if (change.current === 'connected') interceptMessages(this.pusher, (text) => (this.wireText = text));
       const code = change.current === 'connected' ? undefined : this.lastCloseCode;
       if (change.current === 'connected') this.lastCloseCode = undefined;
+      // On a close code that says "do not reconnect" (4001 unknown app key, …) pusher-js
+      // disconnects itself: the state is `disconnected`, with that code and its reason
+      // (isFatalCloseCode tells such an end from a drop).
       this.stateChanged(change.current, change.current === 'connected' ? connection.socket_id : undefined, code);
     });
     connection.bind('error', (event: PusherErrorEvent) => {
-      if (event.type === 'PusherError' && typeof event.data?.code === 'number') this.lastCloseCode = event.data.code;
+      const code = closeCodeOf(event);
+      if (code !== undefined) this.lastCloseCode = code;
       this.setError(connectionError(event));
     });
   }
@@ -256,9 +260,32 @@ function subscriptionError(channel: string, event: PusherErrorEvent): ApiError {
   return { code: 'auth_failed', message: `subscription to ${channel} failed${status}: ${detail}` };
 }
 
+/** Close codes after which pusher-js does not reconnect (its `refused` action: 4001–4099 and 4300 up). */
+export function isFatalCloseCode(code: number): boolean {
+  return (code > 4000 && code < 4100) || code >= 4300;
+}
+
+/**
+ * The Pusher error of an 'error' event: pusher-js emits a `pusher:error` or a close as
+ * `{type: 'PusherError', data: {code, message}}`, and once more wrapped as
+ * `{type: 'WebSocketError', error: {type: 'PusherError', …}}` when it acts on it (refuses, backs off).
+ */
+function pusherErrorOf(event: PusherErrorEvent): { code?: number; message?: string } | undefined {
+  if (event.type === 'PusherError' && event.data) return event.data;
+  const inner = event.error as PusherErrorEvent | undefined;
+  if (event.type === 'WebSocketError' && typeof inner === 'object' && inner !== null && inner.type === 'PusherError' && inner.data) return inner.data;
+  return undefined;
+}
+
+function closeCodeOf(event: PusherErrorEvent): number | undefined {
+  const code = pusherErrorOf(event)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
 function connectionError(event: PusherErrorEvent): ApiError {
-  if (event.type === 'PusherError' && event.data && typeof event.data.code === 'number') {
-    return { code: 'connection_failed', message: describeCloseCode(event.data.code, event.data.message) };
+  const pusherError = pusherErrorOf(event);
+  if (pusherError && typeof pusherError.code === 'number') {
+    return { code: 'connection_failed', message: describeCloseCode(pusherError.code, pusherError.message) };
   }
   if (event.type === 'PusherError' && event.data?.message) {
     return { code: 'connection_failed', message: `server error: ${event.data.message}` };

@@ -1,5 +1,7 @@
 import {
+  findFault as find,
   hashSeed,
+  planAttempts,
   sample,
   sampleInt,
   SeededRandom,
@@ -49,52 +51,6 @@ export interface SessionPlan {
   /** True when the plan leaves the record unresolved (the sweeper will mark it orphaned). */
   awaitsSweep: boolean;
   truth: SessionTruth;
-}
-
-interface AttemptPlan {
-  /** How the attempt ends. */
-  end: 'crash' | 'error' | 'complete' | 'truncate' | 'silent-death' | 'abandon';
-  afterTokens: number;
-  /** Backoff before this attempt (0 for the first). */
-  backoffMs: number;
-  /** Skip sequences ≤ the record's last_seq (the idempotency guard). */
-  idempotent: boolean;
-}
-
-function find<K extends FaultKind>(faults: readonly Fault[], kind: K): FaultOf<K> | undefined {
-  return faults.find((f): f is FaultOf<K> => f.kind === kind);
-}
-
-function attemptsOf(faults: readonly Fault[], tokens: number): { attempts: AttemptPlan[]; failsAfterCrashes: boolean } {
-  const attempts: AttemptPlan[] = [];
-  const crash = find(faults, 'crash');
-  const error = find(faults, 'error');
-  let backoffMs = 0;
-  let idempotent = false;
-  if (crash) {
-    const times = crash.retry ? crash.times : 1;
-    for (let i = 0; i < times; i++) {
-      attempts.push({ end: 'crash', afterTokens: Math.min(crash.afterTokens, tokens), backoffMs, idempotent });
-      backoffMs = crash.retry?.backoffMs ?? 0;
-      idempotent = crash.retry?.idempotent ?? false;
-    }
-    if (!crash.retry) return { attempts, failsAfterCrashes: false };
-    if (times >= crash.retry.tries) return { attempts, failsAfterCrashes: true };
-  }
-  if (error) {
-    attempts.push({ end: 'error', afterTokens: Math.min(error.afterTokens, tokens), backoffMs, idempotent });
-    if (!error.retry) return { attempts, failsAfterCrashes: false };
-    backoffMs = error.retry.backoffMs;
-    idempotent = false;
-  }
-  const ending = find(faults, 'truncate') ?? find(faults, 'silent-death') ?? find(faults, 'abandon');
-  attempts.push({
-    end: ending ? ending.kind : 'complete',
-    afterTokens: ending ? Math.min(ending.afterTokens, tokens) : tokens,
-    backoffMs,
-    idempotent,
-  });
-  return { attempts, failsAfterCrashes: false };
 }
 
 /** Sequences a delivery fault hits, decided once per session. */
@@ -164,7 +120,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
   const events: TruthEvent[] = [];
   const truthFaults: TruthFault[] = [];
   let t = 0;
-  const { attempts, failsAfterCrashes } = attemptsOf(faults, tokenCount);
+  const { attempts, failsAfterCrashes } = planAttempts(faults, tokenCount);
 
   // Record state as the job writes it.
   let lastSeq = 0;
@@ -201,6 +157,57 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
   };
   const terminal = (attempt: number, sequence: number, state: TerminalState, code: string, faultKinds: FaultKind[] = []): void => {
     emit({ attempt, sequence, state, chunk: '', terminationCode: code, delivery: 'sent', faults: faultKinds });
+  };
+
+  /**
+   * `after-terminal`: the job keeps broadcasting tokens after its final terminal event, whichever
+   * terminal that is (completed, truncated, abandoned, errored, or the failed() hook's).
+   */
+  const lateTokens = (attemptNo: number, terminalSeq: number): void => {
+    if (!afterTerminal) return;
+    for (let i = 0; i < afterTerminal.tokens; i++) {
+      t += sample(timing.interTokenMs, timingRandom);
+      emit({ attempt: attemptNo, sequence: terminalSeq + 1 + i, state: 'generating', chunk: allTokens[tokenCount + i]!, terminationCode: null, delivery: 'sent', faults: ['after-terminal'] });
+    }
+    truthFaults.push({ kind: 'after-terminal', attempt: attemptNo, t, afterSequence: terminalSeq, detail: `${afterTerminal.tokens} token(s) after the terminal event` });
+  };
+
+  /**
+   * One ground-truth entry per delivery fault: the sequences it was applied to, and those it was
+   * drawn for but could not be (a sequence never sent, or taken by a fault that replaces the
+   * event's first sending: drop, then reorder, then malformed, then oversize), so a fault that
+   * hit nothing says so instead of leaving no trace.
+   */
+  const reportDeliveryFaults = (): void => {
+    const delivery: Array<[FaultKind, Set<number>, { sequences?: number[] | undefined; probability?: number | undefined } | undefined]> = [
+      ['reorder', picks.reorder, reorder],
+      ['drop', picks.drop, drop],
+      ['duplicate', picks.duplicate, duplicate],
+      ['malformed', picks.malformed, malformed],
+      ['oversize', picks.oversize, oversize],
+    ];
+    const takenBy = (kind: FaultKind, seq: number): string => {
+      if (seq > maxSent) return `${seq} is never sent`;
+      if (kind !== 'drop' && picks.drop.has(seq)) return `${seq} is dropped`;
+      if (kind !== 'reorder' && kind !== 'drop' && picks.reorder.has(seq)) return `${seq} is held back by reorder`;
+      if (kind === 'oversize' && picks.malformed.has(seq)) return `${seq} is sent malformed`;
+      return `${seq} is not sent as a first emission`;
+    };
+    for (const [kind, chosen, fault] of delivery) {
+      if (!fault) continue;
+      const hit = events.filter((e) => e.faults?.includes(kind));
+      const applied = [...new Set(hit.map((e) => e.sequence))].sort((x, y) => x - y);
+      const missed = [...chosen].filter((seq) => !applied.includes(seq)).sort((x, y) => x - y);
+      const how = fault.sequences ? 'listed' : `drawn with probability ${fault.probability ?? 0} over ${tokenCount} tokens`;
+      let detail = applied.length > 0 ? `${kind} of sequence${applied.length === 1 ? '' : 's'} ${applied.join(', ')} (${how})` : `${kind} applied to no event (${how})`;
+      if (missed.length > 0) detail += `; not applied where ${missed.map((seq) => takenBy(kind, seq)).join(', ')}`;
+      truthFaults.push(applied.length > 0 ? { kind, attempt: hit[0]!.attempt, t: hit[0]!.t, detail } : { kind, attempt: 1, t: 0, detail, applied: false });
+    }
+    // A moment after more tokens than this session's sampled count streamed (a fixed count is refused by the schema instead).
+    for (const moment of moments) {
+      if (momentsDone.has(moment)) continue;
+      truthFaults.push({ kind: moment.kind, attempt: attempts.length, t, detail: `never happened: after ${moment.afterTokens} tokens, but no attempt streamed more than ${maxSent}`, applied: false });
+    }
   };
 
   let maxSent = 0;
@@ -300,6 +307,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
           terminationCode = 'exception';
           awaitsSweep = false;
           record({ progress: 'failed', termination_code: 'exception', failure_detail: 'exception in the job', save: true, resolve: true });
+          lateTokens(attemptNo, terminalSeq);
         } else {
           record({ progress: 'queued', failure_detail: 'exception in the job; retrying', save: true });
         }
@@ -313,6 +321,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
         terminationCode = fault.code;
         awaitsSweep = false;
         record({ progress: 'truncated', last_seq: attempt.afterTokens, accumulated_text: attemptText, final_text: attemptText, termination_code: fault.code, save: true, resolve: true });
+        lateTokens(attemptNo, terminalSeq);
         break;
       }
       case 'abandon':
@@ -322,6 +331,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
         terminationCode = 'client_cancelled';
         awaitsSweep = false;
         record({ progress: 'failed', last_seq: attempt.afterTokens, accumulated_text: attemptText, termination_code: 'client_cancelled', failure_detail: 'abandoned: the client cancelled', save: true, resolve: true });
+        lateTokens(attemptNo, terminalSeq);
         break;
       case 'complete':
         terminal(attemptNo, terminalSeq, 'completed', 'end_turn');
@@ -330,13 +340,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
         terminationCode = 'end_turn';
         awaitsSweep = false;
         record({ progress: 'completed', last_seq: attempt.afterTokens, accumulated_text: attemptText, final_text: attemptText, termination_code: 'end_turn', save: true, resolve: true });
-        if (afterTerminal) {
-          for (let i = 0; i < afterTerminal.tokens; i++) {
-            t += sample(timing.interTokenMs, timingRandom);
-            emit({ attempt: attemptNo, sequence: terminalSeq + 1 + i, state: 'generating', chunk: allTokens[tokenCount + i]!, terminationCode: null, delivery: 'sent', faults: ['after-terminal'] });
-          }
-          truthFaults.push({ kind: 'after-terminal', attempt: attemptNo, t, afterSequence: terminalSeq, detail: `${afterTerminal.tokens} token(s) after the terminal event` });
-        }
+        lateTokens(attemptNo, terminalSeq);
         break;
     }
   });
@@ -350,7 +354,9 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     terminationCode = 'exception';
     awaitsSweep = false;
     record({ progress: 'failed', termination_code: 'exception', failure_detail: 'MaxAttemptsExceededException: the job crashed on every attempt', save: true, resolve: true });
+    lateTokens(attempts.length, maxSent + 1);
   }
+  reportDeliveryFaults();
   if (awaitsSweep) truthFaults.push({ kind: 'sweep', attempt: attempts.length, t, detail: `orphaned by the sweeper after ${scenario.orphanAfterMs} ms of silence` });
 
   const startRandom = random.fork('start');

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type MouseEvent } from 'react';
 import type { SessionRow } from '../../../shared/api';
 import { sessionHref } from '../app/route';
 import { formatAge, formatCount, formatMs } from '../data/format';
@@ -28,6 +28,21 @@ const COLUMNS: Column[] = [
   { key: 'p95', label: 'p95 gap', title: 'p95 inter-token latency', numeric: true },
   { key: 'age', label: 'Age', title: 'Time since the first event', numeric: true },
 ];
+
+function openSession(sessionId: string): void {
+  window.location.hash = sessionHref(sessionId);
+}
+
+/**
+ * A click anywhere on a row opens its session, like its link does. The link itself, other
+ * controls, a modified click (new tab) and a click that ends a text selection keep their own meaning.
+ */
+function openFromRow(event: MouseEvent<HTMLElement>, sessionId: string): void {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (event.target instanceof Element && event.target.closest('a, button, input, select, textarea, [role="button"]')) return;
+  if ((window.getSelection()?.toString() ?? '').length > 0) return;
+  openSession(sessionId);
+}
 
 /** Counts that are not zero stand out (class `hot`): the eye finds trouble without reading numbers. */
 function Count({ value }: { value: number }) {
@@ -80,7 +95,23 @@ export function SessionTable({ rows, query, onSort, height, label }: Props) {
           renderRow={(index) => {
             const row = rows[index] as SessionRow;
             return (
-              <div className="session-grid session-row" role="row" aria-rowindex={index + 2} data-testid="session-row" data-session={row.sessionId} data-status={row.status}>
+              <div
+                className="session-grid session-row"
+                role="row"
+                aria-rowindex={index + 2}
+                aria-label={`Session ${row.sessionId}, ${row.status}: open its detail`}
+                tabIndex={0}
+                data-testid="session-row"
+                data-session={row.sessionId}
+                data-status={row.status}
+                onClick={(event) => openFromRow(event, row.sessionId)}
+                onKeyDown={(event) => {
+                  if (event.target !== event.currentTarget || (event.key !== 'Enter' && event.key !== ' ')) return;
+                  // Space would scroll the list; Enter on the row (not its link) opens it too.
+                  event.preventDefault();
+                  openSession(row.sessionId);
+                }}
+              >
                 <div role="cell" className="cell-id">
                   <a href={sessionHref(row.sessionId)} className="mono" title={row.channel}>
                     {row.sessionId}

@@ -42,6 +42,8 @@ export function formatCount(n: number): string {
 
 /** A payload as one line, cut for tables. */
 export function formatPayload(data: unknown, max = 400): string {
+  // A message without data (soketi's pusher_internal:subscription_succeeded) says so rather than showing nothing.
+  if (data === undefined) return '(no data)';
   const text = typeof data === 'string' ? data : JSON.stringify(data);
   if (text === undefined) return '';
   return text.length > max ? `${text.slice(0, max)}…` : text;
