@@ -383,6 +383,7 @@ describe('Electron main, against a test double of electron (Electron cannot run 
       await main.notices.idle();
       expect(dialog.shown.map((call) => call.options.message)).toEqual([expect.stringMatching(/kept in memory only/) as string]);
       expect(dialog.shown[0]!.options.detail).toMatch(/basic_text/);
+      expect(dialog.shown[0]!.window).toBeUndefined(); // not modal: the dashboard stays usable
       await expect(ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'profiles.save', secretProfile)).resolves.toMatchObject({ ok: true });
       expect(readdirSync(userData)).toEqual([]);
     });

@@ -53,7 +53,7 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
   let quitting = () => false;
 
   const liveDashboard = () => (dashboard && !dashboard.isDestroyed() ? dashboard : undefined);
-  const notices = new Notices(liveDashboard);
+  const notices = new Notices();
   installProcessErrorHandlers(notices, () => (quitting() ? 'quitting' : phase));
 
   if (!app.requestSingleInstanceLock()) {

@@ -1,4 +1,4 @@
-import { dialog, type BrowserWindow } from 'electron';
+import { dialog } from 'electron';
 
 export interface Notice {
   type: 'warning' | 'error';
@@ -19,10 +19,7 @@ export class Notices {
   private ready = false;
   private showing: Promise<void> | undefined;
 
-  constructor(
-    private readonly parent: () => BrowserWindow | undefined,
-    private readonly log: (line: string) => void = (line) => console.error(line),
-  ) {}
+  constructor(private readonly log: (line: string) => void = (line) => console.error(line)) {}
 
   tell(notice: Notice): void {
     this.log(`EchoScope ${notice.type}: ${notice.message}${notice.detail ? `\n${notice.detail}` : ''}`);
@@ -56,10 +53,8 @@ export class Notices {
       });
   }
 
+  /** Not modal: the dashboard stays usable (and scriptable by tests) while a notice is up. */
   private async show(notice: Notice): Promise<void> {
-    const options = { type: notice.type, title: 'EchoScope', message: notice.message, buttons: ['OK'], ...(notice.detail ? { detail: notice.detail } : {}) };
-    const window = this.parent();
-    if (window && !window.isDestroyed()) await dialog.showMessageBox(window, options);
-    else await dialog.showMessageBox(options);
+    await dialog.showMessageBox({ type: notice.type, title: 'EchoScope', message: notice.message, buttons: ['OK'], ...(notice.detail ? { detail: notice.detail } : {}) });
   }
 }
