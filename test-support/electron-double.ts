@@ -423,7 +423,12 @@ export const electronDouble = {
   onPostMessage: (_window: FakeBrowserWindow, _channel: string, _message: unknown, _ports: FakeMessagePortMain[]): void => undefined,
   /** Back to a fresh, not-yet-ready Electron (same objects, so imported bindings stay valid). */
   reset(): void {
-    for (const window of FakeBrowserWindow.getAllWindows()) window.destroy();
+    // Silently: a 'closed' listener of the last test must not start a quit in the next one.
+    for (const window of FakeBrowserWindow.getAllWindows()) {
+      window.removeAllListeners();
+      window.webContents.removeAllListeners();
+      window.destroy();
+    }
     FakeBrowserWindow.created = [];
     app.reset();
     ipcMain.reset();

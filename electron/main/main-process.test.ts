@@ -132,8 +132,7 @@ describe('Electron main, against a test double of electron (Electron cannot run 
   it("answers the dashboard's first calls, made while the runtime is still starting", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const store = await serveJournalPages();
-    void store;
+    await serveJournalPages();
     const main = startMainProcess({
       outDir: OUT,
       env: { ECHOSCOPE_NO_DEMO: '1' },
