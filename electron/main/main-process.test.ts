@@ -358,6 +358,13 @@ describe('Electron main, against a test double of electron (Electron cannot run 
       await settle();
       expect(dialog.shown.at(-1)!.options.detail).toBe('http://example.com/page');
       expect(shell.opened).toEqual(['https://laravel.com/docs/broadcasting', 'http://example.com/page']);
+
+      // A reload of the dashboard itself goes ahead, without a question; a look-alike file does not.
+      const asked = dialog.shown.length;
+      expect(dashboard.webContents.navigate(DASHBOARD_URL)).toBe(false);
+      expect(dashboard.webContents.navigate(`${DASHBOARD_URL}.evil`)).toBe(true);
+      await settle();
+      expect(dialog.shown).toHaveLength(asked);
     });
 
     it('never opens other schemes, and never without a dialog', async () => {

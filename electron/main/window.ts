@@ -21,7 +21,7 @@ export function createDashboardWindow(location: RendererLocation, links: Externa
       allowRunningInsecureContent: false,
     },
   });
-  harden(window.webContents, links);
+  harden(window.webContents, location, links);
   window.webContents.session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [DASHBOARD_CSP] } });
   });
@@ -33,11 +33,13 @@ export function createDashboardWindow(location: RendererLocation, links: Externa
 }
 
 /**
- * The page never leaves our renderer: navigations away from it and every `window.open` are
+ * The page never leaves our renderer: navigations anywhere else and every `window.open` are
  * denied; an http(s) target becomes a request to open it in the browser, which the user confirms.
+ * A navigation to our renderer itself (a reload, the dev server's full reload) goes ahead.
  */
-function harden(contents: WebContents, links: ExternalLinks): void {
+function harden(contents: WebContents, location: RendererLocation, links: ExternalLinks): void {
   contents.on('will-navigate', (event) => {
+    if (location.isTrusted(event.url)) return;
     event.preventDefault();
     void links.request(event.url);
   });
