@@ -109,6 +109,17 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
+/** Runs `body` as if on `platform` (main reads `process.platform` for macOS and Linux rules). */
+async function onPlatform(platform: NodeJS.Platform, body: () => Promise<void>): Promise<void> {
+  const original = Object.getOwnPropertyDescriptor(process, 'platform')!;
+  Object.defineProperty(process, 'platform', { value: platform });
+  try {
+    await body();
+  } finally {
+    Object.defineProperty(process, 'platform', original);
+  }
+}
+
 /** The listener main added for a process event (the test calls it directly: emitting would reach the test runner's own handler). */
 function processListener(event: 'uncaughtException' | 'unhandledRejection'): (error: unknown) => void {
   const current: Listener[] = event === 'uncaughtException' ? process.listeners('uncaughtException') : process.listeners('unhandledRejection');
@@ -212,14 +223,15 @@ describe('Electron main, against a test double of electron (Electron cannot run 
       expect(FakeBrowserWindow.getAllWindows()).toEqual([]);
     });
 
-    it('closing the dashboard quits through the same sequence (not on macOS)', async () => {
-      let closed = false;
-      const { dashboard } = await boot({ wrap: (real) => ({ ...real, close: () => real.close().then(() => void (closed = true)) }) });
-      dashboard.close();
-      await app.exited;
-      expect(closed).toBe(true);
-      expect(app.endedBy).toBe('exit');
-    });
+    it('closing the dashboard quits through the same sequence (Linux, Windows)', () =>
+      onPlatform('linux', async () => {
+        let closed = false;
+        const { dashboard } = await boot({ wrap: (real) => ({ ...real, close: () => real.close().then(() => void (closed = true)) }) });
+        dashboard.close();
+        await app.exited;
+        expect(closed).toBe(true);
+        expect(app.endedBy).toBe('exit');
+      }));
   });
 
   describe('second instance', () => {
@@ -232,10 +244,8 @@ describe('Electron main, against a test double of electron (Electron cannot run 
       expect(journalWindow.focusCount).toBe(0);
     });
 
-    it('on macOS, where closing the dashboard keeps the app, opens a new dashboard and focuses it', async () => {
-      const platform = Object.getOwnPropertyDescriptor(process, 'platform')!;
-      Object.defineProperty(process, 'platform', { value: 'darwin' });
-      try {
+    it('on macOS, where closing the dashboard keeps the app, opens a new dashboard and focuses it', () =>
+      onPlatform('darwin', async () => {
         const { dashboard, journalWindow } = await boot();
         dashboard.close();
         expect(app.exitCode).toBeUndefined();
@@ -245,10 +255,7 @@ describe('Electron main, against a test double of electron (Electron cannot run 
         expect(reopened).not.toBe(dashboard);
         expect(electronDouble.focused).toEqual([reopened]);
         expect(journalWindow.focusCount).toBe(0);
-      } finally {
-        Object.defineProperty(process, 'platform', platform);
-      }
-    });
+      }));
   });
 
   describe('IPC router', () => {
@@ -383,7 +390,7 @@ describe('Electron main, against a test double of electron (Electron cannot run 
   describe('profiles', () => {
     const secretProfile = { id: 'staging', name: 'Staging', kind: 'reverb', key: 'k', appId: '1', auth: { mode: 'secret', secret: 'top-secret' } };
 
-    it("refuses safeStorage's basic_text backend on Linux: profiles kept in memory only, and the user told", async () => {
+    it("refuses safeStorage's basic_text backend on Linux: profiles kept in memory only, and the user told", () => onPlatform('linux', async () => {
       safeStorage.backend = 'basic_text';
       const { dashboard, main } = await boot();
       await main.notices.idle();
@@ -392,7 +399,7 @@ describe('Electron main, against a test double of electron (Electron cannot run 
       expect(dialog.shown[0]!.window).toBeUndefined(); // not modal: the dashboard stays usable
       await expect(ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'profiles.save', secretProfile)).resolves.toMatchObject({ ok: true });
       expect(readdirSync(userData)).toEqual([]);
-    });
+    }));
 
     it('keeps profiles in a file, secrets sealed, on a keyring backend', async () => {
       const { dashboard } = await boot();
