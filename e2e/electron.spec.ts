@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { _electron as electron } from '@playwright/test';
+import { _electron as electron, type ElectronApplication, type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 const require = createRequire(import.meta.url);
@@ -16,6 +17,18 @@ function electronUnavailable(): string | null {
   return null;
 }
 
+/** The dashboard's page is the built renderer's index.html (the hidden journal window shows journal.html). */
+const isDashboard = (page: Page) => /\/renderer\/index\.html(?:[?#].*)?$/.test(page.url());
+
+/**
+ * The dashboard window, found by its URL — not `firstWindow()`, which is whichever page Playwright
+ * saw first (main opens the dashboard first, but a page's URL is set only once it starts loading).
+ */
+async function dashboardWindow(app: ElectronApplication): Promise<Page> {
+  await expect.poll(() => app.windows().some(isDashboard), { message: 'a window showing the dashboard', timeout: 30_000 }).toBe(true);
+  return app.windows().find(isDashboard)!;
+}
+
 // eslint-disable-next-line no-empty-pattern -- no fixtures needed
 test('the desktop app starts on the demo, shows live sessions and opens one', async ({}, testInfo) => {
   const reason = electronUnavailable();
@@ -27,10 +40,20 @@ test('the desktop app starts on the demo, shows live sessions and opens one', as
 
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE;
-  const app = await electron.launch({ args: ['.'], env: env as Record<string, string> });
+  // Its own profile folder (and so its own single-instance lock): never the user's, never another run's.
+  const userData = mkdtempSync(join(tmpdir(), 'echoscope-electron-'));
+  const app = await electron.launch({ args: ['.', `--user-data-dir=${userData}`], env: env as Record<string, string> });
   try {
-    const window = await app.firstWindow();
+    const window = await dashboardWindow(app);
     await expect(window.getByTestId('connection-status').first()).toHaveAttribute('data-state', 'connected');
+    // Connected, so the runtime (and the journal window before it) is up. Main opened the dashboard before the hidden journal window, and only the dashboard shows.
+    const windows = await app.evaluate(({ BrowserWindow }) =>
+      BrowserWindow.getAllWindows()
+        .map((w) => ({ id: w.id, url: w.webContents.getURL(), visible: w.isVisible() }))
+        .sort((a, b) => a.id - b.id),
+    );
+    expect(windows.map((w) => w.url.replace(/^.*\/renderer\//, ''))).toEqual([expect.stringMatching(/^index\.html/), 'journal.html']);
+    expect(windows.map((w) => w.visible)).toEqual([true, false]);
     await expect(window.getByTestId('demo-hint')).toBeVisible();
     const row = window.getByTestId('session-row').first();
     await expect(row).toBeVisible();

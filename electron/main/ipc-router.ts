@@ -5,17 +5,27 @@ import type { AppService, PushBatcher } from '../core/app';
 /**
  * The only file that registers IPC handlers (DESIGN §3, STYLE §3): every call must
  * come from the main frame of one of our windows, showing our renderer; the payload
- * is validated by the shared schemas inside `service.invoke` before any service sees it.
+ * is validated by the shared schemas inside `service.handle` before any service sees it.
+ *
+ * Registered before the dashboard window loads, with the service still starting: calls wait for
+ * it (and are answered `internal` if it failed to start), so the dashboard can be the first window.
  */
-export function registerIpcRouter(service: AppService, isTrustedUrl: (url: string) => boolean): () => void {
+export function registerIpcRouter(services: Promise<AppService>, isTrustedUrl: (url: string) => boolean): () => void {
   const targets = new Map<number, PushBatcher>();
+  let closed = false;
 
   const isTrusted = (sender: WebContents, frame: WebFrameMain | null): boolean =>
     frame !== null && frame === sender.mainFrame && isTrustedUrl(frame.url);
 
-  ipcMain.handle(IPC_INVOKE_CHANNEL, (event, command: unknown, request: unknown) => {
+  ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, command: unknown, request: unknown) => {
     if (!isTrusted(event.sender, event.senderFrame)) {
       return fail('invalid_request', 'IPC from an untrusted frame was refused');
+    }
+    let service: AppService;
+    try {
+      service = await services;
+    } catch (error) {
+      return fail('internal', `EchoScope did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
     return service.handle(command, request);
   });
@@ -23,27 +33,39 @@ export function registerIpcRouter(service: AppService, isTrustedUrl: (url: strin
   ipcMain.on(IPC_READY_CHANNEL, (event) => {
     if (!isTrusted(event.sender, event.senderFrame)) return;
     const contents = event.sender;
-    let target = targets.get(contents.id);
-    if (!target) {
-      const created = service.addPushTarget((push, payload) => {
-        if (!contents.isDestroyed()) contents.send(IPC_PUSH_CHANNEL, push, payload);
-      });
-      targets.set(contents.id, created);
-      // A reload starts a new renderer: it will say ready again; until then, queue.
-      contents.on('did-start-navigation', () => created.close());
-      contents.once('destroyed', () => {
-        service.removePushTarget(created);
-        targets.delete(contents.id);
-      });
-      target = created;
-    }
-    target.ready();
+    services.then(
+      (service) => {
+        if (closed || contents.isDestroyed()) return;
+        let target = targets.get(contents.id);
+        if (!target) {
+          const created = service.addPushTarget((push, payload) => {
+            if (!contents.isDestroyed()) contents.send(IPC_PUSH_CHANNEL, push, payload);
+          });
+          targets.set(contents.id, created);
+          // A reload starts a new renderer: it will say ready again; until then, queue.
+          contents.on('did-start-navigation', () => created.close());
+          contents.once('destroyed', () => {
+            service.removePushTarget(created);
+            targets.delete(contents.id);
+          });
+          target = created;
+        }
+        target.ready();
+      },
+      () => undefined, // the invoke path reports the failed start
+    );
   });
 
   return () => {
+    closed = true;
     ipcMain.removeHandler(IPC_INVOKE_CHANNEL);
     ipcMain.removeAllListeners(IPC_READY_CHANNEL);
-    for (const target of targets.values()) service.removePushTarget(target);
-    targets.clear();
+    void services.then(
+      (service) => {
+        for (const target of targets.values()) service.removePushTarget(target);
+        targets.clear();
+      },
+      () => undefined,
+    );
   };
 }

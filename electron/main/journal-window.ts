@@ -1,20 +1,12 @@
 import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
-import { join } from 'node:path';
 import { JOURNAL_PORT_CHANNEL, JournalWindowClient, type JournalPort } from '../../shared/journal';
+import { loadPage, type RendererLocation } from './renderer-location';
 
 export interface JournalWindow {
   /** The journal, served by the window's IndexedDB; resolves `ready` once the store is open. */
   journal: JournalWindowClient;
   window: BrowserWindow;
   close(): void;
-}
-
-export function journalWindowPaths(outDir: string) {
-  return {
-    preload: join(outDir, 'preload', 'journal.cjs'),
-    html: join(outDir, 'renderer', 'journal.html'),
-    ...(process.env.ELECTRON_RENDERER_URL ? { devUrl: `${process.env.ELECTRON_RENDERER_URL}/journal.html` } : {}),
-  };
 }
 
 function portOf(port: MessagePortMain): JournalPort {
@@ -33,12 +25,13 @@ function portOf(port: MessagePortMain): JournalPort {
  * The journal's owner in Electron (DESIGN §2): a never-shown window, because Dexie needs a
  * DOM context for IndexedDB, and a separate one so the journal survives reloads of the UI.
  * Main drives it over a MessageChannelMain port (no IPC handlers, nothing exposed).
+ * Opened after the dashboard window, so the dashboard is the app's first window.
  */
-export async function openJournalWindow(paths: { preload: string; html: string; devUrl?: string }): Promise<JournalWindow> {
+export async function openJournalWindow(location: Pick<RendererLocation, 'journal' | 'journalPreload'>): Promise<JournalWindow> {
   const window = new BrowserWindow({
     show: false,
     webPreferences: {
-      preload: paths.preload,
+      preload: location.journalPreload,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -50,8 +43,7 @@ export async function openJournalWindow(paths: { preload: string; html: string; 
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   const { port1, port2 } = new MessageChannelMain();
   const journal = new JournalWindowClient(portOf(port1));
-  if (paths.devUrl) await window.loadURL(paths.devUrl);
-  else await window.loadFile(paths.html);
+  await loadPage(window, location.journal);
   window.webContents.postMessage(JOURNAL_PORT_CHANNEL, null, [port2]);
   await journal.ready;
   return {

@@ -1,9 +1,10 @@
-import { BrowserWindow, shell, type WebContents } from 'electron';
-import { join } from 'node:path';
+import { BrowserWindow, type WebContents } from 'electron';
 import { DASHBOARD_CSP } from '../core/host';
+import type { ExternalLinks } from './external-links';
+import { loadPage, type RendererLocation } from './renderer-location';
 
-/** Hardened defaults for every window (DESIGN §3): isolated, sandboxed, no Node, no navigation, no popups. */
-export function createMainWindow(paths: { preload: string; rendererHtml: string; devUrl?: string }): BrowserWindow {
+/** Hardened defaults (DESIGN §3): isolated, sandboxed, no Node, no navigation, no popups; links only through the user's confirmation. */
+export function createDashboardWindow(location: RendererLocation, links: ExternalLinks): BrowserWindow {
   const window = new BrowserWindow({
     width: 1400,
     height: 900,
@@ -12,7 +13,7 @@ export function createMainWindow(paths: { preload: string; rendererHtml: string;
     title: 'EchoScope',
     show: false,
     webPreferences: {
-      preload: paths.preload,
+      preload: location.dashboardPreload,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -20,38 +21,31 @@ export function createMainWindow(paths: { preload: string; rendererHtml: string;
       allowRunningInsecureContent: false,
     },
   });
-  harden(window.webContents);
+  harden(window.webContents, location, links);
   window.webContents.session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [DASHBOARD_CSP] } });
   });
   window.once('ready-to-show', () => window.show());
-  if (paths.devUrl) void window.loadURL(paths.devUrl);
-  else void window.loadFile(paths.rendererHtml);
+  loadPage(window, location.dashboard).catch((error: unknown) => {
+    console.error(`EchoScope: the dashboard did not load: ${error instanceof Error ? error.message : String(error)}`);
+  });
   return window;
 }
 
-function harden(contents: WebContents): void {
-  contents.on('will-navigate', (event) => event.preventDefault());
+/**
+ * The page never leaves our renderer: navigations anywhere else and every `window.open` are
+ * denied; an http(s) target becomes a request to open it in the browser, which the user confirms.
+ * A navigation to our renderer itself (a reload, the dev server's full reload) goes ahead.
+ */
+function harden(contents: WebContents, location: RendererLocation, links: ExternalLinks): void {
+  contents.on('will-navigate', (event) => {
+    if (location.isTrusted(event.url)) return;
+    event.preventDefault();
+    void links.request(event.url);
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalHttpUrl(url)) void shell.openExternal(url);
+    void links.request(url);
     return { action: 'deny' };
   });
-}
-
-export function isExternalHttpUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' || parsed.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
-export function rendererPaths(outDir: string) {
-  return {
-    preload: join(outDir, 'preload', 'index.cjs'),
-    rendererHtml: join(outDir, 'renderer', 'index.html'),
-    ...(process.env.ELECTRON_RENDERER_URL ? { devUrl: process.env.ELECTRON_RENDERER_URL } : {}),
-  };
 }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,30 @@ describe('FileProfileStore', () => {
     const broken = new FileProfileStore(path, { encrypt: codec.encrypt, decrypt: () => { throw new Error('keychain locked'); } });
     expect(broken.list()).toEqual([]);
     expect(broken.unreadable).toEqual([{ id: 'a', reason: 'keychain locked' }]);
+  });
+
+  it('moves a file it cannot read whole aside, keeps what it could read, and never overwrites the original', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'echoscope-profiles-'));
+    const path = join(dir, 'profiles.json');
+    const store = new FileProfileStore(path, codec);
+    store.save(ProfileInputSchema.parse({ id: 'a', name: 'A', kind: 'reverb', key: 'k', auth: { mode: 'none' } }));
+    store.save(ProfileInputSchema.parse({ id: 'b', name: 'B', kind: 'reverb', key: 'k', auth: { mode: 'secret', secret: 's' } }));
+    const original = readFileSync(path, 'utf8');
+    const now = () => new Date('2026-12-02T08:00:00.123Z');
+    const locked = new FileProfileStore(path, { encrypt: codec.encrypt, decrypt: () => { throw new Error('keychain locked'); } }, { now });
+    expect(locked.movedAside).toEqual({ path: `${path}.unreadable-2026-12-02T08-00-00-123Z`, reason: '1 profile(s) could not be read: b (keychain locked)' });
+    expect(locked.list().map((p) => p.id)).toEqual(['a']);
+    expect(existsSync(path)).toBe(false);
+    locked.save(ProfileInputSchema.parse({ id: 'c', name: 'C', kind: 'reverb', key: 'k', auth: { mode: 'none' } }));
+    expect(readFileSync(locked.movedAside!.path, 'utf8')).toBe(original);
+
+    // Not JSON, at the same instant: a second name, never over the first.
+    writeFileSync(path, '{"truncated');
+    const broken = new FileProfileStore(path, codec, { now });
+    expect(broken.movedAside?.path).toBe(`${path}.unreadable-2026-12-02T08-00-00-123Z-2`);
+    expect(broken.movedAside?.reason).toMatch(/not valid JSON/);
+    expect(readdirSync(dir).sort()).toEqual(['profiles.json.unreadable-2026-12-02T08-00-00-123Z', 'profiles.json.unreadable-2026-12-02T08-00-00-123Z-2']);
+    expect(new FileProfileStore(join(dir, 'missing.json'), codec).movedAside).toBeUndefined();
   });
 
   it('writes the file 0600 even over a temp file a crash left world-readable', () => {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
 import { MemoryProfileStore } from './profile-store';
@@ -17,23 +17,42 @@ type SealedProfile = Omit<Profile, 'auth' | 'reconcile'> & {
 /**
  * Profiles persisted as JSON with every secret (app secret, auth and reconcile header values)
  * sealed by the codec; written atomically (temp file + rename) with owner-only permissions.
+ * A file that cannot be read whole (not JSON, or a profile that cannot be unsealed, e.g. sealed
+ * on another machine or with a locked keychain) is moved aside before anything is saved, so the
+ * next save never overwrites what could not be read: `movedAside` says where and why.
  */
 export class FileProfileStore extends MemoryProfileStore {
   /** Profiles in the file that could not be read back (e.g. sealed on another machine), with why. */
   readonly unreadable: Array<{ id: string; reason: string }> = [];
+  /** Where an unreadable file was moved, and why. */
+  readonly movedAside: { path: string; reason: string } | undefined;
 
   constructor(
     private readonly path: string,
     private readonly codec: SecretCodec,
+    options: { now?: () => Date } = {},
   ) {
     super();
+    const reason = this.load();
+    if (reason !== undefined) this.movedAside = { path: moveAside(path, (options.now ?? (() => new Date()))()), reason };
+  }
+
+  /** Loads what can be read; returns why the file must be moved aside, if it must. */
+  private load(): string | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // no file yet
+      return `the file cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      return; // no file yet, or unreadable: start empty rather than lose the app
+      raw = JSON.parse(text);
+    } catch (error) {
+      return `the file is not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
     }
-    if (!Array.isArray(raw)) return;
+    if (!Array.isArray(raw)) return 'the file does not hold a list of profiles';
     for (const entry of raw as SealedProfile[]) {
       try {
         super.save(ProfileInputSchema.parse(this.unseal(entry)));
@@ -41,6 +60,8 @@ export class FileProfileStore extends MemoryProfileStore {
         this.unreadable.push({ id: String(entry?.id), reason: error instanceof Error ? error.message : String(error) });
       }
     }
+    if (this.unreadable.length === 0) return undefined;
+    return `${this.unreadable.length} profile(s) could not be read: ${this.unreadable.map((u) => `${u.id} (${u.reason})`).join(', ')}`;
   }
 
   override save(profile: Profile): void {
@@ -84,4 +105,13 @@ export class FileProfileStore extends MemoryProfileStore {
           : { mode: 'none' };
     return { ...rest, auth: plainAuth, ...(reconcile ? { reconcile: { url: reconcile.url, headers: JSON.parse(this.codec.decrypt(reconcile.sealedHeaders)) as unknown } } : {}) };
   }
+}
+
+/** Renames the file to `<path>.unreadable-<timestamp>` (never over another file) and returns the new path; throws if it cannot. */
+function moveAside(path: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  let target = `${path}.unreadable-${stamp}`;
+  for (let n = 2; existsSync(target); n++) target = `${path}.unreadable-${stamp}-${n}`;
+  renameSync(path, target);
+  return target;
 }
