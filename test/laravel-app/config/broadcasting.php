@@ -1,0 +1,14 @@
+<?php
+
+return [
+    'default' => env('BROADCAST_DRIVER', 'redis'),
+
+    'connections' => [
+        // Laravel's redis broadcaster, publishing to laravel-echo-server's Redis. `logged-redis` is the same
+        // broadcaster whose publish script also appends each broadcast to a list, atomically and in publish
+        // order (the fixture's ground truth; App\Broadcasting\LoggedRedisBroadcaster).
+        'redis' => ['driver' => 'logged-redis', 'connection' => 'default'],
+        'log' => ['driver' => 'log'],
+        'null' => ['driver' => 'null'],
+    ],
+];
