@@ -45,7 +45,7 @@ function parse(buffer: Buffer, offset: number): { reply: Reply; next: number } |
 }
 
 export class RedisClient {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private readonly pending: Array<{ resolve: (reply: Reply) => void; reject: (error: Error) => void }> = [];
   private onPush: ((reply: Reply[]) => void) | undefined;
 

@@ -41,7 +41,11 @@ export interface Timing {
   nowMs: number;
 }
 
-export function expectedVerdict(published: Broadcast[], timing?: Timing): ExpectedVerdict & { stalls?: number } {
+/**
+ * `fromSequence`: a late joiner's first sequence (it watched from there): the unseen head is neither
+ * missing nor a gap (detection.md, "Coverage and late joins").
+ */
+export function expectedVerdict(published: Broadcast[], timing?: Timing, fromSequence = 1): ExpectedVerdict & { stalls?: number } {
   const first = new Map<number, string>();
   let max = 0;
   let duplicates = 0;
@@ -95,7 +99,7 @@ export function expectedVerdict(published: Broadcast[], timing?: Timing): Expect
   }
   const gaps: Array<{ from: number; to: number }> = [];
   let missing = 0;
-  for (let s = 1; s <= max; s++) {
+  for (let s = fromSequence; s <= max; s++) {
     if (first.has(s)) continue;
     const from = s;
     while (s + 1 <= max && !first.has(s + 1)) s++;
