@@ -14,6 +14,7 @@ import { laravelUnavailableReason, startLaravelStack, waitFor, type Broadcast, t
 import { expectedMismatches, expectedVerdict, type ExpectedVerdict, type Timing } from './truth';
 
 const reason = laravelUnavailableReason();
+if (reason && process.env.ECHOSCOPE_REQUIRE_LARAVEL) throw new Error(`the Laravel suite must run here (ECHOSCOPE_REQUIRE_LARAVEL) but cannot: ${reason}`);
 if (reason) console.log(`[laravel] the seed's stack is skipped: ${reason}`);
 
 const cleanups: Array<() => Promise<void> | void> = [];
