@@ -5,6 +5,10 @@
  * through the app's /broadcasting/auth with the bearer header, discovery with laravel-echo-server's
  * API key, reconciliation against the app's /api/generations/{sessionId}.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Echo from 'laravel-echo';
 import io from 'socket.io-client';
 import { ProfileInputSchema } from '../../shared/api';
@@ -102,5 +106,93 @@ export async function startEchoScope(stack: LaravelStack, ids: string[], options
       return must(await service.invoke('sessions.reconcile', { sessionId, ...(vantage ? { vantage } : {}) }));
     },
     close: () => service.close(),
+  };
+}
+
+const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ECHOSCOPE_BIN = join(PROJECT_ROOT, 'bin/echoscope.js');
+
+/** Null when `echoscope watch` can run (the app is built: `npm run build`); otherwise why not. */
+export function watchUnavailableReason(): string | null {
+  return existsSync(join(PROJECT_ROOT, 'out/main/index.js')) ? null : 'EchoScope is not built (out/ missing): run "npm run build" first';
+}
+
+export interface VerdictJson {
+  sessions: Array<Record<string, unknown> & { sessionId: string; connection: string; gaps: Array<{ from: number; to: number }> }>;
+  reconciliation?: Array<{ sessionId: string; result: ReconcileResult }>;
+}
+
+export interface Watch {
+  journal: string;
+  /** `chunk.delivered` frames of the session in watch's journal so far. */
+  frames(sessionId: string): FrameRecord[];
+  ready(sessionId: string): Promise<void>;
+  /** Ctrl-C: watch prints its verdict JSON and exits. */
+  stop(): Promise<VerdictJson>;
+  /** `echoscope analyze --json` of watch's journal. */
+  analyze(): Promise<VerdictJson>;
+}
+
+function runCli(args: string[], timeoutMs: number): { child: ChildProcess; done: Promise<{ code: number | null; out: string; err: string }> } {
+  const child = spawn(process.execPath, [ECHOSCOPE_BIN, ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const done = new Promise<{ code: number | null; out: string; err: string }>((resolveDone) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolveDone({ code, out, err });
+    }),
+  );
+  return { child, done };
+}
+
+/** `echoscope watch --json` on laravel-echo-server as a user would run it, with discovery, a journal and reconciliation. */
+export function startWatch(stack: LaravelStack, dir: string, options: { stallAfterMs?: number; orphanAfterMs?: number } = {}): Watch {
+  const journal = join(dir, `watch-${Date.now()}.ndjson`);
+  // the journal does not carry the thresholds: analyze is given the same ones
+  const thresholds = [
+    ...(options.stallAfterMs !== undefined ? ['--stall-after', String(options.stallAfterMs)] : []),
+    ...(options.orphanAfterMs !== undefined ? ['--orphan-after', String(options.orphanAfterMs)] : []),
+  ];
+  const auth = `Authorization: Bearer ${QA_TOKEN}`;
+  const args = [
+    'watch', '--kind', 'socketio', '--url', `http://${stack.les.host}:${stack.les.port}`, '--key', 'unused',
+    '--app-id', LES_CLIENT.appId, '--api-key', LES_CLIENT.key, '--discover', 'private-ai.', '--poll-interval', '500',
+    '--auth-endpoint', `${stack.appUrl}/broadcasting/auth`, '--auth-header', auth,
+    '--reconcile', `${stack.appUrl}/api/generations/{sessionId}`, '--reconcile-header', auth, '--reconcile-settle', '1s',
+    '--journal', journal, '--json', '--for', '120s',
+  ];
+  const { child, done } = runCli([...args, ...thresholds], 150_000);
+  const records = (): JournalRecord[] =>
+    existsSync(journal)
+      ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.startsWith('{')).flatMap((l) => { try { return [JSON.parse(l) as JournalRecord]; } catch { return []; } })
+      : [];
+  const framesOf = (sessionId: string, event = 'chunk.delivered') =>
+    records().filter((r): r is FrameRecord => r.type === 'frame' && r.channel === `private-ai.${sessionId}` && r.event === event);
+  const parse = (what: string, result: { code: number | null; out: string; err: string }): VerdictJson => {
+    if (result.code !== 0) throw new Error(`${what} exited with ${result.code}: ${result.err.slice(-1500)}`);
+    return JSON.parse(result.out) as VerdictJson;
+  };
+  return {
+    journal,
+    frames: (sessionId) => framesOf(sessionId),
+    async ready(sessionId) {
+      await waitFor('echoscope watch to discover and join the channel', async () => {
+        if (child.exitCode !== null) throw new Error(`echoscope watch exited early: ${(await done).err.slice(-1500)}`);
+        if (framesOf(sessionId, 'echoscope.probe').length > 0) return true;
+        await stack.les.broadcast(`private-ai.${sessionId}`, 'echoscope.probe', {});
+        return false;
+      }, 20_000);
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      return parse('echoscope watch', await done);
+    },
+    async analyze() {
+      return parse('echoscope analyze', await runCli(['analyze', journal, '--json', ...thresholds], 30_000).done);
+    },
   };
 }

@@ -9,13 +9,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionDetail } from '../../shared/api';
-import { startEchoScope, startFrontend, type EchoScopeHost } from './clients';
+import { startEchoScope, startFrontend, startWatch, watchUnavailableReason, type EchoScopeHost, type Watch } from './clients';
 import { laravelUnavailableReason, startLaravelStack, waitFor, type Broadcast, type LaravelStack, type PlanSession, type StackOptions } from './stack';
 import { expectedMismatches, expectedVerdict, type ExpectedVerdict, type Timing } from './truth';
 
 const reason = laravelUnavailableReason();
 if (reason && process.env.ECHOSCOPE_REQUIRE_LARAVEL) throw new Error(`the Laravel suite must run here (ECHOSCOPE_REQUIRE_LARAVEL) but cannot: ${reason}`);
 if (reason) console.log(`[laravel] the seed's stack is skipped: ${reason}`);
+const watchReason = watchUnavailableReason();
+if (!reason && watchReason && process.env.ECHOSCOPE_REQUIRE_LARAVEL) throw new Error(`the Laravel suite must run \`echoscope watch\` here but cannot: ${watchReason}`);
+if (!reason && watchReason) console.log(`[laravel] echoscope watch is left out of the plans: ${watchReason}`);
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -28,14 +31,23 @@ async function stackFor(options: StackOptions): Promise<LaravelStack> {
   return stack;
 }
 
-/** Up and watching: the frontend on the session's channel, EchoScope discovered it and is in. */
-async function watching(stack: LaravelStack, sessionId: string, ids = ['es'], options: Parameters<typeof startEchoScope>[2] = {}): Promise<EchoScopeHost> {
+interface Observers {
+  host: EchoScopeHost;
+  /** `echoscope watch --json`, where EchoScope is built. */
+  watch: Watch | null;
+}
+
+/** Up and watching: the frontend on the session's channel; EchoScope's host and `watch` discovered it and are in. */
+async function watching(stack: LaravelStack, sessionId: string, ids = ['es'], options: Parameters<typeof startEchoScope>[2] = {}): Promise<Observers> {
   const frontend = await startFrontend(stack, sessionId);
   cleanups.push(() => frontend.close());
   const host = await startEchoScope(stack, ids, { settleMs: 1000, ...options });
   cleanups.push(() => host.close());
+  const watch = watchReason ? null : startWatch(stack, stack.dir, options);
+  if (watch) cleanups.push(async () => void (await watch.stop().catch(() => undefined)));
   await host.ready(sessionId);
-  return host;
+  await watch?.ready(sessionId);
+  return { host, watch };
 }
 
 /** The PHP side says the job is over: its last attempt processed, or the queue failed it; nothing left on the queue. */
@@ -48,7 +60,7 @@ async function jobOver(stack: LaravelStack, sessionId: string, timeoutMs = 30_00
   expect(wire.map((b) => [b.data.sequence, b.data.state])).toEqual(published.map((b) => [b.data.sequence, b.data.state]));
   // Queued broadcasts handled by two workers can be published out of order: say so when it happened.
   const seen = expectedVerdict(published);
-  if (seen.outOfOrder > 0 || seen.afterTerminal > 0) console.log(`[laravel] ${sessionId}: published out of order (${seen.outOfOrder} out of order, ${seen.afterTerminal} after the terminal): ${orderOf(published)}`);
+  if (seen.outOfOrder > 0) console.log(`[laravel] ${sessionId}: published out of order (${seen.outOfOrder} out of order, ${seen.afterTerminal} after the terminal): ${orderOf(published)}`);
   return published;
 }
 
@@ -65,8 +77,8 @@ function verdictOf(detail: SessionDetail) {
   };
 }
 
-/** EchoScope (one connection) got everything published; its verdict and its reconciliation equal the truth. */
-async function expectTruth(stack: LaravelStack, host: EchoScopeHost, sessionId: string, published: Broadcast[], connection = 'es', thresholds: Partial<Omit<Timing, 'nowMs'>> = {}): Promise<ExpectedVerdict> {
+/** EchoScope's host (one connection) got everything published; its verdict and its reconciliation equal the truth. */
+async function expectHost(stack: LaravelStack, host: EchoScopeHost, sessionId: string, published: Broadcast[], connection = 'es', thresholds: Partial<Omit<Timing, 'nowMs'>> = {}): Promise<ExpectedVerdict> {
   await waitFor(`EchoScope (${connection}) to receive all ${published.length} broadcasts`, () => host.frames(connection, sessionId).length >= published.length, 15_000, () => `${host.frames(connection, sessionId).length}`);
   const truth = expectedVerdict(published, { stallAfterMs: 8000, orphanAfterMs: 300_000, ...thresholds, nowMs: Date.now() });
   const detail = await host.detail(sessionId, connection);
@@ -85,57 +97,95 @@ async function expectTruth(stack: LaravelStack, host: EchoScopeHost, sessionId: 
   return truth;
 }
 
+/** `watch` got everything published; its verdict and reconciliation equal the truth, and `analyze` of its journal equals its verdict. */
+async function expectWatch(stack: LaravelStack, watch: Watch, sessionId: string, published: Broadcast[], thresholds: Partial<Omit<Timing, 'nowMs'>> = {}): Promise<void> {
+  await waitFor(`echoscope watch to journal all ${published.length} broadcasts`, () => watch.frames(sessionId).length >= published.length, 15_000, () => `${watch.frames(sessionId).length}`);
+  const nowMs = Date.now();
+  const verdict = await watch.stop();
+  const truth = expectedVerdict(published, { stallAfterMs: 8000, orphanAfterMs: 300_000, ...thresholds, nowMs });
+  const { stalls, ...expected } = truth;
+  const session = verdict.sessions.find((s) => s.sessionId === sessionId);
+  if (!session) throw new Error(`watch has no verdict for ${sessionId}: ${verdict.sessions.map((s) => s.sessionId).join(', ')}`);
+  const fields = Object.keys(expected) as Array<keyof typeof expected>;
+  expect(Object.fromEntries(fields.map((f) => [f, session[f]])), `watch; publish order: ${orderOf(published)}`).toEqual(expected);
+  expect(session).toMatchObject({ stalls, disconnects: 0, violations: 0 });
+  // watch follows the record on its own (terminal, settle, end): its last comparison against the final record
+  const record = await stack.generation(sessionId);
+  const reconciled = verdict.reconciliation?.find((r) => r.sessionId === sessionId)?.result;
+  if (reconciled === undefined && truth.terminalStates.length === 0) {
+    // watch follows a record only once its session ended (a terminal event): a session that never
+    // ends is never compared (a finding of this suite; the record says `orphaned`, which would agree).
+    expect(expectedMismatches(record, truth)).toEqual([]);
+    console.log(`[laravel] ${sessionId}: watch compared no record (no terminal event ever came)`);
+  } else {
+    expect(reconciled?.error).toBeUndefined();
+    expect(reconciled?.mismatches.map((m) => (m.field === 'text' ? { field: m.field } : { field: m.field, expected: m.expected, received: m.received }))).toEqual(
+      expectedMismatches(record, truth).map((m) => (m.field === 'text' ? { field: m.field } : m)),
+    );
+  }
+  // the journal says the same offline
+  const analyzed = await watch.analyze();
+  expect(analyzed.sessions).toEqual(verdict.sessions);
+}
+
+/** Both EchoScopes: the host through its App API, and `watch`. */
+async function expectTruth(stack: LaravelStack, observers: Observers, sessionId: string, published: Broadcast[], thresholds: Partial<Omit<Timing, 'nowMs'>> = {}): Promise<ExpectedVerdict> {
+  const truth = await expectHost(stack, observers.host, sessionId, published, 'es', thresholds);
+  if (observers.watch) await expectWatch(stack, observers.watch, sessionId, published, thresholds);
+  return truth;
+}
+
 const plan = (session: PlanSession): PlanSession => ({ token_ms: 15, tries: 2, backoff: [1], ...session });
 
 describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Redis, laravel-echo-server", () => {
   it('clean: 45 tokens end_turn → completed, nothing else; the record agrees', async () => {
     const stack = await stackFor({ workers: 2 });
-    const host = await watching(stack, 'clean');
+    const observers = await watching(stack, 'clean');
     await stack.dispatch([plan({ session_id: 'clean', tokens: 45 })]);
     const published = await jobOver(stack, 'clean');
     expect(stack.queueEvents('clean').map((e) => [e.event, e.attempt])).toEqual([['processing', 1], ['processed', 1]]);
     expect(await stack.generation('clean')).toMatchObject({ progress: 'completed', last_seq: 45, termination_code: 'end_turn' });
-    const truth = await expectTruth(stack, host, 'clean', published);
+    const truth = await expectTruth(stack, observers, 'clean', published);
     expect(truth).toMatchObject({ status: 'completed', terminationCode: 'end_turn', uniqueSequences: 46, duplicates: 0, replays: 0 });
   }, 60_000);
 
   it('max_tokens: the provider stops at the limit (message_delta.stop_reason) → truncated, max_tokens', async () => {
     const stack = await stackFor({ workers: 2 });
-    const host = await watching(stack, 'cut');
+    const observers = await watching(stack, 'cut');
     await stack.dispatch([plan({ session_id: 'cut', tokens: 30, stop_reason: 'max_tokens' })]);
     const published = await jobOver(stack, 'cut');
     expect(await stack.generation('cut')).toMatchObject({ progress: 'truncated', termination_code: 'max_tokens', last_seq: 30 });
-    const truth = await expectTruth(stack, host, 'cut', published);
+    const truth = await expectTruth(stack, observers, 'cut', published);
     expect(truth).toMatchObject({ status: 'truncated', terminationCode: 'max_tokens' });
   }, 60_000);
 
   it('stop_sequence: completed, with the code saying why it stopped', async () => {
     const stack = await stackFor({ workers: 2 });
-    const host = await watching(stack, 'stopseq');
+    const observers = await watching(stack, 'stopseq');
     await stack.dispatch([plan({ session_id: 'stopseq', tokens: 25, stop_reason: 'stop_sequence', stop_sequence: '\n\nHuman:' })]);
     const published = await jobOver(stack, 'stopseq');
     expect(await stack.generation('stopseq')).toMatchObject({ progress: 'completed', termination_code: 'stop_sequence' });
-    const truth = await expectTruth(stack, host, 'stopseq', published);
+    const truth = await expectTruth(stack, observers, 'stopseq', published);
     expect(truth).toMatchObject({ status: 'completed', terminationCode: 'stop_sequence' });
   }, 60_000);
 
   it('an exception, then success: errored, the retry replays from #1 and reuses the errored sequence for a token', async () => {
     const stack = await stackFor({ workers: 2 });
-    const host = await watching(stack, 'flaky');
+    const observers = await watching(stack, 'flaky');
     await stack.dispatch([plan({ session_id: 'flaky', tokens: 30, faults: [{ kind: 'exception', attempt: 1, after: 12 }] })]);
     const published = await jobOver(stack, 'flaky');
     expect(stack.queueEvents('flaky').map((e) => [e.event, e.attempt])).toEqual([['processing', 1], ['exception', 1], ['processing', 2], ['processed', 2]]);
     // the seed leaves the first attempt's failure_detail on the completed record
     expect(await stack.generation('flaky')).toMatchObject({ progress: 'completed', last_seq: 30, termination_code: 'end_turn', failure_detail: expect.stringContaining('overloaded_error') });
     expect(stack.failedJobs()).toEqual([]);
-    const truth = await expectTruth(stack, host, 'flaky', published);
+    const truth = await expectTruth(stack, observers, 'flaky', published);
     // #13 was the errored terminal ('') and is the retry's 13th token: a conflict, and the correct client's text lacks it
     expect(truth).toMatchObject({ status: 'completed', terminalStates: ['errored', 'completed'], replays: 1, conflicts: 1 });
   }, 60_000);
 
   it('an exception on every attempt: errored twice; failed() overwrites the record with orphaned — a reconciliation mismatch', async () => {
     const stack = await stackFor({ workers: 2 });
-    const host = await watching(stack, 'doomed');
+    const observers = await watching(stack, 'doomed');
     await stack.dispatch([plan({ session_id: 'doomed', tokens: 30, faults: [{ kind: 'exception', after: 12 }] })]);
     const published = await jobOver(stack, 'doomed');
     // on the last attempt Laravel 8 fails the job (failed() runs, JobFailed) before it reports the exception
@@ -144,14 +194,14 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     const failed = stack.failedJobs();
     expect(failed).toHaveLength(1);
     expect(failed[0]!.exception).toContain('ProviderError');
-    const truth = await expectTruth(stack, host, 'doomed', published);
+    const truth = await expectTruth(stack, observers, 'doomed', published);
     expect(truth).toMatchObject({ status: 'errored', terminalStates: ['errored'], replays: 1 });
     expect(expectedMismatches(await stack.generation('doomed'), truth).map((m) => m.field)).toEqual(['progress']);
   }, 60_000);
 
   it('a worker SIGKILLed mid-stream: after retry_after another worker retries the job, which replays from #1 and completes', async () => {
     const stack = await stackFor({ workers: 2, retryAfterSeconds: 3 });
-    const host = await watching(stack, 'killed');
+    const observers = await watching(stack, 'killed');
     await stack.dispatch([plan({ session_id: 'killed', tokens: 40, faults: [{ kind: 'sigkill', attempt: 1, after: 15 }] })]);
     const published = await jobOver(stack, 'killed');
     const attempts = stack.queueEvents('killed');
@@ -162,14 +212,14 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     // the retry starts 2–3 s after the first attempt did
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(2000);
     expect(await stack.generation('killed')).toMatchObject({ progress: 'completed', last_seq: 40 });
-    const truth = await expectTruth(stack, host, 'killed', published);
+    const truth = await expectTruth(stack, observers, 'killed', published);
     expect(truth).toMatchObject({ status: 'completed', terminalStates: ['completed'], replays: 1, duplicates: 15, conflicts: 0 });
   }, 60_000);
 
   it('SIGKILL on every attempt: no terminal ever; the queue fails the job and failed() sets orphaned; EchoScope says orphaned', async () => {
     const stack = await stackFor({ workers: 2, retryAfterSeconds: 3 });
     const thresholds = { stallAfterMs: 1000, orphanAfterMs: 5000 };
-    const host = await watching(stack, 'silent', ['es'], thresholds);
+    const observers = await watching(stack, 'silent', ['es'], thresholds);
     await stack.dispatch([plan({ session_id: 'silent', tokens: 60, faults: [{ kind: 'sigkill', after: 45 }] })]);
     const published = await jobOver(stack, 'silent');
     expect(stack.queueEvents('silent').map((e) => [e.event, e.attempt])).toEqual([['processing', 1], ['processing', 2], ['processing', 3], ['failed', 3], ['exception', 3]]);
@@ -180,17 +230,17 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     // no signal will come: the verdict is taken once the last broadcast is older than the orphan threshold
     const last = published.at(-1)!.at;
     await waitFor('the orphan threshold to pass', () => Date.now() >= last + thresholds.orphanAfterMs + 1500, 20_000);
-    const truth = await expectTruth(stack, host, 'silent', published, 'es', thresholds);
+    const truth = await expectTruth(stack, observers, 'silent', published, thresholds);
     expect(truth).toMatchObject({ status: 'orphaned', terminalStates: [], replays: 1, duplicates: 45, stalls: 2 });
   }, 60_000);
 
   it('a stall longer than the threshold: the provider goes silent mid-stream, then completes: one stall', async () => {
     const stack = await stackFor({ workers: 2, retryAfterSeconds: 30 });
     const thresholds = { stallAfterMs: 2000 };
-    const host = await watching(stack, 'stall', ['es'], thresholds);
+    const observers = await watching(stack, 'stall', ['es'], thresholds);
     await stack.dispatch([plan({ session_id: 'stall', tokens: 20, faults: [{ kind: 'stall', attempt: 1, after: 8, ms: 3500 }] })]);
     const published = await jobOver(stack, 'stall');
-    const truth = await expectTruth(stack, host, 'stall', published, 'es', thresholds);
+    const truth = await expectTruth(stack, observers, 'stall', published, thresholds);
     expect(truth).toMatchObject({ status: 'completed', stalls: 1 });
   }, 60_000);
 
@@ -225,12 +275,13 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
 
   it('two EchoScope connections: two observations, each equal to the truth, nobody lost anything', async () => {
     const stack = await stackFor({ workers: 2 });
-    const host = await watching(stack, 'pair', ['es-a', 'es-b']);
+    const observers = await watching(stack, 'pair', ['es-a', 'es-b']);
     await stack.dispatch([plan({ session_id: 'pair', tokens: 40 })]);
     const published = await jobOver(stack, 'pair');
-    await expectTruth(stack, host, 'pair', published, 'es-a');
-    await expectTruth(stack, host, 'pair', published, 'es-b');
-    const detail = await host.detail('pair');
+    await expectHost(stack, observers.host, 'pair', published, 'es-a');
+    await expectHost(stack, observers.host, 'pair', published, 'es-b');
+    if (observers.watch) await expectWatch(stack, observers.watch, 'pair', published);
+    const detail = await observers.host.detail('pair');
     expect(detail.observations.map((o) => o.connection).sort()).toEqual(['es-a', 'es-b']);
     expect(detail.comparison?.observations.map((o) => o.lost)).toEqual([[], []]);
   }, 60_000);

@@ -86,6 +86,8 @@ interface Worker {
 
 export interface LaravelStack {
   appUrl: string;
+  /** This run's scratch folder (storage, database, plans); removed on close. */
+  dir: string;
   les: LaravelEchoServer;
   /** Worker deaths seen (pid, signal), in order: a SIGKILLed worker is restarted. */
   deaths: Array<{ pid: number; signal: NodeJS.Signals | null; code: number | null }>;
@@ -250,6 +252,7 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
     const list = async (key: string, kind: 'LLEN' | 'ZCARD') => Number(await redis.command(kind, `${LARAVEL_REDIS_PREFIX}${key}`));
     return {
       appUrl,
+      dir,
       les,
       deaths,
       sniffed,
