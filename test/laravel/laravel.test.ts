@@ -248,7 +248,7 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     const stack = await stackFor({ workers: 2 });
     const frontend = await startFrontend(stack, 'late');
     cleanups.push(() => frontend.close());
-    await stack.dispatch([plan({ session_id: 'late', tokens: 160 })]);
+    await stack.dispatch([plan({ session_id: 'late', tokens: 300 })]);
     // the job is under way: the app's own frontend has its first tokens
     await waitFor('the frontend to get 10 tokens', () => frontend.received() >= 10, 20_000);
     const host = await startEchoScope(stack, ['es'], { settleMs: 1000 });
