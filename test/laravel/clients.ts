@@ -20,6 +20,8 @@ import { LES_CLIENT, QA_TOKEN, waitFor, type LaravelStack } from './stack';
 export interface Frontend {
   /** `chunk.delivered` events received. */
   received(): number;
+  /** `echoscope.probe` broadcasts received (the harness's "are you in?"). */
+  probes(): number;
   close(): void;
 }
 
@@ -27,20 +29,20 @@ export interface Frontend {
 export async function startFrontend(stack: LaravelStack, sessionId: string): Promise<Frontend> {
   const echo = new Echo({ broadcaster: 'socket.io', host: `http://${stack.les.host}:${stack.les.port}`, client: io, auth: { headers: { Authorization: `Bearer ${QA_TOKEN}` } }, transports: ['websocket'] });
   let received = 0;
-  let probed = false;
-  echo.private(`ai.${sessionId}`).listen('.chunk.delivered', () => void received++).listen('.echoscope.probe', () => (probed = true));
+  let probes = 0;
+  echo.private(`ai.${sessionId}`).listen('.chunk.delivered', () => void received++).listen('.echoscope.probe', () => void probes++);
   // laravel-echo-server acknowledges no subscription: the frontend is in once a probe reaches it
   // (it joins the room after the app authorized it).
   try {
     await waitFor('the frontend to join its channel', async () => {
-      if (!probed) await stack.les.broadcast(`private-ai.${sessionId}`, 'echoscope.probe', {});
-      return probed;
+      if (probes === 0) await stack.les.broadcast(`private-ai.${sessionId}`, 'echoscope.probe', {});
+      return probes > 0;
     }, 15_000);
   } catch (error) {
     echo.disconnect();
     throw error;
   }
-  return { received: () => received, close: () => echo.disconnect() };
+  return { received: () => received, probes: () => probes, close: () => echo.disconnect() };
 }
 
 export interface EchoScopeHost {
@@ -50,6 +52,8 @@ export interface EchoScopeHost {
   ready(sessionId: string): Promise<void>;
   /** `chunk.delivered` frames one connection received for a session. */
   frames(connection: string, sessionId: string): FrameRecord[];
+  /** Probes one connection received on the session's channel. */
+  probes(connection: string, sessionId: string): number;
   detail(sessionId: string, connection?: string): Promise<SessionDetail>;
   reconcile(sessionId: string, connection?: string): Promise<ReconcileResult>;
   close(): void;
@@ -97,6 +101,7 @@ export async function startEchoScope(stack: LaravelStack, ids: string[], options
       }, 20_000);
     },
     frames: (connection, sessionId) => framesOf(connection, sessionId),
+    probes: (connection, sessionId) => framesOf(connection, sessionId, 'echoscope.probe').length,
     async detail(sessionId, connection) {
       const vantage = await vantageOf(sessionId, connection);
       return must(await service.invoke('sessions.get', { sessionId, ...(vantage ? { vantage } : {}) }));
@@ -126,6 +131,7 @@ export interface Watch {
   journal: string;
   /** `chunk.delivered` frames of the session in watch's journal so far. */
   frames(sessionId: string): FrameRecord[];
+  probes(sessionId: string): number;
   ready(sessionId: string): Promise<void>;
   /** Ctrl-C: watch prints its verdict JSON and exits. */
   stop(): Promise<VerdictJson>;
@@ -179,6 +185,7 @@ export function startWatch(stack: LaravelStack, dir: string, options: { stallAft
   return {
     journal,
     frames: (sessionId) => framesOf(sessionId),
+    probes: (sessionId) => framesOf(sessionId, 'echoscope.probe').length,
     async ready(sessionId) {
       await waitFor('echoscope watch to discover and join the channel', async () => {
         if (child.exitCode !== null) throw new Error(`echoscope watch exited early: ${(await done).err.slice(-1500)}`);

@@ -9,7 +9,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionDetail } from '../../shared/api';
-import { startEchoScope, startFrontend, startWatch, watchUnavailableReason, type EchoScopeHost, type Watch } from './clients';
+import { startEchoScope, startFrontend, startWatch, watchUnavailableReason, type EchoScopeHost, type Frontend, type Watch } from './clients';
 import { laravelUnavailableReason, startLaravelStack, waitFor, type Broadcast, type LaravelStack, type PlanSession, type StackOptions } from './stack';
 import { expectedMismatches, expectedVerdict, type ExpectedVerdict, type Timing } from './truth';
 
@@ -32,6 +32,7 @@ async function stackFor(options: StackOptions): Promise<LaravelStack> {
 }
 
 interface Observers {
+  frontend: Frontend;
   host: EchoScopeHost;
   /** `echoscope watch --json`, where EchoScope is built. */
   watch: Watch | null;
@@ -47,7 +48,7 @@ async function watching(stack: LaravelStack, sessionId: string, ids = ['es'], op
   if (watch) cleanups.push(async () => void (await watch.stop().catch(() => undefined)));
   await host.ready(sessionId);
   await watch?.ready(sessionId);
-  return { host, watch };
+  return { frontend, host, watch };
 }
 
 /** The PHP side says the job is over: its last attempt processed, or the queue failed it; nothing left on the queue. */
@@ -78,13 +79,13 @@ function verdictOf(detail: SessionDetail) {
 }
 
 /** EchoScope's host (one connection) got everything published; its verdict and its reconciliation equal the truth. */
-async function expectHost(stack: LaravelStack, host: EchoScopeHost, sessionId: string, published: Broadcast[], connection = 'es', thresholds: Partial<Omit<Timing, 'nowMs'>> = {}): Promise<ExpectedVerdict> {
+async function expectHost(stack: LaravelStack, host: EchoScopeHost, sessionId: string, published: Broadcast[], connection = 'es', thresholds: Partial<Omit<Timing, 'nowMs'>> = {}, disconnects = 0): Promise<ExpectedVerdict> {
   await waitFor(`EchoScope (${connection}) to receive all ${published.length} broadcasts`, () => host.frames(connection, sessionId).length >= published.length, 15_000, () => `${host.frames(connection, sessionId).length}`);
   const truth = expectedVerdict(published, { stallAfterMs: 8000, orphanAfterMs: 300_000, ...thresholds, nowMs: Date.now() });
   const detail = await host.detail(sessionId, connection);
   const { stalls, ...verdict } = truth;
   expect(verdictOf(detail), `publish order: ${orderOf(published)}`).toEqual(verdict);
-  expect(detail.row.disconnects).toBe(0);
+  expect(detail.row.disconnects, 'disconnects').toBe(disconnects);
   expect(detail.row.violations).toBe(0);
   expect(detail.row.stalls, 'stalls').toBe(stalls);
   // reconciliation against the final record (asked once the PHP side is done: "Check record again")
@@ -98,7 +99,7 @@ async function expectHost(stack: LaravelStack, host: EchoScopeHost, sessionId: s
 }
 
 /** `watch` got everything published; its verdict and reconciliation equal the truth, and `analyze` of its journal equals its verdict. */
-async function expectWatch(stack: LaravelStack, watch: Watch, sessionId: string, published: Broadcast[], thresholds: Partial<Omit<Timing, 'nowMs'>> = {}): Promise<void> {
+async function expectWatch(stack: LaravelStack, watch: Watch, sessionId: string, published: Broadcast[], thresholds: Partial<Omit<Timing, 'nowMs'>> = {}, disconnects = 0): Promise<void> {
   await waitFor(`echoscope watch to journal all ${published.length} broadcasts`, () => watch.frames(sessionId).length >= published.length, 15_000, () => `${watch.frames(sessionId).length}`);
   const nowMs = Date.now();
   const verdict = await watch.stop();
@@ -108,7 +109,7 @@ async function expectWatch(stack: LaravelStack, watch: Watch, sessionId: string,
   if (!session) throw new Error(`watch has no verdict for ${sessionId}: ${verdict.sessions.map((s) => s.sessionId).join(', ')}`);
   const fields = Object.keys(expected) as Array<keyof typeof expected>;
   expect(Object.fromEntries(fields.map((f) => [f, session[f]])), `watch; publish order: ${orderOf(published)}`).toEqual(expected);
-  expect(session).toMatchObject({ stalls, disconnects: 0, violations: 0 });
+  expect(session).toMatchObject({ stalls, disconnects, violations: 0 });
   // watch follows the record on its own (terminal, settle, end): its last comparison against the final record
   const record = await stack.generation(sessionId);
   const reconciled = verdict.reconciliation?.find((r) => r.sessionId === sessionId)?.result;
@@ -129,9 +130,9 @@ async function expectWatch(stack: LaravelStack, watch: Watch, sessionId: string,
 }
 
 /** Both EchoScopes: the host through its App API, and `watch`. */
-async function expectTruth(stack: LaravelStack, observers: Observers, sessionId: string, published: Broadcast[], thresholds: Partial<Omit<Timing, 'nowMs'>> = {}): Promise<ExpectedVerdict> {
-  const truth = await expectHost(stack, observers.host, sessionId, published, 'es', thresholds);
-  if (observers.watch) await expectWatch(stack, observers.watch, sessionId, published, thresholds);
+async function expectTruth(stack: LaravelStack, observers: Observers, sessionId: string, published: Broadcast[], thresholds: Partial<Omit<Timing, 'nowMs'>> = {}, disconnects = 0): Promise<ExpectedVerdict> {
+  const truth = await expectHost(stack, observers.host, sessionId, published, 'es', thresholds, disconnects);
+  if (observers.watch) await expectWatch(stack, observers.watch, sessionId, published, thresholds, disconnects);
   return truth;
 }
 
@@ -285,4 +286,28 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     expect(detail.observations.map((o) => o.connection).sort()).toEqual(['es-a', 'es-b']);
     expect(detail.comparison?.observations.map((o) => o.lost)).toEqual([[], []]);
   }, 60_000);
+
+  it('laravel-echo-server restarted while a session is silent: every client drops once, comes back, and nothing is lost', async () => {
+    const stack = await stackFor({ workers: 2 });
+    const observers = await watching(stack, 'restart');
+    const { frontend, host, watch } = observers;
+    // the provider holds after #10 until the test releases it: the restart happens in that silence
+    await stack.dispatch([plan({ session_id: 'restart', tokens: 25, faults: [{ kind: 'hold', attempt: 1, after: 10, ms: 30_000 }] })]);
+    const delivered = (n: number) => frontend.received() >= n && host.frames('es', 'restart').length >= n && (watch?.frames('restart').length ?? n) >= n;
+    await waitFor('#1–#10 to reach every client', () => delivered(10), 20_000);
+    expect((await stack.published('restart')).length).toBe(10);
+    await stack.les.restart();
+    // every client is back on the channel: a probe sent after the restart reaches each of them
+    const before = { frontend: frontend.probes(), host: host.probes('es', 'restart'), watch: watch?.probes('restart') ?? 0 };
+    await waitFor('every client to rejoin after the restart', async () => {
+      if (frontend.probes() > before.frontend && host.probes('es', 'restart') > before.host && (!watch || watch.probes('restart') > before.watch)) return true;
+      await stack.les.broadcast('private-ai.restart', 'echoscope.probe', {});
+      await new Promise((r) => setTimeout(r, 200));
+      return false;
+    }, 20_000);
+    await stack.release('restart');
+    const published = await jobOver(stack, 'restart');
+    const truth = await expectTruth(stack, observers, 'restart', published, {}, 1);
+    expect(truth).toMatchObject({ status: 'completed', missing: 0, events: 26 });
+  }, 90_000);
 });

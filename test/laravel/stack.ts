@@ -11,8 +11,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { laravelEchoServerUnavailableReason, startLaravelEchoServer, LARAVEL_REDIS_PREFIX, type LaravelEchoServer } from '../../electron/mock/peers/laravel-echo-server';
+import { laravelEchoServerUnavailableReason, LARAVEL_REDIS_PREFIX } from '../../electron/mock/peers/laravel-echo-server';
 import { freePort } from '../../electron/mock/peers/soketi';
+import { startEchoServer, stopProcess as stop, waitForOutput, type EchoServer } from './echo-server';
 import { RedisClient } from './resp';
 
 export const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../laravel-app');
@@ -70,7 +71,7 @@ export interface PlanSession {
   token_ms?: number;
   tries?: number;
   backoff?: number[];
-  faults?: Array<{ kind: 'exception' | 'sigkill' | 'stall'; attempt?: number; after: number; ms?: number }>;
+  faults?: Array<{ kind: 'exception' | 'sigkill' | 'stall' | 'hold'; attempt?: number; after: number; ms?: number }>;
 }
 
 export interface StackOptions {
@@ -88,7 +89,7 @@ export interface LaravelStack {
   appUrl: string;
   /** This run's scratch folder (storage, database, plans); removed on close. */
   dir: string;
-  les: LaravelEchoServer;
+  les: EchoServer;
   /** Worker deaths seen (pid, signal), in order: a SIGKILLed worker is restarted. */
   deaths: Array<{ pid: number; signal: NodeJS.Signals | null; code: number | null }>;
   /** What went on the wire (PSUBSCRIBE on laravel-echo-server's Redis), in arrival order, `chunk.delivered` only. */
@@ -99,6 +100,8 @@ export interface LaravelStack {
   queueEvents(sessionId?: string): QueueEvent[];
   generation(sessionId: string): Promise<Record<string, unknown>>;
   failedJobs(): Array<{ uuid: string; payload: string; exception: string }>;
+  /** Ends a `hold` fault: the provider of that session resumes. */
+  release(sessionId: string): Promise<void>;
   /** No job waiting, reserved or delayed on the queue. */
   queueDrained(): Promise<boolean>;
   close(): Promise<void>;
@@ -115,26 +118,6 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
   }
 }
 
-function waitForOutput(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 15_000): Promise<void> {
-  return new Promise((resolveReady, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen.slice(-800)}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        resolveReady();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}: ${seen.slice(-800)}`));
-    });
-  });
-}
-
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, what: string, timeoutMs = 20_000): Promise<string> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(command, args, { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -147,19 +130,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, what: stri
       if (code === 0) resolveRun(output);
       else reject(new Error(`${what} failed (${code ?? signal}): ${output.slice(-1500)}`));
     });
-  });
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
-function stop(child: ChildProcess, graceMs = 3000): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill('SIGTERM');
   });
 }
 
@@ -184,7 +154,7 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
   };
   try {
     // laravel-echo-server asks the app (authHost) to authorize each private channel subscription.
-    const les = await startLaravelEchoServer({ authHost: appUrl, clients: [LES_CLIENT] });
+    const les = await startEchoServer({ authHost: appUrl, clients: [LES_CLIENT] });
     cleanups.push(() => les.close());
     const queueLog = join(dir, 'queue-events.ndjson');
     const env: NodeJS.ProcessEnv = {
@@ -281,6 +251,9 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
         const out = spawnSync('php', ['-r', script], { env, encoding: 'utf8' });
         if (out.status !== 0) throw new Error(`failed_jobs: ${out.stderr}`);
         return JSON.parse(out.stdout) as Array<{ uuid: string; payload: string; exception: string }>;
+      },
+      async release(sessionId) {
+        await redis.command('SET', `${LARAVEL_REDIS_PREFIX}echoscope:release:${sessionId}`, '1');
       },
       async queueDrained() {
         return (await list('queues:default', 'LLEN')) === 0 && (await list('queues:default:reserved', 'ZCARD')) === 0 && (await list('queues:default:delayed', 'ZCARD')) === 0;

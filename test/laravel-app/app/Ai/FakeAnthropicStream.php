@@ -2,6 +2,8 @@
 
 namespace App\Ai;
 
+use Illuminate\Support\Facades\Redis;
+
 /**
  * A deterministic stand-in for Anthropic's Messages API with `stream: true`, yielding its event
  * shapes in its order: message_start, content_block_start, ping, content_block_delta
@@ -14,6 +16,8 @@ namespace App\Ai;
  *   {"kind": "exception", "attempt": 1, "after": 20}  the provider fails mid-stream (an `error` event, overloaded_error)
  *   {"kind": "sigkill",   "attempt": 1, "after": 30}  the worker process is killed (SIGKILL) mid-stream: OOM, deploy
  *   {"kind": "stall",     "attempt": 1, "after": 10, "ms": 9000}  the provider goes silent, then resumes
+ *   {"kind": "hold",      "attempt": 1, "after": 10, "ms": 20000} silent until the test sets the Redis key
+ *        `echoscope:release:{session_id}` (at most `ms`): a silence that ends on a signal, not a clock
  * A fault without "attempt" applies to every attempt.
  */
 class FakeAnthropicStream implements AiProvider
@@ -54,6 +58,12 @@ class FakeAnthropicStream implements AiProvider
                         break;
                     case 'stall':
                         usleep((int) $fault['ms'] * 1000);
+                        break;
+                    case 'hold':
+                        $until = microtime(true) + (int) $fault['ms'] / 1000;
+                        while (! Redis::connection()->exists('echoscope:release:'.$session['session_id']) && microtime(true) < $until) {
+                            usleep(20_000);
+                        }
                         break;
                 }
             }
