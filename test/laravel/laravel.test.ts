@@ -154,6 +154,14 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     expect(await stack.generation('clean')).toMatchObject({ progress: 'completed', last_seq: 45, termination_code: 'end_turn' });
     const truth = await expectTruth(stack, observers, 'clean', published);
     expect(truth).toMatchObject({ status: 'completed', terminationCode: 'end_turn', uniqueSequences: 46, duplicates: 0, replays: 0 });
+    // TTFT from the record's initiated_at (Laravel saves it to the second, UTC): first token's publish − that
+    const record = await stack.generation('clean');
+    const initiatedAt = Date.parse(String(record.initiated_at));
+    expect(Number.isFinite(initiatedAt)).toBe(true);
+    const row = (await observers.host.detail('clean')).row;
+    expect(row.ttftFrom).toBe('record');
+    expect(row.ttftMs).toBeGreaterThanOrEqual(published[0]!.at - initiatedAt - 5);
+    expect(row.ttftMs).toBeLessThan(published[0]!.at - initiatedAt + 250);
   }, 60_000);
 
   it('max_tokens: the provider stops at the limit (message_delta.stop_reason) → truncated, max_tokens', async () => {
