@@ -342,4 +342,23 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     const truth = await expectTruth(stack, observers, 'restart', published, {}, 1);
     expect(truth).toMatchObject({ status: 'completed', missing: 0, events: 26 });
   }, 90_000);
+
+  it('as many AI jobs as workers: broadcasts wait until a job ends, then two workers publish the backlog in any order', async () => {
+    const stack = await stackFor({ workers: 2 });
+    const ids = ['fleet-a', 'fleet-b'];
+    const frontends = await Promise.all(ids.map((id) => startFrontend(stack, id)));
+    for (const f of frontends) cleanups.push(() => f.close());
+    const host = await startEchoScope(stack, ['es'], { settleMs: 1000 });
+    cleanups.push(() => host.close());
+    for (const id of ids) await host.ready(id);
+    await stack.dispatch(ids.map((id) => plan({ session_id: id, tokens: 25 })));
+    for (const id of ids) {
+      const published = await jobOver(stack, id);
+      await expectHost(stack, host, id, published);
+    }
+    // the PHP side: no token went out before the first AI job returned (both workers were busy streaming)
+    const firstEnd = Math.min(...stack.queueEvents().filter((e) => e.event === 'processed').map((e) => e.at));
+    const firstPublish = Math.min(...(await stack.published()).map((b) => b.at));
+    expect(firstPublish).toBeGreaterThanOrEqual(firstEnd - 5);
+  }, 90_000);
 });
