@@ -27,7 +27,11 @@ afterEach(async () => {
 });
 
 async function stackFor(options: StackOptions): Promise<LaravelStack> {
-  const stack = await startLaravelStack(options);
+  // a free port can be taken by another process between its pick and its use: one more try then
+  const stack = await startLaravelStack(options).catch((error: Error) => {
+    console.log(`[laravel] the stack did not start, trying once more: ${error.message.slice(0, 300)}`);
+    return startLaravelStack(options);
+  });
   cleanups.push(() => stack.close());
   return stack;
 }
@@ -161,7 +165,7 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     const row = (await observers.host.detail('clean')).row;
     expect(row.ttftFrom).toBe('record');
     expect(row.ttftMs).toBeGreaterThanOrEqual(published[0]!.at - initiatedAt - 5);
-    expect(row.ttftMs).toBeLessThan(published[0]!.at - initiatedAt + 250);
+    expect(row.ttftMs).toBeLessThan(published[0]!.at - initiatedAt + 1000);
   }, 60_000);
 
   it('max_tokens: the provider stops at the limit (message_delta.stop_reason) → truncated, max_tokens', async () => {
