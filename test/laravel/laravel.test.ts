@@ -22,7 +22,10 @@ if (!reason && watchReason && process.env.ECHOSCOPE_REQUIRE_LARAVEL) throw new E
 if (!reason && watchReason) console.log(`[laravel] echoscope watch is left out of the plans: ${watchReason}`);
 
 const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
+let running: LaravelStack[] = [];
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') for (const stack of running) console.log(`[laravel] ${context.task.name}:\n${stack.diagnostics()}`);
+  running = [];
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
@@ -32,6 +35,7 @@ async function stackFor(options: StackOptions): Promise<LaravelStack> {
     console.log(`[laravel] the stack did not start, trying once more: ${error.message.slice(0, 300)}`);
     return startLaravelStack(options);
   });
+  running.push(stack);
   cleanups.push(() => stack.close());
   return stack;
 }

@@ -104,6 +104,8 @@ export interface LaravelStack {
   release(sessionId: string): Promise<void>;
   /** No job waiting, reserved or delayed on the queue. */
   queueDrained(): Promise<boolean>;
+  /** The workers' last output and the queue's events, for a failing test's report. */
+  diagnostics(): string;
   close(): Promise<void>;
 }
 
@@ -257,6 +259,10 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
       },
       async queueDrained() {
         return (await list('queues:default', 'LLEN')) === 0 && (await list('queues:default:reserved', 'ZCARD')) === 0 && (await list('queues:default:delayed', 'ZCARD')) === 0;
+      },
+      diagnostics() {
+        const events = existsSync(queueLog) ? readFileSync(queueLog, 'utf8') : '(no queue events)';
+        return [...workers.map((w, i) => `worker ${i} (pid ${w.child.pid}):\n${w.output.slice(-1500)}`), `deaths: ${JSON.stringify(deaths)}`, `queue events:\n${events.slice(-3000)}`].join('\n');
       },
       close: closeAll,
     };
