@@ -180,7 +180,7 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
     };
     await run('php', ['artisan', 'migrate', '--force'], env, 'artisan migrate');
 
-    const server = spawn('php', ['-S', `${host}:${phpPort}`, '-t', 'public'], { cwd: APP_DIR, env: { ...env, PHP_CLI_SERVER_WORKERS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn('php', ['-S', `${host}:${phpPort}`, '-t', 'public'], { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => stop(server));
     await waitForOutput(server, /Development Server .* started/, 'php -S');
     server.stdout.resume();
