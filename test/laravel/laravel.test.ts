@@ -369,4 +369,34 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     const firstPublish = Math.min(...(await stack.published()).map((b) => b.at));
     expect(firstPublish).toBeGreaterThanOrEqual(firstEnd - 5);
   }, 90_000);
+
+  /** Two AI jobs on two workers with one of the fixes: the PHP side publishes each session in order, while the job runs. */
+  async function fixKeepsOrder(stack: LaravelStack, ids: string[], session: Partial<PlanSession>): Promise<void> {
+    const frontends = await Promise.all(ids.map((id) => startFrontend(stack, id)));
+    for (const f of frontends) cleanups.push(() => f.close());
+    const host = await startEchoScope(stack, ['es'], { settleMs: 1000 });
+    cleanups.push(() => host.close());
+    for (const id of ids) await host.ready(id);
+    await stack.dispatch(ids.map((id) => plan({ session_id: id, tokens: 25, ...session })));
+    for (const id of ids) {
+      const published = await jobOver(stack, id);
+      // in order: 1..25, then the terminal 26
+      expect(published.map((b) => b.data.sequence)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
+      // live: the first token went out while the job still ran
+      const processed = stack.queueEvents(id).find((e) => e.event === 'processed')!;
+      expect(published[0]!.at).toBeLessThan(processed.at);
+      const truth = await expectHost(stack, host, id, published);
+      expect(truth).toMatchObject({ outOfOrder: 0, status: 'completed' });
+    }
+  }
+
+  it('the fix ShouldBroadcastNow: each token published by the job itself, in order, while it streams', async () => {
+    const stack = await stackFor({ workers: 2 });
+    await fixKeepsOrder(stack, ['now-a', 'now-b'], { broadcast_now: true });
+  }, 60_000);
+
+  it('the fix "broadcasts on their own queue, one worker": in order, while the AI jobs stream', async () => {
+    const stack = await stackFor({ workers: 2, broadcastQueue: 'broadcasts' });
+    await fixKeepsOrder(stack, ['own-a', 'own-b'], {});
+  }, 60_000);
 });

@@ -71,6 +71,8 @@ export interface PlanSession {
   token_ms?: number;
   tries?: number;
   backoff?: number[];
+  /** Publish from the job itself (ShouldBroadcastNow's way) instead of a queued broadcast job. */
+  broadcast_now?: boolean;
   faults?: Array<{ kind: 'exception' | 'sigkill' | 'stall' | 'hold'; attempt?: number; after: number; ms?: number }>;
 }
 
@@ -78,6 +80,8 @@ export interface StackOptions {
   workers?: number;
   /** The redis queue's `retry_after`, seconds: when a job whose worker died is handed out again. */
   retryAfterSeconds?: number;
+  /** Broadcast jobs on their own queue, handled by one more worker of their own (the seed: the default queue). */
+  broadcastQueue?: string;
 }
 
 interface Worker {
@@ -177,6 +181,7 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
       QUEUE_RETRY_AFTER: String(options.retryAfterSeconds ?? 90),
       QUEUE_EVENTS_LOG: queueLog,
       QA_TOKEN,
+      ...(options.broadcastQueue ? { AI_BROADCAST_QUEUE: options.broadcastQueue } : {}),
     };
     await run('php', ['artisan', 'migrate', '--force'], env, 'artisan migrate');
 
@@ -202,8 +207,8 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
     const deaths: LaravelStack['deaths'] = [];
     const workers: Worker[] = [];
     let closing = false;
-    const startWorker = (slot: number) => {
-      const child = spawn('php', ['artisan', 'queue:work', 'redis', '--sleep=0.05', '--timeout=60'], { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const startWorker = (slot: number, queue: string) => {
+      const child = spawn('php', ['artisan', 'queue:work', 'redis', `--queue=${queue}`, '--sleep=0.05', '--timeout=60'], { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
       const worker: Worker = { child, output: '' };
       const keep = (c: Buffer) => (worker.output = (worker.output + c.toString()).slice(-4000));
       child.stdout.on('data', keep);
@@ -211,11 +216,12 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
       child.once('exit', (code, signal) => {
         if (closing) return;
         deaths.push({ pid: child.pid ?? 0, signal, code });
-        startWorker(slot);
+        startWorker(slot, queue);
       });
       workers[slot] = worker;
     };
-    for (let slot = 0; slot < (options.workers ?? 2); slot++) startWorker(slot);
+    for (let slot = 0; slot < (options.workers ?? 2); slot++) startWorker(slot, 'default');
+    if (options.broadcastQueue) startWorker(options.workers ?? 2, options.broadcastQueue);
     cleanups.push(async () => {
       closing = true;
       await Promise.all(workers.map((w) => stop(w.child)));
@@ -258,7 +264,10 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
         await redis.command('SET', `${LARAVEL_REDIS_PREFIX}echoscope:release:${sessionId}`, '1');
       },
       async queueDrained() {
-        return (await list('queues:default', 'LLEN')) === 0 && (await list('queues:default:reserved', 'ZCARD')) === 0 && (await list('queues:default:delayed', 'ZCARD')) === 0;
+        for (const queue of ['default', ...(options.broadcastQueue ? [options.broadcastQueue] : [])]) {
+          if ((await list(`queues:${queue}`, 'LLEN')) > 0 || (await list(`queues:${queue}:reserved`, 'ZCARD')) > 0 || (await list(`queues:${queue}:delayed`, 'ZCARD')) > 0) return false;
+        }
+        return true;
       },
       diagnostics() {
         const events = existsSync(queueLog) ? readFileSync(queueLog, 'utf8') : '(no queue events)';

@@ -23,7 +23,23 @@ class AiTokenBroadcast implements ShouldBroadcast
         public int $sequence,
         public string $state,
         public ?string $terminationCode = null,
+        public bool $broadcastNow = false,
     ) {
+    }
+
+    /**
+     * Not in the seed (which is queued, on the default queue): the two fixes the suite compares it with.
+     * `broadcast_now` in a plan publishes from the job itself (as ShouldBroadcastNow does);
+     * `AI_BROADCAST_QUEUE` sends the broadcast jobs to their own queue (one worker keeps their order).
+     */
+    public function shouldBroadcastNow()
+    {
+        return $this->broadcastNow;
+    }
+
+    public function broadcastQueue()
+    {
+        return config('broadcasting.queue');
     }
 
     public function broadcastOn()

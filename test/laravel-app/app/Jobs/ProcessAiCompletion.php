@@ -58,7 +58,7 @@ class ProcessAiCompletion implements ShouldQueue
                     $chunk = $event['delta']['text'];
                     $sequence++;
                     $text .= $chunk;
-                    broadcast(new AiTokenBroadcast($this->sessionId, $chunk, $sequence, 'generating'));
+                    broadcast(new AiTokenBroadcast($this->sessionId, $chunk, $sequence, 'generating', null, $this->now()));
 
                     if ($sequence % self::CHECKPOINT_EVERY === 0) {
                         $generation->update(['last_seq' => $sequence, 'accumulated_text' => $text, 'last_save_at' => now()]);
@@ -70,13 +70,13 @@ class ProcessAiCompletion implements ShouldQueue
             }
 
             $state = $stopReason === 'max_tokens' ? 'truncated' : 'completed';
-            broadcast(new AiTokenBroadcast($this->sessionId, '', $sequence + 1, $state, $stopReason));
+            broadcast(new AiTokenBroadcast($this->sessionId, '', $sequence + 1, $state, $stopReason, $this->now()));
             $generation->update([
                 'progress' => $state, 'last_seq' => $sequence, 'accumulated_text' => $text, 'final_text' => $text,
                 'termination_code' => $stopReason, 'last_save_at' => now(), 'resolved_at' => now(),
             ]);
         } catch (Throwable $e) {
-            broadcast(new AiTokenBroadcast($this->sessionId, '', $sequence + 1, 'errored', 'exception'));
+            broadcast(new AiTokenBroadcast($this->sessionId, '', $sequence + 1, 'errored', 'exception', $this->now()));
             $generation->update([
                 'progress' => 'failed', 'last_seq' => $sequence, 'accumulated_text' => $text,
                 'termination_code' => 'exception', 'failure_detail' => $e->getMessage(), 'last_save_at' => now(),
@@ -84,6 +84,12 @@ class ProcessAiCompletion implements ShouldQueue
 
             throw $e;
         }
+    }
+
+    /** Not in the seed: a plan's `broadcast_now` publishes each event from this job (ShouldBroadcastNow's way). */
+    private function now(): bool
+    {
+        return (bool) ($this->plan['broadcast_now'] ?? false);
     }
 
     /** The queue gave up (tries exhausted, or a worker died on the last attempt): the seed marks the record orphaned. */
