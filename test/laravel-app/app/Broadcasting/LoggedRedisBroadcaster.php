@@ -12,17 +12,10 @@ use Illuminate\Broadcasting\Broadcasters\RedisBroadcaster;
  */
 class LoggedRedisBroadcaster extends RedisBroadcaster
 {
-    public function broadcast(array $channels, $event, array $payload = [])
-    {
-        $this->pid = getmypid();
-        parent::broadcast($channels, $event, $payload);
-    }
-
-    private int $pid = 0;
-
     protected function broadcastMultipleChannelsScript()
     {
-        $pid = $this->pid;
+        // The publishing worker's pid, written into the script (a different script per worker process).
+        $pid = getmypid();
 
         return <<<LUA
 local t = redis.call('time')
