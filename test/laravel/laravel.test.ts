@@ -70,7 +70,9 @@ async function jobOver(stack: LaravelStack, sessionId: string, timeoutMs = 30_00
   await waitFor('the queue to drain', () => stack.queueDrained(), 15_000);
   const published = await stack.published(sessionId);
   // the harness checks itself: the broadcaster's log is what went on the wire, in the same order
-  const wire = stack.sniffed.filter((b) => b.data.session_id === sessionId);
+  const wireOf = () => stack.sniffed.filter((b) => b.data.session_id === sessionId);
+  await waitFor('the sniffer to see every publish', () => wireOf().length >= published.length, 5000);
+  const wire = wireOf();
   expect(wire.map((b) => [b.data.sequence, b.data.state])).toEqual(published.map((b) => [b.data.sequence, b.data.state]));
   // Queued broadcasts handled by two workers can be published out of order: say so when it happened.
   const seen = expectedVerdict(published);
