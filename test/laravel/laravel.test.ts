@@ -158,6 +158,11 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
   it('clean: 45 tokens end_turn → completed, nothing else; the record agrees', async () => {
     const stack = await stackFor({ workers: 2 });
     const observers = await watching(stack, 'clean');
+    // Laravel saves initiated_at to the second: a subscription earlier in the same second as the dispatch
+    // is later than the saved start, and EchoScope then (rightly, by its rule) measures no TTFT. The job
+    // starts in the next second, so the record's start is after EchoScope subscribed.
+    const subscribedBy = Date.now();
+    await waitFor('the next second', () => Math.floor(Date.now() / 1000) > Math.floor(subscribedBy / 1000), 2000);
     await stack.dispatch([plan({ session_id: 'clean', tokens: 45 })]);
     const published = await jobOver(stack, 'clean');
     expect(stack.queueEvents('clean').map((e) => [e.event, e.attempt])).toEqual([['processing', 1], ['processed', 1]]);
@@ -169,6 +174,7 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     const initiatedAt = Date.parse(String(record.initiated_at));
     expect(Number.isFinite(initiatedAt)).toBe(true);
     const row = (await observers.host.detail('clean')).row;
+    expect(row.coverage.subscribedAt).toBeLessThanOrEqual(initiatedAt);
     expect(row.ttftFrom).toBe('record');
     expect(row.ttftMs).toBeGreaterThanOrEqual(published[0]!.at - initiatedAt - 5);
     expect(row.ttftMs).toBeLessThan(published[0]!.at - initiatedAt + 1000);
