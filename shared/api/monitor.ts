@@ -64,7 +64,7 @@ const ReconcileMismatchSchema = z.object({
   at: z.number().optional(),
   detail: z.string(),
 });
-const ReconcileTriggerSchema = z.enum(['terminal', 'activity', 'settled', 'reconnect', 'manual', 'end']);
+const ReconcileTriggerSchema = z.enum(['terminal', 'activity', 'settled', 'silent', 'reconnect', 'manual', 'end']);
 
 /** One comparison with the app's record. */
 const ReconcileCheckSchema = z.object({
