@@ -164,7 +164,8 @@ function tailMismatch(expected: string, received: string, joinedAt: number): Rec
  * the settle window, a session gone silent (orphaned: no terminal ever came), a reconnect, a
  * user, the end of a watch.
  */
-export type ReconcileTrigger = 'terminal' | 'activity' | 'settled' | 'silent' | 'reconnect' | 'manual' | 'end';
+export const RECONCILE_TRIGGERS = ['terminal', 'activity', 'settled', 'silent', 'reconnect', 'manual', 'end'] as const;
+export type ReconcileTrigger = (typeof RECONCILE_TRIGGERS)[number];
 
 /** One comparison with the record, as kept in the history. */
 export interface ReconcileCheck {
