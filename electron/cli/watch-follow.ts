@@ -46,8 +46,12 @@ export class WatchFollow {
     this.monitor.stop();
     if (!this.follower) return [];
     await this.follower.flush();
+    const rows = this.monitor.list({ limit: 50_000 }).rows;
+    // Sessions never compared (no terminal came, not yet silent long enough): once now, at the end.
+    const follower = this.follower;
+    await Promise.all(rows.filter((row) => follower.latest(row.sessionId) === undefined).map((row) => follower.check(row.sessionId, 'end')));
     const results: WatchReconciliation[] = [];
-    for (const row of this.monitor.list({ limit: 50_000 }).rows) {
+    for (const row of rows) {
       const result = this.follower.latest(row.sessionId);
       if (result) results.push({ sessionId: row.sessionId, result });
     }

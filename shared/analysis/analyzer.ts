@@ -176,9 +176,9 @@ export class Analyzer {
    * app record's `initiated_at`): what `ttftMs` is measured from, and what tells a late join from
    * a lost head. The earliest known start wins.
    */
-  setStart(sessionId: string, at: number, from: KnownStart['from']): void {
+  setStart(sessionId: string, at: number, from: KnownStart['from'], precisionMs = 0): void {
     const known = this.starts.get(sessionId);
-    if (known === undefined || at < known.at) this.starts.set(sessionId, { at, from });
+    if (known === undefined || at < known.at) this.starts.set(sessionId, precisionMs > 0 ? { at, from, precisionMs } : { at, from });
   }
 
   verdicts(nowMs: number, request: VerdictRequest = {}): Verdict {
@@ -371,7 +371,7 @@ export interface AnalyzeJournalOptions extends AnalyzerOptions {
 /** Batch mode: the incremental Analyzer fed the whole journal, verdicts taken at its end. */
 export function analyzeJournal(records: Iterable<JournalRecord>, options: AnalyzeJournalOptions = {}): Verdict {
   const analyzer = new Analyzer(options);
-  for (const [sessionId, start] of options.starts ?? []) analyzer.setStart(sessionId, start.at, start.from);
+  for (const [sessionId, start] of options.starts ?? []) analyzer.setStart(sessionId, start.at, start.from, start.precisionMs);
   for (const record of records) analyzer.ingest(record);
   const end = options.endMs ?? (Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : 0);
   const request: VerdictRequest = { endOfJournal: true };

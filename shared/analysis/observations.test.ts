@@ -130,6 +130,22 @@ describe('TTFT only from a known start', () => {
     expect(late).toMatchObject({ ttftMs: null, ttftNote: 'joined_late' });
   });
 
+  it('a start saved to the second does not make a subscription within that second a late join', () => {
+    // Built: subscribed at 400 ms; the job began at 600 ms, but the record saved it as 0 (to the second).
+    const start = { at: 0, from: 'record' as const, precisionMs: 1000 };
+    const clean = analyzeJournal([subscribed(400), ...stream(900, 1, 5, { terminalSeq: 6 })], { starts: new Map([['s1', start]]) }).sessions[0];
+    expect(clean).toMatchObject({ joinedLate: false, ttftMs: 900, ttftFrom: 'record' });
+    // the same start taken as exact would say the subscription came after the job began
+    const exact = analyzeJournal([subscribed(400), ...stream(900, 1, 5, { terminalSeq: 6 })], { starts: new Map([['s1', { at: 0, from: 'record' as const }]]) }).sessions[0];
+    expect(exact).toMatchObject({ ttftMs: null, ttftNote: 'joined_late' });
+    // past the second it is certain: subscribed at 1,200 ms, after any instant the record can name
+    const after = analyzeJournal([subscribed(1200), ...stream(1300, 1, 5, { terminalSeq: 6 })], { starts: new Map([['s1', start]]) }).sessions[0];
+    expect(after).toMatchObject({ ttftMs: null, ttftNote: 'joined_late' });
+    // within the second, a first event that is not #1 soon after subscribing is still a late join (no-start rule)
+    const late = analyzeJournal([subscribed(400), ...stream(500, 7, 12, { terminalSeq: 13 })], { starts: new Map([['s1', start]]) }).sessions[0];
+    expect(late).toMatchObject({ joinedLate: true, coverage: { fromSequence: 7 } });
+  });
+
   it('the earliest known start wins', () => {
     const analyzer = new Analyzer();
     analyzer.ingest(subscribed(0));

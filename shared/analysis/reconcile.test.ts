@@ -25,6 +25,28 @@ describe('compareWithRecord: a text mismatch shows where the texts first differ'
   });
 });
 
+describe('compareWithRecord: a client that joined late', () => {
+  // Built: the record's text is tokens 1..10; the client subscribed while token 4 was being sent and received 4..10.
+  const tokens = ['Once ', 'upon ', 'a ', 'time ', 'there ', 'was ', 'a ', 'small ', 'red ', 'fox.'];
+  const record = { final_text: tokens.join(''), last_seq: 10, progress: 'completed' };
+  const tail = tokens.slice(3).join('');
+
+  it('the tail it saw matches: no text mismatch at character 0', () => {
+    expect(compareWithRecord({ status: 'completed', maxSequence: 10, text: tail, terminal: true, joinedAt: 4 }, record)).toEqual([]);
+    // the same text from a client that saw the whole stream is a mismatch: the head is missing
+    expect(compareWithRecord({ status: 'completed', maxSequence: 10, text: tail, terminal: true }, record).map((m) => m.field)).toEqual(['text']);
+  });
+
+  it('a tail that differs from the record is a mismatch at the record’s character where they part', () => {
+    const wrong = tail.replace('small', 'large');
+    const [mismatch] = compareWithRecord({ status: 'completed', maxSequence: 10, text: wrong, terminal: true, joinedAt: 4 }, record);
+    expect(mismatch).toMatchObject({ field: 'text', at: record.final_text.indexOf('small') });
+    expect(mismatch!.detail).toContain('joined late (at sequence 4)');
+    expect(mismatch!.detail).toContain('small');
+    expect(mismatch!.detail).toContain('large');
+  });
+});
+
 describe('followRecord: history and resolved mismatches', () => {
   const check = (checkedAt: number, fields: string[], version: string, error?: string): FollowedRecord & { url: string } => ({
     checkedAt,

@@ -10,6 +10,11 @@ export interface ReceivedSession {
   /** The correct client's text (first chunk of each unique sequence, in order). */
   text: string;
   terminal: boolean;
+  /**
+   * The sequence the client's coverage begins at when it joined late (its text is the stream's
+   * tail from there); absent or 1 when it saw the stream from its start.
+   */
+  joinedAt?: number;
 }
 
 export interface ReconcileMismatch {
@@ -63,7 +68,11 @@ export function compareWithRecord(received: ReceivedSession, record: Record<stri
   const finalText = typeof record.final_text === 'string' ? record.final_text : null;
   const accumulated = typeof record.accumulated_text === 'string' ? record.accumulated_text : null;
   const expectedText = finalText ?? (received.terminal ? accumulated : null);
-  if (expectedText !== null && expectedText !== received.text) {
+  const late = received.joinedAt !== undefined && received.joinedAt > 1;
+  if (late) {
+    // A late joiner's text is the tail of the record's: it must end it, and nothing says where it begins.
+    if (expectedText !== null && !expectedText.endsWith(received.text)) mismatches.push(tailMismatch(expectedText, received.text, received.joinedAt!));
+  } else if (expectedText !== null && expectedText !== received.text) {
     mismatches.push(textMismatch(expectedText, received.text, ''));
   } else if (expectedText === null && accumulated !== null && !received.text.startsWith(accumulated) && !accumulated.startsWith(received.text)) {
     mismatches.push(textMismatch(accumulated, received.text, 'the saved partial text and the received text diverge: '));
@@ -130,8 +139,33 @@ function textMismatch(expected: string, received: string, lead: string): Reconci
   };
 }
 
-/** What made a comparison run: the first terminal, a later terminal or after-terminal activity, the settle window, a reconnect, a user. */
-export type ReconcileTrigger = 'terminal' | 'activity' | 'settled' | 'reconnect' | 'manual' | 'end';
+/**
+ * A late joiner's text that is not the end of the record's: compared with the record's last
+ * characters of the same length, `at` counts from where that tail begins in the record.
+ */
+function tailMismatch(expected: string, received: string, joinedAt: number): ReconcileMismatch {
+  const from = Math.max(0, expected.length - received.length);
+  const tail = expected.slice(from);
+  const mismatch = textMismatch(tail, received, '');
+  const at = from + (mismatch.at ?? 0);
+  return {
+    ...mismatch,
+    at,
+    detail: `the client joined late (at sequence ${joinedAt}), so its ${received.length} characters should be the end of the record's ${expected.length}; they are not: ${
+      received.length > expected.length
+        ? 'the client received more text than the record has'
+        : `compared from the record's character ${from}, they first differ at character ${at}: the record has ${JSON.stringify(excerptAround(expected, at))}, the client ${JSON.stringify(excerptAround(received, at - from))}`
+    }`,
+  };
+}
+
+/**
+ * What made a comparison run: the first terminal, a later terminal or after-terminal activity,
+ * the settle window, a session gone silent (orphaned: no terminal ever came), a reconnect, a
+ * user, the end of a watch.
+ */
+export const RECONCILE_TRIGGERS = ['terminal', 'activity', 'settled', 'silent', 'reconnect', 'manual', 'end'] as const;
+export type ReconcileTrigger = (typeof RECONCILE_TRIGGERS)[number];
 
 /** One comparison with the record, as kept in the history. */
 export interface ReconcileCheck {

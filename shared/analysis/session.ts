@@ -262,7 +262,8 @@ export class SessionTracker {
   joinedLate(start: KnownStart | undefined): boolean {
     if (!(this.firstAttemptMin > 1)) return false;
     if (Number.isNaN(this.subscribedAt)) return true;
-    if (start !== undefined) return this.subscribedAt > start.at;
+    const began = start === undefined ? 'unknown' : startedBefore(start, this.subscribedAt);
+    if (began !== 'unknown') return began;
     return this.firstEventAt - this.subscribedAt < this.options.lateJoinWindowMs;
   }
 
@@ -401,9 +402,20 @@ export class SessionTracker {
     if (late) return { ms: null, from: null, note: 'joined_late' };
     if (start === undefined) return { ms: null, from: null, note: 'no_known_start' };
     // Subscribed after the job began (or the journal does not say when): the first token seen may be a retry's.
-    if (Number.isNaN(this.subscribedAt) || this.subscribedAt > start.at) return { ms: null, from: null, note: 'joined_late' };
+    // Within a coarse start's resolution (a record saved to the second) the order is unknown: measured from the start, like a subscription before it.
+    if (Number.isNaN(this.subscribedAt) || startedBefore(start, this.subscribedAt) === true) return { ms: null, from: null, note: 'joined_late' };
     return { ms: roundMs(Math.max(0, this.firstTokenAt - start.at)), from: start.from };
   }
+}
+
+/**
+ * Did the job certainly begin before `at`? True when even the latest instant its start can name
+ * is before it, false when its earliest is not, `unknown` within a coarse start's resolution.
+ */
+function startedBefore(start: KnownStart, at: number): boolean | 'unknown' {
+  if (start.at >= at) return false;
+  if (start.at + (start.precisionMs ?? 0) <= at) return true;
+  return 'unknown';
 }
 
 function cut(chunk: string): string {

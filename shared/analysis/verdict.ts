@@ -40,6 +40,11 @@ export type TtftNote = 'joined_late' | 'no_known_start' | 'no_token';
 export interface KnownStart {
   at: number;
   from: TtftFrom;
+  /**
+   * How coarse `at` is: the job began in [at, at + precisionMs). 0 (the default) for a start
+   * measured here; 1000 for a record timestamp saved to the second (Laravel's `initiated_at`).
+   */
+  precisionMs?: number;
 }
 
 export interface Anomaly {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECONCILE_TRIGGERS } from '../analysis/reconcile';
 import { ANOMALY_KINDS } from '../analysis/verdict';
 import { FrameRecordSchema } from '../journal/records';
 
@@ -64,7 +65,7 @@ const ReconcileMismatchSchema = z.object({
   at: z.number().optional(),
   detail: z.string(),
 });
-const ReconcileTriggerSchema = z.enum(['terminal', 'activity', 'settled', 'reconnect', 'manual', 'end']);
+const ReconcileTriggerSchema = z.enum(RECONCILE_TRIGGERS);
 
 /** One comparison with the app's record. */
 const ReconcileCheckSchema = z.object({

@@ -139,15 +139,30 @@ describe('Monitor: observations and known starts', () => {
     monitor.recordReconcile('a', { checkedAt: T + 1000, url: 'http://app/api/generations/a', ok: true, record: { initiated_at: '2026-12-02T10:00:00.000000Z' }, mismatches: [] });
     expect(monitor.detail('a')!.row).toMatchObject({ ttftMs: 800, ttftFrom: 'record' });
   });
+
+  it('initiated_at saved to the second: a subscription within that second still measures TTFT', () => {
+    // Built like the Laravel suite's clean plan: subscribed 300 ms into the second the job was saved in.
+    const { monitor } = monitorAt(0);
+    const T = Date.parse('2026-12-02T10:00:00.000Z');
+    monitor.ingest({ type: 'subscription', at: T + 300, connection: 'c1', channel: 'private-ai.a', status: 'subscribed' });
+    monitor.ingest(chunk(T + 800, 'a', 1));
+    monitor.ingest(chunk(T + 900, 'a', 2, 'completed', 'end_turn'));
+    monitor.recordReconcile('a', { checkedAt: T + 1000, url: 'http://app/api/generations/a', ok: true, record: { initiated_at: '2026-12-02T10:00:00.000000Z' }, mismatches: [] });
+    expect(monitor.detail('a')!.row).toMatchObject({ ttftMs: 800, ttftFrom: 'record', joinedLate: false });
+  });
 });
 
 describe('recordTime', () => {
   it('reads ISO text, database timestamps (as UTC), Unix seconds and milliseconds; refuses the rest', () => {
-    expect(recordTime('2026-12-02T10:00:00Z')).toBe(Date.UTC(2026, 11, 2, 10));
-    expect(recordTime('2026-12-02 10:00:00')).toBe(Date.UTC(2026, 11, 2, 10));
-    expect(recordTime('2026-12-02T12:00:00+02:00')).toBe(Date.UTC(2026, 11, 2, 10));
-    expect(recordTime(1_764_669_600)).toBe(1_764_669_600_000);
-    expect(recordTime(1_764_669_600_123)).toBe(1_764_669_600_123);
+    const second = (at: number) => ({ at, precisionMs: 1000 });
+    expect(recordTime('2026-12-02T10:00:00Z')).toEqual(second(Date.UTC(2026, 11, 2, 10)));
+    expect(recordTime('2026-12-02 10:00:00')).toEqual(second(Date.UTC(2026, 11, 2, 10)));
+    expect(recordTime('2026-12-02T12:00:00+02:00')).toEqual(second(Date.UTC(2026, 11, 2, 10)));
+    // Laravel's JSON of a column saved to the second: the fraction is there, and zero.
+    expect(recordTime('2026-12-02T10:00:00.000000Z')).toEqual(second(Date.UTC(2026, 11, 2, 10)));
+    expect(recordTime(1_764_669_600)).toEqual(second(1_764_669_600_000));
+    expect(recordTime(1_764_669_600_123)).toEqual({ at: 1_764_669_600_123, precisionMs: 0 });
+    expect(recordTime('2026-12-02T10:00:00.250Z')).toEqual({ at: Date.UTC(2026, 11, 2, 10) + 250, precisionMs: 0 });
     expect([recordTime('yesterday'), recordTime(null), recordTime(''), recordTime(-1)]).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

@@ -107,11 +107,11 @@ export class Monitor {
    * When a session's job began, known from outside the stream (a scenario run, the app record's
    * `initiated_at`): TTFT is measured from it, and it tells a late join from a lost head.
    */
-  setStart(sessionId: string, at: number, from: KnownStart['from']): void {
+  setStart(sessionId: string, at: number, from: KnownStart['from'], precisionMs = 0): void {
     const known = this.starts.get(sessionId);
     if (known !== undefined && known.at <= at) return;
-    this.starts.set(sessionId, { at, from });
-    this.analyzer.setStart(sessionId, at, from);
+    this.starts.set(sessionId, precisionMs > 0 ? { at, from, precisionMs } : { at, from });
+    this.analyzer.setStart(sessionId, at, from, precisionMs);
     this.pushed.delete(sessionId);
     this.dirty = true;
   }
@@ -337,7 +337,7 @@ export class Monitor {
   recordReconcile(sessionId: string, result: ReconcileResult): void {
     // The app record says when the job began: a known start for TTFT and for telling a late join.
     const initiatedAt = recordTime(result.record?.initiated_at);
-    if (initiatedAt !== undefined) this.setStart(sessionId, initiatedAt, 'record');
+    if (initiatedAt !== undefined) this.setStart(sessionId, initiatedAt.at, 'record', initiatedAt.precisionMs);
     this.reconciled.set(sessionId, result);
     this.pushed.delete(sessionId);
     this.dirty = true;
@@ -359,15 +359,21 @@ export class Monitor {
 
 /**
  * A record's timestamp as epoch ms: ISO 8601 text (what Laravel's JSON gives), or a number of
- * seconds (Unix time) or milliseconds. Undefined when it is none of these.
+ * seconds (Unix time) or milliseconds. Undefined when it is none of these. `precisionMs` is how
+ * coarse it is: 1000 for a whole second — Laravel saves `initiated_at` to the second and its JSON
+ * still writes a zero fraction (`…T10:00:00.000000Z`) — 0 otherwise.
  */
-export function recordTime(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value < 1e11 ? value * 1000 : value;
+export function recordTime(value: unknown): { at: number; precisionMs: number } | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return atPrecision(value < 1e11 ? value * 1000 : value);
   if (typeof value !== 'string' || value.length === 0) return undefined;
   // `2024-11-22 08:00:00` (a database timestamp without a zone) is taken as UTC, as Laravel stores it by default.
   const text = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(value) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
   const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : undefined;
+  return Number.isFinite(ms) ? atPrecision(ms) : undefined;
+}
+
+function atPrecision(ms: number): { at: number; precisionMs: number } {
+  return { at: ms, precisionMs: ms % 1000 === 0 ? 1000 : 0 };
 }
 
 function finite(value: number | undefined): number | null {

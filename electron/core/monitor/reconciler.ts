@@ -45,7 +45,8 @@ export async function reconcileSession(
   const terminal = detail.row.terminalStates.length > 0;
   // The record describes the job's last attempt: after a retry, its last_seq is that attempt's, not the highest ever received.
   const maxSequence = detail.row.lastAttempt?.to ?? detail.row.maxSequence;
-  const mismatches = compareWithRecord({ status: detail.row.status, maxSequence, text: detail.text, terminal }, fields);
+  const joinedAt = detail.row.joinedLate ? detail.row.coverage.fromSequence : null;
+  const mismatches = compareWithRecord({ status: detail.row.status, maxSequence, text: detail.text, terminal, ...(joinedAt === null ? {} : { joinedAt }) }, fields);
   const savedAt = fields.last_save_at;
   return {
     ...base,

@@ -38,12 +38,12 @@ function generation(id: string, fields: Record<string, unknown>): Record<string,
 }
 
 /** A monitor fed by hand, a follower wired to it as the App service wires them, and a way to wait for results. */
-async function harness(settleMs = 1000) {
+async function harness(settleMs = 1000, orphanAfterMs?: number) {
   const app = await recordServer();
   cleanups.push(() => app.close());
   const timers = new VirtualTimers();
   let now = 1_000_000;
-  const monitor = new Monitor({ clock: () => now, tickMs: 3_600_000 });
+  const monitor = new Monitor({ clock: () => now, tickMs: 3_600_000, ...(orphanAfterMs === undefined ? {} : { analyzer: { orphanAfterMs, stallAfterMs: orphanAfterMs / 2 } }) });
   const results: Array<{ sessionId: string; result: ReconcileResult }> = [];
   const waiters: Array<() => void> = [];
   const follower = new RecordFollower(
@@ -82,6 +82,43 @@ async function harness(settleMs = 1000) {
   const tick = () => monitor.tick(now);
   return { app, timers, monitor, follower, frame, tick, nthResult, results, advance: (ms: number) => ((now += ms), timers.advance(ms)) };
 }
+
+describe('a session that never ends', () => {
+  it('is compared once when it goes silent (orphaned), and only once', async () => {
+    // Built: three tokens, then the worker died (SIGKILL on every attempt); the failed() hook set orphaned.
+    const h = await harness(1000, 10_000);
+    h.app.records.set('d1', generation('d1', { progress: 'orphaned', last_seq: 3, accumulated_text: 'abc' }));
+    h.frame('d1', 1, 'a');
+    h.frame('d1', 2, 'b');
+    h.frame('d1', 3, 'c');
+    h.tick();
+    h.advance(9_000);
+    h.tick();
+    expect(h.results).toHaveLength(0);
+    h.advance(1_000);
+    h.tick();
+    const silent = await h.nthResult('d1', 1);
+    expect(silent).toMatchObject({ trigger: 'silent', ok: true, mismatches: [] });
+    h.advance(60_000);
+    h.tick();
+    h.advance(60_000);
+    h.tick();
+    expect(h.results).toHaveLength(1);
+  });
+
+  it('a silent session whose record says it finished is a mismatch the comparison names', async () => {
+    const h = await harness(1000, 10_000);
+    h.app.records.set('d2', generation('d2', { progress: 'completed', last_seq: 4, final_text: 'abcd' }));
+    h.frame('d2', 1, 'a');
+    h.frame('d2', 2, 'b');
+    h.tick();
+    h.advance(10_000);
+    h.tick();
+    const silent = await h.nthResult('d2', 1);
+    expect(silent.trigger).toBe('silent');
+    expect(silent.mismatches.map((m) => m.field).sort()).toEqual(['last_seq', 'progress', 'text']);
+  });
+});
 
 describe('reconciliation follows the record after the first terminal', () => {
   it('failed → orphaned: the settle check finds what the check at the first terminal could not', async () => {

@@ -31,6 +31,8 @@ export const DEFAULT_SETTLE_MS = 5000;
 interface Followed {
   /** Past its first terminal: its activity is followed. */
   ended: boolean;
+  /** Compared once when it went silent (orphaned) without ever ending. */
+  silent: boolean;
   /** What of the row counts as activity after the first terminal. */
   signature: string;
   terminals: number;
@@ -79,12 +81,22 @@ export class RecordFollower {
     this.settleLater(sessionId, followed);
   }
 
-  /** Rows the monitor pushed: after the first terminal, a change of terminals, after-terminal events or events is activity. */
+  /**
+   * Rows the monitor pushed: after the first terminal, a change of terminals, after-terminal
+   * events or events is activity. A session that goes silent (orphaned) without ever ending is
+   * compared once then: the record says whether the job died (a `failed()` hook) or still runs.
+   */
   rowsChanged(rows: readonly SessionRow[]): void {
-    if (this.closed || this.sessions.size === 0) return;
+    if (this.closed) return;
     for (const row of rows) {
       const followed = this.sessions.get(row.sessionId);
-      if (!followed?.ended) continue;
+      if (!followed?.ended) {
+        if (row.status === 'orphaned' && followed?.silent !== true && this.ports.target(row.sessionId)) {
+          this.follow(row.sessionId).silent = true;
+          void this.check(row.sessionId, 'silent');
+        }
+        continue;
+      }
       const signature = activity(row);
       if (signature === followed.signature) continue;
       followed.signature = signature;
@@ -136,7 +148,7 @@ export class RecordFollower {
   private follow(sessionId: string): Followed {
     let followed = this.sessions.get(sessionId);
     if (!followed) {
-      followed = { ended: false, signature: '', terminals: 0, settleTimer: undefined, followUps: 0, running: undefined, again: undefined, result: undefined };
+      followed = { ended: false, silent: false, signature: '', terminals: 0, settleTimer: undefined, followUps: 0, running: undefined, again: undefined, result: undefined };
       this.sessions.set(sessionId, followed);
     }
     return followed;

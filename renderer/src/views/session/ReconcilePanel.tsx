@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ReconcileResult } from '../../../../shared/api';
 import { formatDateTime } from '../../data/format';
+import type { ReconcileTrigger } from '../../../../shared/analysis/reconcile';
 
 interface Props {
   result: ReconcileResult | null;
@@ -8,10 +9,11 @@ interface Props {
   recheck?: () => Promise<ReconcileResult | string>;
 }
 
-const TRIGGER_WORDS: Record<string, string> = {
+const TRIGGER_WORDS: Record<ReconcileTrigger, string> = {
   terminal: 'terminal',
   activity: 'after-terminal activity',
   settled: 'quiet (settle window)',
+  silent: 'gone silent (orphaned)',
   reconnect: 'reconnect',
   manual: 're-check',
   end: 'end of watch',
@@ -137,7 +139,7 @@ export function ReconcilePanel({ result: shown, recheck }: Props) {
                   {result.history.map((check) => (
                     <tr key={check.checkedAt}>
                       <td>{formatDateTime(check.checkedAt)}</td>
-                      <td>{check.trigger ? (TRIGGER_WORDS[check.trigger] ?? check.trigger) : '—'}</td>
+                      <td>{check.trigger ? (TRIGGER_WORDS[check.trigger]) : '—'}</td>
                       <td className="mono">
                         {check.recordVersion ?? '—'}
                         {check.savedAt !== undefined ? ` (saved ${String(check.savedAt)})` : ''}
