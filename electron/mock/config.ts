@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_PAYLOAD_BYTES } from '../../shared/contract/profile';
 /** One Pusher application served by the mock provider (Pusher's app id / key / secret triple). */
 export interface MockApp {
   id: string;
@@ -64,7 +65,7 @@ export const DEFAULT_APP: MockApp = { id: 'echoscope', key: 'echoscope-key', sec
 
 export const DEFAULT_LIMITS: MockLimits = {
   maxConnections: 10_000,
-  maxMessageSize: 10 * 1024,
+  maxMessageSize: DEFAULT_MAX_PAYLOAD_BYTES,
   clientEventRate: 10,
   maxChannelsPerConnection: 1_000,
   maxHttpBodySize: 1024 * 1024,

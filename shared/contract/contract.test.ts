@@ -47,11 +47,24 @@ describe('default profile (DESIGN §4)', () => {
     if (!result.ok) expect(result.violation).toMatchObject({ kind: 'violation', reason });
   });
 
-  it('reports a payload over 10,000 bytes as oversize, attributed to its session and sequence', () => {
-    const result = validatePayload(DEFAULT_PROFILE, payload({ sequence: 7, chunk: 'é'.repeat(5000) }));
+  it('reports a payload over 10 KB (10,240 bytes, Pusher’s and soketi’s limit) as oversize, attributed to its session and sequence', () => {
+    const result = validatePayload(DEFAULT_PROFILE, payload({ sequence: 7, chunk: 'é'.repeat(5200) }));
     expect(result).toMatchObject({ ok: false, violation: { kind: 'oversize', sessionId: 's1', sequence: 7 } });
-    // 'é' is 2 bytes in UTF-8: 10,000 bytes for the chunk alone plus the JSON around it
-    if (!result.ok) expect(result.violation.reason).toMatch(/^payload of 10\d{3} bytes exceeds 10000$/);
+    // 'é' is 2 bytes in UTF-8: 10,400 bytes for the chunk alone plus the JSON around it
+    if (!result.ok) expect(result.violation.reason).toMatch(/^payload of 10\d{3} bytes exceeds 10240$/);
+  });
+
+  it('the limit is exact: 10,240 bytes of event data pass, 10,241 are oversize', () => {
+    // Built to size: the JSON text of the payload is what a server counts (the event's `data` string).
+    const sized = (bytes: number) => {
+      const base = payload({ chunk: '' });
+      return payload({ chunk: 'x'.repeat(bytes - new TextEncoder().encode(JSON.stringify(base)).length) });
+    };
+    expect(new TextEncoder().encode(JSON.stringify(sized(10_240))).length).toBe(10_240);
+    expect(validatePayload(DEFAULT_PROFILE, sized(10_240)).ok).toBe(true);
+    expect(validatePayload(DEFAULT_PROFILE, sized(10_241))).toMatchObject({ ok: false, violation: { kind: 'oversize', reason: 'payload of 10241 bytes exceeds 10240' } });
+    // the real Laravel app's 10,097-byte event that soketi delivered is not a violation
+    expect(validatePayload(DEFAULT_PROFILE, sized(10_097)).ok).toBe(true);
   });
 
   it('does not call a 9,000-byte payload oversize', () => {

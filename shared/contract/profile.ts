@@ -10,8 +10,12 @@ import { CONTRACT_STATES, type ContractState } from './states';
 
 export const CHANNEL_PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]*\}/g;
 
-/** Pusher rejects payloads over 10 KB; DESIGN §5 calls such an event `oversize`. */
-export const DEFAULT_MAX_PAYLOAD_BYTES = 10_000;
+/**
+ * Pusher and soketi refuse event data over 10 KB = 10,240 bytes (the mock too: its
+ * `maxMessageSize`); DESIGN §5 calls a larger event `oversize`. Reverb's default is 10,000
+ * (`max_message_size`): a contract for Reverb says so with `maxPayloadBytes`.
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 10 * 1024;
 
 const FieldName = z.string().min(1, 'a field name cannot be empty').max(100);
 const StateSchema = z.enum(CONTRACT_STATES);

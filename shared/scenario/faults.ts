@@ -115,7 +115,7 @@ export const OversizeFaultSchema = z
   .strictObject({
     kind: z.literal('oversize'),
     ...Selection,
-    /** Approximate payload size; over the contract's 10,000 bytes by default. */
+    /** Approximate payload size; over the contract's 10,240 bytes (10 KB) by default. */
     bytes: z.number().int().min(1).default(12_000),
     resend: z.boolean().default(true),
   })
@@ -184,7 +184,7 @@ export const FAULT_SUMMARIES: Record<FaultKind, string> = {
   drop: 'events are never sent (gaps)',
   duplicate: 'events are delivered again (copies)',
   malformed: 'a broken payload: string sequence, missing state, unknown state or broken JSON (optionally resent correctly)',
-  oversize: 'a payload over 10,000 bytes (optionally resent correctly)',
+  oversize: 'a payload over 10,240 bytes (optionally resent correctly)',
   'latency-spike': 'extra delay before chosen events',
   'after-terminal': 'tokens keep coming after the terminal event',
 };

@@ -140,7 +140,7 @@ export const afterTerminal: ScenarioInput = {
 
 export const malformed: ScenarioInput = {
   name: 'malformed',
-  description: 'Broken payloads: a string sequence, a missing or unknown state, broken JSON, and a payload over 10,000 bytes.',
+  description: 'Broken payloads: a string sequence, a missing or unknown state, broken JSON, and a payload over 10,240 bytes.',
   seed: 108,
   ...QUICK,
   tokens: 20,

@@ -194,11 +194,11 @@ describe('faults observed by a real pusher-js client', () => {
     expectDetectionsMatchTruth(o);
   });
 
-  it('oversize payload (over 10,000 bytes, delivered in-process past the HTTP limit)', async () => {
+  it('oversize payload (over 10,240 bytes, delivered in-process past the HTTP limit)', async () => {
     const o = await watch({ tokens: 6, faults: [{ kind: 'oversize', sequences: [2], bytes: 12_000 }] });
     const oversize = o.session.anomalies.filter((a) => a.kind === 'oversize');
     expect(oversize).toHaveLength(1);
-    expect(oversize[0]!.reason).toMatch(/exceeds 10000/);
+    expect(oversize[0]!.reason).toMatch(/exceeds 10240/);
     expect(o.session).toMatchObject({ violations: 1, missing: 0 });
     expectTruthMatchesClient(o);
     expectDetectionsMatchTruth(o);
