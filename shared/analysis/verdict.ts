@@ -1,4 +1,5 @@
 import type { TerminalState } from '../contract';
+import type { SessionStatus } from '../contract/states';
 import type { LatencySummary } from './histogram';
 
 /** The verdict JSON of DESIGN §5 (`echoscope analyze --json`, `watch --json`, reports). */
@@ -19,7 +20,7 @@ export const ANOMALY_KINDS = [
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
-export type SessionStatus = TerminalState | 'streaming' | 'stalled' | 'orphaned';
+export type { SessionStatus };
 
 /**
  * Where a session was seen from. A live connection is its profile id; an imported file adds its

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { RECONCILE_TRIGGERS } from '../analysis/reconcile';
 import { ANOMALY_KINDS } from '../analysis/verdict';
+import { SessionStatusSchema } from '../contract/states';
 import { FrameRecordSchema } from '../journal/records';
 
 /** Wire schemas of the Monitor's part of the App API: session rows, one session's detail, fleet buckets. */
 
-export const SessionStatusSchema = z.enum(['streaming', 'stalled', 'orphaned', 'completed', 'truncated', 'errored', 'abandoned']);
+export { SessionStatusSchema };
 export const AnomalyKindSchema = z.enum([...ANOMALY_KINDS, 'reconcile_mismatch']);
 
 const Latency = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }).nullable();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTRACT_STATES, type ContractState } from './states';
+import { ContractStateSchema, type ContractState } from './states';
 
 /**
  * A contract profile maps another app's broadcast onto the roles of DESIGN §4: which event
@@ -18,7 +18,7 @@ export const CHANNEL_PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]*\}/g;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 10 * 1024;
 
 const FieldName = z.string().min(1, 'a field name cannot be empty').max(100);
-const StateSchema = z.enum(CONTRACT_STATES);
+const StateSchema = ContractStateSchema;
 
 const DEFAULT_STATES: Record<string, ContractState> = {
   generating: 'generating',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ANOMALY_KINDS } from '../analysis/verdict';
-import { TERMINAL_STATES } from '../contract/states';
+import { SessionStatusSchema } from '../contract/states';
 import { DistributionSchema } from './distribution';
 import { faultCombinationIssues, leastTokens } from './combinations';
 import { FaultSchema } from './faults';
@@ -73,7 +73,6 @@ export const COUNTED_FIELDS = [
 ] as const;
 export type CountedField = (typeof COUNTED_FIELDS)[number];
 
-const SessionStatusSchema = z.enum([...TERMINAL_STATES, 'streaming', 'stalled', 'orphaned']);
 
 export const ExpectSchema = z.strictObject({
   /** Session id or a glob (`crash-*`); default every session. */

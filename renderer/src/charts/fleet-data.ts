@@ -1,10 +1,14 @@
 import type { ConnectionStatus, FleetBucket } from '../../../shared/api';
+import type { SessionStatus } from '../../../shared/contract/states';
 import type { ConnectionRecord } from '../../../shared/journal';
 
 /** Fleet chart data: one row per time bucket (empty buckets included) and connection state segments. */
 
-export const FLEET_STATUSES = ['completed', 'truncated', 'errored', 'abandoned', 'orphaned', 'stalled', 'streaming'] as const;
+/** The chart's stacking order: ended sessions first, open ones on top. Every status, once (checked below). */
+export const FLEET_STATUSES = ['completed', 'truncated', 'errored', 'abandoned', 'orphaned', 'stalled', 'streaming'] as const satisfies readonly SessionStatus[];
 export type FleetStatus = (typeof FLEET_STATUSES)[number];
+// A status added to shared/contract/states.ts and missing here fails the build.
+export const EVERY_STATUS_CHARTED: [Exclude<SessionStatus, FleetStatus>] extends [never] ? true : never = true;
 
 export interface FleetRow extends Record<FleetStatus, number> {
   start: number;

@@ -1,7 +1,8 @@
 import type { SessionRow } from '../../../shared/api';
+import { ALARMING_STATUSES } from '../../../shared/contract/states';
 
 /** Statuses that mean something went wrong: announced to screen readers when a session enters one. */
-const ALARMING = new Set(['stalled', 'orphaned', 'truncated', 'errored', 'abandoned']);
+const ALARMING = new Set<string>(ALARMING_STATUSES);
 
 export interface StatusChange {
   sessionId: string;

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import type { AppApi, CommandResponse, ConnectionStatus } from '../../../../shared/api';
+import { isSessionStatus } from '../../../../shared/contract/states';
 import type { ConnectionRecord } from '../../../../shared/journal';
 import type { Theme } from '../../app/theme';
 import { connectionSegments, fleetRows } from '../../charts/fleet-data';
@@ -137,7 +138,4 @@ export function FleetView({ api, connections, theme }: { api: AppApi; connection
   );
 }
 
-const STATUSES = new Set(['streaming', 'stalled', 'orphaned', 'completed', 'truncated', 'errored', 'abandoned']);
-function isStatus(value: string): value is 'streaming' | 'stalled' | 'orphaned' | 'completed' | 'truncated' | 'errored' | 'abandoned' {
-  return STATUSES.has(value);
-}
+const isStatus = isSessionStatus;
