@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileResult } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
-import { VirtualTimers } from '../../../test-support/virtual-timers';
+import { VirtualClock } from '../../../test-support/virtual-clock';
 import { Monitor } from './monitor';
 import { RecordFollower } from './record-follower';
 
@@ -41,7 +41,7 @@ function generation(id: string, fields: Record<string, unknown>): Record<string,
 async function harness(settleMs = 1000) {
   const app = await recordServer();
   cleanups.push(() => app.close());
-  const timers = new VirtualTimers();
+  const timers = new VirtualClock();
   let now = 1_000_000;
   const monitor = new Monitor({ clock: () => now, tickMs: 3_600_000 });
   const results: Array<{ sessionId: string; result: ReconcileResult }> = [];
