@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../electron/core/clock';
 import type { Timers } from '../electron/core/timers';
-import { EventScheduler, type SchedulerClock } from '../electron/mock/simulator/scheduler';
+import { EARLY_TOLERANCE_MS, EventScheduler, type SchedulerClock } from '../electron/mock/simulator/scheduler';
 import { VirtualClock } from './virtual-clock';
 
 describe('VirtualClock', () => {
@@ -117,9 +117,9 @@ describe('VirtualClock', () => {
     clock.runAll();
     // The scheduler wakes 0.5 ms ahead and runs what is due within that tolerance.
     expect(ran).toEqual([
-      ['a', 9.5],
-      ['b', 9.5],
-      ['c', 29.5],
+      ['a', 10 - EARLY_TOLERANCE_MS],
+      ['b', 10 - EARLY_TOLERANCE_MS],
+      ['c', 30 - EARLY_TOLERANCE_MS],
     ]);
   });
 });
