@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Clock } from '../electron/core/clock';
 import type { Timers } from '../electron/core/timers';
 import { EARLY_TOLERANCE_MS, EventScheduler, type SchedulerClock } from '../electron/mock/simulator/scheduler';
-import { VirtualClock } from './virtual-clock';
+import { settle, VirtualClock } from './virtual-clock';
 
 describe('VirtualClock', () => {
   it('is every clock shape production code takes', () => {
@@ -105,6 +105,29 @@ describe('VirtualClock', () => {
     clock.setTimer(() => fired.push(clock.now()), -5);
     clock.advance(0);
     expect(fired).toEqual([100]);
+  });
+
+  it('advanceAsync lets the promise chains a timer starts run before the next timer, and at the end', async () => {
+    const clock = new VirtualClock(0);
+    const seen: Array<[string, number]> = [];
+    clock.setTimer(() => {
+      void Promise.resolve()
+        .then(() => undefined)
+        .then(() => {
+          seen.push(['chain', clock.now()]);
+          clock.setTimer(() => seen.push(['after chain', clock.now()]), 5);
+        });
+    }, 10);
+    clock.setTimer(() => seen.push(['timer', clock.now()]), 12);
+    await clock.advanceAsync(20);
+    expect(seen).toEqual([
+      ['chain', 10],
+      ['timer', 12],
+      ['after chain', 15],
+    ]);
+    void Promise.resolve().then(() => seen.push(['settled', clock.now()]));
+    await settle();
+    expect(seen.at(-1)).toEqual(['settled', 20]);
   });
 
   it('drives the simulator’s scheduler: tasks run at their due times, in insertion order on ties', () => {
