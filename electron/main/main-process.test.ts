@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_INVOKE_CHANNEL, IPC_READY_CHANNEL } from '../../shared/api';
 import { answerJournalRequest, JOURNAL_PORT_CHANNEL, openJournalStore, type JournalRecord } from '../../shared/journal';
 import { electronDouble, FakeBrowserWindow, type FakeMessagePortMain } from '../../test-support/electron-double';
-import { VirtualTimers } from '../../test-support/virtual-timers';
+import { VirtualClock } from '../../test-support/virtual-clock';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../core/runtime';
 import { QUIT_TIMEOUT_MS, startMainProcess, type MainProcessOptions } from './main-process';
 import { isTrustedRendererUrl } from './renderer-location';
@@ -206,7 +206,7 @@ describe('Electron main, against a test double of electron (Electron cannot run 
     });
 
     it('is bounded: a runtime that never finishes closing does not keep the app open', async () => {
-      const timers = new VirtualTimers();
+      const timers = new VirtualClock();
       let closes = 0;
       await boot({ timers, wrap: (real) => ({ ...real, close: () => (closes++, new Promise<void>(() => undefined)) }) });
       app.quit();

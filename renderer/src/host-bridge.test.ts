@@ -12,7 +12,7 @@ import { AppService } from '../../electron/core/app';
 import { startHeadlessHost, type HeadlessHost } from '../../electron/core/host';
 import { eventually } from '../../electron/mock/testing';
 import { pageToken } from '../../test-support/bridge-client';
-import { VirtualTimers } from '../../test-support/virtual-timers';
+import { VirtualClock } from '../../test-support/virtual-clock';
 import { hostBridge, MIN_RELOAD_INTERVAL_MS, type BridgeSocket, type HostBridgeEnvironment } from './host-bridge';
 
 const rendererDir = mkdtempSync(join(tmpdir(), 'echoscope-page-'));
@@ -38,11 +38,11 @@ async function startHost(port = 0): Promise<HeadlessHost> {
 interface Page {
   env: HostBridgeEnvironment;
   reloads: number[];
-  timers: VirtualTimers;
+  timers: VirtualClock;
 }
 
 function page(pageUrl: string, token: string, lastReload: number | null = null, invokeTimeoutMs?: number): Page {
-  const timers = new VirtualTimers();
+  const timers = new VirtualClock();
   const reloads: number[] = [];
   let last = lastReload;
   const sockets: WebSocket[] = [];
@@ -94,7 +94,7 @@ describe('the page bridge to the headless host', () => {
   it('never reloads twice within MIN_RELOAD_INTERVAL_MS, however often its token is refused', async () => {
     const host = await startHost();
     const stale = '0'.repeat(48); // what a page from the previous run carries: refused with 403
-    const timers0 = new VirtualTimers();
+    const timers0 = new VirtualClock();
     const { env, reloads, timers } = page(host.url, stale, timers0.now());
     hostBridge(env);
     // It just reloaded (lastReloadAt = now): every retry sees the new token but must not reload yet.

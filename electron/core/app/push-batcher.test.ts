@@ -1,25 +1,31 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FrameRecord } from '../../../shared/journal';
 import { PushBatcher } from './push-batcher';
+import { VirtualClock } from '../../../test-support/virtual-clock';
 
 const frame = (i: number): FrameRecord => ({ type: 'frame', at: i, connection: 'c', channel: 'ch', event: 'e', data: i });
 
 describe('PushBatcher', () => {
   it('queues until ready, then sends one batch per interval however many records arrive', () => {
-    vi.useFakeTimers();
+    const clock = new VirtualClock();
     const sent: Array<[string, unknown]> = [];
-    const batcher = new PushBatcher((push, payload) => sent.push([push, payload]), { intervalMs: 100 });
+    const batcher = new PushBatcher((push, payload) => sent.push([push, payload]), { intervalMs: 100, timers: clock });
     for (let i = 0; i < 10_000; i += 1) batcher.addRecord(frame(i));
     expect(sent).toHaveLength(0);
     batcher.ready();
     expect(sent).toHaveLength(1);
     for (let i = 0; i < 10_000; i += 1) batcher.addRecord(frame(i));
-    vi.advanceTimersByTime(100);
+    clock.advance(99);
+    expect(sent).toHaveLength(1);
+    clock.advance(1);
     expect(sent).toHaveLength(2);
-    vi.advanceTimersByTime(1000);
-    expect(sent).toHaveLength(2);
+    clock.advance(1000);
+    expect(sent).toHaveLength(2); // nothing new: nothing sent
+    batcher.addRecord(frame(0));
+    clock.advance(100);
+    expect(sent).toHaveLength(3);
     batcher.close();
-    vi.useRealTimers();
+    expect(clock.pending).toBe(0);
   });
 
   it('bounds a batch and counts what it dropped', () => {

@@ -1,5 +1,6 @@
 import type { ConnectionStatus, PushName, PushPayload, ScenarioProgress, SessionRow } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
+import { realTimers, type Timers } from '../timers';
 
 export type PushSend = <P extends PushName>(push: P, payload: PushPayload<P>) => void;
 
@@ -8,6 +9,8 @@ export interface PushBatcherOptions {
   intervalMs?: number;
   /** Records kept per flush; beyond it the oldest are dropped and counted (the journal still has them). */
   maxRecords?: number;
+  /** What runs the flushes; default real timers (tests pass a virtual clock). */
+  timers?: Timers;
 }
 
 /**
@@ -22,10 +25,11 @@ export class PushBatcher {
   private sessions = new Map<string, SessionRow>();
   private progress = new Map<string, ScenarioProgress>();
   private sessionSummary: PushPayload<'sessions.updated'>['summary'] | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: unknown;
   private isReady = false;
   private readonly intervalMs: number;
   private readonly maxRecords: number;
+  private readonly timers: Timers;
 
   constructor(
     private readonly send: PushSend,
@@ -33,6 +37,7 @@ export class PushBatcher {
   ) {
     this.intervalMs = options.intervalMs ?? 100;
     this.maxRecords = options.maxRecords ?? 5000;
+    this.timers = options.timers ?? realTimers;
   }
 
   /** The receiver has loaded and listens: start delivering (what was queued goes first). */
@@ -40,8 +45,13 @@ export class PushBatcher {
     if (this.isReady) return;
     this.isReady = true;
     this.flush();
-    this.timer = setInterval(() => this.flush(), this.intervalMs);
-    this.timer.unref?.();
+    const next = (): void => {
+      this.timer = this.timers.setTimeout(() => {
+        next();
+        this.flush();
+      }, this.intervalMs);
+    };
+    next();
   }
 
   addRecord(record: JournalRecord): void {
@@ -97,7 +107,7 @@ export class PushBatcher {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     this.isReady = false;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualTimers } from '../../../test-support/virtual-timers';
+import { VirtualClock } from '../../../test-support/virtual-clock';
 import { ChannelDiscovery, type ChannelOccupancy, type ChannelSource } from './channel-discovery';
 
 
@@ -15,7 +15,7 @@ function server() {
 }
 
 function discovery(source: ChannelSource, options: { leave?: boolean; graceMs?: number } = {}) {
-  const timers = new VirtualTimers();
+  const timers = new VirtualClock();
   const subscribed = new Set<string>();
   const events: string[] = [];
   // A poll interval the test never reaches: it polls by hand.

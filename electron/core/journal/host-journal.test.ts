@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseNdjsonJournal, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
 import { fixtureBatches, journalFixture, runStoreChecks } from '../../../shared/journal/store-checks';
 import { probeEvent } from './durability-probe';
 import { HostJournal, type HostJournalOptions } from './host-journal';
 import { JournalWriter } from './journal-writer';
+import { settle, VirtualClock } from '../../../test-support/virtual-clock';
 
 const fixture = journalFixture(5000);
 const directories: string[] = [];
@@ -182,27 +183,32 @@ describe('JournalWriter', () => {
           }),
         ),
     } as unknown as Journal;
-    const writer = new JournalWriter(slow, { flushMs: 5, maxBatch: 100 });
+    const clock = new VirtualClock();
+    const writer = new JournalWriter(slow, { flushMs: 5, maxBatch: 100, clock: clock.now, timers: clock });
     const acks: number[] = [];
     const errors: string[] = [];
     writer.onAck((ack) => acks.push(ack.count));
     writer.onError((error) => errors.push(error.message));
     for (const record of fixture.slice(0, 250)) writer.add(record);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    // Two batches handed over before either finished; the third waits.
+    await clock.advanceAsync(5);
+    // Two batches handed over before either finished; the third waits, past its flushMs.
     expect(calls.map((call) => call.batch.length)).toEqual([100, 100]);
     calls[1]!.finish();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await settle();
     expect(acks).toEqual([]); // the second waits for the first
     calls[0]!.finish(new Error('disk full'));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await settle();
     expect(errors).toEqual(['disk full']);
     expect(acks).toEqual([100]);
-    // The failed batch goes again, first, with what came after it.
+    // The failed batch goes again, first (after flushMs), alone; what came after it follows.
+    expect(calls).toHaveLength(2);
+    await clock.advanceAsync(5);
+    expect(calls.map((call) => call.batch.length)).toEqual([100, 100, 100]);
+    expect(calls[2]!.batch).toEqual(calls[0]!.batch);
     const flushed = writer.flush();
-    for (let i = 2; i < 10 && writer.acknowledged < 250; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 10 && writer.acknowledged < 250; i++) {
       for (const call of calls) if (!call.done) call.finish();
+      await clock.advanceAsync(5);
     }
     await flushed;
     expect(writer.acknowledged).toBe(250);
@@ -212,31 +218,29 @@ describe('JournalWriter', () => {
 });
 
 describe('JournalWriter timing', () => {
-  afterEach(() => vi.useRealTimers());
-
   it('hands a batch over as soon as a slot frees when its records have already waited flushMs', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const clock = new VirtualClock();
     const calls: { batch: JournalRecord[]; finish(): void }[] = [];
     const slow = { append: (batch: JournalRecord[]) => new Promise<void>((resolve) => calls.push({ batch, finish: resolve })) } as unknown as Journal;
-    const writer = new JournalWriter(slow, { flushMs: 20, maxInFlight: 1 });
+    const writer = new JournalWriter(slow, { flushMs: 20, maxInFlight: 1, clock: clock.now, timers: clock });
     writer.add(fixture[0]!);
-    await vi.advanceTimersByTimeAsync(20);
+    await clock.advanceAsync(20);
     expect(calls).toHaveLength(1);
     writer.add(fixture[1]!);
     // Its 20 ms pass while the only slot is taken.
-    await vi.advanceTimersByTimeAsync(25);
+    await clock.advanceAsync(25);
     expect(calls).toHaveLength(1);
     calls[0]!.finish();
-    await vi.advanceTimersByTimeAsync(0);
+    await settle(); // no time passes: handed over in the acknowledgement itself, not on a timer
     // Not another flushMs on top: it has waited long enough.
     expect(calls.map((call) => call.batch)).toEqual([[fixture[0]], [fixture[1]]]);
     // A record that has not waited flushMs yet still waits the rest of it.
     writer.add(fixture[2]!);
-    await vi.advanceTimersByTimeAsync(5);
+    await clock.advanceAsync(5);
     calls[1]!.finish();
-    await vi.advanceTimersByTimeAsync(14);
+    await clock.advanceAsync(14);
     expect(calls).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(1);
+    await clock.advanceAsync(1);
     expect(calls.map((call) => call.batch)).toEqual([[fixture[0]], [fixture[1]], [fixture[2]]]);
     calls[2]!.finish();
     await writer.flush();

@@ -1,3 +1,5 @@
+import type { Clock } from '../clock';
+import type { Timers } from '../timers';
 import { CapturedBatchBuilder, capturedRecords, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
 
 export interface JournalWriterOptions {
@@ -10,7 +12,16 @@ export interface JournalWriterOptions {
    * (a worker) starts the next batch as soon as it finishes one, instead of idling for a round trip.
    */
   maxInFlight?: number;
+  /** What measures how long records waited, and what times the flush; default the real ones (tests pass a virtual clock). */
+  clock?: Clock;
+  timers?: Timers;
 }
+
+/** Node's timers as they are: a pending flush keeps the process alive until its records are handed over. */
+const heldTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /** One acknowledged batch: every record in it is durable (in the file, flushed, and in Dexie). */
 export interface JournalAck {
@@ -31,11 +42,11 @@ export interface JournalAck {
  */
 export class JournalWriter {
   private readonly pending = new CapturedBatchBuilder();
-  /** When the oldest pending record was added (`performance.now()`). */
+  /** When the oldest pending record was added (on `clock`). */
   private pendingSince = 0;
   /** Batches whose append failed, oldest first: they go again before new records. */
   private readonly failed: CapturedBatch[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
   private readonly inFlight = new Set<Promise<void>>();
   private acknowledgedTotal = 0;
   private readonly ackListeners = new Set<(ack: JournalAck) => void>();
@@ -43,6 +54,8 @@ export class JournalWriter {
   private readonly flushMs: number;
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
 
   constructor(
     private readonly journal: Journal,
@@ -51,15 +64,17 @@ export class JournalWriter {
     this.flushMs = options.flushMs ?? 20;
     this.maxBatch = options.maxBatch ?? 5000;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
+    this.clock = options.clock ?? (() => performance.now());
+    this.timers = options.timers ?? heldTimers;
   }
 
   /** `wireText`, when the hub has it, is the WebSocket message the frame was decoded from. */
   add(record: JournalRecord, wireText?: string): void {
-    if (this.pending.count === 0) this.pendingSince = performance.now();
+    if (this.pending.count === 0) this.pendingSince = this.clock();
     // A journal in this thread takes the record itself: decoding the text again would only cost.
     this.pending.add(record, this.journal.appendCaptured ? wireText : undefined);
     if (this.pending.count >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
-    else this.timer ??= setTimeout(() => void this.write(), this.flushMs);
+    else this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs);
   }
 
   /** Records acknowledged so far. */
@@ -102,13 +117,13 @@ export class JournalWriter {
   /** Flushes and stops the timer; the journal itself stays open (its owner closes it). */
   async close(): Promise<void> {
     await this.flush();
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   private write(): Promise<void> {
     if (this.timer !== undefined) {
-      clearTimeout(this.timer);
+      this.timers.clearTimeout(this.timer);
       this.timer = undefined;
     }
     if (this.inFlight.size >= this.maxInFlight || !this.waiting()) return Promise.all(this.inFlight).then(() => undefined);
@@ -137,7 +152,7 @@ export class JournalWriter {
     );
     this.inFlight.add(done);
     // A retried batch went alone: what came after it follows within `flushMs`.
-    if (this.waiting()) this.timer ??= setTimeout(() => void this.write(), this.flushMs);
+    if (this.waiting()) this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs);
     return done;
   }
 
@@ -159,8 +174,8 @@ export class JournalWriter {
    */
   private schedule(): void {
     if (!this.waiting()) return;
-    const waited = this.failed.length === 0 ? performance.now() - this.pendingSince : 0;
+    const waited = this.failed.length === 0 ? this.clock() - this.pendingSince : 0;
     if (this.failed.length === 0 && this.inFlight.size < this.maxInFlight && (this.pending.count >= this.maxBatch || waited >= this.flushMs)) void this.write();
-    else this.timer ??= setTimeout(() => void this.write(), this.flushMs - waited);
+    else this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs - waited);
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../shared/journal';
 import { ContractProfileSchema } from '../../../shared/contract';
 import { Monitor, recordTime } from './monitor';
+import { VirtualClock } from '../../../test-support/virtual-clock';
 
 const chunk = (at: number, session: string, sequence: number, state = 'generating', code: string | null = null): JournalRecord => ({
   type: 'frame',
@@ -12,10 +13,16 @@ const chunk = (at: number, session: string, sequence: number, state = 'generatin
   data: { session_id: session, chunk: state === 'generating' ? `t${sequence}` : '', sequence, state, termination_code: code },
 });
 
+const STALL_MS = 1000;
+const ORPHAN_MS = 5000;
+const REORDER_MS = 2000;
+const TICK_MS = 500;
+
+/** A monitor on the shared virtual clock: its `Clock` and its tick timer are the same clock. */
 function monitorAt(start: number) {
-  let now = start;
-  const monitor = new Monitor({ clock: () => now, analyzer: { stallAfterMs: 1000, orphanAfterMs: 5000 } });
-  return { monitor, advance: (ms: number) => (now += ms), set: (t: number) => (now = t) };
+  const clock = new VirtualClock(start);
+  const monitor = new Monitor({ clock: clock.now, timers: clock, tickMs: TICK_MS, analyzer: { stallAfterMs: STALL_MS, orphanAfterMs: ORPHAN_MS, reorderWindowMs: REORDER_MS } });
+  return { monitor, clock, advance: (ms: number) => clock.advance(ms), set: (t: number) => clock.advanceTo(t) };
 }
 
 describe('Monitor', () => {
@@ -37,7 +44,8 @@ describe('Monitor', () => {
     monitor.ingest(chunk(1150, 'b', 2));
     set(1160);
     expect(monitor.tick().find((r) => r.sessionId === 'b')?.status).toBe('streaming');
-    expect(updates.length).toBeGreaterThanOrEqual(4);
+    // a, b; a; a and b stalled (silent 1060 and 1080 ms); b streaming again. A tick with nothing changed pushes nothing.
+    expect(updates).toEqual([2, 1, 2, 1]);
   });
 
   it('filters sessions by status, anomaly, text and time', () => {
@@ -90,6 +98,61 @@ describe('Monitor', () => {
     monitor.tick();
     monitor.tick();
     expect(ended).toEqual(['e']);
+  });
+});
+
+describe('Monitor deadlines on the virtual clock', () => {
+  const statusOf = (monitor: Monitor, id: string) => monitor.list().rows.find((r) => r.sessionId === id)?.status;
+
+  it('a session is stalled exactly stallAfterMs after its last frame, and orphaned exactly orphanAfterMs after it', () => {
+    const { monitor, set } = monitorAt(0);
+    monitor.ingest(chunk(100, 'a', 1));
+    set(100 + STALL_MS - 1);
+    expect(statusOf(monitor, 'a')).toBe('streaming');
+    set(100 + STALL_MS);
+    expect(statusOf(monitor, 'a')).toBe('stalled');
+    expect(monitor.detail('a')!.row.anomalyKinds).toEqual(['stall']);
+    set(100 + ORPHAN_MS - 1);
+    expect(statusOf(monitor, 'a')).toBe('stalled');
+    set(100 + ORPHAN_MS);
+    expect(statusOf(monitor, 'a')).toBe('orphaned');
+  });
+
+  it('a hole is held for the reorder window from when it showed, then counted missing', () => {
+    const { monitor, set } = monitorAt(0);
+    monitor.ingest(chunk(10, 'r', 1));
+    monitor.ingest(chunk(20, 'r', 3)); // sequence 2 missing from here
+    set(20 + REORDER_MS - 1);
+    expect(monitor.list().rows[0]).toMatchObject({ missing: 0 });
+    set(20 + REORDER_MS);
+    expect(monitor.list().rows[0]).toMatchObject({ missing: 1 });
+    // Arriving late, within the window, it is out of order, not missing.
+    const other = monitorAt(0);
+    other.monitor.ingest(chunk(10, 'r', 1));
+    other.monitor.ingest(chunk(20, 'r', 3));
+    other.monitor.ingest(chunk(20 + REORDER_MS - 1, 'r', 2));
+    other.set(20 + 10 * REORDER_MS);
+    expect(other.monitor.list().rows[0]).toMatchObject({ missing: 0, outOfOrder: 1 });
+  });
+
+  it('once started, pushes the stall on the first tick at or after the deadline, and stops ticking when stopped', () => {
+    const { monitor, clock, set } = monitorAt(0);
+    const pushes: Array<[number, string | undefined]> = [];
+    monitor.onUpdate((u) => {
+      for (const row of u.items) pushes.push([clock.now(), row.status]);
+    });
+    monitor.start();
+    monitor.ingest(chunk(100, 'a', 1));
+    set(100 + STALL_MS + 2 * TICK_MS);
+    // Ticks at 500, 1000, 1500, 2000: the row first at 500, the stall (due at 1100) at 1500.
+    expect(pushes).toEqual([
+      [TICK_MS, 'streaming'],
+      [3 * TICK_MS, 'stalled'],
+    ]);
+    monitor.stop();
+    expect(clock.pending).toBe(0);
+    set(100 + ORPHAN_MS + TICK_MS);
+    expect(pushes).toHaveLength(2);
   });
 });
 

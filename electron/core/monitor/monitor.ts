@@ -4,6 +4,7 @@ import type { FleetBucket, MonitorSettings, ObservationRow, ReconcileResult, Ses
 import { SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
+import { realTimers, type Timers } from '../timers';
 
 /** One observation's frames as the monitor holds them, with what live analysis made of each (see `Monitor.sessionAnalysis`). */
 export interface KnownAnalysis {
@@ -20,6 +21,8 @@ export interface MonitorUpdate {
 export interface MonitorOptions {
   analyzer?: AnalyzerOptions;
   clock?: Clock;
+  /** What runs the ticks once started; default real timers (tests pass a virtual clock). */
+  timers?: Timers;
   /** How often the live clocks run (stall, reorder window) and changed rows are pushed. */
   tickMs?: number;
 }
@@ -55,11 +58,14 @@ export class Monitor {
   private readonly trimmedSessions = new Set<string>();
   /** Known starts of jobs (scenario runs, app records), kept so a re-analysis keeps them. */
   private readonly starts = new Map<string, KnownStart>();
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly timers: Timers;
+  /** The pending tick while started (re-armed after each, so ticks never pile up). */
+  private timer: unknown;
   private dirty = false;
 
   constructor(private readonly options: MonitorOptions = {}) {
     this.clock = options.clock ?? preciseNow;
+    this.timers = options.timers ?? realTimers;
     this.tickMs = options.tickMs ?? 500;
     this.settingsValue = {
       stallAfterMs: options.analyzer?.stallAfterMs ?? DEFAULT_SETTINGS.stallAfterMs,
@@ -93,13 +99,18 @@ export class Monitor {
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), this.tickMs);
-    this.timer.unref?.();
+    if (this.timer !== undefined) return;
+    const next = (): void => {
+      this.timer = this.timers.setTimeout(() => {
+        next();
+        this.tick();
+      }, this.tickMs);
+    };
+    next();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
   }
 

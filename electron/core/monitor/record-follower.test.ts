@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReconcileResult } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
-import { VirtualTimers } from '../../../test-support/virtual-timers';
+import { VirtualClock } from '../../../test-support/virtual-clock';
 import { Monitor } from './monitor';
 import { RecordFollower } from './record-follower';
 
@@ -41,9 +41,9 @@ function generation(id: string, fields: Record<string, unknown>): Record<string,
 async function harness(settleMs = 1000, orphanAfterMs?: number) {
   const app = await recordServer();
   cleanups.push(() => app.close());
-  const timers = new VirtualTimers();
-  let now = 1_000_000;
-  const monitor = new Monitor({ clock: () => now, tickMs: 3_600_000, ...(orphanAfterMs === undefined ? {} : { analyzer: { orphanAfterMs, stallAfterMs: orphanAfterMs / 2 } }) });
+  // One clock for the monitor's times, the follower's check times and its settle timers.
+  const timers = new VirtualClock(1_000_000);
+  const monitor = new Monitor({ clock: timers.now, timers, tickMs: 3_600_000, ...(orphanAfterMs === undefined ? {} : { analyzer: { orphanAfterMs, stallAfterMs: orphanAfterMs / 2 } }) });
   const results: Array<{ sessionId: string; result: ReconcileResult }> = [];
   const waiters: Array<() => void> = [];
   const follower = new RecordFollower(
@@ -56,14 +56,14 @@ async function harness(settleMs = 1000, orphanAfterMs?: number) {
         for (const wake of waiters.splice(0)) wake();
       },
     },
-    { timers, clock: () => now },
+    { timers, clock: timers.now },
   );
   cleanups.push(() => follower.close());
   monitor.onUpdate((update) => follower.rowsChanged(update.items));
   monitor.onSessionEnd((sessionId, row) => follower.ended(sessionId, row));
   const frame = (id: string, sequence: number, chunk: string, state = 'generating', code: string | null = null) => {
-    now += 20;
-    const record: JournalRecord = { type: 'frame', at: now, connection: 'p', channel: `private-ai.${id}`, event: 'chunk.delivered', data: { session_id: id, chunk, sequence, state, termination_code: code } };
+    timers.advance(20);
+    const record: JournalRecord = { type: 'frame', at: timers.now(), connection: 'p', channel: `private-ai.${id}`, event: 'chunk.delivered', data: { session_id: id, chunk, sequence, state, termination_code: code } };
     monitor.ingest(record);
   };
   /** Resolves with the nth result (1-based) of a session, waiting for it. */
@@ -79,8 +79,8 @@ async function harness(settleMs = 1000, orphanAfterMs?: number) {
       });
     }
   };
-  const tick = () => monitor.tick(now);
-  return { app, timers, monitor, follower, frame, tick, nthResult, results, advance: (ms: number) => ((now += ms), timers.advance(ms)) };
+  const tick = () => monitor.tick();
+  return { app, timers, monitor, follower, frame, tick, nthResult, results, advance: (ms: number) => timers.advance(ms) };
 }
 
 describe('a session that never ends', () => {

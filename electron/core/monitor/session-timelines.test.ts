@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commands } from '../../../shared/api';
 import { AppService } from '../app';
+import { VirtualClock } from '../../../test-support/virtual-clock';
 
 const fixtures = join(import.meta.dirname, '..', '..', '..', 'shared', 'analysis', 'fixtures');
 
@@ -82,6 +83,7 @@ describe('background classification of long sessions when they end', () => {
     const { parseNdjsonJournal } = await import('../../../shared/journal');
     const { Monitor } = await import('./monitor');
     const { SessionTimelines } = await import('./session-timelines');
+    const clock = new VirtualClock();
     const monitor = new Monitor({ clock: () => Number.MAX_SAFE_INTEGER });
     for (const record of parseNdjsonJournal(readFileSync(join(fixtures, 'replay.ndjson'), 'utf8')).records) monitor.ingest(record);
     let loads = 0;
@@ -92,17 +94,19 @@ describe('background classification of long sessions when they end', () => {
         return { frames: monitor.sessionFrames(sessionId) ?? [] };
       },
       4,
-      options,
+      { ...options, timers: clock },
     );
-    return { timelines, loads: () => loads };
+    return { timelines, clock, loads: () => loads };
   }
-  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  it('classifies an ended long session ahead of time: opening it then reuses that classification', async () => {
-    const { timelines, loads } = await setUp({ minEvents: 5, delayMs: 0 });
+  it('classifies an ended long session after the pause: opening it then reuses that classification', async () => {
+    const { timelines, clock, loads } = await setUp({ minEvents: 5, delayMs: 250 });
     timelines.ended('s1', 6);
-    await settle(30);
-    expect(timelines.classifications).toBe(1);
+    clock.advance(249);
+    expect([timelines.classifications, loads()]).toEqual([0, 0]);
+    clock.advance(1);
+    await vi.waitFor(() => expect(timelines.classifications).toBe(1));
+    expect(clock.pending).toBe(0); // nothing else queued
     const timeline = await timelines.current('s1');
     expect(timeline.frames).toHaveLength(7);
     expect(loads()).toBe(2); // the frames are checked for changes…
@@ -111,15 +115,17 @@ describe('background classification of long sessions when they end', () => {
   });
 
   it('leaves short sessions to be classified on demand, and stops when closed', async () => {
-    const { timelines } = await setUp({ minEvents: 100, delayMs: 0 });
+    const { timelines, clock } = await setUp({ minEvents: 100, delayMs: 250 });
     timelines.ended('s1', 6);
-    await settle(30);
+    expect(clock.pending).toBe(0); // no background work was even scheduled
     expect(timelines.classifications).toBe(0);
 
     const closing = await setUp({ minEvents: 5, delayMs: 20 });
     closing.timelines.ended('s1', 6);
+    expect(closing.clock.pending).toBe(1);
     closing.timelines.close();
-    await settle(60);
-    expect(closing.timelines.classifications).toBe(0);
+    expect(closing.clock.pending).toBe(0);
+    closing.clock.advance(1000);
+    expect([closing.timelines.classifications, closing.loads()]).toEqual([0, 0]);
   });
 });

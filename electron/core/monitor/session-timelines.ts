@@ -1,6 +1,7 @@
 import { buildTimeline, timelineView, VIEW_TEXT_CHARS, type PriorAnalysis, type SessionTimeline, type TimelineView } from '../../../shared/analysis';
 import type { FrameRecord } from '../../../shared/journal';
 import type { Monitor } from './monitor';
+import { realTimers, type Timers } from '../timers';
 
 /** Most frames one session's detail covers (the journal keeps the rest). */
 export const MAX_SESSION_FRAMES = 200_000;
@@ -14,6 +15,8 @@ export interface PrepareOptions {
   minEvents?: number;
   /** Pause before each background classification, so a burst of endings is not one long task. Default 250 ms. */
   delayMs?: number;
+  /** What times that pause; default real timers (tests pass a virtual clock). */
+  timers?: Timers;
 }
 
 
@@ -26,10 +29,11 @@ export class SessionTimelines {
   private readonly cache = new Map<string, { signature: string; timeline: SessionTimeline }>();
   /** Ended long sessions waiting for background classification, oldest first (at most `capacity`). */
   private readonly toPrepare: string[] = [];
-  private preparing: ReturnType<typeof setTimeout> | null = null;
+  private preparing: unknown = null;
   private closed = false;
   private readonly minEvents: number;
   private readonly delayMs: number;
+  private readonly timers: Timers;
   /** Classifications run (on demand and in the background): for tests and diagnostics. */
   classifications = 0;
 
@@ -45,6 +49,7 @@ export class SessionTimelines {
   ) {
     this.minEvents = prepare.minEvents ?? 20_000;
     this.delayMs = prepare.delayMs ?? 250;
+    this.timers = prepare.timers ?? realTimers;
   }
 
   /**
@@ -64,14 +69,14 @@ export class SessionTimelines {
   /** Stops background work. */
   close(): void {
     this.closed = true;
-    if (this.preparing !== null) clearTimeout(this.preparing);
+    if (this.preparing !== null) this.timers.clearTimeout(this.preparing);
     this.preparing = null;
     this.toPrepare.length = 0;
   }
 
   private schedulePreparation(): void {
     if (this.preparing !== null || this.toPrepare.length === 0 || this.closed) return;
-    this.preparing = setTimeout(() => {
+    this.preparing = this.timers.setTimeout(() => {
       const sessionId = this.toPrepare.shift();
       const next = () => {
         this.preparing = null;

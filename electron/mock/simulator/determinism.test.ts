@@ -6,10 +6,11 @@ import { splitTokens } from './tokenizer';
 import { SeededRandom } from '../../../shared/scenario';
 import { ScenarioRun } from './simulator';
 import { GenerationStore } from '../generations';
-import { EventScheduler, type SchedulerClock } from './scheduler';
+import { EventScheduler } from './scheduler';
+import { VirtualClock } from '../../../test-support/virtual-clock';
 import type { SimulatorTarget } from './target';
 
-/** A server double and a manual clock: the whole run plays in virtual time, no sockets, no sleeps. */
+/** A server double and the virtual clock: the whole run plays in virtual time, no sockets, no sleeps. */
 function virtualTarget(): { target: SimulatorTarget; published: string[] } {
   const published: string[] = [];
   const target: SimulatorTarget = {
@@ -26,31 +27,6 @@ function virtualTarget(): { target: SimulatorTarget; published: string[] } {
   return { target, published };
 }
 
-class ManualClock implements SchedulerClock {
-  time = 1_700_000_000_000;
-  private timers: { at: number; callback: () => void }[] = [];
-  now(): number {
-    return this.time;
-  }
-  setTimer(callback: () => void, delayMs: number): unknown {
-    const timer = { at: this.time + delayMs, callback };
-    this.timers.push(timer);
-    return timer;
-  }
-  clearTimer(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t !== handle);
-  }
-  /** Advances to each timer in turn until none is left. */
-  runAll(limit = 1_000_000): void {
-    for (let i = 0; i < limit && this.timers.length > 0; i++) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers.shift()!;
-      this.time = Math.max(this.time, next.at);
-      next.callback();
-    }
-  }
-}
-
 describe('determinism', () => {
   it('the same scenario and seed give the same ground truth (every built-in scenario)', () => {
     for (const input of BUILTIN_SCENARIOS) {
@@ -62,11 +38,11 @@ describe('determinism', () => {
 
   it('a whole run in virtual time publishes the same bytes twice; another seed changes them', () => {
     const play = (seed: number) => {
-      const clock = new ManualClock();
+      const clock = new VirtualClock(1_700_000_000_000);
       const { target, published } = virtualTarget();
       const scenario = parseScenario({ ...BUILTIN_SCENARIOS.find((s) => s.name === 'mixed-fleet')!, seed });
       const run = new ScenarioRun(target, scenario, { scheduler: new EventScheduler(clock) });
-      clock.runAll();
+      clock.runUntil(() => run.progress().finished);
       // emitted_at is the (virtual) send time, so even the payloads repeat exactly.
       return { truth: JSON.stringify(run.truth), published, records: target.generations.list(), done: run.progress().finished };
     };

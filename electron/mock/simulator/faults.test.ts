@@ -11,7 +11,8 @@ import { observeScenario, type Observation, type PusherClientOptions } from './o
  * the ones the ground truth predicts.
  */
 
-// Generous against scheduler jitter on a loaded CI machine: only the stall tests should ever see a silence this long.
+// Real sockets, real time: room above a loaded machine's timer delays, so only a planned silence
+// reaches the threshold. The exact gaps, stalls and sweeps are asserted in virtual time (fault-timing.test.ts).
 const STALL_MS = 400;
 const ORPHAN_MS = 700;
 let server: MockServer;
@@ -140,7 +141,6 @@ describe('faults observed by a real pusher-js client', () => {
   it('stall: one silence longer than the heartbeat, then the stream resumes', async () => {
     const o = await watch({ faults: [{ kind: 'stall', afterTokens: 5, durationMs: STALL_MS + 150 }] }, { orphanAfterMs: 2000 });
     expect(o.session).toMatchObject({ status: 'completed', stalls: 1 });
-    expect(o.session.interTokenMs!.max).toBeGreaterThan(STALL_MS + 100);
     expectDetectionsMatchTruth(o);
   });
 
@@ -204,13 +204,10 @@ describe('faults observed by a real pusher-js client', () => {
     expectDetectionsMatchTruth(o);
   });
 
-  it('latency spike: one inter-token gap carries the extra delay', async () => {
+  it('latency spike: the client sees the delayed event, no stall (its gap is asserted exactly in fault-timing.test.ts)', async () => {
     const o = await watch({ tokens: 8, faults: [{ kind: 'latency-spike', sequences: [4], delayMs: 80 }] });
-    // Planned: 81–83 ms before sequence 4, 1–3 ms elsewhere. Arrival times carry the loaded
-    // machine's timer jitter (a late sequence 3 shortens the gap), hence the allowance.
-    expect(o.session.interTokenMs!.max).toBeGreaterThanOrEqual(80 - 15);
-    expect(o.session.interTokenMs!.p50).toBeLessThan(20);
     expect(o.session.stalls).toBe(0);
+    expectTruthMatchesClient(o);
     expectDetectionsMatchTruth(o);
   });
 

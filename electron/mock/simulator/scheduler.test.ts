@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AWAKE_BELOW_MS, DENSE_TASKS_PER_MS, EventScheduler, realClock } from './scheduler';
+import { VirtualClock } from '../../../test-support/virtual-clock';
+import { AWAKE_BELOW_MS, DENSE_TASKS_PER_MS, EARLY_TOLERANCE_MS, EventScheduler, realClock, type SchedulerClock } from './scheduler';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -26,48 +27,77 @@ describe('realClock', () => {
     const calls: string[] = [];
     realClock.clearTimer(realClock.setTimer(() => calls.push('immediate'), 0.2));
     realClock.clearTimer(realClock.setTimer(() => calls.push('timer'), 2));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Real timers, tested as such: Node fires timers in due order, so once a later one has fired the cancelled ones would have.
+    await new Promise((resolve) => setTimeout(resolve, 3));
     expect(calls).toEqual([]);
   });
 });
 
-describe('EventScheduler on the real clock', () => {
-  const until = (scheduler: EventScheduler, due: number) => new Promise<void>((resolve) => scheduler.at(due, () => resolve()));
+/** The shared virtual clock, recording every wait the scheduler asks of it. */
+function recordingClock(): { clock: VirtualClock; scheduling: SchedulerClock; waits: number[] } {
+  const clock = new VirtualClock(0);
+  const waits: number[] = [];
+  const scheduling: SchedulerClock = {
+    now: clock.now,
+    setTimer: (callback, ms) => {
+      waits.push(ms);
+      return clock.setTimer(callback, ms);
+    },
+    clearTimer: clock.clearTimer,
+  };
+  return { clock, scheduling, waits };
+}
 
-  it('sleeps on a timer between the tasks of a sparse run, even when the next is under a millisecond away', async () => {
-    const scheduler = new EventScheduler(realClock);
-    const timeouts = vi.spyOn(globalThis, 'setTimeout');
-    const immediates = vi.spyOn(globalThis, 'setImmediate');
-    const start = realClock.now() + 5;
-    for (let i = 0; i < 20; i++) scheduler.at(start + i * 1.2, () => undefined);
-    await until(scheduler, start + 30);
-    expect(timeouts.mock.calls.length).toBeGreaterThan(0);
-    expect(immediates).not.toHaveBeenCalled();
-    scheduler.stop();
+describe('EventScheduler on the virtual clock', () => {
+  it('sleeps at least AWAKE_BELOW_MS between the tasks of a sparse run, even when the next is under a millisecond away', () => {
+    const { clock, scheduling, waits } = recordingClock();
+    const scheduler = new EventScheduler(scheduling);
+    for (let i = 0; i < 20; i++) scheduler.at(5 + i * 0.7, () => undefined);
+    clock.runAll();
+    expect(scheduler.size).toBe(0);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(Math.min(...waits)).toBe(AWAKE_BELOW_MS);
   });
 
-  it('stays awake (setImmediate, no timer) between the tasks of a dense run once its rate is measured', async () => {
-    const scheduler = new EventScheduler(realClock);
-    const start = realClock.now() + 5;
+  it('runs each task of a sparse run EARLY_TOLERANCE_MS early, never later: it wakes that much ahead and the clock is exact', () => {
+    const { clock, scheduling } = recordingClock();
+    const scheduler = new EventScheduler(scheduling);
+    const lateness: number[] = [];
+    for (let i = 0; i < 20; i++) scheduler.at(5 + i * 1.5, (lateMs) => lateness.push(lateMs));
+    clock.runAll();
+    expect(lateness).toEqual(Array.from({ length: 20 }, () => -EARLY_TOLERANCE_MS));
+  });
+
+  it('stays awake (waits under AWAKE_BELOW_MS) between the tasks of a dense run once its rate is measured', () => {
+    const { clock, scheduling, waits } = recordingClock();
+    const scheduler = new EventScheduler(scheduling);
     // 50 tasks per millisecond for 200 ms: well above DENSE_TASKS_PER_MS.
     const perMs = 50;
     expect(perMs).toBeGreaterThanOrEqual(2 * DENSE_TASKS_PER_MS);
-
-    let measuredBy = Number.POSITIVE_INFINITY;
-    const timeouts = vi.spyOn(globalThis, 'setTimeout');
+    let measuredBy = -1;
     for (let i = 0; i < perMs * 200; i++) {
-      const due = start + i / perMs;
-      scheduler.at(due, () => {
-        if (i === perMs * 100) {
-          // Half-way: the rate has been measured for well over one window.
-          measuredBy = timeouts.mock.calls.length;
-        }
+      scheduler.at(5 + i / perMs, () => {
+        // Half-way: the rate has been measured for well over one window.
+        if (i === perMs * 100) measuredBy = waits.length;
       });
     }
-    await until(scheduler, start + 200);
-    const sleptAfterMeasuring = timeouts.mock.calls.length - measuredBy;
-    expect(measuredBy).toBeLessThan(Number.POSITIVE_INFINITY);
-    expect(sleptAfterMeasuring).toBe(0);
+    clock.runAll();
+    expect(measuredBy).toBeGreaterThan(0);
+    expect(waits.slice(0, measuredBy).some((ms) => ms >= AWAKE_BELOW_MS)).toBe(true); // it slept before measuring
+    expect(waits.slice(measuredBy).filter((ms) => ms >= AWAKE_BELOW_MS)).toEqual([]);
+  });
+
+  it('a cancelled task never runs; stop drops the rest and the timer', () => {
+    const { clock, scheduling } = recordingClock();
+    const scheduler = new EventScheduler(scheduling);
+    const ran: number[] = [];
+    scheduler.at(10, () => ran.push(1)).cancel();
+    scheduler.at(20, () => ran.push(2));
+    scheduler.at(30, () => ran.push(3));
+    clock.advance(25);
     scheduler.stop();
+    expect(clock.pending).toBe(0);
+    clock.advance(100);
+    expect(ran).toEqual([2]);
   });
 });

@@ -74,7 +74,7 @@ class Entry implements ScheduledTask {
 }
 
 /** Tasks due within this much of now run in the current wake-up rather than waiting a whole timer tick. */
-const EARLY_TOLERANCE_MS = 0.5;
+export const EARLY_TOLERANCE_MS = 0.5;
 
 export class EventScheduler {
   private heap: Entry[] = [];
