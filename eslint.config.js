@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 // Layering (DESIGN §3). The tsc projects are the first guard (each folder has its own lib/types);
 // these rules catch what types alone cannot (an import of a module whose types happen to resolve).
@@ -40,4 +41,30 @@ export default tseslint.config(
     files: ['e2e/**/*.ts'],
     rules: restrict(['../electron/*', '../renderer/*', '../shared/*'], 'e2e treats the app as a black box: selectors, API, CLI.'),
   },
+  // ---- Typed linting: promises (issue 16, item 6) ----
+  // Every .ts/.tsx file belongs to one of the tsc projects referenced from tsconfig.json; the
+  // project service finds it. Plain JS config and scripts are linted without type information.
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs', 'types/**/*.d.ts'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  // ---- React hooks (issue 16, item 6) ----
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  // ---- end typed linting / react hooks ----
 );
+

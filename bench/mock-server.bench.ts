@@ -55,7 +55,15 @@ async function serveMock(): Promise<void> {
   const { startMockServer } = await import('../electron/mock/index');
   const server = await startMockServer({ apps: [APP], limits: { maxConnections: 100_000 } });
   process.stdout.write(`${JSON.stringify({ event: 'listening', host: server.host, port: server.port })}\n`);
-  process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+  process.once('SIGTERM', () => {
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
 }
 
 interface Subscribers {
@@ -277,7 +285,7 @@ function round(value: number, digits = 2): number {
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) {
   if (process.argv.includes('--serve-mock')) {
-    void serveMock();
+    await serveMock();
   } else {
     const results = await run();
     for (const r of results) {

@@ -111,9 +111,12 @@ export class WatchHealth {
     this.timer = setTimeout(() => {
       if (this.ended) return;
       const dropped = this.everConnected;
-      void explainNoConnection(profile, connectTimeoutMs, this.lastError).then((reason) => {
+      const failed = (reason: string) => {
         if (!this.ended) this.fail(dropped ? `lost the connection and it did not come back: ${reason}` : reason);
-      });
+      };
+      explainNoConnection(profile, connectTimeoutMs, this.lastError).then(failed, (error: unknown) =>
+        failed(`no connection within ${connectTimeoutMs / 1000}s${this.lastError ? `: ${this.lastError}` : ''} (the diagnosis failed: ${error instanceof Error ? error.message : String(error)})`),
+      );
     }, connectTimeoutMs);
   }
 

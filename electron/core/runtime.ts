@@ -90,6 +90,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         if (service.hub.status(DEMO_PROFILE_ID)) service.hub.unsubscribe(DEMO_PROFILE_ID, channel);
       },
       started: (sessionId, at) => service.monitor.setStart(sessionId, at, 'run'),
+      onWarning: warn,
     });
   }
   return {

@@ -38,14 +38,17 @@ export function createDashboardWindow(location: RendererLocation, links: Externa
  * A navigation to our renderer itself (a reload, the dev server's full reload) goes ahead.
  */
 function harden(contents: WebContents, location: RendererLocation, links: ExternalLinks): void {
+  // shell.openExternal rejects when nothing on the system opens the URL: say so instead of an unhandled rejection.
+  const ask = (url: string) =>
+    links.request(url).catch((error: unknown) => console.error(`EchoScope: could not open ${url}: ${error instanceof Error ? error.message : String(error)}`));
   contents.on('will-navigate', (event) => {
     if (location.isTrusted(event.url)) return;
     event.preventDefault();
-    void links.request(event.url);
+    void ask(event.url);
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    void links.request(url);
+    void ask(url);
     return { action: 'deny' };
   });
 }

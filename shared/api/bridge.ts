@@ -8,6 +8,7 @@ export type { AppBridge } from './channels';
 
 /** The typed App API the renderer uses. */
 export interface AppApi {
+  /** Never rejects: a failure, the transport's included, is the Result's error (so `void api.invoke(…)` is safe). */
   invoke<C extends CommandName>(command: C, request: CommandRequest<C>): Promise<Result<CommandResponse<C>>>;
   on<P extends PushName>(push: P, listener: (payload: PushPayload<P>) => void): () => void;
   ready(): void;

@@ -8,8 +8,9 @@ export type ServedJournal = Journal & Required<Pick<Journal, 'appendBatch'>>;
 /**
  * The journal window's side: answers one request with the journal. Kept here, free of
  * DOM types, so Vitest drives it over a Node MessageChannel exactly as Electron does.
+ * It never rejects: a store that did not open, like any failure, is the request's error result.
  */
-export async function answerJournalRequest(journal: ServedJournal, raw: unknown, send: (message: JournalWindowMessage) => void): Promise<void> {
+export async function answerJournalRequest(journal: ServedJournal | Promise<ServedJournal>, raw: unknown, send: (message: JournalWindowMessage) => void): Promise<void> {
   const parsed = JournalWindowRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const id = typeof raw === 'object' && raw !== null && Number.isInteger((raw as { id?: unknown }).id) ? (raw as { id: number }).id : 0;
@@ -18,7 +19,7 @@ export async function answerJournalRequest(journal: ServedJournal, raw: unknown,
   }
   const request = parsed.data;
   try {
-    send({ kind: 'result', id: request.id, result: { ok: true, value: await perform(journal, request, send) } });
+    send({ kind: 'result', id: request.id, result: { ok: true, value: await perform(await journal, request, send) } });
   } catch (error) {
     send({ kind: 'result', id: request.id, result: { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } } });
   }

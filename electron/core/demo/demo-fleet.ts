@@ -17,6 +17,8 @@ export interface DemoFleetOptions {
   /** Each session's job began (its known start: the demo's TTFT is measured from it). */
   started?(sessionId: string, at: number): void;
   seed?: number;
+  /** A wave that failed (the demo stops there). Default: `console.warn`. */
+  onWarning?(message: string): void;
 }
 
 export interface DemoFleet {
@@ -53,20 +55,26 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
   let stopped = false;
   const waveChannels: string[][] = [];
 
-  const next = async (): Promise<void> => {
-    if (stopped) return;
-    wave += 1;
-    const scenario = demoScenario(wave, (options.seed ?? 7) + wave);
-    const channels = scenario.sessions.flatMap((group, index) => sessionIdsOf(scenario.name, group, index)).map((sessionId) => `${scenario.channelPrefix}${sessionId}`);
-    waveChannels.push(channels);
-    if (waveChannels.length > 2) for (const channel of waveChannels.shift() ?? []) options.unwatch(channel);
-    await Promise.all(channels.map((channel) => options.watch(channel)));
-    if (stopped) return;
-    run = startScenario(options.mock, scenario, options.started ? { onSessionStart: options.started } : {});
-    await run.done;
-    void next();
+  // One wave after another in a loop, so every wave's failure reaches the one handler below.
+  const waves = async (): Promise<void> => {
+    while (!stopped) {
+      wave += 1;
+      const scenario = demoScenario(wave, (options.seed ?? 7) + wave);
+      const channels = scenario.sessions.flatMap((group, index) => sessionIdsOf(scenario.name, group, index)).map((sessionId) => `${scenario.channelPrefix}${sessionId}`);
+      waveChannels.push(channels);
+      if (waveChannels.length > 2) for (const channel of waveChannels.shift() ?? []) options.unwatch(channel);
+      await Promise.all(channels.map((channel) => options.watch(channel)));
+      if (stopped) return;
+      run = startScenario(options.mock, scenario, options.started ? { onSessionStart: options.started } : {});
+      await run.done;
+    }
   };
-  void next().catch(() => undefined);
+  waves().catch((error: unknown) => {
+    // Stopping the demo may fail the wave in flight: only a failure while it runs is news.
+    if (stopped) return;
+    const warn = options.onWarning ?? ((message: string) => console.warn(message));
+    warn(`demo fleet stopped at wave ${wave}: ${error instanceof Error ? error.message : String(error)}`);
+  });
 
   return {
     stop: () => {

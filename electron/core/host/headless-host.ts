@@ -51,7 +51,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    void serveStatic(options.rendererDir, request.url ?? '/', response, injectToken);
+    serveStatic(options.rendererDir, request.url ?? '/', response, injectToken).catch(() => {
+      // A failure serveStatic did not answer itself (the page transform): a 500, not a crashed host.
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+      else response.destroy();
+    });
   });
   const bridge = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 });
 
@@ -128,6 +132,7 @@ function attachClient(ws: WebSocket, service: AppService): void {
       return;
     }
     const { id, command, request } = parsed.data;
+    // dispatch turns every outcome, a thrown handler included, into a Result: this never rejects.
     void service.handle(command, request).then((result) => send({ kind: 'result', id, result }));
   });
   ws.on('close', () => service.removePushTarget(pushes));

@@ -51,7 +51,7 @@ export abstract class ConnectionBase implements HubConnection {
     return { ...this.current, channels: [...this.channels.values()] };
   }
 
-  /** Subscribes and resolves once the server answered (or after `timeoutMs`, still `pending`). */
+  /** Subscribes and resolves once the server answered (or after `timeoutMs`, still `pending`); never rejects. */
   subscribe(channel: string, timeoutMs = 10_000): Promise<ChannelStatus> {
     const existing = this.channels.get(channel);
     if (existing && existing.status === 'subscribed') return Promise.resolve(existing);

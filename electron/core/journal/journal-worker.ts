@@ -21,8 +21,8 @@ store.then(
 );
 let writes: Promise<void> = Promise.resolve();
 port.on('message', (raw: unknown) => {
-  const answer = async () => answerJournalRequest(await store, raw, send);
+  const answer = () => answerJournalRequest(store, raw, send);
   // Writes run one after another so batches are acknowledged in arrival order.
   if (isJournalWrite(raw)) writes = writes.then(answer, answer);
-  else void answer();
+  else void answer(); // answerJournalRequest never rejects: failures are error results
 });

@@ -22,12 +22,14 @@ export async function reconcileSession(
   const url = target.url.replaceAll('{sessionId}', encodeURIComponent(sessionId));
   const base = { checkedAt: clock(), url, ...(trigger ? { trigger } : {}) };
   let response: Response;
+  let body: string;
   try {
     response = await fetchImpl(url, { headers: { accept: 'application/json', ...target.headers }, signal: AbortSignal.timeout(10_000) });
+    // The timeout covers the body too: a record that stalls mid-body is unreachable, not a rejection.
+    body = await response.text();
   } catch (error) {
     return { ...base, ok: false, error: `generation record unreachable: ${error instanceof Error ? error.message : String(error)}`, mismatches: [] };
   }
-  const body = await response.text();
   if (!response.ok) {
     return { ...base, ok: false, error: `generation record answered ${response.status}: ${body.slice(0, 200)}`, mismatches: [] };
   }

@@ -108,7 +108,10 @@ export class RecordFollower {
     }
   }
 
-  /** Compares now (a reconnect, the App API's `sessions.reconcile`, the end of a watch). Undefined when the session's profile does not reconcile. */
+  /**
+   * Compares now (a reconnect, the App API's `sessions.reconcile`, the end of a watch). Undefined when the session's profile does not reconcile.
+   * A record that cannot be fetched or read is a result with `error`, not a rejection: callers may `void` it.
+   */
   check(sessionId: string, trigger: ReconcileTrigger): Promise<ReconcileResult | undefined> {
     if (this.closed || !this.ports.target(sessionId)) return Promise.resolve(undefined);
     const followed = this.follow(sessionId);
@@ -176,19 +179,24 @@ export class RecordFollower {
   private async run(sessionId: string, followed: Followed, trigger: ReconcileTrigger): Promise<ReconcileResult | undefined> {
     let next: ReconcileTrigger | undefined = trigger;
     let result: ReconcileResult | undefined;
-    while (next !== undefined && !this.closed) {
-      followed.again = undefined;
-      const target = this.ports.target(sessionId);
-      const detail = this.ports.detail(sessionId);
-      if (!target || !detail) break;
-      const checked = await reconcileSession(target, sessionId, detail, this.clock, this.options.fetch ?? fetch, next);
-      if (this.closed) break;
-      result = followRecord(followed.result, checked);
-      followed.result = result;
-      this.ports.result(sessionId, result);
-      next = followed.again;
+    try {
+      while (next !== undefined && !this.closed) {
+        followed.again = undefined;
+        const target = this.ports.target(sessionId);
+        const detail = this.ports.detail(sessionId);
+        if (!target || !detail) break;
+        // reconcileSession answers every failure of the record as a result: the loop does not reject on one.
+        const checked = await reconcileSession(target, sessionId, detail, this.clock, this.options.fetch ?? fetch, next);
+        if (this.closed) break;
+        result = followRecord(followed.result, checked);
+        followed.result = result;
+        this.ports.result(sessionId, result);
+        next = followed.again;
+      }
+    } finally {
+      // Even a throwing port must not leave the session "running" for good: later checks would wait on it.
+      followed.running = undefined;
     }
-    followed.running = undefined;
     return result;
   }
 }

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useState, type RefObject } from 'react';
+import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
 
 /**
  * An element's width, kept up to date (charts get a concrete size on the first render).
@@ -7,16 +7,17 @@ import { useLayoutEffect, useState, type RefObject } from 'react';
  */
 export function useWidth(ref: RefObject<HTMLElement | null>, known = 0): number {
   const [width, setWidth] = useState(known);
+  // `known` only seeds the first render, so it is read once and is not an effect dependency.
+  const seeded = useRef(known > 0);
   useLayoutEffect(() => {
     const element = ref.current;
     if (!element) return;
-    if (known <= 0) setWidth(Math.floor(element.getBoundingClientRect().width));
+    if (!seeded.current) setWidth(Math.floor(element.getBoundingClientRect().width));
     const observer = new ResizeObserver(([entry]) => {
       if (entry) setWidth(Math.floor(entry.contentRect.width));
     });
     observer.observe(element);
     return () => observer.disconnect();
-    // `known` only seeds the first render: not a dependency.
   }, [ref]);
   return width;
 }

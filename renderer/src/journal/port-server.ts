@@ -19,9 +19,9 @@ export function serveJournalPort(port: MessagePort, store: Promise<ServedJournal
   );
   let writes: Promise<void> = Promise.resolve();
   port.onmessage = (event: MessageEvent<unknown>) => {
-    const answer = async () => answerJournalRequest(await store, event.data, send);
+    const answer = () => answerJournalRequest(store, event.data, send);
     if (isWrite(event.data)) writes = writes.then(answer, answer);
-    else void answer();
+    else void answer(); // answerJournalRequest never rejects: failures are error results
   };
   port.start();
 }

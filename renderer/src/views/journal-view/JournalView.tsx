@@ -46,7 +46,15 @@ export function JournalView({ api }: { api: AppApi }) {
     if (file.size > MAX_IMPORT_BYTES) return setMessage({ error: true, text: `${file.name} is ${formatBytes(file.size)}: over ${formatBytes(MAX_IMPORT_BYTES)}, use "echoscope analyze" for it.` });
     setBusy(true);
     setMessage({ error: false, text: `Importing ${file.name}…` });
-    const result = await api.invoke('journal.import', { fileName: file.name, content: await file.text() });
+    let content: string;
+    try {
+      content = await file.text();
+    } catch (error) {
+      // The file can go away or change between choosing and reading it.
+      setBusy(false);
+      return setMessage({ error: true, text: `${file.name}: could not be read (${error instanceof Error ? error.message : String(error)})` });
+    }
+    const result = await api.invoke('journal.import', { fileName: file.name, content });
     setBusy(false);
     if (!result.ok) {
       setImported(null);
