@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Verdict } from '../../shared/analysis';
 import type { CliIo } from './command';
 import { runCli } from './main';
 
@@ -107,5 +108,37 @@ describe('echoscope analyze', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'analyze', 'no-such-journal.ndjson'], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('cannot read no-such-journal.ndjson');
+  });
+});
+
+describe('echoscope analyze --contract: streams without sequence numbers', () => {
+  // Hand-written: the Laravel AI SDK's broadcast of a job that crashed after "The answer" (its
+  // second delta delivered twice) and was retried under a new invocation_id, which completed.
+  const journal = join(fixtures, 'laravel-ai-retry.ndjson');
+
+  it('--contract laravel-ai: one session per channel, the retry a replay, the redelivered delta a duplicate', async () => {
+    const { code, out, err } = await run('--contract', 'laravel-ai', '--json', journal);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const verdict = JSON.parse(out) as Verdict;
+    expect(verdict.sessions).toHaveLength(1);
+    // duplicates: the redelivered "answer" (1) + the retry's re-sent positions 1 and 2 (2)
+    expect(verdict.sessions[0]).toMatchObject({ sessionId: '42', status: 'completed', terminationCode: 'stop', replays: 1, attempts: 2, duplicates: 3, conflicts: 0, text: 'The answer is 42.', ttftMs: 100, ttftFrom: 'start_event' });
+    // text_start carries no text: not a session event
+    expect(verdict.summary.ignoredFrames).toBe(1);
+  });
+
+  it('without it the same journal shows no session: every frame is another contract’s', async () => {
+    const { code, out } = await run('--json', journal);
+    expect(code).toBe(0);
+    const verdict = JSON.parse(out) as Verdict;
+    expect(verdict.sessions).toHaveLength(0);
+    expect(verdict.summary.ignoredFrames).toBe(10);
+  });
+
+  it('an unknown name that is no file either is refused with the names there are', async () => {
+    const { code, err } = await run('--contract', 'laravel', journal);
+    expect(code).toBe(2);
+    expect(err).toContain('no built-in contract is called "laravel" (echoscope, laravel-ai, prism) and no such file exists');
   });
 });

@@ -1,10 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { Analyzer, type AnalyzerOptions, type SessionVerdict, type Verdict } from '../../shared/analysis';
-import { parseContractProfile, type ContractProfile } from '../../shared/contract';
 import { isHar, NdjsonJournalReader, parseHar, type JournalIssue, type JournalRecord } from '../../shared/journal';
 import { IngestGuard } from '../core/ingest-guard';
+import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
 import { printable } from './terminal-text';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo } from './command';
 
@@ -14,16 +13,19 @@ const MAX_PRINTED_ISSUES = 20;
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
   summary: 'verdicts for an NDJSON journal or a HAR file',
-  usage: 'echoscope analyze FILE [--json] [--profile F] [--stall-after MS] [--orphan-after MS]',
+  usage: 'echoscope analyze FILE [--json] [--contract NAME|F] [--stall-after MS] [--orphan-after MS]',
   details: [
     'FILE is an EchoScope NDJSON journal or a browser HAR export (told apart by content).',
+    '--contract laravel-ai (or prism) reads the Laravel AI SDK\'s (Prism\'s) broadcasts, which carry no',
+    'sequence numbers: one session per channel, duplicates by event id, restarts by run id (docs/detection.md).',
     'Broken lines are reported on stderr with their line number and skipped.',
     'Exit codes: 0 analyzed, 2 the file (or the profile) cannot be read at all.',
   ].join('\n'),
   allowPositionals: true,
   options: {
     json: { type: 'boolean', description: 'print the verdict JSON (DESIGN §5) instead of a table' },
-    profile: { type: 'string', valueName: 'F', description: 'contract profile file (JSON or YAML) for apps not using the default contract' },
+    contract: { type: 'string', valueName: 'NAME|F', description: CONTRACT_OPTION_HELP },
+    profile: { type: 'string', valueName: 'F', description: 'contract profile file (JSON or YAML); the same as --contract F' },
     'stall-after': { type: 'string', valueName: 'MS', description: 'silence that counts as a stall', default: '8000' },
     'orphan-after': { type: 'string', valueName: 'MS', description: 'silence before the journal end that makes a session orphaned', default: '300000' },
   },
@@ -34,11 +36,14 @@ export const analyzeCommand: CliCommand = {
       stallAfterMs: intOption(args, 'stall-after', 8000, 1),
       orphanAfterMs: intOption(args, 'orphan-after', 300_000, 1),
     };
-    const profilePath = stringOption(args, 'profile');
-    if (profilePath !== undefined) {
-      const profile = await readProfile(profilePath, io);
-      if (profile === null) return EXIT.unusable;
-      options.profile = profile;
+    const contract = stringOption(args, 'contract') ?? stringOption(args, 'profile');
+    if (contract !== undefined) {
+      try {
+        options.profile = await resolveContract(contract);
+      } catch (error) {
+        io.err(`echoscope analyze: ${(error as Error).message}`);
+        return EXIT.unusable;
+      }
     }
     const verdict = await analyzeFile(file, options, io);
     if (verdict === null) return EXIT.unusable;
@@ -46,22 +51,6 @@ export const analyzeCommand: CliCommand = {
     return EXIT.ok;
   },
 };
-
-async function readProfile(path: string, io: CliIo): Promise<ContractProfile | null> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(path, 'utf8')); // YAML is a superset of JSON
-  } catch (error) {
-    io.err(`echoscope analyze: cannot read profile ${path}: ${error instanceof Error ? error.message : String(error)}`);
-    return null;
-  }
-  const parsed = parseContractProfile(raw);
-  if (!parsed.ok) {
-    io.err(`echoscope analyze: ${path}: ${parsed.error}`);
-    return null;
-  }
-  return parsed.profile;
-}
 
 type FileKind = 'ndjson' | 'har';
 

@@ -93,6 +93,42 @@ describe('echoscope watch', () => {
     expect(byId.w3).toMatchObject({ status: 'streaming', missing: 1, gaps: [{ from: 2, to: 2 }], disconnects: 0 });
   }, 60_000);
 
+  it('--contract laravel-ai: the Laravel AI SDK’s events published through the official pusher SDK, one session per channel', async () => {
+    // Published as laravel/ai's StreamEvent::broadcast does (docs/contracts-research.md): the event
+    // name is the payload's type, no sequence number; the job crashed after two deltas and was
+    // retried under a new invocation_id. Only the publisher is ours; server, client and SDK are real.
+    mock = await startMockServer({ port: 0 });
+    const app = mock.apps[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'echoscope-watch-ai-'));
+    const journal = join(dir, 'run.ndjson');
+    const out: string[] = [];
+    let stop: (signal: NodeJS.Signals) => void = () => undefined;
+    const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
+    const running = runCli(
+      ['watch', '--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--app-id', app.id, '--secret', app.secret, '--channel', 'private-chat.42', '--contract', 'laravel-ai', '--journal', journal, '--json'],
+      { out: (l) => out.push(l), err: () => undefined, stopSignal },
+    );
+    await until(async () => (await subscriberCount(mock!, 'private-chat.42')) >= 1, 'EchoScope to subscribe to private-chat.42');
+    const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false });
+    let n = 0;
+    const send = (invocation: string, type: string, extra: Record<string, unknown> = {}) =>
+      sdk.trigger('private-chat.42', type, { id: `evt-${++n}`, invocation_id: invocation, type, timestamp: Math.floor(Date.now() / 1000), ...extra });
+    await send('inv-1', 'stream_start', { provider: 'anthropic', model: 'claude', metadata: [] });
+    await send('inv-1', 'text_delta', { message_id: 'm1', delta: 'The ' });
+    await send('inv-1', 'text_delta', { message_id: 'm1', delta: 'answer' });
+    await send('inv-2', 'stream_start', { provider: 'anthropic', model: 'claude', metadata: [] });
+    await send('inv-2', 'text_delta', { message_id: 'm2', delta: 'The ' });
+    await send('inv-2', 'text_delta', { message_id: 'm2', delta: 'answer' });
+    await send('inv-2', 'text_delta', { message_id: 'm2', delta: ' is 42.' });
+    await send('inv-2', 'stream_end', { reason: 'stop', usage: { prompt_tokens: 3, completion_tokens: 4 } });
+    await until(async () => readFileSync(journal, 'utf8').includes('"stream_end"'), 'the stream_end in the journal');
+    stop('SIGINT');
+    expect(await running).toBe(0);
+    const watched = JSON.parse(out.join('\n')) as Verdict;
+    expect(watched.sessions).toHaveLength(1);
+    expect(watched.sessions[0]).toMatchObject({ sessionId: '42', status: 'completed', terminationCode: 'stop', replays: 1, attempts: 2, duplicates: 2, text: 'The answer is 42.', ttftFrom: 'start_event' });
+  }, 60_000);
+
   it('stops with exit 1 when discovery is refused, showing what the server answered', async () => {
     mock = await startMockServer({ port: 0 });
     const app = mock.apps[0]!;

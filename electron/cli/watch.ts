@@ -1,11 +1,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { Analyzer, type AnalyzerOptions } from '../../shared/analysis';
 import { ProfileInputSchema, describeZodError, type ConnectionStatus, type Profile } from '../../shared/api';
-import { parseContractProfile } from '../../shared/contract';
 import { journalHeader, serializeRecord, type JournalRecord } from '../../shared/journal';
 import { preciseNow } from '../core/clock';
+import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
 import { ConnectionHub } from '../core/hub';
 import { JOURNAL_FILE_MODE } from '../core/journal/journal-file';
 import { formatVerdictTable } from './analyze';
@@ -71,7 +69,8 @@ export const watchCommand: CliCommand = {
     for: { type: 'string', description: 'stop after this long (30s, 5m, 1h); default: until Ctrl-C', valueName: 'duration' },
     journal: { type: 'string', description: 'append every record to this NDJSON journal file', valueName: 'file' },
     json: { type: 'boolean', description: 'print the verdict JSON instead of the table' },
-    profile: { type: 'string', description: 'contract profile (YAML or JSON) for apps whose payloads differ from the default', valueName: 'file' },
+    contract: { type: 'string', description: CONTRACT_OPTION_HELP, valueName: 'name|file' },
+    profile: { type: 'string', description: 'contract profile (YAML or JSON); the same as --contract FILE', valueName: 'file' },
     ...watchFollowOptions,
     'stall-after': { type: 'string', description: 'ms without events before a session counts as stalled', valueName: 'ms', default: '8000' },
     'orphan-after': { type: 'string', description: 'ms without events before an unfinished session counts as orphaned', valueName: 'ms', default: '300000' },
@@ -85,11 +84,13 @@ export const watchCommand: CliCommand = {
       stallAfterMs: intOption(args, 'stall-after', 8000, 1),
       orphanAfterMs: intOption(args, 'orphan-after', 300_000, 1),
     };
-    const contractFile = stringOption(args, 'profile');
-    if (contractFile) {
-      const parsed = parseContractProfile(parseYaml(await readFile(contractFile, 'utf8')));
-      if (!parsed.ok) throw new UsageError(`${contractFile}: ${parsed.error}`);
-      analyzerOptions.profile = parsed.profile;
+    const contract = stringOption(args, 'contract') ?? stringOption(args, 'profile');
+    if (contract) {
+      try {
+        analyzerOptions.profile = await resolveContract(contract);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
     }
     const duration = stringOption(args, 'for');
     const forMs = duration === undefined ? undefined : parseDuration(duration, 'for');

@@ -1,10 +1,12 @@
 import { channelMatches, channelSessionId, compileProfile, createEventScratch, decodePayload, type CompiledProfile } from '../contract';
+import { channelSuffix } from '../journal/session-key';
 import { CLIENT_CLOSE_REASON, type ConnectionRecord, type FrameRecord, type JournalRecord, type SubscriptionRecord } from '../journal/records';
 import { resolveOptions, type AnalyzerOptions, type ResolvedOptions } from './options';
 import { LatencyHistogram } from './histogram';
 import type { SequenceRange } from './ledger';
 import { countRanges, intersectRanges, subtractRanges, unionRanges } from './ranges';
 import { SessionTracker, type DeliveryLoss, type SessionTimes } from './session';
+import { readStreamFrame, StreamPositions } from './stream-positions';
 import {
   combineObservations,
   summarize,
@@ -51,6 +53,8 @@ const RECENT_ARRIVALS = 64;
 class SessionGroup {
   readonly observations: SessionTracker[] = [];
   last: SessionTracker | undefined;
+  /** Positions of an event-stream contract's events (shared by every vantage); null for a sequenced contract. */
+  positions: StreamPositions | null = null;
   /** First arrival per sequence (NaN where none is known), grown by doubling; from the second observation on. */
   private firstArrival: Float64Array | null = null;
   private recentSequence: Int32Array | null = null;
@@ -277,6 +281,7 @@ export class Analyzer {
 
   private frame(record: FrameRecord): string | undefined {
     const channel = record.channel;
+    if (this.compiled.stream !== null) return this.streamFrame(record);
     if (record.event !== this.compiled.event || channel === undefined || !channelMatches(this.compiled, channel)) {
       this.ignoredFrames++;
       return undefined;
@@ -289,6 +294,42 @@ export class Analyzer {
     if (violation === null) {
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
     } else tracker.violation(record.at, violation);
+    this.classification = tracker.classification;
+    if (tracker.isTerminal) this.connections.get(vantage)?.sessions.delete(tracker);
+    return key;
+  }
+
+  /**
+   * A frame of an event-stream contract (no sequence numbers): read by its role, positioned by
+   * the session's `StreamPositions`, then folded like any event (docs/detection.md).
+   */
+  private streamFrame(record: FrameRecord): string | undefined {
+    const channel = record.channel;
+    const stream = this.compiled.stream!;
+    if (channel === undefined) {
+      this.ignoredFrames++;
+      return undefined;
+    }
+    const key = channelSuffix(channel);
+    const scratch = this.scratch;
+    const read = readStreamFrame(this.compiled, stream, record.event, record.data, key, scratch);
+    if (read.kind === 'ignored') {
+      this.ignoredFrames++;
+      return undefined;
+    }
+    const vantage = vantageKeyOf(record);
+    const { group, tracker } = this.observation(key, channel, record, vantage);
+    const positions = (group.positions ??= new StreamPositions());
+    if (read.kind === 'violation') tracker.violation(record.at, read.violation);
+    else if (read.kind === 'start') {
+      positions.start(read.attempt);
+      // The run's start event is the job's known start: TTFT from it (the earliest one wins).
+      this.setStart(key, record.at, 'start_event');
+    } else {
+      scratch.sequence = positions.position(read.attempt, read.id, read.text);
+      scratch.attempt = positions.lastAttempt;
+      if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+    }
     this.classification = tracker.classification;
     if (tracker.isTerminal) this.connections.get(vantage)?.sessions.delete(tracker);
     return key;

@@ -136,6 +136,9 @@ export class SessionTracker {
       this.attemptMin = sequence;
       this.attemptMax = sequence;
       this.attemptFirstAt = at;
+    } else if (e.attempt > 0) {
+      // The contract names the attempt (an event stream's run id or start event): a later one is a restart.
+      restart = e.attempt > this.attempt;
     } else if (sequence < this.attemptMax) {
       // A restart falls back to the attempt's lowest sequence (seen again), or to an unseen #1
       // after higher ones — what a retry looks like when the observation joined mid-stream.
@@ -161,7 +164,7 @@ export class SessionTracker {
       this.replays++;
       this.note({ kind: 'replay', at, sequence, restartedAfter: this.attemptMax });
       this.earlierAttempts.push({ from: this.attemptMin, to: this.attemptMax });
-      this.attempt++;
+      this.attempt = e.attempt > this.attempt ? e.attempt : this.attempt + 1;
       this.attemptMin = sequence;
       this.attemptMax = sequence;
       this.attemptFirstAt = at;

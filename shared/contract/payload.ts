@@ -34,10 +34,15 @@ export interface ContractEventScratch {
   terminationCode: string | null;
   /** NaN when absent. */
   emittedAt: number;
+  /**
+   * The attempt the event belongs to when the contract says (an event stream's run id or start
+   * events: 1, 2, …); 0 when it does not, and restarts are told from the sequence (DESIGN §5).
+   */
+  attempt: number;
 }
 
 export function createEventScratch(): ContractEventScratch {
-  return { sessionId: '', chunk: '', sequence: 0, state: 'generating', terminationCode: null, emittedAt: Number.NaN };
+  return { sessionId: '', chunk: '', sequence: 0, state: 'generating', terminationCode: null, emittedAt: Number.NaN, attempt: 0 };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ContractStateSchema, type ContractState } from './states';
+import { compileStream, EventStreamSchema, LARAVEL_AI_STREAM, PRISM_STREAM, type CompiledStream } from './event-stream';
 
 /**
  * A contract profile maps another app's broadcast onto the roles of DESIGN §4: which event
@@ -71,6 +72,12 @@ export const ContractProfileSchema = z
       })
       .default(DEFAULT_STATES),
     maxPayloadBytes: z.number().int().positive().default(DEFAULT_MAX_PAYLOAD_BYTES),
+    /**
+     * A stream without sequence numbers (the Laravel AI SDK's, Prism's): its event names and fields.
+     * When set, `event`, `channel`, `fields` and `states` are not read: sessions are keyed by the
+     * channel's suffix after its last dot, as the journal keys them.
+     */
+    stream: EventStreamSchema.nullable().default(null),
   })
   .superRefine((profile, ctx) => {
     // Two roles read from one field cannot both be right: name the second one.
@@ -112,6 +119,8 @@ export interface CompiledProfile {
   readonly fields: ContractFields;
   readonly states: ReadonlyMap<string, ContractState>;
   readonly maxPayloadBytes: number;
+  /** The event-stream reading of the profile, or null for a sequenced one (DESIGN §4). */
+  readonly stream: CompiledStream | null;
 }
 
 export function compileProfile(profile: ContractProfile = DEFAULT_PROFILE): CompiledProfile {
@@ -125,7 +134,22 @@ export function compileProfile(profile: ContractProfile = DEFAULT_PROFILE): Comp
     fields: profile.fields,
     states: new Map(Object.entries(profile.states)),
     maxPayloadBytes: profile.maxPayloadBytes,
+    stream: profile.stream === null ? null : compileStream(profile.stream),
   };
+}
+
+/** The contracts EchoScope knows by name: the seed's (sequenced, the default) and the event streams of the Laravel AI SDK and Prism. */
+export const BUILTIN_CONTRACTS = {
+  echoscope: {},
+  'laravel-ai': { name: 'laravel-ai', stream: LARAVEL_AI_STREAM },
+  prism: { name: 'prism', stream: PRISM_STREAM },
+} as const satisfies Record<string, ContractProfileInput>;
+export type BuiltinContractName = keyof typeof BUILTIN_CONTRACTS;
+
+/** A built-in contract by name, parsed; undefined for an unknown name. */
+export function builtinContract(name: string): ContractProfile | undefined {
+  if (!Object.hasOwn(BUILTIN_CONTRACTS, name)) return undefined;
+  return ContractProfileSchema.parse(BUILTIN_CONTRACTS[name as BuiltinContractName]);
 }
 
 /** The session id a channel name carries, or undefined when the channel is not the profile's. */
