@@ -142,6 +142,11 @@ export class Analyzer {
    * for a record that is not an analyzed frame. Read it right after `ingest`.
    */
   classification = 0;
+  /**
+   * The position the analyzer gave the record last ingested: its sequence, or — for an
+   * event-stream contract — the position StreamPositions gave it; 0 when it has none.
+   */
+  position = 0;
   private latestAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AnalyzerOptions = {}) {
@@ -163,6 +168,7 @@ export class Analyzer {
   ingest(record: JournalRecord): string | undefined {
     if (record.at > this.latestAt) this.latestAt = record.at;
     this.classification = 0;
+    this.position = 0;
     switch (record.type) {
       case 'frame':
         return this.frame(record);
@@ -293,7 +299,11 @@ export class Analyzer {
     const { group, tracker } = this.observation(key, channel, record, vantage);
     if (violation === null) {
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
-    } else tracker.violation(record.at, violation);
+      this.position = scratch.sequence;
+    } else {
+      tracker.violation(record.at, violation);
+      this.position = violation.sequence ?? 0;
+    }
     this.classification = tracker.classification;
     if (tracker.isTerminal) this.connections.get(vantage)?.sessions.delete(tracker);
     return key;
@@ -325,10 +335,13 @@ export class Analyzer {
       positions.start(read.attempt);
       // The run's start event is the job's known start: TTFT from it (the earliest one wins).
       this.setStart(key, record.at, 'start_event');
+      // Not an event of the session (no position, no text): classified as not analyzed.
+      return key;
     } else {
       scratch.sequence = positions.position(read.attempt, read.id, read.text);
       scratch.attempt = positions.lastAttempt;
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+      this.position = scratch.sequence;
     }
     this.classification = tracker.classification;
     if (tracker.isTerminal) this.connections.get(vantage)?.sessions.delete(tracker);

@@ -206,7 +206,7 @@ export class AppService {
     const held = this.monitor.sessionAnalysis(sessionId, vantage);
     if (held && held.frames.length > 0) {
       const frames = held.frames.slice(0, MAX_SESSION_FRAMES);
-      return { frames, prior: { classes: held.classes.subarray(0, frames.length) } };
+      return { frames, prior: { classes: held.classes.subarray(0, frames.length), positions: held.positions.subarray(0, frames.length) } };
     }
     const all = this.options.sessionEvents ? await this.options.sessionEvents(sessionId, MAX_SESSION_FRAMES) : this.monitor.recentEvents(sessionId, MAX_SESSION_FRAMES);
     // One observation's stream: the journal files every vantage's frames under the session.

@@ -11,6 +11,8 @@ export interface KnownAnalysis {
   frames: FrameRecord[];
   /** The analyzer's classification of each frame (shared/analysis/classification.ts); 0: not analyzed. */
   classes: Uint32Array;
+  /** Each frame's position (see `Analyzer.position`). */
+  positions: Float64Array;
 }
 
 export interface MonitorUpdate {
@@ -53,6 +55,8 @@ export class Monitor {
   private readonly historyKeys: Array<string | undefined> = [];
   /** The analyzer's classification of each history entry (0 for what it did not analyze), parallel to `history`. */
   private readonly historyClasses: number[] = [];
+  /** The position the analyzer gave each retained record (its sequence, or an event stream's position). */
+  private readonly historyPositions: number[] = [];
   private readonly historyLimit = 200_000;
   /** Sessions that lost frames when the history was trimmed: their complete frame list is in the journal only. */
   private readonly trimmedSessions = new Set<string>();
@@ -83,6 +87,7 @@ export class Monitor {
     this.history.push(record);
     this.historyKeys.push(key);
     this.historyClasses.push(this.analyzer.classification);
+    this.historyPositions.push(this.analyzer.position);
     if (this.history.length > this.historyLimit * 1.1) {
       const excess = this.history.length - this.historyLimit;
       for (let i = 0; i < excess; i += 1) {
@@ -93,6 +98,7 @@ export class Monitor {
       this.history.splice(0, excess);
       this.historyKeys.splice(0, excess);
       this.historyClasses.splice(0, excess);
+      this.historyPositions.splice(0, excess);
     }
     this.dirty = true;
     return key;
@@ -293,6 +299,7 @@ export class Monitor {
     if (this.trimmedSessions.has(sessionId)) return undefined;
     const frames: FrameRecord[] = [];
     const classes: number[] = [];
+    const positions: number[] = [];
     for (let i = 0; i < this.history.length; i += 1) {
       const record = this.history[i];
       if (record?.type !== 'frame') continue;
@@ -302,9 +309,10 @@ export class Monitor {
       if (key === sessionId || (key === undefined && journalSessionKey(record) === sessionId)) {
         frames.push(record);
         classes.push(key === sessionId ? this.historyClasses[i]! : 0);
+        positions.push(key === sessionId ? this.historyPositions[i]! : 0);
       }
     }
-    return { frames, classes: Uint32Array.from(classes) };
+    return { frames, classes: Uint32Array.from(classes), positions: Float64Array.from(positions) };
   }
 
   summary(): MonitorUpdate['summary'] {
@@ -340,6 +348,7 @@ export class Monitor {
     for (let i = 0; i < this.history.length; i += 1) {
       this.historyKeys[i] = this.analyzer.ingest(this.history[i]!);
       this.historyClasses[i] = this.analyzer.classification;
+      this.historyPositions[i] = this.analyzer.position;
     }
     this.pushed.clear();
     this.dirty = true;

@@ -1,5 +1,6 @@
 import { Analyzer } from '../analyzer';
 import { classificationAttempt, classificationFlags, FrameFlag } from '../classification';
+import { readStreamFrame } from '../stream-positions';
 import { compileProfile, createEventScratch, decodePayload, type CompiledProfile, type ContractEventScratch, type ContractProfile } from '../../contract';
 import type { FrameRecord } from '../../journal';
 import { downsampleKeepingIndices, type Series } from './downsample';
@@ -90,17 +91,21 @@ export interface ThresholdOptions {
 /** What live analysis already made of the frames: their classification, packed (classification.ts), one per frame. */
 export interface PriorAnalysis {
   classes: Uint32Array;
+  /** Each frame's position as live analysis gave it (`Analyzer.position`); needed for event-stream contracts, whose positions no payload holds. */
+  positions?: Float64Array;
 }
 
 /** Runs the shared Analyzer over one observation's frames: what it made of each (0: ignored). */
-function classifyFrames(frames: readonly FrameRecord[], thresholds: ThresholdOptions): Uint32Array {
+function classifyFrames(frames: readonly FrameRecord[], thresholds: ThresholdOptions): Required<PriorAnalysis> {
   const analyzer = new Analyzer({ ...thresholds, maxAnomaliesPerSession: 0, maxGapRanges: 0 });
   const classes = new Uint32Array(frames.length);
+  const positions = new Float64Array(frames.length);
   for (let index = 0; index < frames.length; index++) {
     analyzer.ingest(frames[index] as FrameRecord);
     classes[index] = analyzer.classification;
+    positions[index] = analyzer.position;
   }
-  return classes;
+  return { classes, positions };
 }
 
 /** The kinds a classification shows, most of them none (then undefined). */
@@ -122,8 +127,18 @@ function kindsOf(flags: number): PointKind[] | undefined {
  * not a valid event (ignored or violating), whose sequence — when the violation could read one —
  * is left in `scratch.sequence`.
  */
-function decode(timeline: { frames: readonly FrameRecord[]; contract: CompiledProfile }, index: number, scratch: ContractEventScratch): boolean {
+function decode(timeline: { frames: readonly FrameRecord[]; contract: CompiledProfile; sequence: Float64Array }, index: number, scratch: ContractEventScratch): boolean {
   const frame = timeline.frames[index] as FrameRecord;
+  const stream = timeline.contract.stream;
+  if (stream !== null) {
+    // An event stream: the payload gives the chunk and state; the position is the analyzer's.
+    const read = readStreamFrame(timeline.contract, stream, frame.event, frame.data, '', scratch);
+    scratch.sequence = timeline.sequence[index] as number;
+    if (read.kind === 'event') return true;
+    scratch.chunk = '';
+    scratch.emittedAt = Number.NaN;
+    return false;
+  }
   const violation = decodePayload(timeline.contract, frame.data, frame.channel, scratch);
   if (violation === null) return true;
   scratch.sequence = violation.sequence ?? 0;
@@ -139,7 +154,10 @@ function decode(timeline: { frames: readonly FrameRecord[]; contract: CompiledPr
  */
 export function buildTimeline(_sessionId: string, frames: readonly FrameRecord[], thresholds: ThresholdOptions = {}, prior?: PriorAnalysis): SessionTimeline {
   const n = frames.length;
-  const classes = prior && prior.classes.length === n ? prior.classes : classifyFrames(frames, thresholds);
+  const known = prior && prior.classes.length === n && (prior.positions === undefined || prior.positions.length === n) ? prior : undefined;
+  const classified = known?.positions === undefined ? classifyFrames(frames, thresholds) : undefined;
+  const classes = known?.classes ?? classified!.classes;
+  const positions = known?.positions ?? classified!.positions;
   const contract = compileProfile(thresholds.profile);
   const flags = new Uint8Array(n);
   let firstAnalyzed = -1;
@@ -171,7 +189,7 @@ export function buildTimeline(_sessionId: string, frames: readonly FrameRecord[]
   let attempts = 1;
   let attempt = 1;
   const scratch = createEventScratch();
-  const view = { frames, contract };
+  const view = { frames, contract, sequence: positions };
   for (let index = 0; index < n; index++) {
     const frame = frames[index] as FrameRecord;
     at[index] = frame.at;
