@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Analyzer } from '../shared/analysis';
+import { builtinContract } from '../shared/contract';
 import type { JournalRecord } from '../shared/journal';
 import type { BenchResult } from './types';
 
@@ -35,6 +36,18 @@ function frameLine(i: number, connections = 1): string {
   return JSON.stringify({ type: 'frame', at, connection: `c${(session % connections) + 1}`, channel: `private-ai.gen-${session}`, event: 'chunk.delivered', data });
 }
 
+/** Event i of the same fleet as the Laravel AI SDK broadcasts it: text_delta with a UUIDv7-like id, then stream_end; no sequence number. */
+function laravelAiLine(i: number): string {
+  const session = i % SESSIONS;
+  const n = Math.floor(i / SESSIONS) + 1;
+  const terminal = n === EVENTS / SESSIONS;
+  const at = T0 + i * 0.05;
+  const id = `019ade${i.toString(16).padStart(8, '0')}-7000-8000-${session.toString(16).padStart(12, '0')}`; // time-ordered, as UUIDv7 are
+  const base = { id, invocation_id: `019ade00-0000-7000-8000-${session.toString(16).padStart(12, '0')}`, type: terminal ? 'stream_end' : 'text_delta', timestamp: Math.floor(at / 1000) };
+  const data = terminal ? { ...base, reason: 'stop', usage: { prompt_tokens: 12, completion_tokens: 999 } } : { ...base, message_id: `msg-${session}`, delta: WORDS[(i * 7) % WORDS.length] };
+  return JSON.stringify({ type: 'frame', at, connection: 'c1', channel: `private-chat.gen-${session}`, event: base.type, data });
+}
+
 function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
@@ -48,15 +61,16 @@ interface Pass {
   analyzer: Analyzer;
 }
 
-function pass(events: number, connections = 1): Pass {
-  const analyzer = new Analyzer();
+function pass(events: number, connections = 1, contract: 'echoscope' | 'laravel-ai' = 'echoscope'): Pass {
+  const analyzer = new Analyzer(contract === 'echoscope' ? {} : { profile: builtinContract(contract)! });
+  const line = contract === 'echoscope' ? (i: number) => frameLine(i, connections) : laravelAiLine;
   let parseMs = 0;
   let ingestMs = 0;
   const lines: string[] = new Array<string>(BATCH);
   const parsed: JournalRecord[] = new Array<JournalRecord>(BATCH);
   for (let start = 0; start < events; start += BATCH) {
     const n = Math.min(BATCH, events - start);
-    for (let j = 0; j < n; j++) lines[j] = frameLine(start + j, connections);
+    for (let j = 0; j < n; j++) lines[j] = line(start + j);
     let t = performance.now();
     for (let j = 0; j < n; j++) parsed[j] = JSON.parse(lines[j]!) as JournalRecord;
     parseMs += performance.now() - t;
@@ -98,6 +112,12 @@ export async function run(): Promise<BenchResult[]> {
     split.push(two.ingestMs);
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  // The Laravel AI SDK's stream (no sequence numbers: positions by first arrival, duplicates by event id).
+  pass(100_000, 1, 'laravel-ai');
+  collectGarbage();
+  const ai = pass(EVENTS, 1, 'laravel-ai');
+  const aiVerdict = ai.analyzer.verdicts(ai.analyzer.lastAt, { includeText: false, endOfJournal: true });
+  if (aiVerdict.summary.events !== EVENTS || aiVerdict.summary.byStatus.completed !== SESSIONS) throw new Error(`laravel-ai bench stream analyzed wrongly: ${JSON.stringify(aiVerdict.summary)}`);
   const ratios = one.map((ms, i) => split[i]! / ms);
 
   const eventsPerSecond = EVENTS / (ingestMs / 1000);
@@ -114,6 +134,17 @@ export async function run(): Promise<BenchResult[]> {
       ratio: Math.round((ingestMs / parseMs) * 1000) / 1000,
       goal: '≥ 1,000,000 events/s and ratio ≤ 1.0',
       note: `ratio = analysis time / parse time (${ingestMs.toFixed(0)} ms / ${parseMs.toFixed(0)} ms)`,
+    },
+    {
+      suite: 'analyzer',
+      name: 'ingest 1M laravel-ai events (no sequence numbers), 1,000 sessions',
+      value: Math.round(EVENTS / (ai.ingestMs / 1000)),
+      unit: 'events/s',
+      baseline: 'JSON.parse of the same frames',
+      baselineValue: Math.round(EVENTS / (ai.parseMs / 1000)),
+      ratio: Math.round((ai.ingestMs / ai.parseMs) * 1000) / 1000,
+      goal: 'ratio ≤ 0.5 (issue 18)',
+      note: `ratio = analysis time / parse time (${ai.ingestMs.toFixed(0)} ms / ${ai.parseMs.toFixed(0)} ms)`,
     },
     {
       suite: 'analyzer',

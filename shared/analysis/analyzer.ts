@@ -6,7 +6,7 @@ import { LatencyHistogram } from './histogram';
 import type { SequenceRange } from './ledger';
 import { countRanges, intersectRanges, subtractRanges, unionRanges } from './ranges';
 import { SessionTracker, type DeliveryLoss, type SessionTimes } from './session';
-import { readStreamFrame, StreamPositions } from './stream-positions';
+import { createStreamRead, readStreamFrame, StreamPositions, StreamReadKind } from './stream-positions';
 import {
   combineObservations,
   summarize,
@@ -135,6 +135,9 @@ export class Analyzer {
   private readonly subscriptions = new Map<string, number>();
   private readonly starts = new Map<string, KnownStart>();
   private readonly scratch = createEventScratch();
+  private readonly streamRead = createStreamRead();
+  private lastStreamChannel: string | undefined = undefined;
+  private lastStreamKey = '';
   private ignoredFrames = 0;
   private observationCount = 0;
   /**
@@ -320,18 +323,24 @@ export class Analyzer {
       this.ignoredFrames++;
       return undefined;
     }
-    const key = channelSuffix(channel);
+    // One channel streams many frames in a row: its key is cut once.
+    if (channel !== this.lastStreamChannel) {
+      this.lastStreamChannel = channel;
+      this.lastStreamKey = channelSuffix(channel);
+    }
+    const key = this.lastStreamKey;
     const scratch = this.scratch;
-    const read = readStreamFrame(this.compiled, stream, record.event, record.data, key, scratch);
-    if (read.kind === 'ignored') {
+    const read = this.streamRead;
+    const kind = readStreamFrame(this.compiled, stream, record.event, record.data, key, scratch, read);
+    if (kind === StreamReadKind.Ignored) {
       this.ignoredFrames++;
       return undefined;
     }
     const vantage = vantageKeyOf(record);
     const { group, tracker } = this.observation(key, channel, record, vantage);
     const positions = (group.positions ??= new StreamPositions());
-    if (read.kind === 'violation') tracker.violation(record.at, read.violation);
-    else if (read.kind === 'start') {
+    if (kind === StreamReadKind.Violation) tracker.violation(record.at, read.violation!);
+    else if (kind === StreamReadKind.Start) {
       positions.start(read.attempt);
       // The run's start event is the job's known start: TTFT from it (the earliest one wins).
       this.setStart(key, record.at, 'start_event');

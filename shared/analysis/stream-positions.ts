@@ -15,14 +15,24 @@ import { TOO_DEEP, MAX_PAYLOAD_DEPTH } from '../contract/payload-size';
  *
  * Arrival order is all there is: gaps and order cannot be checked (`checks` in the verdict).
  */
+/** Packs an attempt and a position in one number (positions below 2³²). */
+const PACK = 2 ** 32;
+
 export class StreamPositions {
   private attempt: string | null | undefined = undefined;
   /** The attempt being numbered: 1, then +1 at each restart. */
   attemptNumber = 1;
   private next = 1;
   private textSeen = false;
-  /** Event id → its position and attempt number. */
-  private readonly ids = new Map<string, { position: number; attempt: number }>();
+  /**
+   * Event ids seen, with their position and attempt packed in one number (attempt × 2³² +
+   * position). The SDKs' ids are time-ordered (UUIDv7, ULID), so they nearly always arrive in
+   * increasing order: those are appended to a sorted array (no hashing, no allocation per event)
+   * and a redelivery is found by binary search; the few that arrive out of order go to a map.
+   */
+  private readonly sortedIds: string[] = [];
+  private readonly sortedPlaces: number[] = [];
+  private readonly otherIds = new Map<string, number>();
   /** The attempt number of the event `position` last placed. */
   lastAttempt = 1;
 
@@ -34,19 +44,41 @@ export class StreamPositions {
 
   /** The position of a text, end or error event. */
   position(attempt: string | null, id: string | null, text: boolean): number {
-    if (id !== null) {
-      const known = this.ids.get(id);
-      if (known !== undefined) {
-        this.lastAttempt = known.attempt;
-        return known.position;
-      }
+    const known = id === null ? undefined : this.find(id);
+    if (known !== undefined) {
+      this.lastAttempt = Math.floor(known / PACK);
+      return known % PACK;
     }
     this.adopt(attempt);
     const position = this.next++;
-    if (id !== null) this.ids.set(id, { position, attempt: this.attemptNumber });
+    if (id !== null) this.remember(id, this.attemptNumber * PACK + position);
     if (text) this.textSeen = true;
     this.lastAttempt = this.attemptNumber;
     return position;
+  }
+
+  private find(id: string): number | undefined {
+    const ids = this.sortedIds;
+    const n = ids.length;
+    if (n === 0 || id > ids[n - 1]!) return this.otherIds.size === 0 ? undefined : this.otherIds.get(id);
+    let lo = 0;
+    let hi = n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = ids[mid]!;
+      if (at === id) return this.sortedPlaces[mid];
+      if (at < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return this.otherIds.get(id);
+  }
+
+  private remember(id: string, place: number): void {
+    const ids = this.sortedIds;
+    if (ids.length === 0 || id > ids[ids.length - 1]!) {
+      ids.push(id);
+      this.sortedPlaces.push(place);
+    } else this.otherIds.set(id, place);
   }
 
   private adopt(attempt: string | null): void {
@@ -61,12 +93,21 @@ export class StreamPositions {
   }
 }
 
-/** What a frame of an event-stream contract is, once read. */
-export type StreamFrame =
-  | { kind: 'ignored' }
-  | { kind: 'start'; attempt: string | null }
-  | { kind: 'event'; attempt: string | null; id: string | null; text: boolean }
-  | { kind: 'violation'; violation: ContractViolation };
+/** What a frame of an event-stream contract is, once read (the hot path allocates nothing per frame: the details are in `StreamRead`). */
+export const StreamReadKind = { Ignored: 0, Start: 1, Event: 2, Violation: 3 } as const;
+export type StreamReadKind = (typeof StreamReadKind)[keyof typeof StreamReadKind];
+
+/** Reused for every frame read: the attempt and id of a start or event, the violation of a broken one. */
+export interface StreamRead {
+  attempt: string | null;
+  id: string | null;
+  text: boolean;
+  violation: ContractViolation | null;
+}
+
+export function createStreamRead(): StreamRead {
+  return { attempt: null, id: null, text: false, violation: null };
+}
 
 /**
  * Reads one frame of an event-stream contract: its role by event name (or error shape), its
@@ -74,31 +115,45 @@ export type StreamFrame =
  * `StreamPositions` gives). Child runs (a sub-agent's events) are ignored: they are not the
  * session's text.
  */
-export function readStreamFrame(compiled: CompiledProfile, stream: CompiledStream, event: string, payload: unknown, sessionId: string, out: ContractEventScratch): StreamFrame {
+export function readStreamFrame(compiled: CompiledProfile, stream: CompiledStream, event: string, payload: unknown, sessionId: string, out: ContractEventScratch, read: StreamRead): StreamReadKind {
   const known = stream.roles.has(event);
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    return known ? { kind: 'violation', violation: { kind: 'violation', reason: `a ${event} payload that is not a JSON object`, sessionId } } : { kind: 'ignored' };
+    if (!known) return StreamReadKind.Ignored;
+    read.violation = { kind: 'violation', reason: `a ${event} payload that is not a JSON object`, sessionId };
+    return StreamReadKind.Violation;
   }
   const record = payload as Record<string, unknown>;
   const role = streamRole(stream, event, record);
-  if (role === 'other') return { kind: 'ignored' };
+  if (role === 'other') return StreamReadKind.Ignored;
   const { fields } = stream.stream;
-  if (fields.parentAttempt !== null && record[fields.parentAttempt] !== undefined && record[fields.parentAttempt] !== null) return { kind: 'ignored' };
+  if (fields.parentAttempt !== null) {
+    const parent = record[fields.parentAttempt];
+    if (parent !== undefined && parent !== null) return StreamReadKind.Ignored;
+  }
   const bytes = payloadSizeBound(record, compiled.maxPayloadBytes);
-  if (bytes === TOO_DEEP) return { kind: 'violation', violation: { kind: 'violation', reason: `payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`, sessionId } };
-  if (bytes > compiled.maxPayloadBytes) return { kind: 'violation', violation: { kind: 'oversize', reason: `payload of ${bytes} bytes exceeds ${compiled.maxPayloadBytes}`, sessionId } };
-  const attempt = fields.attempt === null ? null : idText(record[fields.attempt]);
-  if (role === 'start') return { kind: 'start', attempt };
-  const id = fields.id === null ? null : idText(record[fields.id]);
+  if (bytes === TOO_DEEP || bytes > compiled.maxPayloadBytes) {
+    read.violation =
+      bytes === TOO_DEEP
+        ? { kind: 'violation', reason: `payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`, sessionId }
+        : { kind: 'oversize', reason: `payload of ${bytes} bytes exceeds ${compiled.maxPayloadBytes}`, sessionId };
+    return StreamReadKind.Violation;
+  }
+  read.attempt = fields.attempt === null ? null : idText(record[fields.attempt]);
+  if (role === 'start') return StreamReadKind.Start;
+  read.id = fields.id === null ? null : idText(record[fields.id]);
+  read.text = role === 'text';
   out.sessionId = sessionId;
   out.emittedAt = Number.NaN;
   if (role === 'text') {
     const text = record[fields.text];
-    if (typeof text !== 'string') return { kind: 'violation', violation: { kind: 'violation', reason: `${fields.text} of a ${event} is ${text === undefined ? 'missing' : `a ${text === null ? 'null' : typeof text}`}, expected text`, sessionId } };
+    if (typeof text !== 'string') {
+      read.violation = { kind: 'violation', reason: `${fields.text} of a ${event} is ${text === undefined ? 'missing' : `a ${text === null ? 'null' : typeof text}`}, expected text`, sessionId };
+      return StreamReadKind.Violation;
+    }
     out.chunk = text;
     out.state = 'generating';
     out.terminationCode = null;
-    return { kind: 'event', attempt, id, text: true };
+    return StreamReadKind.Event;
   }
   out.chunk = '';
   if (role === 'end') {
@@ -111,7 +166,7 @@ export function readStreamFrame(compiled: CompiledProfile, stream: CompiledStrea
     out.state = 'errored';
     out.terminationCode = typeof code === 'string' && code.length > 0 ? code : event;
   }
-  return { kind: 'event', attempt, id, text: false };
+  return StreamReadKind.Event;
 }
 
 function idText(value: unknown): string | null {

@@ -1,6 +1,9 @@
 import { Analyzer } from '../analyzer';
 import { classificationAttempt, classificationFlags, FrameFlag } from '../classification';
-import { readStreamFrame } from '../stream-positions';
+import { createStreamRead, readStreamFrame, StreamReadKind } from '../stream-positions';
+
+/** Reused by every read of an event-stream frame here (its attempt and id are not needed: the positions are the analyzer's). */
+const streamRead = createStreamRead();
 import { compileProfile, createEventScratch, decodePayload, type CompiledProfile, type ContractEventScratch, type ContractProfile } from '../../contract';
 import type { FrameRecord } from '../../journal';
 import { downsampleKeepingIndices, type Series } from './downsample';
@@ -132,9 +135,9 @@ function decode(timeline: { frames: readonly FrameRecord[]; contract: CompiledPr
   const stream = timeline.contract.stream;
   if (stream !== null) {
     // An event stream: the payload gives the chunk and state; the position is the analyzer's.
-    const read = readStreamFrame(timeline.contract, stream, frame.event, frame.data, '', scratch);
+    const kind = readStreamFrame(timeline.contract, stream, frame.event, frame.data, '', scratch, streamRead);
     scratch.sequence = timeline.sequence[index] as number;
-    if (read.kind === 'event') return true;
+    if (kind === StreamReadKind.Event) return true;
     scratch.chunk = '';
     scratch.emittedAt = Number.NaN;
     return false;
