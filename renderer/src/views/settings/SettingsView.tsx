@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AppApi, MonitorSettings } from '../../../../shared/api';
 import type { ThemeChoice } from '../../app/theme';
+import { BUILTIN_CONTRACTS, type BuiltinContractName } from '../../../../shared/contract/profile';
 
 interface Props {
   api: AppApi;
@@ -79,6 +80,13 @@ function ThresholdForm({ api, settings, onSettings }: { api: AppApi; settings: M
   );
 }
 
+/** The built-in contracts, as offered in Settings (shared/contract `BUILTIN_CONTRACTS`). */
+const BUILTIN_CHOICES: { name: BuiltinContractName; label: string; hint: string }[] = [
+  { name: 'echoscope', label: 'EchoScope (chunk.delivered)', hint: 'the seed contract: session_id, sequence, state, termination_code' },
+  { name: 'laravel-ai', label: 'Laravel AI SDK', hint: 'laravel/ai broadcasts: stream_start, text_delta, stream_end; no sequence numbers, one session per channel' },
+  { name: 'prism', label: 'Prism', hint: 'Prism asBroadcast(): stream_start, text_delta, stream_end with finish_reason; no sequence numbers' },
+];
+
 /** The contract profile live analysis uses: edit it as JSON; a profile that cannot work is refused naming the field. */
 function ContractForm({ api }: { api: AppApi }) {
   const [text, setText] = useState('');
@@ -113,8 +121,17 @@ function ContractForm({ api }: { api: AppApi }) {
       <h3 id="contract-title">Broadcast contract {isDefault && <span className="muted">(default)</span>}</h3>
       <p className="muted">
         Maps your app's names onto the contract's roles: event name, channel pattern (<code>{'{id}'}</code> marks the session id), payload field names and the state
-        vocabulary (e.g. <code>{'"finished": "completed"'}</code>). The same profile works with <code>echoscope analyze --profile</code>.
+        vocabulary (e.g. <code>{'"finished": "completed"'}</code>). Streams without sequence numbers (the Laravel AI SDK's, Prism's) are read with a <code>stream</code>{' '}
+        section: start from one of the built-ins below. The same contract works with <code>echoscope analyze --contract</code>.
       </p>
+      <fieldset className="row" data-testid="builtin-contracts">
+        <legend>Start from a contract EchoScope knows</legend>
+        {BUILTIN_CHOICES.map((choice) => (
+          <button key={choice.name} type="button" className="secondary" onClick={() => void apply(BUILTIN_CONTRACTS[choice.name])} title={choice.hint} data-contract={choice.name}>
+            {choice.label}
+          </button>
+        ))}
+      </fieldset>
       <label>
         Contract profile (JSON)
         <textarea className="mono" rows={14} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} data-testid="contract-profile" />
