@@ -137,6 +137,24 @@ describe('useAppState', () => {
     expect(second.result.current.error).toBe('unexpected response shape for app.info');
   });
 
+  it('says why sessions, connections or settings could not be loaded, instead of showing an empty app', async () => {
+    const noSessions = answering({ 'sessions.list': { ok: false, error: { code: 'internal', message: 'the monitor is not running' } } });
+    const first = mount(noSessions);
+    await loaded(first.result);
+    expect(first.result.current.error).toBe('the monitor is not running');
+    expect(first.result.current.info).toEqual(INFO);
+
+    // what the browser bridge answers when the host does not: each message names its command
+    const late = (command: string) => ({ ok: false, error: { code: 'timeout', message: `${command}: no answer from the EchoScope host within 60 s (is it still running?)` } });
+    const silent = answering({ 'connections.list': late('connections.list'), 'monitor.settings': late('monitor.settings') });
+    const second = mount(silent);
+    await loaded(second.result);
+    expect(second.result.current.error).toBe(
+      'connections.list: no answer from the EchoScope host within 60 s (is it still running?); monitor.settings: no answer from the EchoScope host within 60 s (is it still running?)',
+    );
+    expect(second.result.current.settings).toBeNull();
+  });
+
   it('says why the profiles could not be listed, and refreshProfiles asks again', async () => {
     let answer: unknown = { ok: false, error: { code: 'internal', message: 'profiles.json is not readable' } };
     const preload = answering({ 'profiles.list': () => answer });
