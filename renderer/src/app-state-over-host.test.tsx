@@ -5,7 +5,7 @@
  * the bridge drops and comes back (same host, same token) it says ready again, so the host's
  * new push target sends every session — one that appeared while the tab was away included.
  */
-import { renderHook, waitFor } from '@testing-library/react';
+import { cleanup, renderHook, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppService } from '../../electron/core/app';
 import { serializeJournal, type JournalRecord } from '../../shared/journal';
@@ -33,6 +33,7 @@ describe('useAppState over the headless host', () => {
   const tabs = new ServedTabs();
   beforeEach(() => tabs.reset());
   afterEach(async () => {
+    cleanup();
     vi.unstubAllGlobals();
     await tabs.close();
   });
@@ -54,7 +55,7 @@ describe('useAppState over the headless host', () => {
       },
     );
     const api = connectApi();
-    const { result, unmount } = renderHook(() => useAppState(api));
+    const { result } = renderHook(() => useAppState(api));
 
     await waitFor(() => expect(result.current.info).toEqual({ name: 'EchoScope', version: '9.9.9', transport: 'browser', demo: null }));
     await waitFor(() => expect(result.current.settings).not.toBeNull());
@@ -72,6 +73,5 @@ describe('useAppState over the headless host', () => {
     await waitFor(() => expect(result.current.sessions.get('s2')).toMatchObject({ status: 'completed', events: 3 }), { timeout: 5000 });
     expect(result.current.sessions.get('s1')).toMatchObject({ status: 'completed' });
     expect(tabs.reloads).toBe(0);
-    unmount();
   });
 });

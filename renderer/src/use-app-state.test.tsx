@@ -5,9 +5,9 @@
  * host it is ready, loads once, folds pushes in, keeps a pushed status over an older list answer,
  * says what failed, and detaches on unmount. Every answer and push is built by hand below.
  */
-import { act, renderHook, waitFor } from '@testing-library/react';
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createAppApi, ProfileInputSchema, redactProfile, type AppInfo, type ConnectionStatus, type MonitorSettings } from '../../shared/api';
 import { deferred, FakePreload } from '../../test-support/fake-preload';
 import { sessionRow } from '../../test-support/session-rows';
@@ -40,6 +40,9 @@ function mount(preload: FakePreload, wrapper?: (props: { children: ReactNode }) 
 async function loaded(result: { current: ReturnType<typeof useAppState> }): Promise<void> {
   await waitFor(() => expect(result.current.profiles).toHaveLength(1));
 }
+
+// vitest runs without globals here, so testing-library cannot unmount by itself
+afterEach(cleanup);
 
 describe('useAppState', () => {
   it('holds nothing before the host answers', () => {
