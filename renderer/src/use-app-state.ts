@@ -55,8 +55,10 @@ export function useAppState(api: AppApi): AppState {
         api.invoke('sessions.list', { limit: 50_000 }),
         api.invoke('monitor.settings', {}),
       ]);
+      // A start-up answer that failed is said, never an empty app without a word (the sessions, the settings).
+      const failures = [infoResult, connectionsResult, listResult, settingsResult].flatMap((result) => (result.ok ? [] : [result.error.message]));
+      if (failures.length > 0) setError([...new Set(failures)].join('; '));
       if (infoResult.ok) setInfo(infoResult.value);
-      else setError(infoResult.error.message);
       if (connectionsResult.ok) {
         setConnections((previous) => {
           const next = { ...previous };
