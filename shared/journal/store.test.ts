@@ -1,7 +1,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { journalSessionKey, openJournalStore, parseNdjsonJournal, type JournalRecord, type JournalStoreOptions } from '.';
-import { fixtureBatches, journalFixture, runStoreChecks } from './store-checks';
+import { fixtureBatches, journalFixture, runStoreChecks } from '../../test-support/journal-store-checks';
 
 /** A fresh IndexedDB per store: tests never share a database. */
 function storeOptions(overrides: Partial<JournalStoreOptions> = {}): JournalStoreOptions {

@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { answerJournalRequest, CapturedBatchBuilder, JournalWindowClient, JournalWindowError, openJournalStore, type CapturedBatch, type JournalPort } from '.';
-import { fixtureBatches, journalFixture, runStoreChecks } from './store-checks';
+import { fixtureBatches, journalFixture, runStoreChecks } from '../../test-support/journal-store-checks';
 
 /** Main ↔ journal window over a real MessageChannel, the store on fake-indexeddb. */
 async function connected() {
