@@ -131,6 +131,14 @@ module.exports = {
       to: { reachable: true, pathNot: [PRELOAD, '^shared/api/channels\\.ts$', '^shared/journal/window-port\\.ts$', npm('electron')] },
     },
     {
+      name: 'ui-bundles-no-dexie',
+      severity: 'error',
+      comment:
+        "The main window's bundle must not carry the journal store: Dexie lives in the hidden journal window (renderer/src/journal) and on the host; the UI asks for journal data over the App API.",
+      from: { path: RENDERER, pathNot: [RENDERER_JOURNAL, TEST] },
+      to: { reachable: true, path: npm('dexie') },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that does not resolve is a typo or a missing dependency.',

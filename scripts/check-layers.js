@@ -54,6 +54,7 @@ const probes = [
   { what: 'renderer imports electron', dir: 'renderer/src', code: named('electron', 'ipcRenderer'), depcruise: /node_modules\/electron\//, tsc: { project: 'renderer', message: /has no exported member 'ipcRenderer'/ } },
   { what: 'renderer imports pusher-js', dir: 'renderer/src', code: value('pusher-js'), depcruise: /node_modules\/pusher-js\// },
   { what: 'renderer imports electron/core', dir: 'renderer/src', code: value('../../electron/core/clock'), depcruise: /^electron\/core\/clock\.ts$/ },
+  { what: 'the main window reaches dexie (through the journal store)', dir: 'renderer/src', code: value('../../shared/journal/store'), depcruise: /node_modules\/dexie\// },
   { what: 'the journal window imports react', dir: 'renderer/src/journal', code: value('react'), depcruise: /node_modules\/react\// },
   // tests: their own rule set
   { what: 'a test imports electron (test-support/electron-double stands in)', dir: 'electron/core', test: true, code: value('electron'), depcruise: /node_modules\/electron\// },
