@@ -29,7 +29,7 @@ const RENDERER = '^renderer/src/';
 const TEST_SUPPORT = '^test-support/';
 
 /** Test kits and the real clients tests drive the app and the mock with (never product). */
-const TEST_PACKAGES = npm('vitest', 'fast-check', 'fake-indexeddb', '@xmldom/xmldom', '@testing-library/react', '@testing-library/dom', 'jsdom', 'ws', 'pusher', 'pusher-js', 'laravel-echo', 'socket.io-client', 'yaml', 'zod');
+const TEST_PACKAGES = npm('vitest', 'fast-check', 'fake-indexeddb', 'dexie', '@xmldom/xmldom', '@testing-library/react', '@testing-library/dom', 'jsdom', 'ws', 'pusher', 'pusher-js', 'laravel-echo', 'socket.io-client', 'yaml', 'zod');
 
 /** One allowlist entry: modules under `from` (tests excluded unless `tests`) may import `to`. */
 const allow = (comment, from, to, { tests = false, fromNot = [] } = {}) => ({
