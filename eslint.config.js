@@ -3,12 +3,12 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 
-// Layering (DESIGN §3). The tsc projects are the first guard (each folder has its own lib/types);
-// these rules catch what types alone cannot (an import of a module whose types happen to resolve).
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'stream', 'url', 'worker_threads'];
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
-});
+// Layering (DESIGN §3) is not here: dependency-cruiser enforces it as an allowlist
+// (.dependency-cruiser.cjs, `npm run lint:deps`, run by `npm run lint`), and each folder's tsc
+// project guards the globals (its own lib/types: no `document` in shared, no `process` in the
+// renderer). Eslint keeps what neither can see: an import whose name is computed at run time
+// (`import(name)`, `createRequire`, `require(name)`) in production code would pass both, so it
+// is banned there; and which globals a folder's code may assume.
 
 export default tseslint.config(
   { ignores: ['*.d.ts', 'out/**', 'dist/**', 'node_modules/**', '.tsbuild/**', 'test-results/**', 'playwright-report/**', 'bench-results/**', 'echoscope-reports/**', '.peers/**'] },
@@ -22,24 +22,25 @@ export default tseslint.config(
     },
   },
   {
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression[source.type!="Literal"]', message: 'import() of a computed name hides a dependency from the layer rules (.dependency-cruiser.cjs); import a literal.' },
+        { selector: 'CallExpression[callee.name=/^(require|createRequire)$/]', message: 'require/createRequire hides a dependency from the layer rules (.dependency-cruiser.cjs); use a static import.' },
+      ],
+    },
+  },
+  {
     files: ['shared/**/*.ts'],
     ignores: ['shared/**/*.test.ts'],
     languageOptions: { globals: {} },
-    rules: restrict(['../electron/*', '../../electron/*', '../renderer/*', '../../renderer/*', 'electron', 'react', ...nodeBuiltins], 'shared/ is pure: no Node, DOM, Electron or renderer imports.'),
-  },
-  {
-    files: ['electron/core/**/*.ts', 'electron/mock/**/*.ts', 'electron/cli/**/*.ts'],
-    rules: restrict(['electron', '../../renderer/*', '../renderer/*', '**/electron/main/*', '../main/*'], 'core, mock and cli never import electron or the renderer.'),
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     ignores: ['renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: restrict(['electron', '../electron/*', '../../electron/*', '../../../electron/*', ...nodeBuiltins], 'the renderer talks to main only through the App API bridge.'),
-  },
-  {
-    files: ['e2e/**/*.ts'],
-    rules: restrict(['../electron/*', '../renderer/*', '../shared/*'], 'e2e treats the app as a black box: selectors, API, CLI.'),
   },
   // ---- Typed linting: promises (issue 16, item 6) ----
   // Every .ts/.tsx file belongs to one of the tsc projects referenced from tsconfig.json; the

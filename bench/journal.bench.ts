@@ -41,7 +41,8 @@ function tokenEvent(i: number): JournalRecord {
 
 const HARNESS_ENTRY = `
 import { Dexie } from 'dexie';
-import { openJournalStore, journalSessionKey } from '../../shared/journal/index.ts';
+import { openJournalStore } from '../../shared/journal/store.ts';
+import { journalSessionKey } from '../../shared/journal/index.ts';
 
 ${tokenEvent.toString()}
 

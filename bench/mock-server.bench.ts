@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { md5Hex, signHttpRequest } from '../electron/mock/signature';
-import { soketiUnavailableReason, startSoketi } from '../electron/mock/peers/soketi';
+import { soketiUnavailableReason, startSoketi } from '../test-support/peers/soketi';
 import type { BenchResult } from './types';
 
 const APP = { id: 'bench', key: 'bench-key', secret: 'bench-secret' };

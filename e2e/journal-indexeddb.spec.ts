@@ -2,7 +2,7 @@
  * The journal in real IndexedDB (issue 5): Chromium with a persistent profile on disk.
  * The page runs the journal window's own entry (renderer/src/journal/main.ts) and drives it
  * over a MessagePort with the same client main uses; the checks are the list the Vitest
- * suite runs on fake-indexeddb (shared/journal/store-checks.ts). The spec imports none of
+ * suite runs on fake-indexeddb (test-support/journal-store-checks.ts). The spec imports none of
  * that code (e2e is a black box): it bundles a small harness page from file paths with vite.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ const HARNESS_ENTRY = `
 import '../../renderer/src/journal/main.ts';
 import { JOURNAL_PORT_MESSAGE } from '../../shared/journal/window-port.ts';
 import { JournalWindowClient } from '../../shared/journal/window-client.ts';
-import { fixtureBatches, journalFixture, runStoreChecks } from '../../shared/journal/store-checks.ts';
+import { fixtureBatches, journalFixture, runStoreChecks } from '../../test-support/journal-store-checks.ts';
 
 let client;
 window.journalHarness = {

@@ -11,7 +11,7 @@ import { openBridge, pageToken } from '../../test-support/bridge-client';
 import { spawnCli, type SpawnedCli } from '../../test-support/spawned-cli';
 import WebSocket from 'ws';
 import { DEFAULT_APP, startMockServer, type MockServer } from '../mock';
-import { eventually, RawPusherClient } from '../mock/testing';
+import { eventually, RawPusherClient } from '../../test-support/raw-pusher-client';
 
 let mock: MockServer | undefined;
 const processes: SpawnedCli[] = [];

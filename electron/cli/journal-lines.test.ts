@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAppApi, type AppBridge, type CommandName } from '../../shared/api';
 import { parseNdjsonJournal } from '../../shared/journal';
-import { ensureCliBuilt, runEchoscope } from '../../scripts/test-support/cli-process';
-import { readJournalLines, scriptWithoutData } from '../../scripts/test-support/journal-lines';
-import { startScriptedPusherServer, type ScriptedPusherServer } from '../../scripts/test-support/scripted-pusher-server';
+import { ensureCliBuilt, runEchoscope } from '../../test-support/cli-process';
+import { readJournalLines, scriptWithoutData } from '../../test-support/journal-lines';
+import { startScriptedPusherServer, type ScriptedPusherServer } from '../../test-support/scripted-pusher-server';
 import { startRuntime } from '../core/runtime';
 
 let server: ScriptedPusherServer | undefined;

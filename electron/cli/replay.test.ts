@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawPusherClient } from '../mock/testing';
+import { RawPusherClient } from '../../test-support/raw-pusher-client';
 import { signChannel } from '../mock/signature';
 import { DEFAULT_APP } from '../mock';
 import { runCli } from './main';

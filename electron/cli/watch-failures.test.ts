@@ -6,10 +6,10 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, runEchoscope } from '../../scripts/test-support/cli-process';
+import { ensureCliBuilt, runEchoscope } from '../../test-support/cli-process';
 import { startMockServer, type MockServer } from '../mock';
-import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../mock/peers/laravel-echo-server';
-import { freePort, soketiUnavailableReason, startSoketi } from '../mock/peers/soketi';
+import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../../test-support/peers/laravel-echo-server';
+import { freePort, soketiUnavailableReason, startSoketi } from '../../test-support/peers/soketi';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -15,7 +15,7 @@ import type { Verdict } from '../../shared/analysis';
 import Echo from 'laravel-echo';
 import io from 'socket.io-client';
 import { startMockServer, type MockServer } from '../mock';
-import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../mock/peers/laravel-echo-server';
+import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../../test-support/peers/laravel-echo-server';
 import { runCli } from './main';
 
 const cleanups: Array<() => unknown> = [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Pusher from 'pusher';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, runEchoscope } from '../../scripts/test-support/cli-process';
+import { ensureCliBuilt, runEchoscope } from '../../test-support/cli-process';
 import { startMockServer, type MockServer } from '../mock';
 import { runCli } from './main';
 

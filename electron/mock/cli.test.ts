@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main';
-import { RawPusherClient } from './testing';
+import { RawPusherClient } from '../../test-support/raw-pusher-client';
 
 function harness(): { out: string[]; err: string[]; stop: () => void; io: Parameters<typeof runCli>[1]; ready: Promise<string> } {
   const out: string[] = [];

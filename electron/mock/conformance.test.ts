@@ -7,10 +7,10 @@
 import PusherSdk from 'pusher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer } from './index';
-import { soketiUnavailableReason, startSoketi } from './peers/soketi';
+import { soketiUnavailableReason, startSoketi } from '../../test-support/peers/soketi';
 import type { MockApp } from './config';
 import { md5Hex, signChannel, signHttpRequest } from './signature';
-import { RawPusherClient } from './testing';
+import { RawPusherClient } from '../../test-support/raw-pusher-client';
 
 interface PeerUnderTest {
   name: string;

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { spawnCli, type SpawnedCli } from '../../test-support/spawned-cli';
 import { signChannel, startMockServer, type MockServer, type MockServerOptions } from './index';
 import { signHttpRequest } from './signature';
-import { eventually, RawPusherClient } from './testing';
+import { eventually, RawPusherClient } from '../../test-support/raw-pusher-client';
 
 const running: MockServer[] = [];
 const clients: RawPusherClient[] = [];

@@ -3,7 +3,7 @@ import PusherSdk from 'pusher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from './index';
 import { md5Hex, signHttpRequest, verifyAuthToken } from './signature';
-import { RawPusherClient } from './testing';
+import { RawPusherClient } from '../../test-support/raw-pusher-client';
 
 let server: MockServer;
 let sdk: PusherSdk;

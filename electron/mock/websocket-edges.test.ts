@@ -1,7 +1,7 @@
 /** Close codes, keep-alive, limits and hostile input on the WebSocket side: the mock's exact answers. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer, type MockServerOptions } from './index';
-import { RawPusherClient } from './testing';
+import { RawPusherClient } from '../../test-support/raw-pusher-client';
 
 const running: MockServer[] = [];
 const clients: RawPusherClient[] = [];

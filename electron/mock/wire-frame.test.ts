@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from './server';
-import { RawPusherClient } from './testing';
+import { RawPusherClient } from '../../test-support/raw-pusher-client';
 import { encodeTextFrame, OutboundFrame } from './wire-frame';
 
 /**

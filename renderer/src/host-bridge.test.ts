@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { AppService } from '../../electron/core/app';
 import { startHeadlessHost, type HeadlessHost } from '../../electron/core/host';
-import { eventually } from '../../electron/mock/testing';
+import { eventually } from '../../test-support/raw-pusher-client';
 import { pageToken } from '../../test-support/bridge-client';
 import { VirtualClock } from '../../test-support/virtual-clock';
 import { hostBridge, MIN_RELOAD_INTERVAL_MS, type BridgeSocket, type HostBridgeEnvironment } from './host-bridge';

@@ -1,3 +1,5 @@
+// The Dexie store is not re-exported here: import it from './store' where IndexedDB is the point
+// (the journal window, the host journal), so the barrel never carries Dexie into the main window.
 export * from './records';
 export * from './guards';
 export * from './ndjson';
@@ -9,7 +11,6 @@ export * from './blocks';
 export * from './summaries';
 export * from './query';
 export * from './journal';
-export * from './store';
 export * from './window-protocol';
 export * from './window-server';
 export * from './window-client';

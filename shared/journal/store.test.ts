@@ -1,7 +1,8 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { journalSessionKey, openJournalStore, parseNdjsonJournal, type JournalRecord, type JournalStoreOptions } from '.';
-import { fixtureBatches, journalFixture, runStoreChecks } from './store-checks';
+import { journalSessionKey, parseNdjsonJournal, type JournalRecord } from '.';
+import { openJournalStore, type JournalStoreOptions } from './store';
+import { fixtureBatches, journalFixture, runStoreChecks } from '../../test-support/journal-store-checks';
 
 /** A fresh IndexedDB per store: tests never share a database. */
 function storeOptions(overrides: Partial<JournalStoreOptions> = {}): JournalStoreOptions {

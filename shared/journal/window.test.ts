@@ -1,8 +1,9 @@
 import { MessageChannel } from 'node:worker_threads';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { answerJournalRequest, CapturedBatchBuilder, JournalWindowClient, JournalWindowError, openJournalStore, type CapturedBatch, type JournalPort } from '.';
-import { fixtureBatches, journalFixture, runStoreChecks } from './store-checks';
+import { answerJournalRequest, CapturedBatchBuilder, JournalWindowClient, JournalWindowError, type CapturedBatch, type JournalPort } from '.';
+import { openJournalStore } from './store';
+import { fixtureBatches, journalFixture, runStoreChecks } from '../../test-support/journal-store-checks';
 
 /** Main ↔ journal window over a real MessageChannel, the store on fake-indexeddb. */
 async function connected() {

@@ -1,6 +1,6 @@
 /**
  * The seed's own stack, started for a test and stopped by process id: Redis and laravel-echo-server
- * (electron/mock/peers), the Laravel fixture app (test/laravel-app) served by `php -S`, N
+ * (test-support/peers), the Laravel fixture app (test/laravel-app) served by `php -S`, N
  * `php artisan queue:work` workers (a dead one is restarted, as supervisor would), and the ground
  * truth read from the PHP side only: the broadcaster's publish-order log, a PSUBSCRIBE sniffer of
  * what went on the wire, the queue's attempt/failure events, the ai_generations and failed_jobs rows.
@@ -11,10 +11,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { laravelEchoServerUnavailableReason, LARAVEL_REDIS_PREFIX } from '../../electron/mock/peers/laravel-echo-server';
-import { freePort } from '../../electron/mock/peers/soketi';
-import { startEchoServer, stopProcess as stop, waitForOutput, type EchoServer } from './echo-server';
-import { RedisClient } from './resp';
+import { laravelEchoServerUnavailableReason, LARAVEL_REDIS_PREFIX, startLaravelEchoServer, stopProcess as stop, waitForOutput, type LaravelEchoServer } from '../../test-support/peers/laravel-echo-server';
+import { freePort } from '../../test-support/peers/soketi';
+import { RedisClient } from '../../test-support/peers/resp';
 
 export const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../laravel-app');
 export const QA_TOKEN = 'qa-token';
@@ -93,7 +92,7 @@ export interface LaravelStack {
   appUrl: string;
   /** This run's scratch folder (storage, database, plans); removed on close. */
   dir: string;
-  les: EchoServer;
+  les: LaravelEchoServer;
   /** Worker deaths seen (pid, signal), in order: a SIGKILLed worker is restarted. */
   deaths: Array<{ pid: number; signal: NodeJS.Signals | null; code: number | null }>;
   /** What went on the wire (PSUBSCRIBE on laravel-echo-server's Redis), in arrival order, `chunk.delivered` only. */
@@ -160,7 +159,7 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
   };
   try {
     // laravel-echo-server asks the app (authHost) to authorize each private channel subscription.
-    const les = await startEchoServer({ authHost: appUrl, clients: [LES_CLIENT] });
+    const les = await startLaravelEchoServer({ authHost: appUrl, clients: [LES_CLIENT], devMode: false });
     cleanups.push(() => les.close());
     const queueLog = join(dir, 'queue-events.ndjson');
     const env: NodeJS.ProcessEnv = {

@@ -16,8 +16,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ProfileInput } from '../../../shared/api';
 import type { JournalRecord, SubscriptionRecord } from '../../../shared/journal';
 import { signChannel } from '../../mock';
-import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../../mock/peers/laravel-echo-server';
-import { soketiUnavailableReason, startSoketi } from '../../mock/peers/soketi';
+import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../../../test-support/peers/laravel-echo-server';
+import { soketiUnavailableReason, startSoketi } from '../../../test-support/peers/soketi';
 import { AppService } from '../app';
 
 const cleanups: Array<() => unknown> = [];

@@ -12,8 +12,8 @@ import { ProfileInputSchema, type Profile } from '../../../shared/api';
 import { analyzeJournal } from '../../../shared/analysis';
 import { CapturedBatchBuilder, capturedRecords, type JournalRecord } from '../../../shared/journal';
 import { startMockServer } from '../../mock';
-import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../../mock/peers/laravel-echo-server';
-import { soketiUnavailableReason, startSoketi } from '../../mock/peers/soketi';
+import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../../../test-support/peers/laravel-echo-server';
+import { soketiUnavailableReason, startSoketi } from '../../../test-support/peers/soketi';
 import { ConnectionHub } from './connection-hub';
 
 const STREAM = [

@@ -18,8 +18,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
 import { analyzeJournal, type SessionVerdict } from '../../../shared/analysis';
 import type { FrameRecord, JournalRecord } from '../../../shared/journal';
-import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../../mock/peers/laravel-echo-server';
-import { soketiUnavailableReason, startSoketi } from '../../mock/peers/soketi';
+import { laravelEchoServerUnavailableReason, startLaravelEchoServer } from '../../../test-support/peers/laravel-echo-server';
+import { soketiUnavailableReason, startSoketi } from '../../../test-support/peers/soketi';
 import { localSigner } from './channel-auth';
 import { ConnectionHub } from './connection-hub';
 

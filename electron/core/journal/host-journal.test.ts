@@ -6,8 +6,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseNdjsonJournal, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
-import { fixtureBatches, journalFixture, runStoreChecks } from '../../../shared/journal/store-checks';
-import { probeEvent } from './durability-probe';
+import { fixtureBatches, journalFixture, runStoreChecks } from '../../../test-support/journal-store-checks';
+import { probeEvent } from '../../../test-support/durability-probe';
 import { HostJournal, type HostJournalOptions } from './host-journal';
 import { JournalWriter } from './journal-writer';
 import { settle, VirtualClock } from '../../../test-support/virtual-clock';
@@ -251,7 +251,7 @@ describe('JournalWriter timing', () => {
 describe('kill -9 durability', () => {
   it('every acknowledged event survives SIGKILL mid-stream; a torn last line is detected and skipped', async () => {
     const file = journalPath();
-    const probe = fileURLToPath(new URL('./durability-probe.ts', import.meta.url));
+    const probe = fileURLToPath(new URL('../../../test-support/durability-probe.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', probe, file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let acknowledged = 0;
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));

@@ -5,7 +5,6 @@ import {
   importInBatches,
   recordBatch,
   RecordBatchBuilder,
-  JournalStore,
   NdjsonJournalReader,
   channelSummaries,
   journalHeader,
@@ -24,6 +23,7 @@ import {
   type RecordBatch,
   type RetentionPolicy,
 } from '../../../shared/journal';
+import { JournalStore } from '../../../shared/journal/store';
 import type { FileSegment } from './file-segments';
 import { JOURNAL_FILE_MODE, JournalFile, scanLines } from './journal-file';
 import { JournalIndex } from './journal-index';

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { AppError, type ScenarioProgress, type ScenarioRunView, type ScenarioSummary } from '../../../shared/api';
-import type { z } from 'zod';
-import type { ScenarioLoadRequestSchema, ScenarioStartRequestSchema } from '../../../shared/api';
+import type { ParsedRequest } from '../../../shared/api';
 import { ANOMALY_KINDS } from '../../../shared/analysis';
 import { FAULT_KINDS, sessionIdsOf, type FaultKind, type Scenario } from '../../../shared/scenario';
 import type { MockServer } from '../../mock';
@@ -21,8 +20,8 @@ export interface ScenarioRunnerOptions {
   commandLinePaths?: readonly string[];
 }
 
-type LoadRequest = z.output<typeof ScenarioLoadRequestSchema>;
-type StartRequest = z.output<typeof ScenarioStartRequestSchema>;
+type LoadRequest = ParsedRequest<'scenarios.load'>;
+type StartRequest = ParsedRequest<'scenarios.start'>;
 type Listener = (progress: ScenarioProgress) => void;
 
 interface ActiveRun {

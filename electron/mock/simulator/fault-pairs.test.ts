@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE, validatePayload } from '../../../shared/contract';
 import { expectedAnomalies, FAULT_KINDS, parseScenarioDocument, publishedEvents, type FaultInput, type FaultKind, type ScenarioInput, type SessionTruth, type TruthEvent } from '../../../shared/scenario';
 import { startMockServer, type MockServer } from '../index';
-import { observeScenario, type Observation } from './observer';
+import { observeScenario, type Observation } from '../../../test-support/scenario-observer';
 import { planSession } from './plan';
 
 /**

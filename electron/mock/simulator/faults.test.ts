@@ -3,7 +3,7 @@ import { validatePayload, DEFAULT_PROFILE } from '../../../shared/contract';
 import { detectedAnomalies, expectedAnomalies, parseScenario, publishedEvents, type ScenarioInput, type SessionGroupInput } from '../../../shared/scenario';
 import type { SessionVerdict } from '../../../shared/analysis';
 import { startMockServer, type MockServer } from '../index';
-import { observeScenario, type Observation, type PusherClientOptions } from './observer';
+import { observeScenario, type Observation, type PusherClientOptions } from '../../../test-support/scenario-observer';
 
 /**
  * Every fault, watched by a real pusher-js client: the client sees exactly the injected effect,

@@ -1,4 +1,5 @@
-import { JOURNAL_PORT_MESSAGE, openJournalStore } from '../../../shared/journal';
+import { JOURNAL_PORT_MESSAGE } from '../../../shared/journal';
+import { openJournalStore } from '../../../shared/journal/store';
 import { serveJournalPort } from './port-server';
 
 /**

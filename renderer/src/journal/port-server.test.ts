@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JournalWindowClient, openJournalStore, parseNdjsonJournal, type JournalPort } from '../../../shared/journal';
+import { JournalWindowClient, parseNdjsonJournal, type JournalPort } from '../../../shared/journal';
+import { openJournalStore } from '../../../shared/journal/store';
 import { startRuntime } from '../../../electron/core/runtime';
-import { readJournalLines, scriptWithoutData } from '../../../scripts/test-support/journal-lines';
-import { startScriptedPusherServer, type ScriptedPusherServer } from '../../../scripts/test-support/scripted-pusher-server';
+import { readJournalLines, scriptWithoutData } from '../../../test-support/journal-lines';
+import { startScriptedPusherServer, type ScriptedPusherServer } from '../../../test-support/scripted-pusher-server';
 import { serveJournalPort } from './port-server';
 
 let server: ScriptedPusherServer | undefined;

@@ -1,11 +1,11 @@
 import Pusher from 'pusher-js';
-import { analyzeJournal } from '../../../shared/analysis';
-import type { AnalyzerOptions, Verdict } from '../../../shared/analysis';
-import type { JournalRecord } from '../../../shared/journal';
-import type { Scenario } from '../../../shared/scenario';
-import type { MockServer } from '../server';
-import { signChannel } from '../signature';
-import { startScenario, type ScenarioRun, type SimulatorOptions } from './simulator';
+import { analyzeJournal } from '../shared/analysis/index';
+import type { AnalyzerOptions, Verdict } from '../shared/analysis/index';
+import type { JournalRecord } from '../shared/journal/index';
+import type { Scenario } from '../shared/scenario/index';
+import type { MockServer } from '../electron/mock/server';
+import { signChannel } from '../electron/mock/signature';
+import { startScenario, type ScenarioRun, type SimulatorOptions } from '../electron/mock/simulator/simulator';
 
 /**
  * A real pusher-js client that watches a scenario on the mock provider and journals what it

@@ -1,16 +1,16 @@
 /**
  * Test support for the kill -9 durability test (host-journal.test.ts), run as a child:
  *
- *   node --import tsx electron/core/journal/durability-probe.ts FILE [EVENTS]
+ *   node --import tsx test-support/durability-probe.ts FILE [EVENTS]
  *
  * Streams EVENTS token frames (default 1,000,000: it is meant to be killed mid-stream) through
  * a JournalWriter into a HostJournal on FILE and prints `ack <total>` after each acknowledged
  * batch. stdout to a pipe is synchronous on Linux, so a printed ack happened after its fsync.
  * Event i is the frame with `sequence` i + 1 of session `p{i % 7}`: the ground truth is the count.
  */
-import type { JournalRecord } from '../../../shared/journal';
-import { HostJournal } from './host-journal';
-import { JournalWriter } from './journal-writer';
+import type { JournalRecord } from '../shared/journal/index';
+import { HostJournal } from '../electron/core/journal/host-journal';
+import { JournalWriter } from '../electron/core/journal/journal-writer';
 
 export function probeEvent(i: number): JournalRecord {
   const session = `p${i % 7}`;

@@ -1,10 +1,10 @@
-import { utf8Length } from '../contract/payload';
-import type { Journal } from './journal';
-import { parseNdjsonJournal, serializeRecord } from './ndjson';
-import { recordMatches, type JournalQuery } from './query';
-import type { JournalRecord } from './records';
-import { journalSessionKey } from './session-key';
-import { addToSummaries, channelSummaries, sessionSummaries, type JournalSummaryRow } from './summaries';
+import { utf8Length } from '../shared/contract/payload';
+import type { Journal } from '../shared/journal/journal';
+import { parseNdjsonJournal, serializeRecord } from '../shared/journal/ndjson';
+import { recordMatches, type JournalQuery } from '../shared/journal/query';
+import type { JournalRecord } from '../shared/journal/records';
+import { journalSessionKey } from '../shared/journal/session-key';
+import { addToSummaries, channelSummaries, sessionSummaries, type JournalSummaryRow } from '../shared/journal/summaries';
 
 /**
  * One list of journal checks run against every place the journal lives — fake-indexeddb

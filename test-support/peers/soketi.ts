@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MockApp } from '../config';
+import type { MockApp } from '../../electron/mock/config';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SOKETI_DIR = join(projectRoot, '.peers/soketi');
 const SOKETI_BIN = join(SOKETI_DIR, 'node_modules/@soketi/soketi/bin/server.js');
 

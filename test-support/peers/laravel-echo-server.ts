@@ -1,17 +1,19 @@
 /**
  * Launches laravel-echo-server (installed by scripts/peers/install-laravel-echo-server.sh into
  * .peers/) with its own Redis (Debian's redis-server), both on 127.0.0.1 and picked ports, and
- * publishes to Redis exactly as Laravel's RedisBroadcaster does.
+ * publishes to Redis exactly as Laravel's RedisBroadcaster does. The peer tests and the Laravel
+ * suite (test/laravel) share it; the suite also restarts the server on the same port against the
+ * same Redis: a deploy of the WebSocket server while sessions are open.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RedisClient } from './resp';
 import { freePort } from './soketi';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ECHO_SERVER_BIN = join(projectRoot, '.peers/laravel-echo-server/node_modules/laravel-echo-server/bin/server.js');
 
 /** Laravel's default Redis key prefix for a database connection named `default` in an app named `laravel`. */
@@ -28,19 +30,27 @@ export interface LaravelEchoServer {
   host: string;
   port: number;
   redisPort: number;
-  /** Publishes like Illuminate\Broadcasting\Broadcasters\RedisBroadcaster::broadcast. */
+  /** Publishes like Illuminate\Broadcasting\Broadcasters\RedisBroadcaster::broadcast (a raw PUBLISH; not in the app's log). */
   broadcast(channel: string, event: string, payload: Record<string, unknown>): Promise<void>;
+  /** Stops laravel-echo-server (SIGTERM, by pid) and starts it again on the same port; resolves once it is ready. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-function waitForOutput(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 15_000): Promise<void> {
+/** Resolves once `pattern` shows on the child's stdout or stderr; rejects if it exits first or after `timeoutMs`. */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 15_000): Promise<void> {
   return new Promise((resolveReady, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen.slice(-500)}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen.slice(-800)}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
       if (pattern.test(seen)) {
         clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stderr?.off('data', onData);
+        // Keep draining the pipes so a chatty child never blocks on a full one.
+        child.stdout?.resume();
+        child.stderr?.resume();
         resolveReady();
       }
     };
@@ -48,29 +58,20 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, what: string, timeo
     child.stderr?.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}: ${seen.slice(-500)}`));
+      reject(new Error(`${what} exited with ${code}: ${seen.slice(-800)}`));
     });
   });
 }
 
-/** One RESP command over a fresh socket: enough for PUBLISH without a Redis client dependency. */
-function redisCommand(port: number, args: string[]): Promise<string> {
-  return new Promise((resolveReply, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const body = `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
-    socket.once('error', reject);
-    socket.once('data', (reply) => {
-      socket.end();
-      resolveReply(reply.toString());
-    });
-    socket.write(body);
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+export function stopProcess(child: ChildProcess, graceMs = 3000): Promise<void> {
   return new Promise((done) => {
     if (child.exitCode !== null || child.signalCode !== null) return done();
-    child.once('exit', () => done());
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -80,6 +81,8 @@ export async function startLaravelEchoServer(options: {
   authEndpoint?: string;
   /** API clients of its HTTP API (`laravel-echo-server client:add`): `GET /apps/{appId}/channels?auth_key={key}`. */
   clients?: Array<{ appId: string; key: string }>;
+  /** Its verbose log (default true: the peer tests read it when something fails; the Laravel suite turns it off). */
+  devMode?: boolean;
 }): Promise<LaravelEchoServer> {
   const reason = laravelEchoServerUnavailableReason();
   if (reason) throw new Error(reason);
@@ -98,7 +101,7 @@ export async function startLaravelEchoServer(options: {
       clients: options.clients ?? [],
       database: 'redis',
       databaseConfig: { redis: { host, port: String(redisPort), keyPrefix: LARAVEL_REDIS_PREFIX }, sqlite: { databasePath: join(dir, 'les.sqlite') } },
-      devMode: true,
+      devMode: options.devMode ?? true,
       host,
       port: String(port),
       protocol: 'http',
@@ -112,24 +115,36 @@ export async function startLaravelEchoServer(options: {
       apiOriginAllow: { allowCors: false, allowOrigin: '', allowMethods: '', allowHeaders: '' },
     }),
   );
-  const server = spawn(process.execPath, [ECHO_SERVER_BIN, 'start', `--dir=${dir}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let server: ChildProcess | undefined;
+  const start = async () => {
+    const child = spawn(process.execPath, [ECHO_SERVER_BIN, 'start', `--dir=${dir}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = child;
+    await waitForOutput(child, /Server ready!/, 'laravel-echo-server');
+  };
   try {
-    await waitForOutput(server, /Server ready!/, 'laravel-echo-server');
+    await start();
   } catch (error) {
-    await stop(redis);
+    if (server) await stopProcess(server);
+    await stopProcess(redis);
     throw error;
   }
+  const publisher = await RedisClient.connect(redisPort);
   return {
     host,
     port,
     redisPort,
-    broadcast: async (channel, event, payload) => {
-      const reply = await redisCommand(redisPort, ['PUBLISH', `${LARAVEL_REDIS_PREFIX}${channel}`, JSON.stringify({ event, data: payload, socket: null })]);
-      if (!reply.startsWith(':')) throw new Error(`redis PUBLISH failed: ${reply}`);
+    async broadcast(channel, event, payload) {
+      const reply = await publisher.command('PUBLISH', `${LARAVEL_REDIS_PREFIX}${channel}`, JSON.stringify({ event, data: payload, socket: null }));
+      if (typeof reply !== 'number') throw new Error(`redis PUBLISH failed: ${String(reply)}`);
     },
-    close: async () => {
-      await stop(server);
-      await stop(redis);
+    async restart() {
+      if (server) await stopProcess(server);
+      await start();
+    },
+    async close() {
+      publisher.close();
+      if (server) await stopProcess(server);
+      await stopProcess(redis);
     },
   };
 }
