@@ -119,7 +119,7 @@ module.exports = {
     }, { tests: true }),
     allow('benchmarks use Node builtins', '^bench/', { dependencyTypes: ['core'] }, { tests: true }),
     allow('scripts use Node builtins', '^scripts/', { dependencyTypes: ['core'] }, { tests: true }),
-    allow('script tests use vitest and test the scripts', `^scripts/.*${TEST}`, { path: ['^scripts/', npm('vitest')] }, { tests: true }),
+    allow('script tests use vitest and test the scripts', `^scripts/.*${TEST}`, { path: ['^scripts/', npm('vitest'), npm('eslint')] }, { tests: true }),
   ],
   forbidden: [
     {

@@ -62,7 +62,7 @@ const probes = [
   { what: 'ALLOWED shared imports zod', dir: 'shared', code: value('zod'), accept: true },
   { what: 'ALLOWED the hub imports pusher-js and laravel-echo', dir: 'electron/core/hub', code: value('pusher-js', 'a') + value('laravel-echo', 'b').replace('probe =', 'probe2 ='), accept: true },
   { what: 'ALLOWED preload imports electron and the channel names', dir: 'electron/preload', code: value('electron', 'a') + value('../../shared/api/channels', 'b').replace('probe =', 'probe2 ='), accept: true },
-  { what: 'ALLOWED a shared test imports vitest, node:fs and test-support', dir: 'shared', test: true, code: value('vitest', 'a') + value('node:fs', 'b').replace('probe =', 'probe2 =') + value('../test-support/virtual-timers', 'c').replace('probe =', 'probe3 ='), accept: true },
+  { what: 'ALLOWED a shared test imports vitest, node:fs and test-support', dir: 'shared', test: true, code: value('vitest', 'a') + value('node:fs', 'b').replace('probe =', 'probe2 =') + value('../test-support/virtual-clock', 'c').replace('probe =', 'probe3 ='), accept: true },
 ];
 
 const fileOf = (probe, i) => join(probe.dir, `__layer_probe_${i}__${probe.test ? '.test' : ''}.ts`);
