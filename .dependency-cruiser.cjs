@@ -12,7 +12,7 @@
 /** `(^|/)node_modules/(a|b)/` — one or more npm packages (scoped names included). */
 const npm = (...names) => `(^|/)node_modules/(${names.map((n) => n.replace(/[.]/g, '\\.')).join('|')})/`;
 /** Node builtins by name, `node:` prefix optional, subpaths (`fs/promises`) included. */
-const builtins = (...names) => `^(node:)?(${names.join("|")})(/|$)`;
+const builtins = (...names) => `^(node:)?(${names.join('|')})(/|$)`;
 const core = (...names) => ({ dependencyTypes: ['core'], path: builtins(...names) });
 
 const TEST = '\\.test\\.tsx?$';
@@ -29,7 +29,23 @@ const RENDERER = '^renderer/src/';
 const TEST_SUPPORT = '^test-support/';
 
 /** Test kits and the real clients tests drive the app and the mock with (never product). */
-const TEST_PACKAGES = npm('vitest', 'fast-check', 'fake-indexeddb', 'dexie', '@xmldom/xmldom', '@testing-library/react', '@testing-library/dom', 'jsdom', 'ws', 'pusher', 'pusher-js', 'laravel-echo', 'socket.io-client', 'yaml', 'zod');
+const TEST_PACKAGES = npm(
+  'vitest',
+  'fast-check',
+  'fake-indexeddb',
+  'dexie',
+  '@xmldom/xmldom',
+  '@testing-library/react',
+  '@testing-library/dom',
+  'jsdom',
+  'ws',
+  'pusher',
+  'pusher-js',
+  'laravel-echo',
+  'socket.io-client',
+  'yaml',
+  'zod',
+);
 
 /** One allowlist entry: modules under `from` (tests excluded unless `tests`) may import `to`. */
 const allow = (comment, from, to, { tests = false, fromNot = [] } = {}) => ({
@@ -93,30 +109,55 @@ module.exports = {
     // A test may import what its folder may, plus test-support, the test kits, the real clients
     // it drives the product with, Node builtins, and the Node layers it runs end to end. Never
     // `electron` (test-support/electron-double stands in) and never the preload.
-    allow('a test imports its own folder, shared, the Node layers and test-support', TEST, {
-      path: [SHARED, MOCK, CORE, CLI, TEST_SUPPORT],
-    }, { tests: true }),
+    allow(
+      'a test imports its own folder, shared, the Node layers and test-support',
+      TEST,
+      {
+        path: [SHARED, MOCK, CORE, CLI, TEST_SUPPORT],
+      },
+      { tests: true },
+    ),
     allow('a test of main imports main', `${MAIN}.*${TEST}`, { path: MAIN }, { tests: true }),
     allow('a test of the renderer imports the renderer', `${RENDERER}.*${TEST}`, { path: [RENDERER, npm('react', 'react-dom', 'recharts')] }, { tests: true }),
     allow('tests use test kits and real clients', TEST, { path: TEST_PACKAGES }, { tests: true }),
     allow('tests use Node builtins', TEST, { dependencyTypes: ['core'] }, { tests: true }),
 
     // ── test support, suites and tools (not product; outside the production tsc projects) ───
-    allow('test-support helps tests of the Node layers', TEST_SUPPORT, {
-      path: [TEST_SUPPORT, SHARED, MOCK, CORE, CLI, TEST_PACKAGES],
-    }, { tests: true }),
+    allow(
+      'test-support helps tests of the Node layers',
+      TEST_SUPPORT,
+      {
+        path: [TEST_SUPPORT, SHARED, MOCK, CORE, CLI, TEST_PACKAGES],
+      },
+      { tests: true },
+    ),
     allow('test-support uses Node builtins', TEST_SUPPORT, { dependencyTypes: ['core'] }, { tests: true }),
-    allow('the Laravel suite drives the Node layers with real clients', '^test/', {
-      path: ['^test/', TEST_SUPPORT, SHARED, MOCK, CORE, CLI, TEST_PACKAGES],
-    }, { tests: true }),
+    allow(
+      'the Laravel suite drives the Node layers with real clients',
+      '^test/',
+      {
+        path: ['^test/', TEST_SUPPORT, SHARED, MOCK, CORE, CLI, TEST_PACKAGES],
+      },
+      { tests: true },
+    ),
     allow('the Laravel suite uses Node builtins', '^test/', { dependencyTypes: ['core'] }, { tests: true }),
-    allow('e2e treats the app as a black box: Playwright, Node, a provider SDK, vite for the journal page', '^e2e/', {
-      path: ['^e2e/', npm('@playwright/test', 'pusher', 'vite')],
-    }, { tests: true }),
+    allow(
+      'e2e treats the app as a black box: Playwright, Node, a provider SDK, vite for the journal page',
+      '^e2e/',
+      {
+        path: ['^e2e/', npm('@playwright/test', 'pusher', 'vite')],
+      },
+      { tests: true },
+    ),
     allow('e2e uses Node builtins', '^e2e/', { dependencyTypes: ['core'] }, { tests: true }),
-    allow('benchmarks measure the Node layers (and the UI through e2e/chromium)', '^bench/', {
-      path: ['^bench/', '^e2e/', TEST_SUPPORT, SHARED, MOCK, CORE, npm('@playwright/test', 'vite', 'ws', 'pusher-js')],
-    }, { tests: true }),
+    allow(
+      'benchmarks measure the Node layers (and the UI through e2e/chromium)',
+      '^bench/',
+      {
+        path: ['^bench/', '^e2e/', TEST_SUPPORT, SHARED, MOCK, CORE, npm('@playwright/test', 'vite', 'ws', 'pusher-js')],
+      },
+      { tests: true },
+    ),
     allow('benchmarks use Node builtins', '^bench/', { dependencyTypes: ['core'] }, { tests: true }),
     allow('scripts use Node builtins', '^scripts/', { dependencyTypes: ['core'] }, { tests: true }),
     allow('script tests use vitest and test the scripts', `^scripts/.*${TEST}`, { path: ['^scripts/', npm('vitest'), npm('eslint')] }, { tests: true }),
@@ -125,8 +166,7 @@ module.exports = {
     {
       name: 'preload-bundles-leaves-only',
       severity: 'error',
-      comment:
-        'The sandboxed preload bundles everything it reaches: the channel modules it imports must stay import-free, or zod (or worse) rides along into the preload.',
+      comment: 'The sandboxed preload bundles everything it reaches: the channel modules it imports must stay import-free, or zod (or worse) rides along into the preload.',
       from: { path: PRELOAD },
       to: { reachable: true, pathNot: [PRELOAD, '^shared/api/channels\\.ts$', '^shared/journal/window-port\\.ts$', npm('electron')] },
     },

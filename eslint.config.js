@@ -11,7 +11,9 @@ import reactHooks from 'eslint-plugin-react-hooks';
 // is banned there; and which globals a folder's code may assume.
 
 export default tseslint.config(
-  { ignores: ['*.d.ts', 'out/**', 'dist/**', 'node_modules/**', '.tsbuild/**', 'test-results/**', 'playwright-report/**', 'bench-results/**', 'echoscope-reports/**', '.peers/**'] },
+  {
+    ignores: ['*.d.ts', 'out/**', 'dist/**', 'node_modules/**', '.tsbuild/**', 'test-results/**', 'playwright-report/**', 'bench-results/**', 'echoscope-reports/**', '.peers/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,8 +29,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'ImportExpression[source.type!="Literal"]', message: 'import() of a computed name hides a dependency from the layer rules (.dependency-cruiser.cjs); import a literal.' },
-        { selector: 'CallExpression[callee.name=/^(require|createRequire)$/]', message: 'require/createRequire hides a dependency from the layer rules (.dependency-cruiser.cjs); use a static import.' },
+        {
+          selector: 'ImportExpression[source.type!="Literal"]',
+          message: 'import() of a computed name hides a dependency from the layer rules (.dependency-cruiser.cjs); import a literal.',
+        },
+        {
+          selector: 'CallExpression[callee.name=/^(require|createRequire)$/]',
+          message: 'require/createRequire hides a dependency from the layer rules (.dependency-cruiser.cjs); use a static import.',
+        },
       ],
     },
   },
@@ -68,4 +76,3 @@ export default tseslint.config(
   },
   // ---- end typed linting / react hooks ----
 );
-

@@ -1,3 +1,3 @@
 export declare const CHROMIUM_ARGS: string[];
-declare const _default: import("playwright/test").PlaywrightTestConfig<{}, {}>;
+declare const _default: import('playwright/test').PlaywrightTestConfig<{}, {}>;
 export default _default;

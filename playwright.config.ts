@@ -4,7 +4,9 @@ import { defineConfig } from '@playwright/test';
 const executablePath = chromiumPath();
 if (!executablePath) {
   // Playwright's own browser download cannot work here; say what to do instead of failing on a missing download.
-  throw new Error('No Chromium found for the browser tests: install Debian\'s package (`sudo apt-get install -y chromium`), set CHROMIUM_PATH, or run `.ci/run`, which installs it.');
+  throw new Error(
+    "No Chromium found for the browser tests: install Debian's package (`sudo apt-get install -y chromium`), set CHROMIUM_PATH, or run `.ci/run`, which installs it.",
+  );
 }
 
 export default defineConfig({

@@ -43,8 +43,15 @@ function laravelAiLine(i: number): string {
   const terminal = n === EVENTS / SESSIONS;
   const at = T0 + i * 0.05;
   const id = `019ade${i.toString(16).padStart(8, '0')}-7000-8000-${session.toString(16).padStart(12, '0')}`; // time-ordered, as UUIDv7 are
-  const base = { id, invocation_id: `019ade00-0000-7000-8000-${session.toString(16).padStart(12, '0')}`, type: terminal ? 'stream_end' : 'text_delta', timestamp: Math.floor(at / 1000) };
-  const data = terminal ? { ...base, reason: 'stop', usage: { prompt_tokens: 12, completion_tokens: 999 } } : { ...base, message_id: `msg-${session}`, delta: WORDS[(i * 7) % WORDS.length] };
+  const base = {
+    id,
+    invocation_id: `019ade00-0000-7000-8000-${session.toString(16).padStart(12, '0')}`,
+    type: terminal ? 'stream_end' : 'text_delta',
+    timestamp: Math.floor(at / 1000),
+  };
+  const data = terminal
+    ? { ...base, reason: 'stop', usage: { prompt_tokens: 12, completion_tokens: 999 } }
+    : { ...base, message_id: `msg-${session}`, delta: WORDS[(i * 7) % WORDS.length] };
   return JSON.stringify({ type: 'frame', at, connection: 'c1', channel: `private-chat.gen-${session}`, event: base.type, data });
 }
 
@@ -117,7 +124,8 @@ export async function run(): Promise<BenchResult[]> {
   collectGarbage();
   const ai = pass(EVENTS, 1, 'laravel-ai');
   const aiVerdict = ai.analyzer.verdicts(ai.analyzer.lastAt, { includeText: false, endOfJournal: true });
-  if (aiVerdict.summary.events !== EVENTS || aiVerdict.summary.byStatus.completed !== SESSIONS) throw new Error(`laravel-ai bench stream analyzed wrongly: ${JSON.stringify(aiVerdict.summary)}`);
+  if (aiVerdict.summary.events !== EVENTS || aiVerdict.summary.byStatus.completed !== SESSIONS)
+    throw new Error(`laravel-ai bench stream analyzed wrongly: ${JSON.stringify(aiVerdict.summary)}`);
   const ratios = one.map((ms, i) => split[i]! / ms);
 
   const eventsPerSecond = EVENTS / (ingestMs / 1000);
@@ -181,7 +189,13 @@ export async function run(): Promise<BenchResult[]> {
 }
 
 function printTable(results: BenchResult[]): void {
-  const rows = results.map((r) => [r.name, `${r.value.toLocaleString('en-US')} ${r.unit}`, `${r.baseline}: ${r.baselineValue.toLocaleString('en-US')}`, String(r.ratio), r.goal ?? '']);
+  const rows = results.map((r) => [
+    r.name,
+    `${r.value.toLocaleString('en-US')} ${r.unit}`,
+    `${r.baseline}: ${r.baselineValue.toLocaleString('en-US')}`,
+    String(r.ratio),
+    r.goal ?? '',
+  ]);
   const head = ['benchmark', 'value', 'baseline', 'ratio', 'goal'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   for (const row of [head, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));

@@ -52,7 +52,18 @@ async function publishLoad(mock: MockServer): Promise<void> {
     for (let c = 0; c < CHANNELS; c += 1) {
       const id = `bench-${c}`;
       const terminal = sequence === PER_CHANNEL;
-      mock.publish({ channel: channelName(c), event: 'chunk.delivered', data: { session_id: id, chunk: terminal ? '' : ' tok', sequence, state: terminal ? 'completed' : 'generating', termination_code: terminal ? 'end_turn' : null, emitted_at: Date.now() } });
+      mock.publish({
+        channel: channelName(c),
+        event: 'chunk.delivered',
+        data: {
+          session_id: id,
+          chunk: terminal ? '' : ' tok',
+          sequence,
+          state: terminal ? 'completed' : 'generating',
+          termination_code: terminal ? 'end_turn' : null,
+          emitted_at: Date.now(),
+        },
+      });
     }
     if (sequence % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -130,7 +141,16 @@ export async function echoScope(mock: MockServer, journal: JournalService): Prom
     for (let i = 0; i < count; i += 1) ackLatencies.push(now - arrivals[head + i]!);
     head += count;
   });
-  await service.invoke('profiles.save', { id: 'b', name: 'b', kind: 'reverb', host: mock.host, port: mock.port, key: app.key, auth: { mode: 'secret', secret: app.secret }, channels: Array.from({ length: CHANNELS }, (_, c) => channelName(c)) });
+  await service.invoke('profiles.save', {
+    id: 'b',
+    name: 'b',
+    kind: 'reverb',
+    host: mock.host,
+    port: mock.port,
+    key: app.key,
+    auth: { mode: 'secret', secret: app.secret },
+    channels: Array.from({ length: CHANNELS }, (_, c) => channelName(c)),
+  });
   await service.invoke('connections.connect', { profileId: 'b' });
   await waitFor(() => (service.hub.status('b')?.channels.filter((c) => c.status === 'subscribed').length ?? 0) === CHANNELS);
   const start = performance.now();
@@ -169,7 +189,10 @@ export async function run(): Promise<BenchResult[]> {
       lean.push(await measured(() => bareClient(mock, true), leanCpu));
       ours.push(await measured(() => echoScope(mock, journal), ourCpu));
     }
-    const cpuNote = bareCpu.length === RUNS ? `; main-thread CPU per event (median): bare ${median(bareCpu).toFixed(1)} µs, lean ${median(leanCpu).toFixed(1)} µs, ours ${median(ourCpu).toFixed(1)} µs` : '';
+    const cpuNote =
+      bareCpu.length === RUNS
+        ? `; main-thread CPU per event (median): bare ${median(bareCpu).toFixed(1)} µs, lean ${median(leanCpu).toFixed(1)} µs, ours ${median(ourCpu).toFixed(1)} µs`
+        : '';
     const bareRate = median(bare);
     const leanRate = median(lean);
     const ourRate = median(ours.map((o) => o.rate));
@@ -214,5 +237,6 @@ export async function run(): Promise<BenchResult[]> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const result of await run()) console.log(`${result.name}: ${result.value} ${result.unit} (baseline ${result.baseline} ${result.baselineValue}, ratio ${result.ratio.toFixed(3)})`);
+  for (const result of await run())
+    console.log(`${result.name}: ${result.value} ${result.unit} (baseline ${result.baseline} ${result.baselineValue}, ratio ${result.ratio.toFixed(3)})`);
 }

@@ -36,7 +36,14 @@ function tokenEvent(i: number): JournalRecord {
   const session = `b${i % 200}`;
   const sequence = Math.floor(i / 200) + 1;
   const at = 1_732_262_400_000 + i * 0.02;
-  return { type: 'frame', at, connection: `c${i % 2}`, channel: `private-ai.${session}`, event: 'chunk.delivered', data: { session_id: session, chunk: ` token${sequence}`, sequence, state: 'generating', termination_code: null, emitted_at: at - 2.5 } };
+  return {
+    type: 'frame',
+    at,
+    connection: `c${i % 2}`,
+    channel: `private-ai.${session}`,
+    event: 'chunk.delivered',
+    data: { session_id: session, chunk: ` token${sequence}`, sequence, state: 'generating', termination_code: null, emitted_at: at - 2.5 },
+  };
 }
 
 const HARNESS_ENTRY = `

@@ -116,10 +116,20 @@ class Publisher {
     const query = new URLSearchParams({ auth_key: APP.key, auth_timestamp: String(Math.floor(Date.now() / 1000)), auth_version: '1.0', body_md5: md5Hex(body) });
     query.set('auth_signature', signHttpRequest(APP.secret, 'POST', path, query));
     return new Promise((resolve, reject) => {
-      const req = request({ host: this.target.host, port: this.target.port, path: `${path}?${query.toString()}`, method: 'POST', agent: this.agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${String(res.statusCode)}`))));
-      });
+      const req = request(
+        {
+          host: this.target.host,
+          port: this.target.port,
+          path: `${path}?${query.toString()}`,
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${String(res.statusCode)}`))));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -262,7 +272,13 @@ export async function run(): Promise<BenchResult[]> {
       `p50 ours ${round(mine.p50)} ms${theirs ? `, soketi ${round(theirs.p50)} ms` : ''}; lost ours ${mine.lost}/${mine.events}${theirs ? `, soketi ${theirs.lost}/${theirs.events}` : ''}`,
     );
   return [
-    compare('fan-out deliveries/s at saturation (10 channels x 100 subscribers, batch_events)', 'deliveries/s', ours.deliveriesPerSecond, peer?.deliveriesPerSecond, '>= 1.0 (at least as fast as soketi)'),
+    compare(
+      'fan-out deliveries/s at saturation (10 channels x 100 subscribers, batch_events)',
+      'deliveries/s',
+      ours.deliveriesPerSecond,
+      peer?.deliveriesPerSecond,
+      '>= 1.0 (at least as fast as soketi)',
+    ),
     latencyResult(20, ours.loaded, peer?.loaded),
     latencyResult(2, ours.light, peer?.light),
   ];

@@ -178,7 +178,16 @@ export async function run(): Promise<BenchResult[]> {
     const tiny = await service.invoke('journal.import', { fileName: 'tiny.ndjson', content: bigSessionJournal('bench-tiny', 2) });
     if (!tiny.ok) throw new Error(tiny.error.message);
 
-    const saved = await service.invoke('profiles.save', { id: 'bench', name: 'bench', kind: 'reverb', host: mock.host, port: mock.port, key: app.key, appId: app.id, auth: { mode: 'secret', secret: app.secret } });
+    const saved = await service.invoke('profiles.save', {
+      id: 'bench',
+      name: 'bench',
+      kind: 'reverb',
+      host: mock.host,
+      port: mock.port,
+      key: app.key,
+      appId: app.id,
+      auth: { mode: 'secret', secret: app.secret },
+    });
     if (!saved.ok) throw new Error(saved.error.message);
     const connected = await service.invoke('connections.connect', { profileId: 'bench' });
     if (!connected.ok) throw new Error(connected.error.message);
@@ -209,7 +218,14 @@ export async function run(): Promise<BenchResult[]> {
           mock.publish({
             channel: channels[s]!,
             event: 'chunk.delivered',
-            data: { session_id: `live-${s}`, chunk: last ? '' : ' tok', sequence, state: last ? 'completed' : 'generating', termination_code: last ? 'end_turn' : null, emitted_at: Date.now() },
+            data: {
+              session_id: `live-${s}`,
+              chunk: last ? '' : ' tok',
+              sequence,
+              state: last ? 'completed' : 'generating',
+              termination_code: last ? 'end_turn' : null,
+              emitted_at: Date.now(),
+            },
           });
           published++;
         }
@@ -225,7 +241,9 @@ export async function run(): Promise<BenchResult[]> {
     const measuredPublished = published;
     await streaming;
     const publishRate = measuredPublished / ((performance.now() - streamStart + 1500) / 1000);
-    await page.waitForFunction((n) => document.querySelector('[data-testid="session-count"]')?.textContent?.includes(String(n)), SESSIONS + 2, { timeout: 30_000 }).catch(() => undefined);
+    await page
+      .waitForFunction((n) => document.querySelector('[data-testid="session-count"]')?.textContent?.includes(String(n)), SESSIONS + 2, { timeout: 30_000 })
+      .catch(() => undefined);
     const rows = await page.getByTestId('session-count').textContent();
 
     // Detail: warm the charts chunk once, then time the one-event session and the 100k one.

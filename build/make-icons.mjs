@@ -42,7 +42,12 @@ export function encodePng(size, rgba) {
     rows[y * (size * 4 + 1)] = 0; // filter: none
     rgba.copy(rows, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const clamp = (v) => Math.min(1, Math.max(0, v));
@@ -83,9 +88,7 @@ function shade(x, y, pixel) {
     // Distance to the arc's centre line: to the circle within the opening, else to the nearer end.
     const side = Math.sign(angle) || 1;
     const toLine =
-      Math.abs(angle) <= HALF_ANGLE
-        ? Math.abs(distance - radius)
-        : Math.hypot(x - (DOT.x + side * radius * Math.sin(HALF_ANGLE)), y - (DOT.y - radius * Math.cos(HALF_ANGLE)));
+      Math.abs(angle) <= HALF_ANGLE ? Math.abs(distance - radius) : Math.hypot(x - (DOT.x + side * radius * Math.sin(HALF_ANGLE)), y - (DOT.y - radius * Math.cos(HALF_ANGLE)));
     paint(cover(toLine - 0.028, pixel) * (1 - i * 0.22), teal);
   });
   paint(cover(distance - 0.075, pixel), teal);

@@ -31,7 +31,25 @@ function analyze(file: string): { sessions: Array<Record<string, unknown>> } {
 }
 
 /** What must agree between two recordings of the same run (arrival times differ by a few ms). */
-const CORE = ['sessionId', 'status', 'terminalStates', 'terminationCode', 'events', 'uniqueSequences', 'maxSequence', 'duplicates', 'conflicts', 'replays', 'outOfOrder', 'afterTerminal', 'missing', 'gaps', 'violations', 'text', 'naiveText'];
+const CORE = [
+  'sessionId',
+  'status',
+  'terminalStates',
+  'terminationCode',
+  'events',
+  'uniqueSequences',
+  'maxSequence',
+  'duplicates',
+  'conflicts',
+  'replays',
+  'outOfOrder',
+  'afterTerminal',
+  'missing',
+  'gaps',
+  'violations',
+  'text',
+  'naiveText',
+];
 const core = (session: Record<string, unknown>) => Object.fromEntries(CORE.map((k) => [k, session[k]]));
 
 test('a HAR recorded by Chromium parses into the same verdict as the journal of the same run', async ({ browser }, testInfo) => {
@@ -40,12 +58,19 @@ test('a HAR recorded by Chromium parses into the same verdict as the journal of 
   const port = Number(listening.port);
   const journal = testInfo.outputPath('run.ndjson');
   const harPath = testInfo.outputPath('run.har');
-  const watch = spawn(process.execPath, [cli, 'watch', '--url', `ws://127.0.0.1:${port}`, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.har1', '--journal', journal, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const watch = spawn(
+    process.execPath,
+    [cli, 'watch', '--url', `ws://127.0.0.1:${port}`, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.har1', '--journal', journal, '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   try {
     // The browser side: a page running the real pusher-js web build, recording a HAR with WebSocket frames.
     const context = await browser.newContext({ recordHar: { path: harPath, content: 'embed' } });
     const page = await context.newPage();
-    await page.exposeFunction('signChannel', (socketId: string, channel: string) => `${app.key}:${createHmac('sha256', app.secret).update(`${socketId}:${channel}`).digest('hex')}`);
+    await page.exposeFunction(
+      'signChannel',
+      (socketId: string, channel: string) => `${app.key}:${createHmac('sha256', app.secret).update(`${socketId}:${channel}`).digest('hex')}`,
+    );
     // A loopback origin: Chromium's local-network-access checks block about:blank → 127.0.0.1 sockets.
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.addScriptTag({ path: join(process.cwd(), 'node_modules/pusher-js/dist/web/pusher.min.js') });
@@ -73,7 +98,12 @@ test('a HAR recorded by Chromium parses into the same verdict as the journal of 
     );
     // Both the browser and the watcher are subscribed once the channel has two subscribers.
     const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: '127.0.0.1', port: String(port), useTLS: false });
-    await expect.poll(async () => ((await (await sdk.get({ path: '/channels/private-ai.har1', params: { info: 'subscription_count' } })).json()) as { subscription_count?: number }).subscription_count).toBe(2);
+    await expect
+      .poll(
+        async () =>
+          ((await (await sdk.get({ path: '/channels/private-ai.har1', params: { info: 'subscription_count' } })).json()) as { subscription_count?: number }).subscription_count,
+      )
+      .toBe(2);
 
     const send = (sequence: number, chunk: string, state = 'generating', code: string | null = null) =>
       sdk.trigger('private-ai.har1', 'chunk.delivered', { session_id: 'har1', chunk, sequence, state, termination_code: code });
@@ -84,7 +114,14 @@ test('a HAR recorded by Chromium parses into the same verdict as the journal of 
     await send(3, 'C');
     await send(5, 'E'); // 4 lost
     await send(6, '', 'completed', 'end_turn');
-    await expect.poll(() => readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('chunk.delivered')).length).toBe(7);
+    await expect
+      .poll(
+        () =>
+          readFileSync(journal, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes('chunk.delivered')).length,
+      )
+      .toBe(7);
     await context.close(); // writes the HAR
   } finally {
     watch.kill('SIGINT');

@@ -19,7 +19,9 @@ test('the demo populates Live on first start, with the hint on watching your own
 
   // Filters: only truncated sessions; then a text filter that matches nothing.
   await page.getByRole('combobox', { name: /^Status/ }).selectOption('truncated');
-  await expect.poll(async () => (await page.getByTestId('session-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))).every((s) => s === 'truncated')).toBe(true);
+  await expect
+    .poll(async () => (await page.getByTestId('session-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))).every((s) => s === 'truncated'))
+    .toBe(true);
   await page.getByRole('combobox', { name: /^Status/ }).selectOption('all');
   await page.getByLabel('Session or channel').fill('no-such-session');
   await expect(page.getByText('No sessions match.')).toBeVisible();
@@ -35,7 +37,10 @@ test('the demo populates Live on first start, with the hint on watching your own
 test('a replayed demo session shows replay markers on its timeline', async ({ page, served }, testInfo) => {
   await page.goto(served.url);
   // The demo has crash-and-retry sessions: the job restarts from sequence 1 and completes.
-  const replayed = page.locator('[data-testid="session-row"][data-status="completed"]').filter({ has: page.locator('.badge[data-kind="replay"]') }).first();
+  const replayed = page
+    .locator('[data-testid="session-row"][data-status="completed"]')
+    .filter({ has: page.locator('.badge[data-kind="replay"]') })
+    .first();
   await expect(replayed).toBeVisible({ timeout: 40_000 });
   const sessionId = await replayed.getAttribute('data-session');
   await replayed.getByRole('link').click();

@@ -104,7 +104,10 @@ test('a crash-retry scenario runs on the embedded mock and its sessions show rep
   // Check mode: expectations and precision/recall per kind.
   await page.goto(`${served.url}#/scenarios`);
   await page.getByRole('combobox', { name: /^Mode/ }).selectOption('check');
-  await page.locator('[data-testid="scenario-row"][data-scenario="truncation"]').getByRole('button', { name: /Run truncation/ }).click();
+  await page
+    .locator('[data-testid="scenario-row"][data-scenario="truncation"]')
+    .getByRole('button', { name: /Run truncation/ })
+    .click();
   const checked = page.getByTestId('scenario-run').first();
   await expect(checked).toHaveAttribute('data-state', 'finished', { timeout: 45_000 });
   await expect(checked.getByTestId('run-state')).toHaveText(/passed/);
@@ -125,7 +128,11 @@ test('Settings change thresholds, the contract profile and the theme', async ({ 
   await contract.getByTestId('contract-profile').fill('{"fields": {"sequence": "chunk"}}');
   await contract.getByRole('button', { name: 'Save contract' }).click();
   await expect(contract.getByTestId('contract-message')).toContainText('fields.sequence');
-  await contract.getByTestId('contract-profile').fill('{"name": "legacy", "event": "token.streamed", "states": {"generating": "generating", "done": "completed", "cut": "truncated", "failed": "errored", "cancelled": "abandoned"}}');
+  await contract
+    .getByTestId('contract-profile')
+    .fill(
+      '{"name": "legacy", "event": "token.streamed", "states": {"generating": "generating", "done": "completed", "cut": "truncated", "failed": "errored", "cancelled": "abandoned"}}',
+    );
   await contract.getByRole('button', { name: 'Save contract' }).click();
   await expect(contract.getByTestId('contract-message')).toContainText('Saved');
   await expect(contract.getByTestId('contract-profile')).toHaveValue(/"token\.streamed"/);
@@ -146,7 +153,14 @@ test('Settings change thresholds, the contract profile and the theme', async ({ 
 test('Raw frames shows frames that carry no data (soketi sends pusher_internal:subscription_succeeded without any)', async ({ page, served }, testInfo) => {
   const t0 = 1_796_000_000_000;
   const chunk = (at: number, sequence: number, state: string, code: string | null, text: string) =>
-    JSON.stringify({ type: 'frame', at, connection: 'soketi', channel: 'private-ai.nodata1', event: 'chunk.delivered', data: { session_id: 'nodata1', chunk: text, sequence, state, termination_code: code } });
+    JSON.stringify({
+      type: 'frame',
+      at,
+      connection: 'soketi',
+      channel: 'private-ai.nodata1',
+      event: 'chunk.delivered',
+      data: { session_id: 'nodata1', chunk: text, sequence, state, termination_code: code },
+    });
   const journal = [
     JSON.stringify({ type: 'header', format: 'echoscope-journal', version: 1, createdAt: new Date(t0).toISOString() }),
     JSON.stringify({ type: 'connection', at: t0, connection: 'soketi', state: 'connected', socketId: '1.1' }),
@@ -158,7 +172,10 @@ test('Raw frames shows frames that carry no data (soketi sends pusher_internal:s
     chunk(t0 + 20, 2, 'completed', 'end_turn', ''),
   ].join('\n');
   await page.goto(`${served.url}#/journal`);
-  await page.getByTestId('journal-drop').locator('input[type="file"]').setInputFiles({ name: 'nodata.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${journal}\n`) });
+  await page
+    .getByTestId('journal-drop')
+    .locator('input[type="file"]')
+    .setInputFiles({ name: 'nodata.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(`${journal}\n`) });
   await expect(page.getByTestId('import-result').getByTestId('imported-session')).toHaveText(['nodata1']);
 
   await page.goto(`${served.url}#/session/nodata1`);

@@ -19,12 +19,22 @@ const failures = [];
 for (const file of files) {
   process.stderr.write(`\n▶ ${file}\n`);
   // Each suite runs in its own process so one suite's heap and timers cannot skew another's.
-  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '-e', `
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      '-e',
+      `
     const { run } = await import(${JSON.stringify(join(root, 'bench', file))});
     const results = await run();
     process.stdout.write('\\n@@BENCH@@' + JSON.stringify(results) + '\\n');
     process.exit(0);
-  `], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000 });
+  `,
+    ],
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000 },
+  );
   const line = (child.stdout ?? '').split('\n').find((l) => l.startsWith('@@BENCH@@'));
   if (child.status !== 0 || !line) {
     failures.push(`${file}: exited ${child.status ?? child.signal}`);

@@ -28,7 +28,13 @@ const probes = [
   { what: 'shared imports ws', dir: 'shared', code: value('ws'), depcruise: /node_modules\/ws\// },
   { what: 'shared imports a type from ws (type-only imports count)', dir: 'shared', code: typeOnly('ws', 'WebSocket'), depcruise: /node_modules\/ws\// },
   { what: 'shared imports pusher-js', dir: 'shared', code: value('pusher-js'), depcruise: /node_modules\/pusher-js\// },
-  { what: 'shared imports node:crypto', dir: 'shared', code: named('node:crypto', 'createHash'), depcruise: /^(node:)?crypto$/, tsc: { project: 'shared', message: /Cannot find (module|name) 'node:crypto'/ } },
+  {
+    what: 'shared imports node:crypto',
+    dir: 'shared',
+    code: named('node:crypto', 'createHash'),
+    depcruise: /^(node:)?crypto$/,
+    tsc: { project: 'shared', message: /Cannot find (module|name) 'node:crypto'/ },
+  },
   { what: 'shared imports node:fs', dir: 'shared', code: value('node:fs'), depcruise: /^(node:)?fs$/ },
   { what: 'shared imports electron/core', dir: 'shared', code: value('../electron/core/clock'), depcruise: /^electron\/core\/clock\.ts$/ },
   { what: 'shared imports electron', dir: 'shared', code: value('electron'), depcruise: /node_modules\/electron\// },
@@ -39,8 +45,20 @@ const probes = [
   { what: 'preload imports the shared/api index (zod rides along)', dir: 'electron/preload', code: value('../../shared/api'), depcruise: /^shared\/api\/index\.ts$/ },
   { what: 'preload imports electron/core', dir: 'electron/preload', code: value('../core/clock'), depcruise: /^electron\/core\/clock\.ts$/ },
   // core, mock, cli: Node, never electron; packages only where they belong
-  { what: 'core imports electron', dir: 'electron/core', code: named('electron', 'app'), depcruise: /node_modules\/electron\//, tsc: { project: 'electron/core', message: /has no exported member 'app'/ } },
-  { what: 'mock imports electron', dir: 'electron/mock', code: named('electron', 'app'), depcruise: /node_modules\/electron\//, tsc: { project: 'electron/mock', message: /has no exported member 'app'/ } },
+  {
+    what: 'core imports electron',
+    dir: 'electron/core',
+    code: named('electron', 'app'),
+    depcruise: /node_modules\/electron\//,
+    tsc: { project: 'electron/core', message: /has no exported member 'app'/ },
+  },
+  {
+    what: 'mock imports electron',
+    dir: 'electron/mock',
+    code: named('electron', 'app'),
+    depcruise: /node_modules\/electron\//,
+    tsc: { project: 'electron/mock', message: /has no exported member 'app'/ },
+  },
   { what: 'cli imports electron', dir: 'electron/cli', code: value('electron'), depcruise: /node_modules\/electron\// },
   { what: 'core imports react', dir: 'electron/core', code: value('react'), depcruise: /node_modules\/react\// },
   { what: 'the hub imports dexie', dir: 'electron/core/hub', code: value('dexie'), depcruise: /node_modules\/dexie\// },
@@ -49,9 +67,21 @@ const probes = [
   { what: 'core imports the renderer', dir: 'electron/core', code: value('../../renderer/src/app/route'), depcruise: /^renderer\/src\/app\/route\.ts$/ },
   { what: 'cli uses a DOM global', dir: 'electron/cli', code: 'export const probe = window.location;\n', tsc: { project: 'electron/cli', message: /Cannot find name 'window'/ } },
   // renderer: React UI, no Node, no electron; the journal window is not React
-  { what: 'renderer imports node:fs', dir: 'renderer/src', code: named('node:fs', 'readFileSync'), depcruise: /^(node:)?fs$/, tsc: { project: 'renderer', message: /Cannot find (module|name) 'node:fs'/ } },
+  {
+    what: 'renderer imports node:fs',
+    dir: 'renderer/src',
+    code: named('node:fs', 'readFileSync'),
+    depcruise: /^(node:)?fs$/,
+    tsc: { project: 'renderer', message: /Cannot find (module|name) 'node:fs'/ },
+  },
   { what: 'renderer imports node:crypto', dir: 'renderer/src', code: value('node:crypto'), depcruise: /^(node:)?crypto$/ },
-  { what: 'renderer imports electron', dir: 'renderer/src', code: named('electron', 'ipcRenderer'), depcruise: /node_modules\/electron\//, tsc: { project: 'renderer', message: /has no exported member 'ipcRenderer'/ } },
+  {
+    what: 'renderer imports electron',
+    dir: 'renderer/src',
+    code: named('electron', 'ipcRenderer'),
+    depcruise: /node_modules\/electron\//,
+    tsc: { project: 'renderer', message: /has no exported member 'ipcRenderer'/ },
+  },
   { what: 'renderer imports pusher-js', dir: 'renderer/src', code: value('pusher-js'), depcruise: /node_modules\/pusher-js\// },
   { what: 'renderer imports electron/core', dir: 'renderer/src', code: value('../../electron/core/clock'), depcruise: /^electron\/core\/clock\.ts$/ },
   { what: 'the main window reaches dexie (through the journal store)', dir: 'renderer/src', code: value('../../shared/journal/store'), depcruise: /node_modules\/dexie\// },
@@ -60,9 +90,25 @@ const probes = [
   { what: 'a test imports electron (test-support/electron-double stands in)', dir: 'electron/core', test: true, code: value('electron'), depcruise: /node_modules\/electron\// },
   // allowed imports: the rules must accept these
   { what: 'ALLOWED shared imports zod', dir: 'shared', code: value('zod'), accept: true },
-  { what: 'ALLOWED the hub imports pusher-js and laravel-echo', dir: 'electron/core/hub', code: value('pusher-js', 'a') + value('laravel-echo', 'b').replace('probe =', 'probe2 ='), accept: true },
-  { what: 'ALLOWED preload imports electron and the channel names', dir: 'electron/preload', code: value('electron', 'a') + value('../../shared/api/channels', 'b').replace('probe =', 'probe2 ='), accept: true },
-  { what: 'ALLOWED a shared test imports vitest, node:fs and test-support', dir: 'shared', test: true, code: value('vitest', 'a') + value('node:fs', 'b').replace('probe =', 'probe2 =') + value('../test-support/virtual-clock', 'c').replace('probe =', 'probe3 ='), accept: true },
+  {
+    what: 'ALLOWED the hub imports pusher-js and laravel-echo',
+    dir: 'electron/core/hub',
+    code: value('pusher-js', 'a') + value('laravel-echo', 'b').replace('probe =', 'probe2 ='),
+    accept: true,
+  },
+  {
+    what: 'ALLOWED preload imports electron and the channel names',
+    dir: 'electron/preload',
+    code: value('electron', 'a') + value('../../shared/api/channels', 'b').replace('probe =', 'probe2 ='),
+    accept: true,
+  },
+  {
+    what: 'ALLOWED a shared test imports vitest, node:fs and test-support',
+    dir: 'shared',
+    test: true,
+    code: value('vitest', 'a') + value('node:fs', 'b').replace('probe =', 'probe2 =') + value('../test-support/virtual-clock', 'c').replace('probe =', 'probe3 ='),
+    accept: true,
+  },
 ];
 
 const fileOf = (probe, i) => join(probe.dir, `__layer_probe_${i}__${probe.test ? '.test' : ''}.ts`);
@@ -94,7 +140,11 @@ for (const { probe, file } of importProbes) {
     record(probe, violations.length === 0, violations.length === 0 ? 'depcruise accepts' : `depcruise REJECTS: ${violations.map((v) => `${v.to} (${v.rule.name})`).join(', ')}`);
   } else {
     const hit = violations.find((v) => probe.depcruise.test(v.to));
-    record(probe, hit !== undefined, hit ? `depcruise rejects (${hit.rule.name})` : `depcruise ACCEPTS${violations.length ? ` (other violations: ${violations.map((v) => v.to).join(', ')})` : ''}`);
+    record(
+      probe,
+      hit !== undefined,
+      hit ? `depcruise rejects (${hit.rule.name})` : `depcruise ACCEPTS${violations.length ? ` (other violations: ${violations.map((v) => v.to).join(', ')})` : ''}`,
+    );
   }
 }
 

@@ -74,7 +74,8 @@ function follow(child, onEarlyFailure) {
   });
   child.on('exit', (code, signal) => {
     if (settled) return;
-    if (onEarlyFailure && code !== 0 && code !== null && Date.now() - started < STARTUP_MS) return failEarly(`Electron exited at start with code ${code} (its own output is above)`);
+    if (onEarlyFailure && code !== 0 && code !== null && Date.now() - started < STARTUP_MS)
+      return failEarly(`Electron exited at start with code ${code} (its own output is above)`);
     settled = true;
     process.exit(code ?? (signal ? 1 : 0));
   });

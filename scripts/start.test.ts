@@ -35,7 +35,10 @@ function start(env: NodeJS.ProcessEnv, args: string[], done: (run: Run) => boole
   delete base.DISPLAY;
   delete base.WAYLAND_DISPLAY;
   delete base.ECHOSCOPE_DATA_DIR;
-  const child = spawn(process.execPath, [join(root, 'scripts', 'start.js'), ...args], { env: { ...base, ECHOSCOPE_DATA_DIR: mkdtempSync(join(tmpdir(), 'echoscope-start-')), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'scripts', 'start.js'), ...args], {
+    env: { ...base, ECHOSCOPE_DATA_DIR: mkdtempSync(join(tmpdir(), 'echoscope-start-')), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run: Run = { stdout: '', stderr: '', code: null };
   return new Promise((resolve) => {
     const check = () => {
@@ -58,23 +61,31 @@ describe('npm start', () => {
     expect(run.stderr).not.toContain('Falling back');
   });
 
-  it.skipIf(!built)('falls back to the browser dashboard, saying why, when Electron dies at start', async () => {
-    const dir = fakeElectron('echo "libgtk-3.so.0: cannot open shared object file" >&2; exit 127');
-    const run = await start({ ELECTRON_OVERRIDE_DIST_PATH: dir, DISPLAY: ':99' }, ['--port', '0', '--json', '--no-demo'], listening);
-    expect(run.stderr).toContain('libgtk-3.so.0');
-    expect(run.stderr).toContain('the desktop app cannot start here: Electron exited at start with code 127');
-    expect(listening(run)).toBe(true);
-  }, 30_000);
+  it.skipIf(!built)(
+    'falls back to the browser dashboard, saying why, when Electron dies at start',
+    async () => {
+      const dir = fakeElectron('echo "libgtk-3.so.0: cannot open shared object file" >&2; exit 127');
+      const run = await start({ ELECTRON_OVERRIDE_DIST_PATH: dir, DISPLAY: ':99' }, ['--port', '0', '--json', '--no-demo'], listening);
+      expect(run.stderr).toContain('libgtk-3.so.0');
+      expect(run.stderr).toContain('the desktop app cannot start here: Electron exited at start with code 127');
+      expect(listening(run)).toBe(true);
+    },
+    30_000,
+  );
 
-  it.skipIf(!built)('falls back without a display, and without a binary it does not fetch one when told to skip the download', async () => {
-    const noDisplay = await start({ ELECTRON_OVERRIDE_DIST_PATH: fakeElectron('exit 0') }, ['--port', '0', '--json', '--no-demo'], listening);
-    expect(noDisplay.stderr).toContain('no display (neither DISPLAY nor WAYLAND_DISPLAY is set)');
-    expect(listening(noDisplay)).toBe(true);
+  it.skipIf(!built)(
+    'falls back without a display, and without a binary it does not fetch one when told to skip the download',
+    async () => {
+      const noDisplay = await start({ ELECTRON_OVERRIDE_DIST_PATH: fakeElectron('exit 0') }, ['--port', '0', '--json', '--no-demo'], listening);
+      expect(noDisplay.stderr).toContain('no display (neither DISPLAY nor WAYLAND_DISPLAY is set)');
+      expect(listening(noDisplay)).toBe(true);
 
-    const noBinary = await start({ ELECTRON_OVERRIDE_DIST_PATH: '', ELECTRON_SKIP_BINARY_DOWNLOAD: '1', DISPLAY: ':99' }, ['--port', '0', '--json', '--no-demo'], listening);
-    if (existsSync(join(root, 'node_modules', 'electron', 'path.txt'))) return; // a machine with the binary launches it instead
-    expect(noBinary.stderr).toContain("Electron's binary was never downloaded");
-    expect(noBinary.stderr).toContain('ELECTRON_SKIP_BINARY_DOWNLOAD is set, so it is not fetched now');
-    expect(listening(noBinary)).toBe(true);
-  }, 30_000);
+      const noBinary = await start({ ELECTRON_OVERRIDE_DIST_PATH: '', ELECTRON_SKIP_BINARY_DOWNLOAD: '1', DISPLAY: ':99' }, ['--port', '0', '--json', '--no-demo'], listening);
+      if (existsSync(join(root, 'node_modules', 'electron', 'path.txt'))) return; // a machine with the binary launches it instead
+      expect(noBinary.stderr).toContain("Electron's binary was never downloaded");
+      expect(noBinary.stderr).toContain('ELECTRON_SKIP_BINARY_DOWNLOAD is set, so it is not fetched now');
+      expect(listening(noBinary)).toBe(true);
+    },
+    30_000,
+  );
 });

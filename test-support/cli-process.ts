@@ -48,7 +48,10 @@ export async function ensureCliBuilt(): Promise<void> {
       }
       if (owner) {
         try {
-          const build = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+          const build = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+            cwd: PROJECT_ROOT,
+            encoding: 'utf8',
+          });
           if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
           return;
         } finally {

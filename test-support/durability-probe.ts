@@ -14,7 +14,14 @@ import { JournalWriter } from '../electron/core/journal/journal-writer';
 
 export function probeEvent(i: number): JournalRecord {
   const session = `p${i % 7}`;
-  return { type: 'frame', at: 1_732_262_400_000 + i * 0.5, connection: 'probe', channel: `private-ai.${session}`, event: 'chunk.delivered', data: { session_id: session, chunk: `token ${i} `.repeat(4), sequence: i + 1, state: 'generating', termination_code: null } };
+  return {
+    type: 'frame',
+    at: 1_732_262_400_000 + i * 0.5,
+    connection: 'probe',
+    channel: `private-ai.${session}`,
+    event: 'chunk.delivered',
+    data: { session_id: session, chunk: `token ${i} `.repeat(4), sequence: i + 1, state: 'generating', termination_code: null },
+  };
 }
 
 async function main(): Promise<void> {

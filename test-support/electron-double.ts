@@ -312,8 +312,7 @@ class FakeDialog {
   answer: (call: DialogCall) => number = () => 0;
 
   showMessageBox(windowOrOptions: FakeBrowserWindow | DialogCall['options'], maybeOptions?: DialogCall['options']): Promise<{ response: number; checkboxChecked: boolean }> {
-    const call: DialogCall =
-      windowOrOptions instanceof FakeBrowserWindow ? { window: windowOrOptions, options: maybeOptions! } : { window: undefined, options: windowOrOptions };
+    const call: DialogCall = windowOrOptions instanceof FakeBrowserWindow ? { window: windowOrOptions, options: maybeOptions! } : { window: undefined, options: windowOrOptions };
     this.shown.push(call);
     return Promise.resolve({ response: this.answer(call), checkboxChecked: false });
   }

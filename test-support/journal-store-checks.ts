@@ -39,19 +39,39 @@ export function journalFixture(size = 5000): JournalRecord[] {
     // Now and then the clock of one event runs behind its predecessor (arrival order ≠ time order).
     const when = i % 211 === 5 ? at - 3 : at;
     if (i % 500 === 0) {
-      records.push({ type: 'connection', at: when, connection, state: i % 1000 === 0 ? 'connected' : 'disconnected', ...(i % 1000 === 0 ? { socketId: `${i}.1` } : { code: 4201, reason: 'pong reply not received' }) });
+      records.push({
+        type: 'connection',
+        at: when,
+        connection,
+        state: i % 1000 === 0 ? 'connected' : 'disconnected',
+        ...(i % 1000 === 0 ? { socketId: `${i}.1` } : { code: 4201, reason: 'pong reply not received' }),
+      });
     } else if (i % 97 === 1) {
       records.push({ type: 'subscription', at: when, connection, channel, status: 'subscribed' });
     } else if (i % 89 === 2) {
       records.push({ type: 'frame', at: when, connection, event: 'pusher:ping', data: {} });
     } else if (i % 83 === 3) {
-      records.push({ type: 'frame', at: when, connection, channel: 'private-ai.mixed', event: 'chunk.delivered', data: { session_id: `x${i % 2}`, chunk: 'é✓', sequence: 1, state: 'generating', termination_code: null } });
+      records.push({
+        type: 'frame',
+        at: when,
+        connection,
+        channel: 'private-ai.mixed',
+        event: 'chunk.delivered',
+        data: { session_id: `x${i % 2}`, chunk: 'é✓', sequence: 1, state: 'generating', termination_code: null },
+      });
     } else if (i % 79 === 4) {
       records.push({ type: 'frame', at: when, connection, channel, event: 'chunk.delivered', data: 'not json {' });
     } else {
       const sequence = (sequences.get(session) ?? 0) + 1;
       sequences.set(session, sequence);
-      records.push({ type: 'frame', at: when, connection, channel, event: 'chunk.delivered', data: { session_id: session, chunk: `tok${sequence} `, sequence, state: 'generating', termination_code: null, emitted_at: when - 1.5 } });
+      records.push({
+        type: 'frame',
+        at: when,
+        connection,
+        channel,
+        event: 'chunk.delivered',
+        data: { session_id: session, chunk: `tok${sequence} `, sequence, state: 'generating', termination_code: null, emitted_at: when - 1.5 },
+      });
     }
   }
   return records;

@@ -53,7 +53,10 @@ export function journallingTarget(clock: VirtualClock, event: string): { target:
 }
 
 /** Plays `scenario` to its end in virtual time and analyzes what the subscriber journalled. */
-export function watchInVirtualTime(scenario: Scenario, options: { clock?: VirtualClock; simulator?: Omit<SimulatorOptions, 'clock' | 'scheduler'>; analyzer?: AnalyzerOptions } = {}): VirtualWatch {
+export function watchInVirtualTime(
+  scenario: Scenario,
+  options: { clock?: VirtualClock; simulator?: Omit<SimulatorOptions, 'clock' | 'scheduler'>; analyzer?: AnalyzerOptions } = {},
+): VirtualWatch {
   const clock = options.clock ?? new VirtualClock(Date.UTC(2026, 11, 2, 10));
   const { target, records, received } = journallingTarget(clock, scenario.event);
   const run = new ScenarioRun(target, scenario, { ...options.simulator, clock });

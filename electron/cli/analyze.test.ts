@@ -71,7 +71,10 @@ describe('echoscope analyze', () => {
   it('warns about broken lines on stderr and still analyzes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'echoscope-analyze-'));
     const file = join(dir, 'broken.ndjson');
-    writeFileSync(file, 'oops\n{"type":"frame","at":1,"connection":"c","channel":"private-ai.x","event":"chunk.delivered","data":{"session_id":"x","chunk":"a","sequence":1,"state":"generating","termination_code":null}}\n{"type":"fr');
+    writeFileSync(
+      file,
+      'oops\n{"type":"frame","at":1,"connection":"c","channel":"private-ai.x","event":"chunk.delivered","data":{"session_id":"x","chunk":"a","sequence":1,"state":"generating","termination_code":null}}\n{"type":"fr',
+    );
     const { code, out, err } = await run(file);
     expect(code).toBe(0);
     expect(out).toMatch(/^x\s+streaming\s+1\s/m);
@@ -84,7 +87,10 @@ describe('echoscope analyze', () => {
     const journal = join(dir, 'acme.ndjson');
     writeFileSync(journal, '{"type":"frame","at":1,"connection":"c","channel":"gen.7","event":"Token","data":{"delta":"hi","seq":1,"status":"done"}}\n');
     const good = join(dir, 'acme.yaml');
-    writeFileSync(good, 'event: Token\nchannel: "gen.{id}"\nfields: {sessionId: null, chunk: delta, sequence: seq, state: status, terminationCode: null}\nstates: {go: generating, done: completed}\n');
+    writeFileSync(
+      good,
+      'event: Token\nchannel: "gen.{id}"\nfields: {sessionId: null, chunk: delta, sequence: seq, state: status, terminationCode: null}\nstates: {go: generating, done: completed}\n',
+    );
     const ok = await run(journal, '--json', '--profile', good);
     expect(JSON.parse(ok.out).sessions[0]).toMatchObject({ sessionId: '7', status: 'completed', text: 'hi' });
     const bad = join(dir, 'bad.json');
@@ -123,7 +129,18 @@ describe('echoscope analyze --contract: streams without sequence numbers', () =>
     const verdict = JSON.parse(out) as Verdict;
     expect(verdict.sessions).toHaveLength(1);
     // duplicates: the redelivered "answer" (1) + the retry's re-sent positions 1 and 2 (2)
-    expect(verdict.sessions[0]).toMatchObject({ sessionId: '42', status: 'completed', terminationCode: 'stop', replays: 1, attempts: 2, duplicates: 3, conflicts: 0, text: 'The answer is 42.', ttftMs: 100, ttftFrom: 'start_event' });
+    expect(verdict.sessions[0]).toMatchObject({
+      sessionId: '42',
+      status: 'completed',
+      terminationCode: 'stop',
+      replays: 1,
+      attempts: 2,
+      duplicates: 3,
+      conflicts: 0,
+      text: 'The answer is 42.',
+      ttftMs: 100,
+      ttftFrom: 'start_event',
+    });
     // text_start carries no text: not a session event
     expect(verdict.summary.ignoredFrames).toBe(1);
   });

@@ -16,7 +16,7 @@ export const analyzeCommand: CliCommand = {
   usage: 'echoscope analyze FILE [--json] [--contract NAME|F] [--stall-after MS] [--orphan-after MS]',
   details: [
     'FILE is an EchoScope NDJSON journal or a browser HAR export (told apart by content).',
-    '--contract laravel-ai (or prism) reads the Laravel AI SDK\'s (Prism\'s) broadcasts, which carry no',
+    "--contract laravel-ai (or prism) reads the Laravel AI SDK's (Prism's) broadcasts, which carry no",
     'sequence numbers: one session per channel, duplicates by event id, restarts by run id (docs/detection.md).',
     'Broken lines are reported on stderr with their line number and skipped.',
     'Exit codes: 0 analyzed, 2 the file (or the profile) cannot be read at all.',
@@ -60,7 +60,10 @@ async function sniff(path: string): Promise<FileKind> {
   try {
     const buffer = Buffer.alloc(64 * 1024);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const head = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    const head = buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
     const firstLine = head.trimStart().split('\n', 1)[0] ?? '';
     try {
       const first: unknown = JSON.parse(firstLine);
@@ -166,9 +169,14 @@ export function formatVerdictTable(verdict: Verdict): string {
     for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
   }
   const line = (cells: string[]) =>
-    cells.map((cell, i) => (columns[i]!.left ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((cell, i) => (columns[i]!.left ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const s = verdict.summary;
-  const byStatus = Object.entries(s.byStatus).map(([status, n]) => `${n} ${printable(status)}`).join(', ');
+  const byStatus = Object.entries(s.byStatus)
+    .map(([status, n]) => `${n} ${printable(status)}`)
+    .join(', ');
   const seen = s.observations > s.sessions ? ` seen as ${s.observations} observations` : '';
   return [
     line(columns.map((column) => column.title)),

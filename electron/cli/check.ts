@@ -26,7 +26,10 @@ export const checkCommand: CliCommand = {
   async run(args, io) {
     if (args.positionals.length !== 1) throw new UsageError('expected exactly one SUITE (try "builtin")');
     const suite = args.positionals[0]!;
-    const reporters = (stringOption(args, 'reporter') ?? 'list').split(',').map((r) => r.trim()).filter(Boolean);
+    const reporters = (stringOption(args, 'reporter') ?? 'list')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
     const unknown = reporters.filter((r) => !(REPORTERS as readonly string[]).includes(r));
     if (unknown.length > 0 || reporters.length === 0) throw new UsageError(`--reporter takes ${REPORTERS.join(', ')}; got ${unknown.join(', ') || 'nothing'}`);
     const timeoutMs = intOption(args, 'timeout', 60_000, 100);

@@ -19,7 +19,10 @@ export async function resolveContract(value: string): Promise<ContractProfile> {
     text = await readFile(value, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `no built-in contract is called "${value}" (${CONTRACT_NAMES}) and no such file exists` : `cannot read contract ${value}: ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      code === 'ENOENT' ? `no built-in contract is called "${value}" (${CONTRACT_NAMES}) and no such file exists` : `cannot read contract ${value}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   let raw: unknown;
   try {

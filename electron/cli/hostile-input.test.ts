@@ -83,7 +83,22 @@ describe('a payload nested 4,500 levels', () => {
     mock = await startMockServer({ port: 0 });
     const app = mock.apps[0]!;
     const journal = join(mkdtempSync(join(tmpdir(), 'echoscope-hostile-')), 'run.ndjson');
-    const watch = spawned(['watch', '--url', mock.wsUrl, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.deep', '--channel', 'private-ai.ok', '--journal', journal, '--json']);
+    const watch = spawned([
+      'watch',
+      '--url',
+      mock.wsUrl,
+      '--key',
+      app.key,
+      '--secret',
+      app.secret,
+      '--channel',
+      'private-ai.deep',
+      '--channel',
+      'private-ai.ok',
+      '--journal',
+      journal,
+      '--json',
+    ]);
     await eventually(() => mock!.subscriberCount('private-ai.deep') === 1 && mock!.subscriberCount('private-ai.ok') === 1, 15_000, 'watch to subscribe');
     mock.publish({ channel: 'private-ai.deep', event: 'chunk.delivered', data: deepPayload('deep', 4500) });
     mock.publish({ channel: 'private-ai.ok', event: 'chunk.delivered', data: token('ok', 1) });
@@ -106,7 +121,16 @@ describe('a payload nested 4,500 levels', () => {
     const { port, url } = (await serve.readyLine) as { port: number; url: string };
     const bridge = await openBridge(port, (await pageToken(url)).token);
     bridge.ws.send(JSON.stringify({ kind: 'ready' }));
-    const saved = await bridge.invoke('profiles.save', { id: 'm', name: 'm', kind: 'reverb', host: mock.host, port: mock.port, key: app.key, auth: { mode: 'secret', secret: app.secret }, channels: ['private-ai.deep', 'private-ai.ok'] });
+    const saved = await bridge.invoke('profiles.save', {
+      id: 'm',
+      name: 'm',
+      kind: 'reverb',
+      host: mock.host,
+      port: mock.port,
+      key: app.key,
+      auth: { mode: 'secret', secret: app.secret },
+      channels: ['private-ai.deep', 'private-ai.ok'],
+    });
     expect(saved.ok).toBe(true);
     await bridge.invoke('connections.connect', { profileId: 'm' });
     await eventually(() => mock!.subscriberCount('private-ai.deep') === 1 && mock!.subscriberCount('private-ai.ok') === 1, 15_000, 'serve to subscribe');
@@ -126,7 +150,8 @@ describe('a payload nested 4,500 levels', () => {
 describe('`analyze` of a hostile journal', () => {
   const dir = mkdtempSync(join(tmpdir(), 'echoscope-hostile-'));
   const header = JSON.stringify({ type: 'header', format: 'echoscope-journal', version: 1, createdAt: '2026-11-22T10:00:00Z' });
-  const frame = (at: number, channel: string, data: string): string => `{"type":"frame","at":${at},"connection":"c1","channel":${JSON.stringify(channel)},"event":"chunk.delivered","data":${data}}`;
+  const frame = (at: number, channel: string, data: string): string =>
+    `{"type":"frame","at":${at},"connection":"c1","channel":${JSON.stringify(channel)},"event":"chunk.delivered","data":${data}}`;
 
   async function analyze(lines: string[], json: boolean): Promise<{ code: number | string; out: string; err: string }> {
     const file = join(dir, `journal-${Math.random().toString(36).slice(2)}.ndjson`);
@@ -180,4 +205,3 @@ function readJournal(file: string): string {
     return '';
   }
 }
-

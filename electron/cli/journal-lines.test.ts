@@ -61,7 +61,20 @@ describe('every journal line is JSON, with frames that have no data', () => {
   it('watch --journal (the real binary)', async () => {
     server = await startScriptedPusherServer(scriptWithoutData);
     const journal = join(mkdtempSync(join(tmpdir(), 'echoscope-lines-')), 'watch.ndjson');
-    const run = runEchoscope(['watch', '--url', `ws://${server.host}:${server.port}`, '--key', 'k', '--secret', 's', '--channel', 'private-ai.nd1', '--journal', journal, '--quiet']);
+    const run = runEchoscope([
+      'watch',
+      '--url',
+      `ws://${server.host}:${server.port}`,
+      '--key',
+      'k',
+      '--secret',
+      's',
+      '--channel',
+      'private-ai.nd1',
+      '--journal',
+      journal,
+      '--quiet',
+    ]);
     await fileContains(journal, '"chunk.delivered"', 3);
     run.signal('SIGINT');
     const exit = await run.exited;

@@ -91,7 +91,10 @@ describe('echoscope replay', () => {
 describe('echoscope mock --scenario', () => {
   it('plays a scenario for any client and writes the ground truth', async () => {
     const file = join(dir, 'play.yaml');
-    await writeFile(file, 'name: play\ntokens: 5\nwaitForSubscriber: false\ntiming: {ttftMs: 1, interTokenMs: 1}\nsessions: [{id: p1, faults: [{kind: duplicate, sequences: [2]}]}]\n');
+    await writeFile(
+      file,
+      'name: play\ntokens: 5\nwaitForSubscriber: false\ntiming: {ttftMs: 1, interTokenMs: 1}\nsessions: [{id: p1, faults: [{kind: duplicate, sequences: [2]}]}]\n',
+    );
     const truth = join(dir, 'truth.json');
     const c = controlledIo();
     const exit = runCli(['mock', '--port', '0', '--json', '--scenario', file, '--truth', truth], c.io);

@@ -53,7 +53,11 @@ export const replayCommand: CliCommand = {
       io.err(`echoscope replay: ${file} holds no broadcast frame to replay`);
       return EXIT.unusable;
     }
-    const app = { id: stringOption(args, 'app-id') ?? DEFAULT_APP.id, key: stringOption(args, 'key') ?? DEFAULT_APP.key, secret: stringOption(args, 'secret') ?? DEFAULT_APP.secret };
+    const app = {
+      id: stringOption(args, 'app-id') ?? DEFAULT_APP.id,
+      key: stringOption(args, 'key') ?? DEFAULT_APP.key,
+      secret: stringOption(args, 'secret') ?? DEFAULT_APP.secret,
+    };
     let server: MockServer;
     try {
       server = await startMockServer({ host: stringOption(args, 'host') ?? '127.0.0.1', port: intOption(args, 'port', DEFAULT_MOCK_PORT, 0, 65535), apps: [app] });
@@ -64,24 +68,33 @@ export const replayCommand: CliCommand = {
     const json = args.values.json === true;
     const channels = [...new Set(chosen.map((f) => f.channel))];
     const say = (text: string, event: Record<string, unknown>): void => io.out(json ? JSON.stringify(event) : text);
-    say(`EchoScope replay of ${file}: ${chosen.length} events on ${channels.length} channel${channels.length === 1 ? '' : 's'} at ${speed}× speed\n  WebSocket  ${server.wsUrl}/app/${app.key}?protocol=7  (app ${app.id}, secret ${app.secret})\n  auth endpoint ${server.httpUrl}/broadcasting/auth`, {
-      event: 'listening',
-      host: server.host,
-      port: server.port,
-      url: `${server.wsUrl}/app/${app.key}?protocol=7`,
-      events: chosen.length,
-      channels,
-    });
+    say(
+      `EchoScope replay of ${file}: ${chosen.length} events on ${channels.length} channel${channels.length === 1 ? '' : 's'} at ${speed}× speed\n  WebSocket  ${server.wsUrl}/app/${app.key}?protocol=7  (app ${app.id}, secret ${app.secret})\n  auth endpoint ${server.httpUrl}/broadcasting/auth`,
+      {
+        event: 'listening',
+        host: server.host,
+        port: server.port,
+        url: `${server.wsUrl}/app/${app.key}?protocol=7`,
+        events: chosen.length,
+        channels,
+      },
+    );
     try {
       if (!args.values.immediately) {
-        if (!json) io.out(`Waiting for a client to subscribe to ${channels.length === 1 ? channels[0] : `one of ${channels.slice(0, 3).join(', ')}${channels.length > 3 ? ', …' : ''}`} (Ctrl+C to stop)…`);
+        if (!json)
+          io.out(
+            `Waiting for a client to subscribe to ${channels.length === 1 ? channels[0] : `one of ${channels.slice(0, 3).join(', ')}${channels.length > 3 ? ', …' : ''}`} (Ctrl+C to stop)…`,
+          );
         const subscribed = await Promise.race([waitForSubscriber(server, channels).then(() => true), io.stopSignal.then(() => false)]);
         if (!subscribed) return EXIT.ok;
       }
       say('Replaying…', { event: 'started' });
       const result = await Promise.race([play(server, chosen, speed), io.stopSignal.then(() => null)]);
       if (result === null) return EXIT.ok;
-      say(`Replayed ${result.published} events in ${(result.elapsedMs / 1000).toFixed(1)} s (p99 timing error ${result.p99ErrorMs.toFixed(1)} ms).`, { event: 'finished', ...result });
+      say(`Replayed ${result.published} events in ${(result.elapsedMs / 1000).toFixed(1)} s (p99 timing error ${result.p99ErrorMs.toFixed(1)} ms).`, {
+        event: 'finished',
+        ...result,
+      });
       if (args.values['keep-open']) {
         if (!json) io.out('Still serving; press Ctrl+C to stop.');
         await io.stopSignal;

@@ -126,7 +126,7 @@ function discoveryHint(code: number, profile: Profile): string {
 export function subscriptionHint(profile: Profile, code: number | undefined): string {
   if (profile.kind === 'socketio') {
     if (code === undefined || code === 0) {
-      return "laravel-echo-server could not reach its authHost (the Laravel app that authorizes channels): check authHost and authEndpoint in laravel-echo-server.json, and that the app is running";
+      return 'laravel-echo-server could not reach its authHost (the Laravel app that authorizes channels): check authHost and authEndpoint in laravel-echo-server.json, and that the app is running';
     }
     return `the app's auth endpoint, called by laravel-echo-server, answered HTTP ${code}: check --auth-header (bearer token, session cookie)`;
   }

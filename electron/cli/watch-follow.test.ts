@@ -53,11 +53,18 @@ async function mockWithSdk(): Promise<{ mock: MockServer; sdk: Pusher; count: (c
   cleanups.push(() => mock.close());
   const app = mock.apps[0]!;
   const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false });
-  const count = async (channel: string) => ((await (await sdk.get({ path: `/channels/${channel}`, params: { info: 'subscription_count' } })).json()) as { subscription_count?: number }).subscription_count ?? 0;
+  const count = async (channel: string) =>
+    ((await (await sdk.get({ path: `/channels/${channel}`, params: { info: 'subscription_count' } })).json()) as { subscription_count?: number }).subscription_count ?? 0;
   return { mock, sdk, count };
 }
 
-const chunk = (id: string, sequence: number, text: string, state = 'generating', code: string | null = null) => ({ session_id: id, chunk: text, sequence, state, termination_code: code });
+const chunk = (id: string, sequence: number, text: string, state = 'generating', code: string | null = null) => ({
+  session_id: id,
+  chunk: text,
+  sequence,
+  state,
+  termination_code: code,
+});
 
 describe('watch reads channel names as Laravel writes them', () => {
   it('--channel ai.x1 --private watches private-ai.x1', async () => {
@@ -69,7 +76,13 @@ describe('watch reads channel names as Laravel writes them', () => {
     expect(await count('ai.x1')).toBe(0);
     await sdk.trigger('private-ai.x1', 'chunk.delivered', chunk('x1', 1, 'hi'));
     await sdk.trigger('private-ai.x1', 'chunk.delivered', chunk('x1', 2, '', 'completed', 'end_turn'));
-    await w.until(() => readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"chunk.delivered"')).length >= 2, 'both frames in the journal');
+    await w.until(
+      () =>
+        readFileSync(journal, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"chunk.delivered"')).length >= 2,
+      'both frames in the journal',
+    );
     w.stop();
     expect(await w.running).toBe(0);
     const verdict = JSON.parse(w.out.join('\n')) as Verdict;
@@ -105,7 +118,23 @@ describe('watch --reconcile follows the record', () => {
     await new Promise<void>((resolve) => laravel.listen(0, '127.0.0.1', () => resolve()));
     cleanups.push(() => new Promise<void>((resolve) => laravel.close(() => resolve())));
     const url = `http://127.0.0.1:${(laravel.address() as AddressInfo).port}/api/generations/{sessionId}`;
-    const w = startWatch(['--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.g1', '--reconcile', url, '--reconcile-header', 'Authorization: Bearer QA', '--reconcile-settle', '200ms', '--json']);
+    const w = startWatch([
+      '--url',
+      `ws://${mock.host}:${mock.port}`,
+      '--key',
+      app.key,
+      '--secret',
+      app.secret,
+      '--channel',
+      'private-ai.g1',
+      '--reconcile',
+      url,
+      '--reconcile-header',
+      'Authorization: Bearer QA',
+      '--reconcile-settle',
+      '200ms',
+      '--json',
+    ]);
     woken.wake = w.wake;
     await w.until(async () => (await count('private-ai.g1')) === 1, 'EchoScope on private-ai.g1');
     await sdk.trigger('private-ai.g1', 'chunk.delivered', chunk('g1', 1, 'a'));
@@ -134,28 +163,51 @@ describe('watch --reconcile follows the record', () => {
 describe('watch --discover on laravel-echo-server', () => {
   const lesReason = laravelEchoServerUnavailableReason();
   if (lesReason) console.log(`[peers] laravel-echo-server watch test skipped: ${lesReason}`);
-  it.skipIf(lesReason !== null)('--api-key discovers the frontend\'s channel; watch leaves it once the session ended', async () => {
-    const laravel: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"channel_data":null}'));
-    await new Promise<void>((resolve) => laravel.listen(0, '127.0.0.1', () => resolve()));
-    cleanups.push(() => new Promise<void>((resolve) => laravel.close(() => resolve())));
-    const authHost = `http://127.0.0.1:${(laravel.address() as AddressInfo).port}`;
-    const les = await startLaravelEchoServer({ authHost, clients: [{ appId: 'w-app', key: 'w-key' }] });
-    cleanups.push(() => les.close());
-    const count = async (channel: string) => ((await (await fetch(`http://${les.host}:${les.port}/apps/w-app/channels/${channel}?auth_key=w-key`)).json()) as { subscription_count: number }).subscription_count;
-    const frontend = new Echo({ broadcaster: 'socket.io', host: `http://${les.host}:${les.port}`, client: io, transports: ['websocket'] });
-    cleanups.push(() => frontend.disconnect());
-    frontend.private('ai.w1');
-    const w = startWatch([
-      '--kind', 'socketio', '--url', `http://${les.host}:${les.port}`, '--key', 'unused', '--app-id', 'w-app', '--api-key', 'w-key',
-      '--auth-endpoint', `${authHost}/broadcasting/auth`, '--discover', 'ai.', '--private', '--poll-interval', '250', '--leave-grace', '300ms', '--json',
-    ]);
-    await w.until(async () => (await count('private-ai.w1')) === 2, 'EchoScope to discover private-ai.w1 (prefix ai. read as private-ai.)');
-    await les.broadcast('private-ai.w1', 'chunk.delivered', chunk('w1', 1, 'Hi'));
-    await les.broadcast('private-ai.w1', 'chunk.delivered', chunk('w1', 2, '', 'completed', 'end_turn'));
-    await w.until(async () => (await count('private-ai.w1')) === 1, 'watch to leave the ended session\'s channel');
-    w.stop();
-    expect(await w.running).toBe(0);
-    const verdict = JSON.parse(w.out.join('\n')) as Verdict;
-    expect(verdict.sessions.find((s) => s.sessionId === 'w1')).toMatchObject({ status: 'completed', events: 2, missing: 0 });
-  }, 60_000);
+  it.skipIf(lesReason !== null)(
+    "--api-key discovers the frontend's channel; watch leaves it once the session ended",
+    async () => {
+      const laravel: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"channel_data":null}'));
+      await new Promise<void>((resolve) => laravel.listen(0, '127.0.0.1', () => resolve()));
+      cleanups.push(() => new Promise<void>((resolve) => laravel.close(() => resolve())));
+      const authHost = `http://127.0.0.1:${(laravel.address() as AddressInfo).port}`;
+      const les = await startLaravelEchoServer({ authHost, clients: [{ appId: 'w-app', key: 'w-key' }] });
+      cleanups.push(() => les.close());
+      const count = async (channel: string) =>
+        ((await (await fetch(`http://${les.host}:${les.port}/apps/w-app/channels/${channel}?auth_key=w-key`)).json()) as { subscription_count: number }).subscription_count;
+      const frontend = new Echo({ broadcaster: 'socket.io', host: `http://${les.host}:${les.port}`, client: io, transports: ['websocket'] });
+      cleanups.push(() => frontend.disconnect());
+      frontend.private('ai.w1');
+      const w = startWatch([
+        '--kind',
+        'socketio',
+        '--url',
+        `http://${les.host}:${les.port}`,
+        '--key',
+        'unused',
+        '--app-id',
+        'w-app',
+        '--api-key',
+        'w-key',
+        '--auth-endpoint',
+        `${authHost}/broadcasting/auth`,
+        '--discover',
+        'ai.',
+        '--private',
+        '--poll-interval',
+        '250',
+        '--leave-grace',
+        '300ms',
+        '--json',
+      ]);
+      await w.until(async () => (await count('private-ai.w1')) === 2, 'EchoScope to discover private-ai.w1 (prefix ai. read as private-ai.)');
+      await les.broadcast('private-ai.w1', 'chunk.delivered', chunk('w1', 1, 'Hi'));
+      await les.broadcast('private-ai.w1', 'chunk.delivered', chunk('w1', 2, '', 'completed', 'end_turn'));
+      await w.until(async () => (await count('private-ai.w1')) === 1, "watch to leave the ended session's channel");
+      w.stop();
+      expect(await w.running).toBe(0);
+      const verdict = JSON.parse(w.out.join('\n')) as Verdict;
+      expect(verdict.sessions.find((s) => s.sessionId === 'w1')).toMatchObject({ status: 'completed', events: 2, missing: 0 });
+    },
+    60_000,
+  );
 });

@@ -26,7 +26,11 @@ export class WatchFollow {
     this.monitor = new Monitor({ analyzer });
     const target = profile.reconcile;
     this.follower = target
-      ? new RecordFollower({ target: () => target, detail: (sessionId) => this.monitor.detail(sessionId), result: (sessionId, result) => this.monitor.recordReconcile(sessionId, result) })
+      ? new RecordFollower({
+          target: () => target,
+          detail: (sessionId) => this.monitor.detail(sessionId),
+          result: (sessionId, result) => this.monitor.recordReconcile(sessionId, result),
+        })
       : undefined;
     this.monitor.onUpdate((update) => this.follower?.rowsChanged(update.items));
     this.monitor.onSessionEnd((sessionId, row) => {

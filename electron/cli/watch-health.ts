@@ -70,7 +70,11 @@ export class WatchHealth {
 
   record(record: JournalRecord): void {
     if (this.ended || record.type !== 'subscription') return;
-    this.channels.set(record.channel, { status: record.status, ...(record.error === undefined ? {} : { error: record.error }), ...(record.code === undefined ? {} : { code: record.code }) });
+    this.channels.set(record.channel, {
+      status: record.status,
+      ...(record.error === undefined ? {} : { error: record.error }),
+      ...(record.code === undefined ? {} : { code: record.code }),
+    });
     if (record.status !== 'failed') return;
     const message = `${record.error ?? `subscription to ${record.channel} failed`}. Hint: ${subscriptionHint(this.options.profile, record.code)}`;
     const given = this.options.profile.channels;
@@ -115,7 +119,9 @@ export class WatchHealth {
         if (!this.ended) this.fail(dropped ? `lost the connection and it did not come back: ${reason}` : reason);
       };
       explainNoConnection(profile, connectTimeoutMs, this.lastError).then(failed, (error: unknown) =>
-        failed(`no connection within ${connectTimeoutMs / 1000}s${this.lastError ? `: ${this.lastError}` : ''} (the diagnosis failed: ${error instanceof Error ? error.message : String(error)})`),
+        failed(
+          `no connection within ${connectTimeoutMs / 1000}s${this.lastError ? `: ${this.lastError}` : ''} (the diagnosis failed: ${error instanceof Error ? error.message : String(error)})`,
+        ),
       );
     }, connectTimeoutMs);
   }

@@ -9,13 +9,27 @@ import { parseDuration } from './duration';
 export const watchFollowOptions: Record<string, OptionSpec> = {
   private: { type: 'boolean', description: "read --channel names and the --discover prefix as Laravel writes them, private: ai.x1 is private-ai.x1 (Echo.private('ai.x1'))" },
   presence: { type: 'boolean', description: 'as --private, for presence channels: ai.x1 is presence-ai.x1 (Echo.join)' },
-  'quiet-channel-warning': { type: 'string', description: 'warn when a public channel gets no event this long, naming the private channel Laravel likely uses (0: never)', valueName: 'duration', default: '15s' },
-  'api-key': { type: 'string', description: "laravel-echo-server discovery: an API key of its clients (laravel-echo-server client:add), sent as ?auth_key=", valueName: 'key' },
+  'quiet-channel-warning': {
+    type: 'string',
+    description: 'warn when a public channel gets no event this long, naming the private channel Laravel likely uses (0: never)',
+    valueName: 'duration',
+    default: '15s',
+  },
+  'api-key': { type: 'string', description: 'laravel-echo-server discovery: an API key of its clients (laravel-echo-server client:add), sent as ?auth_key=', valueName: 'key' },
   'keep-channels': { type: 'boolean', description: 'discovery: stay on every discovered channel (by default EchoScope leaves once the session ended or nobody else is on it)' },
   'leave-grace': { type: 'string', description: 'discovery: how long after a session ended (without events) EchoScope leaves its channel', valueName: 'duration', default: '10s' },
-  reconcile: { type: 'string', description: "compare ended sessions with the app's record: URL template with {sessionId} (e.g. http://127.0.0.1:8000/api/generations/{sessionId})", valueName: 'url' },
+  reconcile: {
+    type: 'string',
+    description: "compare ended sessions with the app's record: URL template with {sessionId} (e.g. http://127.0.0.1:8000/api/generations/{sessionId})",
+    valueName: 'url',
+  },
   'reconcile-header': { type: 'string', multiple: true, description: 'header sent with the record request, "Name: value" (repeatable)', valueName: 'header' },
-  'reconcile-settle': { type: 'string', description: 'compare again once a session has been quiet this long (and while the record still changes)', valueName: 'duration', default: '5s' },
+  'reconcile-settle': {
+    type: 'string',
+    description: 'compare again once a session has been quiet this long (and while the record still changes)',
+    valueName: 'duration',
+    default: '5s',
+  },
 };
 
 export function parseHeaders(values: string[], option: string): Record<string, string> {
@@ -41,7 +55,11 @@ export function profileFields(args: ParsedArgs): { fields: Record<string, unknow
   if (url) {
     if (!/^https?:\/\//.test(url)) throw new UsageError(`--reconcile must be an http(s) URL template, got ${JSON.stringify(url)}`);
     if (!url.includes('{sessionId}')) throw new UsageError('--reconcile needs a {sessionId} placeholder, e.g. http://127.0.0.1:8000/api/generations/{sessionId}');
-    fields.reconcile = { url, headers: parseHeaders(headerValues, 'reconcile-header'), settleMs: parseDuration(stringOption(args, 'reconcile-settle') ?? '5s', 'reconcile-settle') };
+    fields.reconcile = {
+      url,
+      headers: parseHeaders(headerValues, 'reconcile-header'),
+      settleMs: parseDuration(stringOption(args, 'reconcile-settle') ?? '5s', 'reconcile-settle'),
+    };
   }
   const apiKey = stringOption(args, 'api-key');
   const discover: Record<string, unknown> = {

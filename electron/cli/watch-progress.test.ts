@@ -42,7 +42,20 @@ describe('echoscope watch progress', () => {
     mock = await startMockServer({ port: 0 });
     const app = mock.apps[0]!;
     const send = publisher(mock);
-    const run = runEchoscope(['watch', '--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.p1', '--channel', 'private-ai.p2', '--progress']);
+    const run = runEchoscope([
+      'watch',
+      '--url',
+      `ws://${mock.host}:${mock.port}`,
+      '--key',
+      app.key,
+      '--secret',
+      app.secret,
+      '--channel',
+      'private-ai.p1',
+      '--channel',
+      'private-ai.p2',
+      '--progress',
+    ]);
     await run.waitFor(/watching private-ai\.p2/);
     await send('p1', 1);
     await send('p1', 2);
@@ -72,7 +85,20 @@ describe('echoscope watch progress', () => {
     const app = mock.apps[0]!;
     const send = publisher(mock);
     const journal = join(mkdtempSync(join(tmpdir(), 'echoscope-quiet-')), 'run.ndjson');
-    const run = runEchoscope(['watch', '--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.q1', '--quiet', '--journal', journal]);
+    const run = runEchoscope([
+      'watch',
+      '--url',
+      `ws://${mock.host}:${mock.port}`,
+      '--key',
+      app.key,
+      '--secret',
+      app.secret,
+      '--channel',
+      'private-ai.q1',
+      '--quiet',
+      '--journal',
+      journal,
+    ]);
     await fileContains(journal, '"status":"subscribed"');
     await send('q1', 1);
     await send('q1', 2, 'completed', 'end_turn');
@@ -89,7 +115,20 @@ describe('echoscope watch progress', () => {
     const app = mock.apps[0]!;
     for (const flag of ['--quiet', '--progress']) {
       const journal = join(mkdtempSync(join(tmpdir(), 'echoscope-drop-')), 'run.ndjson');
-      const run = runEchoscope(['watch', '--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--secret', app.secret, '--channel', 'private-ai.d1', '--journal', journal, flag]);
+      const run = runEchoscope([
+        'watch',
+        '--url',
+        `ws://${mock.host}:${mock.port}`,
+        '--key',
+        app.key,
+        '--secret',
+        app.secret,
+        '--channel',
+        'private-ai.d1',
+        '--journal',
+        journal,
+        flag,
+      ]);
       await fileContains(journal, '"status":"subscribed"');
       expect(mock.closeConnections({ channel: 'private-ai.d1' }, 4200, 'deploy')).toBe(1);
       await run.waitFor(/connection lost/);

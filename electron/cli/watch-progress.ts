@@ -67,6 +67,8 @@ export class WatchProgress {
       verdict.outOfOrder > 0 ? `${verdict.outOfOrder} out of order` : '',
       verdict.violations > 0 ? `${verdict.violations} violation${verdict.violations === 1 ? '' : 's'}` : '',
     ].filter((part) => part.length > 0);
-    this.say(`session ${session} ended: ${verdict.status}${verdict.terminationCode ? ` (${verdict.terminationCode})` : ''}, ${verdict.events} event${verdict.events === 1 ? '' : 's'}${problems.length > 0 ? `, ${problems.join(', ')}` : ''}`);
+    this.say(
+      `session ${session} ended: ${verdict.status}${verdict.terminationCode ? ` (${verdict.terminationCode})` : ''}, ${verdict.events} event${verdict.events === 1 ? '' : 's'}${problems.length > 0 ? `, ${problems.join(', ')}` : ''}`,
+    );
   }
 }

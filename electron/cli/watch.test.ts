@@ -58,7 +58,24 @@ describe('echoscope watch', () => {
     let stop: (signal: NodeJS.Signals) => void = () => undefined;
     const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
     const running = runCli(
-      ['watch', '--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--app-id', app.id, '--secret', app.secret, '--discover', 'private-ai.', '--poll-interval', '250', '--journal', journal, '--json'],
+      [
+        'watch',
+        '--url',
+        `ws://${mock.host}:${mock.port}`,
+        '--key',
+        app.key,
+        '--app-id',
+        app.id,
+        '--secret',
+        app.secret,
+        '--discover',
+        'private-ai.',
+        '--poll-interval',
+        '250',
+        '--journal',
+        journal,
+        '--json',
+      ],
       { out: (l) => out.push(l), err: (l) => err.push(l), stopSignal },
     );
 
@@ -79,7 +96,13 @@ describe('echoscope watch', () => {
     await send('w2', 3, 'truncated', 'max_tokens');
     await send('w3', 1);
     await send('w3', 3); // 2 is lost
-    await until(async () => readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"chunk.delivered"')).length >= 10, 'frames in the journal');
+    await until(
+      async () =>
+        readFileSync(journal, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"chunk.delivered"')).length >= 10,
+      'frames in the journal',
+    );
     stop('SIGINT');
     expect(await running).toBe(0);
 
@@ -105,7 +128,24 @@ describe('echoscope watch', () => {
     let stop: (signal: NodeJS.Signals) => void = () => undefined;
     const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
     const running = runCli(
-      ['watch', '--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--app-id', app.id, '--secret', app.secret, '--channel', 'private-chat.42', '--contract', 'laravel-ai', '--journal', journal, '--json'],
+      [
+        'watch',
+        '--url',
+        `ws://${mock.host}:${mock.port}`,
+        '--key',
+        app.key,
+        '--app-id',
+        app.id,
+        '--secret',
+        app.secret,
+        '--channel',
+        'private-chat.42',
+        '--contract',
+        'laravel-ai',
+        '--journal',
+        journal,
+        '--json',
+      ],
       { out: (l) => out.push(l), err: () => undefined, stopSignal },
     );
     await until(async () => (await subscriberCount(mock!, 'private-chat.42')) >= 1, 'EchoScope to subscribe to private-chat.42');
@@ -126,18 +166,30 @@ describe('echoscope watch', () => {
     expect(await running).toBe(0);
     const watched = JSON.parse(out.join('\n')) as Verdict;
     expect(watched.sessions).toHaveLength(1);
-    expect(watched.sessions[0]).toMatchObject({ sessionId: '42', status: 'completed', terminationCode: 'stop', replays: 1, attempts: 2, duplicates: 2, text: 'The answer is 42.', ttftFrom: 'start_event' });
+    expect(watched.sessions[0]).toMatchObject({
+      sessionId: '42',
+      status: 'completed',
+      terminationCode: 'stop',
+      replays: 1,
+      attempts: 2,
+      duplicates: 2,
+      text: 'The answer is 42.',
+      ttftFrom: 'start_event',
+    });
   }, 60_000);
 
   it('stops with exit 1 when discovery is refused, showing what the server answered', async () => {
     mock = await startMockServer({ port: 0 });
     const app = mock.apps[0]!;
     const err: string[] = [];
-    const code = await runCli(['watch', '--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--app-id', app.id, '--secret', 'wrong-secret', '--discover', 'private-ai.', '--poll-interval', '250'], {
-      out: () => undefined,
-      err: (l) => err.push(l),
-      stopSignal: new Promise<NodeJS.Signals>(() => undefined),
-    });
+    const code = await runCli(
+      ['watch', '--url', `ws://${mock.host}:${mock.port}`, '--key', app.key, '--app-id', app.id, '--secret', 'wrong-secret', '--discover', 'private-ai.', '--poll-interval', '250'],
+      {
+        out: () => undefined,
+        err: (l) => err.push(l),
+        stopSignal: new Promise<NodeJS.Signals>(() => undefined),
+      },
+    );
     expect(code).toBe(1);
     expect(err.at(-1)).toMatch(/discovery failed: GET http:\/\/127\.0\.0\.1:\d+\/apps\/echoscope\/channels answered HTTP 401: \{"error":"Invalid signature.*Hint: --secret/);
   }, 30_000);

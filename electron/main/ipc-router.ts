@@ -14,8 +14,7 @@ export function registerIpcRouter(services: Promise<AppService>, isTrustedUrl: (
   const targets = new Map<number, PushBatcher>();
   let closed = false;
 
-  const isTrusted = (sender: WebContents, frame: WebFrameMain | null): boolean =>
-    frame !== null && frame === sender.mainFrame && isTrustedUrl(frame.url);
+  const isTrusted = (sender: WebContents, frame: WebFrameMain | null): boolean => frame !== null && frame === sender.mainFrame && isTrustedUrl(frame.url);
 
   ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, command: unknown, request: unknown) => {
     if (!isTrusted(event.sender, event.senderFrame)) {

@@ -313,8 +313,19 @@ describe('Electron main, against a test double of electron (Electron cannot run 
   describe('the trusted-URL check compares parsed URLs exactly', () => {
     it('dev server: the origin, never a prefix', () => {
       const trusted = { origin: 'http://localhost:5173' };
-      for (const url of ['http://localhost:5173', 'http://localhost:5173/', 'http://localhost:5173/#/sessions/s1', 'http://localhost:5173/journal.html']) expect(isTrustedRendererUrl(url, trusted), url).toBe(true);
-      for (const url of ['http://localhost:5173.evil.com/', 'http://localhost:51730/', 'http://localhost:5173@evil.com/', 'http://user:pw@localhost:5173/', 'https://localhost:5173/', 'ws://localhost:5173/', 'localhost:5173', 'not a url', ''])
+      for (const url of ['http://localhost:5173', 'http://localhost:5173/', 'http://localhost:5173/#/sessions/s1', 'http://localhost:5173/journal.html'])
+        expect(isTrustedRendererUrl(url, trusted), url).toBe(true);
+      for (const url of [
+        'http://localhost:5173.evil.com/',
+        'http://localhost:51730/',
+        'http://localhost:5173@evil.com/',
+        'http://user:pw@localhost:5173/',
+        'https://localhost:5173/',
+        'ws://localhost:5173/',
+        'localhost:5173',
+        'not a url',
+        '',
+      ])
         expect(isTrustedRendererUrl(url, trusted), url).toBe(false);
     });
 
@@ -322,7 +333,15 @@ describe('Electron main, against a test double of electron (Electron cannot run 
       const trusted = { file: DASHBOARD_URL };
       for (const url of [DASHBOARD_URL, `${DASHBOARD_URL}#/fleet`, `${DASHBOARD_URL}?x=1`]) expect(isTrustedRendererUrl(url, trusted), url).toBe(true);
       const host = new URL(DASHBOARD_URL);
-      for (const url of [`${DASHBOARD_URL}.evil`, `${DASHBOARD_URL}x/`, JOURNAL_URL, `${DASHBOARD_URL}/../journal.html`, `file://evil.example${host.pathname}`, `http://localhost${host.pathname}`, `${DASHBOARD_URL.replace('index.html', '')}`])
+      for (const url of [
+        `${DASHBOARD_URL}.evil`,
+        `${DASHBOARD_URL}x/`,
+        JOURNAL_URL,
+        `${DASHBOARD_URL}/../journal.html`,
+        `file://evil.example${host.pathname}`,
+        `http://localhost${host.pathname}`,
+        `${DASHBOARD_URL.replace('index.html', '')}`,
+      ])
         expect(isTrustedRendererUrl(url, trusted), url).toBe(false);
     });
   });
@@ -391,16 +410,17 @@ describe('Electron main, against a test double of electron (Electron cannot run 
   describe('profiles', () => {
     const secretProfile = { id: 'staging', name: 'Staging', kind: 'reverb', key: 'k', appId: '1', auth: { mode: 'secret', secret: 'top-secret' } };
 
-    it("refuses safeStorage's basic_text backend on Linux: profiles kept in memory only, and the user told", () => onPlatform('linux', async () => {
-      safeStorage.backend = 'basic_text';
-      const { dashboard, main } = await boot();
-      await main.notices.idle();
-      expect(dialog.shown.map((call) => call.options.message)).toEqual([expect.stringMatching(/kept in memory only/) as string]);
-      expect(dialog.shown[0]!.options.detail).toMatch(/basic_text/);
-      expect(dialog.shown[0]!.window).toBeUndefined(); // not modal: the dashboard stays usable
-      await expect(ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'profiles.save', secretProfile)).resolves.toMatchObject({ ok: true });
-      expect(readdirSync(userData)).toEqual([]);
-    }));
+    it("refuses safeStorage's basic_text backend on Linux: profiles kept in memory only, and the user told", () =>
+      onPlatform('linux', async () => {
+        safeStorage.backend = 'basic_text';
+        const { dashboard, main } = await boot();
+        await main.notices.idle();
+        expect(dialog.shown.map((call) => call.options.message)).toEqual([expect.stringMatching(/kept in memory only/) as string]);
+        expect(dialog.shown[0]!.options.detail).toMatch(/basic_text/);
+        expect(dialog.shown[0]!.window).toBeUndefined(); // not modal: the dashboard stays usable
+        await expect(ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'profiles.save', secretProfile)).resolves.toMatchObject({ ok: true });
+        expect(readdirSync(userData)).toEqual([]);
+      }));
 
     it('keeps profiles in a file, secrets sealed, on a keyring backend', async () => {
       const { dashboard } = await boot();
@@ -468,7 +488,13 @@ describe('Electron main, against a test double of electron (Electron cannot run 
 });
 
 describe('packaging config (electron-builder.yml)', () => {
-  const config = parse(readFileSync(join(repo, 'electron-builder.yml'), 'utf8')) as Record<string, unknown> & { electronFuses?: unknown; asarUnpack?: string[]; linux: { icon: string }; mac: { icon: string }; win: { icon: string } };
+  const config = parse(readFileSync(join(repo, 'electron-builder.yml'), 'utf8')) as Record<string, unknown> & {
+    electronFuses?: unknown;
+    asarUnpack?: string[];
+    linux: { icon: string };
+    mac: { icon: string };
+    win: { icon: string };
+  };
 
   it('sets the Electron fuses: no RunAsNode, NODE_OPTIONS or --inspect; asar integrity on, app only from the asar', () => {
     expect(config.electronFuses).toEqual({

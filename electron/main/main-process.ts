@@ -99,7 +99,11 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
     // The journal lives in a hidden window (Dexie needs IndexedDB); it outlives UI reloads.
     journalWindow = await withTimeout(openJournalWindow(where), options.journalTimeoutMs ?? JOURNAL_TIMEOUT_MS, timers, 'the journal window did not open its store in time').catch(
       (error: unknown) => {
-        notices.tell({ type: 'warning', message: 'The journal did not start: nothing will be recorded in this run.', detail: error instanceof Error ? error.message : String(error) });
+        notices.tell({
+          type: 'warning',
+          message: 'The journal did not start: nothing will be recorded in this run.',
+          detail: error instanceof Error ? error.message : String(error),
+        });
         return undefined;
       },
     );

@@ -17,7 +17,9 @@ export function safeStorageCodec(platform: NodeJS.Platform = process.platform): 
   if (platform === 'linux') {
     const backend = safeStorage.getSelectedStorageBackend();
     if (backend === 'basic_text' || backend === 'unknown') {
-      throw new SecretStorageRefused(`no keyring (safeStorage backend "${backend}"): secrets would be stored as good as plain text. Install and unlock a keyring (GNOME Keyring / libsecret or KWallet) to keep profiles between runs`);
+      throw new SecretStorageRefused(
+        `no keyring (safeStorage backend "${backend}"): secrets would be stored as good as plain text. Install and unlock a keyring (GNOME Keyring / libsecret or KWallet) to keep profiles between runs`,
+      );
     }
   }
   return {

@@ -70,7 +70,9 @@ export async function handleBroadcastingAuth(req: IncomingMessage, res: ServerRe
   if (traits.kind === 'private-encrypted') {
     const masterKey = ctx.config.encryptionMasterKeyBase64;
     if (!masterKey) return sendError(res, 400, 'private-encrypted- channels need an encryption master key (--encryption-master-key)', CORS_HEADERS);
-    const sharedSecret = createHash('sha256').update(Buffer.concat([Buffer.from(channel), Buffer.from(masterKey, 'base64')])).digest('base64');
+    const sharedSecret = createHash('sha256')
+      .update(Buffer.concat([Buffer.from(channel), Buffer.from(masterKey, 'base64')]))
+      .digest('base64');
     return sendJson(res, 200, { auth, shared_secret: sharedSecret }, CORS_HEADERS);
   }
   return sendJson(res, 200, { auth }, CORS_HEADERS);

@@ -45,7 +45,17 @@ describe('echoscope mock', () => {
   it('reads several apps from a config file; options override it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'echoscope-mock-'));
     const file = join(dir, 'mock.json');
-    await writeFile(file, JSON.stringify({ port: 1, apps: [{ id: 'a', key: 'ka', secret: 'sa' }, { id: 'b', key: 'kb', secret: 'sb' }], limits: { clientEventRate: 5 } }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        port: 1,
+        apps: [
+          { id: 'a', key: 'ka', secret: 'sa' },
+          { id: 'b', key: 'kb', secret: 'sb' },
+        ],
+        limits: { clientEventRate: 5 },
+      }),
+    );
     const h = harness();
     const exit = runCli(['mock', '--config', file, '--port', '0', '--json'], h.io);
     const { port } = JSON.parse(await h.ready) as { port: number };

@@ -94,7 +94,11 @@ describe('pusher-js', () => {
   it('fails a subscription the auth policy denies', async () => {
     const denying = await startMockServer({ authPolicy: { kind: 'allow-list', channels: ['private-ok.*'] } });
     try {
-      const client = new Pusher(denying.apps[0]!.key, { ...pusherOptions(), wsPort: denying.port, channelAuthorization: { endpoint: `${denying.httpUrl}/broadcasting/auth`, transport: 'ajax' } });
+      const client = new Pusher(denying.apps[0]!.key, {
+        ...pusherOptions(),
+        wsPort: denying.port,
+        channelAuthorization: { endpoint: `${denying.httpUrl}/broadcasting/auth`, transport: 'ajax' },
+      });
       open.push(client);
       await subscribed(client, 'private-ok.1');
       await expect(subscribed(client, 'private-secret')).rejects.toThrow(/subscription_error/);

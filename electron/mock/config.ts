@@ -91,8 +91,14 @@ export interface ResolvedConfig {
 
 export function resolveConfig(options: MockServerOptions = {}): ResolvedConfig {
   const apps = options.apps && options.apps.length > 0 ? options.apps.map((app) => ({ ...app })) : [{ ...DEFAULT_APP }];
-  assertDistinct(apps.map((a) => a.id), 'app id');
-  assertDistinct(apps.map((a) => a.key), 'app key');
+  assertDistinct(
+    apps.map((a) => a.id),
+    'app id',
+  );
+  assertDistinct(
+    apps.map((a) => a.key),
+    'app key',
+  );
   for (const app of apps) {
     if (!app.id || !app.key || !app.secret) throw new Error('every app needs a non-empty id, key and secret');
   }
@@ -132,7 +138,11 @@ export function parseAuthPolicy(text: string): AuthPolicy {
   if (text === 'allow-all') return { kind: 'allow-all' };
   if (text === 'deny') return { kind: 'deny' };
   if (text.startsWith('allow-list:')) {
-    const channels = text.slice('allow-list:'.length).split(',').map((s) => s.trim()).filter(Boolean);
+    const channels = text
+      .slice('allow-list:'.length)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     return { kind: 'allow-list', channels };
   }
   throw new Error(`auth policy must be allow-all, deny or allow-list:<channel,prefix.*>, got "${text}"`);

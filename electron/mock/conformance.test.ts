@@ -29,7 +29,13 @@ const staleTimestampOutcome = new Map<string, string>();
 
 const refusalOutcome: string[] = [];
 afterAll(() => {
-  if (process.env.ECHOSCOPE_CONFORMANCE_REPORT) console.log([...staleTimestampOutcome].map(([k, v]) => `stale timestamp, ${k}: ${v}`).concat(refusalOutcome).join('\n'));
+  if (process.env.ECHOSCOPE_CONFORMANCE_REPORT)
+    console.log(
+      [...staleTimestampOutcome]
+        .map(([k, v]) => `stale timestamp, ${k}: ${v}`)
+        .concat(refusalOutcome)
+        .join('\n'),
+    );
 });
 
 const APP: MockApp = { id: 'conformance', key: 'conformance-key', secret: 'conformance-secret' };
@@ -73,7 +79,12 @@ function conformanceSuite(label: string, factory: PeerFactory): void {
     }
 
     /** A signed HTTP API request built by hand (for timestamps and sizes the SDK will not produce). */
-    async function signedRequest(method: string, path: string, body: string | undefined, opts: { secret?: string; timestamp?: number } = {}): Promise<{ status: number; text: string }> {
+    async function signedRequest(
+      method: string,
+      path: string,
+      body: string | undefined,
+      opts: { secret?: string; timestamp?: number } = {},
+    ): Promise<{ status: number; text: string }> {
       const query = new URLSearchParams({ auth_key: peer.app.key, auth_timestamp: String(opts.timestamp ?? Math.floor(Date.now() / 1000)), auth_version: '1.0' });
       if (body !== undefined) query.set('body_md5', md5Hex(body));
       query.set('auth_signature', signHttpRequest(opts.secret ?? peer.app.secret, method, path, query));
@@ -230,7 +241,9 @@ function conformanceSuite(label: string, factory: PeerFactory): void {
     });
 
     it('checks auth_timestamp: a request 20 minutes old is refused (401) by the mock', async () => {
-      const stale = await signedRequest('POST', `/apps/${peer.app.id}/events`, JSON.stringify({ name: 'x', channel: 'c', data: '{}' }), { timestamp: Math.floor(Date.now() / 1000) - 1200 });
+      const stale = await signedRequest('POST', `/apps/${peer.app.id}/events`, JSON.stringify({ name: 'x', channel: 'c', data: '{}' }), {
+        timestamp: Math.floor(Date.now() / 1000) - 1200,
+      });
       staleTimestampOutcome.set(peer.name, `${stale.status} ${stale.text.slice(0, 120)}`);
       if (peer.strict) expect(stale.status).toBe(401);
     });

@@ -274,7 +274,10 @@ export class Connection implements AppConnection {
     const user = ok ? asRecord(safeParse(userData)) : null;
     const id = user?.id;
     if (!ok || (typeof id !== 'string' && typeof id !== 'number') || String(id).length === 0) {
-      this.close(CLOSE.unauthorized, `Invalid pusher:signin: expected auth "${this.runtime.app.key}:" + HMAC-SHA256 hex of "${this.socketId}::user::<user_data>" and user_data with an id`);
+      this.close(
+        CLOSE.unauthorized,
+        `Invalid pusher:signin: expected auth "${this.runtime.app.key}:" + HMAC-SHA256 hex of "${this.socketId}::user::<user_data>" and user_data with an id`,
+      );
       return;
     }
     this.signedInUser = String(id);
@@ -304,9 +307,7 @@ export class Connection implements AppConnection {
     }
     const member = this.memberships.get(name)?.member;
     const data = typeof frame.data === 'string' ? frame.data : JSON.stringify(frame.data ?? null);
-    const text = member
-      ? encodeFrame(frame.event, data, name, { user_id: member.userId })
-      : eventFrame(frame.event, name, data);
+    const text = member ? encodeFrame(frame.event, data, name, { user_id: member.userId }) : eventFrame(frame.event, name, data);
     const channel = this.runtime.channels.get(name);
     if (!channel) return;
     this.runtime.counters.clientEvents += 1;

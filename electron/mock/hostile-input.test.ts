@@ -128,7 +128,10 @@ describe('deeply nested JSON from clients', () => {
     client.send(`{"event":"pusher:subscribe","data":${JSON.stringify(`{"channel":"x","extra":${deepList(4000)}}`)}}`);
     expect(((await client.nextEvent('pusher:error')).data as { message: string }).message).toMatch(/nests deeper than 64 levels/);
     const channelData = `{"user_id":"u1","user_info":${deepList(4000)}}`;
-    client.send({ event: 'pusher:subscribe', data: { channel: 'presence-room', channel_data: channelData, auth: signChannel(app.key, app.secret, client.socketId, 'presence-room', channelData) } });
+    client.send({
+      event: 'pusher:subscribe',
+      data: { channel: 'presence-room', channel_data: channelData, auth: signChannel(app.key, app.secret, client.socketId, 'presence-room', channelData) },
+    });
     expect(((await client.nextEvent('pusher:subscription_error', 'presence-room')).data as { error: string }).error).toMatch(/nests deeper than 64 levels/);
 
     await client.roundTrip();
@@ -139,12 +142,21 @@ describe('deeply nested JSON from clients', () => {
     const server = await start();
     const app = server.apps[0]!;
     const body = `{"name":"e","channels":["c"],"data":${deep(4500)}}`;
-    const query = new URLSearchParams({ auth_key: app.key, auth_timestamp: String(Math.floor(Date.now() / 1000)), auth_version: '1.0', body_md5: createHash('md5').update(body).digest('hex') });
+    const query = new URLSearchParams({
+      auth_key: app.key,
+      auth_timestamp: String(Math.floor(Date.now() / 1000)),
+      auth_version: '1.0',
+      body_md5: createHash('md5').update(body).digest('hex'),
+    });
     query.set('auth_signature', signHttpRequest(app.secret, 'POST', `/apps/${app.id}/events`, query));
     const published = await fetch(`${server.httpUrl}/apps/${app.id}/events?${query.toString()}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(published.status).toBe(400);
     expect(((await published.json()) as { error: string }).error).toMatch(/nests deeper than 64 levels/);
-    const auth = await fetch(`${server.httpUrl}/broadcasting/auth`, { method: 'POST', body: `{"socket_id":"1.2","channel_name":"presence-x","user_info":${deep(4500)}}`, headers: { 'content-type': 'application/json' } });
+    const auth = await fetch(`${server.httpUrl}/broadcasting/auth`, {
+      method: 'POST',
+      body: `{"socket_id":"1.2","channel_name":"presence-x","user_info":${deep(4500)}}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(auth.status).toBe(400);
     await answersNextClient(server.wsUrl, app.key);
   });
@@ -188,8 +200,13 @@ describe('presence rosters', () => {
     const join = async (userId: string) => {
       const client = await connect(server.wsUrl, app.key);
       const channelData = JSON.stringify({ user_id: userId, user_info: { name: userId } });
-      client.send({ event: 'pusher:subscribe', data: { channel: 'presence-room', channel_data: channelData, auth: signChannel(app.key, app.secret, client.socketId, 'presence-room', channelData) } });
-      return (await client.nextEvent('pusher_internal:subscription_succeeded', 'presence-room')).data as { presence: { ids: string[]; hash: Record<string, unknown>; count: number } };
+      client.send({
+        event: 'pusher:subscribe',
+        data: { channel: 'presence-room', channel_data: channelData, auth: signChannel(app.key, app.secret, client.socketId, 'presence-room', channelData) },
+      });
+      return (await client.nextEvent('pusher_internal:subscription_succeeded', 'presence-room')).data as {
+        presence: { ids: string[]; hash: Record<string, unknown>; count: number };
+      };
     };
     await join('alice');
     const { presence } = await join('__proto__');

@@ -32,7 +32,12 @@ async function connect(key = 'one-key'): Promise<RawPusherClient> {
   return client;
 }
 
-async function signed(method: string, path: string, body?: string, tweak: (q: URLSearchParams) => void = () => undefined): Promise<{ status: number; body: Record<string, unknown> }> {
+async function signed(
+  method: string,
+  path: string,
+  body?: string,
+  tweak: (q: URLSearchParams) => void = () => undefined,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const query = new URLSearchParams({ auth_key: 'one-key', auth_timestamp: String(Math.floor(Date.now() / 1000)), auth_version: '1.0' });
   if (body !== undefined) query.set('body_md5', md5Hex(body));
   tweak(query);
@@ -125,7 +130,11 @@ describe('POST /broadcasting/auth', () => {
   it('denies everything under the deny policy (403)', async () => {
     const denying = await startMockServer({ authPolicy: { kind: 'deny' } });
     try {
-      const res = await fetch(`${denying.httpUrl}/broadcasting/auth`, { method: 'POST', body: 'socket_id=1.2&channel_name=private-a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await fetch(`${denying.httpUrl}/broadcasting/auth`, {
+        method: 'POST',
+        body: 'socket_id=1.2&channel_name=private-a',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: string }).error).toMatch(/deny/);
     } finally {
@@ -140,8 +149,16 @@ describe('generations and metrics', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: 'generation_not_found', session_id: 's-unknown' });
     server.generations.put({
-      session_id: 's1', progress: 'generating', last_seq: 40, accumulated_text: 'Hello', final_text: null,
-      termination_code: null, failure_detail: null, initiated_at: '2025-01-01T00:00:00Z', last_save_at: '2025-01-01T00:00:01Z', resolved_at: null,
+      session_id: 's1',
+      progress: 'generating',
+      last_seq: 40,
+      accumulated_text: 'Hello',
+      final_text: null,
+      termination_code: null,
+      failure_detail: null,
+      initiated_at: '2025-01-01T00:00:00Z',
+      last_save_at: '2025-01-01T00:00:01Z',
+      resolved_at: null,
     });
     const found = await fetch(`${server.httpUrl}/api/generations/s1`);
     expect(await found.json()).toMatchObject({ session_id: 's1', last_seq: 40 });

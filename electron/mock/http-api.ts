@@ -188,7 +188,10 @@ function attributes(name: string, info: string[], runtime: AppRuntime): Record<s
 }
 
 function parseInfo(query: URLSearchParams, allowed: string[]): string[] {
-  const info = (query.get('info') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const info = (query.get('info') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const attribute of info) if (!allowed.includes(attribute)) throw new ApiError(400, `Unknown info attribute "${attribute}"; allowed: ${allowed.join(', ')}`);
   return info;
 }

@@ -55,7 +55,13 @@ describe('App', () => {
   });
 
   it('says in the alert banner why the sessions could not be loaded', async () => {
-    render(<App api={createAppApi(preload({ 'sessions.list': { ok: false, error: { code: 'timeout', message: 'sessions.list: no answer from the EchoScope host within 60 s (is it still running?)' } } }))} />);
+    render(
+      <App
+        api={createAppApi(
+          preload({ 'sessions.list': { ok: false, error: { code: 'timeout', message: 'sessions.list: no answer from the EchoScope host within 60 s (is it still running?)' } } }),
+        )}
+      />,
+    );
     expect((await screen.findByRole('alert')).textContent).toBe('sessions.list: no answer from the EchoScope host within 60 s (is it still running?)');
     expect(screen.getByTestId('session-count').textContent).toBe('0 sessions');
   });

@@ -26,7 +26,10 @@ function journalOf(sessionId: string): string {
     event: 'chunk.delivered',
     data: { session_id: sessionId, chunk: state === 'generating' ? `t${sequence} ` : '', sequence, state, termination_code: state === 'generating' ? null : 'end_turn' },
   });
-  return serializeJournal([{ type: 'subscription', at: T0, connection: 'c1', channel, status: 'subscribed' }, frame(1, 'generating'), frame(2, 'generating'), frame(3, 'completed')], '2024-11-22T08:00:00Z');
+  return serializeJournal(
+    [{ type: 'subscription', at: T0, connection: 'c1', channel, status: 'subscribed' }, frame(1, 'generating'), frame(2, 'generating'), frame(3, 'completed')],
+    '2024-11-22T08:00:00Z',
+  );
 }
 
 describe('useAppState over the headless host', () => {

@@ -138,7 +138,16 @@ describe('connectApi in a browser tab served by the headless host', () => {
       event: 'chunk.delivered',
       data: { session_id: sessionId, chunk: state === 'generating' ? `t${sequence} ` : '', sequence, state, termination_code: state === 'generating' ? null : 'end_turn' },
     });
-    return serializeJournal([{ type: 'subscription', at: T0, connection: 'c1', channel, status: 'subscribed' }, frame(1, 'generating'), frame(2, 'generating'), frame(3, 'generating'), frame(4, 'completed')], '2024-11-22T08:00:00Z');
+    return serializeJournal(
+      [
+        { type: 'subscription', at: T0, connection: 'c1', channel, status: 'subscribed' },
+        frame(1, 'generating'),
+        frame(2, 'generating'),
+        frame(3, 'generating'),
+        frame(4, 'completed'),
+      ],
+      '2024-11-22T08:00:00Z',
+    );
   }
 
   it('talks to the host that served the page', async () => {
@@ -166,10 +175,22 @@ describe('connectApi in a browser tab served by the headless host', () => {
     const offFirst = api.on('sessions.updated', ({ items }) => first.push(...items));
     api.ready();
 
-    expect(await api.invoke('journal.import', { fileName: 'one.ndjson', content: journalOf('s1') })).toMatchObject({ ok: true, value: { format: 'ndjson', records: 5, sessions: ['s1'] } });
+    expect(await api.invoke('journal.import', { fileName: 'one.ndjson', content: journalOf('s1') })).toMatchObject({
+      ok: true,
+      value: { format: 'ndjson', records: 5, sessions: ['s1'] },
+    });
     await vi.waitFor(() => expect(first.some((row) => row.sessionId === 's1' && row.status === 'completed')).toBe(true), { timeout: 5000 });
     const s1 = first.filter((row) => row.sessionId === 's1').at(-1)!;
-    expect(s1).toMatchObject({ channel: 'private-ai.s1', status: 'completed', events: 4, maxSequence: 4, missing: 0, duplicates: 0, terminationCode: 'end_turn', connection: 'c1' });
+    expect(s1).toMatchObject({
+      channel: 'private-ai.s1',
+      status: 'completed',
+      events: 4,
+      maxSequence: 4,
+      missing: 0,
+      duplicates: 0,
+      terminationCode: 'end_turn',
+      connection: 'c1',
+    });
 
     offFirst();
     const second: SessionRow[] = [];

@@ -115,7 +115,10 @@ export function hostBridge(env: HostBridgeEnvironment): AppBridge {
       return new Promise((resolve) => {
         const timer = env.setTimer(() => {
           pending.delete(id);
-          resolve({ ok: false, error: { code: 'timeout', message: `${command}: no answer from the EchoScope host within ${Math.round(invokeTimeoutMs / 1000)} s (is it still running?)` } });
+          resolve({
+            ok: false,
+            error: { code: 'timeout', message: `${command}: no answer from the EchoScope host within ${Math.round(invokeTimeoutMs / 1000)} s (is it still running?)` },
+          });
         }, invokeTimeoutMs);
         pending.set(id, (result) => {
           env.clearTimer(timer);

@@ -16,7 +16,13 @@ import { useAppState } from './use-app-state';
 const INFO: AppInfo = { name: 'EchoScope', version: '1.2.3', transport: 'electron', demo: null };
 const SETTINGS: MonitorSettings = { stallAfterMs: 5_000, orphanAfterMs: 60_000, reorderWindowMs: 250 };
 const LOCAL = redactProfile(ProfileInputSchema.parse({ id: 'local', name: 'Local Reverb', kind: 'reverb', host: '127.0.0.1', port: 8080, key: 'k', auth: { mode: 'none' } }));
-const status = (profileId: string, state: ConnectionStatus['state'], extra: Partial<ConnectionStatus> = {}): ConnectionStatus => ({ profileId, state, channels: [], since: 1_000, ...extra });
+const status = (profileId: string, state: ConnectionStatus['state'], extra: Partial<ConnectionStatus> = {}): ConnectionStatus => ({
+  profileId,
+  state,
+  channels: [],
+  since: 1_000,
+  ...extra,
+});
 const summary = { sessions: 0, byStatus: {} };
 
 /** A preload answering every start-up command. */

@@ -48,7 +48,10 @@ describe('live analysis (time passed in)', () => {
   it('uses the stall and orphan thresholds it is given', () => {
     const records = [frame(0, 1), frame(0, 1, 'x', 'generating', {}, 's2'), frame(1000, 2, 'y', 'generating', {}, 's2')];
     const verdict = analyzeJournal(records, { stallAfterMs: 100, orphanAfterMs: 1000 });
-    expect(verdict.sessions.map((s) => [s.status, s.stalls])).toEqual([['orphaned', 1], ['streaming', 1]]);
+    expect(verdict.sessions.map((s) => [s.status, s.stalls])).toEqual([
+      ['orphaned', 1],
+      ['streaming', 1],
+    ]);
   });
 
   it('measures delivery latency from emitted_at, and ttft only from a known start of the job', () => {
@@ -156,17 +159,15 @@ describe('histogram summary', () => {
 });
 
 describe('property: injected faults are counted exactly', () => {
-  const stream = fc
-    .integer({ min: 3, max: 60 })
-    .chain((n) =>
-      fc.record({
-        n: fc.constant(n),
-        // sequence 1 stays: a redelivered 1 would also be a replay, tested in the fixtures
-        drops: fc.uniqueArray(fc.integer({ min: 2, max: n }), { maxLength: Math.floor(n / 3) }),
-        swaps: fc.array(fc.nat(), { maxLength: 8 }),
-        copies: fc.array(fc.record({ pick: fc.nat(), delay: fc.nat() }), { maxLength: 10 }),
-      }),
-    );
+  const stream = fc.integer({ min: 3, max: 60 }).chain((n) =>
+    fc.record({
+      n: fc.constant(n),
+      // sequence 1 stays: a redelivered 1 would also be a replay, tested in the fixtures
+      drops: fc.uniqueArray(fc.integer({ min: 2, max: n }), { maxLength: Math.floor(n / 3) }),
+      swaps: fc.array(fc.nat(), { maxLength: 8 }),
+      copies: fc.array(fc.record({ pick: fc.nat(), delay: fc.nat() }), { maxLength: 10 }),
+    }),
+  );
 
   it('duplicates, drops and reorders', () => {
     fc.assert(
@@ -206,7 +207,11 @@ describe('property: injected faults are counted exactly', () => {
         expect(s.uniqueSequences).toBe(n + 1 - dropped.size);
         expect(s.afterTerminal).toBe(arrivals.length - 1 - terminalAt);
         expect(s.status).toBe('completed');
-        const expectedText = [...Array(n).keys()].map((i) => i + 1).filter((seq) => !dropped.has(seq)).map((seq) => `t${seq}|`).join('');
+        const expectedText = [...Array(n).keys()]
+          .map((i) => i + 1)
+          .filter((seq) => !dropped.has(seq))
+          .map((seq) => `t${seq}|`)
+          .join('');
         expect(s.text).toBe(expectedText);
         expect(s.gaps.reduce((sum, g) => sum + g.to - g.from + 1, 0)).toBe(dropped.size);
       }),
@@ -232,17 +237,32 @@ describe('property: injected faults are counted exactly', () => {
 describe('property: garbage never throws and is counted as violations', () => {
   it('arbitrary payloads on the contract channel', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.anything(), fc.record({ session_id: fc.constantFrom('g', 'h'), chunk: fc.anything(), sequence: fc.anything(), state: fc.constantFrom('generating', 'completed', 'nope'), termination_code: fc.anything() })), { maxLength: 40 }), (payloads) => {
-        const analyzer = new Analyzer();
-        let invalid = 0;
-        payloads.forEach((data, i) => {
-          if (!validatePayload(DEFAULT_PROFILE, data, 'private-ai.g').ok) invalid++;
-          analyzer.ingest({ type: 'frame', at: i, connection: 'c', channel: 'private-ai.g', event: 'chunk.delivered', data });
-        });
-        const verdict = analyzer.verdicts(payloads.length, { endOfJournal: true });
-        expect(verdict.summary.violations).toBe(invalid);
-        expect(verdict.summary.events).toBe(payloads.length - invalid);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.anything(),
+            fc.record({
+              session_id: fc.constantFrom('g', 'h'),
+              chunk: fc.anything(),
+              sequence: fc.anything(),
+              state: fc.constantFrom('generating', 'completed', 'nope'),
+              termination_code: fc.anything(),
+            }),
+          ),
+          { maxLength: 40 },
+        ),
+        (payloads) => {
+          const analyzer = new Analyzer();
+          let invalid = 0;
+          payloads.forEach((data, i) => {
+            if (!validatePayload(DEFAULT_PROFILE, data, 'private-ai.g').ok) invalid++;
+            analyzer.ingest({ type: 'frame', at: i, connection: 'c', channel: 'private-ai.g', event: 'chunk.delivered', data });
+          });
+          const verdict = analyzer.verdicts(payloads.length, { endOfJournal: true });
+          expect(verdict.summary.violations).toBe(invalid);
+          expect(verdict.summary.events).toBe(payloads.length - invalid);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -7,16 +7,7 @@ import type { SequenceRange } from './ledger';
 import { countRanges, intersectRanges, subtractRanges, unionRanges } from './ranges';
 import { SessionTracker, type DeliveryLoss, type SessionTimes } from './session';
 import { createStreamRead, readStreamFrame, StreamPositions, StreamReadKind } from './stream-positions';
-import {
-  combineObservations,
-  summarize,
-  type KnownStart,
-  type ObservationComparison,
-  type SessionComparison,
-  type SessionVerdict,
-  type Vantage,
-  type Verdict,
-} from './verdict';
+import { combineObservations, summarize, type KnownStart, type ObservationComparison, type SessionComparison, type SessionVerdict, type Vantage, type Verdict } from './verdict';
 
 export interface VerdictRequest {
   /**

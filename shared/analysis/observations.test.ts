@@ -39,7 +39,18 @@ describe('coverage: late joins are unobserved, not lost', () => {
     // subscribed at 1000 while the job was at #30; the next token comes 15 ms later
     const records = [subscribed(1000), ...stream(1015, 31, 60, { terminalSeq: 61 })];
     const [v] = analyzeJournal(records).sessions;
-    expect(v).toMatchObject({ joinedLate: true, coverage: { subscribedAt: 1000, fromSequence: 31 }, missing: 0, gaps: [], outOfOrder: 0, replays: 0, attempts: 1, ttftMs: null, ttftNote: 'joined_late', status: 'completed' });
+    expect(v).toMatchObject({
+      joinedLate: true,
+      coverage: { subscribedAt: 1000, fromSequence: 31 },
+      missing: 0,
+      gaps: [],
+      outOfOrder: 0,
+      replays: 0,
+      attempts: 1,
+      ttftMs: null,
+      ttftNote: 'joined_late',
+      status: 'completed',
+    });
   });
 
   it('subscribed long before a first event that is not #1: the head was lost (a gap from 1)', () => {
@@ -126,7 +137,9 @@ describe('TTFT only from a known start', () => {
     const idle = analyzeJournal([subscribed(0), ...stream(33_000, 1, 5, { terminalSeq: 6 })]).sessions[0];
     expect(idle).toMatchObject({ ttftMs: null, ttftNote: 'no_known_start' });
     // the retry's re-sent #1 must not make a late joiner's TTFT
-    const late = analyzeJournal([subscribed(0), ...stream(10, 31, 50), ...stream(5000, 1, 60, { terminalSeq: 61 })], { starts: new Map([['s1', { at: -1000, from: 'record' as const }]]) }).sessions[0];
+    const late = analyzeJournal([subscribed(0), ...stream(10, 31, 50), ...stream(5000, 1, 60, { terminalSeq: 61 })], {
+      starts: new Map([['s1', { at: -1000, from: 'record' as const }]]),
+    }).sessions[0];
     expect(late).toMatchObject({ ttftMs: null, ttftNote: 'joined_late' });
   });
 
@@ -201,12 +214,22 @@ describe('observations: one per vantage', () => {
     const c2 = v.sessions.find((s) => s.connection === 'c2')!;
     expect(c1).toMatchObject({ deliveryLoss: 0, missing: 0 });
     expect(c1.anomalies.some((x) => x.kind === 'delivery_loss')).toBe(false);
-    expect(c2).toMatchObject({ deliveryLoss: 4, missing: 4, gaps: [{ from: 5, to: 7 }, { from: 20, to: 20 }] });
+    expect(c2).toMatchObject({
+      deliveryLoss: 4,
+      missing: 4,
+      gaps: [
+        { from: 5, to: 7 },
+        { from: 20, to: 20 },
+      ],
+    });
     expect(c2.anomalies.filter((x) => x.kind === 'delivery_loss')).toEqual([
       { kind: 'delivery_loss', at: 100 + 4 * 20, sequence: 5, to: 7, count: 3 },
       { kind: 'delivery_loss', at: 100 + 19 * 20, sequence: 20, to: 20, count: 1 },
     ]);
-    expect(v.comparisons[0]!.observations.find((o) => o.connection === 'c2')!.lost).toEqual([{ from: 5, to: 7 }, { from: 20, to: 20 }]);
+    expect(v.comparisons[0]!.observations.find((o) => o.connection === 'c2')!.lost).toEqual([
+      { from: 5, to: 7 },
+      { from: 20, to: 20 },
+    ]);
     expect(v.summary).toMatchObject({ sessions: 1, observations: 2, deliveryLoss: 4 });
   });
 

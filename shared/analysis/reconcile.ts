@@ -86,7 +86,9 @@ export function compareWithRecord(received: ReceivedSession, record: Record<stri
         field: 'progress',
         expected: progress,
         received: received.status,
-        detail: received.terminal ? `the record says ${progress} but the client saw ${received.status}` : `the record says ${progress} but no terminal event reached the client (it shows ${received.status})`,
+        detail: received.terminal
+          ? `the record says ${progress} but the client saw ${received.status}`
+          : `the record says ${progress} but no terminal event reached the client (it shows ${received.status})`,
       });
     } else if (expectedStatus === null && received.terminal) {
       const detail =

@@ -336,7 +336,13 @@ export class SessionTracker {
       loss.ranges.forEach((range, i) => {
         if (i >= maxGapRanges) return;
         const at = loss.at[i];
-        derived.push({ kind: 'delivery_loss', at: at !== undefined && !Number.isNaN(at) ? at : this.lastActivityAt, sequence: range.from, to: range.to, count: range.to - range.from + 1 });
+        derived.push({
+          kind: 'delivery_loss',
+          at: at !== undefined && !Number.isNaN(at) ? at : this.lastActivityAt,
+          sequence: range.from,
+          to: range.to,
+          count: range.to - range.from + 1,
+        });
       });
     }
 

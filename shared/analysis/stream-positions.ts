@@ -115,7 +115,15 @@ export function createStreamRead(): StreamRead {
  * `StreamPositions` gives). Child runs (a sub-agent's events) are ignored: they are not the
  * session's text.
  */
-export function readStreamFrame(compiled: CompiledProfile, stream: CompiledStream, event: string, payload: unknown, sessionId: string, out: ContractEventScratch, read: StreamRead): StreamReadKind {
+export function readStreamFrame(
+  compiled: CompiledProfile,
+  stream: CompiledStream,
+  event: string,
+  payload: unknown,
+  sessionId: string,
+  out: ContractEventScratch,
+  read: StreamRead,
+): StreamReadKind {
   const known = stream.roles.has(event);
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     if (!known) return StreamReadKind.Ignored;
@@ -147,7 +155,11 @@ export function readStreamFrame(compiled: CompiledProfile, stream: CompiledStrea
   if (role === 'text') {
     const text = record[fields.text];
     if (typeof text !== 'string') {
-      read.violation = { kind: 'violation', reason: `${fields.text} of a ${event} is ${text === undefined ? 'missing' : `a ${text === null ? 'null' : typeof text}`}, expected text`, sessionId };
+      read.violation = {
+        kind: 'violation',
+        reason: `${fields.text} of a ${event} is ${text === undefined ? 'missing' : `a ${text === null ? 'null' : typeof text}`}, expected text`,
+        sessionId,
+      };
       return StreamReadKind.Violation;
     }
     out.chunk = text;

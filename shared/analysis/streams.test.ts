@@ -47,7 +47,18 @@ describe('the Laravel AI SDK’s stream (laravel/ai): a session per channel, tex
     const run = laravelAi('inv-1');
     const records = [run.start(), run.textStart(), run.delta('Hel'), run.delta('lo'), run.delta('!'), run.textEnd(), run.end('stop')];
     const { session, summary } = verdictOf(records);
-    expect(session).toMatchObject({ sessionId: '42', channel: CHANNEL, status: 'completed', terminationCode: 'stop', terminalStates: ['completed'], text: 'Hello!', duplicates: 0, replays: 0, attempts: 1, violations: 0 });
+    expect(session).toMatchObject({
+      sessionId: '42',
+      channel: CHANNEL,
+      status: 'completed',
+      terminationCode: 'stop',
+      terminalStates: ['completed'],
+      text: 'Hello!',
+      duplicates: 0,
+      replays: 0,
+      attempts: 1,
+      violations: 0,
+    });
     // stream_start at 20 ms, the first delta at 60 ms
     expect(session).toMatchObject({ ttftMs: 40, ttftFrom: 'start_event' });
     // text_start and text_end carry no text: not the session's events, counted as ignored frames
@@ -111,7 +122,15 @@ describe('the Laravel AI SDK’s stream (laravel/ai): a session per channel, tex
   it('a sub-agent’s events (parent_invocation_id) are not the session’s text or a new attempt', () => {
     clock = 0;
     const run = laravelAi('inv-1');
-    const child = frame('text_delta', { id: 'c-1', invocation_id: 'inv-child', parent_invocation_id: 'inv-1', type: 'text_delta', message_id: 'm', delta: 'tool says', timestamp: 1 });
+    const child = frame('text_delta', {
+      id: 'c-1',
+      invocation_id: 'inv-child',
+      parent_invocation_id: 'inv-1',
+      type: 'text_delta',
+      message_id: 'm',
+      delta: 'tool says',
+      timestamp: 1,
+    });
     const records = [run.start(), run.delta('a'), child, run.delta('b'), run.end('stop')];
     expect(verdictOf(records).session).toMatchObject({ status: 'completed', text: 'ab', attempts: 1, replays: 0 });
   });
@@ -158,7 +177,11 @@ describe('Prism’s stream (asBroadcast): no run id, finish_reason is the enum�
   it('a recoverable error goes on (no terminal); an unrecoverable one ends it errored with its error_type', () => {
     clock = 0;
     const a = prism();
-    expect(verdictOf([a.start(), a.delta('x'), a.error(true), a.delta('y'), a.end('Stop')], PRISM).session).toMatchObject({ status: 'completed', text: 'xy', terminalStates: ['completed'] });
+    expect(verdictOf([a.start(), a.delta('x'), a.error(true), a.delta('y'), a.end('Stop')], PRISM).session).toMatchObject({
+      status: 'completed',
+      text: 'xy',
+      terminalStates: ['completed'],
+    });
     const b = prism();
     expect(verdictOf([b.start(), b.delta('x'), b.error(false)], PRISM).session).toMatchObject({ status: 'errored', terminationCode: 'overloaded_error' });
   });
@@ -175,10 +198,18 @@ describe('Prism’s stream (asBroadcast): no run id, finish_reason is the enum�
 describe('event-stream contracts are data', () => {
   it('a user contract in the same form: renamed events and fields', () => {
     clock = 0;
-    const parsed = parseContractProfile({ name: 'mine', stream: { events: { text: ['.token'], end: ['done'] }, fields: { id: 'uid', text: 'piece', reason: 'why' }, reasons: { cut: 'truncated' } } });
+    const parsed = parseContractProfile({
+      name: 'mine',
+      stream: { events: { text: ['.token'], end: ['done'] }, fields: { id: 'uid', text: 'piece', reason: 'why' }, reasons: { cut: 'truncated' } },
+    });
     expect(parsed.ok).toBe(true);
     const profile = (parsed as { ok: true; profile: ContractProfile }).profile;
-    const records = [frame('token', { uid: 'u1', piece: 'Hi' }), frame('token', { uid: 'u1', piece: 'Hi' }), frame('token', { uid: 'u2', piece: '!' }), frame('done', { uid: 'u3', why: 'cut' })];
+    const records = [
+      frame('token', { uid: 'u1', piece: 'Hi' }),
+      frame('token', { uid: 'u1', piece: 'Hi' }),
+      frame('token', { uid: 'u2', piece: '!' }),
+      frame('done', { uid: 'u3', why: 'cut' }),
+    ];
     expect(verdictOf(records, profile).session).toMatchObject({ status: 'truncated', terminationCode: 'cut', text: 'Hi!', duplicates: 1 });
   });
 

@@ -13,7 +13,13 @@ describe('App API schemas', () => {
   });
 
   it('keeps endpoint header values out of the view', () => {
-    const profile = ProfileInputSchema.parse({ id: 'p', name: 'p', kind: 'reverb', key: 'k', auth: { mode: 'endpoint', url: 'http://localhost:8000/broadcasting/auth', headers: { Authorization: 'Bearer t0ken' } } });
+    const profile = ProfileInputSchema.parse({
+      id: 'p',
+      name: 'p',
+      kind: 'reverb',
+      key: 'k',
+      auth: { mode: 'endpoint', url: 'http://localhost:8000/broadcasting/auth', headers: { Authorization: 'Bearer t0ken' } },
+    });
     const view = redactProfile(profile);
     expect(view.auth).toEqual({ mode: 'endpoint', url: 'http://localhost:8000/broadcasting/auth', headerNames: ['Authorization'] });
     expect(JSON.stringify(view)).not.toContain('t0ken');

@@ -25,10 +25,7 @@ export function createAppApi(bridge: AppBridge): AppApi {
         return { ok: false, error: { code: 'internal', message: `transport failed: ${String(error)}` } };
       }
       const envelope = z
-        .discriminatedUnion('ok', [
-          z.object({ ok: z.literal(true), value: z.unknown() }),
-          z.object({ ok: z.literal(false), error: ApiErrorSchema }),
-        ])
+        .discriminatedUnion('ok', [z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: ApiErrorSchema })])
         .safeParse(raw);
       if (!envelope.success) {
         return { ok: false, error: { code: 'internal', message: `malformed response to ${command}` } };
@@ -60,8 +57,6 @@ export const BridgeClientMessageSchema = z.discriminatedUnion('kind', [
 ]);
 export type BridgeClientMessage = z.infer<typeof BridgeClientMessageSchema>;
 
-export type BridgeServerMessage =
-  | { kind: 'result'; id: number; result: Result<unknown> }
-  | { kind: 'push'; push: PushName; payload: unknown };
+export type BridgeServerMessage = { kind: 'result'; id: number; result: Result<unknown> } | { kind: 'push'; push: PushName; payload: unknown };
 
 export { IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL, IPC_READY_CHANNEL, BRIDGE_PATH, BRIDGE_TOKEN_META } from './channels';

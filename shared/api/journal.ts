@@ -7,7 +7,11 @@ export const RetentionSchema = z
     /** Records older than this are pruned (whole blocks); null keeps everything. */
     maxAgeMs: z.number().int().min(60_000).nullable(),
     /** The journal is pruned oldest-first above this size; null = no limit. */
-    maxBytes: z.number().int().min(1024 * 1024).nullable(),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .nullable(),
   })
   .strict();
 export type Retention = z.infer<typeof RetentionSchema>;

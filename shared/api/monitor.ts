@@ -92,9 +92,7 @@ export const ReconcileResultSchema = ReconcileCheckSchema.extend({
   error: z.string().optional(),
   record: z.record(z.string(), z.unknown()).optional(),
   history: z.array(ReconcileCheckSchema).optional(),
-  resolved: z
-    .array(z.object({ field: z.string(), detail: z.string(), firstSeenAt: z.number(), resolvedAt: z.number(), recordVersion: z.string().optional() }))
-    .optional(),
+  resolved: z.array(z.object({ field: z.string(), detail: z.string(), firstSeenAt: z.number(), resolvedAt: z.number(), recordVersion: z.string().optional() })).optional(),
 });
 export type ReconcileResult = z.infer<typeof ReconcileResultSchema>;
 

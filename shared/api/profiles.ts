@@ -81,7 +81,10 @@ const ProfileFields = z.object({
    */
   reconcile: z
     .object({
-      url: z.string().min(1).refine((url) => url.includes('{sessionId}'), 'the URL template needs a {sessionId} placeholder'),
+      url: z
+        .string()
+        .min(1)
+        .refine((url) => url.includes('{sessionId}'), 'the URL template needs a {sessionId} placeholder'),
       headers: z.record(z.string(), z.string()).default({}),
       /** Quiet time after a session's last activity before the record is compared once more (default 5000 ms). */
       settleMs: z.number().int().min(0).max(3_600_000).optional(),
@@ -94,7 +97,7 @@ export const ProfileInputSchema = ProfileFields.superRefine((profile, context) =
     context.addIssue({
       code: 'custom',
       path: ['discover'],
-      message: "channel discovery on laravel-echo-server needs appId and apiKey: one of the clients in its laravel-echo-server.json (laravel-echo-server client:add)",
+      message: 'channel discovery on laravel-echo-server needs appId and apiKey: one of the clients in its laravel-echo-server.json (laravel-echo-server client:add)',
     });
   } else if (profile.discover && profile.kind !== 'socketio' && (profile.auth.mode !== 'secret' || !profile.appId)) {
     context.addIssue({ code: 'custom', path: ['discover'], message: 'channel discovery signs HTTP API requests: it needs appId and the app secret (auth mode "secret")' });
@@ -124,7 +127,12 @@ export type ProfileView = z.infer<typeof ProfileViewSchema>;
 
 export function redactProfile(profile: Profile): ProfileView {
   const { auth, reconcile, discover, ...plain } = profile;
-  const fields = discover ? { ...plain, discover: { prefix: discover.prefix, intervalMs: discover.intervalMs, leave: discover.leave, graceMs: discover.graceMs, hasApiKey: discover.apiKey !== undefined } } : plain;
+  const fields = discover
+    ? {
+        ...plain,
+        discover: { prefix: discover.prefix, intervalMs: discover.intervalMs, leave: discover.leave, graceMs: discover.graceMs, hasApiKey: discover.apiKey !== undefined },
+      }
+    : plain;
   const rest = reconcile
     ? { ...fields, reconcile: { url: reconcile.url, headerNames: Object.keys(reconcile.headers), ...(reconcile.settleMs === undefined ? {} : { settleMs: reconcile.settleMs }) } }
     : fields;

@@ -37,7 +37,12 @@ export const ScenarioStartRequestSchema = z
      * `check`: run it like `echoscope check` (own mock, EchoScope watching, expect + ground truth).
      */
     mode: z.enum(['simulate', 'check']).default('simulate'),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
   })
   .strict();
 

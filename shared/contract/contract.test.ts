@@ -15,7 +15,12 @@ describe('default profile (DESIGN §4)', () => {
     expect(DEFAULT_PROFILE.event).toBe('chunk.delivered');
     expect(DEFAULT_PROFILE.channel).toBe('private-ai.{id}');
     expect(DEFAULT_PROFILE.fields).toEqual({
-      sessionId: 'session_id', chunk: 'chunk', sequence: 'sequence', state: 'state', terminationCode: 'termination_code', emittedAt: 'emitted_at',
+      sessionId: 'session_id',
+      chunk: 'chunk',
+      sequence: 'sequence',
+      state: 'state',
+      terminationCode: 'termination_code',
+      emittedAt: 'emitted_at',
     });
   });
 

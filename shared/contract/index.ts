@@ -30,4 +30,14 @@ export {
   type ViolationKind,
 } from './payload';
 export { jsonByteSize, jsonStringBytes, nestsDeeperThan, MAX_PAYLOAD_DEPTH, TOO_DEEP, TOO_DEEP_PAYLOAD_TEXT } from './payload-size';
-export { EventStreamSchema, LARAVEL_AI_STREAM, PRISM_STREAM, compileStream, streamRole, type CompiledStream, type EventStream, type EventStreamInput, type StreamRole } from './event-stream';
+export {
+  EventStreamSchema,
+  LARAVEL_AI_STREAM,
+  PRISM_STREAM,
+  compileStream,
+  streamRole,
+  type CompiledStream,
+  type EventStream,
+  type EventStreamInput,
+  type StreamRole,
+} from './event-stream';

@@ -25,7 +25,14 @@ describe('payload size without recursion', () => {
   });
 
   it('makes a payload nested 4,500 levels a violation of its session, never a throw', () => {
-    const payload = { session_id: 's1', chunk: 'x', sequence: 3, state: 'generating', termination_code: null, nest: JSON.parse(`${'{"a":'.repeat(4500)}1${'}'.repeat(4500)}`) as unknown };
+    const payload = {
+      session_id: 's1',
+      chunk: 'x',
+      sequence: 3,
+      state: 'generating',
+      termination_code: null,
+      nest: JSON.parse(`${'{"a":'.repeat(4500)}1${'}'.repeat(4500)}`) as unknown,
+    };
     const result = validatePayload(DEFAULT_PROFILE, payload);
     expect(result).toMatchObject({ ok: false, violation: { kind: 'violation', sessionId: 's1', sequence: 3, reason: `payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels` } });
   });

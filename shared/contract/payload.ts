@@ -79,12 +79,7 @@ function describe(value: unknown): string {
  * rather than zod because it runs once per token (see bench/analyzer.bench.ts); the contract
  * tests check it against the schema semantics of DESIGN §4.
  */
-export function decodePayload(
-  compiled: CompiledProfile,
-  payload: unknown,
-  channel: string | undefined,
-  out: ContractEventScratch,
-): ContractViolation | null {
+export function decodePayload(compiled: CompiledProfile, payload: unknown, channel: string | undefined, out: ContractEventScratch): ContractViolation | null {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     if (typeof payload === 'string' && utf8Length(payload) > compiled.maxPayloadBytes) {
       return { kind: 'oversize', reason: `payload of ${utf8Length(payload)} bytes exceeds ${compiled.maxPayloadBytes}` };

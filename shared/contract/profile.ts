@@ -104,9 +104,7 @@ export type ProfileParseResult = { ok: true; profile: ContractProfile } | { ok: 
 export function parseContractProfile(input: unknown): ProfileParseResult {
   const result = ContractProfileSchema.safeParse(input);
   if (result.success) return { ok: true, profile: result.data };
-  const error = result.error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'profile'}: ${issue.message}`)
-    .join('; ');
+  const error = result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'profile'}: ${issue.message}`).join('; ');
   return { ok: false, error: `invalid contract profile: ${error}` };
 }
 

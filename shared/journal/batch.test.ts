@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { batchLine, batchLineBytes, blockLines, buildBlocks, groupFigures, journalSessionKey, parseNdjsonJournal, recordBatch, RecordBatchBuilder, serializeRecord, type JournalRecord } from '.';
+import {
+  batchLine,
+  batchLineBytes,
+  blockLines,
+  buildBlocks,
+  groupFigures,
+  journalSessionKey,
+  parseNdjsonJournal,
+  recordBatch,
+  RecordBatchBuilder,
+  serializeRecord,
+  type JournalRecord,
+} from '.';
 import { journalFixture } from '../../test-support/journal-store-checks';
 
 const fixture = journalFixture(600);

@@ -5,11 +5,17 @@ const frame = (at: number, channel: string | undefined, event: string, data: unk
   channel === undefined ? { type: 'frame', at, connection: 'reverb', event, data } : { type: 'frame', at, connection: 'reverb', channel, event, data };
 
 /** What a Pusher server sends: the payload JSON-encoded inside the message, in the server's own formatting. */
-const wire = (channel: string | undefined, event: string, dataText: string) => `{"event":${JSON.stringify(event)}${channel === undefined ? '' : `,"channel":${JSON.stringify(channel)}`},"data":${JSON.stringify(dataText)}}`;
+const wire = (channel: string | undefined, event: string, dataText: string) =>
+  `{"event":${JSON.stringify(event)}${channel === undefined ? '' : `,"channel":${JSON.stringify(channel)}`},"data":${JSON.stringify(dataText)}}`;
 
 describe('decodePusherFrame', () => {
   it('decodes as pusher-js does: the data parsed when it is JSON, else kept as the string', () => {
-    expect(decodePusherFrame(wire('private-ai.s1', 'chunk.delivered', '{"sequence":1}'))).toEqual({ event: 'chunk.delivered', channel: 'private-ai.s1', data: { sequence: 1 }, dataText: '{"sequence":1}' });
+    expect(decodePusherFrame(wire('private-ai.s1', 'chunk.delivered', '{"sequence":1}'))).toEqual({
+      event: 'chunk.delivered',
+      channel: 'private-ai.s1',
+      data: { sequence: 1 },
+      dataText: '{"sequence":1}',
+    });
     expect(decodePusherFrame(wire('feed', 'news', 'plain text'))).toEqual({ event: 'news', channel: 'feed', data: 'plain text' });
     expect(decodePusherFrame('{"event":"pusher:ping","data":{}}')).toEqual({ event: 'pusher:ping', data: {} });
     // A channel that is not a string is no channel, as the hub records it.
@@ -29,7 +35,10 @@ describe('decodeCapture', () => {
     const items: [JournalRecord, string | undefined][] = [
       [{ type: 'connection', at: 1, connection: 'reverb', state: 'connected', socketId: '1.2' }, undefined],
       // The server's formatting of the payload (PHP escapes slashes and non-ASCII) is kept.
-      [frame(2.125, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', chunk: 'a/é', sequence: 1 }), wire('private-ai.s1', 'chunk.delivered', '{"session_id":"s1","chunk":"a\\/\\u00e9","sequence":1}')],
+      [
+        frame(2.125, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', chunk: 'a/é', sequence: 1 }),
+        wire('private-ai.s1', 'chunk.delivered', '{"session_id":"s1","chunk":"a\\/\\u00e9","sequence":1}'),
+      ],
       [frame(3.5, 'feed', 'news', 'plain "text"'), wire('feed', 'news', 'plain "text"')],
       // JSON with line breaks between tokens: the line is serialized instead.
       [frame(4, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', sequence: 2 }), wire('private-ai.s1', 'chunk.delivered', '{\n  "session_id": "s1",\r\n  "sequence": 2\n}')],
@@ -77,18 +86,38 @@ describe('decodeCapture', () => {
   it('refuses a batch whose arrays do not line up', () => {
     const arrays = { keyOf: new Uint16Array(1), sessionKeys: [] };
     expect(decodeCapture(null)).toEqual({ ok: false, message: 'a captured batch must be an object' });
-    expect(decodeCapture({ items: ['{}'], ats: new Float64Array(1), connectionOf: new Uint16Array(1), connections: [''], ...arrays })).toEqual({ ok: false, message: 'captured batch "connections" must be non-empty strings' });
-    expect(decodeCapture({ items: ['{"event":"e"}'], ats: new Float64Array([Number.NaN]), connectionOf: new Uint16Array(1), connections: ['c'], ...arrays })).toEqual({ ok: false, message: 'captured batch item 0: has no finite arrival time' });
-    expect(decodeCapture({ items: ['{"event":"e"}'], ats: new Float64Array(1), connectionOf: new Uint16Array(1), connections: ['c'], keyOf: new Uint16Array(2), sessionKeys: [] })).toEqual({ ok: false, message: 'captured batch "keyOf" must be a Uint16Array as long as "items"' });
+    expect(decodeCapture({ items: ['{}'], ats: new Float64Array(1), connectionOf: new Uint16Array(1), connections: [''], ...arrays })).toEqual({
+      ok: false,
+      message: 'captured batch "connections" must be non-empty strings',
+    });
+    expect(decodeCapture({ items: ['{"event":"e"}'], ats: new Float64Array([Number.NaN]), connectionOf: new Uint16Array(1), connections: ['c'], ...arrays })).toEqual({
+      ok: false,
+      message: 'captured batch item 0: has no finite arrival time',
+    });
+    expect(
+      decodeCapture({ items: ['{"event":"e"}'], ats: new Float64Array(1), connectionOf: new Uint16Array(1), connections: ['c'], keyOf: new Uint16Array(2), sessionKeys: [] }),
+    ).toEqual({ ok: false, message: 'captured batch "keyOf" must be a Uint16Array as long as "items"' });
     // A hint naming no key is refused by the journal's side, which reads hints.
-    expect(capturedRecordBatch({ items: ['{"event":"e","data":"{}"}'], ats: new Float64Array(1), connectionOf: new Uint16Array(1), connections: ['c'], keyOf: Uint16Array.of(1), sessionKeys: [] })).toEqual({ ok: false, message: 'captured batch item 0: names no session key' });
+    expect(
+      capturedRecordBatch({
+        items: ['{"event":"e","data":"{}"}'],
+        ats: new Float64Array(1),
+        connectionOf: new Uint16Array(1),
+        connections: ['c'],
+        keyOf: Uint16Array.of(1),
+        sessionKeys: [],
+      }),
+    ).toEqual({ ok: false, message: 'captured batch item 0: names no session key' });
   });
 });
 
 describe('capturedRecordBatch', () => {
   const items: [JournalRecord, string | undefined][] = [
     [{ type: 'connection', at: 1, connection: 'reverb', state: 'connected', socketId: '1.2' }, undefined],
-    [frame(2, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', chunk: 'a/é', sequence: 1 }), wire('private-ai.s1', 'chunk.delivered', '{"session_id":"s1","chunk":"a\\/\\u00e9","sequence":1}')],
+    [
+      frame(2, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', chunk: 'a/é', sequence: 1 }),
+      wire('private-ai.s1', 'chunk.delivered', '{"session_id":"s1","chunk":"a\\/\\u00e9","sequence":1}'),
+    ],
     // Payloads pusher-js did not decode to an object or array: no hint, decoded in full.
     [frame(3, 'feed', 'news', 'plain "text"'), wire('feed', 'news', 'plain "text"')],
     [frame(4, 'feed', 'news', 'quoted'), wire('feed', 'news', '"quoted"')],
@@ -98,7 +127,10 @@ describe('capturedRecordBatch', () => {
     // Hinted and taken: a numeric session id, an array, an inline object, no channel.
     [frame(7, 'private-ai.s3', 'chunk.delivered', { session_id: 42, sequence: 1 }), wire('private-ai.s3', 'chunk.delivered', '{"session_id":42,"sequence":1}')],
     [frame(8, 'private-ai.s4', 'tokens', [1, 2]), wire('private-ai.s4', 'tokens', '[1,2]')],
-    [frame(9, 'private-ai.s5', 'chunk.delivered', { session_id: 's5', chunk: 'x' }), '{"event":"chunk.delivered","channel":"private-ai.s5","data":{"session_id":"s5","chunk":"x"}}'],
+    [
+      frame(9, 'private-ai.s5', 'chunk.delivered', { session_id: 's5', chunk: 'x' }),
+      '{"event":"chunk.delivered","channel":"private-ai.s5","data":{"session_id":"s5","chunk":"x"}}',
+    ],
     [frame(10, undefined, 'pusher:pong', {}), '{"event":"pusher:pong","data":{}}'],
   ];
   const captured = () => {
@@ -125,7 +157,11 @@ describe('capturedRecordBatch', () => {
   it('parses a hinted frame once: the message, not the payload inside it', () => {
     const builder = new CapturedBatchBuilder();
     const count = 50;
-    for (let i = 0; i < count; i++) builder.add(frame(i, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', sequence: i }), wire('private-ai.s1', 'chunk.delivered', JSON.stringify({ session_id: 's1', sequence: i })));
+    for (let i = 0; i < count; i++)
+      builder.add(
+        frame(i, 'private-ai.s1', 'chunk.delivered', { session_id: 's1', sequence: i }),
+        wire('private-ai.s1', 'chunk.delivered', JSON.stringify({ session_id: 's1', sequence: i })),
+      );
     const batch = builder.take();
     const parse = vi.spyOn(JSON, 'parse');
     try {

@@ -115,7 +115,14 @@ export class CapturedBatchBuilder {
 
 /** Records as a batch of objects (what an import or a test appends). */
 export function capturedBatchOf(records: readonly JournalRecord[]): CapturedBatch {
-  return { items: [...records], ats: new Float64Array(records.length), connectionOf: new Uint16Array(records.length), connections: [], keyOf: new Uint16Array(records.length), sessionKeys: [] };
+  return {
+    items: [...records],
+    ats: new Float64Array(records.length),
+    connectionOf: new Uint16Array(records.length),
+    connections: [],
+    keyOf: new Uint16Array(records.length),
+    sessionKeys: [],
+  };
 }
 
 /** A captured batch decoded: its records, and the same as a {@link RecordBatch} ready to store. */
@@ -132,11 +139,16 @@ function checkCapture(value: unknown): CaptureCheck {
   const { items, ats, connectionOf, connections, keyOf, sessionKeys } = value as Partial<Record<keyof CapturedBatch, unknown>>;
   if (!Array.isArray(items)) return { ok: false, message: 'captured batch "items" must be an array' };
   if (!(ats instanceof Float64Array) || ats.length !== items.length) return { ok: false, message: 'captured batch "ats" must be a Float64Array as long as "items"' };
-  if (!(connectionOf instanceof Uint16Array) || connectionOf.length !== items.length) return { ok: false, message: 'captured batch "connectionOf" must be a Uint16Array as long as "items"' };
-  if (!Array.isArray(connections) || !connections.every((name) => typeof name === 'string' && name.length > 0)) return { ok: false, message: 'captured batch "connections" must be non-empty strings' };
+  if (!(connectionOf instanceof Uint16Array) || connectionOf.length !== items.length)
+    return { ok: false, message: 'captured batch "connectionOf" must be a Uint16Array as long as "items"' };
+  if (!Array.isArray(connections) || !connections.every((name) => typeof name === 'string' && name.length > 0))
+    return { ok: false, message: 'captured batch "connections" must be non-empty strings' };
   if (!(keyOf instanceof Uint16Array) || keyOf.length !== items.length) return { ok: false, message: 'captured batch "keyOf" must be a Uint16Array as long as "items"' };
   if (!Array.isArray(sessionKeys) || !sessionKeys.every((key) => typeof key === 'string')) return { ok: false, message: 'captured batch "sessionKeys" must be strings' };
-  return { ok: true, capture: { items: items as (JournalRecord | string)[], ats, connectionOf, connections: connections as string[], keyOf, sessionKeys: sessionKeys as string[] } };
+  return {
+    ok: true,
+    capture: { items: items as (JournalRecord | string)[], ats, connectionOf, connections: connections as string[], keyOf, sessionKeys: sessionKeys as string[] },
+  };
 }
 
 /**

@@ -40,7 +40,7 @@ describe('NDJSON journal v1', () => {
     expect(summary.tornLastLine).toBe(false);
   });
 
-  it('keeps an imported record\'s source (its vantage) and refuses one that is not a file name', () => {
+  it("keeps an imported record's source (its vantage) and refuses one that is not a file name", () => {
     const text = [
       header,
       '{"type":"frame","at":1,"connection":"c1","source":"alice.ndjson","event":"e","data":1}',
@@ -114,10 +114,17 @@ describe('HAR import', () => {
     const s = analyzeJournal(parseHar(har).records).sessions;
     expect(s).toHaveLength(1);
     expect(s[0]).toMatchObject({
-      sessionId: 's1', status: 'completed', events: 6, duplicates: 1, outOfOrder: 1, missing: 0,
-      text: 'Hello, world', naiveText: 'Hellolo world,',
+      sessionId: 's1',
+      status: 'completed',
+      events: 6,
+      duplicates: 1,
+      outOfOrder: 1,
+      missing: 0,
+      text: 'Hello, world',
+      naiveText: 'Hellolo world,',
       // a subscription is not the job's start (issue 15): no TTFT from a browser recording
-      ttftMs: null, ttftNote: 'no_known_start',
+      ttftMs: null,
+      ttftNote: 'no_known_start',
     });
   });
 

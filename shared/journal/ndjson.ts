@@ -129,8 +129,10 @@ export class NdjsonJournalReader {
     }
     this.summary.header = header;
     const format: unknown = header.format;
-    if (format !== JOURNAL_FORMAT) this.issue(number, `header format is ${typeof format === 'string' ? JSON.stringify(format.slice(0, 60)) : typeof format}, expected "${JOURNAL_FORMAT}"`);
-    else if (header.version !== JOURNAL_VERSION) this.issue(number, `journal version ${String(header.version)}; this reader knows version ${JOURNAL_VERSION} and reads what it recognizes`);
+    if (format !== JOURNAL_FORMAT)
+      this.issue(number, `header format is ${typeof format === 'string' ? JSON.stringify(format.slice(0, 60)) : typeof format}, expected "${JOURNAL_FORMAT}"`);
+    else if (header.version !== JOURNAL_VERSION)
+      this.issue(number, `journal version ${String(header.version)}; this reader knows version ${JOURNAL_VERSION} and reads what it recognizes`);
   }
 }
 
@@ -143,10 +145,7 @@ export interface ParsedNdjsonJournal {
  * Parses a whole journal: a string, or an iterable of chunks (cut anywhere) or of lines
  * (`{ input: 'lines' }`, items without their newline, e.g. from node:readline).
  */
-export function parseNdjsonJournal(
-  input: string | Iterable<string>,
-  options: NdjsonReadOptions & { input?: 'chunks' | 'lines' } = {},
-): ParsedNdjsonJournal {
+export function parseNdjsonJournal(input: string | Iterable<string>, options: NdjsonReadOptions & { input?: 'chunks' | 'lines' } = {}): ParsedNdjsonJournal {
   const records: JournalRecord[] = [];
   const reader = new NdjsonJournalReader((record) => records.push(record), options);
   if (typeof input === 'string') reader.push(input);

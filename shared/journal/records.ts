@@ -74,9 +74,5 @@ export const FrameRecordSchema = z.looseObject({
 });
 export type FrameRecord = z.infer<typeof FrameRecordSchema>;
 
-export const JournalRecordSchema = z.discriminatedUnion('type', [
-  ConnectionRecordSchema,
-  SubscriptionRecordSchema,
-  FrameRecordSchema,
-]);
+export const JournalRecordSchema = z.discriminatedUnion('type', [ConnectionRecordSchema, SubscriptionRecordSchema, FrameRecordSchema]);
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;

@@ -5,7 +5,16 @@ import { importInBatches, type Journal, type PruneResult, type RetentionPolicy }
 import { journalHeader, serializeRecord } from './ndjson';
 import { BlockScan, type JournalQuery } from './query';
 import type { JournalRecord } from './records';
-import { addToSummaries, channelSummaries, sessionSummaries, summaryKey, type JournalChannelSummary, type JournalSessionSummary, type JournalStats, type JournalSummaryRow } from './summaries';
+import {
+  addToSummaries,
+  channelSummaries,
+  sessionSummaries,
+  summaryKey,
+  type JournalChannelSummary,
+  type JournalSessionSummary,
+  type JournalStats,
+  type JournalSummaryRow,
+} from './summaries';
 
 /** Journal-wide counters. */
 interface JournalTotals {
@@ -114,7 +123,13 @@ export class JournalStore implements Journal {
     const built = buildBlocks(batch, firstSeq, this.limits, lineBytes);
     let bytes = 0;
     for (const block of built) bytes += block.bytes;
-    const totals: JournalTotals = { name: 'totals', records: this.totals.records + batch.count, bytes: this.totals.bytes + bytes, blocks: this.totals.blocks + built.length, nextSeq: firstSeq + batch.count };
+    const totals: JournalTotals = {
+      name: 'totals',
+      records: this.totals.records + batch.count,
+      bytes: this.totals.bytes + bytes,
+      blocks: this.totals.blocks + built.length,
+      nextSeq: firstSeq + batch.count,
+    };
     const { blocks, meta } = this.db;
     return this.db
       .transaction('rw', blocks, meta, async () => {
@@ -197,7 +212,11 @@ export class JournalStore implements Journal {
     return this.mutate(async () => {
       const doomed = new Map<number, JournalBlock>();
       if (policy.maxAgeMs !== undefined) {
-        for (const block of await blocks.where('lastAt').below(nowMs - policy.maxAgeMs).toArray()) doomed.set(block.id!, block);
+        for (const block of await blocks
+          .where('lastAt')
+          .below(nowMs - policy.maxAgeMs)
+          .toArray())
+          doomed.set(block.id!, block);
       }
       let bytes = this.totals.bytes;
       for (const block of doomed.values()) bytes -= block.bytes;
@@ -222,7 +241,14 @@ export class JournalStore implements Journal {
    * so no block straddles `seq`.
    */
   evictBefore(seq: number): Promise<PruneResult> {
-    return this.mutate(async () => this.remove(await this.db.blocks.toCollection().until((block) => block.firstSeq >= seq).toArray()));
+    return this.mutate(async () =>
+      this.remove(
+        await this.db.blocks
+          .toCollection()
+          .until((block) => block.firstSeq >= seq)
+          .toArray(),
+      ),
+    );
   }
 
   async close(): Promise<void> {

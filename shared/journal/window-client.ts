@@ -3,7 +3,14 @@ import { importInBatches, type Journal, type PruneResult, type RetentionPolicy }
 import type { JournalQuery } from './query';
 import type { JournalRecord } from './records';
 import type { JournalChannelSummary, JournalSessionSummary, JournalStats } from './summaries';
-import { JournalWindowMessageSchema, JournalWindowValueSchemas, type JournalWindowMessage, type JournalWindowOp, type JournalWindowRequest, type JournalWindowValue } from './window-protocol';
+import {
+  JournalWindowMessageSchema,
+  JournalWindowValueSchemas,
+  type JournalWindowMessage,
+  type JournalWindowOp,
+  type JournalWindowRequest,
+  type JournalWindowValue,
+} from './window-protocol';
 
 /** The two things the client needs from a port (MessagePortMain, a DOM MessagePort, a Node one). */
 export interface JournalPort {

@@ -85,7 +85,11 @@ export type JournalWindowValue<Op extends JournalWindowOp> = z.infer<(typeof Jou
 export const JournalWindowMessageSchema = z.discriminatedUnion('kind', [
   /** The store is open (or could not be: `error`). Sent once. */
   z.object({ kind: z.literal('ready'), error: ApiErrorSchema.optional() }),
-  z.object({ kind: z.literal('result'), id: Id, result: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: ApiErrorSchema })]) }),
+  z.object({
+    kind: z.literal('result'),
+    id: Id,
+    result: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: ApiErrorSchema })]),
+  }),
   /** A piece of an export (whole NDJSON lines), before its result. */
   z.object({ kind: z.literal('chunk'), id: Id, text: z.string() }),
 ]);

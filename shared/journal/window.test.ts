@@ -39,7 +39,10 @@ describe('journal window protocol', () => {
     const { client, close } = await connected();
     const refused = client.append([{ type: 'frame', at: Number.NaN, connection: 'c', event: 'e', data: 1 } as never]);
     await expect(refused).rejects.toBeInstanceOf(JournalWindowError);
-    await expect(refused).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/^batch: captured batch item 0: frame record: "at" must be a finite number/) as string });
+    await expect(refused).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/^batch: captured batch item 0: frame record: "at" must be a finite number/) as string,
+    });
     const imported = client.import([{ type: 'frame', at: 1, connection: '', event: 'e', data: 1 } as never]);
     await expect(imported).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/^records\.0/) as string });
     close();
@@ -50,7 +53,8 @@ describe('journal window protocol', () => {
     const records = journalFixture(50);
     const builder = new CapturedBatchBuilder();
     // As a Pusher server sends them: the data JSON-encoded inside the message.
-    for (const record of records) builder.add(record, record.type === 'frame' ? JSON.stringify({ event: record.event, channel: record.channel, data: JSON.stringify(record.data) }) : undefined);
+    for (const record of records)
+      builder.add(record, record.type === 'frame' ? JSON.stringify({ event: record.event, channel: record.channel, data: JSON.stringify(record.data) }) : undefined);
     const batch = builder.take();
     expect(batch.items.filter((item) => typeof item === 'string').length).toBe(records.filter((record) => record.type === 'frame').length);
     await client.appendCaptured(batch);

@@ -70,7 +70,8 @@ export function faultCombinationIssues(faults: readonly Fault[], groupPath: stri
   let ending: number | undefined;
   faults.forEach((fault, i) => {
     if (ENDING_FAULTS.includes(fault.kind)) {
-      if (ending !== undefined) issues.push({ index: i, message: `${fault.kind} cannot combine with ${at(ending)}: a session ends one way only (one of ${ENDING_FAULTS.join(', ')})` });
+      if (ending !== undefined)
+        issues.push({ index: i, message: `${fault.kind} cannot combine with ${at(ending)}: a session ends one way only (one of ${ENDING_FAULTS.join(', ')})` });
       else ending = i;
       return;
     }
@@ -115,7 +116,11 @@ export function faultCombinationIssues(faults: readonly Fault[], groupPath: stri
     if (shared.length === 0) continue;
     const [later, earlier] = a.index > b.index ? [a, b] : [b, a];
     const laterKind = faults[later.index]!.kind;
-    issues.push({ index: later.index, field: ['sequences'], message: `${laterKind} of sequence ${shared.join(', ')} cannot combine with ${at(earlier.index)} on the same sequence: ${reason}` });
+    issues.push({
+      index: later.index,
+      field: ['sequences'],
+      message: `${laterKind} of sequence ${shared.join(', ')} cannot combine with ${at(earlier.index)} on the same sequence: ${reason}`,
+    });
   }
 
   if (tokens === undefined) return issues;
@@ -126,19 +131,33 @@ export function faultCombinationIssues(faults: readonly Fault[], groupPath: stri
   faults.forEach((fault, i) => {
     if (MOMENTS.has(fault.kind)) {
       const after = (fault as { afterTokens: number }).afterTokens;
-      if (after > reach) issues.push({ index: i, field: ['afterTokens'], message: `${fault.kind} after ${after} tokens never happens: no attempt streams more than ${reach} (the session has at least ${tokens} tokens)` });
+      if (after > reach)
+        issues.push({
+          index: i,
+          field: ['afterTokens'],
+          message: `${fault.kind} after ${after} tokens never happens: no attempt streams more than ${reach} (the session has at least ${tokens} tokens)`,
+        });
       return;
     }
     const sequences = (fault as { sequences?: number[] }).sequences;
     if (sequences === undefined) return;
     const unreached = sequences.filter((seq) => seq > reach);
     if (unreached.length > 0) {
-      issues.push({ index: i, field: ['sequences'], message: `${fault.kind} of sequence ${unreached.join(', ')} never happens: no attempt sends it (the most is ${reach}; the session has at least ${tokens} tokens)` });
+      issues.push({
+        index: i,
+        field: ['sequences'],
+        message: `${fault.kind} of sequence ${unreached.join(', ')} never happens: no attempt sends it (the most is ${reach}; the session has at least ${tokens} tokens)`,
+      });
       return;
     }
     if (fault.kind === 'reorder') {
       const last = sequences.filter((seq) => (firstAttemptReaching(seq)?.afterTokens ?? 0) < seq + 1);
-      if (last.length > 0) issues.push({ index: i, field: ['sequences'], message: `reorder of sequence ${last.join(', ')} never happens: it is the last token its attempt sends, so nothing comes after it` });
+      if (last.length > 0)
+        issues.push({
+          index: i,
+          field: ['sequences'],
+          message: `reorder of sequence ${last.join(', ')} never happens: it is the last token its attempt sends, so nothing comes after it`,
+        });
     }
   });
   return issues;

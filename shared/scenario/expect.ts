@@ -18,7 +18,12 @@ export interface ExpectFailure {
 /** Glob with `*` and `?` (session ids have no other special characters worth supporting). */
 export function matchesSession(pattern: string, sessionId: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === sessionId;
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
+  );
   return regex.test(sessionId);
 }
 

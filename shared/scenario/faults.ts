@@ -94,9 +94,7 @@ export const ReorderFaultSchema = z
 
 export const DropFaultSchema = z.strictObject({ kind: z.literal('drop'), ...Selection }).superRefine(needsSelection);
 
-export const DuplicateFaultSchema = z
-  .strictObject({ kind: z.literal('duplicate'), ...Selection, copies: Count.default(1) })
-  .superRefine(needsSelection);
+export const DuplicateFaultSchema = z.strictObject({ kind: z.literal('duplicate'), ...Selection, copies: Count.default(1) }).superRefine(needsSelection);
 
 export const MALFORMED_VARIANTS = ['string-sequence', 'missing-state', 'unknown-state', 'broken-json'] as const;
 export type MalformedVariant = (typeof MALFORMED_VARIANTS)[number];
@@ -121,9 +119,7 @@ export const OversizeFaultSchema = z
   })
   .superRefine(needsSelection);
 
-export const LatencySpikeFaultSchema = z
-  .strictObject({ kind: z.literal('latency-spike'), ...Selection, delayMs: Ms })
-  .superRefine(needsSelection);
+export const LatencySpikeFaultSchema = z.strictObject({ kind: z.literal('latency-spike'), ...Selection, delayMs: Ms }).superRefine(needsSelection);
 
 export const AfterTerminalFaultSchema = z.strictObject({ kind: z.literal('after-terminal'), tokens: Count.default(1) });
 

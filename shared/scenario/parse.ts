@@ -73,5 +73,9 @@ export function parseScenarioDocument(document: unknown): ScenarioParseResult {
 export function parseScenario(document: unknown): Scenario {
   const result = ScenarioSchema.safeParse(document);
   if (result.success) return result.data;
-  throw new Error(`invalid scenario: ${issuesOf(result.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  throw new Error(
+    `invalid scenario: ${issuesOf(result.error)
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ')}`,
+  );
 }

@@ -3,11 +3,39 @@ import type { SessionVerdict } from '../analysis';
 import { compare, evaluateExpect, ExpectSchema, matchesSession, parseScenarioDocument, sample, SeededRandom, addSessionScore, emptyScores, zeroCounts } from './index';
 
 const verdict = (patch: Partial<SessionVerdict> = {}): SessionVerdict => ({
-  sessionId: 's1', channel: 'private-ai.s1', connection: 'c1', status: 'completed', terminalStates: ['completed'], terminationCode: 'end_turn',
-  events: 10, uniqueSequences: 10, maxSequence: 10, duplicates: 0, conflicts: 0, replays: 0, outOfOrder: 0, afterTerminal: 0,
-  missing: 0, gaps: [], stalls: 0, violations: 0, disconnects: 0, deliveryLoss: 0, attempts: 1, lastAttempt: { attempt: 1, from: 1, to: 10 }, joinedLate: false,
-  coverage: { subscribedAt: 0, fromSequence: 1 }, ttftMs: 20, ttftFrom: 'run', durationMs: 100, interTokenMs: null, deliveryMs: null,
-  text: 'Hello', naiveText: 'Hello', anomalies: [], ...patch,
+  sessionId: 's1',
+  channel: 'private-ai.s1',
+  connection: 'c1',
+  status: 'completed',
+  terminalStates: ['completed'],
+  terminationCode: 'end_turn',
+  events: 10,
+  uniqueSequences: 10,
+  maxSequence: 10,
+  duplicates: 0,
+  conflicts: 0,
+  replays: 0,
+  outOfOrder: 0,
+  afterTerminal: 0,
+  missing: 0,
+  gaps: [],
+  stalls: 0,
+  violations: 0,
+  disconnects: 0,
+  deliveryLoss: 0,
+  attempts: 1,
+  lastAttempt: { attempt: 1, from: 1, to: 10 },
+  joinedLate: false,
+  coverage: { subscribedAt: 0, fromSequence: 1 },
+  ttftMs: 20,
+  ttftFrom: 'run',
+  durationMs: 100,
+  interTokenMs: null,
+  deliveryMs: null,
+  text: 'Hello',
+  naiveText: 'Hello',
+  anomalies: [],
+  ...patch,
 });
 
 describe('scenario schema', () => {
@@ -19,7 +47,9 @@ describe('scenario schema', () => {
     });
     expect(result.ok).toBe(false);
     const paths = result.ok ? [] : result.issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['name', 'sessions[0].faults[0].afterTokens', 'sessions[0].faults[1].sequences', 'sessions[0].faults[2].kind', 'expect[0].counts.duplicates']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['name', 'sessions[0].faults[0].afterTokens', 'sessions[0].faults[1].sequences', 'sessions[0].faults[2].kind', 'expect[0].counts.duplicates']),
+    );
   });
 
   it('rejects duplicate session ids, two ending faults and silences longer than the sweeper', () => {
@@ -28,7 +58,14 @@ describe('scenario schema', () => {
       orphanAfterMs: 1000,
       sessions: [
         { idPattern: 'a-{n}', count: 2 },
-        { id: 'a-2', faults: [{ kind: 'truncate', afterTokens: 3 }, { kind: 'silent-death', afterTokens: 4 }, { kind: 'stall', afterTokens: 1, durationMs: 5000 }] },
+        {
+          id: 'a-2',
+          faults: [
+            { kind: 'truncate', afterTokens: 3 },
+            { kind: 'silent-death', afterTokens: 4 },
+            { kind: 'stall', afterTokens: 1, durationMs: 5000 },
+          ],
+        },
       ],
     });
     expect(result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
@@ -39,7 +76,12 @@ describe('scenario schema', () => {
   });
 
   it('accepts a suite of scenarios and fills defaults', () => {
-    const result = parseScenarioDocument({ scenarios: [{ name: 'a', sessions: [{}] }, { name: 'b', sessions: [{ count: 3 }] }] });
+    const result = parseScenarioDocument({
+      scenarios: [
+        { name: 'a', sessions: [{}] },
+        { name: 'b', sessions: [{ count: 3 }] },
+      ],
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.scenarios[0]).toMatchObject({ seed: 1, tokens: 60, checkpoint: { everyTokens: 40 }, waitForSubscriber: true });
@@ -72,7 +114,13 @@ describe('expect', () => {
     expect(compare(1, 1)).toBe(true);
     expect(matchesSession('crash-*', 'crash-12')).toBe(true);
     expect(matchesSession('crash-*', 'stall-1')).toBe(false);
-    const e = ExpectSchema.parse({ status: 'truncated', counts: { duplicates: '>0', gaps: 0 }, anomalies: { present: ['replay'], absent: ['gap'] }, textEqualsFinal: true, timeToTerminalMs: '<50' });
+    const e = ExpectSchema.parse({
+      status: 'truncated',
+      counts: { duplicates: '>0', gaps: 0 },
+      anomalies: { present: ['replay'], absent: ['gap'] },
+      textEqualsFinal: true,
+      timeToTerminalMs: '<50',
+    });
     const failures = evaluateExpect(e, { verdict: verdict({ anomalies: [{ kind: 'gap', at: 1 }] }), finalText: 'Hello!' });
     expect(failures.map((f) => f.reason)).toEqual([
       'expected status truncated, got completed',

@@ -51,10 +51,7 @@ export type SessionGroupInput = z.input<typeof SessionGroupSchema>;
 export type SessionGroup = z.output<typeof SessionGroupSchema>;
 
 /** `">0"`, `"<=3"`, `"==0"`, `"!=1"`, `"<5"`, `">=2"`, or a number (equality). */
-export const ComparisonSchema = z.union([
-  z.number(),
-  z.string().regex(/^\s*(==|!=|<=|>=|<|>)\s*-?\d+(\.\d+)?\s*$/, 'a comparison looks like ">0", "<=3", "==0"'),
-]);
+export const ComparisonSchema = z.union([z.number(), z.string().regex(/^\s*(==|!=|<=|>=|<|>)\s*-?\d+(\.\d+)?\s*$/, 'a comparison looks like ">0", "<=3", "==0"')]);
 
 export const COUNTED_FIELDS = [
   'events',
@@ -72,7 +69,6 @@ export const COUNTED_FIELDS = [
   'disconnects',
 ] as const;
 export type CountedField = (typeof COUNTED_FIELDS)[number];
-
 
 export const ExpectSchema = z.strictObject({
   /** Session id or a glob (`crash-*`); default every session. */
@@ -104,7 +100,12 @@ export const ScenarioSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'name: lowercase letters, digits and dashes'),
     description: z.string().default(''),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
     /** Mock app the scenario runs on (standalone `mock --scenario` uses the server's first app). */
     app: z.strictObject({ id: z.string().min(1), key: z.string().min(1), secret: z.string().min(1) }).optional(),
     /** Channel prefix; the contract's default is `private-ai.` (channel = prefix + session id). */
@@ -147,7 +148,11 @@ export const ScenarioSchema = z
         const silence = fault.kind === 'stall' ? fault.durationMs : fault.kind === 'crash' || fault.kind === 'error' ? (fault.retry?.backoffMs ?? 0) : 0;
         if (silence >= scenario.orphanAfterMs) {
           const field = fault.kind === 'stall' ? ['durationMs'] : ['retry', 'backoffMs'];
-          context.addIssue({ code: 'custom', path: ['sessions', g, 'faults', i, ...field], message: `must be shorter than orphanAfterMs (${scenario.orphanAfterMs}), or the sweeper marks the session orphaned mid-way` });
+          context.addIssue({
+            code: 'custom',
+            path: ['sessions', g, 'faults', i, ...field],
+            message: `must be shorter than orphanAfterMs (${scenario.orphanAfterMs}), or the sweeper marks the session orphaned mid-way`,
+          });
         }
         if (fault.kind === 'crash' && fault.retry && fault.times > fault.retry.tries) {
           context.addIssue({ code: 'custom', path: ['sessions', g, 'faults', i, 'times'], message: `times (${fault.times}) cannot exceed retry.tries (${fault.retry.tries})` });

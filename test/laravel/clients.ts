@@ -27,17 +27,30 @@ export interface Frontend {
 
 /** The app's browser, subscribed to `Echo.private('ai.{sessionId}')`; resolves once a probe broadcast reached it. */
 export async function startFrontend(stack: LaravelStack, sessionId: string): Promise<Frontend> {
-  const echo = new Echo({ broadcaster: 'socket.io', host: `http://${stack.les.host}:${stack.les.port}`, client: io, auth: { headers: { Authorization: `Bearer ${QA_TOKEN}` } }, transports: ['websocket'] });
+  const echo = new Echo({
+    broadcaster: 'socket.io',
+    host: `http://${stack.les.host}:${stack.les.port}`,
+    client: io,
+    auth: { headers: { Authorization: `Bearer ${QA_TOKEN}` } },
+    transports: ['websocket'],
+  });
   let received = 0;
   let probes = 0;
-  echo.private(`ai.${sessionId}`).listen('.chunk.delivered', () => void received++).listen('.echoscope.probe', () => void probes++);
+  echo
+    .private(`ai.${sessionId}`)
+    .listen('.chunk.delivered', () => void received++)
+    .listen('.echoscope.probe', () => void probes++);
   // laravel-echo-server acknowledges no subscription: the frontend is in once a probe reaches it
   // (it joins the room after the app authorized it).
   try {
-    await waitFor('the frontend to join its channel', async () => {
-      if (probes === 0) await stack.les.broadcast(`private-ai.${sessionId}`, 'echoscope.probe', {});
-      return probes > 0;
-    }, 15_000);
+    await waitFor(
+      'the frontend to join its channel',
+      async () => {
+        if (probes === 0) await stack.les.broadcast(`private-ai.${sessionId}`, 'echoscope.probe', {});
+        return probes > 0;
+      },
+      15_000,
+    );
   } catch (error) {
     echo.disconnect();
     throw error;
@@ -59,7 +72,11 @@ export interface EchoScopeHost {
   close(): void;
 }
 
-export async function startEchoScope(stack: LaravelStack, ids: string[], options: { settleMs?: number; stallAfterMs?: number; orphanAfterMs?: number } = {}): Promise<EchoScopeHost> {
+export async function startEchoScope(
+  stack: LaravelStack,
+  ids: string[],
+  options: { settleMs?: number; stallAfterMs?: number; orphanAfterMs?: number } = {},
+): Promise<EchoScopeHost> {
   const service = new AppService({ transport: 'browser', version: 'laravel-suite' });
   const records: JournalRecord[] = [];
   service.onRecords((record) => void records.push(record));
@@ -68,12 +85,23 @@ export async function startEchoScope(stack: LaravelStack, ids: string[], options
     return result.value;
   };
   if (options.stallAfterMs !== undefined || options.orphanAfterMs !== undefined) {
-    must(await service.invoke('monitor.settings', { ...(options.stallAfterMs !== undefined ? { stallAfterMs: options.stallAfterMs } : {}), ...(options.orphanAfterMs !== undefined ? { orphanAfterMs: options.orphanAfterMs } : {}) }));
+    must(
+      await service.invoke('monitor.settings', {
+        ...(options.stallAfterMs !== undefined ? { stallAfterMs: options.stallAfterMs } : {}),
+        ...(options.orphanAfterMs !== undefined ? { orphanAfterMs: options.orphanAfterMs } : {}),
+      }),
+    );
   }
   const auth = { Authorization: `Bearer ${QA_TOKEN}` };
   for (const id of ids) {
     const profile = ProfileInputSchema.parse({
-      id, name: id, kind: 'socketio', host: stack.les.host, port: stack.les.port, key: 'unused', appId: LES_CLIENT.appId,
+      id,
+      name: id,
+      kind: 'socketio',
+      host: stack.les.host,
+      port: stack.les.port,
+      key: 'unused',
+      appId: LES_CLIENT.appId,
       auth: { mode: 'endpoint', url: `${stack.appUrl}/broadcasting/auth`, headers: auth },
       discover: { prefix: 'private-ai.', apiKey: LES_CLIENT.key, intervalMs: 500 },
       reconcile: { url: `${stack.appUrl}/api/generations/{sessionId}`, headers: auth, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}) },
@@ -94,11 +122,15 @@ export async function startEchoScope(stack: LaravelStack, ids: string[], options
     service,
     records,
     async ready(sessionId) {
-      await waitFor('EchoScope to discover and join the channel', async () => {
-        if (ids.every((id) => framesOf(id, sessionId, 'echoscope.probe').length > 0)) return true;
-        await stack.les.broadcast(`private-ai.${sessionId}`, 'echoscope.probe', {});
-        return false;
-      }, 20_000);
+      await waitFor(
+        'EchoScope to discover and join the channel',
+        async () => {
+          if (ids.every((id) => framesOf(id, sessionId, 'echoscope.probe').length > 0)) return true;
+          await stack.les.broadcast(`private-ai.${sessionId}`, 'echoscope.probe', {});
+          return false;
+        },
+        20_000,
+      );
     },
     frames: (connection, sessionId) => framesOf(connection, sessionId),
     probes: (connection, sessionId) => framesOf(connection, sessionId, 'echoscope.probe').length,
@@ -165,16 +197,50 @@ export function startWatch(stack: LaravelStack, dir: string, options: { stallAft
   ];
   const auth = `Authorization: Bearer ${QA_TOKEN}`;
   const args = [
-    'watch', '--kind', 'socketio', '--url', `http://${stack.les.host}:${stack.les.port}`, '--key', 'unused',
-    '--app-id', LES_CLIENT.appId, '--api-key', LES_CLIENT.key, '--discover', 'private-ai.', '--poll-interval', '500',
-    '--auth-endpoint', `${stack.appUrl}/broadcasting/auth`, '--auth-header', auth,
-    '--reconcile', `${stack.appUrl}/api/generations/{sessionId}`, '--reconcile-header', auth, '--reconcile-settle', '1s',
-    '--journal', journal, '--json', '--for', '120s',
+    'watch',
+    '--kind',
+    'socketio',
+    '--url',
+    `http://${stack.les.host}:${stack.les.port}`,
+    '--key',
+    'unused',
+    '--app-id',
+    LES_CLIENT.appId,
+    '--api-key',
+    LES_CLIENT.key,
+    '--discover',
+    'private-ai.',
+    '--poll-interval',
+    '500',
+    '--auth-endpoint',
+    `${stack.appUrl}/broadcasting/auth`,
+    '--auth-header',
+    auth,
+    '--reconcile',
+    `${stack.appUrl}/api/generations/{sessionId}`,
+    '--reconcile-header',
+    auth,
+    '--reconcile-settle',
+    '1s',
+    '--journal',
+    journal,
+    '--json',
+    '--for',
+    '120s',
   ];
   const { child, done } = runCli([...args, ...thresholds], 150_000);
   const records = (): JournalRecord[] =>
     existsSync(journal)
-      ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.startsWith('{')).flatMap((l) => { try { return [JSON.parse(l) as JournalRecord]; } catch { return []; } })
+      ? readFileSync(journal, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .flatMap((l) => {
+            try {
+              return [JSON.parse(l) as JournalRecord];
+            } catch {
+              return [];
+            }
+          })
       : [];
   const framesOf = (sessionId: string, event = 'chunk.delivered') =>
     records().filter((r): r is FrameRecord => r.type === 'frame' && r.channel === `private-ai.${sessionId}` && r.event === event);
@@ -187,12 +253,16 @@ export function startWatch(stack: LaravelStack, dir: string, options: { stallAft
     frames: (sessionId) => framesOf(sessionId),
     probes: (sessionId) => framesOf(sessionId, 'echoscope.probe').length,
     async ready(sessionId) {
-      await waitFor('echoscope watch to discover and join the channel', async () => {
-        if (child.exitCode !== null) throw new Error(`echoscope watch exited early: ${(await done).err.slice(-1500)}`);
-        if (framesOf(sessionId, 'echoscope.probe').length > 0) return true;
-        await stack.les.broadcast(`private-ai.${sessionId}`, 'echoscope.probe', {});
-        return false;
-      }, 20_000);
+      await waitFor(
+        'echoscope watch to discover and join the channel',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`echoscope watch exited early: ${(await done).err.slice(-1500)}`);
+          if (framesOf(sessionId, 'echoscope.probe').length > 0) return true;
+          await stack.les.broadcast(`private-ai.${sessionId}`, 'echoscope.probe', {});
+          return false;
+        },
+        20_000,
+      );
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGINT');

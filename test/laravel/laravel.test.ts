@@ -65,8 +65,14 @@ async function jobOver(stack: LaravelStack, sessionId: string, timeoutMs = 30_00
   // Over: an attempt processed, or the job failed — and Laravel has reported that attempt's exception,
   // which it does last (after failed(), the failed_jobs row and deleting the job).
   const over = (events: QueueEvent[]) =>
-    events.some((e) => e.event === 'processed') || events.some((f) => f.event === 'failed' && events.some((e) => e.event === 'exception' && e.attempt === f.attempt && e.at >= f.at));
-  await waitFor(`${sessionId}'s job to end`, () => over(stack.queueEvents(sessionId)), timeoutMs, () => JSON.stringify(stack.queueEvents(sessionId)));
+    events.some((e) => e.event === 'processed') ||
+    events.some((f) => f.event === 'failed' && events.some((e) => e.event === 'exception' && e.attempt === f.attempt && e.at >= f.at));
+  await waitFor(
+    `${sessionId}'s job to end`,
+    () => over(stack.queueEvents(sessionId)),
+    timeoutMs,
+    () => JSON.stringify(stack.queueEvents(sessionId)),
+  );
   await waitFor('the queue to drain', () => stack.queueDrained(), 15_000);
   const published = await stack.published(sessionId);
   // the harness checks itself: the broadcaster's log is what went on the wire, in the same order
@@ -76,7 +82,8 @@ async function jobOver(stack: LaravelStack, sessionId: string, timeoutMs = 30_00
   expect(wire.map((b) => [b.data.sequence, b.data.state])).toEqual(published.map((b) => [b.data.sequence, b.data.state]));
   // Queued broadcasts handled by two workers can be published out of order: say so when it happened.
   const seen = expectedVerdict(published);
-  if (seen.outOfOrder > 0) console.log(`[laravel] ${sessionId}: published out of order (${seen.outOfOrder} out of order, ${seen.afterTerminal} after the terminal): ${orderOf(published)}`);
+  if (seen.outOfOrder > 0)
+    console.log(`[laravel] ${sessionId}: published out of order (${seen.outOfOrder} out of order, ${seen.afterTerminal} after the terminal): ${orderOf(published)}`);
   return published;
 }
 
@@ -87,15 +94,41 @@ const orderOf = (published: Broadcast[]) => published.map((b) => `${b.data.seque
 function verdictOf(detail: SessionDetail) {
   const { row } = detail;
   return {
-    status: row.status, terminalStates: row.terminalStates, terminationCode: row.terminationCode, events: row.events, uniqueSequences: row.uniqueSequences,
-    maxSequence: row.maxSequence, duplicates: row.duplicates, conflicts: row.conflicts, replays: row.replays, attempts: row.attempts, outOfOrder: row.outOfOrder,
-    afterTerminal: row.afterTerminal, missing: row.missing, gaps: detail.gaps, text: detail.text, naiveText: detail.naiveText,
+    status: row.status,
+    terminalStates: row.terminalStates,
+    terminationCode: row.terminationCode,
+    events: row.events,
+    uniqueSequences: row.uniqueSequences,
+    maxSequence: row.maxSequence,
+    duplicates: row.duplicates,
+    conflicts: row.conflicts,
+    replays: row.replays,
+    attempts: row.attempts,
+    outOfOrder: row.outOfOrder,
+    afterTerminal: row.afterTerminal,
+    missing: row.missing,
+    gaps: detail.gaps,
+    text: detail.text,
+    naiveText: detail.naiveText,
   };
 }
 
 /** EchoScope's host (one connection) got everything published; its verdict and its reconciliation equal the truth. */
-async function expectHost(stack: LaravelStack, host: EchoScopeHost, sessionId: string, published: Broadcast[], connection = 'es', thresholds: Partial<Omit<Timing, 'nowMs'>> = {}, disconnects = 0): Promise<ExpectedVerdict> {
-  await waitFor(`EchoScope (${connection}) to receive all ${published.length} broadcasts`, () => host.frames(connection, sessionId).length >= published.length, 15_000, () => `${host.frames(connection, sessionId).length}`);
+async function expectHost(
+  stack: LaravelStack,
+  host: EchoScopeHost,
+  sessionId: string,
+  published: Broadcast[],
+  connection = 'es',
+  thresholds: Partial<Omit<Timing, 'nowMs'>> = {},
+  disconnects = 0,
+): Promise<ExpectedVerdict> {
+  await waitFor(
+    `EchoScope (${connection}) to receive all ${published.length} broadcasts`,
+    () => host.frames(connection, sessionId).length >= published.length,
+    15_000,
+    () => `${host.frames(connection, sessionId).length}`,
+  );
   const truth = expectedVerdict(published, { stallAfterMs: 8000, orphanAfterMs: 300_000, ...thresholds, nowMs: Date.now() });
   const detail = await host.detail(sessionId, connection);
   const { stalls, stallsAmbiguous: _a, ...verdict } = truth;
@@ -115,8 +148,20 @@ async function expectHost(stack: LaravelStack, host: EchoScopeHost, sessionId: s
 }
 
 /** `watch` got everything published; its verdict and reconciliation equal the truth, and `analyze` of its journal equals its verdict. */
-async function expectWatch(stack: LaravelStack, watch: Watch, sessionId: string, published: Broadcast[], thresholds: Partial<Omit<Timing, 'nowMs'>> = {}, disconnects = 0): Promise<void> {
-  await waitFor(`echoscope watch to journal all ${published.length} broadcasts`, () => watch.frames(sessionId).length >= published.length, 15_000, () => `${watch.frames(sessionId).length}`);
+async function expectWatch(
+  stack: LaravelStack,
+  watch: Watch,
+  sessionId: string,
+  published: Broadcast[],
+  thresholds: Partial<Omit<Timing, 'nowMs'>> = {},
+  disconnects = 0,
+): Promise<void> {
+  await waitFor(
+    `echoscope watch to journal all ${published.length} broadcasts`,
+    () => watch.frames(sessionId).length >= published.length,
+    15_000,
+    () => `${watch.frames(sessionId).length}`,
+  );
   const nowMs = Date.now();
   const verdict = await watch.stop();
   const truth = expectedVerdict(published, { stallAfterMs: 8000, orphanAfterMs: 300_000, ...thresholds, nowMs });
@@ -141,7 +186,14 @@ async function expectWatch(stack: LaravelStack, watch: Watch, sessionId: string,
 }
 
 /** Both EchoScopes: the host through its App API, and `watch`. */
-async function expectTruth(stack: LaravelStack, observers: Observers, sessionId: string, published: Broadcast[], thresholds: Partial<Omit<Timing, 'nowMs'>> = {}, disconnects = 0): Promise<ExpectedVerdict> {
+async function expectTruth(
+  stack: LaravelStack,
+  observers: Observers,
+  sessionId: string,
+  published: Broadcast[],
+  thresholds: Partial<Omit<Timing, 'nowMs'>> = {},
+  disconnects = 0,
+): Promise<ExpectedVerdict> {
   const truth = await expectHost(stack, observers.host, sessionId, published, 'es', thresholds, disconnects);
   if (observers.watch) await expectWatch(stack, observers.watch, sessionId, published, thresholds, disconnects);
   return truth;
@@ -157,7 +209,10 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     // initiated_at to the second, so that subscription is neither before nor after the saved start.
     await stack.dispatch([plan({ session_id: 'clean', tokens: 45 })]);
     const published = await jobOver(stack, 'clean');
-    expect(stack.queueEvents('clean').map((e) => [e.event, e.attempt])).toEqual([['processing', 1], ['processed', 1]]);
+    expect(stack.queueEvents('clean').map((e) => [e.event, e.attempt])).toEqual([
+      ['processing', 1],
+      ['processed', 1],
+    ]);
     expect(await stack.generation('clean')).toMatchObject({ progress: 'completed', last_seq: 45, termination_code: 'end_turn' });
     const truth = await expectTruth(stack, observers, 'clean', published);
     expect(truth).toMatchObject({ status: 'completed', terminationCode: 'end_turn', uniqueSequences: 46, duplicates: 0, replays: 0 });
@@ -198,9 +253,19 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     const observers = await watching(stack, 'flaky');
     await stack.dispatch([plan({ session_id: 'flaky', tokens: 30, faults: [{ kind: 'exception', attempt: 1, after: 12 }] })]);
     const published = await jobOver(stack, 'flaky');
-    expect(stack.queueEvents('flaky').map((e) => [e.event, e.attempt])).toEqual([['processing', 1], ['exception', 1], ['processing', 2], ['processed', 2]]);
+    expect(stack.queueEvents('flaky').map((e) => [e.event, e.attempt])).toEqual([
+      ['processing', 1],
+      ['exception', 1],
+      ['processing', 2],
+      ['processed', 2],
+    ]);
     // the seed leaves the first attempt's failure_detail on the completed record
-    expect(await stack.generation('flaky')).toMatchObject({ progress: 'completed', last_seq: 30, termination_code: 'end_turn', failure_detail: expect.stringContaining('overloaded_error') });
+    expect(await stack.generation('flaky')).toMatchObject({
+      progress: 'completed',
+      last_seq: 30,
+      termination_code: 'end_turn',
+      failure_detail: expect.stringContaining('overloaded_error'),
+    });
     expect(stack.failedJobs()).toEqual([]);
     const truth = await expectTruth(stack, observers, 'flaky', published);
     // #13 was the errored terminal ('') and is the retry's 13th token: a conflict, and the correct client's text lacks it
@@ -213,7 +278,13 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     await stack.dispatch([plan({ session_id: 'doomed', tokens: 30, faults: [{ kind: 'exception', after: 12 }] })]);
     const published = await jobOver(stack, 'doomed');
     // on the last attempt Laravel 8 fails the job (failed() runs, JobFailed) before it reports the exception
-    expect(stack.queueEvents('doomed').map((e) => [e.event, e.attempt])).toEqual([['processing', 1], ['exception', 1], ['processing', 2], ['failed', 2], ['exception', 2]]);
+    expect(stack.queueEvents('doomed').map((e) => [e.event, e.attempt])).toEqual([
+      ['processing', 1],
+      ['exception', 1],
+      ['processing', 2],
+      ['failed', 2],
+      ['exception', 2],
+    ]);
     expect(await stack.generation('doomed')).toMatchObject({ progress: 'orphaned', last_seq: 12, termination_code: 'exception' });
     const failed = stack.failedJobs();
     expect(failed).toHaveLength(1);
@@ -229,7 +300,11 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     await stack.dispatch([plan({ session_id: 'killed', tokens: 40, faults: [{ kind: 'sigkill', attempt: 1, after: 15 }] })]);
     const published = await jobOver(stack, 'killed');
     const attempts = stack.queueEvents('killed');
-    expect(attempts.map((e) => [e.event, e.attempt])).toEqual([['processing', 1], ['processing', 2], ['processed', 2]]);
+    expect(attempts.map((e) => [e.event, e.attempt])).toEqual([
+      ['processing', 1],
+      ['processing', 2],
+      ['processed', 2],
+    ]);
     expect(attempts[1]!.pid).not.toBe(attempts[0]!.pid);
     expect(stack.deaths).toEqual([expect.objectContaining({ pid: attempts[0]!.pid, signal: 'SIGKILL' })]);
     // retry_after counts from the reservation, in whole seconds (the reserved job's score is a Unix timestamp):
@@ -246,7 +321,13 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     const observers = await watching(stack, 'silent', ['es'], thresholds);
     await stack.dispatch([plan({ session_id: 'silent', tokens: 60, faults: [{ kind: 'sigkill', after: 45 }] })]);
     const published = await jobOver(stack, 'silent');
-    expect(stack.queueEvents('silent').map((e) => [e.event, e.attempt])).toEqual([['processing', 1], ['processing', 2], ['processing', 3], ['failed', 3], ['exception', 3]]);
+    expect(stack.queueEvents('silent').map((e) => [e.event, e.attempt])).toEqual([
+      ['processing', 1],
+      ['processing', 2],
+      ['processing', 3],
+      ['failed', 3],
+      ['exception', 3],
+    ]);
     expect(stack.deaths.map((d) => d.signal)).toEqual(['SIGKILL', 'SIGKILL']);
     expect(stack.failedJobs()[0]!.exception).toContain('MaxAttemptsExceededException');
     // the checkpoint at #40 is the last save: the record is behind what the client saw (45)
@@ -343,12 +424,16 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
     await stack.les.restart();
     // every client is back on the channel: a probe sent after the restart reaches each of them
     const before = { frontend: frontend.probes(), host: host.probes('es', 'restart'), watch: watch?.probes('restart') ?? 0 };
-    await waitFor('every client to rejoin after the restart', async () => {
-      if (frontend.probes() > before.frontend && host.probes('es', 'restart') > before.host && (!watch || watch.probes('restart') > before.watch)) return true;
-      await stack.les.broadcast('private-ai.restart', 'echoscope.probe', {});
-      await new Promise((r) => setTimeout(r, 200));
-      return false;
-    }, 20_000);
+    await waitFor(
+      'every client to rejoin after the restart',
+      async () => {
+        if (frontend.probes() > before.frontend && host.probes('es', 'restart') > before.host && (!watch || watch.probes('restart') > before.watch)) return true;
+        await stack.les.broadcast('private-ai.restart', 'echoscope.probe', {});
+        await new Promise((r) => setTimeout(r, 200));
+        return false;
+      },
+      20_000,
+    );
     await stack.release('restart');
     const published = await jobOver(stack, 'restart');
     const truth = await expectTruth(stack, observers, 'restart', published, {}, 1);
@@ -369,7 +454,12 @@ describe.skipIf(reason !== null)("the seed's stack: Laravel 8, queue:work on Red
       await expectHost(stack, host, id, published);
     }
     // the PHP side: no token went out before the first AI job returned (both workers were busy streaming)
-    const firstEnd = Math.min(...stack.queueEvents().filter((e) => e.event === 'processed').map((e) => e.at));
+    const firstEnd = Math.min(
+      ...stack
+        .queueEvents()
+        .filter((e) => e.event === 'processed')
+        .map((e) => e.at),
+    );
     const firstPublish = Math.min(...(await stack.published()).map((b) => b.at));
     expect(firstPublish).toBeGreaterThanOrEqual(firstEnd - 5);
   }, 90_000);

@@ -11,7 +11,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { laravelEchoServerUnavailableReason, LARAVEL_REDIS_PREFIX, startLaravelEchoServer, stopProcess as stop, waitForOutput, type LaravelEchoServer } from '../../test-support/peers/laravel-echo-server';
+import {
+  laravelEchoServerUnavailableReason,
+  LARAVEL_REDIS_PREFIX,
+  startLaravelEchoServer,
+  stopProcess as stop,
+  waitForOutput,
+  type LaravelEchoServer,
+} from '../../test-support/peers/laravel-echo-server';
 import { freePort } from '../../test-support/peers/soketi';
 import { RedisClient } from '../../test-support/peers/resp';
 
@@ -25,7 +32,13 @@ export function laravelUnavailableReason(): string | null {
   const php = spawnSync('php', ['-r', 'echo implode(",", get_loaded_extensions());']);
   if (php.error || php.status !== 0) return 'php is not installed (apt-get install -y php-cli php-laravel-framework php-redis php-sqlite3 php-mbstring)';
   const extensions = php.stdout.toString().toLowerCase().split(',');
-  for (const [extension, pkg] of [['redis', 'php-redis'], ['pdo_sqlite', 'php-sqlite3'], ['mbstring', 'php-mbstring'], ['posix', 'php-cli'], ['pcntl', 'php-cli']] as const) {
+  for (const [extension, pkg] of [
+    ['redis', 'php-redis'],
+    ['pdo_sqlite', 'php-sqlite3'],
+    ['mbstring', 'php-mbstring'],
+    ['posix', 'php-cli'],
+    ['pcntl', 'php-cli'],
+  ] as const) {
     if (!extensions.includes(extension)) return `the PHP extension ${extension} is missing (apt-get install -y ${pkg})`;
   }
   if (!existsSync('/usr/share/php/Illuminate/Foundation/Application.php')) return "Debian's Laravel framework is not installed (apt-get install -y php-laravel-framework)";
@@ -113,7 +126,12 @@ export interface LaravelStack {
 }
 
 /** Polls `check` (a record, a row, a log) until it holds; rejects after `timeoutMs` with `what` and the last state. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, describe: () => string = () => ''): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  describe: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -245,7 +263,10 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
       },
       queueEvents(sessionId) {
         if (!existsSync(queueLog)) return [];
-        const events = readFileSync(queueLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as QueueEvent);
+        const events = readFileSync(queueLog, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as QueueEvent);
         return sessionId === undefined ? events : events.filter((e) => e.session_id === sessionId);
       },
       async generation(sessionId) {
@@ -264,13 +285,18 @@ export async function startLaravelStack(options: StackOptions = {}): Promise<Lar
       },
       async queueDrained() {
         for (const queue of ['default', ...(options.broadcastQueue ? [options.broadcastQueue] : [])]) {
-          if ((await list(`queues:${queue}`, 'LLEN')) > 0 || (await list(`queues:${queue}:reserved`, 'ZCARD')) > 0 || (await list(`queues:${queue}:delayed`, 'ZCARD')) > 0) return false;
+          if ((await list(`queues:${queue}`, 'LLEN')) > 0 || (await list(`queues:${queue}:reserved`, 'ZCARD')) > 0 || (await list(`queues:${queue}:delayed`, 'ZCARD')) > 0)
+            return false;
         }
         return true;
       },
       diagnostics() {
         const events = existsSync(queueLog) ? readFileSync(queueLog, 'utf8') : '(no queue events)';
-        return [...workers.map((w, i) => `worker ${i} (pid ${w.child.pid}):\n${w.output.slice(-1500)}`), `deaths: ${JSON.stringify(deaths)}`, `queue events:\n${events.slice(-3000)}`].join('\n');
+        return [
+          ...workers.map((w, i) => `worker ${i} (pid ${w.child.pid}):\n${w.output.slice(-1500)}`),
+          `deaths: ${JSON.stringify(deaths)}`,
+          `queue events:\n${events.slice(-3000)}`,
+        ].join('\n');
       },
       close: closeAll,
     };

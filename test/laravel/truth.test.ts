@@ -16,8 +16,17 @@ function stream(spec: string): Broadcast[] {
     if (!m) throw new Error(`bad item ${item}`);
     const [, seq, chunk, state, at] = m;
     return {
-      channel: 'private-ai.s1', at: T0 + Number(at), pid: 1, event: 'chunk.delivered',
-      data: { session_id: 's1', sequence: Number(seq), chunk: state ? '' : (chunk ?? `t${seq}`), state: state ?? 'generating', termination_code: state === 'errored' ? 'exception' : state ? 'end_turn' : null },
+      channel: 'private-ai.s1',
+      at: T0 + Number(at),
+      pid: 1,
+      event: 'chunk.delivered',
+      data: {
+        session_id: 's1',
+        sequence: Number(seq),
+        chunk: state ? '' : (chunk ?? `t${seq}`),
+        state: state ?? 'generating',
+        termination_code: state === 'errored' ? 'exception' : state ? 'end_turn' : null,
+      },
     };
   });
 }
@@ -36,7 +45,13 @@ describe('the truth follows the documented rules', () => {
   });
 
   it('out of order: 1 2 4 3 6 5 7!', () => {
-    expect(expectedVerdict(stream('1:A@100 2:B@110 4:D@120 3:C@130 6:F@140 5:E@150 7!completed@160'))).toMatchObject({ outOfOrder: 2, missing: 0, gaps: [], text: 'ABCDEF', naiveText: 'ABDCFE' });
+    expect(expectedVerdict(stream('1:A@100 2:B@110 4:D@120 3:C@130 6:F@140 5:E@150 7!completed@160'))).toMatchObject({
+      outOfOrder: 2,
+      missing: 0,
+      gaps: [],
+      text: 'ABCDEF',
+      naiveText: 'ABDCFE',
+    });
   });
 
   it('gap: 1 2 5 6!', () => {
@@ -44,12 +59,23 @@ describe('the truth follows the documented rules', () => {
   });
 
   it('after terminal and terminal conflict: 1 2!completed 3!errored', () => {
-    expect(expectedVerdict(stream('1:A@100 2!completed@110 3!errored@120'))).toMatchObject({ status: 'errored', terminalStates: ['completed', 'errored'], terminationCode: 'exception', afterTerminal: 1 });
+    expect(expectedVerdict(stream('1:A@100 2!completed@110 3!errored@120'))).toMatchObject({
+      status: 'errored',
+      terminalStates: ['completed', 'errored'],
+      terminationCode: 'exception',
+      afterTerminal: 1,
+    });
   });
 
   it('errored, then a retry: the errored sequence is a conflict and the correct text keeps its empty chunk', () => {
     expect(expectedVerdict(stream('1:A@100 2:B@110 3!errored@120 1:A@5000 2:B@5010 3:C@5020 4:D@5030 5!completed@5040'))).toMatchObject({
-      status: 'completed', terminalStates: ['errored', 'completed'], afterTerminal: 5, replays: 1, duplicates: 3, conflicts: 1, text: 'ABD',
+      status: 'completed',
+      terminalStates: ['errored', 'completed'],
+      afterTerminal: 5,
+      replays: 1,
+      duplicates: 3,
+      conflicts: 1,
+      text: 'ABD',
     });
   });
 
@@ -80,10 +106,16 @@ describe('the truth follows the documented rules', () => {
     // failed ≙ errored, last_seq one behind the terminal, same text: agrees
     expect(expectedMismatches({ progress: 'failed', last_seq: 3, accumulated_text: 'abc', final_text: null }, errored)).toEqual([]);
     // the failed() hook's orphaned: the client saw it end
-    expect(expectedMismatches({ progress: 'orphaned', last_seq: 3, accumulated_text: 'abc', final_text: null }, errored)).toEqual([{ field: 'progress', expected: 'orphaned', received: 'errored' }]);
+    expect(expectedMismatches({ progress: 'orphaned', last_seq: 3, accumulated_text: 'abc', final_text: null }, errored)).toEqual([
+      { field: 'progress', expected: 'orphaned', received: 'errored' },
+    ]);
     // saved before the broadcast finished
     const completed = expectedVerdict(stream('1:a@0 2:b@10 3!completed@20'));
-    expect(expectedMismatches({ progress: 'active', last_seq: 1, accumulated_text: 'a', final_text: null }, completed).map((m) => m.field)).toEqual(['last_seq', 'text', 'progress']);
+    expect(expectedMismatches({ progress: 'active', last_seq: 1, accumulated_text: 'a', final_text: null }, completed).map((m) => m.field)).toEqual([
+      'last_seq',
+      'text',
+      'progress',
+    ]);
     // an open stream may be ahead of the record's checkpoint
     const open = expectedVerdict(stream('1:a@0 2:b@10 3:c@20'));
     expect(expectedMismatches({ progress: 'orphaned', last_seq: 2, accumulated_text: 'ab', final_text: null }, open)).toEqual([]);

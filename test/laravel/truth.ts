@@ -124,10 +124,27 @@ export function expectedVerdict(published: Broadcast[], timing?: Timing, fromSeq
     if (silence >= timing.stallAfterMs) stalls++;
     if (Math.abs(silence - timing.stallAfterMs) < STALL_MARGIN_MS || Math.abs(silence - timing.orphanAfterMs) < STALL_MARGIN_MS) stallsAmbiguous = true;
   }
-  const text = [...first.entries()].sort((a, b) => a[0] - b[0]).map(([, chunk]) => chunk).join('');
+  const text = [...first.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, chunk]) => chunk)
+    .join('');
   return {
-    status, terminalStates, terminationCode, events: published.length, uniqueSequences: first.size, maxSequence: max,
-    duplicates, conflicts, replays, attempts: replays + 1, outOfOrder, afterTerminal, missing, gaps, text, naiveText,
+    status,
+    terminalStates,
+    terminationCode,
+    events: published.length,
+    uniqueSequences: first.size,
+    maxSequence: max,
+    duplicates,
+    conflicts,
+    replays,
+    attempts: replays + 1,
+    outOfOrder,
+    afterTerminal,
+    missing,
+    gaps,
+    text,
+    naiveText,
     ...(timing ? { stalls, stallsAmbiguous } : {}),
   };
 }
@@ -149,10 +166,20 @@ export function expectedMismatches(record: Record<string, unknown>, seen: Expect
   const accumulated = typeof record.accumulated_text === 'string' ? record.accumulated_text : null;
   const expectedText = finalText ?? (terminal ? accumulated : null);
   if (expectedText !== null && expectedText !== seen.text) out.push({ field: 'text', expected: expectedText, received: seen.text });
-  else if (expectedText === null && accumulated !== null && !seen.text.startsWith(accumulated) && !accumulated.startsWith(seen.text)) out.push({ field: 'text', expected: accumulated, received: seen.text });
+  else if (expectedText === null && accumulated !== null && !seen.text.startsWith(accumulated) && !accumulated.startsWith(seen.text))
+    out.push({ field: 'text', expected: accumulated, received: seen.text });
   const progress = record.progress as string;
-  const shouldSee: Record<string, string | null> = { completed: 'completed', truncated: 'truncated', failed: 'errored', abandoned: 'abandoned', queued: null, active: null, orphaned: null };
+  const shouldSee: Record<string, string | null> = {
+    completed: 'completed',
+    truncated: 'truncated',
+    failed: 'errored',
+    abandoned: 'abandoned',
+    queued: null,
+    active: null,
+    orphaned: null,
+  };
   const should = shouldSee[progress];
-  if (should !== undefined && ((should !== null && should !== seen.status) || (should === null && terminal))) out.push({ field: 'progress', expected: progress, received: seen.status });
+  if (should !== undefined && ((should !== null && should !== seen.status) || (should === null && terminal)))
+    out.push({ field: 'progress', expected: progress, received: seen.status });
   return out;
 }

@@ -36,7 +36,16 @@ describe('AppService monitor path against the mock provider', () => {
     const port = mock.port;
     const app = mock.apps[0]!;
     service = new AppService({ transport: 'browser', version: 't', monitor: { tickMs: 100 } });
-    await service.invoke('profiles.save', { id: 'p', name: 'p', kind: 'reverb', host: mock.host, port, key: app.key, auth: { mode: 'secret', secret: app.secret }, channels: ['private-ai.r1'] });
+    await service.invoke('profiles.save', {
+      id: 'p',
+      name: 'p',
+      kind: 'reverb',
+      host: mock.host,
+      port,
+      key: app.key,
+      auth: { mode: 'secret', secret: app.secret },
+      channels: ['private-ai.r1'],
+    });
     const subscribed = nextPush<{ items: ConnectionStatus[] }>(service, 'connections.status', (p) => p.items.some((s) => s.channels.some((c) => c.status === 'subscribed')));
     await service.invoke('connections.connect', { profileId: 'p' });
     await subscribed;
@@ -53,11 +62,18 @@ describe('AppService monitor path against the mock provider', () => {
     await three;
 
     await mock.close();
-    const down = nextPush<{ items: ConnectionStatus[] }>(service, 'connections.status', (p) => p.items.some((s) => s.state === 'unavailable' || s.state === 'connecting' || s.state === 'disconnected'));
+    const down = nextPush<{ items: ConnectionStatus[] }>(service, 'connections.status', (p) =>
+      p.items.some((s) => s.state === 'unavailable' || s.state === 'connecting' || s.state === 'disconnected'),
+    );
     await down;
     // Sequences 4 and 5 are emitted while the socket is down: nobody receives them.
     mock = await startMockServer({ port, apps: [app] });
-    const back = nextPush<{ items: ConnectionStatus[] }>(service, 'connections.status', (p) => p.items.some((s) => s.state === 'connected' && s.channels.some((c) => c.name === 'private-ai.r1' && c.status === 'subscribed')), 40_000);
+    const back = nextPush<{ items: ConnectionStatus[] }>(
+      service,
+      'connections.status',
+      (p) => p.items.some((s) => s.state === 'connected' && s.channels.some((c) => c.name === 'private-ai.r1' && c.status === 'subscribed')),
+      40_000,
+    );
     await back;
     const done = nextPush<{ items: SessionRow[] }>(service, 'sessions.updated', (u) => row('r1')(u)?.status === 'completed');
     for (const sequence of [6, 7]) await send(mock, sequence);
@@ -85,10 +101,23 @@ describe('AppService monitor path against the mock provider', () => {
       channels: ['private-ai.g1', 'private-ai.g2'],
       reconcile: { url: `${mock.httpUrl}/api/generations/{sessionId}`, headers: {} },
     });
-    const record = (id: string, text: string, last: number) => ({ session_id: id, progress: 'completed', last_seq: last, accumulated_text: text, final_text: text, termination_code: 'end_turn', failure_detail: null, initiated_at: null, last_save_at: null, resolved_at: null });
+    const record = (id: string, text: string, last: number) => ({
+      session_id: id,
+      progress: 'completed',
+      last_seq: last,
+      accumulated_text: text,
+      final_text: text,
+      termination_code: 'end_turn',
+      failure_detail: null,
+      initiated_at: null,
+      last_save_at: null,
+      resolved_at: null,
+    });
     mock.generations.put(record('g1', 'ab', 2));
     mock.generations.put(record('g2', 'abcd', 4)); // the app saved 4 tokens; the client will get 2
-    const subscribed = nextPush<{ items: ConnectionStatus[] }>(service, 'connections.status', (p) => p.items.some((s) => s.channels.filter((c) => c.status === 'subscribed').length === 2));
+    const subscribed = nextPush<{ items: ConnectionStatus[] }>(service, 'connections.status', (p) =>
+      p.items.some((s) => s.channels.filter((c) => c.status === 'subscribed').length === 2),
+    );
     await service.invoke('connections.connect', { profileId: 'p' });
     await subscribed;
     const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false });
@@ -122,7 +151,18 @@ describe('AppService monitor path against the mock provider', () => {
       channels: ['private-ai.m1'],
       reconcile: { url: `${mock.httpUrl}/api/generations/{sessionId}`, headers: {} },
     });
-    const record = (progress: string, text: string) => ({ session_id: 'm1', progress, last_seq: 2, accumulated_text: text, final_text: progress === 'completed' ? text : null, termination_code: null, failure_detail: null, initiated_at: null, last_save_at: null, resolved_at: null });
+    const record = (progress: string, text: string) => ({
+      session_id: 'm1',
+      progress,
+      last_seq: 2,
+      accumulated_text: text,
+      final_text: progress === 'completed' ? text : null,
+      termination_code: null,
+      failure_detail: null,
+      initiated_at: null,
+      last_save_at: null,
+      resolved_at: null,
+    });
     mock.generations.put(record('active', 'a'));
     const subscribed = nextPush<{ items: ConnectionStatus[] }>(service, 'connections.status', (p) => p.items.some((s) => s.channels.some((c) => c.status === 'subscribed')));
     await service.invoke('connections.connect', { profileId: 'p' });

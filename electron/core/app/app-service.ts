@@ -270,7 +270,13 @@ export class AppService {
         const detail = this.monitor.detail(sessionId, vantage);
         if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
         if (maxTextChars === undefined || (detail.text.length <= maxTextChars && detail.naiveText.length <= maxTextChars)) return detail;
-        return { ...detail, text: detail.text.slice(0, maxTextChars), naiveText: detail.naiveText.slice(0, maxTextChars), textLength: detail.text.length, naiveTextLength: detail.naiveText.length };
+        return {
+          ...detail,
+          text: detail.text.slice(0, maxTextChars),
+          naiveText: detail.naiveText.slice(0, maxTextChars),
+          textLength: detail.text.length,
+          naiveTextLength: detail.naiveText.length,
+        };
       },
       'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
       'sessions.timeline': async ({ sessionId, vantage, maxPoints, maxTextChars }) => {
@@ -290,10 +296,12 @@ export class AppService {
       'sessions.reconcile': async ({ sessionId }) => {
         if (!this.monitor.detail(sessionId)) throw new AppError('not_found', `no session "${sessionId}"`);
         const result = await this.reconcile(sessionId, 'manual');
-        if (!result) throw new AppError('invalid_request', `the connection profile of "${sessionId}" has no reconciliation URL: add one (reconcile.url) to compare with the app's record`);
+        if (!result)
+          throw new AppError('invalid_request', `the connection profile of "${sessionId}" has no reconciliation URL: add one (reconcile.url) to compare with the app's record`);
         return result;
       },
-      'sessions.locate': async ({ sessionId, vantage, at, sequence }) => nearestPoint(await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId)), at, sequence) ?? null,
+      'sessions.locate': async ({ sessionId, vantage, at, sequence }) =>
+        nearestPoint(await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId)), at, sequence) ?? null,
       'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
       'scenarios.list': () => this.requireScenarios().list(),

@@ -1,15 +1,4 @@
-import {
-  AppError,
-  commands,
-  describeZodError,
-  fail,
-  isCommandName,
-  ok,
-  type CommandName,
-  type CommandResponse,
-  type ParsedRequest,
-  type Result,
-} from '../../../shared/api';
+import { AppError, commands, describeZodError, fail, isCommandName, ok, type CommandName, type CommandResponse, type ParsedRequest, type Result } from '../../../shared/api';
 
 export type CommandHandlers = {
   [C in CommandName]: (request: ParsedRequest<C>) => Promise<CommandResponse<C>> | CommandResponse<C>;

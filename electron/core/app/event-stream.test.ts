@@ -65,8 +65,14 @@ describe('an event-stream contract through the App API', () => {
       // redelivery, a duplicate marker), the retry 1 (a replay marker) 2 (a re-sent position: a
       // duplicate point) 3, and the stream_end at 4 (a terminal marker)
       expect(timeline.attempts.map((a) => a.points.map((p) => [p.y, p.kind]))).toEqual([
-        [[1, 'new'], [2, 'new']],
-        [[2, 'duplicate'], [3, 'new']],
+        [
+          [1, 'new'],
+          [2, 'new'],
+        ],
+        [
+          [2, 'duplicate'],
+          [3, 'new'],
+        ],
       ]);
       expect((timeline.markers.duplicate ?? []).map((p) => p.y)).toEqual([2]);
       expect((timeline.markers.replay ?? []).map((p) => p.y)).toEqual([1]);
@@ -78,7 +84,17 @@ describe('an event-stream contract through the App API', () => {
 
       // the journal keys the session as the contract does (the channel's suffix): its events are all there
       const events = must(await app.invoke('sessions.events', { sessionId: '42', limit: 100 }));
-      expect(events.map((e) => e.event)).toEqual(['stream_start', 'text_delta', 'text_delta', 'text_delta', 'stream_start', 'text_delta', 'text_delta', 'text_delta', 'stream_end']);
+      expect(events.map((e) => e.event)).toEqual([
+        'stream_start',
+        'text_delta',
+        'text_delta',
+        'text_delta',
+        'stream_start',
+        'text_delta',
+        'text_delta',
+        'text_delta',
+        'stream_end',
+      ]);
     } finally {
       app.close();
     }

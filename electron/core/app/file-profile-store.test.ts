@@ -12,8 +12,22 @@ describe('FileProfileStore', () => {
   it('persists profiles with every secret sealed, and reads them back', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'echoscope-profiles-')), 'profiles.json');
     const store = new FileProfileStore(path, codec);
-    const withSecret = ProfileInputSchema.parse({ id: 'a', name: 'A', kind: 'reverb', key: 'k', appId: '1', auth: { mode: 'secret', secret: 'top-secret' }, reconcile: { url: 'http://x/{sessionId}', headers: { Authorization: 'Bearer rec-token' } } });
-    const withEndpoint = ProfileInputSchema.parse({ id: 'b', name: 'B', kind: 'socketio', key: 'k', auth: { mode: 'endpoint', url: 'http://app/broadcasting/auth', headers: { Cookie: 'session=cookie-value' } } });
+    const withSecret = ProfileInputSchema.parse({
+      id: 'a',
+      name: 'A',
+      kind: 'reverb',
+      key: 'k',
+      appId: '1',
+      auth: { mode: 'secret', secret: 'top-secret' },
+      reconcile: { url: 'http://x/{sessionId}', headers: { Authorization: 'Bearer rec-token' } },
+    });
+    const withEndpoint = ProfileInputSchema.parse({
+      id: 'b',
+      name: 'B',
+      kind: 'socketio',
+      key: 'k',
+      auth: { mode: 'endpoint', url: 'http://app/broadcasting/auth', headers: { Cookie: 'session=cookie-value' } },
+    });
     store.save(withSecret);
     store.save(withEndpoint);
     const file = readFileSync(path, 'utf8');
@@ -29,7 +43,12 @@ describe('FileProfileStore', () => {
   it('keeps going, and says which, when a profile cannot be unsealed', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'echoscope-profiles-')), 'profiles.json');
     new FileProfileStore(path, codec).save(ProfileInputSchema.parse({ id: 'a', name: 'A', kind: 'reverb', key: 'k', auth: { mode: 'secret', secret: 's' } }));
-    const broken = new FileProfileStore(path, { encrypt: codec.encrypt, decrypt: () => { throw new Error('keychain locked'); } });
+    const broken = new FileProfileStore(path, {
+      encrypt: codec.encrypt,
+      decrypt: () => {
+        throw new Error('keychain locked');
+      },
+    });
     expect(broken.list()).toEqual([]);
     expect(broken.unreadable).toEqual([{ id: 'a', reason: 'keychain locked' }]);
   });
@@ -42,7 +61,16 @@ describe('FileProfileStore', () => {
     store.save(ProfileInputSchema.parse({ id: 'b', name: 'B', kind: 'reverb', key: 'k', auth: { mode: 'secret', secret: 's' } }));
     const original = readFileSync(path, 'utf8');
     const now = () => new Date('2026-12-02T08:00:00.123Z');
-    const locked = new FileProfileStore(path, { encrypt: codec.encrypt, decrypt: () => { throw new Error('keychain locked'); } }, { now });
+    const locked = new FileProfileStore(
+      path,
+      {
+        encrypt: codec.encrypt,
+        decrypt: () => {
+          throw new Error('keychain locked');
+        },
+      },
+      { now },
+    );
     expect(locked.movedAside).toEqual({ path: `${path}.unreadable-2026-12-02T08-00-00-123Z`, reason: '1 profile(s) could not be read: b (keychain locked)' });
     expect(locked.list().map((p) => p.id)).toEqual(['a']);
     expect(existsSync(path)).toBe(false);

@@ -78,7 +78,15 @@ export class FileProfileStore extends MemoryProfileStore {
   private persist(): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const temp = `${this.path}.tmp`;
-    writeFileSync(temp, JSON.stringify(this.list().map((p) => this.seal(p)), null, 2), { mode: 0o600 });
+    writeFileSync(
+      temp,
+      JSON.stringify(
+        this.list().map((p) => this.seal(p)),
+        null,
+        2,
+      ),
+      { mode: 0o600 },
+    );
     // `mode` applies only to a new file: a temp file left by a crash keeps whatever mode it had.
     chmodSync(temp, 0o600);
     renameSync(temp, this.path);

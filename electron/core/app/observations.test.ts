@@ -33,14 +33,26 @@ describe('observations through the App API', () => {
     const app = service();
     try {
       // both files call their connection c1; the second one lost #4 and #5
-      for (const [name, records] of [['alice.ndjson', recording('c1')], ['bob.ndjson', recording('c1', [4, 5])]] as const) {
+      for (const [name, records] of [
+        ['alice.ndjson', recording('c1')],
+        ['bob.ndjson', recording('c1', [4, 5])],
+      ] as const) {
         const imported = await app.invoke('journal.import', { fileName: name, content: serializeJournal(records, '2024-11-22T08:00:00Z') });
         expect(imported.ok).toBe(true);
       }
       const list = await app.invoke('sessions.list', {});
       if (!list.ok) throw new Error(list.error.message);
       expect(list.value.rows).toHaveLength(1);
-      expect(list.value.rows[0]).toMatchObject({ sessionId: 's1', observations: 2, duplicates: 0, afterTerminal: 0, missing: 2, deliveryLoss: 2, source: 'alice.ndjson', events: 11 });
+      expect(list.value.rows[0]).toMatchObject({
+        sessionId: 's1',
+        observations: 2,
+        duplicates: 0,
+        afterTerminal: 0,
+        missing: 2,
+        deliveryLoss: 2,
+        source: 'alice.ndjson',
+        events: 11,
+      });
 
       const detail = await app.invoke('sessions.get', { sessionId: 's1' });
       if (!detail.ok) throw new Error(detail.error.message);

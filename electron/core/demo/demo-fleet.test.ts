@@ -25,7 +25,15 @@ describe('the embedded demo fleet', () => {
     mock = await startMockServer({ port: 0 });
     const app = mock.apps[0]!;
     service = new AppService({ transport: 'browser', version: 't', monitor: { tickMs: 100 } });
-    await service.invoke('profiles.save', { id: 'demo', name: 'demo', kind: 'reverb', host: mock.host, port: mock.port, key: app.key, auth: { mode: 'secret', secret: app.secret } });
+    await service.invoke('profiles.save', {
+      id: 'demo',
+      name: 'demo',
+      kind: 'reverb',
+      host: mock.host,
+      port: mock.port,
+      key: app.key,
+      auth: { mode: 'secret', secret: app.secret },
+    });
     await service.invoke('connections.connect', { profileId: 'demo' });
     fleet = startDemoFleet({
       mock,

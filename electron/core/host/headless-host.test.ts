@@ -86,7 +86,23 @@ describe('headless host', () => {
     ws.send(JSON.stringify({ kind: 'ready' }));
     const app = mock.apps[0]!;
     const saved = nextMessage(ws, (m) => m.id === 3);
-    ws.send(JSON.stringify({ kind: 'invoke', id: 3, command: 'profiles.save', request: { id: 'm', name: 'm', kind: 'reverb', host: mock.host, port: mock.port, key: app.key, auth: { mode: 'secret', secret: app.secret }, channels: ['private-ai.bridge'] } }));
+    ws.send(
+      JSON.stringify({
+        kind: 'invoke',
+        id: 3,
+        command: 'profiles.save',
+        request: {
+          id: 'm',
+          name: 'm',
+          kind: 'reverb',
+          host: mock.host,
+          port: mock.port,
+          key: app.key,
+          auth: { mode: 'secret', secret: app.secret },
+          channels: ['private-ai.bridge'],
+        },
+      }),
+    );
     expect((await saved).result).toMatchObject({ ok: true });
     const connected = nextMessage(ws, (m) => m.kind === 'push' && m.push === 'connections.status' && JSON.stringify(m.payload).includes('"subscribed"'));
     ws.send(JSON.stringify({ kind: 'invoke', id: 4, command: 'connections.connect', request: { profileId: 'm' } }));
@@ -94,7 +110,9 @@ describe('headless host', () => {
     const records = nextMessage(ws, (m) => m.kind === 'push' && m.push === 'journal.records' && JSON.stringify(m.payload).includes('probe-marker'));
     await fetch(`${mock.httpUrl}/apps/${app.id}/events`).catch(() => undefined); // unsigned: refused, must not matter
     const { default: Pusher } = await import('pusher');
-    await new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false }).trigger('private-ai.bridge', 'chunk.delivered', { marker: 'probe-marker' });
+    await new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false }).trigger('private-ai.bridge', 'chunk.delivered', {
+      marker: 'probe-marker',
+    });
     const push = await records;
     expect((push.payload as { items: Array<{ type: string }> }).items.some((r) => r.type === 'frame')).toBe(true);
     ws.close();
@@ -138,7 +156,13 @@ describe('headless host against DNS rebinding', () => {
   });
 
   it('wants exactly the page origin: another port, scheme or loopback name is refused', async () => {
-    for (const origin of [`http://localhost:${host.port}`, `https://127.0.0.1:${host.port}`, `http://127.0.0.1:${host.port + 1}`, 'null', `http://127.0.0.1:${host.port}.evil.example`]) {
+    for (const origin of [
+      `http://localhost:${host.port}`,
+      `https://127.0.0.1:${host.port}`,
+      `http://127.0.0.1:${host.port + 1}`,
+      'null',
+      `http://127.0.0.1:${host.port}.evil.example`,
+    ]) {
       await expect(open(`/bridge?token=${token}`, { origin }), origin).rejects.toThrow('HTTP 403');
     }
     const ws = await open(`/bridge?token=${token}`, { origin: `http://127.0.0.1:${host.port}` });
@@ -179,7 +203,9 @@ describe('headless host against hostile bridge messages', () => {
     for (let i = 0; i < 200; i++) {
       await new Promise<void>((resolve) => {
         const socket = netConnect(host.port, '127.0.0.1', () => {
-          socket.write(`GET /bridge?token=x HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+          socket.write(
+            `GET /bridge?token=x HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          );
           socket.resetAndDestroy(); // RST: the host's 403 hits a reset socket (ECONNRESET)
           resolve();
         });
@@ -188,11 +214,15 @@ describe('headless host against hostile bridge messages', () => {
     expect((await fetch(host.url)).status).toBe(200);
   });
 
-
   it('answers a command whose request nests 100,000 levels with an error, and keeps serving', async () => {
     const ws = await open(`/bridge?token=${token}`, { origin: `http://127.0.0.1:${host.port}` });
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    for (const [id, command] of [[201, 'profiles.save'], [202, 'scenarios.load'], [203, 'app.info'], [204, 'no.such.command']] as const) {
+    for (const [id, command] of [
+      [201, 'profiles.save'],
+      [202, 'scenarios.load'],
+      [203, 'app.info'],
+      [204, 'no.such.command'],
+    ] as const) {
       const answer = nextMessage(ws, (m) => m.id === id);
       ws.send(`{"kind":"invoke","id":${id},"command":"${command}","request":{"id":"x","name":${deep},"text":${deep}}}`);
       expect((await answer).result, command).toMatchObject({ ok: false });

@@ -2,13 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  BRIDGE_PATH,
-  BRIDGE_TOKEN_META,
-  BridgeClientMessageSchema,
-  fail,
-  type BridgeServerMessage,
-} from '../../../shared/api';
+import { BRIDGE_PATH, BRIDGE_TOKEN_META, BridgeClientMessageSchema, fail, type BridgeServerMessage } from '../../../shared/api';
 import type { AppService } from '../app';
 import { allowedHostHeaders, isAllowedHostHeader, isOwnOrigin } from './loopback-host';
 import { serveStatic } from './static-files';

@@ -31,12 +31,7 @@ export function resolveInside(root: string, urlPath: string): string | undefined
   return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep) ? full : undefined;
 }
 
-export async function serveStatic(
-  root: string,
-  urlPath: string,
-  response: ServerResponse,
-  transformHtml: (html: string) => string,
-): Promise<void> {
+export async function serveStatic(root: string, urlPath: string, response: ServerResponse, transformHtml: (html: string) => string): Promise<void> {
   const file = resolveInside(root, urlPath);
   if (!file) {
     response.writeHead(400, { 'content-type': 'text/plain' }).end('bad path');

@@ -42,7 +42,12 @@ describe('channel authorization', () => {
     const endpoint = await laravelLikeAuth();
     const auth = await endpointAuthorizer(endpoint.url, { Authorization: 'Bearer good', 'X-CSRF-TOKEN': 'csrf1', Cookie: 'laravel_session=abc' })('9.9', 'private-ai.s1');
     expect(auth.auth).toBe('key:9.9:private-ai.s1');
-    expect(endpoint.seen[0]).toMatchObject({ authorization: 'Bearer good', 'x-csrf-token': 'csrf1', cookie: 'laravel_session=abc', body: 'socket_id=9.9&channel_name=private-ai.s1' });
+    expect(endpoint.seen[0]).toMatchObject({
+      authorization: 'Bearer good',
+      'x-csrf-token': 'csrf1',
+      cookie: 'laravel_session=abc',
+      body: 'socket_id=9.9&channel_name=private-ai.s1',
+    });
   });
 
   it('reports a refusal with the status and the body', async () => {

@@ -26,9 +26,7 @@ export function localSigner(key: string, secret: string): ChannelAuthorizer {
     if (channel.startsWith('private-encrypted-')) {
       throw new ChannelAuthError(`${channel}: encrypted channels need the app's auth endpoint (their shared secret is derived server-side)`);
     }
-    const channelData = channel.startsWith('presence-')
-      ? JSON.stringify({ user_id: `echoscope-${socketId}`, user_info: { name: 'EchoScope monitor' } })
-      : undefined;
+    const channelData = channel.startsWith('presence-') ? JSON.stringify({ user_id: `echoscope-${socketId}`, user_info: { name: 'EchoScope monitor' } }) : undefined;
     const toSign = channelData === undefined ? `${socketId}:${channel}` : `${socketId}:${channel}:${channelData}`;
     const signature = createHmac('sha256', secret).update(toSign).digest('hex');
     return channelData === undefined ? { auth: `${key}:${signature}` } : { auth: `${key}:${signature}`, channel_data: channelData };

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../test-support/virtual-clock';
 import { ChannelDiscovery, type ChannelOccupancy, type ChannelSource } from './channel-discovery';
 
-
 /** A server whose channel list the test sets; `infos` counts per-channel questions. */
 function server() {
   const listed = new Map<string, ChannelOccupancy>();
@@ -22,7 +21,12 @@ function discovery(source: ChannelSource, options: { leave?: boolean; graceMs?: 
   const d = new ChannelDiscovery(
     source,
     { prefix: 'private-ai.', intervalMs: 3_600_000, ...options },
-    { added: (c) => events.push(`+${c}`), removed: (c, reason) => (subscribed.delete(c), events.push(`-${c} (${reason})`)), subscribed: () => subscribed, changed: () => undefined },
+    {
+      added: (c) => events.push(`+${c}`),
+      removed: (c, reason) => (subscribed.delete(c), events.push(`-${c} (${reason})`)),
+      subscribed: () => subscribed,
+      changed: () => undefined,
+    },
     () => 0,
     timers,
   );
@@ -30,7 +34,7 @@ function discovery(source: ChannelSource, options: { leave?: boolean; graceMs?: 
 }
 
 describe('ChannelDiscovery leaves what it no longer needs', () => {
-  it('leaves an ended session\'s channel after the grace period; every event on it postpones that', async () => {
+  it("leaves an ended session's channel after the grace period; every event on it postpones that", async () => {
     const s = server();
     s.listed.set('private-ai.a', { subscriptionCount: 2 });
     const { d, timers, subscribed, events } = discovery(s.source, { graceMs: 1000 });
@@ -71,7 +75,7 @@ describe('ChannelDiscovery leaves what it no longer needs', () => {
     expect(events).toEqual(['+private-ai.b', '-private-ai.b (vacated by everyone else)']);
   });
 
-  it('asks for one channel\'s count when the list does not carry it (Pusher Channels), only for its confirmed channels', async () => {
+  it("asks for one channel's count when the list does not carry it (Pusher Channels), only for its confirmed channels", async () => {
     const s = server();
     s.listed.set('private-ai.c', {});
     s.listed.set('private-ai.d', {});

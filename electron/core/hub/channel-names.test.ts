@@ -27,7 +27,17 @@ describe("Laravel's channel names", () => {
     mock = await startMockServer({ port: 0 });
     const app = mock.apps[0]!;
     hub = new ConnectionHub({ record: () => undefined, status: () => undefined });
-    const profile = ProfileInputSchema.parse({ id: 'p', name: 'p', kind: 'reverb', host: mock.host, port: mock.port, key: app.key, auth: { mode: 'secret', secret: app.secret }, channelType: 'private', channels: ['ai.a'] });
+    const profile = ProfileInputSchema.parse({
+      id: 'p',
+      name: 'p',
+      kind: 'reverb',
+      host: mock.host,
+      port: mock.port,
+      key: app.key,
+      auth: { mode: 'secret', secret: app.secret },
+      channelType: 'private',
+      channels: ['ai.a'],
+    });
     hub.connect(profile);
     expect(await hub.subscribe('p', 'ai.b')).toMatchObject({ name: 'private-ai.b', status: 'subscribed' });
     expect(await hub.subscribe('p', 'ai.a')).toMatchObject({ name: 'private-ai.a', status: 'subscribed' });

@@ -99,7 +99,9 @@ describe('ConnectionHub against the mock provider', () => {
     // Every frame came with its wire text, the WebSocket message as it arrived, which the
     // journal decodes back into the very same record.
     const frames = sink.records.flatMap((record, i) => (record.type === 'frame' ? [{ record, wireText: sink.wireText[i] }] : []));
-    expect(frames.map(({ record }) => record.type === 'frame' && record.event)).toEqual(expect.arrayContaining(['pusher_internal:subscription_succeeded', 'chunk.delivered', 'news']));
+    expect(frames.map(({ record }) => record.type === 'frame' && record.event)).toEqual(
+      expect.arrayContaining(['pusher_internal:subscription_succeeded', 'chunk.delivered', 'news']),
+    );
     const builder = new CapturedBatchBuilder();
     for (const { record, wireText } of frames) {
       expect(wireText).toBeDefined();
@@ -107,10 +109,17 @@ describe('ConnectionHub against the mock provider', () => {
     }
     const decoded = capturedRecords(builder.take());
     expect(decoded).toEqual({ ok: true, records: frames.map(({ record }) => record) });
-    expect(frames.filter(({ record }) => record.type === 'frame' && record.event === 'odd').map(({ record }) => (record as { data: unknown }).data)).toEqual([123, 'é "}]\n\u2028 🚀', JSON.parse('{"__proto__":{"x":1},"list":[1.5e300,0,null]}')]);
+    expect(frames.filter(({ record }) => record.type === 'frame' && record.event === 'odd').map(({ record }) => (record as { data: unknown }).data)).toEqual([
+      123,
+      'é "}]\n\u2028 🚀',
+      JSON.parse('{"__proto__":{"x":1},"list":[1.5e300,0,null]}'),
+    ]);
     // toEqual does not see an own "__proto__" key: compare as JSON.
     expect(JSON.stringify(decoded.ok && decoded.records)).toBe(JSON.stringify(frames.map(({ record }) => record)));
-    expect(sink.records.filter((r) => r.type === 'subscription' && r.status === 'subscribed').map((r) => (r as { channel: string }).channel)).toEqual(['public-feed', 'private-ai.s1']);
+    expect(sink.records.filter((r) => r.type === 'subscription' && r.status === 'subscribed').map((r) => (r as { channel: string }).channel)).toEqual([
+      'public-feed',
+      'private-ai.s1',
+    ]);
     expect(sink.records.find((r) => r.type === 'connection' && r.state === 'connected')).toMatchObject({ socketId: expect.stringMatching(/^\d+\.\d+$/) });
   });
 
@@ -170,7 +179,9 @@ describe('ConnectionHub against the mock provider', () => {
     client.channel('feed').bind_global((event: string, data: unknown) => {
       if (!event.startsWith('pusher')) delivered.push({ event, data });
     });
-    client.channel('presence-room').bind('client-typing', (_data: unknown, metadata: { user_id?: unknown }) => delivered.push({ event: 'metadata', data: null, userId: metadata.user_id }));
+    client
+      .channel('presence-room')
+      .bind('client-typing', (_data: unknown, metadata: { user_id?: unknown }) => delivered.push({ event: 'metadata', data: null, userId: metadata.user_id }));
     const payloads: { frame: Record<string, unknown>; data: unknown }[] = [
       { frame: { event: 'news', channel: 'feed', data: '{"a":1,"t":"\u00e9\u2028"}' }, data: { a: 1, t: '\u00e9\u2028' } },
       { frame: { event: 'news', channel: 'feed', data: 'plain words' }, data: 'plain words' },
@@ -202,7 +213,9 @@ describe('ConnectionHub against the mock provider', () => {
     const frames = channelEvents();
     expect(frames.map((r) => (r.type === 'frame' ? r.data : undefined))).toEqual(Array.from({ length: rounds }, () => payloads.map((p) => p.data)).flat());
     // Channel dispatch after the hub is pusher-js's own: same events, same data, the user id as metadata.
-    expect(delivered.filter((d) => d.event !== 'metadata')).toEqual(frames.filter((r) => r.type === 'frame' && r.channel === 'feed').map((r) => ({ event: r.type === 'frame' ? r.event : '', data: r.type === 'frame' ? r.data : undefined })));
+    expect(delivered.filter((d) => d.event !== 'metadata')).toEqual(
+      frames.filter((r) => r.type === 'frame' && r.channel === 'feed').map((r) => ({ event: r.type === 'frame' ? r.event : '', data: r.type === 'frame' ? r.data : undefined })),
+    );
     expect(delivered.filter((d) => d.event === 'metadata')).toEqual(Array.from({ length: rounds }, () => ({ event: 'metadata', data: null, userId: 'u7' })));
     // Every channel event still reaches the journal as its wire text, decoding to the hub's record.
     const builder = new CapturedBatchBuilder();

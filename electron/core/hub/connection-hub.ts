@@ -68,7 +68,13 @@ export class ConnectionHub {
       {
         added: (channel) => void connection.subscribe(channel),
         removed: (channel, reason) => connection.unsubscribe(channel, reason),
-        subscribed: () => new Set(connection.status().channels.filter((c) => c.status === 'subscribed').map((c) => c.name)),
+        subscribed: () =>
+          new Set(
+            connection
+              .status()
+              .channels.filter((c) => c.status === 'subscribed')
+              .map((c) => c.name),
+          ),
         changed: () => this.sink.status(this.withDiscovery(connection.status())),
       },
       this.clock,

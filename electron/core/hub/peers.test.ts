@@ -37,7 +37,10 @@ async function captureStream(profile: Profile, sessionId: string, publish: (payl
   const captured = new CapturedBatchBuilder();
   let wireTexts = 0;
   let wake = () => undefined as void;
-  const hub = new ConnectionHub({ record: (r, wireText) => (records.push(r), captured.add(r, wireText), (wireTexts += wireText === undefined ? 0 : 1), wake()), status: () => wake() });
+  const hub = new ConnectionHub({
+    record: (r, wireText) => (records.push(r), captured.add(r, wireText), (wireTexts += wireText === undefined ? 0 : 1), wake()),
+    status: () => wake(),
+  });
   cleanups.push(() => hub.closeAll());
   hub.connect(profile);
   const channel = `private-ai.${sessionId}`;
@@ -66,7 +69,19 @@ async function captureStream(profile: Profile, sessionId: string, publish: (payl
 }
 
 function expectSameAnalysis(session: Awaited<ReturnType<typeof captureStream>>) {
-  expect(session).toMatchObject({ status: 'completed', terminationCode: 'end_turn', events: 6, uniqueSequences: 5, maxSequence: 5, duplicates: 1, conflicts: 0, missing: 0, violations: 0, text: 'Hello world', naiveText: 'Hello wor world' });
+  expect(session).toMatchObject({
+    status: 'completed',
+    terminationCode: 'end_turn',
+    events: 6,
+    uniqueSequences: 5,
+    maxSequence: 5,
+    duplicates: 1,
+    conflicts: 0,
+    missing: 0,
+    violations: 0,
+    text: 'Hello world',
+    naiveText: 'Hello wor world',
+  });
 }
 
 describe('frames from servers we did not write are captured and analyzed like ours', () => {
@@ -75,41 +90,73 @@ describe('frames from servers we did not write are captured and analyzed like ou
     cleanups.push(() => mock.close());
     const app = mock.apps[0]!;
     const pusher = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false });
-    const profile = ProfileInputSchema.parse({ id: 'mock', name: 'mock', kind: 'reverb', host: mock.host, port: mock.port, key: app.key, auth: { mode: 'secret', secret: app.secret } });
+    const profile = ProfileInputSchema.parse({
+      id: 'mock',
+      name: 'mock',
+      kind: 'reverb',
+      host: mock.host,
+      port: mock.port,
+      key: app.key,
+      auth: { mode: 'secret', secret: app.secret },
+    });
     expectSameAnalysis(await captureStream(profile, 'ref', async (payload) => void (await pusher.trigger('private-ai.ref', 'chunk.delivered', payload))));
   });
 
   const soketiReason = soketiUnavailableReason();
   if (soketiReason) console.log(`[peers] soketi tests skipped: ${soketiReason}`);
-  it.skipIf(soketiReason !== null)('soketi (Pusher protocol)', async () => {
-    const soketi = await startSoketi();
-    cleanups.push(() => soketi.close());
-    const pusher = new Pusher({ appId: soketi.app.id, key: soketi.app.key, secret: soketi.app.secret, host: soketi.host, port: String(soketi.port), useTLS: false });
-    const profile = ProfileInputSchema.parse({ id: 'soketi', name: 'soketi', kind: 'reverb', host: soketi.host, port: soketi.port, key: soketi.app.key, auth: { mode: 'secret', secret: soketi.app.secret } });
-    expectSameAnalysis(await captureStream(profile, 'sk', async (payload) => void (await pusher.trigger('private-ai.sk', 'chunk.delivered', payload))));
-  }, 60_000);
+  it.skipIf(soketiReason !== null)(
+    'soketi (Pusher protocol)',
+    async () => {
+      const soketi = await startSoketi();
+      cleanups.push(() => soketi.close());
+      const pusher = new Pusher({ appId: soketi.app.id, key: soketi.app.key, secret: soketi.app.secret, host: soketi.host, port: String(soketi.port), useTLS: false });
+      const profile = ProfileInputSchema.parse({
+        id: 'soketi',
+        name: 'soketi',
+        kind: 'reverb',
+        host: soketi.host,
+        port: soketi.port,
+        key: soketi.app.key,
+        auth: { mode: 'secret', secret: soketi.app.secret },
+      });
+      expectSameAnalysis(await captureStream(profile, 'sk', async (payload) => void (await pusher.trigger('private-ai.sk', 'chunk.delivered', payload))));
+    },
+    60_000,
+  );
 
   const lesReason = laravelEchoServerUnavailableReason();
   if (lesReason) console.log(`[peers] laravel-echo-server tests skipped: ${lesReason}`);
-  it.skipIf(lesReason !== null)('laravel-echo-server + Redis (Socket.IO), auth through the app with a bearer header', async () => {
-    // The user's Laravel app (outside our control): authorizes private channels for a bearer token.
-    const authorizations: string[] = [];
-    const app: Server = createServer((req, res) => {
-      authorizations.push(String(req.headers.authorization));
-      const ok = req.headers.authorization === 'Bearer qa-token';
-      res.writeHead(ok ? 200 : 403, { 'content-type': 'application/json' }).end(ok ? '{"channel_data":null}' : '{"message":"Unauthorized"}');
-    });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', () => resolve()));
-    cleanups.push(() => new Promise<void>((resolve) => app.close(() => resolve())));
-    const les = await startLaravelEchoServer({ authHost: `http://127.0.0.1:${(app.address() as AddressInfo).port}` });
-    cleanups.push(() => les.close());
-    const profile = ProfileInputSchema.parse({ id: 'les', name: 'les', kind: 'socketio', host: les.host, port: les.port, key: 'unused', auth: { mode: 'endpoint', url: 'http://127.0.0.1/broadcasting/auth', headers: { Authorization: 'Bearer qa-token' } } });
-    // laravel-echo-server sends no subscription ack: give its auth round trip time by waiting for the app to be asked.
-    const session = await captureStream(profile, 'les', async (payload) => {
-      while (authorizations.length === 0) await new Promise((resolve) => setImmediate(resolve));
-      await les.broadcast('private-ai.les', 'chunk.delivered', payload);
-    });
-    expect(authorizations[0]).toBe('Bearer qa-token');
-    expectSameAnalysis(session);
-  }, 60_000);
+  it.skipIf(lesReason !== null)(
+    'laravel-echo-server + Redis (Socket.IO), auth through the app with a bearer header',
+    async () => {
+      // The user's Laravel app (outside our control): authorizes private channels for a bearer token.
+      const authorizations: string[] = [];
+      const app: Server = createServer((req, res) => {
+        authorizations.push(String(req.headers.authorization));
+        const ok = req.headers.authorization === 'Bearer qa-token';
+        res.writeHead(ok ? 200 : 403, { 'content-type': 'application/json' }).end(ok ? '{"channel_data":null}' : '{"message":"Unauthorized"}');
+      });
+      await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', () => resolve()));
+      cleanups.push(() => new Promise<void>((resolve) => app.close(() => resolve())));
+      const les = await startLaravelEchoServer({ authHost: `http://127.0.0.1:${(app.address() as AddressInfo).port}` });
+      cleanups.push(() => les.close());
+      const profile = ProfileInputSchema.parse({
+        id: 'les',
+        name: 'les',
+        kind: 'socketio',
+        host: les.host,
+        port: les.port,
+        key: 'unused',
+        auth: { mode: 'endpoint', url: 'http://127.0.0.1/broadcasting/auth', headers: { Authorization: 'Bearer qa-token' } },
+      });
+      // laravel-echo-server sends no subscription ack: give its auth round trip time by waiting for the app to be asked.
+      const session = await captureStream(profile, 'les', async (payload) => {
+        while (authorizations.length === 0) await new Promise((resolve) => setImmediate(resolve));
+        await les.broadcast('private-ai.les', 'chunk.delivered', payload);
+      });
+      expect(authorizations[0]).toBe('Bearer qa-token');
+      expectSameAnalysis(session);
+    },
+    60_000,
+  );
 });

@@ -95,7 +95,8 @@ function watcher(stack: Stack, ids: string[], drop: (id: string, frame: FrameRec
     },
     /** Resolves once every connection got the terminal event (the job's last publish). */
     terminalSeen(sequence: number): Promise<void> {
-      const done = () => ids.every((id) => records.some((r) => r.type === 'frame' && r.connection === id && contractOf(r)?.sequence === sequence && contractOf(r)?.state === 'completed'));
+      const done = () =>
+        ids.every((id) => records.some((r) => r.type === 'frame' && r.connection === id && contractOf(r)?.sequence === sequence && contractOf(r)?.state === 'completed'));
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`not every connection got #${sequence}: ${records.length} records`)), 20_000);
         const check = () => {
@@ -145,7 +146,16 @@ function realStackSuite(name: string, reason: string | null, start: () => Promis
       expect(joinedAt).toBeGreaterThan(10);
       expect(seen).toEqual(Array.from({ length: 61 - joinedAt + 1 }, (_, i) => joinedAt + i));
       expect(observation(es.records, 'late', 'es')).toMatchObject({
-        status: 'completed', joinedLate: true, coverage: { fromSequence: joinedAt }, missing: 0, gaps: [], outOfOrder: 0, duplicates: 0, replays: 0, ttftMs: null, ttftNote: 'joined_late',
+        status: 'completed',
+        joinedLate: true,
+        coverage: { fromSequence: joinedAt },
+        missing: 0,
+        gaps: [],
+        outOfOrder: 0,
+        duplicates: 0,
+        replays: 0,
+        ttftMs: null,
+        ttftNote: 'joined_late',
       });
     }, 60_000);
 
@@ -161,9 +171,17 @@ function realStackSuite(name: string, reason: string | null, start: () => Promis
       const joinedAt = sequencesOn(es.records, 'es')[0]!;
       expect(joinedAt).toBeGreaterThan(10);
       expect(observation(es.records, 'crash', 'es')).toMatchObject({
-        status: 'completed', replays: 1, attempts: 2, outOfOrder: 0, missing: 0, gaps: [], joinedLate: true, ttftMs: null,
+        status: 'completed',
+        replays: 1,
+        attempts: 2,
+        outOfOrder: 0,
+        missing: 0,
+        gaps: [],
+        joinedLate: true,
+        ttftMs: null,
         // the retry re-sent 1..40; EchoScope had seen joinedAt..40 of them
-        duplicates: 40 - joinedAt + 1, uniqueSequences: 61,
+        duplicates: 40 - joinedAt + 1,
+        uniqueSequences: 61,
       });
     }, 60_000);
 
@@ -201,7 +219,14 @@ function realStackSuite(name: string, reason: string | null, start: () => Promis
       const lossy = observation(es.records, 'lossy', 'es-lossy');
       expect(good).toMatchObject({ deliveryLoss: 0, missing: 0 });
       expect(good.anomalies.some((a) => a.kind === 'delivery_loss')).toBe(false);
-      expect(lossy).toMatchObject({ deliveryLoss: 4, missing: 4, gaps: [{ from: 10, to: 12 }, { from: 30, to: 30 }] });
+      expect(lossy).toMatchObject({
+        deliveryLoss: 4,
+        missing: 4,
+        gaps: [
+          { from: 10, to: 12 },
+          { from: 30, to: 30 },
+        ],
+      });
       expect(lossy.anomalies.filter((a) => a.kind === 'delivery_loss').map((a) => [a.sequence, a.to])).toEqual([
         [10, 12],
         [30, 30],
@@ -218,7 +243,17 @@ realStackSuite('soketi', soketiUnavailableReason(), async () => {
   return {
     profile: (id) =>
       // discovery with its default interval, as a user sets it up
-      ProfileInputSchema.parse({ id, name: id, kind: 'reverb', host: soketi.host, port: soketi.port, key: app.key, appId: app.id, auth: { mode: 'secret', secret: app.secret }, discover: { prefix: 'private-ai.' } }),
+      ProfileInputSchema.parse({
+        id,
+        name: id,
+        kind: 'reverb',
+        host: soketi.host,
+        port: soketi.port,
+        key: app.key,
+        appId: app.id,
+        auth: { mode: 'secret', secret: app.secret },
+        discover: { prefix: 'private-ai.' },
+      }),
     async frontend(sessionId) {
       // The app's browser: pusher-js, authorized as the app's /broadcasting/auth would (signed with the app secret).
       const sign = localSigner(app.key, app.secret);
@@ -228,7 +263,15 @@ realStackSuite('soketi', soketiUnavailableReason(), async () => {
         wsPort: soketi.port,
         forceTLS: false,
         enabledTransports: ['ws'],
-        channelAuthorization: { endpoint: 'unused', transport: 'ajax', customHandler: ({ socketId, channelName }, callback) => void sign(socketId, channelName).then((auth) => callback(null, auth), (error: Error) => callback(error, null)) },
+        channelAuthorization: {
+          endpoint: 'unused',
+          transport: 'ajax',
+          customHandler: ({ socketId, channelName }, callback) =>
+            void sign(socketId, channelName).then(
+              (auth) => callback(null, auth),
+              (error: Error) => callback(error, null),
+            ),
+        },
       });
       cleanups.push(() => client.disconnect());
       let received = 0;
@@ -260,14 +303,26 @@ realStackSuite('laravel-echo-server + Redis', laravelEchoServerUnavailableReason
   return {
     profile: (id) =>
       ProfileInputSchema.parse({
-        id, name: id, kind: 'socketio', host: les.host, port: les.port, key: 'unused', appId: client.appId,
+        id,
+        name: id,
+        kind: 'socketio',
+        host: les.host,
+        port: les.port,
+        key: 'unused',
+        appId: client.appId,
         auth: { mode: 'endpoint', url: 'http://127.0.0.1/broadcasting/auth', headers: { Authorization: 'Bearer qa-token' } },
         // discovery with its default interval, through laravel-echo-server's own channels API
         discover: { prefix: 'private-ai.', apiKey: client.key },
       }),
     async frontend(sessionId) {
       // The app's browser: laravel-echo on socket.io-client 2, as Laravel's docs set it up for laravel-echo-server.
-      const echo = new Echo({ broadcaster: 'socket.io', host: `http://${les.host}:${les.port}`, client: io, auth: { headers: { Authorization: 'Bearer qa-token' } }, transports: ['websocket'] });
+      const echo = new Echo({
+        broadcaster: 'socket.io',
+        host: `http://${les.host}:${les.port}`,
+        client: io,
+        auth: { headers: { Authorization: 'Bearer qa-token' } },
+        transports: ['websocket'],
+      });
       cleanups.push(() => echo.disconnect());
       let received = 0;
       echo.private(`ai.${sessionId}`).listen('.chunk.delivered', () => void received++);

@@ -144,7 +144,7 @@ describe('JournalWriter', () => {
     await journal.close();
   });
 
-  it("hands wire text only to a journal in another thread; one beside it gets the records", async () => {
+  it('hands wire text only to a journal in another thread; one beside it gets the records', async () => {
     const record = fixture.find((r) => r.type === 'frame')!;
     const wire = '{"event":"not what the record says"}';
     const beside: JournalRecord[][] = [];
@@ -154,7 +154,10 @@ describe('JournalWriter', () => {
     expect(beside).toEqual([[record]]);
 
     const across: CapturedBatch[] = [];
-    const acrossWriter = new JournalWriter({ append: () => Promise.reject(new Error('records go as a captured batch')), appendCaptured: async (batch: CapturedBatch) => void across.push(batch) } as unknown as Journal);
+    const acrossWriter = new JournalWriter({
+      append: () => Promise.reject(new Error('records go as a captured batch')),
+      appendCaptured: async (batch: CapturedBatch) => void across.push(batch),
+    } as unknown as Journal);
     acrossWriter.add(fixture[0]!);
     acrossWriter.add(record, wire);
     await acrossWriter.flush();

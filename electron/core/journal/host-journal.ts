@@ -100,7 +100,8 @@ export class HostJournal implements Journal {
     const loader = new FileLoader(index, maxWindowBytes);
     const scan = await scanLines(options.file, (line, offset, bytes) => loader.line(line, offset, bytes));
     const summary = loader.end();
-    if (scan.tornBytes > 0) warn(`journal ${options.file}: torn last line (${scan.tornBytes} bytes after the last newline, a write cut short) — skipped, file truncated to its last complete line`);
+    if (scan.tornBytes > 0)
+      warn(`journal ${options.file}: torn last line (${scan.tornBytes} bytes after the last newline, a write cut short) — skipped, file truncated to its last complete line`);
     for (const issue of summary.issues) warn(`journal ${options.file}: line ${issue.line}: ${issue.message}`);
     if (summary.issueCount > summary.issues.length) warn(`journal ${options.file}: ${summary.issueCount - summary.issues.length} more broken lines`);
     const file = await JournalFile.open(options.file, scan.goodBytes);
@@ -172,7 +173,13 @@ export class HostJournal implements Journal {
   stats(): Promise<JournalStats> {
     const { index } = this;
     const records = index.records;
-    return Promise.resolve({ records, bytes: index.bytes, blocks: index.segments.list.length, oldestAt: records === 0 ? null : index.oldestAt, newestAt: records === 0 ? null : index.newestAt });
+    return Promise.resolve({
+      records,
+      bytes: index.bytes,
+      blocks: index.segments.list.length,
+      oldestAt: records === 0 ? null : index.oldestAt,
+      newestAt: records === 0 ? null : index.newestAt,
+    });
   }
 
   /** The file's path. */

@@ -112,7 +112,7 @@ export class JournalFile {
     try {
       await out.write(head);
       const chunk = Buffer.allocUnsafe(READ_CHUNK);
-      for (let position = from; position < this.size; ) {
+      for (let position = from; position < this.size;) {
         const { bytesRead } = await this.handle.read(chunk, 0, Math.min(READ_CHUNK, this.size - position), position);
         if (bytesRead === 0) break;
         await out.write(chunk, 0, bytesRead);

@@ -6,7 +6,14 @@ import type { JournalRecord } from '../../../shared/journal';
 import { JournalService } from './journal-service';
 import { startJournalWorker } from './journal-worker-host';
 
-const frame = (i: number): JournalRecord => ({ type: 'frame', at: 1_700_000_000_000 + i, connection: 'c', channel: `private-ai.s${i % 3}`, event: 'chunk.delivered', data: { session_id: `s${i % 3}`, chunk: 'x', sequence: Math.floor(i / 3) + 1, state: 'generating', termination_code: null } });
+const frame = (i: number): JournalRecord => ({
+  type: 'frame',
+  at: 1_700_000_000_000 + i,
+  connection: 'c',
+  channel: `private-ai.s${i % 3}`,
+  event: 'chunk.delivered',
+  data: { session_id: `s${i % 3}`, chunk: 'x', sequence: Math.floor(i / 3) + 1, state: 'generating', termination_code: null },
+});
 
 describe('the journal in its worker thread', () => {
   it('acknowledges batches, answers queries, and re-loads its file after a restart', async () => {
@@ -16,7 +23,8 @@ describe('the journal in its worker thread', () => {
     let acked = 0;
     service.writer.onAck(({ count }) => (acked += count));
     // Every other frame as the hub hands it over: with its wire text, decoded in the worker.
-    const wire = (record: JournalRecord) => (record.type === 'frame' ? JSON.stringify({ event: record.event, channel: record.channel, data: JSON.stringify(record.data) }) : undefined);
+    const wire = (record: JournalRecord) =>
+      record.type === 'frame' ? JSON.stringify({ event: record.event, channel: record.channel, data: JSON.stringify(record.data) }) : undefined;
     const records = Array.from({ length: 3000 }, (_, i) => frame(i));
     records.forEach((record, i) => service.append(record, i % 2 === 0 ? wire(record) : undefined));
     await service.writer.flush();
@@ -24,7 +32,9 @@ describe('the journal in its worker thread', () => {
     expect((await service.sessionEvents('s1', 5000)).length).toBe(1000);
     await service.close();
     await first.close();
-    const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"frame"'));
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"frame"'));
     expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual(records);
 
     const warnings: string[] = [];

@@ -33,7 +33,12 @@ describe('Monitor', () => {
     monitor.ingest(chunk(10, 'a', 1));
     monitor.ingest(chunk(20, 'b', 1));
     set(30);
-    expect(monitor.tick().map((r) => r.sessionId).sort()).toEqual(['a', 'b']);
+    expect(
+      monitor
+        .tick()
+        .map((r) => r.sessionId)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(monitor.tick()).toEqual([]);
     monitor.ingest(chunk(40, 'a', 2));
     set(50);
@@ -72,7 +77,15 @@ describe('Monitor', () => {
 
   it('buckets the fleet by when sessions ended', () => {
     const { monitor } = monitorAt(100_000);
-    for (const r of [chunk(1000, 'a', 1), chunk(1500, 'a', 2, 'completed', 'end_turn'), chunk(2000, 'b', 1), chunk(12_500, 'b', 2, 'truncated', 'max_tokens'), chunk(12_600, 'c', 1), chunk(12_700, 'c', 2, 'completed', 'end_turn')]) monitor.ingest(r);
+    for (const r of [
+      chunk(1000, 'a', 1),
+      chunk(1500, 'a', 2, 'completed', 'end_turn'),
+      chunk(2000, 'b', 1),
+      chunk(12_500, 'b', 2, 'truncated', 'max_tokens'),
+      chunk(12_600, 'c', 1),
+      chunk(12_700, 'c', 2, 'completed', 'end_turn'),
+    ])
+      monitor.ingest(r);
     const buckets = monitor.fleet(10_000);
     expect(buckets.map((b) => [b.start, b.byStatus])).toEqual([
       [0, { completed: 1 }],
@@ -159,11 +172,24 @@ describe('Monitor deadlines on the virtual clock', () => {
 describe('Monitor contract profile', () => {
   it('re-analyzes what it saw with a user profile mapping other names', () => {
     const monitor = new Monitor({ clock: () => 10 });
-    const legacy = (at: number, sequence: number, state: string): JournalRecord => ({ type: 'frame', at, connection: 'c', channel: 'gen.L1', event: 'token.streamed', data: { id: 'L1', text: `t${sequence}`, seq: sequence, status: state, code: state === 'done' ? 'end_turn' : null } });
+    const legacy = (at: number, sequence: number, state: string): JournalRecord => ({
+      type: 'frame',
+      at,
+      connection: 'c',
+      channel: 'gen.L1',
+      event: 'token.streamed',
+      data: { id: 'L1', text: `t${sequence}`, seq: sequence, status: state, code: state === 'done' ? 'end_turn' : null },
+    });
     for (const record of [legacy(1, 1, 'generating'), legacy(2, 2, 'generating'), legacy(3, 2, 'generating'), legacy(4, 3, 'done')]) monitor.ingest(record);
     expect(monitor.list().total).toBe(0); // not the default contract: ignored
     monitor.updateProfile(
-      ContractProfileSchema.parse({ name: 'legacy', event: 'token.streamed', channel: 'gen.{id}', fields: { sessionId: 'id', chunk: 'text', sequence: 'seq', state: 'status', terminationCode: 'code' }, states: { generating: 'generating', done: 'completed' } }),
+      ContractProfileSchema.parse({
+        name: 'legacy',
+        event: 'token.streamed',
+        channel: 'gen.{id}',
+        fields: { sessionId: 'id', chunk: 'text', sequence: 'seq', state: 'status', terminationCode: 'code' },
+        states: { generating: 'generating', done: 'completed' },
+      }),
     );
     expect(monitor.list().rows).toMatchObject([{ sessionId: 'L1', status: 'completed', duplicates: 1, events: 4 }]);
     expect(monitor.detail('L1')?.text).toBe('t1t2t3');

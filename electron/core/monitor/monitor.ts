@@ -137,7 +137,7 @@ export class Monitor {
   private rows(verdict: Verdict): SessionRow[] {
     const rows: SessionRow[] = [];
     const sessions = verdict.sessions;
-    for (let i = 0; i < sessions.length; ) {
+    for (let i = 0; i < sessions.length;) {
       let j = i + 1;
       while (j < sessions.length && sessions[j]!.sessionId === sessions[i]!.sessionId) j++;
       rows.push(this.row(j === i + 1 ? { ...sessions[i]!, observations: 1 } : combineObservations(sessions.slice(i, j))));
@@ -183,13 +183,13 @@ export class Monitor {
   list(filter: SessionFilter = {}): { total: number; rows: SessionRow[] } {
     const query = SessionFilterSchema.parse(filter);
     const rows = this.rows(this.analyzer.verdicts(this.clock(), { includeText: false })).filter((row) => {
-        if (query.status && !query.status.includes(row.status)) return false;
-        if (query.anomaly && !row.anomalyKinds.includes(query.anomaly)) return false;
-        if (query.text && !row.channel.includes(query.text) && !row.sessionId.includes(query.text)) return false;
-        if (query.from !== undefined && (row.lastAt ?? 0) < query.from) return false;
-        if (query.to !== undefined && (row.firstAt ?? Infinity) > query.to) return false;
-        return true;
-      });
+      if (query.status && !query.status.includes(row.status)) return false;
+      if (query.anomaly && !row.anomalyKinds.includes(query.anomaly)) return false;
+      if (query.text && !row.channel.includes(query.text) && !row.sessionId.includes(query.text)) return false;
+      if (query.from !== undefined && (row.lastAt ?? 0) < query.from) return false;
+      if (query.to !== undefined && (row.firstAt ?? Infinity) > query.to) return false;
+      return true;
+    });
     return { total: rows.length, rows: rows.slice(0, query.limit) };
   }
 
@@ -363,7 +363,11 @@ export class Monitor {
     this.dirty = true;
   }
 
-  private row(session: SessionVerdict & { observations: number }, reconcile = this.reconciled.get(session.sessionId), times = this.analyzer.sessionTimes(session.sessionId)): SessionRow {
+  private row(
+    session: SessionVerdict & { observations: number },
+    reconcile = this.reconciled.get(session.sessionId),
+    times = this.analyzer.sessionTimes(session.sessionId),
+  ): SessionRow {
     const { text: _text, naiveText: _naive, anomalies, gaps: _gaps, anomaliesDropped: _dropped, textTruncated: _t, naiveTextTruncated: _n, ...counters } = session;
     const kinds = new Set<SessionRow['anomalyKinds'][number]>(anomalies.map((a) => a.kind));
     if (reconcile && reconcile.mismatches.length > 0) kinds.add('reconcile_mismatch');

@@ -43,7 +43,7 @@ export async function reconcileSession(
     return { ...base, ok: false, error: 'generation record is not a JSON object', mismatches: [] };
   }
   // Laravel resources often wrap the model in `data`.
-  const fields = (('data' in record && typeof record.data === 'object' && record.data !== null ? record.data : record) as Record<string, unknown>);
+  const fields = ('data' in record && typeof record.data === 'object' && record.data !== null ? record.data : record) as Record<string, unknown>;
   const terminal = detail.row.terminalStates.length > 0;
   // The record describes the job's last attempt: after a retry, its last_seq is that attempt's, not the highest ever received.
   const maxSequence = detail.row.lastAttempt?.to ?? detail.row.maxSequence;

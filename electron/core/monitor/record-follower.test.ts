@@ -12,7 +12,6 @@ import { VirtualClock } from '../../../test-support/virtual-clock';
 import { Monitor } from './monitor';
 import { RecordFollower } from './record-follower';
 
-
 /** The app's record route: records the test rewrites at will; every answer is counted. */
 async function recordServer(): Promise<{ url: string; records: Map<string, Record<string, unknown>>; close(): Promise<void> }> {
   const records = new Map<string, Record<string, unknown>>();
@@ -34,7 +33,19 @@ afterEach(async () => {
 });
 
 function generation(id: string, fields: Record<string, unknown>): Record<string, unknown> {
-  return { session_id: id, progress: 'active', last_seq: 0, accumulated_text: '', final_text: null, termination_code: null, failure_detail: null, initiated_at: 1, last_save_at: null, resolved_at: null, ...fields };
+  return {
+    session_id: id,
+    progress: 'active',
+    last_seq: 0,
+    accumulated_text: '',
+    final_text: null,
+    termination_code: null,
+    failure_detail: null,
+    initiated_at: 1,
+    last_save_at: null,
+    resolved_at: null,
+    ...fields,
+  };
 }
 
 /** A monitor fed by hand, a follower wired to it as the App service wires them, and a way to wait for results. */
@@ -43,7 +54,12 @@ async function harness(settleMs = 1000, orphanAfterMs?: number) {
   cleanups.push(() => app.close());
   // One clock for the monitor's times, the follower's check times and its settle timers.
   const timers = new VirtualClock(1_000_000);
-  const monitor = new Monitor({ clock: timers.now, timers, tickMs: 3_600_000, ...(orphanAfterMs === undefined ? {} : { analyzer: { orphanAfterMs, stallAfterMs: orphanAfterMs / 2 } }) });
+  const monitor = new Monitor({
+    clock: timers.now,
+    timers,
+    tickMs: 3_600_000,
+    ...(orphanAfterMs === undefined ? {} : { analyzer: { orphanAfterMs, stallAfterMs: orphanAfterMs / 2 } }),
+  });
   const results: Array<{ sessionId: string; result: ReconcileResult }> = [];
   const waiters: Array<() => void> = [];
   const follower = new RecordFollower(
@@ -63,7 +79,14 @@ async function harness(settleMs = 1000, orphanAfterMs?: number) {
   monitor.onSessionEnd((sessionId, row) => follower.ended(sessionId, row));
   const frame = (id: string, sequence: number, chunk: string, state = 'generating', code: string | null = null) => {
     timers.advance(20);
-    const record: JournalRecord = { type: 'frame', at: timers.now(), connection: 'p', channel: `private-ai.${id}`, event: 'chunk.delivered', data: { session_id: id, chunk, sequence, state, termination_code: code } };
+    const record: JournalRecord = {
+      type: 'frame',
+      at: timers.now(),
+      connection: 'p',
+      channel: `private-ai.${id}`,
+      event: 'chunk.delivered',
+      data: { session_id: id, chunk, sequence, state, termination_code: code },
+    };
     monitor.ingest(record);
   };
   /** Resolves with the nth result (1-based) of a session, waiting for it. */
@@ -171,7 +194,10 @@ describe('reconciliation follows the record after the first terminal', () => {
     h.tick();
     const activity = await h.nthResult('r1', 2);
     expect(activity.trigger).toBe('activity');
-    h.app.records.set('r1', generation('r1', { progress: 'completed', last_seq: 2, accumulated_text: `${prefix}It is`, final_text: `${prefix}It is`, termination_code: 'end_turn' }));
+    h.app.records.set(
+      'r1',
+      generation('r1', { progress: 'completed', last_seq: 2, accumulated_text: `${prefix}It is`, final_text: `${prefix}It is`, termination_code: 'end_turn' }),
+    );
     h.frame('r1', 3, '', 'completed', 'end_turn');
     h.tick();
     const retried = await h.nthResult('r1', 3);

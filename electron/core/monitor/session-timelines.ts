@@ -19,7 +19,6 @@ export interface PrepareOptions {
   timers?: Timers;
 }
 
-
 /**
  * Sessions classified for the detail view (shared/analysis/timeline), kept for the few most
  * recently opened: the charts, each window of the raw table and each anomaly lookup reuse one

@@ -147,7 +147,10 @@ describe('ScenarioRunner (App API)', () => {
     const runner = new ScenarioRunner({ mock: () => null });
     expect(runner.list().map((s) => s.name)).toContain('crash-retry');
     await expect(runner.load({ text: 'name: x\nsessions: [{faults: [{kind: stall}]}]' })).rejects.toThrow(/sessions\[0\]\.faults\[0\]\.afterTokens/);
-    const loaded = await runner.load({ text: 'name: tiny\ntokens: 5\ntiming: {ttftMs: 2, interTokenMs: 1}\nsessions: [{id: t1}]\nexpect: [{status: completed}]', fileName: 'tiny.yaml' });
+    const loaded = await runner.load({
+      text: 'name: tiny\ntokens: 5\ntiming: {ttftMs: 2, interTokenMs: 1}\nsessions: [{id: t1}]\nexpect: [{status: completed}]',
+      fileName: 'tiny.yaml',
+    });
     expect(loaded).toEqual([expect.objectContaining({ name: 'tiny', origin: 'loaded', sessions: 1 })]);
     expect(() => runner.start({ name: 'tiny', mode: 'simulate' })).toThrow(AppError);
     const updates: ScenarioProgress[] = [];

@@ -40,11 +40,14 @@ function syntaxErrorPlace(error: unknown): string {
 }
 
 export function builtinScenarios(names?: readonly string[]): Scenario[] {
-  const inputs = names === undefined ? [...BUILTIN_SCENARIOS] : names.map((name) => {
-    const found = builtinScenario(name);
-    if (!found) throw new ScenarioLoadError(`no built-in scenario "${name}"; built-ins: ${BUILTIN_SCENARIOS.map((s) => s.name).join(', ')}`);
-    return found;
-  });
+  const inputs =
+    names === undefined
+      ? [...BUILTIN_SCENARIOS]
+      : names.map((name) => {
+          const found = builtinScenario(name);
+          if (!found) throw new ScenarioLoadError(`no built-in scenario "${name}"; built-ins: ${BUILTIN_SCENARIOS.map((s) => s.name).join(', ')}`);
+          return found;
+        });
   return inputs.map((input) => parseScenarioText(JSON.stringify(input), `builtin:${input.name}`)[0]!);
 }
 
@@ -54,7 +57,14 @@ export function builtinScenarios(names?: readonly string[]): Scenario[] {
  */
 export async function loadSuite(spec: string): Promise<Scenario[]> {
   if (spec === 'builtin') return builtinScenarios();
-  if (spec.startsWith('builtin:')) return builtinScenarios(spec.slice('builtin:'.length).split(',').map((s) => s.trim()).filter(Boolean));
+  if (spec.startsWith('builtin:'))
+    return builtinScenarios(
+      spec
+        .slice('builtin:'.length)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   let info;
   try {
     info = await stat(spec);
@@ -63,7 +73,10 @@ export async function loadSuite(spec: string): Promise<Scenario[]> {
     throw new ScenarioLoadError(`${spec}: no such file or folder, and not a built-in scenario (try "builtin")`);
   }
   const files = info.isDirectory()
-    ? (await readdir(spec)).filter((f) => EXTENSIONS.has(extname(f).toLowerCase())).sort().map((f) => join(spec, f))
+    ? (await readdir(spec))
+        .filter((f) => EXTENSIONS.has(extname(f).toLowerCase()))
+        .sort()
+        .map((f) => join(spec, f))
     : [spec];
   if (files.length === 0) throw new ScenarioLoadError(`${spec}: the folder holds no .yaml, .yml or .json scenario`);
   const scenarios: Scenario[] = [];

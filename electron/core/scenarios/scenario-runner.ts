@@ -56,7 +56,10 @@ export class ScenarioRunner {
 
   async load(request: LoadRequest): Promise<ScenarioSummary[]> {
     if ('path' in request && !this.allowedPaths.has(resolve(request.path))) {
-      throw new AppError('invalid_request', 'scenarios.load reads only the scenario files given on the command line (echoscope serve --scenario FILE); pick a file in the UI to load any other');
+      throw new AppError(
+        'invalid_request',
+        'scenarios.load reads only the scenario files given on the command line (echoscope serve --scenario FILE); pick a file in the UI to load any other',
+      );
     }
     let scenarios: Scenario[];
     try {
@@ -81,7 +84,9 @@ export class ScenarioRunner {
       runId,
       scenario: scenario.name,
       mode: request.mode,
-      sessions: scenario.sessions.flatMap((group, g) => sessionIdsOf(scenario.name, group, g)).map((sessionId) => ({ sessionId, channel: `${scenario.channelPrefix}${sessionId}` })),
+      sessions: scenario.sessions
+        .flatMap((group, g) => sessionIdsOf(scenario.name, group, g))
+        .map((sessionId) => ({ sessionId, channel: `${scenario.channelPrefix}${sessionId}` })),
     };
     const initial = this.progressOf(view, null, 'running');
     if (request.mode === 'simulate') {
@@ -184,7 +189,9 @@ function fromCheck(result: ScenarioCheck): Partial<ScenarioProgress> {
     result: {
       passed: result.passed,
       sessionsFailed: result.sessions.filter((s) => !s.passed).length,
-      failures: result.sessions.flatMap((s) => s.failures.map((f) => ({ sessionId: s.sessionId, ...f }))).concat(result.errors.map((e) => ({ sessionId: '', field: 'scenario', reason: e }))),
+      failures: result.sessions
+        .flatMap((s) => s.failures.map((f) => ({ sessionId: s.sessionId, ...f })))
+        .concat(result.errors.map((e) => ({ sessionId: '', field: 'scenario', reason: e }))),
       scores: ANOMALY_KINDS.map((kind) => {
         const s = result.scores[kind];
         return { kind, expected: s.expected, detected: s.detected, precision: s.precision, recall: s.recall };

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE, validatePayload } from '../../../shared/contract';
-import { expectedAnomalies, FAULT_KINDS, parseScenarioDocument, publishedEvents, type FaultInput, type FaultKind, type ScenarioInput, type SessionTruth, type TruthEvent } from '../../../shared/scenario';
+import {
+  expectedAnomalies,
+  FAULT_KINDS,
+  parseScenarioDocument,
+  publishedEvents,
+  type FaultInput,
+  type FaultKind,
+  type ScenarioInput,
+  type SessionTruth,
+  type TruthEvent,
+} from '../../../shared/scenario';
 import { startMockServer, type MockServer } from '../index';
 import { observeScenario, type Observation } from '../../../test-support/scenario-observer';
 import { planSession } from './plan';
@@ -104,8 +114,14 @@ function expectApplied(kind: FaultKind, fault: FaultInput, truth: SessionTruth, 
       const stall = faultsOf('stall').find((f) => f.afterSequence !== undefined && f.afterSequence >= fault.afterTokens);
       expect(stall, label).toBeDefined();
       // Nothing is sent during the silence, and the stream resumes after it.
-      expect(events.filter((e) => e.t > stall!.t && e.t < stall!.t + fault.durationMs), label).toEqual([]);
-      expect(events.some((e) => e.t >= stall!.t + fault.durationMs), label).toBe(true);
+      expect(
+        events.filter((e) => e.t > stall!.t && e.t < stall!.t + fault.durationMs),
+        label,
+      ).toEqual([]);
+      expect(
+        events.some((e) => e.t >= stall!.t + fault.durationMs),
+        label,
+      ).toBe(true);
       break;
     }
     case 'disconnect': {
@@ -116,7 +132,10 @@ function expectApplied(kind: FaultKind, fault: FaultInput, truth: SessionTruth, 
       break;
     }
     case 'ping-silence': {
-      expect(faultsOf('ping-silence').some((f) => (f.afterSequence ?? 0) >= fault.afterTokens && f.detail.includes(`${fault.durationMs} ms`)), label).toBe(true);
+      expect(
+        faultsOf('ping-silence').some((f) => (f.afterSequence ?? 0) >= fault.afterTokens && f.detail.includes(`${fault.durationMs} ms`)),
+        label,
+      ).toBe(true);
       break;
     }
     case 'reorder': {
@@ -125,7 +144,10 @@ function expectApplied(kind: FaultKind, fault: FaultInput, truth: SessionTruth, 
       const at = firstIndex(events, seq);
       expect(events[at]!.faults, label).toContain('reorder');
       // A later sequence of the same attempt went out before it.
-      expect(events.slice(0, at).some((e) => e.attempt === events[at]!.attempt && e.sequence > seq && e.delivery === 'sent'), label).toBe(true);
+      expect(
+        events.slice(0, at).some((e) => e.attempt === events[at]!.attempt && e.sequence > seq && e.delivery === 'sent'),
+        label,
+      ).toBe(true);
       break;
     }
     case 'drop': {
@@ -140,7 +162,10 @@ function expectApplied(kind: FaultKind, fault: FaultInput, truth: SessionTruth, 
       const attempt = events[firstIndex(events, seq)]!.attempt;
       const copies = events.filter((e) => e.attempt === attempt && e.sequence === seq && e.delivery === 'sent');
       expect(copies, label).toHaveLength(1 + (fault.copies ?? 1));
-      expect(copies.filter((e) => e.faults?.includes('duplicate')), label).toHaveLength(fault.copies ?? 1);
+      expect(
+        copies.filter((e) => e.faults?.includes('duplicate')),
+        label,
+      ).toHaveLength(fault.copies ?? 1);
       break;
     }
     case 'malformed': {
@@ -168,12 +193,18 @@ function expectApplied(kind: FaultKind, fault: FaultInput, truth: SessionTruth, 
       break;
     }
     case 'after-terminal': {
-      const lastTerminal = events.map((e, i) => [e, i] as const).filter(([e]) => e.state !== 'generating').at(-1);
+      const lastTerminal = events
+        .map((e, i) => [e, i] as const)
+        .filter(([e]) => e.state !== 'generating')
+        .at(-1);
       expect(lastTerminal, label).toBeDefined();
       const [terminal, index] = lastTerminal!;
       const late = events.slice(index + 1);
       const tokens = fault.tokens ?? 1;
-      expect(late.map((e) => [e.sequence, e.state, e.faults]), label).toEqual(Array.from({ length: tokens }, (_, i) => [terminal.sequence + 1 + i, 'generating', ['after-terminal']]));
+      expect(
+        late.map((e) => [e.sequence, e.state, e.faults]),
+        label,
+      ).toEqual(Array.from({ length: tokens }, (_, i) => [terminal.sequence + 1 + i, 'generating', ['after-terminal']]));
       expect(faultsOf('after-terminal'), label).toEqual([expect.objectContaining({ afterSequence: terminal.sequence })]);
       break;
     }
@@ -209,7 +240,11 @@ describe('every pair of faults in one session', () => {
       const result = parseScenarioDocument(scenarioOf('pair', [CANONICAL[a], second]));
       if (refusedPair(a, b)) {
         expect(result.ok, `${a} + ${b} should be refused`).toBe(false);
-        if (!result.ok) expect(result.issues.map((i) => `${i.path}: ${i.message}`), `${a} + ${b}`).toEqual([expect.stringMatching(/^sessions\[0\]\.faults\[1\]: .* cannot combine with sessions\[0\]\.faults\[0\] /)]);
+        if (!result.ok)
+          expect(
+            result.issues.map((i) => `${i.path}: ${i.message}`),
+            `${a} + ${b}`,
+          ).toEqual([expect.stringMatching(/^sessions\[0\]\.faults\[1\]: .* cannot combine with sessions\[0\]\.faults\[0\] /)]);
       } else {
         expect(result.ok ? [] : result.issues, `${a} + ${b} should be accepted`).toEqual([]);
       }
@@ -252,7 +287,10 @@ describe('delivery faults drawn by probability report what they hit', () => {
     return planSession(result.scenarios[0]!, 0, 'drawn', 0).truth;
   };
   it('a fault whose every draw was taken by another says where, instead of leaving no trace', () => {
-    const truth = plan([{ kind: 'drop', probability: 1 }, { kind: 'duplicate', probability: 1 }]);
+    const truth = plan([
+      { kind: 'drop', probability: 1 },
+      { kind: 'duplicate', probability: 1 },
+    ]);
     expect(truth.events.filter((e) => e.faults?.includes('duplicate'))).toEqual([]);
     expect(truth.faults.filter((f) => f.kind === 'drop' || f.kind === 'duplicate').map((f) => f.detail)).toEqual([
       'drop of sequences 1, 2, 3, 4, 5 (drawn with probability 1 over 5 tokens)',
@@ -272,7 +310,9 @@ describe('delivery faults drawn by probability report what they hit', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const truth = planSession(result.scenarios[0]!, 0, 'sampled', 0).truth;
     const sent = Math.max(...truth.events.map((e) => e.sequence)) - 1; // the terminal takes the next number
-    expect(truth.faults).toEqual([expect.objectContaining({ kind: 'disconnect', applied: false, detail: `never happened: after 500 tokens, but no attempt streamed more than ${sent}` })]);
+    expect(truth.faults).toEqual([
+      expect.objectContaining({ kind: 'disconnect', applied: false, detail: `never happened: after 500 tokens, but no attempt streamed more than ${sent}` }),
+    ]);
     expect(expectedAnomalies(truth, { stallAfterMs: 8000 }).disconnect).toBe(0);
   });
 });
@@ -283,15 +323,69 @@ describe('faults that would not happen are refused by path', () => {
     return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
   };
   it.each<[string, FaultInput[], string]>([
-    ['an ending after a crash without retry', [{ kind: 'crash', afterTokens: 4 }, { kind: 'truncate', afterTokens: 8 }], 'sessions[0].faults[1]: truncate cannot combine with sessions[0].faults[0] (crash without retry): the worker dies and the job never runs again, so it never happens'],
-    ['an error after a crash on every try', [{ kind: 'crash', afterTokens: 4, times: 2, retry: { tries: 2 } }, { kind: 'error', afterTokens: 6 }], 'sessions[0].faults[1]: error cannot combine with sessions[0].faults[0] (crash on every try): every try crashes and the job fails, so it never happens'],
-    ['after-terminal after a crash without retry', [{ kind: 'crash', afterTokens: 4 }, { kind: 'after-terminal' }], 'sessions[0].faults[1]: after-terminal cannot combine with sessions[0].faults[0] (crash without retry): the job ends without a terminal event for tokens to follow'],
-    ['an ending after an error without retry', [{ kind: 'error', afterTokens: 4 }, { kind: 'abandon', afterTokens: 8 }], "sessions[0].faults[1]: abandon cannot combine with sessions[0].faults[0] (error without retry): the errored attempt is the job's last, so it never happens"],
-    ['a second drop', [{ kind: 'drop', sequences: [2] }, { kind: 'drop', sequences: [5] }], 'sessions[0].faults[1]: drop cannot combine with sessions[0].faults[0] (drop): one drop fault per session (put all its sequences in one)'],
-    ['a duplicate of a dropped sequence', [{ kind: 'drop', sequences: [2, 3] }, { kind: 'duplicate', sequences: [3] }], 'sessions[0].faults[1].sequences: duplicate of sequence 3 cannot combine with sessions[0].faults[0] (drop) on the same sequence: a dropped event is never sent, so it cannot be sent again'],
-    ['a stall no attempt reaches', [{ kind: 'truncate', afterTokens: 5 }, { kind: 'stall', afterTokens: 8, durationMs: 10 }], 'sessions[0].faults[1].afterTokens: stall after 8 tokens never happens: no attempt streams more than 5 (the session has at least 12 tokens)'],
-    ['a drop of a sequence never sent', [{ kind: 'drop', sequences: [20] }], 'sessions[0].faults[0].sequences: drop of sequence 20 never happens: no attempt sends it (the most is 12; the session has at least 12 tokens)'],
-    ['a reorder of the last token', [{ kind: 'reorder', sequences: [12] }], 'sessions[0].faults[0].sequences: reorder of sequence 12 never happens: it is the last token its attempt sends, so nothing comes after it'],
+    [
+      'an ending after a crash without retry',
+      [
+        { kind: 'crash', afterTokens: 4 },
+        { kind: 'truncate', afterTokens: 8 },
+      ],
+      'sessions[0].faults[1]: truncate cannot combine with sessions[0].faults[0] (crash without retry): the worker dies and the job never runs again, so it never happens',
+    ],
+    [
+      'an error after a crash on every try',
+      [
+        { kind: 'crash', afterTokens: 4, times: 2, retry: { tries: 2 } },
+        { kind: 'error', afterTokens: 6 },
+      ],
+      'sessions[0].faults[1]: error cannot combine with sessions[0].faults[0] (crash on every try): every try crashes and the job fails, so it never happens',
+    ],
+    [
+      'after-terminal after a crash without retry',
+      [{ kind: 'crash', afterTokens: 4 }, { kind: 'after-terminal' }],
+      'sessions[0].faults[1]: after-terminal cannot combine with sessions[0].faults[0] (crash without retry): the job ends without a terminal event for tokens to follow',
+    ],
+    [
+      'an ending after an error without retry',
+      [
+        { kind: 'error', afterTokens: 4 },
+        { kind: 'abandon', afterTokens: 8 },
+      ],
+      "sessions[0].faults[1]: abandon cannot combine with sessions[0].faults[0] (error without retry): the errored attempt is the job's last, so it never happens",
+    ],
+    [
+      'a second drop',
+      [
+        { kind: 'drop', sequences: [2] },
+        { kind: 'drop', sequences: [5] },
+      ],
+      'sessions[0].faults[1]: drop cannot combine with sessions[0].faults[0] (drop): one drop fault per session (put all its sequences in one)',
+    ],
+    [
+      'a duplicate of a dropped sequence',
+      [
+        { kind: 'drop', sequences: [2, 3] },
+        { kind: 'duplicate', sequences: [3] },
+      ],
+      'sessions[0].faults[1].sequences: duplicate of sequence 3 cannot combine with sessions[0].faults[0] (drop) on the same sequence: a dropped event is never sent, so it cannot be sent again',
+    ],
+    [
+      'a stall no attempt reaches',
+      [
+        { kind: 'truncate', afterTokens: 5 },
+        { kind: 'stall', afterTokens: 8, durationMs: 10 },
+      ],
+      'sessions[0].faults[1].afterTokens: stall after 8 tokens never happens: no attempt streams more than 5 (the session has at least 12 tokens)',
+    ],
+    [
+      'a drop of a sequence never sent',
+      [{ kind: 'drop', sequences: [20] }],
+      'sessions[0].faults[0].sequences: drop of sequence 20 never happens: no attempt sends it (the most is 12; the session has at least 12 tokens)',
+    ],
+    [
+      'a reorder of the last token',
+      [{ kind: 'reorder', sequences: [12] }],
+      'sessions[0].faults[0].sequences: reorder of sequence 12 never happens: it is the last token its attempt sends, so nothing comes after it',
+    ],
   ])('%s', (_, faults, message) => {
     expect(issues(faults)).toEqual([message]);
   });

@@ -15,8 +15,20 @@ import { watchInVirtualTime, type VirtualWatch } from '../../../test-support/vir
 const INTER_TOKEN_MS = 2;
 const TTFT_MS = 5;
 
-function watch(group: Omit<SessionGroupInput, 'id'>, analyzer: { stallAfterMs: number; orphanAfterMs?: number }, extra: Partial<ScenarioInput> = {}): VirtualWatch & { session: SessionVerdict } {
-  const scenario = parseScenario({ name: 'timing', seed: 42, tokens: 20, timing: { ttftMs: TTFT_MS, interTokenMs: INTER_TOKEN_MS }, orphanAfterMs: 700, ...extra, sessions: [{ id: 's', ...group }] });
+function watch(
+  group: Omit<SessionGroupInput, 'id'>,
+  analyzer: { stallAfterMs: number; orphanAfterMs?: number },
+  extra: Partial<ScenarioInput> = {},
+): VirtualWatch & { session: SessionVerdict } {
+  const scenario = parseScenario({
+    name: 'timing',
+    seed: 42,
+    tokens: 20,
+    timing: { ttftMs: TTFT_MS, interTokenMs: INTER_TOKEN_MS },
+    orphanAfterMs: 700,
+    ...extra,
+    sessions: [{ id: 's', ...group }],
+  });
   const watched = watchInVirtualTime(scenario, { analyzer });
   const session = watched.verdict.sessions.find((s) => s.sessionId === 's');
   if (!session) throw new Error('no verdict for s');

@@ -154,7 +154,10 @@ describe('faults observed by a real pusher-js client', () => {
 
   it('drop: listed sequences never arrive (gaps), and by probability reproducibly', async () => {
     const a = await watch({ tokens: 10, faults: [{ kind: 'drop', sequences: [4, 5, 8] }] });
-    expect(a.session.gaps).toEqual([{ from: 4, to: 5 }, { from: 8, to: 8 }]);
+    expect(a.session.gaps).toEqual([
+      { from: 4, to: 5 },
+      { from: 8, to: 8 },
+    ]);
     const b = await watch({ tokens: 40, faults: [{ kind: 'drop', probability: 0.2 }] });
     const dropped = b.run.truth.sessions[0]!.events.filter((e) => e.delivery === 'dropped').length;
     expect(dropped).toBeGreaterThan(0);
@@ -246,7 +249,13 @@ describe('faults observed by a real pusher-js client', () => {
 
   it('ping silence: the server ignores the client’s ping, pusher-js gives up on the socket and reconnects', async () => {
     const o = await watch(
-      { tokens: 8, faults: [{ kind: 'ping-silence', afterTokens: 3, durationMs: 5000 }, { kind: 'stall', afterTokens: 3, durationMs: 900 }] },
+      {
+        tokens: 8,
+        faults: [
+          { kind: 'ping-silence', afterTokens: 3, durationMs: 5000 },
+          { kind: 'stall', afterTokens: 3, durationMs: 900 },
+        ],
+      },
       { orphanAfterMs: 2000 },
       { activityTimeout: 150, pongTimeout: 150 },
     );

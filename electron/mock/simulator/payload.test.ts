@@ -6,7 +6,14 @@ import { encodeEvent } from './payload';
 describe('encodeEvent', () => {
   const base: TruthEvent = { t: 0, attempt: 1, sequence: 7, state: 'generating', chunk: ' héllo "x"\n\\ ✓', terminationCode: null, delivery: 'sent' };
   const reference = (sessionId: string, event: TruthEvent, at: number): string =>
-    JSON.stringify({ session_id: sessionId, chunk: event.chunk, sequence: event.sequence, state: event.state, termination_code: event.terminationCode, emitted_at: Math.round(at * 1000) / 1000 });
+    JSON.stringify({
+      session_id: sessionId,
+      chunk: event.chunk,
+      sequence: event.sequence,
+      state: event.state,
+      termination_code: event.terminationCode,
+      emitted_at: Math.round(at * 1000) / 1000,
+    });
 
   it.each([
     ['a generating token', base, 1_763_785_000_123 + 0.4567],

@@ -70,7 +70,10 @@ function sessionTokens(scenario: Scenario, group: SessionGroup, random: SeededRa
     tokens = splitTokens(group.text, textRandom);
     if (!explicit) return [...tokens, ...repeatTo(tokens, tokens.length + extra).slice(tokens.length)];
   } else {
-    tokens = splitTokens(corpusText((n) => textRandom.int(0, n - 1), (wanted + extra) * 6), textRandom);
+    tokens = splitTokens(
+      corpusText((n) => textRandom.int(0, n - 1), (wanted + extra) * 6),
+      textRandom,
+    );
   }
   return repeatTo(tokens, wanted + extra);
 }
@@ -111,7 +114,9 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     oversize: oversize ? selected(oversize, tokenCount, faultRandom.fork('oversize')) : new Set<number>(),
     spike: spike ? selected(spike, tokenCount, faultRandom.fork('spike')) : new Set<number>(),
   };
-  const moments = faults.filter((f): f is FaultOf<'stall'> | FaultOf<'disconnect'> | FaultOf<'ping-silence'> => f.kind === 'stall' || f.kind === 'disconnect' || f.kind === 'ping-silence');
+  const moments = faults.filter(
+    (f): f is FaultOf<'stall'> | FaultOf<'disconnect'> | FaultOf<'ping-silence'> => f.kind === 'stall' || f.kind === 'disconnect' || f.kind === 'ping-silence',
+  );
   const momentsDone = new Set<Fault>();
   /** Delivery faults act on a sequence's first emission in the session only. */
   const emittedOnce = new Set<number>();
@@ -167,7 +172,15 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     if (!afterTerminal) return;
     for (let i = 0; i < afterTerminal.tokens; i++) {
       t += sample(timing.interTokenMs, timingRandom);
-      emit({ attempt: attemptNo, sequence: terminalSeq + 1 + i, state: 'generating', chunk: allTokens[tokenCount + i]!, terminationCode: null, delivery: 'sent', faults: ['after-terminal'] });
+      emit({
+        attempt: attemptNo,
+        sequence: terminalSeq + 1 + i,
+        state: 'generating',
+        chunk: allTokens[tokenCount + i]!,
+        terminationCode: null,
+        delivery: 'sent',
+        faults: ['after-terminal'],
+      });
     }
     truthFaults.push({ kind: 'after-terminal', attempt: attemptNo, t, afterSequence: terminalSeq, detail: `${afterTerminal.tokens} token(s) after the terminal event` });
   };
@@ -206,7 +219,13 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     // A moment after more tokens than this session's sampled count streamed (a fixed count is refused by the schema instead).
     for (const moment of moments) {
       if (momentsDone.has(moment)) continue;
-      truthFaults.push({ kind: moment.kind, attempt: attempts.length, t, detail: `never happened: after ${moment.afterTokens} tokens, but no attempt streamed more than ${maxSent}`, applied: false });
+      truthFaults.push({
+        kind: moment.kind,
+        attempt: attempts.length,
+        t,
+        detail: `never happened: after ${moment.afterTokens} tokens, but no attempt streamed more than ${maxSent}`,
+        applied: false,
+      });
     }
   };
 
@@ -215,7 +234,12 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     const attemptNo = a + 1;
     if (a > 0) {
       t += attempt.backoffMs;
-      truthFaults.push({ kind: 'retry', attempt: attemptNo, t, detail: `attempt ${attemptNo} after ${attempt.backoffMs} ms backoff${attempt.idempotent ? `, skipping sequences ≤ ${lastSeq}` : ', replaying from sequence 1'}` });
+      truthFaults.push({
+        kind: 'retry',
+        attempt: attemptNo,
+        t,
+        detail: `attempt ${attemptNo} after ${attempt.backoffMs} ms backoff${attempt.idempotent ? `, skipping sequences ≤ ${lastSeq}` : ', replaying from sequence 1'}`,
+      });
     }
     const skipUpTo = attempt.idempotent ? lastSeq : 0;
     record({ progress: 'active' });
@@ -320,7 +344,15 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
         finalText = attemptText;
         terminationCode = fault.code;
         awaitsSweep = false;
-        record({ progress: 'truncated', last_seq: attempt.afterTokens, accumulated_text: attemptText, final_text: attemptText, termination_code: fault.code, save: true, resolve: true });
+        record({
+          progress: 'truncated',
+          last_seq: attempt.afterTokens,
+          accumulated_text: attemptText,
+          final_text: attemptText,
+          termination_code: fault.code,
+          save: true,
+          resolve: true,
+        });
         lateTokens(attemptNo, terminalSeq);
         break;
       }
@@ -330,7 +362,15 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
         outcome = 'failed';
         terminationCode = 'client_cancelled';
         awaitsSweep = false;
-        record({ progress: 'failed', last_seq: attempt.afterTokens, accumulated_text: attemptText, termination_code: 'client_cancelled', failure_detail: 'abandoned: the client cancelled', save: true, resolve: true });
+        record({
+          progress: 'failed',
+          last_seq: attempt.afterTokens,
+          accumulated_text: attemptText,
+          termination_code: 'client_cancelled',
+          failure_detail: 'abandoned: the client cancelled',
+          save: true,
+          resolve: true,
+        });
         lateTokens(attemptNo, terminalSeq);
         break;
       case 'complete':
@@ -339,7 +379,15 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
         finalText = attemptText;
         terminationCode = 'end_turn';
         awaitsSweep = false;
-        record({ progress: 'completed', last_seq: attempt.afterTokens, accumulated_text: attemptText, final_text: attemptText, termination_code: 'end_turn', save: true, resolve: true });
+        record({
+          progress: 'completed',
+          last_seq: attempt.afterTokens,
+          accumulated_text: attemptText,
+          final_text: attemptText,
+          termination_code: 'end_turn',
+          save: true,
+          resolve: true,
+        });
         lateTokens(attemptNo, terminalSeq);
         break;
     }

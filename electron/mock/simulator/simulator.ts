@@ -287,7 +287,9 @@ export class ScenarioRun {
         session.lastActivity = now;
         if (step.event.delivery === 'dropped') return 'continue';
         const data = encodeEvent(plan.sessionId, step.event, now, step.padToBytes);
-        this.target.publish(this.appId === undefined ? { channel: plan.channel, event: this.scenario.event, data } : { appId: this.appId, channel: plan.channel, event: this.scenario.event, data });
+        this.target.publish(
+          this.appId === undefined ? { channel: plan.channel, event: this.scenario.event, data } : { appId: this.appId, channel: plan.channel, event: this.scenario.event, data },
+        );
         session.published++;
         this.publishedTotal++;
         this.maybeReport(now);
@@ -358,7 +360,11 @@ export class ScenarioRun {
         if (session.phase !== 'dead') continue;
         if (now - session.lastActivity >= this.scenario.orphanAfterMs) {
           const stamp = new Date(now).toISOString();
-          this.store.update(session.plan.sessionId, { progress: 'orphaned', failure_detail: `no activity for ${this.scenario.orphanAfterMs} ms: marked orphaned by the sweeper`, resolved_at: stamp });
+          this.store.update(session.plan.sessionId, {
+            progress: 'orphaned',
+            failure_detail: `no activity for ${this.scenario.orphanAfterMs} ms: marked orphaned by the sweeper`,
+            resolved_at: stamp,
+          });
           session.phase = 'resolved';
         } else pending = true;
       }

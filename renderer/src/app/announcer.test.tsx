@@ -31,33 +31,33 @@ describe('Announcer', () => {
   it('reads sessions entering an alarming status, not healthy ones', () => {
     const store = new SessionStore();
     render(<Announcer store={store} connectionMessage={null} />);
-    act(() => store.upsert([sessionRow('a', { status: 'truncated' }), sessionRow('b'), sessionRow('c', { status: 'errored' })]));
-    act(() => vi.advanceTimersByTime(0));
+    act(() => void store.upsert([sessionRow('a', { status: 'truncated' }), sessionRow('b'), sessionRow('c', { status: 'errored' })]));
+    act(() => void vi.advanceTimersByTime(0));
     expect(region().textContent).toBe('a truncated, c errored.');
   });
 
   it('names three sessions and counts the others', () => {
     const store = new SessionStore();
     render(<Announcer store={store} connectionMessage={null} />);
-    act(() => store.upsert(['s1', 's2', 's3', 's4', 's5'].map((id) => sessionRow(id, { status: 'stalled' }))));
-    act(() => vi.advanceTimersByTime(0));
+    act(() => void store.upsert(['s1', 's2', 's3', 's4', 's5'].map((id) => sessionRow(id, { status: 'stalled' }))));
+    act(() => void vi.advanceTimersByTime(0));
     expect(region().textContent).toBe('s1 stalled, s2 stalled, s3 stalled, and 2 more sessions changed.');
   });
 
   it('speaks at most every 4 s, gathering what changed meanwhile', () => {
     const store = new SessionStore();
     render(<Announcer store={store} connectionMessage={null} />);
-    act(() => store.upsert([sessionRow('a', { status: 'stalled' })]));
-    act(() => vi.advanceTimersByTime(0));
+    act(() => void store.upsert([sessionRow('a', { status: 'stalled' })]));
+    act(() => void vi.advanceTimersByTime(0));
     expect(region().textContent).toBe('a stalled.');
 
-    act(() => vi.advanceTimersByTime(1_000));
-    act(() => store.upsert([sessionRow('b', { status: 'errored' })]));
-    act(() => vi.advanceTimersByTime(1_000));
-    act(() => store.upsert([sessionRow('a', { status: 'orphaned' })]));
-    act(() => vi.advanceTimersByTime(1_999)); // 3.999 s after it spoke
+    act(() => void vi.advanceTimersByTime(1_000));
+    act(() => void store.upsert([sessionRow('b', { status: 'errored' })]));
+    act(() => void vi.advanceTimersByTime(1_000));
+    act(() => void store.upsert([sessionRow('a', { status: 'orphaned' })]));
+    act(() => void vi.advanceTimersByTime(1_999)); // 3.999 s after it spoke
     expect(region().textContent).toBe('a stalled.');
-    act(() => vi.advanceTimersByTime(1));
+    act(() => void vi.advanceTimersByTime(1));
     expect(region().textContent).toBe('b errored, a orphaned.');
   });
 
@@ -71,7 +71,7 @@ describe('Announcer', () => {
       return off;
     });
     const { unmount } = render(<Announcer store={store} connectionMessage={null} />);
-    act(() => store.upsert([sessionRow('a', { status: 'stalled' })]));
+    act(() => void store.upsert([sessionRow('a', { status: 'stalled' })]));
     unmount();
     expect(offs).toHaveLength(1);
     expect(offs[0]).toHaveBeenCalledTimes(1);

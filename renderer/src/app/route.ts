@@ -2,13 +2,7 @@ import { useEffect, useState } from 'react';
 
 /** Hash routes: bookmarkable and reloadable in the browser and in Electron alike (no history API server). */
 export type Route =
-  | { view: 'live' }
-  | { view: 'session'; sessionId: string }
-  | { view: 'fleet' }
-  | { view: 'connections' }
-  | { view: 'scenarios' }
-  | { view: 'journal' }
-  | { view: 'settings' };
+  { view: 'live' } | { view: 'session'; sessionId: string } | { view: 'fleet' } | { view: 'connections' } | { view: 'scenarios' } | { view: 'journal' } | { view: 'settings' };
 
 export type ViewName = Route['view'];
 

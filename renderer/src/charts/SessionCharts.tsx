@@ -105,7 +105,6 @@ function pointTitle(point: TimelinePoint): string {
   return `#${point.sequence ?? '—'} at +${formatMs(point.x)} · attempt ${point.attempt} · ${kinds}${point.chunk !== null ? ` · “${point.chunk.slice(0, 40)}”` : ''}`;
 }
 
-
 /** Points of every drawn series, ascending by x (hover and click find the nearest one). */
 function allPoints(series: SessionTimelineView): TimelinePoint[] {
   const out: TimelinePoint[] = [];
@@ -140,7 +139,19 @@ function pointerIn(event: MouseEvent<SVGSVGElement>): { px: number; py: number }
 const DOT_DIAMETER = 5.2;
 
 /** The drawn points and markers: memoized, so a hover readout does not redraw thousands of elements. */
-const TimelinePoints = memo(function TimelinePoints({ series, x, y, colorOf, palette }: { series: SessionTimelineView; x: LinearScale; y: LinearScale; colorOf(attempt: number): string; palette: ChartPalette }) {
+const TimelinePoints = memo(function TimelinePoints({
+  series,
+  x,
+  y,
+  colorOf,
+  palette,
+}: {
+  series: SessionTimelineView;
+  x: LinearScale;
+  y: LinearScale;
+  colorOf(attempt: number): string;
+  palette: ChartPalette;
+}) {
   const markerKinds = MARKER_ORDER.filter((kind) => (series.markers[kind]?.length ?? 0) > 0);
   return (
     <g className="timeline-points">
@@ -195,7 +206,15 @@ function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit
     const x = linearScale([0, xMax], [area.left, area.right]);
     const y = linearScale([0, maxY], [area.bottom, area.top]);
     const points = allPoints(series);
-    return { area, x, y, points, xs: Float64Array.from(points, (p) => p.x), xTicks: niceTicks(0, xMax, Math.max(2, Math.floor((area.right - area.left) / 90))), yTicks: niceTicks(0, maxY, 6, true) };
+    return {
+      area,
+      x,
+      y,
+      points,
+      xs: Float64Array.from(points, (p) => p.x),
+      xTicks: niceTicks(0, xMax, Math.max(2, Math.floor((area.right - area.left) / 90))),
+      yTicks: niceTicks(0, maxY, 6, true),
+    };
   }, [series, maxX, chartWidth]);
   const { area, x, y, points, xs } = geometry;
   const markerKinds = MARKER_ORDER.filter((kind) => (series.markers[kind]?.length ?? 0) > 0);
@@ -269,7 +288,9 @@ function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit
               </text>
             </g>
           )}
-          {focus && <line className="timeline-focus" x1={x(focus.x)} x2={x(focus.x)} y1={area.top} y2={area.bottom} stroke={palette.focus} strokeWidth={1.5} strokeDasharray="2 2" />}
+          {focus && (
+            <line className="timeline-focus" x1={x(focus.x)} x2={x(focus.x)} y1={area.top} y2={area.bottom} stroke={palette.focus} strokeWidth={1.5} strokeDasharray="2 2" />
+          )}
           {focus && focus.y !== null && <circle cx={x(focus.x)} cy={y(focus.y)} r={11} fill="none" stroke={palette.focus} strokeWidth={2.5} />}
           {hover && <circle className="timeline-hover" cx={x(hover.x)} cy={y(hover.y)} r={6} fill="none" stroke={palette.focus} strokeWidth={1.5} pointerEvents="none" />}
           <BottomAxis scale={x} ticks={geometry.xTicks} area={area} palette={palette} format={seconds} />
@@ -279,7 +300,11 @@ function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit
       </div>
       <ChartLegend
         items={[
-          ...series.attempts.map(({ attempt }) => ({ key: `attempt-${attempt}`, label: attempt === 1 ? 'events' : `replay attempt ${attempt}`, swatch: <circle r={3.5} fill={colorOf(attempt)} /> })),
+          ...series.attempts.map(({ attempt }) => ({
+            key: `attempt-${attempt}`,
+            label: attempt === 1 ? 'events' : `replay attempt ${attempt}`,
+            swatch: <circle r={3.5} fill={colorOf(attempt)} />,
+          })),
           ...markerKinds.map((kind) => ({ key: kind, label: MARKER_LABEL[kind], swatch: <Marker kind={kind} cx={0} cy={0} color={markerColor(kind, palette)} point={null} /> })),
         ]}
       />
@@ -357,8 +382,26 @@ function LatencyLine({ timeline, detail, palette, width }: { timeline: SessionTi
         <Grid x={x} y={y} xTicks={geometry.xTicks} yTicks={geometry.yTicks} area={area} palette={palette} />
         {p && <ReferenceY y={y(p.p95)} area={area} color={palette.duplicate} label="p95" />}
         {p && <ReferenceY y={y(p.p50)} area={area} color={palette.axis} label="p50" />}
-        <path className="latency-line" data-series="inter-token gap" data-points={interToken.length} d={geometry.interPath} fill="none" stroke={palette.latency} strokeWidth={1.5} />
-        {delivery.length > 0 && <path className="latency-line" data-series="delivery latency" data-points={delivery.length} d={geometry.deliveryPath} fill="none" stroke={palette.delivery} strokeWidth={1.2} />}
+        <path
+          className="latency-line"
+          data-series="inter-token gap"
+          data-points={interToken.length}
+          d={geometry.interPath}
+          fill="none"
+          stroke={palette.latency}
+          strokeWidth={1.5}
+        />
+        {delivery.length > 0 && (
+          <path
+            className="latency-line"
+            data-series="delivery latency"
+            data-points={delivery.length}
+            d={geometry.deliveryPath}
+            fill="none"
+            stroke={palette.delivery}
+            strokeWidth={1.2}
+          />
+        )}
         {hovered && <circle cx={x(hovered.x)} cy={y(hovered.y)} r={4} fill={palette.latency} pointerEvents="none" />}
         <BottomAxis scale={x} ticks={geometry.xTicks} area={area} palette={palette} format={seconds} />
         <LeftAxis scale={y} ticks={geometry.yTicks} area={area} palette={palette} format={(v) => formatMs(v)} />
@@ -400,7 +443,16 @@ function LatencyHistogram({ timeline, detail, palette, width }: { timeline: Sess
     <svg width={width} height={height} role="img" aria-label="Histogram of inter-token gaps" className="latency-histogram">
       <Grid y={y} yTicks={niceTicks(0, y1, 5, true)} area={area} palette={palette} />
       {bins.map((bin, index) => (
-        <rect key={bin.label} className="histogram-bar" data-count={bin.count} x={area.left + band * index + 0.5} width={Math.max(1, band - 1)} y={y(bin.count)} height={Math.max(0, area.bottom - y(bin.count))} fill={bin.label.startsWith('>') ? palette.duplicate : palette.latency}>
+        <rect
+          key={bin.label}
+          className="histogram-bar"
+          data-count={bin.count}
+          x={area.left + band * index + 0.5}
+          width={Math.max(1, band - 1)}
+          y={y(bin.count)}
+          height={Math.max(0, area.bottom - y(bin.count))}
+          fill={bin.label.startsWith('>') ? palette.duplicate : palette.latency}
+        >
           <title>{`${bin.label} ms: ${bin.count} gaps`}</title>
         </rect>
       ))}

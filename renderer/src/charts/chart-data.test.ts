@@ -29,7 +29,13 @@ describe('fleet buckets', () => {
   });
 
   it('splits connection records into state segments', () => {
-    const record = (at: number, state: ConnectionRecord['state'], code?: number): ConnectionRecord => ({ type: 'connection', at, connection: 'demo', state, ...(code ? { code } : {}) });
+    const record = (at: number, state: ConnectionRecord['state'], code?: number): ConnectionRecord => ({
+      type: 'connection',
+      at,
+      connection: 'demo',
+      state,
+      ...(code ? { code } : {}),
+    });
     const segments = connectionSegments([record(0, 'connecting'), record(10, 'connected'), record(50, 'unavailable', 4201), record(60, 'connected')], [], 100);
     expect(segments.get('demo')!.map((s) => [s.state, s.from, s.to, s.code])).toEqual([
       ['connecting', 0, 10, undefined],

@@ -74,7 +74,16 @@ describe('line paths', () => {
   it('draws every point as its own dot of one path (a zero-length segment per point)', async () => {
     const { dotsPath } = await import('./svg-axes');
     const double = (v: number) => v * 2;
-    expect(dotsPath([{ x: 1, y: 2 }, { x: 3.04, y: 4 }], double, double)).toBe('M2.0,4.0h0M6.1,8.0h0');
+    expect(
+      dotsPath(
+        [
+          { x: 1, y: 2 },
+          { x: 3.04, y: 4 },
+        ],
+        double,
+        double,
+      ),
+    ).toBe('M2.0,4.0h0M6.1,8.0h0');
     expect(dotsPath([], double, double)).toBe('');
   });
 });

@@ -15,22 +15,45 @@ export function plotArea(width: number, height: number, margin: { top: number; r
 }
 
 /** Dashed grid lines at the ticks (vertical ones optional, as in a histogram). */
-export function Grid({ x, y, xTicks, yTicks, area, palette }: { x?: LinearScale; y: LinearScale; xTicks?: readonly number[]; yTicks: readonly number[]; area: PlotArea; palette: ChartPalette }): ReactNode {
+export function Grid({
+  x,
+  y,
+  xTicks,
+  yTicks,
+  area,
+  palette,
+}: {
+  x?: LinearScale;
+  y: LinearScale;
+  xTicks?: readonly number[];
+  yTicks: readonly number[];
+  area: PlotArea;
+  palette: ChartPalette;
+}): ReactNode {
   return (
     <g className="chart-grid" stroke={palette.grid} strokeDasharray="3 3">
       {yTicks.map((tick) => (
         <line key={`y${tick}`} x1={area.left} x2={area.right} y1={y(tick)} y2={y(tick)} />
       ))}
-      {x &&
-        xTicks?.map((tick) => (
-          <line key={`x${tick}`} x1={x(tick)} x2={x(tick)} y1={area.top} y2={area.bottom} />
-        ))}
+      {x && xTicks?.map((tick) => <line key={`x${tick}`} x1={x(tick)} x2={x(tick)} y1={area.top} y2={area.bottom} />)}
     </g>
   );
 }
 
 /** A bottom axis: baseline, tick marks and labels. `ticks` are values of the scale (or band centres with `labelOf`). */
-export function BottomAxis({ scale, ticks, area, palette, format }: { scale: (value: number) => number; ticks: readonly number[]; area: PlotArea; palette: ChartPalette; format(value: number): string }): ReactNode {
+export function BottomAxis({
+  scale,
+  ticks,
+  area,
+  palette,
+  format,
+}: {
+  scale: (value: number) => number;
+  ticks: readonly number[];
+  area: PlotArea;
+  palette: ChartPalette;
+  format(value: number): string;
+}): ReactNode {
   return (
     <g className="chart-axis" fontSize={11} fill={palette.text}>
       <line x1={area.left} x2={area.right} y1={area.bottom} y2={area.bottom} stroke={palette.axis} />
@@ -50,7 +73,19 @@ export function BottomAxis({ scale, ticks, area, palette, format }: { scale: (va
 }
 
 /** A left axis: baseline, tick marks and right-aligned labels. */
-export function LeftAxis({ scale, ticks, area, palette, format }: { scale: LinearScale; ticks: readonly number[]; area: PlotArea; palette: ChartPalette; format(value: number): string }): ReactNode {
+export function LeftAxis({
+  scale,
+  ticks,
+  area,
+  palette,
+  format,
+}: {
+  scale: LinearScale;
+  ticks: readonly number[];
+  area: PlotArea;
+  palette: ChartPalette;
+  format(value: number): string;
+}): ReactNode {
   return (
     <g className="chart-axis" fontSize={11} fill={palette.text}>
       <line x1={area.left} x2={area.left} y1={area.top} y2={area.bottom} stroke={palette.axis} />

@@ -30,7 +30,10 @@ export function LiveTail({ api }: { api: AppApi }) {
   return (
     <section className="panel live-tail" aria-labelledby="tail-title" data-testid="live-tail">
       <h3 id="tail-title">
-        Raw frame tail <span className="muted">({frames.length} latest frames{dropped > 0 ? `, ${dropped} skipped while busy` : ''})</span>
+        Raw frame tail{' '}
+        <span className="muted">
+          ({frames.length} latest frames{dropped > 0 ? `, ${dropped} skipped while busy` : ''})
+        </span>
       </h3>
       {newestFirst.length === 0 ? (
         <p className="muted">No frames yet. Connect a profile and subscribe to a channel.</p>

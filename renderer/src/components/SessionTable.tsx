@@ -117,7 +117,11 @@ export function SessionTable({ rows, query, onSort, height, label }: Props) {
                     {row.sessionId}
                   </a>
                   {row.observations > 1 && (
-                    <span className="tag small" data-testid="observation-count" title={`${row.observations} vantages saw this session (connections, imported files): the row shows the worst of them`}>
+                    <span
+                      className="tag small"
+                      data-testid="observation-count"
+                      title={`${row.observations} vantages saw this session (connections, imported files): the row shows the worst of them`}
+                    >
                       ×{row.observations} vantages
                     </span>
                   )}

@@ -40,7 +40,12 @@ describe("Electron's journal window", () => {
     const client = new JournalWindowClient(port);
     await client.ready;
     let text = '';
-    const runtime = await startRuntime({ transport: 'electron', version: 'test', demo: false, journal: { journal: client, location: mkdtempSync(join(tmpdir(), 'echoscope-window-')) } });
+    const runtime = await startRuntime({
+      transport: 'electron',
+      version: 'test',
+      demo: false,
+      journal: { journal: client, location: mkdtempSync(join(tmpdir(), 'echoscope-window-')) },
+    });
     try {
       const saved = await runtime.service.invoke('profiles.save', {
         id: 'scripted',
@@ -72,7 +77,12 @@ describe("Electron's journal window", () => {
     expect(report.blank).toEqual([]);
     expect(report.endsWithNewline).toBe(true);
     const frames = report.records.filter((record) => record.type === 'frame');
-    expect(frames.filter((frame) => !('data' in frame)).map((frame) => frame.event).sort()).toEqual(['app.notice', 'pusher:ping', 'pusher_internal:subscription_succeeded']);
+    expect(
+      frames
+        .filter((frame) => !('data' in frame))
+        .map((frame) => frame.event)
+        .sort(),
+    ).toEqual(['app.notice', 'pusher:ping', 'pusher_internal:subscription_succeeded']);
     expect(frames.filter((frame) => frame.event === 'chunk.delivered')).toHaveLength(3);
     expect(parseNdjsonJournal(text).summary.issues).toEqual([]);
   }, 40_000);

@@ -1,4 +1,17 @@
-export { buildTimeline, isMarked, type PriorAnalysis, kindAt, pointAt, timelinePoints, timelineSeries, type PointKind, type SessionTimeline, type ThresholdOptions, type TimelinePoint, type TimelineSeries } from './classify';
+export {
+  buildTimeline,
+  isMarked,
+  type PriorAnalysis,
+  kindAt,
+  pointAt,
+  timelinePoints,
+  timelineSeries,
+  type PointKind,
+  type SessionTimeline,
+  type ThresholdOptions,
+  type TimelinePoint,
+  type TimelineSeries,
+} from './classify';
 export { downsampleKeepingIndices, lttbIndices, minMaxIndices, type Series } from './downsample';
 export { deliverySeries, drawableLatency, histogram, interTokenSeries, type HistogramBin, type LatencyPoint } from './latency';
 export { correctTextSegments, naiveTextSegments, type SegmentedText, type SegmentKind, type TextSegment } from './text-segments';

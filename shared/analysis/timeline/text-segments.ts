@@ -93,7 +93,8 @@ export function correctTextSegments(timeline: SessionTimeline, gaps: readonly { 
   for (const index of firstSightings(timeline)) {
     if (out.full) break;
     const sequence = timeline.sequence[index] as number;
-    for (; nextGap < sorted.length && (sorted[nextGap] as { from: number }).from < sequence; nextGap++) out.push('missing', missingMarker(sorted[nextGap] as { from: number; to: number }), (sorted[nextGap] as { from: number }).from);
+    for (; nextGap < sorted.length && (sorted[nextGap] as { from: number }).from < sequence; nextGap++)
+      out.push('missing', missingMarker(sorted[nextGap] as { from: number; to: number }), (sorted[nextGap] as { from: number }).from);
     out.push(kindAt(timeline, index) === 'out_of_order' ? 'late' : 'text', chunkAt(timeline, index) ?? '', sequence);
   }
   // Every gap lies below a received sequence: each one is in the full text.

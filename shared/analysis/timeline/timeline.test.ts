@@ -27,7 +27,11 @@ function frame(at: number, sequence: number, chunk: string, state = 'generating'
 describe('downsampling', () => {
   it('keeps the first and last point and at most the budget with plain LTTB', () => {
     const x = Float64Array.from({ length: 10_000 }, (_, i) => i);
-    const picked = lttbIndices(x, x.map((i) => Math.sin(i / 50)), 500);
+    const picked = lttbIndices(
+      x,
+      x.map((i) => Math.sin(i / 50)),
+      500,
+    );
     expect(picked).toHaveLength(500);
     expect(picked[0]).toBe(0);
     expect(picked[picked.length - 1]).toBe(9999);
@@ -75,7 +79,12 @@ describe('downsampling', () => {
   it('downsampleKeepingIndices keeps what the predicate asks for even beyond the budget', () => {
     const x = Float64Array.from({ length: 5000 }, (_, i) => i);
     const special = (i: number) => i % 50 === 3;
-    const out = downsampleKeepingIndices(x, x.map((i) => i % 7), 200, special);
+    const out = downsampleKeepingIndices(
+      x,
+      x.map((i) => i % 7),
+      200,
+      special,
+    );
     expect(out.filter(special)).toHaveLength(100);
     expect(out.length).toBeLessThanOrEqual(300);
     expect(out).toEqual([...out].sort((a, b) => a - b));
@@ -165,7 +174,12 @@ describe('latency downsampling and text limits', () => {
     const full = naiveTextSegments(timeline);
     const cut = naiveTextSegments(timeline, 25);
     expect(cut.chars).toBe(full.chars);
-    expect(cut.segments.map((s) => s.text).join('')).toBe(full.segments.map((s) => s.text).join('').slice(0, 25));
+    expect(cut.segments.map((s) => s.text).join('')).toBe(
+      full.segments
+        .map((s) => s.text)
+        .join('')
+        .slice(0, 25),
+    );
     expect(full.chars).toBe(full.segments.map((s) => s.text).join('').length);
     const gapped = buildTimeline('s1', fixtureFrames('gap'));
     const correct = correctTextSegments(gapped, [{ from: 3, to: 4 }]);
@@ -200,7 +214,11 @@ describe('the host-side view (sessions.timeline, sessions.frames, sessions.locat
     }
     frames.push(frame(at + 10, 100_001, '', 'completed'));
     const timeline = buildTimeline('big', frames);
-    const view = timelineView(timeline, { gaps: [], anomalies: [{ kind: 'stall', at: T0 + 20_000, silentMs: 9000 }], terminalAt: T0 + at + 10, terminalState: 'completed', stallAfterMs: 8000 }, 2000);
+    const view = timelineView(
+      timeline,
+      { gaps: [], anomalies: [{ kind: 'stall', at: T0 + 20_000, silentMs: 9000 }], terminalAt: T0 + at + 10, terminalState: 'completed', stallAfterMs: 8000 },
+      2000,
+    );
     expect(view.frames).toBe(frames.length);
     expect(view.total).toBe(frames.length);
     expect(view.markers.duplicate).toHaveLength(100);
@@ -252,7 +270,14 @@ describe('a custom contract draws through the contract, not the default field na
       states: { running: 'generating', done: 'completed' },
     });
     if (!parsed.ok) throw new Error(parsed.error);
-    const acme = (at: number, idx: number, delta: string, status = 'running'): FrameRecord => ({ type: 'frame', at: T0 + at, connection: 'c1', channel: 'private-gen.u1', event: 'TokenStreamed', data: { delta, idx, status } });
+    const acme = (at: number, idx: number, delta: string, status = 'running'): FrameRecord => ({
+      type: 'frame',
+      at: T0 + at,
+      connection: 'c1',
+      channel: 'private-gen.u1',
+      event: 'TokenStreamed',
+      data: { delta, idx, status },
+    });
     // 1:He 2:llo 2:llo (redelivered) 3!done
     const timeline = buildTimeline('u1', [acme(0, 1, 'He'), acme(10, 2, 'llo'), acme(20, 2, 'llo'), acme(30, 3, '', 'done')], { profile: parsed.profile });
     const points = timelinePoints(timeline);
@@ -262,7 +287,15 @@ describe('a custom contract draws through the contract, not the default field na
       [2, 'duplicate', 'llo', 'generating'],
       [3, 'terminal', '', 'completed'],
     ]);
-    expect(correctTextSegments(timeline, []).segments.map((s) => s.text).join('')).toBe('Hello');
-    expect(naiveTextSegments(timeline).segments.map((s) => s.text).join('')).toBe('Hellollo');
+    expect(
+      correctTextSegments(timeline, [])
+        .segments.map((s) => s.text)
+        .join(''),
+    ).toBe('Hello');
+    expect(
+      naiveTextSegments(timeline)
+        .segments.map((s) => s.text)
+        .join(''),
+    ).toBe('Hellollo');
   });
 });

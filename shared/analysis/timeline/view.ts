@@ -76,7 +76,8 @@ export function timelineView(timeline: SessionTimeline, reference: TimelineRefer
   const gapsKey = reference.gaps.map((gap) => `${gap.from}-${gap.to}`).join(',');
   const p99 = reference.interTokenP99 ?? undefined;
   if (!parts.latency || parts.latency.p99 !== p99) parts.latency = { p99, value: latencyView(timeline, p99) };
-  if (frames > 0 && (!parts.text || parts.text.maxChars !== maxTextChars || parts.text.gapsKey !== gapsKey)) parts.text = { maxChars: maxTextChars, gapsKey, value: viewText(timeline, reference.gaps, maxTextChars) };
+  if (frames > 0 && (!parts.text || parts.text.maxChars !== maxTextChars || parts.text.gapsKey !== gapsKey))
+    parts.text = { maxChars: maxTextChars, gapsKey, value: viewText(timeline, reference.gaps, maxTextChars) };
   return {
     t0,
     frames,

@@ -51,11 +51,15 @@ export function formatJunit(report: CheckReport): string {
     else {
       suiteFailures++;
       const body = imperfect.map((k) => `${k}: precision ${scenario.scores[k].precision ?? '-'}, recall ${scenario.scores[k].recall ?? '-'}`).join('\n');
-      cases.push(`    <testcase ${detection}>\n      <failure message="imperfect detection: ${xmlEscape(imperfect.join(', '))}" type="detection">${xmlEscape(body)}</failure>\n    </testcase>`);
+      cases.push(
+        `    <testcase ${detection}>\n      <failure message="imperfect detection: ${xmlEscape(imperfect.join(', '))}" type="detection">${xmlEscape(body)}</failure>\n    </testcase>`,
+      );
     }
     const suiteErrors = scenario.errors.length > 0 ? 1 : 0;
     if (suiteErrors) {
-      cases.push(`    <testcase classname="echoscope.${xmlEscape(scenario.name)}" name="scenario" time="0.000">\n      <error message="${xmlEscape(scenario.errors[0]!)}" type="scenario">${xmlEscape(scenario.errors.join('\n'))}</error>\n    </testcase>`);
+      cases.push(
+        `    <testcase classname="echoscope.${xmlEscape(scenario.name)}" name="scenario" time="0.000">\n      <error message="${xmlEscape(scenario.errors[0]!)}" type="scenario">${xmlEscape(scenario.errors.join('\n'))}</error>\n    </testcase>`,
+      );
     }
     const count = cases.length;
     tests += count;

@@ -15,7 +15,10 @@ export type ReporterName = (typeof REPORTERS)[number];
  */
 export async function createRunFolder(root: string, startedAt: Date = new Date()): Promise<string> {
   await mkdir(root, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   for (let n = 1; n < 10_000; n++) {
     const folder = join(root, n === 1 ? `check-${stamp}` : `check-${stamp}-${n}`);
     try {
@@ -41,6 +44,13 @@ export async function writeReports(report: CheckReport, reporters: readonly Repo
   if (reporters.includes('json')) await write('report.json', `${JSON.stringify(report, null, 2)}\n`);
   if (reporters.includes('junit')) await write('junit.xml', formatJunit(report));
   if (reporters.includes('html')) await write('report.html', formatHtml(report));
-  await write('ground-truth.json', `${JSON.stringify(report.scenarios.map((s) => s.truth), null, 2)}\n`);
+  await write(
+    'ground-truth.json',
+    `${JSON.stringify(
+      report.scenarios.map((s) => s.truth),
+      null,
+      2,
+    )}\n`,
+  );
   return { folder, files };
 }

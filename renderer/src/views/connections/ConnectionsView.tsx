@@ -65,7 +65,9 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
           {message}
         </p>
       )}
-      {editing !== null && <ProfileForm key={editing === 'new' ? 'new' : editing.id} editing={editing === 'new' ? null : editing} onSave={save} onCancel={() => setEditing(null)} />}
+      {editing !== null && (
+        <ProfileForm key={editing === 'new' ? 'new' : editing.id} editing={editing === 'new' ? null : editing} onSave={save} onCancel={() => setEditing(null)} />
+      )}
       <ul className="profile-list">
         {profiles.map((profile) => {
           const status = connections[profile.id];

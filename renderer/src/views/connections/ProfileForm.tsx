@@ -88,7 +88,14 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
       <div className="form-row">
         <label>
           Profile id
-          <input value={id} onChange={(e) => setId(e.target.value)} required pattern="[A-Za-z0-9_.\-]+" readOnly={editing !== null} title="letters, digits, dot, dash or underscore" />
+          <input
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+            required
+            pattern="[A-Za-z0-9_.\-]+"
+            readOnly={editing !== null}
+            title="letters, digits, dot, dash or underscore"
+          />
         </label>
         <label>
           Name
@@ -147,8 +154,7 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
         </label>
         {authMode === 'secret' && (
           <label>
-            App secret{' '}
-            {editing?.auth.mode === 'secret' && editing.auth.hasSecret && <span className="muted">(stored; never shown back — enter it again to save)</span>}
+            App secret {editing?.auth.mode === 'secret' && editing.auth.hasSecret && <span className="muted">(stored; never shown back — enter it again to save)</span>}
             <input type="password" value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="off" required />
           </label>
         )}
@@ -160,7 +166,12 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
             </label>
             <label>
               Headers, one per line <span className="muted">{keptHeaders.length > 0 ? `(stored: ${keptHeaders.join(', ')} — enter them again to keep them)` : ''}</span>
-              <textarea value={authHeaders} onChange={(e) => setAuthHeaders(e.target.value)} rows={3} placeholder={'Authorization: Bearer …\nCookie: laravel_session=…\nX-CSRF-TOKEN: …'} />
+              <textarea
+                value={authHeaders}
+                onChange={(e) => setAuthHeaders(e.target.value)}
+                rows={3}
+                placeholder={'Authorization: Bearer …\nCookie: laravel_session=…\nX-CSRF-TOKEN: …'}
+              />
             </label>
           </>
         )}

@@ -1,5 +1,14 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { AnomalyKindSchema, MAX_IMPORT_BYTES, SessionStatusSchema, type AppApi, type CommandResponse, type JournalStats, type SessionFilter, type SessionRow } from '../../../../shared/api';
+import {
+  AnomalyKindSchema,
+  MAX_IMPORT_BYTES,
+  SessionStatusSchema,
+  type AppApi,
+  type CommandResponse,
+  type JournalStats,
+  type SessionFilter,
+  type SessionRow,
+} from '../../../../shared/api';
 import { sessionHref } from '../../app/route';
 import { ANOMALY_LOOK } from '../../components/AnomalyBadges';
 import { FilePicker } from '../../components/FilePicker';
@@ -43,7 +52,8 @@ export function JournalView({ api }: { api: AppApi }) {
   }, [refreshStats]);
 
   const importFile = async (file: File) => {
-    if (file.size > MAX_IMPORT_BYTES) return setMessage({ error: true, text: `${file.name} is ${formatBytes(file.size)}: over ${formatBytes(MAX_IMPORT_BYTES)}, use "echoscope analyze" for it.` });
+    if (file.size > MAX_IMPORT_BYTES)
+      return setMessage({ error: true, text: `${file.name} is ${formatBytes(file.size)}: over ${formatBytes(MAX_IMPORT_BYTES)}, use "echoscope analyze" for it.` });
     setBusy(true);
     setMessage({ error: false, text: `Importing ${file.name}…` });
     let content: string;
@@ -61,7 +71,10 @@ export function JournalView({ api }: { api: AppApi }) {
       return setMessage({ error: true, text: `${file.name}: ${result.error.message}` });
     }
     setImported(result.value);
-    setMessage({ error: false, text: `Imported ${formatCount(result.value.records)} records (${result.value.format.toUpperCase()}) from ${file.name}: ${result.value.sessions.length} sessions.` });
+    setMessage({
+      error: false,
+      text: `Imported ${formatCount(result.value.records)} records (${result.value.format.toUpperCase()}) from ${file.name}: ${result.value.sessions.length} sessions.`,
+    });
     void refreshStats();
   };
 
@@ -299,7 +312,13 @@ function PastSessions({ api, refreshKey }: { api: AppApi; refreshKey: unknown })
         </button>
       </form>
       <div ref={ref}>
-        <SessionTable rows={sorted} query={sort} onSort={(key) => setSort((s) => ({ sort: key, descending: s.sort === key ? !s.descending : key !== 'sessionId' && key !== 'age' }))} height={Math.min(height, 520)} label="Past sessions" />
+        <SessionTable
+          rows={sorted}
+          query={sort}
+          onSort={(key) => setSort((s) => ({ sort: key, descending: s.sort === key ? !s.descending : key !== 'sessionId' && key !== 'age' }))}
+          height={Math.min(height, 520)}
+          label="Past sessions"
+        />
       </div>
     </section>
   );

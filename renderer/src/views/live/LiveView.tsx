@@ -35,10 +35,9 @@ export function LiveView({ store, info }: { store: SessionStore; info: AppInfo |
       {info?.demo && !hintDismissed && (
         <div className="hint" role="note" data-testid="demo-hint">
           <p>
-            <strong>You are watching the built-in demo</strong>: a mock Pusher-protocol server at <code>{info.demo.url}</code> streams healthy,
-            replayed, truncated, silent and errored AI sessions. To watch your own Reverb, soketi or Pusher app, add it under{' '}
-            <a href="#/connections">Connections</a> (host, port, app key, and the app secret or your <code>/broadcasting/auth</code> endpoint), or run{' '}
-            <code>echoscope watch --url ws://host:port --key KEY --secret SECRET --discover private-ai.</code>
+            <strong>You are watching the built-in demo</strong>: a mock Pusher-protocol server at <code>{info.demo.url}</code> streams healthy, replayed, truncated, silent and
+            errored AI sessions. To watch your own Reverb, soketi or Pusher app, add it under <a href="#/connections">Connections</a> (host, port, app key, and the app secret or
+            your <code>/broadcasting/auth</code> endpoint), or run <code>echoscope watch --url ws://host:port --key KEY --secret SECRET --discover private-ai.</code>
           </p>
           <button
             type="button"

@@ -56,7 +56,15 @@ describe('querySessions', () => {
   it('ranks every status from the most alarming: errored, orphaned, abandoned, truncated, stalled, streaming, completed', () => {
     const statuses = ['completed', 'stalled', 'abandoned', 'streaming', 'errored', 'truncated', 'orphaned'] as const;
     const rows = statuses.map((status, i) => sessionRow(`s${i}`, { status }));
-    expect(querySessions(rows, { ...DEFAULT_QUERY, sort: 'status' }).map((row) => row.status)).toEqual(['errored', 'orphaned', 'abandoned', 'truncated', 'stalled', 'streaming', 'completed']);
+    expect(querySessions(rows, { ...DEFAULT_QUERY, sort: 'status' }).map((row) => row.status)).toEqual([
+      'errored',
+      'orphaned',
+      'abandoned',
+      'truncated',
+      'stalled',
+      'streaming',
+      'completed',
+    ]);
   });
 
   it('sorts by inter-token p95 with rows that have none below every measured one', () => {

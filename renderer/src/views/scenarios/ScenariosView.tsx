@@ -57,8 +57,8 @@ export function ScenariosView({ api }: { api: AppApi }) {
       </div>
       <p className="muted">
         Each scenario provokes failure modes on purpose (crashes with retries, truncation, silent death, stalls, reordering, gaps, malformed payloads, disconnects).{' '}
-        <strong>Simulate</strong> plays it on the embedded mock and shows its sessions in Live; <strong>Check</strong> runs it like <code>echoscope check</code> and scores
-        the detections against ground truth.
+        <strong>Simulate</strong> plays it on the embedded mock and shows its sessions in Live; <strong>Check</strong> runs it like <code>echoscope check</code> and scores the
+        detections against ground truth.
       </p>
       <div className="filters">
         <label>
@@ -184,15 +184,17 @@ function ScenarioRunCard({ run, progress, onStop }: { run: ScenarioRunView; prog
                 </tr>
               </thead>
               <tbody>
-                {result.scores.filter((s) => s.expected > 0 || s.detected > 0).map((s) => (
-                  <tr key={s.kind}>
-                    <td>{s.kind.replace('_', ' ')}</td>
-                    <td>{s.expected}</td>
-                    <td>{s.detected}</td>
-                    <td>{pct(s.precision)}</td>
-                    <td>{pct(s.recall)}</td>
-                  </tr>
-                ))}
+                {result.scores
+                  .filter((s) => s.expected > 0 || s.detected > 0)
+                  .map((s) => (
+                    <tr key={s.kind}>
+                      <td>{s.kind.replace('_', ' ')}</td>
+                      <td>{s.expected}</td>
+                      <td>{s.detected}</td>
+                      <td>{pct(s.precision)}</td>
+                      <td>{pct(s.recall)}</td>
+                    </tr>
+                  ))}
               </tbody>
             </table>
           )}

@@ -50,7 +50,11 @@ export function AnomalyList({ anomalies, dropped, t0, selected, onPick }: Props)
   return (
     <section className="panel" aria-labelledby="anomaly-title">
       <h3 id="anomaly-title">
-        Anomalies <span className="muted">({anomalies.length}{dropped > 0 ? ` shown, ${dropped} more counted` : ''})</span>
+        Anomalies{' '}
+        <span className="muted">
+          ({anomalies.length}
+          {dropped > 0 ? ` shown, ${dropped} more counted` : ''})
+        </span>
       </h3>
       {anomalies.length === 0 ? (
         <p className="muted" data-testid="anomaly-list" data-count={0}>
@@ -62,7 +66,13 @@ export function AnomalyList({ anomalies, dropped, t0, selected, onPick }: Props)
             const look = ANOMALY_LOOK[anomaly.kind];
             return (
               <li key={`${anomaly.kind}-${anomaly.at}-${index}`}>
-                <button type="button" className={`anomaly-item ${selected === index ? 'selected' : ''}`} aria-pressed={selected === index} data-kind={anomaly.kind} onClick={() => onPick(index)}>
+                <button
+                  type="button"
+                  className={`anomaly-item ${selected === index ? 'selected' : ''}`}
+                  aria-pressed={selected === index}
+                  data-kind={anomaly.kind}
+                  onClick={() => onPick(index)}
+                >
                   <span className={`badge tone-${look.tone}`}>
                     <span aria-hidden="true">{look.icon}</span> {look.label}
                   </span>

@@ -64,7 +64,9 @@ export function ObservationsPanel({ observations, comparison, shown, onShow }: P
                   {o.deliveryLoss > 0 && compared ? `${formatCount(o.deliveryLoss)} (${rangesText(compared.lost)})` : formatCount(o.deliveryLoss)}
                 </td>
                 <td className={o.duplicates > 0 ? 'hot' : ''}>{formatCount(o.duplicates)}</td>
-                <td>{compared?.lagMs ? `${formatMs(compared.lagMs.p50)} / ${formatMs(compared.lagMs.p95)}` : compared ? `first for ${formatCount(compared.firstArrivals)}` : '—'}</td>
+                <td>
+                  {compared?.lagMs ? `${formatMs(compared.lagMs.p50)} / ${formatMs(compared.lagMs.p95)}` : compared ? `first for ${formatCount(compared.firstArrivals)}` : '—'}
+                </td>
                 <td>
                   <button type="button" className="secondary" aria-pressed={isShown} disabled={isShown} onClick={() => onShow(o.vantage)}>
                     {isShown ? 'Shown' : 'Show'}

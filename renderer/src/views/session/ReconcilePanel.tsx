@@ -57,8 +57,8 @@ export function ReconcilePanel({ result: shown, recheck }: Props) {
       )}
       {result === null ? (
         <p className="muted">
-          Not checked. Add a reconciliation URL (e.g. <code>http://127.0.0.1:8000/api/generations/{'{sessionId}'}</code>) to the connection profile to compare ended sessions
-          with your app's record.
+          Not checked. Add a reconciliation URL (e.g. <code>http://127.0.0.1:8000/api/generations/{'{sessionId}'}</code>) to the connection profile to compare ended sessions with
+          your app's record.
         </p>
       ) : (
         <>
@@ -139,7 +139,7 @@ export function ReconcilePanel({ result: shown, recheck }: Props) {
                   {result.history.map((check) => (
                     <tr key={check.checkedAt}>
                       <td>{formatDateTime(check.checkedAt)}</td>
-                      <td>{check.trigger ? (TRIGGER_WORDS[check.trigger]) : '—'}</td>
+                      <td>{check.trigger ? TRIGGER_WORDS[check.trigger] : '—'}</td>
                       <td className="mono">
                         {check.recordVersion ?? '—'}
                         {check.savedAt !== undefined ? ` (saved ${String(check.savedAt)})` : ''}

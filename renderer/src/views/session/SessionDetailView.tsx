@@ -13,7 +13,6 @@ import { ObservationsPanel, vantageLabel } from './ObservationsPanel';
 import { ReconcilePanel } from './ReconcilePanel';
 import { TextComparison } from './TextComparison';
 
-
 const REFRESH_MS = 1500;
 
 /** Characters of each text fetched with the detail (the rest on "show all"). */
@@ -70,7 +69,10 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     // The host classifies and downsamples: a 100k-event session arrives as a few thousand points.
     const maxPoints = viewWidth.current > 0 ? Math.min(2000, Math.max(500, viewWidth.current)) : 2000;
     const which = vantage === null ? {} : { vantage };
-    const [detail, timeline] = await Promise.all([api.invoke('sessions.get', { sessionId, ...which, maxTextChars: TEXT_CHARS }), api.invoke('sessions.timeline', { sessionId, ...which, maxPoints, maxTextChars: TEXT_CHARS })]);
+    const [detail, timeline] = await Promise.all([
+      api.invoke('sessions.get', { sessionId, ...which, maxTextChars: TEXT_CHARS }),
+      api.invoke('sessions.timeline', { sessionId, ...which, maxPoints, maxTextChars: TEXT_CHARS }),
+    ]);
     loading.current = false;
     if (!detail.ok) {
       setError(detail.error.code === 'not_found' ? `No session "${sessionId}" (yet). It appears here once its first event arrives.` : detail.error.message);
@@ -167,7 +169,12 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   const t0 = timeline?.t0 ?? r.firstAt ?? 0;
   const focusPoint = selectedFrame ?? undefined;
   const focusAnomaly = selectedAnomaly !== null ? detail.anomalies[selectedAnomaly] : undefined;
-  const focus = focusAnomaly && (!focusPoint || Math.abs(focusPoint.at - focusAnomaly.at) > 1) ? { x: focusAnomaly.at - t0, y: null } : focusPoint ? { x: focusPoint.x, y: focusPoint.y } : null;
+  const focus =
+    focusAnomaly && (!focusPoint || Math.abs(focusPoint.at - focusAnomaly.at) > 1)
+      ? { x: focusAnomaly.at - t0, y: null }
+      : focusPoint
+        ? { x: focusPoint.x, y: focusPoint.y }
+        : null;
   const frameCount = timeline?.frames ?? 0;
   const partial = frameCount < r.events + r.violations;
   const text = timeline?.text ?? null;
@@ -202,7 +209,8 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
       )}
       {r.joinedLate && (
         <p className="note" data-testid="coverage-note">
-          Joined at #{r.coverage.fromSequence}: {vantageLabel(r)} began watching after the stream had started, so #1–#{(r.coverage.fromSequence ?? 2) - 1} were not observed. They are not counted as missing, and there is no time to first token.
+          Joined at #{r.coverage.fromSequence}: {vantageLabel(r)} began watching after the stream had started, so #1–#{(r.coverage.fromSequence ?? 2) - 1} were not observed. They
+          are not counted as missing, and there is no time to first token.
         </p>
       )}
       <dl className="stats">
@@ -223,14 +231,14 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
         <Stat label="Duration" value={formatMs(r.durationMs)} />
         <Stat label="Started" value={formatDateTime(r.firstAt)} />
       </dl>
-      {partial && (
-        <p className="muted">
-          Showing the first {formatCount(frameCount)} frames of this session in the charts and table; counters above cover all of it.
-        </p>
-      )}
+      {partial && <p className="muted">Showing the first {formatCount(frameCount)} frames of this session in the charts and table; counters above cover all of it.</p>}
       {several && <ObservationsPanel observations={detail.observations} comparison={detail.comparison} shown={detail.vantage} onShow={setVantage} />}
       <div id="chart-anchor" />
-      {timeline ? <SessionCharts timeline={timeline} detail={detail} theme={theme} focus={focus} onPick={(point) => setSelectedFrame(picked(point))} knownWidth={viewWidth.current} /> : <p className="muted">Frames unavailable: no charts.</p>}
+      {timeline ? (
+        <SessionCharts timeline={timeline} detail={detail} theme={theme} focus={focus} onPick={(point) => setSelectedFrame(picked(point))} knownWidth={viewWidth.current} />
+      ) : (
+        <p className="muted">Frames unavailable: no charts.</p>
+      )}
       {belowFold && (
         <>
           <div className="detail-columns">
@@ -267,11 +275,21 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
               note="Frames unavailable: texts as the monitor holds them."
               loadAll={async () => {
                 const all = await api.invoke('sessions.get', { sessionId, ...seen });
-                return all.ok ? { correct: [{ kind: 'text', text: all.value.text, sequence: null }], naive: [{ kind: 'text', text: all.value.naiveText, sequence: null }] } : all.error.message;
+                return all.ok
+                  ? { correct: [{ kind: 'text', text: all.value.text, sequence: null }], naive: [{ kind: 'text', text: all.value.naiveText, sequence: null }] }
+                  : all.error.message;
               }}
             />
           )}
-          <FramesTable api={api} sessionId={sessionId} vantage={vantage} total={frameCount} version={loaded.version} selected={selectedFrame?.index ?? null} onSelect={setSelectedFrame} />
+          <FramesTable
+            api={api}
+            sessionId={sessionId}
+            vantage={vantage}
+            total={frameCount}
+            version={loaded.version}
+            selected={selectedFrame?.index ?? null}
+            onSelect={setSelectedFrame}
+          />
         </>
       )}
     </section>
@@ -290,7 +308,8 @@ function ttftText(r: Row): string {
 
 function ttftTitle(r: Row): string | undefined {
   if (r.ttftNote === 'joined_late') return 'EchoScope began watching after the job had started: the first token it saw is not the first one sent.';
-  if (r.ttftNote === 'no_known_start') return "No known start of the job: a subscription is not one (it may precede the job by minutes). A scenario run, or reconciling with the app record's initiated_at, gives one.";
+  if (r.ttftNote === 'no_known_start')
+    return "No known start of the job: a subscription is not one (it may precede the job by minutes). A scenario run, or reconciling with the app record's initiated_at, gives one.";
   return undefined;
 }
 

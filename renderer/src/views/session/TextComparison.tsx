@@ -73,7 +73,8 @@ export function TextComparison({ correct, naive, correctChars, naiveChars, note,
       {cut && (
         <p>
           <span className="muted">
-            Showing the first {formatCount(Math.max(charsOf(correct), charsOf(naive)))} characters of {formatCount(correctChars)} (correct) and {formatCount(naiveChars)} (naive).{' '}
+            Showing the first {formatCount(Math.max(charsOf(correct), charsOf(naive)))} characters of {formatCount(correctChars)} (correct) and {formatCount(naiveChars)}{' '}
+            (naive).{' '}
           </span>
           <button type="button" className="secondary" disabled={loading} onClick={() => void showAll()}>
             {loading ? 'Loading…' : 'Show all'}

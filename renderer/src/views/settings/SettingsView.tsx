@@ -120,9 +120,9 @@ function ContractForm({ api }: { api: AppApi }) {
     <form className="panel grid-form" onSubmit={submit} aria-labelledby="contract-title" data-testid="contract-form">
       <h3 id="contract-title">Broadcast contract {isDefault && <span className="muted">(default)</span>}</h3>
       <p className="muted">
-        Maps your app's names onto the contract's roles: event name, channel pattern (<code>{'{id}'}</code> marks the session id), payload field names and the state
-        vocabulary (e.g. <code>{'"finished": "completed"'}</code>). Streams without sequence numbers (the Laravel AI SDK's, Prism's) are read with a <code>stream</code>{' '}
-        section: start from one of the built-ins below. The same contract works with <code>echoscope analyze --contract</code>.
+        Maps your app's names onto the contract's roles: event name, channel pattern (<code>{'{id}'}</code> marks the session id), payload field names and the state vocabulary
+        (e.g. <code>{'"finished": "completed"'}</code>). Streams without sequence numbers (the Laravel AI SDK's, Prism's) are read with a <code>stream</code> section: start from
+        one of the built-ins below. The same contract works with <code>echoscope analyze --contract</code>.
       </p>
       <fieldset className="row" data-testid="builtin-contracts">
         <legend>Start from a contract EchoScope knows</legend>
