@@ -27,5 +27,8 @@ test('the Laravel AI SDK contract chosen in Settings: an imported laravel-ai str
 
   await page.goto(`${served.url}#/session/42`);
   await expect(page.getByTestId('text-comparison')).toContainText('The answer is 42.');
+  // no sequence numbers: missing and out of order cannot be known, and say so instead of 0
+  await expect(page.locator('.stat[data-unknown="true"]')).toHaveCount(2);
+  await expect(page.locator('.stat[data-unknown="true"]').first()).toContainText('cannot be known');
   await page.screenshot({ path: testInfo.outputPath('event-stream-session.png'), fullPage: true });
 });

@@ -27,6 +27,7 @@ export function sessionRow(sessionId: string, overrides: Partial<SessionRow> = {
     attempts: 1,
     lastAttempt: null,
     joinedLate: false,
+    checks: { gaps: true, order: true },
     coverage: { subscribedAt: null, fromSequence: null },
     ttftMs: null,
     ttftFrom: null,

@@ -143,6 +143,18 @@ describe('echoscope analyze --contract: streams without sequence numbers', () =>
     });
     // text_start carries no text: not a session event
     expect(verdict.summary.ignoredFrames).toBe(1);
+    expect(verdict.sessions[0]!.checks).toEqual({ gaps: false, order: false });
+  });
+
+  it('the table shows gaps and order as not knowable (—), not as 0', async () => {
+    const { code, out } = await run('--contract', 'laravel-ai', journal);
+    expect(code).toBe(0);
+    const [head, row] = out.split('\n');
+    const columns = head!.split(/\s{2,}/);
+    const cells = row!.split(/\s{2,}/);
+    expect(cells[columns.indexOf('GAPS')]).toBe('—');
+    expect(cells[columns.indexOf('OUT-OF-ORDER')]).toBe('—');
+    expect(cells[columns.indexOf('DUPS')]).toBe('3');
   });
 
   it('without it the same journal shows no session: every frame is another contract’s', async () => {

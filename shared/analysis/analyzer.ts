@@ -7,7 +7,18 @@ import type { SequenceRange } from './ledger';
 import { countRanges, intersectRanges, subtractRanges, unionRanges } from './ranges';
 import { SessionTracker, type DeliveryLoss, type SessionTimes } from './session';
 import { createStreamRead, readStreamFrame, StreamPositions, StreamReadKind } from './stream-positions';
-import { combineObservations, summarize, type KnownStart, type ObservationComparison, type SessionComparison, type SessionVerdict, type Vantage, type Verdict } from './verdict';
+import {
+  ALL_CHECKS,
+  ARRIVAL_ONLY_CHECKS,
+  combineObservations,
+  summarize,
+  type KnownStart,
+  type ObservationComparison,
+  type SessionComparison,
+  type SessionVerdict,
+  type Vantage,
+  type Verdict,
+} from './verdict';
 
 export interface VerdictRequest {
   /**
@@ -239,7 +250,9 @@ export class Analyzer {
   }
 
   private observationVerdict(tracker: SessionTracker, nowMs: number, request: VerdictRequest, loss?: DeliveryLoss): SessionVerdict {
-    return tracker.verdict(nowMs, request.endOfJournal ?? false, request.includeText ?? true, this.starts.get(tracker.sessionId), loss);
+    const verdict = tracker.verdict(nowMs, request.endOfJournal ?? false, request.includeText ?? true, this.starts.get(tracker.sessionId), loss);
+    verdict.checks = this.compiled.stream === null ? ALL_CHECKS : ARRIVAL_ONLY_CHECKS;
+    return verdict;
   }
 
   /**

@@ -5,7 +5,7 @@ import type { ResolvedOptions } from './options';
 import { FrameFlag, packClassification } from './classification';
 import { intersectRanges, normalizeRanges } from './ranges';
 import { SessionText } from './text';
-import type { Anomaly, GapRange, KnownStart, SessionStatus, SessionVerdict, TtftNote, Vantage } from './verdict';
+import { ALL_CHECKS, type Anomaly, type GapRange, type KnownStart, type SessionStatus, type SessionVerdict, type TtftNote, type Vantage } from './verdict';
 
 /** terminalStates longer than this is pathological; the first ones tell the story. */
 const MAX_TERMINAL_STATES = 100;
@@ -381,6 +381,8 @@ export class SessionTracker {
       attempts: this.attempt,
       lastAttempt: Number.isNaN(this.attemptMax) ? null : { attempt: this.attempt, from: this.attemptMin, to: this.attemptMax },
       joinedLate: late,
+      // the contract's: set by the Analyzer, which knows it
+      checks: ALL_CHECKS,
       coverage: {
         subscribedAt: Number.isNaN(this.subscribedAt) ? null : this.subscribedAt,
         fromSequence: this.ledger.unique === 0 ? null : late ? this.firstAttemptMin : 1,

@@ -61,6 +61,8 @@ describe('the Laravel AI SDK’s stream (laravel/ai): a session per channel, tex
     });
     // stream_start at 20 ms, the first delta at 60 ms
     expect(session).toMatchObject({ ttftMs: 40, ttftFrom: 'start_event' });
+    // no sequence numbers: neither gaps nor order can be checked, and the verdict says so
+    expect(session.checks).toEqual({ gaps: false, order: false });
     // text_start and text_end carry no text: not the session's events, counted as ignored frames
     expect(summary.ignoredFrames).toBe(2);
   });

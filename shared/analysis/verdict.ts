@@ -83,6 +83,19 @@ export interface GapRange {
 }
 
 /** One observation's verdict: a session as one vantage saw it. */
+/** What a contract lets EchoScope check (see `SessionVerdict.checks`). */
+export interface SessionChecks {
+  /** Holes in the stream (`missing`, `gaps`): needs a sequence number. */
+  gaps: boolean;
+  /** Order within an attempt (`outOfOrder`): needs a sequence number. */
+  order: boolean;
+}
+
+/** Every check possible: a sequenced contract (DESIGN §4). */
+export const ALL_CHECKS: SessionChecks = Object.freeze({ gaps: true, order: true });
+/** A stream without sequence numbers: neither gaps nor order can be checked. */
+export const ARRIVAL_ONLY_CHECKS: SessionChecks = Object.freeze({ gaps: false, order: false });
+
 export interface SessionVerdict {
   sessionId: string;
   channel: string;
@@ -114,6 +127,13 @@ export interface SessionVerdict {
   lastAttempt: { attempt: number; from: number; to: number } | null;
   /** The observation began after the stream had: the unseen head is neither missing nor a gap. */
   joinedLate: boolean;
+  /**
+   * Which detections the session's contract makes possible. A stream without sequence numbers
+   * (an event-stream contract: the Laravel AI SDK's, Prism's) has no counter to find a gap with and
+   * no order but arrival: its `missing`, `gaps` and `outOfOrder` are 0 because nothing can be known,
+   * not because nothing went wrong.
+   */
+  checks: SessionChecks;
   coverage: {
     /** When the vantage's subscription was confirmed (null when the journal does not say). */
     subscribedAt: number | null;

@@ -39,6 +39,8 @@ export const SessionRowSchema = z.looseObject({
   /** Began watching after the stream had: the head before `coverage.fromSequence` is unobserved, not lost. */
   joinedLate: z.boolean(),
   coverage: z.object({ subscribedAt: z.number().nullable(), fromSequence: z.number().nullable() }),
+  /** Which detections the contract makes possible: an event stream (no sequence numbers) can check neither gaps nor order. */
+  checks: z.object({ gaps: z.boolean(), order: z.boolean() }),
   ttftMs: z.number().nullable(),
   ttftFrom: z.enum(['start_event', 'record', 'run']).nullable(),
   ttftNote: z.enum(['joined_late', 'no_known_start', 'no_token']).optional(),

@@ -26,6 +26,7 @@ const verdict = (patch: Partial<SessionVerdict> = {}): SessionVerdict => ({
   attempts: 1,
   lastAttempt: { attempt: 1, from: 1, to: 10 },
   joinedLate: false,
+  checks: { gaps: true, order: true },
   coverage: { subscribedAt: 0, fromSequence: 1 },
   ttftMs: 20,
   ttftFrom: 'run',

@@ -219,8 +219,8 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
         <Stat label="Duplicates" value={r.duplicates} hot />
         <Stat label="Conflicts" value={r.conflicts} hot />
         <Stat label="Replays" value={r.replays} hot />
-        <Stat label="Missing" value={r.missing} hot />
-        <Stat label="Out of order" value={r.outOfOrder} hot />
+        <Stat label="Missing" value={r.checks.gaps ? r.missing : UNCHECKABLE} hot title={r.checks.gaps ? undefined : UNCHECKABLE_TITLE} />
+        <Stat label="Out of order" value={r.checks.order ? r.outOfOrder : UNCHECKABLE} hot title={r.checks.order ? undefined : UNCHECKABLE_TITLE} />
         <Stat label="After terminal" value={r.afterTerminal} hot />
         <Stat label="Stalls" value={r.stalls} hot />
         <Stat label="Violations" value={r.violations} hot />
@@ -313,10 +313,16 @@ function ttftTitle(r: Row): string | undefined {
   return undefined;
 }
 
+/** What a counter shows when the session's contract cannot know it (a stream without sequence numbers). */
+const UNCHECKABLE = 'cannot be known';
+const UNCHECKABLE_TITLE =
+  "This stream carries no sequence numbers (the Laravel AI SDK's, Prism's): a lost event leaves no hole and arrival is the only order, so this cannot be checked.";
+
 function Stat({ label, value, hot = false, title }: { label: string; value: string | number; hot?: boolean; title?: string | undefined }) {
   const isHot = hot && typeof value === 'number' && value > 0;
+  const unknown = value === UNCHECKABLE;
   return (
-    <div className={`stat ${isHot ? 'hot' : ''}`} title={title}>
+    <div className={`stat ${isHot ? 'hot' : ''} ${unknown ? 'unknown' : ''}`} title={title} data-unknown={unknown ? 'true' : undefined}>
       <dt>{label}</dt>
       <dd>{typeof value === 'number' ? formatCount(value) : value}</dd>
     </div>
