@@ -47,39 +47,26 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15
   }
 }
 
+/** `echoscope watch --json --journal …` against the mock's first app, in-process; stop it with `stop()`. */
+function watchMock(server: MockServer, args: string[]) {
+  const app = server.apps[0]!;
+  const journal = join(mkdtempSync(join(tmpdir(), 'echoscope-watch-')), 'run.ndjson');
+  const out: string[] = [];
+  const err: string[] = [];
+  let stop: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
+  const running = runCli(
+    ['watch', '--url', `ws://${server.host}:${server.port}`, '--key', app.key, '--app-id', app.id, '--secret', app.secret, ...args, '--journal', journal, '--json'],
+    { out: (l) => out.push(l), err: (l) => err.push(l), stopSignal },
+  );
+  const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: server.host, port: String(server.port), useTLS: false });
+  return { journal, out, err, sdk, running, stop: () => stop('SIGINT') };
+}
+
 describe('echoscope watch', () => {
   it('discovers new session channels, records a journal, and prints the same verdicts analyze gives on it', async () => {
     mock = await startMockServer({ port: 0 });
-    const app = mock.apps[0]!;
-    const dir = mkdtempSync(join(tmpdir(), 'echoscope-watch-'));
-    const journal = join(dir, 'run.ndjson');
-    const out: string[] = [];
-    const err: string[] = [];
-    let stop: (signal: NodeJS.Signals) => void = () => undefined;
-    const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
-    const running = runCli(
-      [
-        'watch',
-        '--url',
-        `ws://${mock.host}:${mock.port}`,
-        '--key',
-        app.key,
-        '--app-id',
-        app.id,
-        '--secret',
-        app.secret,
-        '--discover',
-        'private-ai.',
-        '--poll-interval',
-        '250',
-        '--journal',
-        journal,
-        '--json',
-      ],
-      { out: (l) => out.push(l), err: (l) => err.push(l), stopSignal },
-    );
-
-    const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false });
+    const { journal, out, sdk, running, stop } = watchMock(mock, ['--discover', 'private-ai.', '--poll-interval', '250']);
     const sessions = ['w1', 'w2', 'w3'];
     for (const id of sessions) frontend(mock, `private-ai.${id}`);
     for (const id of sessions) await until(async () => (await subscriberCount(mock!, `private-ai.${id}`)) >= 2, `EchoScope to discover private-ai.${id}`);
@@ -103,7 +90,7 @@ describe('echoscope watch', () => {
           .filter((l) => l.includes('"chunk.delivered"')).length >= 10,
       'frames in the journal',
     );
-    stop('SIGINT');
+    stop();
     expect(await running).toBe(0);
 
     const watched = JSON.parse(out.join('\n')) as Verdict;
@@ -121,35 +108,8 @@ describe('echoscope watch', () => {
     // name is the payload's type, no sequence number; the job crashed after two deltas and was
     // retried under a new invocation_id. Only the publisher is ours; server, client and SDK are real.
     mock = await startMockServer({ port: 0 });
-    const app = mock.apps[0]!;
-    const dir = mkdtempSync(join(tmpdir(), 'echoscope-watch-ai-'));
-    const journal = join(dir, 'run.ndjson');
-    const out: string[] = [];
-    let stop: (signal: NodeJS.Signals) => void = () => undefined;
-    const stopSignal = new Promise<NodeJS.Signals>((resolve) => (stop = resolve));
-    const running = runCli(
-      [
-        'watch',
-        '--url',
-        `ws://${mock.host}:${mock.port}`,
-        '--key',
-        app.key,
-        '--app-id',
-        app.id,
-        '--secret',
-        app.secret,
-        '--channel',
-        'private-chat.42',
-        '--contract',
-        'laravel-ai',
-        '--journal',
-        journal,
-        '--json',
-      ],
-      { out: (l) => out.push(l), err: () => undefined, stopSignal },
-    );
+    const { journal, out, sdk, running, stop } = watchMock(mock, ['--channel', 'private-chat.42', '--contract', 'laravel-ai']);
     await until(async () => (await subscriberCount(mock!, 'private-chat.42')) >= 1, 'EchoScope to subscribe to private-chat.42');
-    const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false });
     let n = 0;
     const send = (invocation: string, type: string, extra: Record<string, unknown> = {}) =>
       sdk.trigger('private-chat.42', type, { id: `evt-${++n}`, invocation_id: invocation, type, timestamp: Math.floor(Date.now() / 1000), ...extra });
@@ -162,7 +122,7 @@ describe('echoscope watch', () => {
     await send('inv-2', 'text_delta', { message_id: 'm2', delta: ' is 42.' });
     await send('inv-2', 'stream_end', { reason: 'stop', usage: { prompt_tokens: 3, completion_tokens: 4 } });
     await until(async () => readFileSync(journal, 'utf8').includes('"stream_end"'), 'the stream_end in the journal');
-    stop('SIGINT');
+    stop();
     expect(await running).toBe(0);
     const watched = JSON.parse(out.join('\n')) as Verdict;
     expect(watched.sessions).toHaveLength(1);
