@@ -143,31 +143,53 @@ describe('echoscope analyze --contract: streams without sequence numbers', () =>
     });
     // text_start carries no text: not a session event
     expect(verdict.summary.ignoredFrames).toBe(1);
-    expect(verdict.sessions[0]!.checks).toEqual({ gaps: false, order: false });
+    // no sequence numbers, but one time-ordered id per event: redeliveries and order can be checked, gaps cannot
+    expect(verdict.sessions[0]!.checks).toEqual({ gaps: false, order: true, duplicates: true });
+    expect(verdict.sessions[0]!.contract).toMatchObject({ name: 'laravel-ai', confidence: 'given' });
   });
 
-  it('the table shows gaps and order as not knowable (—), not as 0', async () => {
+  it('the table shows gaps as not knowable (—), not as 0, and names the contract', async () => {
     const { code, out } = await run('--contract', 'laravel-ai', journal);
     expect(code).toBe(0);
     const [head, row] = out.split('\n');
     const columns = head!.split(/\s{2,}/);
     const cells = row!.split(/\s{2,}/);
     expect(cells[columns.indexOf('GAPS')]).toBe('—');
-    expect(cells[columns.indexOf('OUT-OF-ORDER')]).toBe('—');
+    expect(cells[columns.indexOf('OUT-OF-ORDER')]).toBe('0');
     expect(cells[columns.indexOf('DUPS')]).toBe('3');
+    expect(cells[columns.indexOf('CONTRACT')]).toBe('laravel-ai');
+    expect(out).toContain('contract laravel-ai for 1 channel (given with --contract)');
   });
 
-  it('without it the same journal shows no session: every frame is another contract’s', async () => {
+  it('without it the channel’s contract is detected from its first frames: the same verdict, and the reason is printed', async () => {
     const { code, out } = await run('--json', journal);
     expect(code).toBe(0);
     const verdict = JSON.parse(out) as Verdict;
-    expect(verdict.sessions).toHaveLength(0);
-    expect(verdict.summary.ignoredFrames).toBe(10);
+    expect(verdict.sessions).toHaveLength(1);
+    expect(verdict.sessions[0]).toMatchObject({ sessionId: '42', status: 'completed', replays: 1, duplicates: 3, contract: { name: 'laravel-ai', confidence: 'high' } });
+    const table = await run(journal);
+    expect(table.out).toMatch(/contract laravel-ai for 1 channel \(detected, high confidence: .*invocation_id.*\)/);
+  });
+
+  it('a channel whose frames fit no contract is listed with a sample, not dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'echoscope-unrecognised-'));
+    const file = join(dir, 'orders.ndjson');
+    const lines = [
+      { type: 'header', format: 'echoscope-journal', version: 1, createdAt: '2026-12-02T10:00:00Z' },
+      { type: 'frame', at: 1, connection: 'c1', channel: 'orders.7', event: 'App\\Events\\OrderShipped', data: { order: 7 } },
+      { type: 'frame', at: 2, connection: 'c1', channel: 'orders.7', event: 'App\\Events\\OrderShipped', data: { order: 8 } },
+    ];
+    writeFileSync(file, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    const { code, out } = await run(file);
+    expect(code).toBe(0);
+    expect(out).toContain('unrecognised channel orders.7: 2 frames fit no contract (App\\Events\\OrderShipped); first: {"order":7}');
+    const json = JSON.parse((await run('--json', file)).out) as Verdict;
+    expect(json.unrecognised).toMatchObject([{ channel: 'orders.7', frames: 2, contract: null }]);
   });
 
   it('an unknown name that is no file either is refused with the names there are', async () => {
     const { code, err } = await run('--contract', 'laravel', journal);
     expect(code).toBe(2);
-    expect(err).toContain('no built-in contract is called "laravel" (echoscope, laravel-ai, prism) and no such file exists');
+    expect(err).toContain('no built-in contract is called "laravel" (echoscope, laravel-ai, prism, vercel-data-stream) and no such file exists');
   });
 });

@@ -16,8 +16,10 @@ export const analyzeCommand: CliCommand = {
   usage: 'echoscope analyze FILE [--json] [--contract NAME|F] [--stall-after MS] [--orphan-after MS]',
   details: [
     'FILE is an EchoScope NDJSON journal or a browser HAR export (told apart by content).',
-    "--contract laravel-ai (or prism) reads the Laravel AI SDK's (Prism's) broadcasts, which carry no",
-    'sequence numbers: one session per channel, duplicates by event id, restarts by run id (docs/detection.md).',
+    "Each channel's contract is detected from its first frames (echoscope, laravel-ai, prism, vercel-data-stream);",
+    'the table says which, with the reason, and lists channels whose frames fit none. --contract NAME|F reads every',
+    "channel with one contract instead. The Laravel AI SDK's and Prism's broadcasts carry no sequence numbers: one",
+    'session per channel, duplicates by event id, restarts by run id (docs/detection.md).',
     'Broken lines are reported on stderr with their line number and skipped.',
     'Exit codes: 0 analyzed, 2 the file (or the profile) cannot be read at all.',
   ].join('\n'),
@@ -141,7 +143,7 @@ const COLUMNS: { title: string; value: (s: SessionVerdict) => string; left?: boo
   { title: 'SESSION', value: (s) => printable(s.sessionId), left: true },
   { title: 'STATUS', value: (s) => printable(s.status), left: true },
   { title: 'EVENTS', value: (s) => String(s.events) },
-  { title: 'DUPS', value: (s) => String(s.duplicates) },
+  { title: 'DUPS', value: (s) => (!s.checks.duplicates ? '—' : String(s.duplicates)) },
   { title: 'REPLAYS', value: (s) => String(s.replays) },
   // '—': the contract cannot tell (a stream without sequence numbers), which is not 0
   { title: 'GAPS', value: (s) => (!s.checks.gaps ? '—' : s.missing === 0 ? '0' : `${s.gaps.length} (${s.missing} missing)`) },
@@ -155,6 +157,7 @@ const COLUMNS: { title: string; value: (s: SessionVerdict) => string; left?: boo
 function columnsFor(verdict: Verdict): typeof COLUMNS {
   const vantages = new Set(verdict.sessions.map((s) => `${s.source ?? ''}\u0001${s.connection}`));
   const columns = [...COLUMNS];
+  if (verdict.sessions.some((s) => s.contract.name !== 'echoscope')) columns.splice(1, 0, { title: 'CONTRACT', value: (s) => printable(s.contract.name), left: true });
   if (vantages.size > 1) columns.splice(1, 0, { title: 'VANTAGE', value: (s) => printable(s.source === undefined ? s.connection : `${s.source} · ${s.connection}`), left: true });
   if (verdict.sessions.some((s) => s.joinedLate)) columns.push({ title: 'COVERAGE', value: (s) => (s.joinedLate ? `from #${s.coverage.fromSequence}` : 'all'), left: true });
   if (verdict.comparisons.length > 0) columns.push({ title: 'LOST', value: (s) => String(s.deliveryLoss) });
@@ -183,6 +186,40 @@ export function formatVerdictTable(verdict: Verdict): string {
     line(columns.map((column) => column.title)),
     ...rows.map(line),
     '',
+    ...contractLines(verdict),
     `${s.sessions} session${s.sessions === 1 ? '' : 's'}${seen}${byStatus ? ` (${byStatus})` : ''}; ${s.events} events, ${s.duplicates} duplicates, ${s.replays} replays, ${s.missing} missing, ${s.violations} violations, ${s.disconnects} disconnects${s.deliveryLoss > 0 ? `, ${s.deliveryLoss} lost by one vantage and received by another` : ''}`,
   ].join('\n');
+}
+
+/** Samples of unrecognised channels printed before "… and N more". */
+const MAX_PRINTED_UNRECOGNISED = 10;
+
+/**
+ * Which contract each channel was read with and why (one line per contract and reason), and the
+ * channels no contract read, each with a sample: detection is never silent (issue 18).
+ */
+function contractLines(verdict: Verdict): string[] {
+  const channels = new Map<string, { choice: SessionVerdict['contract']; channels: Set<string> }>();
+  for (const session of verdict.sessions) {
+    const { name, confidence, reason } = session.contract;
+    const key = `${name}\u0000${confidence}\u0000${confidence === 'given' ? '' : reason.replace(/"[^"]*"/g, '')}`;
+    const entry = channels.get(key) ?? { choice: session.contract, channels: new Set<string>() };
+    entry.channels.add(session.channel);
+    channels.set(key, entry);
+  }
+  const lines: string[] = [];
+  for (const { choice, channels: set } of channels.values()) {
+    const how = choice.confidence === 'given' ? 'given with --contract' : `detected, ${choice.confidence} confidence: ${choice.reason}`;
+    lines.push(`contract ${printable(choice.name)} for ${set.size} channel${set.size === 1 ? '' : 's'} (${printable(how)})`);
+  }
+  const unrecognised = verdict.unrecognised;
+  for (const channel of unrecognised.slice(0, MAX_PRINTED_UNRECOGNISED)) {
+    const read = channel.contract === null ? 'fit no contract' : `were not read by ${channel.contract}`;
+    lines.push(
+      `unrecognised channel ${printable(channel.channel)}: ${channel.frames} frame${channel.frames === 1 ? '' : 's'} ${read} (${channel.events.map(printable).join(', ')}); first: ${printable(channel.sample.data)}`,
+    );
+  }
+  if (unrecognised.length > MAX_PRINTED_UNRECOGNISED) lines.push(`… and ${unrecognised.length - MAX_PRINTED_UNRECOGNISED} more unrecognised channels (--json lists them all)`);
+  if (lines.length > 0) lines.push('');
+  return lines;
 }

@@ -5,7 +5,7 @@ import { BUILTIN_CONTRACTS, builtinContract, parseContractProfile, type Contract
 /** The words `--contract` takes besides a file, for help texts. */
 export const CONTRACT_NAMES = Object.keys(BUILTIN_CONTRACTS).join(', ');
 
-export const CONTRACT_OPTION_HELP = `the stream contract: a built-in name (${CONTRACT_NAMES}) or a contract file (JSON or YAML); default echoscope`;
+export const CONTRACT_OPTION_HELP = `the stream contract: a built-in name (${CONTRACT_NAMES}) or a contract file (JSON or YAML); default: detected per channel`;
 
 /**
  * `--contract NAME|FILE` (and the older `--profile FILE`): a built-in contract by name, else a

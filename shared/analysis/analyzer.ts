@@ -1,5 +1,5 @@
-import { channelMatches, channelSessionId, compileProfile, createEventScratch, decodePayload, type CompiledProfile } from '../contract';
-import { channelSuffix } from '../journal/session-key';
+import { channelMatches, channelSessionId, createEventScratch, decodePayload, type ContractProfile } from '../contract';
+import { ContractDetector, type ChannelContract, type ChannelState } from './contract-detection';
 import { CLIENT_CLOSE_REASON, type ConnectionRecord, type FrameRecord, type JournalRecord, type SubscriptionRecord } from '../journal/records';
 import { resolveOptions, type AnalyzerOptions, type ResolvedOptions } from './options';
 import { LatencyHistogram } from './histogram';
@@ -7,18 +7,7 @@ import type { SequenceRange } from './ledger';
 import { countRanges, intersectRanges, subtractRanges, unionRanges } from './ranges';
 import { SessionTracker, type DeliveryLoss, type SessionTimes } from './session';
 import { createStreamRead, readStreamFrame, StreamPositions, StreamReadKind } from './stream-positions';
-import {
-  ALL_CHECKS,
-  ARRIVAL_ONLY_CHECKS,
-  combineObservations,
-  summarize,
-  type KnownStart,
-  type ObservationComparison,
-  type SessionComparison,
-  type SessionVerdict,
-  type Vantage,
-  type Verdict,
-} from './verdict';
+import { combineObservations, summarize, type KnownStart, type ObservationComparison, type SessionComparison, type SessionVerdict, type Vantage, type Verdict } from './verdict';
 
 export interface VerdictRequest {
   /**
@@ -54,6 +43,10 @@ const RECENT_ARRIVALS = 64;
  */
 class SessionGroup {
   readonly observations: SessionTracker[] = [];
+  constructor(
+    /** The contract of the channel the session was first seen on. */
+    readonly contract: ChannelContract,
+  ) {}
   last: SessionTracker | undefined;
   /** Positions of an event-stream contract's events (shared by every vantage); null for a sequenced contract. */
   positions: StreamPositions | null = null;
@@ -130,7 +123,7 @@ class SessionGroup {
  */
 export class Analyzer {
   private readonly options: ResolvedOptions;
-  private readonly compiled: CompiledProfile;
+  private readonly detector: ContractDetector;
   private readonly groups = new Map<string, SessionGroup>();
   private readonly connections = new Map<string, ConnectionTrack>();
   /** Latest `subscribed` time per vantage + channel (coverage). */
@@ -138,8 +131,9 @@ export class Analyzer {
   private readonly starts = new Map<string, KnownStart>();
   private readonly scratch = createEventScratch();
   private readonly streamRead = createStreamRead();
-  private lastStreamChannel: string | undefined = undefined;
-  private lastStreamKey = '';
+  /** The channel of the last frame and its state: a channel streams many frames in a row. */
+  private lastChannel: string | undefined = undefined;
+  private lastChannelState: ChannelState | undefined = undefined;
   private ignoredFrames = 0;
   private observationCount = 0;
   /**
@@ -156,7 +150,12 @@ export class Analyzer {
 
   constructor(options: AnalyzerOptions = {}) {
     this.options = resolveOptions(options);
-    this.compiled = compileProfile(this.options.profile);
+    this.detector = new ContractDetector(this.options.profile);
+  }
+
+  /** The contract a channel is read with (given or detected); undefined before one is chosen. */
+  channelContract(channel: string): ContractProfile | undefined {
+    return this.detector.contractOf(channel)?.compiled.profile;
   }
 
   /** Latest arrival time ingested (the journal's end so far); -Infinity before any record. */
@@ -200,21 +199,26 @@ export class Analyzer {
     const sessions: SessionVerdict[] = [];
     const comparisons: SessionComparison[] = [];
     for (const group of this.groups.values()) {
-      if (group.observations.length === 1) sessions.push(this.observationVerdict(group.observations[0]!, nowMs, request));
+      if (group.observations.length === 1) sessions.push(this.observationVerdict(group, group.observations[0]!, nowMs, request));
       else {
         const { verdicts, comparison } = this.compare(group, nowMs, request);
         sessions.push(...verdicts);
         comparisons.push(comparison);
       }
     }
-    return { version: 1, sessions, comparisons, summary: summarize(sessions, this.ignoredFrames) };
+    return { version: 1, sessions, comparisons, unrecognised: this.detector.unrecognised(), summary: summarize(sessions, this.ignoredFrames) };
+  }
+
+  /** Channels whose frames no contract read (see `Verdict.unrecognised`). */
+  unrecognised(): Verdict['unrecognised'] {
+    return this.detector.unrecognised();
   }
 
   /** Every observation's verdict of one session (with text by default); empty for an unknown id. */
   observationVerdicts(sessionId: string, nowMs: number, request: VerdictRequest = {}): SessionVerdict[] {
     const group = this.groups.get(sessionId);
     if (group === undefined) return [];
-    if (group.observations.length === 1) return [this.observationVerdict(group.observations[0]!, nowMs, request)];
+    if (group.observations.length === 1) return [this.observationVerdict(group, group.observations[0]!, nowMs, request)];
     return this.compare(group, nowMs, request).verdicts;
   }
 
@@ -249,9 +253,10 @@ export class Analyzer {
     return this.groups.get(sessionId)?.observations.find((o) => o.vantageKey === vantage)?.times;
   }
 
-  private observationVerdict(tracker: SessionTracker, nowMs: number, request: VerdictRequest, loss?: DeliveryLoss): SessionVerdict {
+  private observationVerdict(group: SessionGroup, tracker: SessionTracker, nowMs: number, request: VerdictRequest, loss?: DeliveryLoss): SessionVerdict {
     const verdict = tracker.verdict(nowMs, request.endOfJournal ?? false, request.includeText ?? true, this.starts.get(tracker.sessionId), loss);
-    verdict.checks = this.compiled.stream === null ? ALL_CHECKS : ARRIVAL_ONLY_CHECKS;
+    verdict.checks = group.contract.checks;
+    verdict.contract = group.contract.choice;
     return verdict;
   }
 
@@ -275,7 +280,7 @@ export class Analyzer {
       const lost = subtractRanges(intersectRanges(others, [{ from, to: Number.MAX_SAFE_INTEGER }]), received[i]!);
       const count = countRanges(lost);
       const loss: DeliveryLoss = { ranges: lost, count, at: lost.slice(0, limit).map((r) => group.firstArrivalOf(r.from)) };
-      const verdict = this.observationVerdict(tracker, nowMs, request, loss);
+      const verdict = this.observationVerdict(group, tracker, nowMs, request, loss);
       verdicts.push(verdict);
       const part: ObservationComparison = {
         connection: tracker.vantage.connection,
@@ -294,16 +299,34 @@ export class Analyzer {
 
   private frame(record: FrameRecord): string | undefined {
     const channel = record.channel;
-    if (this.compiled.stream !== null) return this.streamFrame(record);
-    if (record.event !== this.compiled.event || channel === undefined || !channelMatches(this.compiled, channel)) {
+    if (channel === undefined) {
       this.ignoredFrames++;
       return undefined;
     }
+    let state = this.lastChannelState;
+    if (channel !== this.lastChannel || state === undefined) {
+      state = this.detector.state(channel, record.at, record.connection);
+      this.lastChannel = channel;
+      this.lastChannelState = state;
+    }
+    const contract = state.contract ?? this.detector.detect(state, channel, record.event, record.data);
+    const key = contract === null ? undefined : contract.compiled.stream === null ? this.sequencedFrame(record, channel, contract) : this.streamFrame(record, state, contract);
+    if (key === undefined) {
+      this.ignoredFrames++;
+      this.detector.unread(state, record.event, record.data);
+    } else state.recognised = true;
+    return key;
+  }
+
+  /** A frame of a sequenced contract (DESIGN §4): the payload names its session and sequence. */
+  private sequencedFrame(record: FrameRecord, channel: string, contract: ChannelContract): string | undefined {
+    const compiled = contract.compiled;
+    if (record.event !== compiled.event || !channelMatches(compiled, channel)) return undefined;
     const scratch = this.scratch;
-    const violation = decodePayload(this.compiled, record.data, channel, scratch);
-    const key = violation === null ? scratch.sessionId : (violation.sessionId ?? (channelSessionId(this.compiled, channel) as string));
+    const violation = decodePayload(compiled, record.data, channel, scratch);
+    const key = violation === null ? scratch.sessionId : (violation.sessionId ?? (channelSessionId(compiled, channel) as string));
     const vantage = vantageKeyOf(record);
-    const { group, tracker } = this.observation(key, channel, record, vantage);
+    const { group, tracker } = this.observation(key, channel, record, vantage, contract);
     if (violation === null) {
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
       this.position = scratch.sequence;
@@ -318,31 +341,21 @@ export class Analyzer {
 
   /**
    * A frame of an event-stream contract (no sequence numbers): read by its role, positioned by
-   * the session's `StreamPositions`, then folded like any event (docs/detection.md).
+   * the session's `StreamPositions`, then folded like any event (docs/detection.md). The session
+   * key is the channel's suffix.
    */
-  private streamFrame(record: FrameRecord): string | undefined {
-    const channel = record.channel;
-    const stream = this.compiled.stream!;
-    if (channel === undefined) {
-      this.ignoredFrames++;
-      return undefined;
-    }
-    // One channel streams many frames in a row: its key is cut once.
-    if (channel !== this.lastStreamChannel) {
-      this.lastStreamChannel = channel;
-      this.lastStreamKey = channelSuffix(channel);
-    }
-    const key = this.lastStreamKey;
+  private streamFrame(record: FrameRecord, state: ChannelState, contract: ChannelContract): string | undefined {
+    const channel = record.channel!;
+    const compiled = contract.compiled;
+    const stream = compiled.stream!;
+    const key = state.streamKey;
     const scratch = this.scratch;
     const read = this.streamRead;
-    const kind = readStreamFrame(this.compiled, stream, record.event, record.data, key, scratch, read);
-    if (kind === StreamReadKind.Ignored) {
-      this.ignoredFrames++;
-      return undefined;
-    }
+    const kind = readStreamFrame(compiled, stream, record.event, record.data, key, scratch, read);
+    if (kind === StreamReadKind.Ignored) return undefined;
     const vantage = vantageKeyOf(record);
-    const { group, tracker } = this.observation(key, channel, record, vantage);
-    const positions = (group.positions ??= new StreamPositions());
+    const { group, tracker } = this.observation(key, channel, record, vantage, contract);
+    const positions = (group.positions ??= new StreamPositions(contract.checks.order));
     if (kind === StreamReadKind.Violation) tracker.violation(record.at, read.violation!);
     else if (kind === StreamReadKind.Start) {
       positions.start(read.attempt);
@@ -353,6 +366,7 @@ export class Analyzer {
     } else {
       scratch.sequence = positions.position(read.attempt, read.id, read.text);
       scratch.attempt = positions.lastAttempt;
+      scratch.late = positions.late;
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
       this.position = scratch.sequence;
     }
@@ -361,10 +375,10 @@ export class Analyzer {
     return key;
   }
 
-  private observation(key: string, channel: string, record: FrameRecord, vantage: string): { group: SessionGroup; tracker: SessionTracker } {
+  private observation(key: string, channel: string, record: FrameRecord, vantage: string, contract: ChannelContract): { group: SessionGroup; tracker: SessionTracker } {
     let group = this.groups.get(key);
     if (group === undefined) {
-      group = new SessionGroup();
+      group = new SessionGroup(contract);
       this.groups.set(key, group);
     }
     let tracker = group.last;

@@ -1,8 +1,12 @@
-import { DEFAULT_PROFILE, type ContractProfile } from '../contract';
+import type { ContractProfile } from '../contract';
 
 export interface AnalyzerOptions {
-  /** Contract profile (already validated with parseContractProfile). Default: DESIGN §4. */
-  profile?: ContractProfile;
+  /**
+   * Contract profile (already validated with parseContractProfile) every channel is read with.
+   * Default (undefined or null): each channel's contract is detected from its first frames among
+   * the built-in ones (contract-detection.ts).
+   */
+  profile?: ContractProfile | null;
   /** Silence (ms) after which a non-terminal session counts a stall. Default 8000. */
   stallAfterMs?: number;
   /** Silence (ms) before the journal's end after which a non-terminal session is orphaned. Default 300000. */
@@ -23,10 +27,10 @@ export interface AnalyzerOptions {
   lateJoinWindowMs?: number;
 }
 
-export type ResolvedOptions = Required<AnalyzerOptions>;
+export type ResolvedOptions = Required<Omit<AnalyzerOptions, 'profile'>> & { profile: ContractProfile | null };
 
 export const DEFAULT_OPTIONS: ResolvedOptions = {
-  profile: DEFAULT_PROFILE,
+  profile: null,
   stallAfterMs: 8000,
   orphanAfterMs: 300_000,
   reorderWindowMs: 2000,

@@ -5,7 +5,7 @@ import type { ResolvedOptions } from './options';
 import { FrameFlag, packClassification } from './classification';
 import { intersectRanges, normalizeRanges } from './ranges';
 import { SessionText } from './text';
-import { ALL_CHECKS, type Anomaly, type GapRange, type KnownStart, type SessionStatus, type SessionVerdict, type TtftNote, type Vantage } from './verdict';
+import { ALL_CHECKS, UNSTATED_CHOICE, type Anomaly, type GapRange, type KnownStart, type SessionStatus, type SessionVerdict, type TtftNote, type Vantage } from './verdict';
 
 /** terminalStates longer than this is pathological; the first ones tell the story. */
 const MAX_TERMINAL_STATES = 100;
@@ -74,6 +74,8 @@ export class SessionTracker {
   private readonly terminalStates: TerminalState[] = [];
   private lastTerminalState: TerminalState | null = null;
   private terminationCode: string | null = null;
+  /** What the contract said went wrong (an error event's message), when it says. */
+  private terminationDetail: string | null = null;
   /** State of each terminal event's sequence, to tell a redelivered terminal from a new one. */
   private terminalBySequence: Map<number, TerminalState> | null = null;
 
@@ -171,7 +173,7 @@ export class SessionTracker {
     } else {
       // Order is judged within the attempt: a retry's own events are in order however far below
       // the earlier attempt's highest sequence they are.
-      if (!duplicate && sequence < this.attemptMax) {
+      if (!duplicate && (sequence < this.attemptMax || e.late)) {
         flags |= FrameFlag.OutOfOrder;
         this.outOfOrder++;
         this.note({ kind: 'out_of_order', at, sequence, max: this.attemptMax });
@@ -198,6 +200,7 @@ export class SessionTracker {
     if (isTerminalState(e.state)) {
       flags |= FrameFlag.Terminal;
       this.terminal(at, sequence, e.state, e.terminationCode, duplicate);
+      if (e.detail !== null && !duplicate) this.terminationDetail = e.detail;
     }
     this.classification = packClassification(flags, this.attempt);
     return !duplicate;
@@ -364,6 +367,7 @@ export class SessionTracker {
       status,
       terminalStates: this.terminalStates.slice(),
       terminationCode: this.terminationCode,
+      ...(this.terminationDetail === null ? {} : { terminationDetail: this.terminationDetail }),
       events: this.events,
       uniqueSequences: this.ledger.unique,
       maxSequence: this.ledger.max,
@@ -383,6 +387,7 @@ export class SessionTracker {
       joinedLate: late,
       // the contract's: set by the Analyzer, which knows it
       checks: ALL_CHECKS,
+      contract: UNSTATED_CHOICE,
       coverage: {
         subscribedAt: Number.isNaN(this.subscribedAt) ? null : this.subscribedAt,
         fromSequence: this.ledger.unique === 0 ? null : late ? this.firstAttemptMin : 1,

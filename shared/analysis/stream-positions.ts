@@ -1,4 +1,4 @@
-import { payloadSizeBound, streamRole, type CompiledProfile, type CompiledStream, type ContractEventScratch, type ContractViolation } from '../contract';
+import { payloadSizeBound, streamKind, streamRole, type CompiledProfile, type CompiledStream, type ContractEventScratch, type ContractViolation } from '../contract';
 import { TOO_DEEP, MAX_PAYLOAD_DEPTH } from '../contract/payload-size';
 
 /**
@@ -35,6 +35,15 @@ export class StreamPositions {
   private readonly otherIds = new Map<string, number>();
   /** The attempt number of the event `position` last placed. */
   lastAttempt = 1;
+  /**
+   * The event `position` last placed is new and its id sorts below one its attempt already had:
+   * with time-ordered ids (`orderedIds`) it arrived out of order.
+   */
+  late = false;
+  /** Highest id of the attempt being numbered (ordered ids only). */
+  private attemptMaxId: string | null = null;
+
+  constructor(private readonly orderedIds = false) {}
 
   /** A start event: a restart when text of the same attempt came before it. */
   start(attempt: string | null): void {
@@ -45,11 +54,16 @@ export class StreamPositions {
   /** The position of a text, end or error event. */
   position(attempt: string | null, id: string | null, text: boolean): number {
     const known = id === null ? undefined : this.find(id);
+    this.late = false;
     if (known !== undefined) {
       this.lastAttempt = Math.floor(known / PACK);
       return known % PACK;
     }
     this.adopt(attempt);
+    if (this.orderedIds && id !== null) {
+      if (this.attemptMaxId === null || id > this.attemptMaxId) this.attemptMaxId = id;
+      else this.late = true;
+    }
     const position = this.next++;
     if (id !== null) this.remember(id, this.attemptNumber * PACK + position);
     if (text) this.textSeen = true;
@@ -88,6 +102,7 @@ export class StreamPositions {
 
   private restart(): void {
     this.next = 1;
+    this.attemptMaxId = null;
     this.textSeen = false;
     this.attemptNumber++;
   }
@@ -124,7 +139,7 @@ export function readStreamFrame(
   out: ContractEventScratch,
   read: StreamRead,
 ): StreamReadKind {
-  const known = stream.roles.has(event);
+  const known = stream.names.has(event);
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     if (!known) return StreamReadKind.Ignored;
     read.violation = { kind: 'violation', reason: `a ${event} payload that is not a JSON object`, sessionId };
@@ -152,6 +167,7 @@ export function readStreamFrame(
   read.text = role === 'text';
   out.sessionId = sessionId;
   out.emittedAt = Number.NaN;
+  out.detail = null;
   if (role === 'text') {
     const text = record[fields.text];
     if (typeof text !== 'string') {
@@ -168,15 +184,17 @@ export function readStreamFrame(
     return StreamReadKind.Event;
   }
   out.chunk = '';
-  if (role === 'end') {
+  if (role === 'end' || role === 'abort') {
     const reason = fields.reason === null ? undefined : record[fields.reason];
     const word = typeof reason === 'string' && reason.length > 0 ? reason : null;
-    out.state = (word === null ? undefined : stream.reasons.get(word)) ?? 'completed';
-    out.terminationCode = word;
+    out.state = role === 'abort' ? 'abandoned' : ((word === null ? undefined : stream.reasons.get(word)) ?? 'completed');
+    out.terminationCode = word ?? (role === 'abort' ? streamKind(stream, event, record) : null);
   } else {
     const code = fields.errorCode === null ? undefined : record[fields.errorCode];
     out.state = 'errored';
-    out.terminationCode = typeof code === 'string' && code.length > 0 ? code : event;
+    out.terminationCode = typeof code === 'string' && code.length > 0 ? code : streamKind(stream, event, record);
+    const message = fields.message === null ? undefined : record[fields.message];
+    if (typeof message === 'string' && message.length > 0) out.detail = message.length > 500 ? `${message.slice(0, 500)}…` : message;
   }
   return StreamReadKind.Event;
 }

@@ -62,7 +62,7 @@ describe('the Laravel AI SDK’s stream (laravel/ai): a session per channel, tex
     // stream_start at 20 ms, the first delta at 60 ms
     expect(session).toMatchObject({ ttftMs: 40, ttftFrom: 'start_event' });
     // no sequence numbers: neither gaps nor order can be checked, and the verdict says so
-    expect(session.checks).toEqual({ gaps: false, order: false });
+    expect(session.checks).toEqual({ gaps: false, order: true, duplicates: true });
     // text_start and text_end carry no text: not the session's events, counted as ignored frames
     expect(summary.ignoredFrames).toBe(2);
   });
@@ -144,6 +144,25 @@ describe('the Laravel AI SDK’s stream (laravel/ai): a session per channel, tex
     expect(verdictOf([run.start(), broken, run.delta('a'), run.end('stop')]).session).toMatchObject({ status: 'completed', violations: 1, text: 'a' });
   });
 
+  it('out of order: a delta whose time-ordered id sorts below one already received (queued send() jobs racing)', () => {
+    clock = 0;
+    const run = laravelAi('inv-1');
+    const [start, a, b, c, d, end] = [run.start(), run.delta('a'), run.delta('b'), run.delta('c'), run.delta('d'), run.end('stop')];
+    // generated a b c d, delivered a c b d: b (evt-3) arrives after c (evt-4)
+    const { session } = verdictOf([start!, a!, c!, { ...b!, at: at() }, d!, end!]);
+    expect(session).toMatchObject({ status: 'completed', outOfOrder: 1, duplicates: 0, replays: 0 });
+    expect(session.anomalies.filter((x) => x.kind === 'out_of_order')).toHaveLength(1);
+    // the text is what arrived, in arrival order (a client appending deltas shows the same)
+    expect(session.text).toBe('acbd');
+  });
+
+  it('the error event’s message is the termination detail', () => {
+    clock = 0;
+    const run = laravelAi('inv-1');
+    const { session } = verdictOf([run.start(), run.delta('a'), run.failed()]);
+    expect(session).toMatchObject({ status: 'errored', terminationCode: 'stream_failed', terminationDetail: 'The stream failed.' });
+  });
+
   it('two connections see one session: positions by event id, so what one lost is delivery loss', () => {
     clock = 0;
     const run = laravelAi('inv-1');
@@ -188,12 +207,74 @@ describe('Prism’s stream (asBroadcast): no run id, finish_reason is the enum�
     expect(verdictOf([b.start(), b.delta('x'), b.error(false)], PRISM).session).toMatchObject({ status: 'errored', terminationCode: 'overloaded_error' });
   });
 
+  it('a redelivered event (same id) is a duplicate; no stream_end (asBroadcast threw) → stalled, then orphaned', () => {
+    clock = 0;
+    const a = prism();
+    const first = a.delta('x');
+    const records = [a.start(), first, { ...first, at: at() }, a.delta('y')];
+    expect(verdictOf(records, PRISM).session).toMatchObject({ duplicates: 1, text: 'xy', naiveText: 'xxy' });
+    const stalled = analyzeJournal([subscribed(), ...records], { profile: PRISM, endMs: 80 + 10_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    expect(stalled).toMatchObject({ status: 'stalled', terminalStates: [] });
+    const orphaned = analyzeJournal([subscribed(), ...records], { profile: PRISM, endMs: 80 + 120_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    expect(orphaned).toMatchObject({ status: 'orphaned' });
+  });
+
   it('a retried job is a new stream_start on the channel after text: a restart', () => {
     clock = 0;
     const a = prism();
     const b = prism();
     const records = [a.start(), a.delta('x'), b.start(), { ...b.delta('x'), data: { id: 'EVT_R2', timestamp: 1, delta: 'x', message_id: 'm' } }, b.end('Stop')];
     expect(verdictOf(records, PRISM).session).toMatchObject({ status: 'completed', replays: 1, attempts: 2 });
+  });
+});
+
+describe('the Vercel AI data stream relayed over Echo: chunks by type, ids per text part', () => {
+  const VERCEL = builtinContract('vercel-data-stream')!;
+  /** A relay that broadcasts every UI message chunk under one event name, the chunk's type inside. */
+  const chunk = (data: Record<string, unknown>) => frame('ai.chunk', data);
+  const text = (delta: string) => chunk({ type: 'text-delta', id: 'txt_0', delta });
+
+  it('healthy: start, deltas, finish stop → completed; TTFT from start; the text', () => {
+    clock = 0;
+    const records = [
+      chunk({ type: 'start', messageId: 'm1' }),
+      chunk({ type: 'text-start', id: 'txt_0' }),
+      text('Hel'),
+      text('lo'),
+      chunk({ type: 'finish', finishReason: 'stop' }),
+    ];
+    const { session } = verdictOf(records, VERCEL);
+    expect(session).toMatchObject({ status: 'completed', terminationCode: 'stop', text: 'Hello', ttftFrom: 'start_event' });
+    // every delta of a part shares its id, and ids are random: redeliveries and order cannot be told
+    expect(session.checks).toEqual({ gaps: false, order: false, duplicates: false });
+  });
+
+  it('finish length → truncated; abort → abandoned; error → errored with its errorText', () => {
+    clock = 0;
+    expect(verdictOf([chunk({ type: 'start' }), text('a'), chunk({ type: 'finish', finishReason: 'length' })], VERCEL).session).toMatchObject({
+      status: 'truncated',
+      terminationCode: 'length',
+    });
+    expect(verdictOf([chunk({ type: 'start' }), text('a'), chunk({ type: 'abort' })], VERCEL).session).toMatchObject({ status: 'abandoned', terminationCode: 'abort' });
+    expect(verdictOf([chunk({ type: 'start' }), text('a'), chunk({ type: 'error', errorText: 'rate limited' })], VERCEL).session).toMatchObject({
+      status: 'errored',
+      terminationCode: 'error',
+      terminationDetail: 'rate limited',
+    });
+  });
+
+  it('chunks named by their type work the same; a second start after text is a restart', () => {
+    clock = 0;
+    const named = (data: Record<string, unknown>) => frame(data.type as string, data);
+    const records = [
+      named({ type: 'start' }),
+      named({ type: 'text-delta', id: 't', delta: 'a' }),
+      named({ type: 'start' }),
+      named({ type: 'text-delta', id: 't', delta: 'a' }),
+      named({ type: 'text-delta', id: 't', delta: 'b' }),
+      named({ type: 'finish', finishReason: 'stop' }),
+    ];
+    expect(verdictOf(records, VERCEL).session).toMatchObject({ status: 'completed', replays: 1, attempts: 2, text: 'ab' });
   });
 });
 

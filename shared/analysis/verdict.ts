@@ -87,14 +87,43 @@ export interface GapRange {
 export interface SessionChecks {
   /** Holes in the stream (`missing`, `gaps`): needs a sequence number. */
   gaps: boolean;
-  /** Order within an attempt (`outOfOrder`): needs a sequence number. */
+  /** Order within an attempt (`outOfOrder`): needs a sequence number, or ids that sort in generation order. */
   order: boolean;
+  /** Redelivered events (`duplicates`, `conflicts`): needs a sequence number or an id per event. */
+  duplicates: boolean;
 }
 
 /** Every check possible: a sequenced contract (DESIGN §4). */
-export const ALL_CHECKS: SessionChecks = Object.freeze({ gaps: true, order: true });
-/** A stream without sequence numbers: neither gaps nor order can be checked. */
-export const ARRIVAL_ONLY_CHECKS: SessionChecks = Object.freeze({ gaps: false, order: false });
+export const ALL_CHECKS: SessionChecks = Object.freeze({ gaps: true, order: true, duplicates: true });
+
+/**
+ * How a channel's contract was chosen: `given` (`--contract`, Settings), or detected from its
+ * first frames with `high` confidence (they fit that contract alone) or `low` (they fit several).
+ */
+export interface ContractChoice {
+  name: string;
+  confidence: 'given' | 'high' | 'low';
+  reason: string;
+}
+
+/** Placeholder until the analyzer says which contract a session was read with. */
+export const UNSTATED_CHOICE: ContractChoice = Object.freeze({ name: 'echoscope', confidence: 'given', reason: '' });
+
+/** A channel that sent frames no contract read: listed, never silently dropped. */
+export interface UnrecognisedChannel {
+  channel: string;
+  /** The connection that first got a frame on it. */
+  connection: string;
+  /** Frames that were not read (Pusher's own frames not counted). */
+  frames: number;
+  firstAt: number;
+  /** Distinct event names seen, at most 8. */
+  events: string[];
+  /** The first unread frame, its data cut to 300 characters. */
+  sample: { event: string; data: string };
+  /** The contract the channel is read with when one was given; null when none fits. */
+  contract: string | null;
+}
 
 export interface SessionVerdict {
   sessionId: string;
@@ -106,6 +135,8 @@ export interface SessionVerdict {
   status: SessionStatus;
   terminalStates: TerminalState[];
   terminationCode: string | null;
+  /** What the contract said went wrong, when it said (an event stream's error message). */
+  terminationDetail?: string;
   events: number;
   uniqueSequences: number;
   maxSequence: number;
@@ -134,6 +165,8 @@ export interface SessionVerdict {
    * not because nothing went wrong.
    */
   checks: SessionChecks;
+  /** The contract the session's channel was read with, and why. */
+  contract: ContractChoice;
   coverage: {
     /** When the vantage's subscription was confirmed (null when the journal does not say). */
     subscribedAt: number | null;
@@ -208,6 +241,8 @@ export interface Verdict {
   sessions: SessionVerdict[];
   /** Sessions seen from two or more vantages. */
   comparisons: SessionComparison[];
+  /** Channels whose frames fit no contract (or none of which the given contract read). */
+  unrecognised: UnrecognisedChannel[];
   summary: VerdictSummary;
 }
 

@@ -13,6 +13,20 @@ const Latency = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), ma
 
 export const AnomalySchema = z.looseObject({ kind: AnomalyKindSchema, at: z.number(), sequence: z.number().optional() });
 
+export const ContractChoiceSchema = z.object({ name: z.string(), confidence: z.enum(['given', 'high', 'low']), reason: z.string() });
+
+/** A channel whose frames no contract read (the analyzer's `Verdict.unrecognised`). */
+export const UnrecognisedChannelSchema = z.object({
+  channel: z.string(),
+  connection: z.string(),
+  frames: z.number(),
+  firstAt: z.number(),
+  events: z.array(z.string()),
+  sample: z.object({ event: z.string(), data: z.string() }),
+  contract: z.string().nullable(),
+});
+export type UnrecognisedChannel = z.infer<typeof UnrecognisedChannelSchema>;
+
 /** A session as the Live list shows it: the verdict's counters without the texts, plus arrival times. */
 export const SessionRowSchema = z.looseObject({
   sessionId: z.string(),
@@ -39,8 +53,11 @@ export const SessionRowSchema = z.looseObject({
   /** Began watching after the stream had: the head before `coverage.fromSequence` is unobserved, not lost. */
   joinedLate: z.boolean(),
   coverage: z.object({ subscribedAt: z.number().nullable(), fromSequence: z.number().nullable() }),
-  /** Which detections the contract makes possible: an event stream (no sequence numbers) can check neither gaps nor order. */
-  checks: z.object({ gaps: z.boolean(), order: z.boolean() }),
+  /** Which detections the contract makes possible: an event stream (no sequence numbers) cannot find gaps; its ids may tell order and redeliveries. */
+  checks: z.object({ gaps: z.boolean(), order: z.boolean(), duplicates: z.boolean() }),
+  /** The contract the session's channel is read with: given, or detected from its first frames with a confidence and the reason. */
+  contract: ContractChoiceSchema,
+  terminationDetail: z.string().optional(),
   ttftMs: z.number().nullable(),
   ttftFrom: z.enum(['start_event', 'record', 'run']).nullable(),
   ttftNote: z.enum(['joined_late', 'no_known_start', 'no_token']).optional(),
@@ -282,13 +299,20 @@ export const monitorCommands = {
   'sessions.reconcile': { request: z.object(SessionRef).strict(), response: ReconcileResultSchema },
   'monitor.settings': { request: MonitorSettingsSchema.partial().strict(), response: MonitorSettingsSchema },
   /**
-   * The contract profile live analysis uses (DESIGN §4): `{}` reads it, `{profile}` replaces it
-   * (validated: a profile that cannot work is refused naming the wrong field), `{profile: null}`
-   * goes back to the default. What was seen so far is analyzed again.
+   * The contract live analysis reads channels with (DESIGN §4, issue 18): `{}` reads it,
+   * `{profile}` gives one for every channel (validated: a profile that cannot work is refused
+   * naming the wrong field), `{profile: null}` goes back to the default — each channel's contract
+   * detected from its first frames among the built-in ones (`automatic`). What was seen so far is
+   * analyzed again.
    */
   'monitor.profile': {
     request: z.object({ profile: z.unknown().optional() }).strict(),
-    response: z.object({ profile: z.record(z.string(), z.unknown()), isDefault: z.boolean() }),
+    response: z.object({ profile: z.record(z.string(), z.unknown()).nullable(), automatic: z.boolean() }),
+  },
+  /** Channels whose frames no contract read: listed with a sample, never silently dropped. */
+  'channels.unrecognised': {
+    request: z.object({}).strict(),
+    response: z.object({ items: z.array(UnrecognisedChannelSchema) }),
   },
 } as const;
 

@@ -36,6 +36,8 @@ export {
   PRISM_STREAM,
   compileStream,
   streamRole,
+  streamKind,
+  VERCEL_DATA_STREAM,
   type CompiledStream,
   type EventStream,
   type EventStreamInput,

@@ -39,10 +39,14 @@ export interface ContractEventScratch {
    * events: 1, 2, …); 0 when it does not, and restarts are told from the sequence (DESIGN §5).
    */
   attempt: number;
+  /** What went wrong, in the contract's words (an event stream's error `message`); null when it says nothing. */
+  detail: string | null;
+  /** The contract's order says this event is late (time-ordered ids of an event stream), whatever its position. */
+  late: boolean;
 }
 
 export function createEventScratch(): ContractEventScratch {
-  return { sessionId: '', chunk: '', sequence: 0, state: 'generating', terminationCode: null, emittedAt: Number.NaN, attempt: 0 };
+  return { sessionId: '', chunk: '', sequence: 0, state: 'generating', terminationCode: null, emittedAt: Number.NaN, attempt: 0, detail: null, late: false };
 }
 
 /**
@@ -149,6 +153,9 @@ export function decodePayload(compiled: CompiledProfile, payload: unknown, chann
   out.state = state;
   out.terminationCode = terminationCode;
   out.emittedAt = emittedAt;
+  out.attempt = 0;
+  out.detail = null;
+  out.late = false;
   return null;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ContractStateSchema, type ContractState } from './states';
-import { compileStream, EventStreamSchema, LARAVEL_AI_STREAM, PRISM_STREAM, type CompiledStream } from './event-stream';
+import { compileStream, EventStreamSchema, LARAVEL_AI_STREAM, PRISM_STREAM, VERCEL_DATA_STREAM, type CompiledStream } from './event-stream';
 
 /**
  * A contract profile maps another app's broadcast onto the roles of DESIGN §4: which event
@@ -141,6 +141,7 @@ export const BUILTIN_CONTRACTS = {
   echoscope: {},
   'laravel-ai': { name: 'laravel-ai', stream: LARAVEL_AI_STREAM },
   prism: { name: 'prism', stream: PRISM_STREAM },
+  'vercel-data-stream': { name: 'vercel-data-stream', stream: VERCEL_DATA_STREAM },
 } as const satisfies Record<string, ContractProfileInput>;
 export type BuiltinContractName = keyof typeof BUILTIN_CONTRACTS;
 

@@ -16,7 +16,7 @@ import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
-import { DEFAULT_PROFILE, parseContractProfile } from '../../../shared/contract';
+import { parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
 import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
@@ -326,13 +326,14 @@ export class AppService {
       'journal.import': ({ fileName, content }) => this.importJournal(fileName, content),
       'monitor.profile': ({ profile }) => {
         if (profile !== undefined) {
-          const parsed = profile === null ? ({ ok: true, profile: DEFAULT_PROFILE } as const) : parseContractProfile(profile);
+          const parsed = profile === null ? ({ ok: true, profile: null } as const) : parseContractProfile(profile);
           if (!parsed.ok) throw new AppError('invalid_request', parsed.error);
           this.monitor.updateProfile(parsed.profile);
         }
         const current = this.monitor.profile();
-        return { profile: current as unknown as Record<string, unknown>, isDefault: JSON.stringify(current) === JSON.stringify(DEFAULT_PROFILE) };
+        return { profile: current as unknown as Record<string, unknown> | null, automatic: current === null };
       },
+      'channels.unrecognised': () => ({ items: this.monitor.unrecognised() }),
       'monitor.settings': (update) => (Object.keys(update).length === 0 ? this.monitor.settings() : this.monitor.updateSettings(update)),
     };
   }

@@ -24,11 +24,14 @@ const frame = (at: number, invocation: string, type: string, extra: Record<strin
 });
 const journal = (): JournalRecord[] => {
   n = 0;
+  // ids in generation order, as the SDK's time-ordered ids are
+  const start = frame(20, 'inv-1', 'stream_start', { provider: 'anthropic', model: 'claude', metadata: [] });
+  const the = frame(40, 'inv-1', 'text_delta', { message_id: 'm1', delta: 'The ' });
   const answer = frame(60, 'inv-1', 'text_delta', { message_id: 'm1', delta: 'answer' });
   return [
     { type: 'subscription', at: T0, connection: 'c1', channel: CHANNEL, status: 'subscribed' },
-    frame(20, 'inv-1', 'stream_start', { provider: 'anthropic', model: 'claude', metadata: [] }),
-    frame(40, 'inv-1', 'text_delta', { message_id: 'm1', delta: 'The ' }),
+    start,
+    the,
     answer,
     { ...answer, at: T0 + 70 },
     frame(5000, 'inv-2', 'stream_start', { provider: 'anthropic', model: 'claude', metadata: [] }),

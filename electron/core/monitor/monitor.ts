@@ -1,6 +1,6 @@
 import { Analyzer, combineObservations, vantageKeyOf, type AnalyzerOptions, type KnownStart, type SessionVerdict, type Verdict } from '../../../shared/analysis';
-import { DEFAULT_PROFILE, type ContractProfile } from '../../../shared/contract';
-import type { FleetBucket, MonitorSettings, ObservationRow, ReconcileResult, SessionDetail, SessionFilter, SessionRow } from '../../../shared/api';
+import type { ContractProfile } from '../../../shared/contract';
+import type { FleetBucket, MonitorSettings, ObservationRow, ReconcileResult, SessionDetail, SessionFilter, SessionRow, UnrecognisedChannel } from '../../../shared/api';
 import { SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
@@ -39,7 +39,8 @@ const DEFAULT_SETTINGS: MonitorSettings = { stallAfterMs: 8000, orphanAfterMs: 3
 export class Monitor {
   private analyzer: Analyzer;
   private settingsValue: MonitorSettings;
-  private contract: ContractProfile;
+  /** The contract every channel is read with; null: each channel's is detected from its first frames. */
+  private contract: ContractProfile | null;
   private readonly clock: Clock;
   private readonly tickMs: number;
   private readonly listeners = new Set<(update: MonitorUpdate) => void>();
@@ -76,7 +77,7 @@ export class Monitor {
       orphanAfterMs: options.analyzer?.orphanAfterMs ?? DEFAULT_SETTINGS.orphanAfterMs,
       reorderWindowMs: options.analyzer?.reorderWindowMs ?? DEFAULT_SETTINGS.reorderWindowMs,
     };
-    this.contract = options.analyzer?.profile ?? DEFAULT_PROFILE;
+    this.contract = options.analyzer?.profile ?? null;
     this.analyzer = new Analyzer({ ...options.analyzer, ...this.settingsValue, profile: this.contract });
   }
 
@@ -323,13 +324,23 @@ export class Monitor {
     return { ...this.settingsValue };
   }
 
-  /** The contract profile in use. */
-  profile(): ContractProfile {
+  /** The contract every channel is read with; null when each channel's is detected. */
+  profile(): ContractProfile | null {
     return this.contract;
   }
 
-  /** A new contract applies to everything seen so far: the retained history is re-analyzed. */
-  updateProfile(profile: ContractProfile): ContractProfile {
+  /** A session's contract as its channel is read (given or detected); undefined for an unknown session. */
+  sessionContract(channel: string): ContractProfile | undefined {
+    return this.analyzer.channelContract(channel);
+  }
+
+  /** Channels whose frames no contract read. */
+  unrecognised(): UnrecognisedChannel[] {
+    return this.analyzer.unrecognised();
+  }
+
+  /** A new contract (null: detect per channel) applies to everything seen so far: the retained history is re-analyzed. */
+  updateProfile(profile: ContractProfile | null): ContractProfile | null {
     this.contract = profile;
     this.reanalyze();
     return profile;

@@ -101,7 +101,10 @@ export class SessionTimelines {
     if (cached && cached.signature === signature) return this.touch(key, cached);
     const settings = this.monitor.settings();
     this.classifications++;
-    const timeline = buildTimeline(sessionId, frames, { ...settings, profile: this.monitor.profile() }, prior);
+    // The channel's contract as live analysis reads it (given, or detected): the timeline reads the payloads with the same one.
+    const channel = frames.find((frame) => frame.channel !== undefined)?.channel;
+    const profile = (channel === undefined ? undefined : this.monitor.sessionContract(channel)) ?? this.monitor.profile();
+    const timeline = buildTimeline(sessionId, frames, { ...settings, profile }, prior);
     return this.touch(key, { signature, timeline });
   }
 

@@ -1,4 +1,5 @@
 import { Analyzer } from '../analyzer';
+import { detectProfile } from '../contract-detection';
 import { classificationAttempt, classificationFlags, FrameFlag } from '../classification';
 import { createStreamRead, readStreamFrame, StreamReadKind } from '../stream-positions';
 
@@ -87,8 +88,8 @@ export interface ThresholdOptions {
   stallAfterMs?: number;
   orphanAfterMs?: number;
   reorderWindowMs?: number;
-  /** The contract profile the monitor uses (default: DESIGN §4). */
-  profile?: ContractProfile;
+  /** The contract profile the monitor uses; default (undefined or null): detected from the frames, as the analyzer detects it. */
+  profile?: ContractProfile | null;
 }
 
 /** What live analysis already made of the frames: their classification, packed (classification.ts), one per frame. */
@@ -161,7 +162,7 @@ export function buildTimeline(_sessionId: string, frames: readonly FrameRecord[]
   const classified = known?.positions === undefined ? classifyFrames(frames, thresholds) : undefined;
   const classes = known?.classes ?? classified!.classes;
   const positions = known?.positions ?? classified!.positions;
-  const contract = compileProfile(thresholds.profile);
+  const contract = compileProfile(thresholds.profile ?? detectProfile(frames));
   const flags = new Uint8Array(n);
   let firstAnalyzed = -1;
   for (let index = 0; index < n; index++) {

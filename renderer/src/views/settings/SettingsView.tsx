@@ -90,21 +90,24 @@ const BUILTIN_CHOICES: { name: BuiltinContractName; label: string; hint: string 
 /** The contract profile live analysis uses: edit it as JSON; a profile that cannot work is refused naming the field. */
 function ContractForm({ api }: { api: AppApi }) {
   const [text, setText] = useState('');
-  const [isDefault, setIsDefault] = useState(true);
+  const [automatic, setAutomatic] = useState(true);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   useEffect(() => {
     void api.invoke('monitor.profile', {}).then((result) => {
       if (!result.ok) return;
-      setText(JSON.stringify(result.value.profile, null, 2));
-      setIsDefault(result.value.isDefault);
+      setText(result.value.profile === null ? '' : JSON.stringify(result.value.profile, null, 2));
+      setAutomatic(result.value.automatic);
     });
   }, [api]);
   const apply = async (profile: unknown) => {
     const result = await api.invoke('monitor.profile', { profile });
     if (!result.ok) return setMessage({ error: true, text: result.error.message });
-    setText(JSON.stringify(result.value.profile, null, 2));
-    setIsDefault(result.value.isDefault);
-    setMessage({ error: false, text: 'Saved. Sessions were analyzed again with this contract.' });
+    setText(result.value.profile === null ? '' : JSON.stringify(result.value.profile, null, 2));
+    setAutomatic(result.value.automatic);
+    setMessage({
+      error: false,
+      text: result.value.automatic ? 'Each channel’s contract is detected again from its first frames.' : 'Saved. Sessions were analyzed again with this contract.',
+    });
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -118,7 +121,7 @@ function ContractForm({ api }: { api: AppApi }) {
   };
   return (
     <form className="panel grid-form" onSubmit={submit} aria-labelledby="contract-title" data-testid="contract-form">
-      <h3 id="contract-title">Broadcast contract {isDefault && <span className="muted">(default)</span>}</h3>
+      <h3 id="contract-title">Broadcast contract {automatic && <span className="muted">(detected per channel)</span>}</h3>
       <p className="muted">
         Maps your app's names onto the contract's roles: event name, channel pattern (<code>{'{id}'}</code> marks the session id), payload field names and the state vocabulary
         (e.g. <code>{'"finished": "completed"'}</code>). Streams without sequence numbers (the Laravel AI SDK's, Prism's) are read with a <code>stream</code> section: start from
@@ -139,7 +142,7 @@ function ContractForm({ api }: { api: AppApi }) {
       <div className="row">
         <button type="submit">Save contract</button>
         <button type="button" className="secondary" onClick={() => void apply(null)}>
-          Back to the default
+          Detect per channel (default)
         </button>
         {message && (
           <span className={message.error ? 'error' : 'muted'} role={message.error ? 'alert' : 'status'} data-testid="contract-message">
