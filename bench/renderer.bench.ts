@@ -168,7 +168,7 @@ export async function run(): Promise<BenchResult[]> {
   const app = mock.apps[0]!;
   const worker = await startJournalWorker(join(dir, 'journal.ndjson'), () => undefined);
   const journal = new JournalService(worker.journal, { location: dir, clock: preciseNow });
-  const service = new AppService({ transport: 'browser', version: 'bench', journal, sessionEvents: (id, limit) => journal.sessionEvents(id, limit) });
+  const service = new AppService({ transport: 'browser', version: 'bench', journal, sessionEvents: (scope, limit) => journal.sessionEvents(scope, limit) });
   const host = await startHeadlessHost({ service, rendererDir, host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({ ...(chromiumPath() ? { executablePath: chromiumPath()! } : {}), args: CHROMIUM_ARGS });
   try {

@@ -1,6 +1,6 @@
 import { startMockServer, type MockServer } from '../mock';
 import { ProfileInputSchema, type AppInfo, type Profile } from '../../shared/api';
-import { AppService, type ProfileStore } from './app';
+import { AppService, type ProfileStore, type SessionScope } from './app';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet';
 import { preciseNow } from './clock';
 import { IngestGuard } from './ingest-guard';
@@ -55,7 +55,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     journal = new JournalService(source, { location, clock: preciseNow, onError: warn });
   }
   const service = new AppService({
-    ...(journal ? { journal, sessionEvents: (sessionId: string, limit: number) => journal!.sessionEvents(sessionId, limit) } : {}),
+    ...(journal ? { journal, sessionEvents: (scope: SessionScope, limit: number) => journal!.sessionEvents(scope, limit) } : {}),
     transport: options.transport,
     version: options.version,
     demo: mock && app ? { url: mock.httpUrl, appId: app.id, key: app.key } : null,

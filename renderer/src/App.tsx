@@ -67,7 +67,7 @@ export function App({ api }: { api: AppApi }) {
       )}
       <Announcer store={state.sessions} connectionMessage={state.connectionMessage} />
       <main id="main" tabIndex={-1}>
-        {route.view === 'live' && <LiveView store={state.sessions} info={state.info} />}
+        {route.view === 'live' && <LiveView api={api} store={state.sessions} info={state.info} />}
         {route.view === 'session' && <SessionDetailView api={api} sessionId={route.sessionId} store={state.sessions} settings={state.settings} theme={theme.theme} />}
         {route.view === 'fleet' && <FleetView api={api} connections={state.connections} theme={theme.theme} />}
         {route.view === 'connections' && <ConnectionsView api={api} profiles={state.profiles} connections={state.connections} onProfilesChanged={state.refreshProfiles} />}

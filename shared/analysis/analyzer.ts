@@ -153,6 +153,17 @@ export class Analyzer {
     this.detector = new ContractDetector(this.options.profile);
   }
 
+  /**
+   * Where a session's frames are and how to tell them: the channels its observations came on and
+   * the contract that keys them (the journal is asked by channel, then filtered with
+   * `contractSessionKey` — the same codec). Undefined for an unknown session.
+   */
+  sessionScope(sessionId: string): { channels: string[]; profile: ContractProfile } | undefined {
+    const group = this.groups.get(sessionId);
+    if (group === undefined) return undefined;
+    return { channels: [...new Set(group.observations.map((o) => o.channel))], profile: group.contract.compiled.profile };
+  }
+
   /** The contract a channel is read with (given or detected); undefined before one is chosen. */
   channelContract(channel: string): ContractProfile | undefined {
     return this.detector.contractOf(channel)?.compiled.profile;

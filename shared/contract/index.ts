@@ -8,6 +8,7 @@ export {
   compileProfile,
   channelSessionId,
   channelMatches,
+  contractSessionKey,
   builtinContract,
   BUILTIN_CONTRACTS,
   type BuiltinContractName,

@@ -164,3 +164,31 @@ export function channelMatches(compiled: CompiledProfile, channel: string): bool
   const { channelPrefix: prefix, channelSuffix: suffix } = compiled;
   return channel.length > prefix.length + suffix.length && channel.startsWith(prefix) && channel.endsWith(suffix);
 }
+
+/** `private-ai.s1` → `s1`: the key of an event-stream session, and the journal's fallback (shared/journal/session-key.ts says the same). */
+function lastDotSuffix(channel: string): string {
+  return channel.slice(channel.lastIndexOf('.') + 1);
+}
+
+/**
+ * The session a record belongs to as a contract keys it — the one rule the analyzer uses — for
+ * finding a session's records in the journal: a sequenced contract's frame by its session id
+ * field (else the channel's placeholder), an event stream's by the channel's suffix; a
+ * subscription by its channel the same way. Undefined for a connection record or a frame
+ * without a channel and without a usable id.
+ */
+export function contractSessionKey(compiled: CompiledProfile, record: { type: string; channel?: string | undefined; data?: unknown }): string | undefined {
+  const channel = record.channel;
+  if (record.type !== 'frame' && record.type !== 'subscription') return undefined;
+  if (compiled.stream !== null) return channel === undefined ? undefined : lastDotSuffix(channel);
+  const field = compiled.fields.sessionId;
+  if (record.type === 'frame' && field !== null) {
+    const data = record.data;
+    if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
+      const id = (data as Record<string, unknown>)[field];
+      // as decodePayload reads it: a string id, else the frame is the channel's session's (a violation of it)
+      if (typeof id === 'string' && id.length > 0) return id;
+    }
+  }
+  return channel === undefined ? undefined : (channelSessionId(compiled, channel) ?? lastDotSuffix(channel));
+}

@@ -16,7 +16,7 @@ import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
-import { parseContractProfile } from '../../../shared/contract';
+import { parseContractProfile, type ContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
 import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
@@ -36,7 +36,7 @@ export interface AppServiceOptions {
   /** Background classification of long sessions when they end (see SessionTimelines). */
   prepareTimelines?: PrepareOptions;
   /** Where a session's full event list comes from (the journal); default: the monitor's retained history. */
-  sessionEvents?: (sessionId: string, limit: number) => Promise<FrameRecord[]>;
+  sessionEvents?: (scope: SessionScope, limit: number) => Promise<FrameRecord[]>;
   /** Counters of the embedded mock provider, when the host runs one. */
   mockCounters?: () => Array<{ appId: string; connections: number; subscriptions: number; channels: number; messagesIn: number; messagesOut: number }>;
   /** The scenario runner (simulate on the embedded mock, or a full check). */
@@ -59,7 +59,15 @@ export interface JournalPort {
   append(record: JournalRecord, wireText?: string): void;
   stats(): Promise<JournalStats>;
   setRetention(update: Partial<Retention>): Promise<Retention>;
-  exportNdjson(filter: { sessionId?: string; from?: number; to?: number }): Promise<{ ndjson: string; records: number }>;
+  /** `scope` says where a session's records are and which contract keys them (the monitor's `sessionScope`). */
+  exportNdjson(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): Promise<{ ndjson: string; records: number }>;
+}
+
+/** A session as the journal is asked for it: its channels and the contract that keys their records (null: the journal's own key). */
+export interface SessionScope {
+  sessionId: string;
+  channels: readonly string[];
+  profile: ContractProfile | null;
 }
 
 /**
@@ -208,9 +216,17 @@ export class AppService {
       const frames = held.frames.slice(0, MAX_SESSION_FRAMES);
       return { frames, prior: { classes: held.classes.subarray(0, frames.length), positions: held.positions.subarray(0, frames.length) } };
     }
-    const all = this.options.sessionEvents ? await this.options.sessionEvents(sessionId, MAX_SESSION_FRAMES) : this.monitor.recentEvents(sessionId, MAX_SESSION_FRAMES);
+    const all = this.options.sessionEvents
+      ? await this.options.sessionEvents(this.sessionScope(sessionId), MAX_SESSION_FRAMES)
+      : this.monitor.recentEvents(sessionId, MAX_SESSION_FRAMES);
     // One observation's stream: the journal files every vantage's frames under the session.
     return { frames: vantage === undefined ? all : all.filter((frame) => vantageKeyOf(frame) === vantage) };
+  }
+
+  /** Where the journal holds a session's records, as live analysis keys them. */
+  private sessionScope(sessionId: string): SessionScope {
+    const scope = this.monitor.sessionScope(sessionId);
+    return scope === undefined ? { sessionId, channels: [], profile: null } : { sessionId, ...scope };
   }
 
   private onRecord(record: JournalRecord, wireText?: string): void {
@@ -278,7 +294,8 @@ export class AppService {
           naiveTextLength: detail.naiveText.length,
         };
       },
-      'sessions.events': ({ sessionId, limit }) => (this.options.sessionEvents ? this.options.sessionEvents(sessionId, limit) : this.monitor.recentEvents(sessionId, limit)),
+      'sessions.events': ({ sessionId, limit }) =>
+        this.options.sessionEvents ? this.options.sessionEvents(this.sessionScope(sessionId), limit) : this.monitor.recentEvents(sessionId, limit),
       'sessions.timeline': async ({ sessionId, vantage, maxPoints, maxTextChars }) => {
         const view = await this.timelines.view(sessionId, maxPoints, maxTextChars, vantage);
         if (!view) throw new AppError('not_found', `no session "${sessionId}"`);
@@ -319,7 +336,7 @@ export class AppService {
       'journal.stats': () => this.requireJournal().stats(),
       'journal.retention': (update) => this.requireJournal().setRetention(update),
       'journal.export': async (filter) => {
-        const { ndjson, records } = await this.requireJournal().exportNdjson(filter);
+        const { ndjson, records } = await this.requireJournal().exportNdjson(filter, filter.sessionId === undefined ? undefined : this.sessionScope(filter.sessionId));
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         return { fileName: `echoscope-${filter.sessionId ? `${filter.sessionId}-` : ''}${stamp}.ndjson`, ndjson, records };
       },

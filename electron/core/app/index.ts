@@ -1,4 +1,4 @@
-export { AppService, type AppServiceOptions, type JournalPort } from './app-service';
+export { AppService, type AppServiceOptions, type JournalPort, type SessionScope } from './app-service';
 export { dispatch, type CommandHandlers } from './dispatch';
 export { PushBatcher, type PushSend } from './push-batcher';
 export { MemoryProfileStore, type ProfileStore } from './profile-store';

@@ -1,6 +1,7 @@
 import type { Retention } from '../../../shared/api';
-import { serializeJournal, type FrameRecord, type Journal, type JournalRecord } from '../../../shared/journal';
-import type { JournalPort } from '../app';
+import { compileProfile, contractSessionKey } from '../../../shared/contract';
+import { serializeJournal, type FrameRecord, type Journal, type JournalQuery, type JournalRecord } from '../../../shared/journal';
+import type { JournalPort, SessionScope } from '../app';
 import type { Clock } from '../clock';
 import { JournalWriter } from './journal-writer';
 
@@ -52,7 +53,7 @@ export class JournalService implements JournalPort {
     return { ...this.retention };
   }
 
-  async exportNdjson(filter: { sessionId?: string; from?: number; to?: number }): Promise<{ ndjson: string; records: number }> {
+  async exportNdjson(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): Promise<{ ndjson: string; records: number }> {
     await this.writer.flush();
     const createdAt = new Date(this.options.clock()).toISOString();
     if (filter.sessionId === undefined && filter.from === undefined && filter.to === undefined) {
@@ -61,19 +62,43 @@ export class JournalService implements JournalPort {
       const ndjson = pieces.join('');
       return { ndjson, records: Math.max(0, ndjson.split('\n').filter(Boolean).length - 1) };
     }
-    const records = await this.journal.query({
-      ...(filter.sessionId === undefined ? {} : { sessionKey: filter.sessionId }),
+    const range: JournalQuery = {
       ...(filter.from === undefined ? {} : { from: filter.from }),
       ...(filter.to === undefined ? {} : { to: filter.to }),
-    });
+    };
+    const records =
+      filter.sessionId === undefined ? await this.journal.query(range) : await this.sessionRecords(scope ?? { sessionId: filter.sessionId, channels: [], profile: null }, range);
     return { ndjson: serializeJournal(records, createdAt), records: records.length };
   }
 
   /** A session's frames, oldest first (flushes pending writes so the newest are included). */
-  async sessionEvents(sessionId: string, limit: number): Promise<FrameRecord[]> {
+  async sessionEvents(scope: SessionScope, limit: number): Promise<FrameRecord[]> {
     await this.writer.flush();
-    const records = await this.journal.query({ sessionKey: sessionId, limit: limit * 2 });
+    const records = await this.sessionRecords(scope, { limit: limit * 2 });
     return records.filter((record): record is FrameRecord => record.type === 'frame').slice(0, limit);
+  }
+
+  /**
+   * A session's records as its contract keys them. The journal indexes records by its own key
+   * (shared/journal/session-key.ts: `session_id`, else the channel's suffix), which is the
+   * contract's key for the seed's contract and for event streams; a contract that names the
+   * session otherwise (a renamed id field, sessions sharing a user channel) is answered by
+   * reading the session's channels and keeping what the contract's codec attributes to it, plus
+   * the channels' subscriptions.
+   */
+  private async sessionRecords(scope: SessionScope, query: JournalQuery): Promise<JournalRecord[]> {
+    const profile = scope.profile;
+    if (profile === null || scope.channels.length === 0 || profile.stream !== null || profile.fields.sessionId === 'session_id') {
+      return this.journal.query({ ...query, sessionKey: scope.sessionId });
+    }
+    const compiled = compileProfile(profile);
+    const { limit, ...range } = query;
+    const lists = await Promise.all(scope.channels.map((channel) => this.journal.query({ ...range, channel })));
+    const records = lists
+      .flat()
+      .filter((record) => record.type === 'subscription' || contractSessionKey(compiled, record) === scope.sessionId)
+      .sort((a, b) => a.at - b.at);
+    return limit === undefined ? records : records.slice(0, limit);
   }
 
   /** The most recent records (for re-analysis at start-up), oldest first. */

@@ -29,7 +29,7 @@ describe('the journal in its worker thread', () => {
     records.forEach((record, i) => service.append(record, i % 2 === 0 ? wire(record) : undefined));
     await service.writer.flush();
     expect(acked).toBe(3000);
-    expect((await service.sessionEvents('s1', 5000)).length).toBe(1000);
+    expect((await service.sessionEvents({ sessionId: 's1', channels: [], profile: null }, 5000)).length).toBe(1000);
     await service.close();
     await first.close();
     const lines = readFileSync(file, 'utf8')

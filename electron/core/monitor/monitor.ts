@@ -334,6 +334,11 @@ export class Monitor {
     return this.analyzer.channelContract(channel);
   }
 
+  /** A session's channels and the contract keying it (for journal reads); undefined for an unknown session. */
+  sessionScope(sessionId: string): { channels: string[]; profile: ContractProfile } | undefined {
+    return this.analyzer.sessionScope(sessionId);
+  }
+
   /** Channels whose frames no contract read. */
   unrecognised(): UnrecognisedChannel[] {
     return this.analyzer.unrecognised();

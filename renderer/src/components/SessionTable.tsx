@@ -45,9 +45,22 @@ function openFromRow(event: MouseEvent<HTMLElement>, sessionId: string): void {
 }
 
 /** Counts that are not zero stand out (class `hot`): the eye finds trouble without reading numbers. */
-function Count({ value }: { value: number }) {
+function Count({ value, known = true, why }: { value: number; known?: boolean; why?: string }) {
+  // What the session's contract cannot check is greyed out, never shown as 0.
+  if (!known)
+    return (
+      <span className="unknown" title={why} data-unknown="true">
+        —
+      </span>
+    );
   return <span className={value > 0 ? 'hot' : 'zero'}>{formatCount(value)}</span>;
 }
+
+const CANNOT = {
+  gaps: 'Cannot be known: this stream carries no sequence numbers, so a lost event leaves no hole',
+  order: 'Cannot be known: no sequence numbers and no time-ordered ids, arrival is the only order',
+  duplicates: 'Cannot be known: no id per event, a redelivery cannot be told from a new event',
+} as const;
 
 interface Props {
   rows: readonly SessionRow[];
@@ -125,6 +138,15 @@ export function SessionTable({ rows, query, onSort, height, label }: Props) {
                       ×{row.observations} vantages
                     </span>
                   )}
+                  {row.contract.name !== 'echoscope' && (
+                    <span
+                      className="tag small"
+                      data-testid="row-contract"
+                      title={`${row.contract.confidence === 'given' ? 'Given contract' : `Detected (${row.contract.confidence} confidence)`}: ${row.contract.reason}`}
+                    >
+                      {row.contract.name}
+                    </span>
+                  )}
                   {row.joinedLate && (
                     <span className="tag small" title="EchoScope began watching after the stream had started: the head was not observed (not missing)">
                       joined at #{row.coverage.fromSequence}
@@ -138,16 +160,16 @@ export function SessionTable({ rows, query, onSort, height, label }: Props) {
                   {formatCount(row.events)}
                 </div>
                 <div role="cell" className="num">
-                  <Count value={row.duplicates} />
+                  <Count value={row.duplicates} known={row.checks.duplicates} why={CANNOT.duplicates} />
                 </div>
                 <div role="cell" className="num">
                   <Count value={row.replays} />
                 </div>
                 <div role="cell" className="num">
-                  <Count value={row.missing} />
+                  <Count value={row.missing} known={row.checks.gaps} why={CANNOT.gaps} />
                 </div>
                 <div role="cell" className="num">
-                  <Count value={row.outOfOrder} />
+                  <Count value={row.outOfOrder} known={row.checks.order} why={CANNOT.order} />
                 </div>
                 <div role="cell" className="num">
                   <Count value={row.afterTerminal} />

@@ -1,16 +1,17 @@
 import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { AnomalyKindSchema, SessionStatusSchema, type AppInfo } from '../../../../shared/api';
+import { AnomalyKindSchema, SessionStatusSchema, type AppApi, type AppInfo } from '../../../../shared/api';
 import { ANOMALY_LOOK } from '../../components/AnomalyBadges';
 import { SessionTable } from '../../components/SessionTable';
 import { StatusChip } from '../../components/StatusChip';
 import { useAvailableHeight } from '../../components/use-element-height';
 import type { SessionStore } from '../../data/session-store';
+import { UnrecognisedChannels } from './UnrecognisedChannels';
 import { countByStatus, DEFAULT_QUERY, querySessions, type SessionQuery, type SortKey } from './session-query';
 
 const HINT_KEY = 'echoscope.demoHintDismissed';
 
 /** Sessions as they stream: status at a glance, counters, filters, newest first. */
-export function LiveView({ store, info }: { store: SessionStore; info: AppInfo | null }) {
+export function LiveView({ api, store, info }: { api: AppApi; store: SessionStore; info: AppInfo | null }) {
   // Re-render on the store's version; `all()` returns the same array until something changed.
   useSyncExternalStore(store.subscribe, store.getVersion);
   const [query, setQuery] = useState<SessionQuery>(DEFAULT_QUERY);
@@ -94,6 +95,7 @@ export function LiveView({ store, info }: { store: SessionStore; info: AppInfo |
           <input type="search" value={query.text} placeholder="e.g. demo-3" onChange={(e) => setQuery((q) => ({ ...q, text: e.target.value }))} />
         </label>
       </form>
+      <UnrecognisedChannels api={api} />
       <div ref={tableRef}>
         <SessionTable rows={rows} query={query} onSort={sortBy} height={height} label="Live sessions" />
       </div>

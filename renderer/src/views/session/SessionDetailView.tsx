@@ -192,6 +192,10 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
         {r.terminationCode && <span className="tag">code {r.terminationCode}</span>}
         {r.terminalStates.length > 1 && <span className="tag tone-bad">terminal states: {r.terminalStates.join(' → ')}</span>}
         <span className="muted mono">{r.channel}</span>
+        <span className={`tag ${r.contract.confidence === 'low' ? 'tone-warn' : ''}`} data-testid="session-contract" title={r.contract.reason}>
+          contract {r.contract.name}
+          {r.contract.confidence === 'given' ? '' : ` · detected (${r.contract.confidence})`}
+        </span>
         {several && (
           <span className="tag" data-testid="shown-vantage">
             seen from {vantageLabel(r)}
@@ -207,6 +211,16 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
           {exportMessage}
         </p>
       )}
+      {r.terminationDetail !== undefined && (
+        <p className="note" data-testid="termination-detail">
+          The stream said what went wrong: <q>{r.terminationDetail}</q>
+        </p>
+      )}
+      {r.contract.confidence !== 'given' && (
+        <p className="muted" data-testid="contract-reason">
+          Read as {r.contract.name}: {r.contract.reason}. Settings can give one contract for every channel instead.
+        </p>
+      )}
       {r.joinedLate && (
         <p className="note" data-testid="coverage-note">
           Joined at #{r.coverage.fromSequence}: {vantageLabel(r)} began watching after the stream had started, so #1–#{(r.coverage.fromSequence ?? 2) - 1} were not observed. They
@@ -216,11 +230,11 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
       <dl className="stats">
         <Stat label="Events" value={formatCount(r.events)} />
         <Stat label="Unique sequences" value={`${formatCount(r.uniqueSequences)} / max ${formatCount(r.maxSequence)}`} />
-        <Stat label="Duplicates" value={r.duplicates} hot />
-        <Stat label="Conflicts" value={r.conflicts} hot />
+        <Stat label="Duplicates" value={r.checks.duplicates ? r.duplicates : UNCHECKABLE} hot title={r.checks.duplicates ? undefined : UNCHECKABLE_TITLES.duplicates} />
+        <Stat label="Conflicts" value={r.checks.duplicates ? r.conflicts : UNCHECKABLE} hot title={r.checks.duplicates ? undefined : UNCHECKABLE_TITLES.duplicates} />
         <Stat label="Replays" value={r.replays} hot />
-        <Stat label="Missing" value={r.checks.gaps ? r.missing : UNCHECKABLE} hot title={r.checks.gaps ? undefined : UNCHECKABLE_TITLE} />
-        <Stat label="Out of order" value={r.checks.order ? r.outOfOrder : UNCHECKABLE} hot title={r.checks.order ? undefined : UNCHECKABLE_TITLE} />
+        <Stat label="Missing" value={r.checks.gaps ? r.missing : UNCHECKABLE} hot title={r.checks.gaps ? undefined : UNCHECKABLE_TITLES.gaps} />
+        <Stat label="Out of order" value={r.checks.order ? r.outOfOrder : UNCHECKABLE} hot title={r.checks.order ? undefined : UNCHECKABLE_TITLES.order} />
         <Stat label="After terminal" value={r.afterTerminal} hot />
         <Stat label="Stalls" value={r.stalls} hot />
         <Stat label="Violations" value={r.violations} hot />
@@ -315,8 +329,11 @@ function ttftTitle(r: Row): string | undefined {
 
 /** What a counter shows when the session's contract cannot know it (a stream without sequence numbers). */
 const UNCHECKABLE = 'cannot be known';
-const UNCHECKABLE_TITLE =
-  "This stream carries no sequence numbers (the Laravel AI SDK's, Prism's): a lost event leaves no hole and arrival is the only order, so this cannot be checked.";
+const UNCHECKABLE_TITLES = {
+  gaps: "This stream carries no sequence numbers (the Laravel AI SDK's, Prism's): a lost event leaves no hole, so this cannot be checked.",
+  order: 'This stream carries no sequence numbers and its ids do not sort in the order they were made: arrival is the only order, so this cannot be checked.',
+  duplicates: 'This stream gives no event an id of its own (the Vercel data stream shares one per text part): a redelivered event cannot be told from a new one.',
+} as const;
 
 function Stat({ label, value, hot = false, title }: { label: string; value: string | number; hot?: boolean; title?: string | undefined }) {
   const isHot = hot && typeof value === 'number' && value > 0;
