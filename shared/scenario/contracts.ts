@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TerminalState } from '../contract/states';
 import type { CombinationIssue } from './combinations';
-import { MALFORMED_VARIANTS, type Fault, type MalformedVariant } from './faults';
+import type { Fault, MalformedVariant } from './faults';
 
 /**
  * Which broadcast contract a scenario's simulator speaks (docs/scenarios.md, "Contracts"): the
@@ -95,11 +95,10 @@ export function contractFaultIssues(contract: ScenarioContract, faults: readonly
         break;
       case 'malformed':
         if (!STREAM_MALFORMED_VARIANTS.includes(fault.variant)) {
-          const others = MALFORMED_VARIANTS.filter((v) => !STREAM_MALFORMED_VARIANTS.includes(v));
           issues.push({
             index,
             field: ['variant'],
-            message: `malformed variant ${fault.variant} breaks the seed's sequence or state field, which ${contract} events do not have (${others.join(', ')} are the seed's); allowed for ${contract}: ${STREAM_MALFORMED_VARIANTS.join(', ')}`,
+            message: `malformed variant ${fault.variant} breaks the seed's sequence or state field, which ${contract} events do not have; allowed for ${contract}: ${STREAM_MALFORMED_VARIANTS.join(', ')}`,
           });
         }
         break;
@@ -114,7 +113,8 @@ export function contractFaultIssues(contract: ScenarioContract, faults: readonly
           issues.push({
             index,
             field: ['times'],
-            message: 'a crash on every try ends the job through its failed() hook, and Prism broadcasts nothing there (laravel-ai sends stream_failed): use times below retry.tries, or no retry',
+            message:
+              'a crash on every try ends the job through its failed() hook, and Prism broadcasts nothing there (laravel-ai sends stream_failed): use times below retry.tries, or no retry',
           });
         }
         break;
@@ -123,13 +123,16 @@ export function contractFaultIssues(contract: ScenarioContract, faults: readonly
           issues.push({
             index,
             field: ['state'],
-            message: `${contract}'s stream_end carries only a reason, and its state follows from it (length reads truncated): use state: truncated, or code: stop_sequence, which the SDK reports as a natural stop`,
+            message: `${contract}'s stream_end has a reason and no state (length reads truncated): use state: truncated, or code: stop_sequence, which the SDK reports as a natural stop`,
           });
         }
         break;
       case 'abandon':
         if (contract === 'prism') {
-          issues.push({ index, message: "Prism's finish_reason has no cancelled word (Stop, Length, ContentFilter, ToolCalls, Error, Other, Unknown): use silent-death for a run that just stops" });
+          issues.push({
+            index,
+            message: "Prism's finish_reason has no cancelled word (Stop, Length, ContentFilter, ToolCalls, Error, Other, Unknown): use silent-death for a run that just stops",
+          });
         }
         break;
       default:

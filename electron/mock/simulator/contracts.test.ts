@@ -87,7 +87,11 @@ function randomFaults(random: SeededRandom, tokens: number): FaultInput[] {
   const seq = (): number => random.int(1, tokens - 1);
   const pick = (): { sequences: number[] } | { probability: number } => (random.chance(0.5) ? { sequences: [seq()] } : { probability: random.pick([0.1, 0.25]) });
   const makers: Array<() => FaultInput> = [
-    () => ({ kind: 'crash', afterTokens: random.int(1, tokens - 1), ...(random.chance(0.7) ? { times: random.int(1, 2), retry: { tries: random.int(2, 3), backoffMs: 30 } } : {}) }),
+    () => ({
+      kind: 'crash',
+      afterTokens: random.int(1, tokens - 1),
+      ...(random.chance(0.7) ? { times: random.int(1, 2), retry: { tries: random.int(2, 3), backoffMs: 30 } } : {}),
+    }),
     () => ({ kind: 'error', afterTokens: random.int(0, tokens - 1), ...(random.chance(0.6) ? { retry: { backoffMs: 30 } } : {}) }),
     () => ({ kind: 'truncate', afterTokens: random.int(1, tokens - 1) }),
     () => ({ kind: 'silent-death', afterTokens: random.int(1, tokens - 1) }),
@@ -183,7 +187,10 @@ describe('one fault plan, two contracts (echoscope and laravel-ai): the same ver
     const unresent = seed.plan.truth.events.some((e) => e.delivery === 'malformed') && faults.some((f) => f.kind === 'malformed' && f.resend === false);
     if (!unresent) expect(stream.verdict.maxSequence).toBe(seed.verdict.maxSequence);
     // and each contract's ground truth predicts exactly what was detected
-    for (const [contract, played] of [['echoscope', seed], ['laravel-ai', stream]] as const) {
+    for (const [contract, played] of [
+      ['echoscope', seed],
+      ['laravel-ai', stream],
+    ] as const) {
       const expected = expectedAnomalies(played.plan.truth, { stallAfterMs: STALL_MS, contract, checks: played.verdict.checks });
       expect(detectedAnomalies(played.verdict), contract).toEqual(expected);
     }
