@@ -4,6 +4,7 @@ import { SessionStatusSchema } from '../contract/states';
 import { DistributionSchema } from './distribution';
 import { faultCombinationIssues, leastTokens } from './combinations';
 import { FaultSchema } from './faults';
+import { contractFaultIssues, isStreamContract, ScenarioContractSchema } from './contracts';
 
 /**
  * Scenario files (YAML or JSON): what the simulator plays and what `echoscope check` expects.
@@ -110,6 +111,12 @@ export const ScenarioSchema = z
     app: z.strictObject({ id: z.string().min(1), key: z.string().min(1), secret: z.string().min(1) }).optional(),
     /** Channel prefix; the contract's default is `private-ai.` (channel = prefix + session id). */
     channelPrefix: z.string().default('private-ai.'),
+    /**
+     * The broadcast the simulator speaks: the seed's `chunk.delivered` (`echoscope`), or the event
+     * stream of the Laravel AI SDK (`laravel-ai`) or Prism (`prism`), without sequence numbers.
+     */
+    contract: ScenarioContractSchema.default('echoscope'),
+    /** The seed contract's event name (a stream contract names each event itself). */
     event: z.string().default('chunk.delivered'),
     timing: TimingSchema.default({ ttftMs: { uniform: [20, 60] }, interTokenMs: { lognormal: { p50: 15, p95: 40 } } }),
     tokens: DistributionSchema.default(60),
@@ -127,6 +134,30 @@ export const ScenarioSchema = z
   })
   .superRefine((scenario, context) => {
     const seen = new Map<string, string>();
+    const stream = isStreamContract(scenario.contract);
+    // A stream's session is its channel's suffix after the last dot (the payload names no session).
+    if (stream && !scenario.channelPrefix.endsWith('.')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['channelPrefix'],
+        message: `a ${scenario.contract} stream's session is the channel's suffix after its last dot, so channelPrefix must end with a dot (e.g. "private-ai.")`,
+      });
+    }
+    if (stream) {
+      scenario.expect.forEach((expectation, e) => {
+        for (const field of ['missing', 'gaps'] as const) {
+          if (expectation.counts?.[field] === undefined) continue;
+          context.addIssue({
+            code: 'custom',
+            path: ['expect', e, 'counts', field],
+            message: `a ${scenario.contract} stream has no sequence numbers, so missing events cannot be known (the verdict says checks.gaps: false): expect ${field} only with contract: echoscope`,
+          });
+        }
+        if (expectation.anomalies?.present.includes('gap')) {
+          context.addIssue({ code: 'custom', path: ['expect', e, 'anomalies', 'present'], message: `a ${scenario.contract} stream cannot show a gap: it has no sequence numbers` });
+        }
+      });
+    }
     scenario.sessions.forEach((group, g) => {
       const ways = [group.id, group.ids, group.idPattern].filter((v) => v !== undefined).length;
       if (ways > 1) context.addIssue({ code: 'custom', path: ['sessions', g, 'id'], message: 'use one of id, ids or idPattern' });
@@ -134,13 +165,21 @@ export const ScenarioSchema = z
         context.addIssue({ code: 'custom', path: ['sessions', g, 'count'], message: 'count goes with idPattern (or no id at all), not with id/ids' });
       }
       for (const id of sessionIdsOf(scenario.name, group, g)) {
+        if (stream && id.includes('.')) {
+          context.addIssue({
+            code: 'custom',
+            path: ['sessions', g, group.idPattern !== undefined ? 'idPattern' : group.ids !== undefined ? 'ids' : 'id'],
+            message: `session id "${id}" has a dot: a ${scenario.contract} stream's session is the channel's suffix after its last dot, so its ids cannot contain one`,
+          });
+          break;
+        }
         const previous = seen.get(id);
         if (previous !== undefined) context.addIssue({ code: 'custom', path: ['sessions', g], message: `session id "${id}" is already used by ${previous}` });
         else seen.set(id, `sessions[${g}]`);
       }
       // Every fault is played or refused here by path: none is silently skipped (combinations.ts).
       const tokens = leastTokens(group.tokens ?? scenario.tokens, group.text !== undefined && group.tokens === undefined);
-      for (const issue of faultCombinationIssues(group.faults, `sessions[${g}]`, tokens)) {
+      for (const issue of [...contractFaultIssues(scenario.contract, group.faults), ...faultCombinationIssues(group.faults, `sessions[${g}]`, tokens)]) {
         context.addIssue({ code: 'custom', path: ['sessions', g, 'faults', issue.index, ...(issue.field ?? [])], message: issue.message });
       }
       group.faults.forEach((fault, i) => {

@@ -1,6 +1,7 @@
-import type { AnomalyKind } from '../analysis/verdict';
+import type { AnomalyKind, SessionChecks } from '../analysis/verdict';
 import { ANOMALY_KINDS } from '../analysis/verdict';
 import type { ContractState } from '../contract/states';
+import { isStreamContract, type ScenarioContract } from './contracts';
 import type { FaultKind, MalformedVariant } from './faults';
 
 /**
@@ -15,10 +16,19 @@ export interface TruthEvent {
   /** Planned ms since the session started. */
   t: number;
   attempt: number;
-  /** The sequence the job meant to send (a malformed payload may spell it differently). */
+  /**
+   * The sequence the job meant to send (a malformed payload may spell it differently). On a
+   * stream contract, which has none, the event's position within its attempt as a correct reader
+   * numbers it: in the order events first arrive, a redelivery (same `id`) keeping its place, a
+   * broken or oversized payload taking none.
+   */
   sequence: number;
+  /** A stream contract's event id (time-ordered, increasing in generation order within the session). */
+  id?: string;
+  /** What the wire says: on a stream contract, the state its end reason or error event means. */
   state: ContractState;
   chunk: string;
+  /** The seed's termination code; on a stream contract the end's reason or the error's code as broadcast. */
   terminationCode: string | null;
   /** `dropped` was never published; `malformed` / `oversize` went out broken. */
   delivery: TruthDelivery;
@@ -66,6 +76,8 @@ export interface GroundTruth {
   version: 1;
   scenario: string;
   seed: number;
+  /** The contract the simulator spoke (the seed's, `echoscope`, unless the scenario says otherwise). */
+  contract: ScenarioContract;
   sessions: SessionTruth[];
 }
 
@@ -82,6 +94,14 @@ export function zeroCounts(): AnomalyCounts {
 
 export interface ExpectationSettings {
   stallAfterMs: number;
+  /** The contract the truth was played in (default the seed's). */
+  contract?: ScenarioContract;
+  /**
+   * What the verdict says the contract lets EchoScope check (default everything): an anomaly of
+   * a kind that cannot be checked is never expected — `gap` without `checks.gaps`, `out_of_order`
+   * without `checks.order`.
+   */
+  checks?: SessionChecks;
 }
 
 /**
@@ -92,6 +112,9 @@ export interface ExpectationSettings {
  */
 export function expectedAnomalies(session: SessionTruth, settings: ExpectationSettings): AnomalyCounts {
   const counts = zeroCounts();
+  const stream = settings.contract !== undefined && isStreamContract(settings.contract);
+  // A stream's positions are arrival positions: a late event is out of order only by its id (generation order).
+  let lateById = 0;
   const firstChunk = new Map<number, string>();
   const terminalBySequence = new Map<number, string>();
   let max = 0;
@@ -125,6 +148,7 @@ export function expectedAnomalies(session: SessionTruth, settings: ExpectationSe
       }
     } else {
       if (seq < max) counts.out_of_order++;
+      if (stream && event.faults?.includes('reorder')) lateById++;
       firstChunk.set(seq, event.chunk);
       if (seq > max) max = seq;
       if (seq < min) min = seq;
@@ -150,5 +174,8 @@ export function expectedAnomalies(session: SessionTruth, settings: ExpectationSe
   // A session that never ended is still silent when the run is judged (the run waits for the sweeper).
   if (terminal === null && !Number.isNaN(lastT)) counts.stall++;
   counts.disconnect = session.faults.filter((f) => f.kind === 'disconnect' && f.applied !== false).length;
+  if (stream) counts.out_of_order += lateById;
+  if (settings.checks?.gaps === false) counts.gap = 0;
+  if (settings.checks?.order === false) counts.out_of_order = 0;
   return counts;
 }

@@ -1,8 +1,11 @@
 import { Analyzer, type AnalyzerOptions } from '../../../shared/analysis';
 import { resolveOptions } from '../../../shared/analysis/options';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
+import { builtinContract, type ContractProfile } from '../../../shared/contract';
 import {
   addSessionScore,
+  isStreamContract,
+  STREAM_EVENT_NAMES,
   detectedAnomalies,
   emptyScores,
   evaluateExpect,
@@ -36,12 +39,31 @@ export interface CheckOptions {
 
 const now = (): number => performance.timeOrigin + performance.now();
 
+/** The contract the scenario's simulator speaks, for the analyzer: given explicitly, never left to a default or a guess. */
+function scenarioProfile(scenario: Scenario): ContractProfile {
+  const profile = builtinContract(scenario.contract);
+  if (profile === undefined) throw new Error(`no built-in contract named ${scenario.contract}`);
+  // The seed's event may be renamed by the scenario (`event`); a stream names its own events.
+  return isStreamContract(scenario.contract) ? profile : { ...profile, event: scenario.event };
+}
+
+/** Which frames are the session's broadcasts in the scenario's contract (what `publishedOn` counts). */
+function broadcastFilter(scenario: Scenario): (event: string) => boolean {
+  if (!isStreamContract(scenario.contract)) {
+    const name = scenario.event;
+    return (event) => event === name;
+  }
+  const names = new Set(STREAM_EVENT_NAMES[scenario.contract]);
+  return (event) => names.has(event);
+}
+
 export async function checkScenario(scenario: Scenario, options: CheckOptions = {}): Promise<ScenarioCheck> {
   const started = now();
   const startedAt = new Date().toISOString();
   const timeoutMs = options.timeoutMs ?? 60_000;
   const app = scenario.app ?? DEFAULT_APP;
-  const analyzerOptions: AnalyzerOptions = { ...scenario.analyzer };
+  const analyzerOptions: AnalyzerOptions = { ...scenario.analyzer, profile: scenarioProfile(scenario) };
+  const isBroadcast = broadcastFilter(scenario);
   const stallAfterMs = resolveOptions(analyzerOptions).stallAfterMs;
   const analyzer = new Analyzer(analyzerOptions);
   const errors: string[] = [];
@@ -55,7 +77,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const hub: ConnectionHub = new ConnectionHub({
     record(record) {
       guard.feed((r) => analyzer.ingest(r), record);
-      if (record.type === 'frame' && record.event === scenario.event && record.channel !== undefined) {
+      if (record.type === 'frame' && record.channel !== undefined && isBroadcast(record.event)) {
         received.set(record.channel, (received.get(record.channel) ?? 0) + 1);
         for (const listener of changed) listener();
       }
@@ -89,7 +111,8 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
     sessions = active.truth.sessions.map((truth) => {
       const session = verdict.sessions.find((s) => s.sessionId === truth.sessionId) ?? null;
       const record = server.generations.get(truth.sessionId);
-      const expected = expectedAnomalies(truth, { stallAfterMs });
+      // What the contract lets EchoScope check, as the verdict says: no anomaly of a kind it cannot know is expected.
+      const expected = expectedAnomalies(truth, { stallAfterMs, contract: scenario.contract, ...(session ? { checks: session.checks } : {}) });
       const detected = session ? detectedAnomalies(session) : zeroCounts();
       const failures: SessionFailure[] = [];
       if (!session) failures.push({ field: 'verdict', reason: 'EchoScope received no event of this session' });
@@ -215,7 +238,7 @@ export async function runCheck(suite: string, scenarios: readonly Scenario[], op
         errors: [error instanceof Error ? error.message : String(error)],
         sessions: [],
         scores: emptyScores(),
-        truth: { version: 1, scenario: scenario.name, seed: scenario.seed, sessions: [] },
+        truth: { version: 1, scenario: scenario.name, seed: scenario.seed, contract: scenario.contract, sessions: [] },
         emitTiming: { error: null, samples: 0 },
       };
     }

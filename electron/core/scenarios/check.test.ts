@@ -7,6 +7,7 @@ import { ANOMALY_KINDS } from '../../../shared/analysis';
 import { AppError, type ScenarioProgress } from '../../../shared/api';
 import { runCli } from '../../cli/main';
 import { startMockServer } from '../../mock';
+import { BUILTIN_SCENARIOS } from '../../mock/scenarios';
 import { builtinScenarios, createRunFolder, runCheck, ScenarioRunner, type CheckReport } from './index';
 
 let dir: string;
@@ -33,7 +34,8 @@ describe('echoscope check on the built-in library', () => {
     const failures = report.scenarios.flatMap((s) => [...s.errors, ...s.sessions.flatMap((x) => x.failures.map((f) => `${s.name}/${x.sessionId} ${f.field}: ${f.reason}`))]);
     expect(failures).toEqual([]);
     expect(report.passed).toBe(true);
-    expect(report.totals.scenarios).toBe(10);
+    expect(report.totals.scenarios).toBe(BUILTIN_SCENARIOS.length);
+    expect(BUILTIN_SCENARIOS.length).toBe(20);
   });
 
   it('measures TTFT from the moment the run began each job, never before the planned first token', () => {

@@ -1,20 +1,15 @@
 import type { ScenarioInput } from '../../../shared/scenario';
+import { LARAVEL_AI_SCENARIOS } from './laravel-ai';
+import { PRISM_SCENARIOS } from './prism';
+import { QUICK } from './quick';
 
 /**
  * The built-in scenario library: one scenario per seed failure mode of DESIGN §1 plus a mixed
- * fleet. Timings are short (milliseconds per token, sub-second stalls) and the analyzer's
+ * fleet, then the same failures as the Laravel AI SDK and Prism broadcast them (laravel-ai.ts,
+ * prism.ts). Timings are short (milliseconds per token, sub-second stalls) and the analyzer's
  * thresholds are scaled down to match, so `echoscope check builtin` runs the whole library in
  * seconds while keeping every silence far from its threshold (no flaky verdicts).
  */
-
-/** Fast tokens: ~4 ms apart, rarely over 15. */
-const FAST = { ttftMs: { uniform: [5, 15] as [number, number] }, interTokenMs: { lognormal: { p50: 4, p95: 10 } } };
-/**
- * A stall is 500 ms of silence; the sweeper orphans after 1.2 s, the analyzer after 0.9 s. Every
- * deliberate silence keeps ≥ 300 ms from a threshold, so a loaded CI machine's scheduling jitter
- * cannot turn a healthy gap into a stall.
- */
-const QUICK = { timing: FAST, orphanAfterMs: 1200, analyzer: { stallAfterMs: 500, orphanAfterMs: 900 } };
 
 export const crashRetry: ScenarioInput = {
   name: 'crash-retry',
@@ -202,7 +197,10 @@ export const mixedFleet: ScenarioInput = {
   ],
 };
 
-export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [crashRetry, truncation, silentDeath, stall, reorder, gaps, afterTerminal, malformed, disconnect, mixedFleet];
+/** The seed contract's scenarios (`chunk.delivered`, sequenced). */
+export const SEED_SCENARIOS: readonly ScenarioInput[] = [crashRetry, truncation, silentDeath, stall, reorder, gaps, afterTerminal, malformed, disconnect, mixedFleet];
+
+export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...SEED_SCENARIOS, ...LARAVEL_AI_SCENARIOS, ...PRISM_SCENARIOS];
 
 export function builtinScenario(name: string): ScenarioInput | undefined {
   return BUILTIN_SCENARIOS.find((s) => s.name === name);

@@ -16,7 +16,7 @@ function virtualTarget(): { target: SimulatorTarget; published: string[] } {
   const target: SimulatorTarget = {
     generations: new GenerationStore(),
     publish: (r) => {
-      published.push(`${r.channel ?? ''} ${String(r.data)}`);
+      published.push(`${r.channel ?? ''} ${r.event} ${String(r.data)}`);
       return 1;
     },
     subscriberCount: () => 1,
@@ -36,11 +36,11 @@ describe('determinism', () => {
     }
   });
 
-  it('a whole run in virtual time publishes the same bytes twice; another seed changes them', () => {
+  it.each(['mixed-fleet', 'laravel-ai-crash-retry', 'prism-stream'])('a whole run in virtual time publishes the same bytes twice; another seed changes them (%s)', (name) => {
     const play = (seed: number) => {
       const clock = new VirtualClock(1_700_000_000_000);
       const { target, published } = virtualTarget();
-      const scenario = parseScenario({ ...BUILTIN_SCENARIOS.find((s) => s.name === 'mixed-fleet')!, seed });
+      const scenario = parseScenario({ ...BUILTIN_SCENARIOS.find((s) => s.name === name)!, seed });
       const run = new ScenarioRun(target, scenario, { scheduler: new EventScheduler(clock) });
       clock.runUntil(() => run.progress().finished);
       // emitted_at is the (virtual) send time, so even the payloads repeat exactly.

@@ -6,3 +6,6 @@ export { encodeEvent } from './payload';
 export { splitTokens } from './tokenizer';
 export { CORPUS_SENTENCES } from './corpus';
 export type { SimulatorTarget } from './target';
+export { wireWriter, type WireWriter, type FrameStep } from './wire';
+export { encodeStreamEvent, encodeStreamFrame, streamEventName, streamFrameName, type StreamAttempt, type StreamFrameKind } from './stream-payload';
+export { StreamIdSource, type StreamIdStyle } from './stream-ids';

@@ -1,6 +1,10 @@
 import {
   findFault as find,
   hashSeed,
+  isStreamContract,
+  numberStreamPositions,
+  streamTerminal,
+  type JobEndCode,
   planAttempts,
   sample,
   sampleInt,
@@ -18,6 +22,8 @@ import {
 import type { TerminalState } from '../../../shared/contract';
 import type { GenerationRecord } from '../generations';
 import { corpusText } from './corpus';
+import { StreamIdSource } from './stream-ids';
+import type { StreamAttempt, StreamFrameKind } from './stream-payload';
 import { splitTokens } from './tokenizer';
 
 /**
@@ -35,6 +41,8 @@ export type RecordPatch = Partial<Pick<GenerationRecord, 'progress' | 'last_seq'
 
 export type PlanStep =
   | { kind: 'emit'; t: number; event: TruthEvent; padToBytes?: number }
+  /** A stream contract's frame that is no event of the session (`stream_start`, `text_start`, …): published, never analyzed as text. */
+  | { kind: 'frame'; t: number; frame: StreamFrameKind; attempt: number; id: string }
   | { kind: 'record'; t: number; patch: RecordPatch }
   | { kind: 'disconnect'; t: number; code: number; reason: string; waitForResubscribe: boolean }
   | { kind: 'ping-silence'; t: number; durationMs: number };
@@ -51,6 +59,8 @@ export interface SessionPlan {
   /** True when the plan leaves the record unresolved (the sweeper will mark it orphaned). */
   awaitsSweep: boolean;
   truth: SessionTruth;
+  /** A stream contract's attempts (index = attempt − 1): their ids and token counts, for the payloads. */
+  streamAttempts?: StreamAttempt[];
 }
 
 /** Sequences a delivery fault hits, decided once per session. */
@@ -99,6 +109,13 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
   const faultRandom = random.fork('faults');
   const channel = `${scenario.channelPrefix}${sessionId}`;
   const checkpoint = scenario.checkpoint;
+  const contract = scenario.contract;
+  const stream = isStreamContract(contract) ? contract : null;
+  const prism = stream === 'prism';
+  // Ids in generation order (a reordered event keeps the id it was made with); Prism's carry `evt_`.
+  const ids = stream === null ? null : new StreamIdSource(prism ? 'ulid' : 'uuid7', random.fork('ids'));
+  const nextId = (prefix = prism ? 'evt_' : ''): string | undefined => (ids === null ? undefined : prefix + ids.next(t));
+  const streamAttempts: StreamAttempt[] = [];
 
   const reorder = find(faults, 'reorder');
   const drop = find(faults, 'drop');
@@ -153,6 +170,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
       terminationCode: event.terminationCode,
       delivery: event.delivery,
     };
+    if (event.id !== undefined) built.id = event.id;
     if (event.variant !== undefined) built.variant = event.variant;
     if (event.faults && event.faults.length > 0) built.faults = event.faults;
     built.t = t;
@@ -160,8 +178,25 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     events.push(full);
     steps.push(padToBytes === undefined ? { kind: 'emit', t, event: full } : { kind: 'emit', t, event: full, padToBytes });
   };
-  const terminal = (attempt: number, sequence: number, state: TerminalState, code: string, faultKinds: FaultKind[] = []): void => {
-    emit({ attempt, sequence, state, chunk: '', terminationCode: code, delivery: 'sent', faults: faultKinds });
+  /** A frame of a stream contract that carries no text (`stream_start`, `text_start`, …). */
+  const frame = (kind: StreamFrameKind, attempt: number): void => {
+    steps.push({ kind: 'frame', t, frame: kind, attempt, id: nextId()! });
+  };
+  /** Whether the attempt being played sent its text_start (its text_end then comes before the end). */
+  let textOpen = false;
+  const terminal = (attempt: number, sequence: number, state: TerminalState, code: JobEndCode, faultKinds: FaultKind[] = []): void => {
+    if (stream === null) {
+      emit({ attempt, sequence, state, chunk: '', terminationCode: code, delivery: 'sent', faults: faultKinds });
+      return;
+    }
+    // The contract's own words: stream_end with a reason, or its error event (docs/scenarios.md, "Contracts").
+    const wire = streamTerminal(stream, code);
+    if (wire.role === 'end' && textOpen) {
+      frame('text_end', attempt);
+      if (prism) frame('step_finish', attempt);
+    }
+    textOpen = false;
+    emit({ attempt, sequence, id: nextId()!, state: wire.state, chunk: '', terminationCode: wire.code, delivery: 'sent', faults: faultKinds });
   };
 
   /**
@@ -172,9 +207,11 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     if (!afterTerminal) return;
     for (let i = 0; i < afterTerminal.tokens; i++) {
       t += sample(timing.interTokenMs, timingRandom);
+      const id = nextId();
       emit({
         attempt: attemptNo,
         sequence: terminalSeq + 1 + i,
+        ...(id === undefined ? {} : { id }),
         state: 'generating',
         chunk: allTokens[tokenCount + i]!,
         terminationCode: null,
@@ -243,6 +280,14 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     }
     const skipUpTo = attempt.idempotent ? lastSeq : 0;
     record({ progress: 'active' });
+    if (stream !== null) {
+      // The run opens: laravel/ai's stream() makes the attempt's invocation_id, the provider's stream its message id.
+      const invocationId = prism ? null : nextId()!;
+      streamAttempts.push({ invocationId, messageId: nextId(prism ? 'msg_' : '')!, tokens: attempt.afterTokens });
+      frame('stream_start', attemptNo);
+      if (prism) frame('step_start', attemptNo);
+      textOpen = false;
+    }
     t += sample(timing.ttftMs, timingRandom);
     let held: TruthEvent[] = [];
     let sinceHeld = 0;
@@ -268,7 +313,12 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
         shaped.push('latency-spike');
         truthFaults.push({ kind: 'latency-spike', attempt: attemptNo, t, afterSequence: seq - 1, detail: `+${spike.delayMs} ms before sequence ${seq}` });
       }
-      const base = { attempt: attemptNo, sequence: seq, state: 'generating' as const, chunk, terminationCode: null };
+      if (stream !== null && !textOpen) {
+        frame('text_start', attemptNo);
+        textOpen = true;
+      }
+      const id = nextId();
+      const base = { attempt: attemptNo, sequence: seq, ...(id === undefined ? {} : { id }), state: 'generating' as const, chunk, terminationCode: null };
       if (first && picks.drop.has(seq)) {
         emit({ ...base, delivery: 'dropped', faults: [...shaped, 'drop'] });
       } else if (first && picks.reorder.has(seq)) {
@@ -405,6 +455,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     lateTokens(attempts.length, maxSent + 1);
   }
   reportDeliveryFaults();
+  if (stream !== null) numberStreamPositions(events, stream);
   if (awaitsSweep) truthFaults.push({ kind: 'sweep', attempt: attempts.length, t, detail: `orphaned by the sweeper after ${scenario.orphanAfterMs} ms of silence` });
 
   const startRandom = random.fork('start');
@@ -418,5 +469,6 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     steps,
     awaitsSweep,
     truth: { sessionId, channel, group: groupIndex, attempts: attempts.length, outcome, finalText, terminationCode, events, faults: truthFaults },
+    ...(stream === null ? {} : { streamAttempts }),
   };
 }

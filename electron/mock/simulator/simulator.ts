@@ -1,9 +1,9 @@
 import { LatencyHistogram, type LatencySummary } from '../../../shared/analysis';
 import { sessionIdsOf, type GroundTruth, type Scenario } from '../../../shared/scenario';
 import type { GenerationStore } from '../generations';
-import { encodeEvent } from './payload';
 import { planSession, type PlanStep, type SessionPlan } from './plan';
 import { EventScheduler, realClock, type SchedulerClock } from './scheduler';
+import { wireWriter, type WireWriter } from './wire';
 import type { SimulatorTarget } from './target';
 
 /**
@@ -86,6 +86,7 @@ export class ScenarioRun {
   private readonly errors = new LatencyHistogram();
   private readonly startedAt: number;
   private readonly unsubscribe: () => void;
+  private readonly wire: WireWriter;
   private sweeping = false;
   private finish!: (progress: RunProgress) => void;
   private finished = false;
@@ -110,7 +111,8 @@ export class ScenarioRun {
     scenario.sessions.forEach((group, g) => {
       sessionIdsOf(scenario.name, group, g).forEach((id, i) => plans.push(planSession(scenario, g, id, i)));
     });
-    this.truth = { version: 1, scenario: scenario.name, seed: scenario.seed, sessions: plans.map((p) => p.truth) };
+    this.wire = wireWriter(scenario);
+    this.truth = { version: 1, scenario: scenario.name, seed: scenario.seed, contract: scenario.contract, sessions: plans.map((p) => p.truth) };
     this.sessions = plans.map((plan) => {
       const session: SessionRuntime = { plan, phase: 'scheduled', anchor: 0, next: 0, lastActivity: 0, published: 0, resume: null, tick: () => this.runSteps(session) };
       return session;
@@ -286,13 +288,22 @@ export class ScenarioRun {
         this.errors.record(Math.abs(now - (session.anchor + step.t)));
         session.lastActivity = now;
         if (step.event.delivery === 'dropped') return 'continue';
-        const data = encodeEvent(plan.sessionId, step.event, now, step.padToBytes);
-        this.target.publish(
-          this.appId === undefined ? { channel: plan.channel, event: this.scenario.event, data } : { appId: this.appId, channel: plan.channel, event: this.scenario.event, data },
-        );
+        const data = this.wire.data(plan, step.event, now, step.padToBytes);
+        const event = this.wire.name(step.event);
+        this.target.publish(this.appId === undefined ? { channel: plan.channel, event, data } : { appId: this.appId, channel: plan.channel, event, data });
         session.published++;
         this.publishedTotal++;
         this.maybeReport(now);
+        return 'continue';
+      }
+      case 'frame': {
+        // A stream contract's stream_start, text_start, …: published like an event, carries no text.
+        session.lastActivity = now;
+        const data = this.wire.frameData(plan, step, now);
+        const event = this.wire.frameName(step);
+        this.target.publish(this.appId === undefined ? { channel: plan.channel, event, data } : { appId: this.appId, channel: plan.channel, event, data });
+        session.published++;
+        this.publishedTotal++;
         return 'continue';
       }
       case 'record': {
