@@ -364,6 +364,11 @@ export class Analyzer {
     const read = this.streamRead;
     const kind = readStreamFrame(compiled, stream, record.event, record.data, key, scratch, read);
     if (kind === StreamReadKind.Ignored) return undefined;
+    if (kind === StreamReadKind.Step) {
+      // A tool call: not an event of the session, but the next start continues the run.
+      this.groups.get(key)?.positions?.step();
+      return undefined;
+    }
     const vantage = vantageKeyOf(record);
     const { group, tracker } = this.observation(key, channel, record, vantage, contract);
     const positions = (group.positions ??= new StreamPositions(contract.checks.order));

@@ -45,10 +45,21 @@ export class StreamPositions {
 
   constructor(private readonly orderedIds = false) {}
 
-  /** A start event: a restart when text of the same attempt came before it. */
+  /** An end or error event of the attempt was positioned: a start after it begins again. */
+  private ended = false;
+
+  /**
+   * A start event: a restart when text or an end of the same attempt came before it — unless a
+   * step event (a tool call) came since the text: then it opens the run's next step.
+   */
   start(attempt: string | null): void {
-    if (this.textSeen && (attempt === null || attempt === this.attempt)) this.restart();
+    if ((this.textSeen || this.ended) && (attempt === null || attempt === this.attempt)) this.restart();
     this.adopt(attempt);
+  }
+
+  /** A step event (`events.step`): the next start event continues the run. */
+  step(): void {
+    this.textSeen = false;
   }
 
   /** The position of a text, end or error event. */
@@ -67,6 +78,7 @@ export class StreamPositions {
     const position = this.next++;
     if (id !== null) this.remember(id, this.attemptNumber * PACK + position);
     if (text) this.textSeen = true;
+    else this.ended = true;
     this.lastAttempt = this.attemptNumber;
     return position;
   }
@@ -102,6 +114,7 @@ export class StreamPositions {
 
   private restart(): void {
     this.next = 1;
+    this.ended = false;
     this.attemptMaxId = null;
     this.textSeen = false;
     this.attemptNumber++;
@@ -109,7 +122,7 @@ export class StreamPositions {
 }
 
 /** What a frame of an event-stream contract is, once read (the hot path allocates nothing per frame: the details are in `StreamRead`). */
-export const StreamReadKind = { Ignored: 0, Start: 1, Event: 2, Violation: 3 } as const;
+export const StreamReadKind = { Ignored: 0, Start: 1, Event: 2, Violation: 3, Step: 4 } as const;
 export type StreamReadKind = (typeof StreamReadKind)[keyof typeof StreamReadKind];
 
 /** Reused for every frame read: the attempt and id of a start or event, the violation of a broken one. */
@@ -147,7 +160,7 @@ export function readStreamFrame(
   }
   const record = payload as Record<string, unknown>;
   const role = streamRole(stream, event, record);
-  if (role === 'other') return StreamReadKind.Ignored;
+  if (role === 'other') return stream.steps.size > 0 && stream.steps.has(streamKind(stream, event, record)) ? StreamReadKind.Step : StreamReadKind.Ignored;
   const { fields } = stream.stream;
   if (fields.parentAttempt !== null) {
     const parent = record[fields.parentAttempt];

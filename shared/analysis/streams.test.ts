@@ -111,6 +111,23 @@ describe('the Laravel AI SDK’s stream (laravel/ai): a session per channel, tex
     expect(verdictOf(records).session).toMatchObject({ status: 'completed', replays: 1, attempts: 2 });
   });
 
+  it('a tool loop: a second stream_start after a tool_call and its result is the run’s next step, not a restart', () => {
+    clock = 0;
+    const run = laravelAi('inv-1');
+    const tool = frame('tool_call', {
+      id: 'inv-1-evt-3a',
+      invocation_id: 'inv-1',
+      type: 'tool_call',
+      tool_id: 't1',
+      tool_name: 'search',
+      arguments: {},
+      reasoning_id: null,
+      timestamp: 1,
+    });
+    const records = [run.start(), run.delta('Let me look. '), tool, run.start(), run.delta('Found it.'), run.end('stop')];
+    expect(verdictOf(records).session).toMatchObject({ status: 'completed', replays: 0, attempts: 1, text: 'Let me look. Found it.' });
+  });
+
   it('no terminal: the stream stops (a worker died) → stalled, then orphaned, by the same clocks', () => {
     clock = 0;
     const run = laravelAi('inv-1');
@@ -217,6 +234,16 @@ describe('Prism’s stream (asBroadcast): no run id, finish_reason is the enum�
     expect(stalled).toMatchObject({ status: 'stalled', terminalStates: [] });
     const orphaned = analyzeJournal([subscribed(), ...records], { profile: PRISM, endMs: 80 + 120_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
     expect(orphaned).toMatchObject({ status: 'orphaned' });
+  });
+
+  it('a job that failed before any text and was retried: its new stream_start after the error begins again', () => {
+    clock = 0;
+    const a = prism();
+    const b = prism();
+    const records = [a.start(), a.error(false), { ...b.start(), data: { id: 'EVT_R1', timestamp: 1, model: 'm', provider: 'p', metadata: null } }, b.delta('x'), b.end('Stop')];
+    // the error ended attempt 1 at position 1; the retry is attempt 2 from position 1 again — as the
+    // seed contract's errored-then-retry: a replay, and (a client stops at the error) after the terminal
+    expect(verdictOf(records, PRISM).session).toMatchObject({ status: 'completed', terminalStates: ['errored', 'completed'], attempts: 2, replays: 1, afterTerminal: 2 });
   });
 
   it('a retried job is a new stream_start on the channel after text: a restart', () => {

@@ -35,6 +35,12 @@ export const EventStreamSchema = z.strictObject({
      * the Laravel AI SDK names its error events after the provider's error type.
      */
     errorWhenField: FieldName.nullable().default(null),
+    /**
+     * Events after which a start event is the run's next step, not a restart: a tool loop's
+     * `tool_call` / `tool_result` (the Laravel AI SDK may open each provider step with its own
+     * `stream_start`, research §1.5). Not events of the session.
+     */
+    step: z.array(EventName).default([]),
     /** Events that end a run as abandoned (the Vercel protocol's `abort`); `fields.reason` is their code. */
     abort: z.array(EventName).default([]),
     /**
@@ -97,12 +103,20 @@ export interface CompiledStream {
   readonly reasons: ReadonlyMap<string, TerminalState>;
   /** Every name the contract sends, with a role or not (auto-detection's evidence). */
   readonly names: ReadonlySet<string>;
+  /** `events.step`. */
+  readonly steps: ReadonlySet<string>;
 }
 
 export function compileStream(stream: EventStream): CompiledStream {
   const roles = new Map<string, Exclude<StreamRole, 'other'>>();
   for (const role of ['start', 'text', 'end', 'abort', 'error'] as const) for (const name of stream.events[role]) if (!roles.has(name)) roles.set(name, role);
-  return { stream, roles, reasons: new Map(Object.entries(stream.reasons)), names: new Set([...roles.keys(), ...stream.events.other]) };
+  return {
+    stream,
+    roles,
+    reasons: new Map(Object.entries(stream.reasons)),
+    names: new Set([...roles.keys(), ...stream.events.other, ...stream.events.step]),
+    steps: new Set(stream.events.step),
+  };
 }
 
 /** The kind of a frame: its event name, or — for a relay that sends every chunk under one name — the payload's `kindField`. */
@@ -140,7 +154,8 @@ export const LARAVEL_AI_STREAM: EventStreamInput = {
     end: ['stream_end'],
     error: ['error', 'stream_failed'],
     errorWhenField: 'recoverable',
-    other: ['text_start', 'text_end', 'reasoning_start', 'reasoning_delta', 'reasoning_end', 'tool_call', 'tool_result', 'citation', 'tool_approval_request'],
+    step: ['tool_call', 'tool_result'],
+    other: ['text_start', 'text_end', 'reasoning_start', 'reasoning_delta', 'reasoning_end', 'citation', 'tool_approval_request'],
   },
   fields: {
     id: 'id',

@@ -100,16 +100,13 @@ describe('stream positions in the ground truth', () => {
       event(2, 'e'),
       event(2, 'f', { state: 'completed', chunk: '' }),
     ];
-    numberStreamPositions(events, 'laravel-ai');
+    numberStreamPositions(events);
     expect(events.map((e) => e.sequence)).toEqual([1, 2, 2, 3, 1, 0, 1, 2]);
   });
 
-  it('Prism restarts only after text: an attempt that sent only its error goes on in the next', () => {
+  it('an attempt that sent only its error is ended: the retry (Prism: its new stream_start) starts again at 1', () => {
     const events = [event(1, 'x', { state: 'errored', chunk: '' }), event(2, 'y'), event(2, 'z')];
-    numberStreamPositions(events, 'prism');
-    expect(events.map((e) => e.sequence)).toEqual([1, 2, 3]);
-    const again = [event(1, 'x', { state: 'errored', chunk: '' }), event(2, 'y'), event(2, 'z')];
-    numberStreamPositions(again, 'laravel-ai');
-    expect(again.map((e) => e.sequence)).toEqual([1, 1, 2]);
+    numberStreamPositions(events);
+    expect(events.map((e) => e.sequence)).toEqual([1, 1, 2]);
   });
 });

@@ -1,4 +1,3 @@
-import type { StreamContract } from './contracts';
 import type { TruthEvent } from './truth';
 
 /**
@@ -13,23 +12,22 @@ import type { TruthEvent } from './truth';
  * - A broken or oversized payload takes no position (its id cannot be read, or it is refused
  *   whole); it is given the position of its resend, or 0 when it is never resent.
  * - A new attempt starts again at 1 when the one before positioned anything — laravel-ai's new
- *   `invocation_id` — or, for Prism, which has no attempt id, when the one before streamed text (a
- *   `stream_start` after text is what marks a retry).
+ *   `invocation_id`; for Prism, which has no attempt id, its new `stream_start` after the text or
+ *   the error of the attempt before.
  *
  * `events` is in publish order (the plan's order); sequences are rewritten in place.
  */
-export function numberStreamPositions(events: readonly TruthEvent[], contract: StreamContract): void {
+export function numberStreamPositions(events: readonly TruthEvent[]): void {
   const positions = new Map<string, number>();
   let attempt = 0;
   let next = 1;
-  let textSeen = false;
   for (const event of events) {
     if (event.delivery === 'dropped') continue;
     if (event.attempt !== attempt) {
-      const restart = contract === 'prism' ? textSeen : next > 1;
+      // laravel-ai: a new invocation_id; Prism: a new stream_start after text or an end (an error) of the attempt
+      const restart = next > 1;
       if (restart) {
         next = 1;
-        textSeen = false;
       }
       attempt = event.attempt;
     }
@@ -42,7 +40,6 @@ export function numberStreamPositions(events: readonly TruthEvent[], contract: S
     }
     event.sequence = next;
     positions.set(id, next++);
-    if (event.state === 'generating') textSeen = true;
   }
   for (const event of events) {
     if (event.delivery === 'malformed' || event.delivery === 'oversize') event.sequence = positions.get(event.id ?? '') ?? 0;

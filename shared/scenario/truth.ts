@@ -113,8 +113,11 @@ export interface ExpectationSettings {
 export function expectedAnomalies(session: SessionTruth, settings: ExpectationSettings): AnomalyCounts {
   const counts = zeroCounts();
   const stream = settings.contract !== undefined && isStreamContract(settings.contract);
-  // A stream's positions are arrival positions: a late event is out of order only by its id (generation order).
+  // A stream's positions are arrival positions: a late event is out of order only by its id
+  // (ids are made in generation order): one that sorts below an id its attempt already had.
   let lateById = 0;
+  const seenIds = new Set<string>();
+  let attemptMaxId: string | null = null;
   const firstChunk = new Map<number, string>();
   const terminalBySequence = new Map<number, string>();
   let max = 0;
@@ -139,16 +142,25 @@ export function expectedAnomalies(session: SessionTruth, settings: ExpectationSe
     const wasTerminal = terminal !== null;
     const first = firstChunk.get(seq);
     const duplicate = first !== undefined;
+    if (stream && event.id !== undefined && !seenIds.has(event.id)) {
+      // position 1 of a new id opens an attempt: the first, or a retry starting over (a replay, whatever came before it)
+      if (seq === 1) {
+        if (seenIds.size > 0) counts.replay++;
+        attemptMaxId = null;
+      }
+      if (attemptMaxId !== null && event.id < attemptMaxId) lateById++;
+      else attemptMaxId = event.id;
+      seenIds.add(event.id);
+    }
     if (duplicate) {
       counts.duplicate++;
       if (first !== event.chunk) counts.conflict++;
       if (seq === min && sinceRestartMax > seq) {
-        counts.replay++;
+        if (!stream) counts.replay++;
         sinceRestartMax = seq;
       }
     } else {
       if (seq < max) counts.out_of_order++;
-      if (stream && event.faults?.includes('reorder')) lateById++;
       firstChunk.set(seq, event.chunk);
       if (seq > max) max = seq;
       if (seq < min) min = seq;

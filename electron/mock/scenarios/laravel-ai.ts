@@ -191,11 +191,28 @@ export const laravelAiMalformed: ScenarioInput = {
   ],
 };
 
+export const laravelAiReorder: ScenarioInput = {
+  name: 'laravel-ai-reorder',
+  description:
+    'Queued broadcast() sends one BroadcastEvent job per delta; racing workers deliver some late. The SDK’s ids are time-ordered (UUIDv7), so a late delta is out of order by its id.',
+  seed: 210,
+  ...CONTRACT,
+  tokens: 40,
+  sessions: [
+    { id: 'lai-reorder-listed', faults: [{ kind: 'reorder', sequences: [5, 20], window: 2 }] },
+    { id: 'lai-reorder-random', faults: [{ kind: 'reorder', probability: 0.1, window: 3 }] },
+  ],
+  expect: [
+    // #5 and #20 each arrive after two later deltas: two late events; nothing is lost or repeated
+    { session: 'lai-reorder-listed', status: 'completed', counts: { outOfOrder: 2, duplicates: 0, events: 41 } },
+    { session: '*', status: 'completed', anomalies: { absent: ['duplicate', 'replay', 'stall'] } },
+  ],
+};
+
 /**
- * No reorder scenario: a stream's only order today is arrival (`checks.order: false`), so a late
- * delta is invisible and its text is shown where it arrived — `textEqualsFinal` would fail by
- * design. Checking order by the SDK's time-ordered ids is being added to the analyzer; the ground
- * truth already expects one `out_of_order` per late event when a verdict says `checks.order`.
+ * In the reorder scenario the text is not `textEqualsFinal`: a stream's text is what arrived, in
+ * arrival order (a client appending deltas shows the same); the late deltas are flagged out of
+ * order by their time-ordered ids (docs/detection.md).
  */
 export const LARAVEL_AI_SCENARIOS: readonly ScenarioInput[] = [
   laravelAiHealthy,
@@ -207,4 +224,5 @@ export const LARAVEL_AI_SCENARIOS: readonly ScenarioInput[] = [
   laravelAiInterruptions,
   laravelAiAfterTerminal,
   laravelAiMalformed,
+  laravelAiReorder,
 ];

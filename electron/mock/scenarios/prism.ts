@@ -35,12 +35,13 @@ export const prismStream: ScenarioInput = {
       counts: { afterTerminal: 31, replays: 1, duplicates: 11, conflicts: 1 },
       anomalies: { present: ['terminal_conflict'] },
     },
-    // no text before the second stream_start: the same attempt goes on (error at 1, deltas at 2…31, end at 32)
+    // the error (position 1) ended the attempt: the second stream_start begins again, as the seed's
+    // errored-then-retry does — its first delta re-uses position 1 (a conflicting duplicate), then 2…31
     {
       session: 'prism-error-at-start-retry',
       status: 'completed',
-      counts: { afterTerminal: 31, replays: 0, duplicates: 0, maxSequence: 32 },
-      anomalies: { present: ['terminal_conflict', 'after_terminal'] },
+      counts: { afterTerminal: 31, replays: 1, duplicates: 1, conflicts: 1, maxSequence: 31 },
+      anomalies: { present: ['terminal_conflict', 'after_terminal', 'replay'] },
     },
     { session: 'prism-duplicates', status: 'completed', counts: { duplicates: 2, conflicts: 0 }, textEqualsFinal: true },
   ],

@@ -19,8 +19,11 @@ import { wireWriter } from './wire';
  * exception ↔ stream_failed), the correct text and the highest position — except as below.
  *
  * Not compared, and why:
- * - `missing`, `gaps`, `outOfOrder` and the `gap`, `out_of_order` anomalies: a stream without
- *   sequence numbers cannot know them (its verdict says `checks: {gaps: false, order: false}`);
+ * - `missing`, `gaps` and the `gap` anomaly: a stream without sequence numbers cannot know them
+ *   (its verdict says `checks.gaps: false`); `outOfOrder` and `out_of_order`: the seed's judge by
+ *   sequence (the events a late one overtook are not out of order, the late one is when it comes
+ *   below the highest), the stream's by time-ordered id — the same late events, but each
+ *   contract's truth predicts its own count, asserted below;
  * - `text` when an event was reordered: the seed's positions put it back in place, a stream's
  *   only order is arrival (the naive text, compared, is the same);
  * - `maxSequence` when a broken payload was never resent: the seed's job spent a sequence on it (a
@@ -178,7 +181,7 @@ describe('one fault plan, two contracts (echoscope and laravel-ai): the same ver
   it.each(drawn.map((p) => [p.index, JSON.stringify(p.faults), p] as const))('plan %i: %s', (_, __, { index, faults, tokens }) => {
     const seed = verdictOf(scenarioFor(index, faults, tokens, 'echoscope'));
     const stream = verdictOf(scenarioFor(index, faults, tokens, 'laravel-ai'));
-    expect(stream.verdict.checks).toEqual({ gaps: false, order: false });
+    expect(stream.verdict.checks).toEqual({ gaps: false, order: true, duplicates: true });
     expect(shared(stream.verdict)).toEqual(shared(seed.verdict));
     const code = seed.verdict.terminationCode;
     expect(stream.verdict.terminationCode).toBe(code === null ? null : (CODES[code] ?? code));

@@ -455,7 +455,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     lateTokens(attempts.length, maxSent + 1);
   }
   reportDeliveryFaults();
-  if (stream !== null) numberStreamPositions(events, stream);
+  if (stream !== null) numberStreamPositions(events);
   if (awaitsSweep) truthFaults.push({ kind: 'sweep', attempt: attempts.length, t, detail: `orphaned by the sweeper after ${scenario.orphanAfterMs} ms of silence` });
 
   const startRandom = random.fork('start');
