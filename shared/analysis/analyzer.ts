@@ -133,7 +133,9 @@ export class Analyzer {
   private readonly streamRead = createStreamRead();
   /** The channel of the last frame and its state: a channel streams many frames in a row. */
   private lastChannel: string | undefined = undefined;
-  private lastChannelState: ChannelState | undefined = undefined;
+  private lastChannelState: ChannelState<SessionGroup> | undefined = undefined;
+  /** The group `observation` last found. */
+  private currentGroup: SessionGroup | undefined = undefined;
   private ignoredFrames = 0;
   private observationCount = 0;
   /**
@@ -316,7 +318,7 @@ export class Analyzer {
     }
     let state = this.lastChannelState;
     if (channel !== this.lastChannel || state === undefined) {
-      state = this.detector.state(channel, record.at, record.connection);
+      state = this.detector.state(channel, record.at, record.connection) as ChannelState<SessionGroup>;
       this.lastChannel = channel;
       this.lastChannelState = state;
     }
@@ -337,7 +339,8 @@ export class Analyzer {
     const violation = decodePayload(compiled, record.data, channel, scratch);
     const key = violation === null ? scratch.sessionId : (violation.sessionId ?? (channelSessionId(compiled, channel) as string));
     const vantage = vantageKeyOf(record);
-    const { group, tracker } = this.observation(key, channel, record, vantage, contract);
+    const tracker = this.observation(key, channel, record, vantage, contract);
+    const group = this.currentGroup!;
     if (violation === null) {
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
       this.position = scratch.sequence;
@@ -355,7 +358,7 @@ export class Analyzer {
    * the session's `StreamPositions`, then folded like any event (docs/detection.md). The session
    * key is the channel's suffix.
    */
-  private streamFrame(record: FrameRecord, state: ChannelState, contract: ChannelContract): string | undefined {
+  private streamFrame(record: FrameRecord, state: ChannelState<SessionGroup>, contract: ChannelContract): string | undefined {
     const channel = record.channel!;
     const compiled = contract.compiled;
     const stream = compiled.stream!;
@@ -366,11 +369,12 @@ export class Analyzer {
     if (kind === StreamReadKind.Ignored) return undefined;
     if (kind === StreamReadKind.Step) {
       // A tool call: not an event of the session, but the next start continues the run.
-      this.groups.get(key)?.positions?.step();
+      (state.group ?? this.groups.get(key))?.positions?.step();
       return undefined;
     }
     const vantage = vantageKeyOf(record);
-    const { group, tracker } = this.observation(key, channel, record, vantage, contract);
+    const tracker = this.observation(key, channel, record, vantage, contract, state.group ?? undefined);
+    const group = (state.group = this.currentGroup!);
     const positions = (group.positions ??= new StreamPositions(contract.checks.order));
     if (kind === StreamReadKind.Violation) tracker.violation(record.at, read.violation!);
     else if (kind === StreamReadKind.Start) {
@@ -391,8 +395,13 @@ export class Analyzer {
     return key;
   }
 
-  private observation(key: string, channel: string, record: FrameRecord, vantage: string, contract: ChannelContract): { group: SessionGroup; tracker: SessionTracker } {
-    let group = this.groups.get(key);
+  /**
+   * The observation (session × vantage) a frame belongs to, made on its first frame; its group is
+   * left in `currentGroup` (no object per frame on the hot path). `known`: the group, when the
+   * caller has it already (an event stream's channel keeps its session's group).
+   */
+  private observation(key: string, channel: string, record: FrameRecord, vantage: string, contract: ChannelContract, known?: SessionGroup): SessionTracker {
+    let group = known ?? this.groups.get(key);
     if (group === undefined) {
       group = new SessionGroup(contract);
       this.groups.set(key, group);
@@ -411,7 +420,8 @@ export class Analyzer {
       }
       group.last = tracker;
     }
-    return { group, tracker };
+    this.currentGroup = group;
+    return tracker;
   }
 
   private track(vantage: string): ConnectionTrack {

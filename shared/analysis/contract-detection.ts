@@ -21,11 +21,13 @@ export interface ChannelContract {
   readonly checks: SessionChecks;
 }
 
-/** What the analyzer knows about one channel. */
-export interface ChannelState {
+/** What the analyzer knows about one channel; `G` is the analyzer's session group. */
+export interface ChannelState<G = unknown> {
   contract: ChannelContract | null;
   /** The session key of an event-stream contract: the channel's suffix after its last dot (cut once). */
   readonly streamKey: string;
+  /** An event stream's session group, kept by the analyzer once made (one session per channel: no lookup per frame). */
+  group: G | null;
   /** A frame of the channel was read as an event of its contract (or a violation of it). */
   recognised: boolean;
   /** Frames no contract read, and what they were (bounded). */
@@ -108,7 +110,7 @@ export class ContractDetector {
   state(channel: string, at: number, connection: string): ChannelState {
     let state = this.channels.get(channel);
     if (state === undefined) {
-      state = { contract: this.forced, streamKey: channelSuffix(channel), recognised: false, unread: 0, events: [], sample: null, firstAt: at, connection };
+      state = { contract: this.forced, streamKey: channelSuffix(channel), group: null, recognised: false, unread: 0, events: [], sample: null, firstAt: at, connection };
       this.channels.set(channel, state);
     }
     return state;

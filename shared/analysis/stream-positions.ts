@@ -64,19 +64,32 @@ export class StreamPositions {
 
   /** The position of a text, end or error event. */
   position(attempt: string | null, id: string | null, text: boolean): number {
-    const known = id === null ? undefined : this.find(id);
     this.late = false;
-    if (known !== undefined) {
-      this.lastAttempt = Math.floor(known / PACK);
-      return known % PACK;
+    const ids = this.sortedIds;
+    const n = ids.length;
+    // The usual case: a new id above every id seen (time-ordered ids arrive mostly in order) — one comparison.
+    const highest = id !== null && (n === 0 || id > ids[n - 1]!);
+    if (!highest) {
+      const known = id === null ? undefined : this.find(id);
+      if (known !== undefined) {
+        this.lastAttempt = Math.floor(known / PACK);
+        return known % PACK;
+      }
     }
     this.adopt(attempt);
     if (this.orderedIds && id !== null) {
-      if (this.attemptMaxId === null || id > this.attemptMaxId) this.attemptMaxId = id;
+      // above every id seen is above the attempt's highest too
+      if (highest || this.attemptMaxId === null || id > this.attemptMaxId) this.attemptMaxId = id;
       else this.late = true;
     }
     const position = this.next++;
-    if (id !== null) this.remember(id, this.attemptNumber * PACK + position);
+    if (id !== null) {
+      const place = this.attemptNumber * PACK + position;
+      if (highest) {
+        ids.push(id);
+        this.sortedPlaces.push(place);
+      } else this.otherIds.set(id, place);
+    }
     if (text) this.textSeen = true;
     else this.ended = true;
     this.lastAttempt = this.attemptNumber;
@@ -97,14 +110,6 @@ export class StreamPositions {
       else hi = mid - 1;
     }
     return this.otherIds.get(id);
-  }
-
-  private remember(id: string, place: number): void {
-    const ids = this.sortedIds;
-    if (ids.length === 0 || id > ids[ids.length - 1]!) {
-      ids.push(id);
-      this.sortedPlaces.push(place);
-    } else this.otherIds.set(id, place);
   }
 
   private adopt(attempt: string | null): void {
