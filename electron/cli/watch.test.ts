@@ -103,13 +103,19 @@ describe('echoscope watch', () => {
     expect(byId.w3).toMatchObject({ status: 'streaming', missing: 1, gaps: [{ from: 2, to: 2 }], disconnects: 0 });
   }, 60_000);
 
-  it('--contract laravel-ai: the Laravel AI SDK’s events published through the official pusher SDK, one session per channel', async () => {
+  it('a mixed fleet on one connection: a Laravel AI SDK channel and a seed channel, each detected and judged by its own contract', async () => {
     // Published as laravel/ai's StreamEvent::broadcast does (docs/contracts-research.md): the event
     // name is the payload's type, no sequence number; the job crashed after two deltas and was
-    // retried under a new invocation_id. Only the publisher is ours; server, client and SDK are real.
+    // retried under a new invocation_id. Beside it, a seed-contract session. No --contract: each
+    // channel's first frame chooses. Only the publisher is ours; server, client and SDK are real.
     mock = await startMockServer({ port: 0 });
-    const { journal, out, sdk, running, stop } = watchMock(mock, ['--channel', 'private-chat.42', '--contract', 'laravel-ai']);
+    const { journal, out, sdk, running, stop } = watchMock(mock, ['--channel', 'private-chat.42', '--channel', 'private-ai.s7']);
     await until(async () => (await subscriberCount(mock!, 'private-chat.42')) >= 1, 'EchoScope to subscribe to private-chat.42');
+    await until(async () => (await subscriberCount(mock!, 'private-ai.s7')) >= 1, 'EchoScope to subscribe to private-ai.s7');
+    const seed = (sequence: number, chunk: string, state: string) =>
+      sdk.trigger('private-ai.s7', 'chunk.delivered', { session_id: 's7', chunk, sequence, state, termination_code: state === 'generating' ? null : 'end_turn' });
+    await seed(1, 'Hi', 'generating');
+    await seed(2, '', 'completed');
     let n = 0;
     const send = (invocation: string, type: string, extra: Record<string, unknown> = {}) =>
       sdk.trigger('private-chat.42', type, { id: `evt-${++n}`, invocation_id: invocation, type, timestamp: Math.floor(Date.now() / 1000), ...extra });
@@ -125,9 +131,9 @@ describe('echoscope watch', () => {
     stop();
     expect(await running).toBe(0);
     const watched = JSON.parse(out.join('\n')) as Verdict;
-    expect(watched.sessions).toHaveLength(1);
-    expect(watched.sessions[0]).toMatchObject({
-      sessionId: '42',
+    expect(watched.sessions).toHaveLength(2);
+    const byId = Object.fromEntries(watched.sessions.map((s) => [s.sessionId, s]));
+    expect(byId['42']).toMatchObject({
       status: 'completed',
       terminationCode: 'stop',
       replays: 1,
@@ -135,7 +141,11 @@ describe('echoscope watch', () => {
       duplicates: 2,
       text: 'The answer is 42.',
       ttftFrom: 'start_event',
+      contract: { name: 'laravel-ai', confidence: 'high' },
+      checks: { gaps: false, order: true, duplicates: true },
     });
+    expect(byId.s7).toMatchObject({ status: 'completed', terminationCode: 'end_turn', text: 'Hi', contract: { name: 'echoscope', confidence: 'high' }, checks: { gaps: true } });
+    expect(watched.unrecognised).toEqual([]);
   }, 60_000);
 
   it('stops with exit 1 when discovery is refused, showing what the server answered', async () => {
