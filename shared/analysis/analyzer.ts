@@ -137,6 +137,8 @@ export class Analyzer {
   /** The group `observation` last found. */
   private currentGroup: SessionGroup | undefined = undefined;
   private ignoredFrames = 0;
+  /** Sessions whose verdict may have changed since `takeTouched` (a frame, a drop of their connection, a known start). */
+  private readonly touched = new Set<string>();
   private observationCount = 0;
   /**
    * What the analyzer made of the record last ingested (classification.ts: flags + attempt); 0
@@ -169,6 +171,27 @@ export class Analyzer {
   /** The contract a channel is read with (given or detected); undefined before one is chosen. */
   channelContract(channel: string): ContractProfile | undefined {
     return this.detector.contractOf(channel)?.compiled.profile;
+  }
+
+  /** Frames that were not a contract's events on a channel it reads (the summary's `ignoredFrames`). */
+  get ignored(): number {
+    return this.ignoredFrames;
+  }
+
+  /** The sessions touched since the last call (and forgets them): what a live view must look at again. */
+  takeTouched(): string[] {
+    const keys = [...this.touched];
+    this.touched.clear();
+    return keys;
+  }
+
+  /** The earliest time after `nowMs` at which a session's verdict changes with no new frame (see `SessionTracker.nextChangeAt`). */
+  nextChangeAt(sessionId: string, nowMs: number): number {
+    const group = this.groups.get(sessionId);
+    if (group === undefined) return Number.POSITIVE_INFINITY;
+    let next = Number.POSITIVE_INFINITY;
+    for (const tracker of group.observations) next = Math.min(next, tracker.nextChangeAt(nowMs));
+    return next;
   }
 
   /** Latest arrival time ingested (the journal's end so far); -Infinity before any record. */
@@ -205,7 +228,10 @@ export class Analyzer {
    */
   setStart(sessionId: string, at: number, from: KnownStart['from'], precisionMs = 0): void {
     const known = this.starts.get(sessionId);
-    if (known === undefined || at < known.at) this.starts.set(sessionId, precisionMs > 0 ? { at, from, precisionMs } : { at, from });
+    if (known === undefined || at < known.at) {
+      this.starts.set(sessionId, precisionMs > 0 ? { at, from, precisionMs } : { at, from });
+      if (this.groups.has(sessionId)) this.touched.add(sessionId);
+    }
   }
 
   verdicts(nowMs: number, request: VerdictRequest = {}): Verdict {
@@ -327,7 +353,10 @@ export class Analyzer {
     if (key === undefined) {
       this.ignoredFrames++;
       this.detector.unread(state, record.event, record.data);
-    } else state.recognised = true;
+    } else {
+      state.recognised = true;
+      this.touched.add(key);
+    }
     return key;
   }
 
@@ -449,7 +478,9 @@ export class Analyzer {
     if (record.reason === CLIENT_CLOSE_REASON) return; // our own close at the end of a watch: not a drop
     track.down = true;
     for (const session of track.sessions) {
-      if (session.isOpen) session.disconnected(record.at, record.connection, record.state, record.code);
+      if (!session.isOpen) continue;
+      session.disconnected(record.at, record.connection, record.state, record.code);
+      this.touched.add(session.sessionId);
     }
   }
 

@@ -273,6 +273,33 @@ export class SessionTracker {
     return this.firstEventAt - this.subscribedAt < this.options.lateJoinWindowMs;
   }
 
+  /**
+   * The earliest time after `nowMs` at which this observation's verdict can change with no new
+   * frame: the stall and orphan thresholds of an open session, and each hole leaving the reorder
+   * window (then it counts as a gap). Infinity when time alone changes nothing (a terminal
+   * session reports every hole at once). What the monitor's deadline heap is keyed on.
+   */
+  nextChangeAt(nowMs: number): number {
+    if (this.lastTerminalState !== null || Number.isNaN(this.lastActivityAt)) return Number.POSITIVE_INFINITY;
+    const { stallAfterMs, orphanAfterMs, reorderWindowMs } = this.options;
+    let next = Number.POSITIVE_INFINITY;
+    const stall = this.lastActivityAt + stallAfterMs;
+    const orphan = this.lastActivityAt + orphanAfterMs;
+    if (stall > nowMs) next = stall;
+    else if (orphan > nowMs) next = orphan;
+    const ledger = this.ledger;
+    // the lead 1..min−1 (when it is a hole) was revealed by the first event
+    if (ledger.unique > 0 && ledger.min > 1) {
+      const lead = ledger.firstAt + reorderWindowMs;
+      if (lead > nowMs && lead < next) next = lead;
+    }
+    for (const hole of ledger.holes) {
+      const aged = hole.revealedAt + reorderWindowMs;
+      if (aged > nowMs && aged < next) next = aged;
+    }
+    return next;
+  }
+
   /** Sequences this observation received, as ranges (for the comparison). */
   received(): SequenceRange[] {
     return this.ledger.ranges();

@@ -255,3 +255,62 @@ describe('recordTime', () => {
     expect([recordTime('yesterday'), recordTime(null), recordTime(''), recordTime(-1)]).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
+
+describe('Monitor cost by what changed (issue 19)', () => {
+  it('a tick recomputes the rows of the sessions touched or due, not every session', () => {
+    const { monitor, set } = monitorAt(0);
+    // 500 sessions that ended, and one still streaming
+    for (let i = 0; i < 500; i++) {
+      monitor.ingest(chunk(10, `done-${i}`, 1));
+      monitor.ingest(chunk(20, `done-${i}`, 2, 'completed', 'end_turn'));
+    }
+    monitor.ingest(chunk(30, 'live', 1));
+    set(40);
+    monitor.tick();
+    expect(monitor.rowsComputed).toBe(501);
+    // one new frame: one row
+    monitor.ingest(chunk(50, 'live', 2));
+    set(60);
+    expect(monitor.tick().map((row) => row.sessionId)).toEqual(['live']);
+    expect(monitor.rowsComputed).toBe(502);
+    // nothing arrives: no row is recomputed until the open session's stall deadline (50 + STALL_MS)
+    set(50 + STALL_MS - 1);
+    monitor.tick();
+    expect(monitor.rowsComputed).toBe(502);
+    set(50 + STALL_MS);
+    expect(monitor.tick().map((row) => [row.sessionId, row.status])).toEqual([['live', 'stalled']]);
+    expect(monitor.rowsComputed).toBe(503);
+    // list, fleet and summary read the kept rows
+    expect(monitor.list().total).toBe(501);
+    expect(monitor.fleet(10_000).reduce((n, bucket) => n + bucket.sessions, 0)).toBe(501);
+    expect(monitor.summary()).toMatchObject({ sessions: 501, byStatus: { completed: 500, stalled: 1 } });
+    expect(monitor.rowsComputed).toBe(503);
+  });
+
+  it('the summary kept row by row equals the analyzer’s summary of every verdict, on a mixed fleet with drops and a second vantage', () => {
+    const { monitor, set } = monitorAt(0);
+    const records: JournalRecord[] = [];
+    for (let i = 0; i < 40; i++) {
+      const id = `s${i}`;
+      records.push(chunk(10 + i, id, 1));
+      if (i % 3 !== 0) records.push(chunk(20 + i, id, 3)); // a hole at 2 for most
+      if (i % 2 === 0) records.push({ ...chunk(25 + i, id, 1), connection: 'c2' }); // a second vantage
+      if (i % 5 === 0) records.push(chunk(30 + i, id, 1)); // a duplicate
+      if (i % 4 === 0) records.push(chunk(40 + i, id, 4, 'completed', 'end_turn'));
+    }
+    records.push({ type: 'connection', at: 200, connection: 'c1', state: 'connected' });
+    records.push({ type: 'connection', at: 300, connection: 'c1', state: 'unavailable' });
+    records.push({ type: 'frame', at: 310, connection: 'c1', channel: 'other.1', event: 'something', data: {} });
+    records.sort((a, b) => a.at - b.at);
+    for (const record of records) monitor.ingest(record);
+    for (const at of [400, 400 + REORDER_MS, 400 + STALL_MS + REORDER_MS, 400 + ORPHAN_MS]) {
+      set(at);
+      monitor.tick();
+      const fresh = new Monitor({ clock: () => at, analyzer: { stallAfterMs: STALL_MS, orphanAfterMs: ORPHAN_MS, reorderWindowMs: REORDER_MS } });
+      for (const record of records) fresh.ingest(record);
+      // the reference: one full pass (the analyzer's own summarize over every verdict)
+      const reference = (fresh as unknown as { analyzer: { verdicts(now: number, r: object): { summary: unknown } } }).analyzer.verdicts(at, { includeText: false }).summary;
+      expect([at, monitor.summary()]).toEqual([at, reference]);
+    }
+  });
+});

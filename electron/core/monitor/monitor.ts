@@ -1,10 +1,12 @@
-import { Analyzer, combineObservations, vantageKeyOf, type AnalyzerOptions, type KnownStart, type SessionVerdict, type Verdict } from '../../../shared/analysis';
+import { Analyzer, combineObservations, vantageKeyOf, type AnalyzerOptions, type KnownStart, type SessionVerdict } from '../../../shared/analysis';
 import type { ContractProfile } from '../../../shared/contract';
 import type { FleetBucket, MonitorSettings, ObservationRow, ReconcileResult, SessionDetail, SessionFilter, SessionRow, UnrecognisedChannel } from '../../../shared/api';
 import { SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { realTimers, type Timers } from '../timers';
+import { DeadlineHeap } from './deadlines';
+import { FleetTally } from './fleet-tally';
 
 /** One observation's frames as the monitor holds them, with what live analysis made of each (see `Monitor.sessionAnalysis`). */
 export interface KnownAnalysis {
@@ -45,6 +47,19 @@ export class Monitor {
   private readonly tickMs: number;
   private readonly listeners = new Set<(update: MonitorUpdate) => void>();
   private readonly pushed = new Map<string, string>();
+  /**
+   * Every session's current row, kept up to date by what changed (issue 19): the sessions the
+   * analyzer touched, those whose deadline came (a stall, an orphan, a hole leaving the reorder
+   * window), those a reconciliation changed. Ticks, `list`, `fleet` and `summary` read it; no
+   * pass recomputes every verdict.
+   */
+  private readonly rowCache = new Map<string, SessionRow>();
+  private readonly tally = new FleetTally();
+  private readonly deadlines = new DeadlineHeap();
+  /** Rows changed by something the analyzer does not see (a reconciliation). */
+  private readonly stale = new Set<string>();
+  /** Rows refreshed since the last tick: the tick pushes those whose signature changed. */
+  private readonly unpushed = new Set<string>();
   private readonly reconciled = new Map<string, ReconcileResult>();
   private readonly sessionEndListeners = new Set<(sessionId: string, row: SessionRow) => void>();
   private readonly ended = new Set<string>();
@@ -134,40 +149,70 @@ export class Monitor {
     this.dirty = true;
   }
 
-  /** One row per session: its observations (consecutive in a verdict) combined. */
-  private rows(verdict: Verdict): SessionRow[] {
-    const rows: SessionRow[] = [];
-    const sessions = verdict.sessions;
-    for (let i = 0; i < sessions.length;) {
-      let j = i + 1;
-      while (j < sessions.length && sessions[j]!.sessionId === sessions[i]!.sessionId) j++;
-      rows.push(this.row(j === i + 1 ? { ...sessions[i]!, observations: 1 } : combineObservations(sessions.slice(i, j))));
-      i = j;
+  /**
+   * Brings the row cache up to `now`: recomputes the rows of the sessions touched since, or whose
+   * deadline has come, and re-arms their deadlines. Cost: O(changed + due), whatever the fleet.
+   */
+  /** Rows computed so far (what a tick costs is what it recomputes; tests and the benchmark read it). */
+  rowsComputed = 0;
+
+  private refresh(now: number): void {
+    const due = new Set<string>(this.stale);
+    this.stale.clear();
+    for (const key of this.analyzer.takeTouched()) due.add(key);
+    this.deadlines.due(now, due);
+    for (const sessionId of due) {
+      const verdict = this.analyzer.sessionVerdict(sessionId, now, { includeText: false });
+      const old = this.rowCache.get(sessionId);
+      if (old !== undefined) this.tally.remove(old);
+      if (verdict === undefined) {
+        this.rowCache.delete(sessionId);
+        this.deadlines.delete(sessionId);
+        continue;
+      }
+      const row = this.row(verdict);
+      this.rowsComputed++;
+      this.rowCache.set(sessionId, row);
+      this.tally.add(row);
+      this.deadlines.set(sessionId, this.analyzer.nextChangeAt(sessionId, now));
+      this.unpushed.add(sessionId);
     }
-    return rows;
   }
 
   /** Runs the clocks now and notifies listeners of changed rows. Returns what changed. */
   tick(now = this.clock()): SessionRow[] {
-    const verdict = this.analyzer.verdicts(now, { includeText: false });
+    this.refresh(now);
     const changed: SessionRow[] = [];
-    for (const row of this.rows(verdict)) {
+    for (const sessionId of this.unpushed) {
+      const row = this.rowCache.get(sessionId);
+      if (row === undefined) continue;
       const signature = rowSignature(row);
-      if (this.pushed.get(row.sessionId) !== signature) {
-        this.pushed.set(row.sessionId, signature);
+      if (this.pushed.get(sessionId) !== signature) {
+        this.pushed.set(sessionId, signature);
         changed.push(row);
       }
-      if (row.terminalAt !== null && !this.ended.has(row.sessionId)) {
-        this.ended.add(row.sessionId);
-        for (const listener of this.sessionEndListeners) listener(row.sessionId, row);
+      if (row.terminalAt !== null && !this.ended.has(sessionId)) {
+        this.ended.add(sessionId);
+        for (const listener of this.sessionEndListeners) listener(sessionId, row);
       }
     }
+    this.unpushed.clear();
     if (changed.length > 0 || this.dirty) {
-      const update: MonitorUpdate = { items: changed, summary: verdict.summary as unknown as MonitorUpdate['summary'] };
+      const update: MonitorUpdate = { items: changed, summary: this.summaryNow() };
       for (const listener of this.listeners) listener(update);
     }
     this.dirty = false;
     return changed;
+  }
+
+  private summaryNow(): MonitorUpdate['summary'] {
+    return this.tally.summary(this.analyzer.ignored) as unknown as MonitorUpdate['summary'];
+  }
+
+  /** Every session's row as of now (from the cache, brought up to date). */
+  private currentRows(): IterableIterator<SessionRow> {
+    this.refresh(this.clock());
+    return this.rowCache.values();
   }
 
   onUpdate(listener: (update: MonitorUpdate) => void): () => void {
@@ -183,7 +228,7 @@ export class Monitor {
 
   list(filter: SessionFilter = {}): { total: number; rows: SessionRow[] } {
     const query = SessionFilterSchema.parse(filter);
-    const rows = this.rows(this.analyzer.verdicts(this.clock(), { includeText: false })).filter((row) => {
+    const rows = [...this.currentRows()].filter((row) => {
       if (query.status && !query.status.includes(row.status)) return false;
       if (query.anomaly && !row.anomalyKinds.includes(query.anomaly)) return false;
       if (query.text && !row.channel.includes(query.text) && !row.sessionId.includes(query.text)) return false;
@@ -238,7 +283,7 @@ export class Monitor {
   /** Sessions bucketed by time (the terminal-state timeline): ended sessions where they ended, open ones where last heard from. */
   fleet(bucketMs: number, from?: number, to?: number): FleetBucket[] {
     const buckets = new Map<number, FleetBucket & { ttft: number[]; interToken: number[] }>();
-    for (const row of this.rows(this.analyzer.verdicts(this.clock(), { includeText: false }))) {
+    for (const row of this.currentRows()) {
       const at = row.terminalAt ?? row.lastAt;
       if (at === null || (from !== undefined && at < from) || (to !== undefined && at > to)) continue;
       const start = Math.floor(at / bucketMs) * bucketMs;
@@ -317,7 +362,8 @@ export class Monitor {
   }
 
   summary(): MonitorUpdate['summary'] {
-    return this.analyzer.verdicts(this.clock(), { includeText: false }).summary as unknown as MonitorUpdate['summary'];
+    this.refresh(this.clock());
+    return this.summaryNow();
   }
 
   settings(): MonitorSettings {
@@ -360,12 +406,17 @@ export class Monitor {
 
   private reanalyze(): void {
     this.analyzer = new Analyzer({ ...this.options.analyzer, ...this.settingsValue, profile: this.contract });
-    for (const [sessionId, start] of this.starts) this.analyzer.setStart(sessionId, start.at, start.from);
+    for (const [sessionId, start] of this.starts) this.analyzer.setStart(sessionId, start.at, start.from, start.precisionMs);
     for (let i = 0; i < this.history.length; i += 1) {
       this.historyKeys[i] = this.analyzer.ingest(this.history[i]!);
       this.historyClasses[i] = this.analyzer.classification;
       this.historyPositions[i] = this.analyzer.position;
     }
+    // Every row again (the new analyzer touched every session it has).
+    this.rowCache.clear();
+    this.tally.clear();
+    this.deadlines.clear();
+    this.unpushed.clear();
     this.pushed.clear();
     this.dirty = true;
   }
@@ -375,6 +426,7 @@ export class Monitor {
     const initiatedAt = recordTime(result.record?.initiated_at);
     if (initiatedAt !== undefined) this.setStart(sessionId, initiatedAt.at, 'record', initiatedAt.precisionMs);
     this.reconciled.set(sessionId, result);
+    this.stale.add(sessionId);
     this.pushed.delete(sessionId);
     this.dirty = true;
   }
