@@ -1,8 +1,6 @@
 import type { ContractPreview } from '../../../../shared/api';
 import { StatusChip } from '../../components/StatusChip';
-import type { PreviewState } from './use-contract-preview';
-
-type ValidPreview = Extract<ContractPreview, { valid: true }>;
+import type { PreviewState, ValidPreview } from './use-contract-preview';
 
 /**
  * What the draft makes of the recorded frames (`contracts.preview`): how many frames it read,
@@ -20,13 +18,30 @@ export function ContractPreviewPanel({ state, onRefresh }: { state: PreviewState
           Read again
         </button>
       </div>
-      <p className="muted small">The newest frames the monitor holds, read with this draft. Live analysis does not change until you use the contract.</p>
+      <p className="muted small">
+        The newest records the monitor holds{preview?.valid ? ` (${plural(preview.records, 'record')})` : ''}, read with this draft. Live analysis does not change until you use the
+        contract.
+      </p>
       {state.phase === 'failed' && (
         <p className="error" role="alert">
           The preview failed: {state.message}
         </p>
       )}
-      {preview === null ? <p className="muted">Reading the recorded frames…</p> : preview.valid ? <ValidPreviewBody preview={preview} /> : <InvalidPreview preview={preview} />}
+      {preview === null ? (
+        <p className="muted">Reading the recorded frames…</p>
+      ) : preview.valid ? (
+        <ValidPreviewBody preview={preview} />
+      ) : (
+        <>
+          <InvalidPreview preview={preview} />
+          {state.phase !== 'waiting' && state.lastValid !== null && (
+            <div className="preview-stale" data-testid="preview-stale">
+              <p className="muted small">As of the last draft that could work:</p>
+              <ValidPreviewBody preview={state.lastValid} quiet />
+            </div>
+          )}
+        </>
+      )}
     </section>
   );
 }
@@ -43,24 +58,27 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString()} ${count === 1 ? one : many}`;
 }
 
-function ValidPreviewBody({ preview }: { preview: ValidPreview }) {
+/** `quiet`: an earlier draft's preview, kept in view (no live status, no test ids of the current one). */
+function ValidPreviewBody({ preview, quiet = false }: { preview: ValidPreview; quiet?: boolean }) {
+  const statusRole = quiet ? undefined : 'status';
+  const summaryId = quiet ? undefined : 'preview-summary';
   if (preview.frames === 0) {
     return (
-      <p className="muted" role="status" data-testid="preview-summary">
+      <p className="muted" role={statusRole} data-testid={summaryId}>
         Nothing recorded yet: connect to a server (Connections) or import a journal (Journal), and the preview reads its frames.
       </p>
     );
   }
   return (
     <>
-      <p role="status" data-testid="preview-summary">
+      <p role={statusRole} data-testid={summaryId}>
         {preview.sessionsTotal === 0 ? 'No session found' : `Found ${plural(preview.sessionsTotal, 'session')}`} in {plural(preview.frames, 'frame')}
         {preview.kind === 'automatic' ? ', each channel’s contract detected.' : '.'}
       </p>
-      <dl className="preview-stats" data-testid="preview-stats">
+      <dl className="preview-stats" data-testid={quiet ? undefined : 'preview-stats'}>
         <div>
           <dt>Frames read</dt>
-          <dd data-testid="preview-frames-read">
+          <dd data-testid={quiet ? undefined : 'preview-frames-read'}>
             {preview.framesRead.toLocaleString()} <span className="muted">of {preview.frames.toLocaleString()}</span>
           </dd>
         </div>
@@ -76,81 +94,95 @@ function ValidPreviewBody({ preview }: { preview: ValidPreview }) {
         </div>
         <div>
           <dt>Sessions</dt>
-          <dd data-testid="preview-sessions-total">{preview.sessionsTotal.toLocaleString()}</dd>
+          <dd data-testid={quiet ? undefined : 'preview-sessions-total'}>{preview.sessionsTotal.toLocaleString()}</dd>
         </div>
         <div>
           <dt>Violations</dt>
           <dd className={preview.violationsTotal > 0 ? 'bad-count' : undefined}>{preview.violationsTotal.toLocaleString()}</dd>
         </div>
       </dl>
-      {preview.sessions.length > 0 && <PreviewSessions preview={preview} />}
+      {preview.sessions.length > 0 && <PreviewSessions preview={preview} quiet={quiet} />}
       {preview.violations.length > 0 && (
-        <div data-testid="preview-violations">
+        <div data-testid={quiet ? undefined : 'preview-violations'}>
           <h5>First violations</h5>
           <ul className="preview-list">
-            {preview.violations.map((violation, i) => (
-              <li key={i}>
-                <span className="mono">{violation.sessionId}</span>
-                {violation.sequence !== undefined && <span className="muted"> #{violation.sequence}</span>}: {violation.reason}
-                {violation.kind === 'oversize' && <span className="muted"> (oversize)</span>}
+            {violationGroups(preview.violations).map((group) => (
+              <li key={`${group.sessionId}\u0000${group.reason}`}>
+                <span className="mono">{group.sessionId}</span>
+                {group.sequences.length > 0 && <span className="muted"> #{group.sequences.join(', #')}</span>}: {group.reason}
+                {group.count > 1 && <span className="muted"> ×{group.count}</span>}
+                {group.kind === 'oversize' && <span className="muted"> (oversize)</span>}
               </li>
             ))}
           </ul>
           {preview.violationsTotal > preview.violations.length && <p className="muted small">…and {plural(preview.violationsTotal - preview.violations.length, 'more')}.</p>}
         </div>
       )}
-      {(preview.unrecognised.length > 0 || preview.unreadEvents.length > 0) && <NotRead preview={preview} />}
+      {!quiet && (preview.unrecognised.length > 0 || preview.unreadEvents.length > 0) && <NotRead preview={preview} />}
     </>
   );
 }
 
-function PreviewSessions({ preview }: { preview: ValidPreview }) {
+/** The same reason in the same session, once with its count: five frames without a sequence are one line. */
+function violationGroups(violations: ValidPreview['violations']): { sessionId: string; reason: string; kind: string; count: number; sequences: number[] }[] {
+  const groups = new Map<string, { sessionId: string; reason: string; kind: string; count: number; sequences: number[] }>();
+  for (const violation of violations) {
+    const key = `${violation.sessionId}\u0000${violation.reason}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { sessionId: violation.sessionId, reason: violation.reason, kind: violation.kind, count: 0, sequences: [] };
+      groups.set(key, group);
+    }
+    group.count++;
+    if (violation.sequence !== undefined && group.sequences.length < 5) group.sequences.push(violation.sequence);
+  }
+  return [...groups.values()];
+}
+
+function PreviewSessions({ preview, quiet }: { preview: ValidPreview; quiet: boolean }) {
   return (
-    <div className="preview-table-wrap">
-      <table className="preview-table" data-testid="preview-sessions">
-        <caption className="muted small">
-          {preview.sessionsTotal > preview.sessions.length ? `The first ${preview.sessions.length} of ${preview.sessionsTotal} sessions` : 'Sessions found'}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Session</th>
-            <th scope="col">Channel</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">
-              Events
-            </th>
-            <th scope="col" className="num">
-              Dup.
-            </th>
-            <th scope="col" className="num">
-              Replays
-            </th>
-            <th scope="col" className="num">
-              Violations
-            </th>
+    <table className="preview-table" data-testid={quiet ? undefined : 'preview-sessions'}>
+      <caption className="muted small">
+        {preview.sessionsTotal > preview.sessions.length ? `The first ${preview.sessions.length} of ${preview.sessionsTotal} sessions` : 'Sessions found'}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Session · channel</th>
+          <th scope="col" className="status-col">
+            Status
+          </th>
+          <th scope="col" className="num">
+            Events
+          </th>
+          <th scope="col" className="num">
+            <abbr title="duplicates">Dup.</abbr>
+          </th>
+          <th scope="col" className="num">
+            Replays
+          </th>
+          <th scope="col" className="num">
+            <abbr title="violations">Viol.</abbr>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {preview.sessions.map((session) => (
+          <tr key={session.sessionId} data-testid={quiet ? undefined : 'preview-session'} data-session={session.sessionId}>
+            <td title={`${session.sessionId} on ${session.channel}`}>
+              <span className="mono">{session.sessionId}</span>
+              <span className="mono muted preview-channel">{session.channel}</span>
+            </td>
+            <td>
+              <StatusChip status={session.status} testId={quiet ? 'preview-status-stale' : 'preview-status'} />
+            </td>
+            <td className="num">{session.events.toLocaleString()}</td>
+            <td className={session.duplicates > 0 ? 'num bad-count' : 'num'}>{session.duplicates.toLocaleString()}</td>
+            <td className={session.replays > 0 ? 'num bad-count' : 'num'}>{session.replays.toLocaleString()}</td>
+            <td className={session.violations > 0 ? 'num bad-count' : 'num'}>{session.violations.toLocaleString()}</td>
           </tr>
-        </thead>
-        <tbody>
-          {preview.sessions.map((session) => (
-            <tr key={session.sessionId} data-testid="preview-session" data-session={session.sessionId}>
-              <td className="mono" title={session.sessionId}>
-                {session.sessionId}
-              </td>
-              <td className="mono" title={session.channel}>
-                {session.channel}
-              </td>
-              <td>
-                <StatusChip status={session.status} testId="preview-status" />
-              </td>
-              <td className="num">{session.events.toLocaleString()}</td>
-              <td className={session.duplicates > 0 ? 'num bad-count' : 'num'}>{session.duplicates.toLocaleString()}</td>
-              <td className={session.replays > 0 ? 'num bad-count' : 'num'}>{session.replays.toLocaleString()}</td>
-              <td className={session.violations > 0 ? 'num bad-count' : 'num'}>{session.violations.toLocaleString()}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { AppApi, ContractIssue } from '../../../../shared/api';
-import { BUILTIN_CONTRACTS, type BuiltinContractName } from '../../../../shared/contract/profile';
+import { builtinContract, type BuiltinContractName } from '../../../../shared/contract/profile';
 import { ContractFields } from './ContractFields';
 import { ContractPreviewPanel } from './ContractPreviewPanel';
 import { builtinNameOf, draftOfBuiltin, draftOfProfile, profileOfDraft, type ContractDraft } from './contract-draft';
@@ -66,21 +66,27 @@ export function ContractSettings({ api }: { api: AppApi }) {
   }, [api]);
 
   /** The profile the choice stands for (null: automatic); a custom one as the JSON editor holds it while it is the source. */
-  const profile: unknown = choice === 'automatic' ? null : choice === 'custom' ? (json !== null ? json.profile : profileOfDraft(draft)) : BUILTIN_CONTRACTS[choice];
+  const profile: unknown = choice === 'automatic' ? null : choice === 'custom' ? (json !== null ? json.profile : profileOfDraft(draft)) : builtinContract(choice);
   const profileJson = JSON.stringify(profile);
   const { state: preview, refresh } = useContractPreview(api, profileJson);
   const issues: readonly ContractIssue[] = preview.phase === 'ready' && !preview.preview.valid ? preview.preview.issues : [];
   const jsonText = json?.text ?? (profile === null ? '' : JSON.stringify(profile, null, 2));
   const isActive = active !== null && (profile === null ? active.automatic : !active.automatic && sameContract(active.profile, profile));
 
+  // What "Saved" said is about the contract used, not the one being edited: an edit clears it.
+  const choose = (next: Choice) => {
+    setChoice(next);
+    setMessage(null);
+  };
   const editDraft = (update: Partial<ContractDraft>) => {
     setDraft((previous) => ({ ...previous, ...update }));
     setJson(null);
+    setMessage(null);
   };
   const copyIntoCustom = (name: BuiltinContractName) => {
     setDraft(draftOfBuiltin(name));
     setJson(null);
-    setChoice('custom');
+    choose('custom');
   };
   const editJson = (text: string) => {
     let parsed: unknown;
@@ -91,7 +97,7 @@ export function ContractSettings({ api }: { api: AppApi }) {
     }
     setJson({ text, error: null, profile: parsed });
     setDraft(draftOfProfile(parsed));
-    setChoice('custom');
+    choose('custom');
   };
 
   const apply = async (event: FormEvent) => {
@@ -123,15 +129,15 @@ export function ContractSettings({ api }: { api: AppApi }) {
         <form className="contract-editor" onSubmit={(e) => void apply(e)} aria-labelledby="contract-title" aria-describedby={issues.length > 0 ? summaryId : undefined}>
           <fieldset className="contract-choice" data-testid="contract-choice">
             <legend>Contract</legend>
-            <ChoiceOption value="automatic" choice={choice} active={active} onChoose={setChoice} label="Automatic (detect per channel — recommended)">
+            <ChoiceOption value="automatic" choice={choice} active={active} onChoose={choose} label="Automatic (detect per channel — recommended)">
               each channel’s contract is chosen among the built-ins from its first frames; a channel that fits none is listed, never dropped
             </ChoiceOption>
             {BUILTIN_CHOICES.map((builtin) => (
-              <ChoiceOption key={builtin.name} value={builtin.name} choice={choice} active={active} onChoose={setChoice} label={builtin.label}>
+              <ChoiceOption key={builtin.name} value={builtin.name} choice={choice} active={active} onChoose={choose} label={builtin.label}>
                 {builtin.hint}
               </ChoiceOption>
             ))}
-            <ChoiceOption value="custom" choice={choice} active={active} onChoose={setChoice} label="Custom">
+            <ChoiceOption value="custom" choice={choice} active={active} onChoose={choose} label="Custom">
               your app’s own names, as a form below
             </ChoiceOption>
           </fieldset>
@@ -244,16 +250,19 @@ function ChoiceOption({
   children: string;
 }) {
   const inUse = active !== null && choiceOf(active) === value;
+  const id = useId();
   return (
-    <label className="contract-option" data-contract-choice={value}>
-      <input type="radio" name="contract-choice" value={value} checked={choice === value} onChange={() => onChoose(value)} />
-      <span>
-        <span className="contract-option-label">
+    <div className="contract-option" data-contract-choice={value} data-checked={choice === value || undefined}>
+      <input id={id} type="radio" name="contract-choice" value={value} checked={choice === value} aria-describedby={`${id}-hint`} onChange={() => onChoose(value)} />
+      <div>
+        <label htmlFor={id} className="contract-option-label">
           {label}
           {inUse && <span className="muted"> (in use)</span>}
+        </label>
+        <span className="muted small" id={`${id}-hint`}>
+          {children}
         </span>
-        <span className="muted small">{children}</span>
-      </span>
-    </label>
+      </div>
+    </div>
   );
 }

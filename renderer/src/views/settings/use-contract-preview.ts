@@ -4,8 +4,13 @@ import type { AppApi, ContractPreview } from '../../../../shared/api';
 /** How long the form waits after the last keystroke before asking for a preview. */
 export const PREVIEW_DEBOUNCE_MS = 300;
 
+export type ValidPreview = Extract<ContractPreview, { valid: true }>;
+
+/** `lastValid`: the preview of the last draft that could work, shown dimmed while the draft cannot. */
 export type PreviewState =
-  { phase: 'waiting' } | { phase: 'ready'; preview: ContractPreview; loading: boolean } | { phase: 'failed'; message: string; preview: ContractPreview | null };
+  | { phase: 'waiting' }
+  | { phase: 'ready'; preview: ContractPreview; loading: boolean; lastValid: ValidPreview | null }
+  | { phase: 'failed'; message: string; preview: ContractPreview | null; lastValid: ValidPreview | null };
 
 /**
  * The host's preview of a draft (`contracts.preview`), asked again `PREVIEW_DEBOUNCE_MS` after
@@ -22,8 +27,11 @@ export function useContractPreview(api: AppApi, draftJson: string): { state: Pre
     const timer = setTimeout(() => {
       void api.invoke('contracts.preview', { profile: JSON.parse(draftJson) as unknown }).then((result) => {
         if (ask !== latest.current) return;
-        if (result.ok) setState({ phase: 'ready', preview: result.value, loading: false });
-        else setState((previous) => ({ phase: 'failed', message: result.error.message, preview: previous.phase === 'waiting' ? null : previous.preview }));
+        setState((previous) => {
+          const lastValid = previous.phase === 'waiting' ? null : previous.lastValid;
+          if (!result.ok) return { phase: 'failed', message: result.error.message, preview: previous.phase === 'waiting' ? null : previous.preview, lastValid };
+          return { phase: 'ready', preview: result.value, loading: false, lastValid: result.value.valid ? result.value : lastValid };
+        });
       });
     }, PREVIEW_DEBOUNCE_MS);
     return () => clearTimeout(timer);
