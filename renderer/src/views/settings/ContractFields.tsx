@@ -40,6 +40,7 @@ const ROLE_LABELS: Record<StreamRoleName, { label: string; hint: string }> = {
   end: { label: 'End events', hint: 'end a run; the reason field says how' },
   error: { label: 'Error events', hint: 'end a run as errored' },
   abort: { label: 'Abort events', hint: 'end a run as abandoned' },
+  step: { label: 'Step events', hint: 'after one, a start event is the next step, not a restart' },
   other: { label: 'Other events', hint: 'sent but play no role (auto-detection’s evidence)' },
 };
 

@@ -18,6 +18,14 @@ describe('contract drafts', () => {
     expect(profileOfDraft({ ...stream, events: { ...stream.events, end: 'done, finished ,' } })).toMatchObject({ stream: { events: { end: ['done', 'finished'], start: [] } } });
   });
 
+  it('keys the form has no control for are sent back as they were (the host judges them)', () => {
+    const profile = profileOfDraft(
+      draftOfProfile({ evnt: 'typo', stream: { events: { text: ['t'], end: ['e'], later: ['x'] }, fields: { text: 'piece', future: 'f' }, newer: true } }),
+    );
+    expect(profile).toMatchObject({ evnt: 'typo', stream: { newer: true, events: { later: ['x'], text: ['t'] }, fields: { future: 'f', text: 'piece' } } });
+    expect(parseContractProfile(profile)).toMatchObject({ ok: false, error: expect.stringContaining('evnt') });
+  });
+
   it('a control shows the issues that name its path or a part of it', () => {
     const issues = [
       { path: 'states', message: 'no generating' },

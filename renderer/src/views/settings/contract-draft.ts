@@ -24,7 +24,7 @@ export type SequencedField = (typeof SEQUENCED_FIELDS)[number];
 /** Fields a sequenced payload may not have (the profile says `null`). */
 export const OPTIONAL_SEQUENCED: ReadonlySet<SequencedField> = new Set(['sessionId', 'terminationCode', 'emittedAt']);
 
-export const STREAM_ROLES = ['start', 'text', 'end', 'error', 'abort', 'other'] as const;
+export const STREAM_ROLES = ['start', 'text', 'end', 'error', 'abort', 'step', 'other'] as const;
 export type StreamRoleName = (typeof STREAM_ROLES)[number];
 export const STREAM_FIELDS = ['id', 'attempt', 'parentAttempt', 'text', 'reason', 'errorCode', 'recoverable', 'message'] as const;
 export type StreamField = (typeof STREAM_FIELDS)[number];
@@ -49,6 +49,11 @@ export interface ContractDraft {
   orderedIds: boolean;
   detectRequires: string;
   detectAbsent: string;
+  /**
+   * Keys of the profile this form has no control for (a newer schema's), per section: sent back
+   * as they were, so the form never drops what it does not know; the host judges them.
+   */
+  extra: Record<'profile' | 'fields' | 'stream' | 'events' | 'streamFields', Json>;
 }
 
 let nextKey = 1;
@@ -68,6 +73,20 @@ const STREAM_FIELD_DEFAULTS: Record<StreamField, string | null> = {
 };
 
 type Json = Record<string, unknown>;
+
+/** The keys each section of a profile has a control for (everything else is `extra`). */
+const KNOWN = {
+  profile: ['name', 'event', 'channel', 'fields', 'states', 'maxPayloadBytes', 'stream'],
+  fields: SEQUENCED_FIELDS,
+  stream: ['events', 'fields', 'reasons', 'orderedIds', 'detect'],
+  events: [...STREAM_ROLES, 'errorWhenField', 'kindField'],
+  streamFields: STREAM_FIELDS,
+} as const satisfies Record<keyof ContractDraft['extra'], readonly string[]>;
+
+function extraOf(section: keyof ContractDraft['extra'], value: Json): Json {
+  const known: readonly string[] = KNOWN[section];
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !known.includes(key)));
+}
 
 function objectOf(value: unknown): Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
@@ -120,6 +139,13 @@ export function draftOfProfile(input: unknown): ContractDraft {
     orderedIds: stream?.orderedIds === true,
     detectRequires: listOf(detect.requires),
     detectAbsent: listOf(detect.absent),
+    extra: {
+      profile: extraOf('profile', profile),
+      fields: extraOf('fields', fields),
+      stream: extraOf('stream', stream ?? {}),
+      events: extraOf('events', events),
+      streamFields: extraOf('streamFields', streamFields),
+    },
   };
 }
 
@@ -150,7 +176,7 @@ function numberOf(text: string): number | string {
 
 /** The profile a draft stands for: a sequenced one with DESIGN §4's keys, or an event stream's `stream` section. */
 export function profileOfDraft(draft: ContractDraft): Json {
-  const base: Json = {};
+  const base: Json = { ...draft.extra.profile };
   if (draft.name.trim() !== '') base.name = draft.name.trim();
   base.maxPayloadBytes = numberOf(draft.maxPayloadBytes);
   if (draft.kind === 'sequenced') {
@@ -158,18 +184,25 @@ export function profileOfDraft(draft: ContractDraft): Json {
       ...base,
       event: draft.event.trim(),
       channel: draft.channel.trim(),
-      fields: Object.fromEntries(SEQUENCED_FIELDS.map((field) => [field, OPTIONAL_SEQUENCED.has(field) ? optional(draft.fields[field]) : draft.fields[field].trim()])),
+      fields: {
+        ...draft.extra.fields,
+        ...Object.fromEntries(SEQUENCED_FIELDS.map((field) => [field, OPTIONAL_SEQUENCED.has(field) ? optional(draft.fields[field]) : draft.fields[field].trim()])),
+      },
       states: Object.fromEntries(draft.states.map((row) => [row.word.trim(), row.state])),
     };
   }
-  const events: Json = Object.fromEntries(STREAM_ROLES.map((role) => [role, names(draft.events[role])]));
+  const events: Json = { ...draft.extra.events, ...Object.fromEntries(STREAM_ROLES.map((role) => [role, names(draft.events[role])])) };
   events.errorWhenField = optional(draft.errorWhenField);
   events.kindField = optional(draft.kindField);
   return {
     ...base,
     stream: {
+      ...draft.extra.stream,
       events,
-      fields: Object.fromEntries(STREAM_FIELDS.map((field) => [field, OPTIONAL_STREAM.has(field) ? optional(draft.streamFields[field]) : draft.streamFields[field].trim()])),
+      fields: {
+        ...draft.extra.streamFields,
+        ...Object.fromEntries(STREAM_FIELDS.map((field) => [field, OPTIONAL_STREAM.has(field) ? optional(draft.streamFields[field]) : draft.streamFields[field].trim()])),
+      },
       reasons: Object.fromEntries(draft.reasons.map((row) => [row.word.trim(), row.state])),
       orderedIds: draft.orderedIds,
       detect: { requires: names(draft.detectRequires), absent: names(draft.detectAbsent) },
