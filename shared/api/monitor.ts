@@ -260,6 +260,60 @@ export type MonitorSettings = z.infer<typeof MonitorSettingsSchema>;
 
 export const SummarySchema = z.looseObject({ sessions: z.number(), byStatus: z.record(z.string(), z.number()) });
 
+/** A problem with a draft contract, as the host's validation names it: `path` is the field (`fields.sequence`, `stream.events.text`; `profile` for the whole). */
+export const ContractIssueSchema = z.object({ path: z.string(), message: z.string() });
+export type ContractIssue = z.infer<typeof ContractIssueSchema>;
+
+/** One session a draft contract found in the recorded frames (observations combined). */
+export const PreviewSessionSchema = z.object({
+  sessionId: z.string(),
+  channel: z.string(),
+  status: SessionStatusSchema,
+  terminationCode: z.string().nullable(),
+  events: z.number(),
+  duplicates: z.number(),
+  replays: z.number(),
+  violations: z.number(),
+});
+export type PreviewSession = z.infer<typeof PreviewSessionSchema>;
+
+/**
+ * What a draft contract makes of the most recent recorded frames (`contracts.preview`), read by a
+ * fresh analyzer: live analysis is not changed. Lists are samples (`…Total` says how many in all).
+ */
+export const ContractPreviewSchema = z.discriminatedUnion('valid', [
+  /** The draft cannot work: the host's validation message (`parseContractProfile`'s) and each issue with the field it names. */
+  z.object({ valid: z.literal(false), error: z.string(), issues: z.array(ContractIssueSchema) }),
+  z.object({
+    valid: z.literal(true),
+    /** The contract's name; null for automatic detection (a null draft). */
+    contract: z.string().nullable(),
+    kind: z.enum(['automatic', 'sequenced', 'stream']),
+    /** Records read (frames, connection and subscription records), the newest the monitor retains. */
+    records: z.number(),
+    frames: z.number(),
+    /** Frames the draft read as events of a session (or as violations of it). */
+    framesRead: z.number(),
+    channels: z.number(),
+    /** Channels with at least one frame read, and every frame on them. */
+    channelsRead: z.number(),
+    framesOnChannelsRead: z.number(),
+    sessions: z.array(PreviewSessionSchema),
+    sessionsTotal: z.number(),
+    summary: SummarySchema,
+    violations: z.array(z.object({ sessionId: z.string(), channel: z.string(), at: z.number(), kind: z.string(), sequence: z.number().optional(), reason: z.string() })),
+    violationsTotal: z.number(),
+    /** Channels none of whose frames the draft read (with a sample), and event names it did not read on any channel. */
+    unrecognised: z.array(UnrecognisedChannelSchema),
+    unrecognisedTotal: z.number(),
+    unreadEvents: z.array(z.object({ event: z.string(), frames: z.number(), channel: z.string() })),
+  }),
+]);
+export type ContractPreview = z.infer<typeof ContractPreviewSchema>;
+
+/** Records `contracts.preview` reads at most (the newest the monitor retains). */
+export const PREVIEW_MAX_RECORDS = 20_000;
+
 export const monitorCommands = {
   'sessions.list': { request: SessionFilterSchema, response: z.object({ total: z.number(), rows: z.array(SessionRowSchema) }) },
   /**
@@ -308,6 +362,16 @@ export const monitorCommands = {
   'monitor.profile': {
     request: z.object({ profile: z.unknown().optional() }).strict(),
     response: z.object({ profile: z.record(z.string(), z.unknown()).nullable(), automatic: z.boolean() }),
+  },
+  /**
+   * What a draft contract (Settings' form) makes of the most recent recorded frames — up to
+   * `limit` records — read by a fresh analyzer with the monitor's thresholds; live analysis is
+   * not changed. `profile: null` previews automatic detection. An invalid draft is an answer
+   * (`valid: false` with the fields named), not an error.
+   */
+  'contracts.preview': {
+    request: z.object({ profile: z.unknown(), limit: z.number().int().min(1).max(PREVIEW_MAX_RECORDS).default(PREVIEW_MAX_RECORDS) }).strict(),
+    response: ContractPreviewSchema,
   },
   /** Channels whose frames no contract read: listed with a sample, never silently dropped. */
   'channels.unrecognised': {

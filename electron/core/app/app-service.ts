@@ -18,6 +18,7 @@ import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
 import { parseContractProfile, type ContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
+import { previewContract } from '../monitor/contract-preview';
 import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
@@ -350,6 +351,8 @@ export class AppService {
         const current = this.monitor.profile();
         return { profile: current as unknown as Record<string, unknown> | null, automatic: current === null };
       },
+      'contracts.preview': ({ profile, limit }) =>
+        previewContract(this.monitor.recentRecords(limit), this.monitor.settings(), profile ?? null, (this.options.clock ?? preciseNow)()),
       'channels.unrecognised': () => ({ items: this.monitor.unrecognised() }),
       'monitor.settings': (update) => (Object.keys(update).length === 0 ? this.monitor.settings() : this.monitor.updateSettings(update)),
     };

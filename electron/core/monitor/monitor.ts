@@ -447,6 +447,11 @@ export class Monitor {
       terminalAt: finite(times?.terminalAt),
     };
   }
+
+  /** The newest `limit` records of the retained history, oldest first (what a contract preview reads). */
+  recentRecords(limit: number): readonly JournalRecord[] {
+    return this.history.slice(Math.max(0, this.history.length - limit));
+  }
 }
 
 /**

@@ -1,0 +1,103 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+/**
+ * A user contract built in Settings' form (issue 18, item 2): an app that broadcasts the seed's
+ * contract under its own names (`token.streamed`, the sequence as `n`, the chunk as `text`) is
+ * not read automatically. Picking Custom and renaming the fields, the live preview finds its
+ * session in the recorded frames; "Use this contract" makes live analysis read it.
+ */
+const T0 = Date.parse('2026-12-02T10:00:00Z');
+const CHANNEL = 'private-ai.legacy-1';
+const frame = (at: number, n: number, state: string, text: string) =>
+  JSON.stringify({
+    type: 'frame',
+    at: T0 + at,
+    connection: 'app',
+    channel: CHANNEL,
+    event: 'token.streamed',
+    data: { session_id: 'legacy-1', n, text, state, termination_code: state === 'completed' ? 'end_turn' : null },
+  });
+const journal = Buffer.from(
+  [
+    JSON.stringify({ type: 'subscription', at: T0, connection: 'app', channel: CHANNEL, status: 'subscribed' }),
+    frame(10, 1, 'generating', 'Hello'),
+    frame(20, 2, 'generating', ', '),
+    frame(25, 2, 'generating', ', '),
+    frame(30, 3, 'generating', 'world'),
+    frame(40, 4, 'completed', '!'),
+  ].join('\n') + '\n',
+);
+
+/** The whole page in one tall viewport (a full-page capture would paint the sticky header and preview mid-page), then back to 1280×800. */
+async function shoot(page: Page, path: string): Promise<void> {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height });
+  await page.screenshot({ path });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+test('Custom contract: renamed fields, the preview finds the session, applied it is read live', async ({ page, served }, testInfo) => {
+  await page.goto(`${served.url}#/journal`);
+  await page.getByTestId('journal-drop').locator('input[type="file"]').setInputFiles({ name: 'legacy.ndjson', mimeType: 'application/x-ndjson', buffer: journal });
+  await expect(page.getByTestId('import-message')).toContainText('Imported 6 records');
+
+  await page.goto(`${served.url}#/settings`);
+  const form = page.getByTestId('contract-form');
+  await expect(form.getByTestId('contract-active')).toContainText('Automatic');
+  const preview = form.getByTestId('contract-preview');
+  // automatic detection does not read this app's frames: its channel is listed as not read
+  await expect(preview.getByTestId('preview-unread-channel').filter({ hasText: CHANNEL })).toBeVisible();
+
+  await form.getByRole('radio', { name: /^Custom/ }).check();
+  const custom = form.getByTestId('contract-custom').locator(':scope > [data-section="sequenced"]');
+  await custom.getByLabel('Event name', { exact: true }).fill('token.streamed');
+  await expect(preview.getByTestId('preview-violations')).toContainText('sequence is missing');
+  // the same word for two roles: the host names the field
+  await custom.getByLabel('Sequence number', { exact: true }).fill('chunk');
+  await expect(form.getByTestId('contract-issues')).toContainText('fields.sequence');
+  await expect(custom.locator('[data-path="fields.sequence"]').getByTestId('field-error')).toContainText('already the chunk field');
+  await shoot(page, testInfo.outputPath('contract-form-error-light.png'));
+
+  await custom.getByLabel('Sequence number', { exact: true }).fill('n');
+  await custom.getByLabel('Chunk (token text)', { exact: true }).fill('text');
+  const row = preview.locator('[data-testid="preview-session"][data-session="legacy-1"]');
+  await expect(row.getByTestId('preview-status')).toHaveAttribute('data-status', 'completed');
+  await expect(row).toContainText(CHANNEL);
+  await expect(preview.getByTestId('preview-frames-read')).toContainText('5');
+  await expect(form.getByTestId('contract-issues')).toHaveCount(0);
+  await shoot(page, testInfo.outputPath('contract-form-light.png'));
+  // what a 1280×800 window shows: the form scrolled to its fields, the preview kept in view beside them
+  await custom.getByLabel('Sequence number', { exact: true }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('contract-form-viewport-light.png') });
+
+  await form.getByRole('button', { name: 'Use this contract' }).click();
+  await expect(form.getByTestId('contract-message')).toContainText('Saved');
+  await expect(form.getByTestId('contract-active')).toContainText('Custom');
+  await expect(form.getByTestId('contract-in-use')).toBeVisible();
+
+  await page.getByRole('radio', { name: 'dark' }).check();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await shoot(page, testInfo.outputPath('contract-form-dark.png'));
+  await custom.getByLabel('Sequence number', { exact: true }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('contract-form-viewport-dark.png') });
+  await custom.getByLabel('Sequence number', { exact: true }).fill('text');
+  await expect(form.getByTestId('contract-issues')).toContainText('fields.sequence');
+  await shoot(page, testInfo.outputPath('contract-form-error-dark.png'));
+  await custom.getByLabel('Sequence number', { exact: true }).fill('n');
+  await page.getByRole('radio', { name: 'light' }).check();
+
+  // an event stream's form: a built-in copied into Custom, the fields a stream does not read greyed
+  await form.getByRole('radio', { name: /^Laravel AI SDK/ }).check();
+  await form.getByRole('button', { name: 'Edit a copy as a custom contract' }).click();
+  await expect(form.getByTestId('contract-custom')).toHaveAttribute('data-kind', 'stream');
+  await form.getByTestId('contract-unused').locator('summary').click();
+  await expect(form.getByTestId('contract-unused').getByLabel('Sequence number', { exact: true })).toBeDisabled();
+  await form.locator('.contract-json summary').click();
+  await expect(form.getByTestId('contract-profile')).toHaveValue(/"invocation_id"/);
+  await shoot(page, testInfo.outputPath('contract-form-stream-light.png'));
+
+  await page.goto(`${served.url}#/live`);
+  const live = page.locator('[data-testid="session-row"][data-session="legacy-1"]');
+  await expect(live.getByTestId('session-status')).toHaveText(/completed/);
+});
