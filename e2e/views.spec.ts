@@ -124,20 +124,22 @@ test('Settings change thresholds, the contract profile and the theme', async ({ 
 
   // A contract profile that cannot work is refused with the wrong field named; a valid one is applied.
   const contract = page.getByTestId('contract-form');
-  await expect(contract.getByTestId('contract-profile')).toHaveValue(/"chunk\.delivered"/);
+  await expect(contract.getByTestId('contract-active')).toContainText('Automatic');
+  await contract.getByRole('radio', { name: /^Custom/ }).check();
+  await contract.locator('.contract-json summary').click();
   await contract.getByTestId('contract-profile').fill('{"fields": {"sequence": "chunk"}}');
-  await contract.getByRole('button', { name: 'Save contract' }).click();
-  await expect(contract.getByTestId('contract-message')).toContainText('fields.sequence');
+  await expect(contract.getByTestId('contract-issues')).toContainText('fields.sequence');
   await contract
     .getByTestId('contract-profile')
     .fill(
       '{"name": "legacy", "event": "token.streamed", "states": {"generating": "generating", "done": "completed", "cut": "truncated", "failed": "errored", "cancelled": "abandoned"}}',
     );
-  await contract.getByRole('button', { name: 'Save contract' }).click();
+  await contract.getByRole('button', { name: 'Use this contract' }).click();
   await expect(contract.getByTestId('contract-message')).toContainText('Saved');
-  await expect(contract.getByTestId('contract-profile')).toHaveValue(/"token\.streamed"/);
-  await contract.getByRole('button', { name: 'Back to the default' }).click();
-  await expect(contract.getByTestId('contract-profile')).toHaveValue(/"chunk\.delivered"/);
+  await expect(contract.getByTestId('contract-active')).toContainText('Custom: legacy');
+  await contract.getByRole('radio', { name: /^Automatic/ }).check();
+  await contract.getByRole('button', { name: 'Use automatic detection' }).click();
+  await expect(contract.getByTestId('contract-active')).toContainText('Automatic');
 
   await page.getByRole('radio', { name: 'dark' }).check();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');

@@ -123,7 +123,7 @@ export function ContractSettings({ api }: { api: AppApi }) {
       </p>
       <p className="muted small">
         How EchoScope reads your app’s broadcasts: which event carries tokens, which channels carry sessions, what the payload fields are called and which words mean which state.
-        The same contract works with <code>echoscope analyze --profile</code>.
+        The same contract works with <code>echoscope analyze --contract FILE</code> and <code>watch --contract FILE</code>.
       </p>
       <div className="contract-layout">
         <form className="contract-editor" onSubmit={(e) => void apply(e)} aria-labelledby="contract-title" aria-describedby={issues.length > 0 ? summaryId : undefined}>

@@ -5,7 +5,7 @@ import { CONTRACT_STATES, TERMINAL_STATES, type ContractState, type TerminalStat
 /**
  * The Settings contract form's state: what the user typed, field by field, as text (a list of
  * event names is one comma-separated line; an empty optional field is "none"). It becomes a
- * contract profile (the JSON `monitor.profile` and `analyze --profile` take) with
+ * contract profile (the JSON `monitor.profile` and `analyze --contract FILE` take) with
  * `profileOfDraft`, and a profile becomes a draft with `draftOfProfile`, so the form and
  * "Edit as JSON" show one profile. Validation is the host's: nothing here judges a value.
  */
