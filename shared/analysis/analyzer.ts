@@ -43,7 +43,10 @@ const RECENT_ARRIVALS = 64;
  */
 class SessionGroup {
   readonly observations: SessionTracker[] = [];
+  /** Listed in the analyzer's touched groups since the last `takeTouched`. */
+  touched = false;
   constructor(
+    readonly key: string,
     /** The contract of the channel the session was first seen on. */
     readonly contract: ChannelContract,
   ) {}
@@ -137,8 +140,11 @@ export class Analyzer {
   /** The group `observation` last found. */
   private currentGroup: SessionGroup | undefined = undefined;
   private ignoredFrames = 0;
-  /** Sessions whose verdict may have changed since `takeTouched` (a frame, a drop of their connection, a known start). */
-  private readonly touched = new Set<string>();
+  /**
+   * Sessions whose verdict may have changed since `takeTouched` (a frame, a drop of their
+   * connection, a known start): each group is listed once, flagged on itself — no hashing per frame.
+   */
+  private touchedGroups: SessionGroup[] = [];
   private observationCount = 0;
   /**
    * What the analyzer made of the record last ingested (classification.ts: flags + attempt); 0
@@ -180,9 +186,21 @@ export class Analyzer {
 
   /** The sessions touched since the last call (and forgets them): what a live view must look at again. */
   takeTouched(): string[] {
-    const keys = [...this.touched];
-    this.touched.clear();
+    const groups = this.touchedGroups;
+    this.touchedGroups = [];
+    const keys: string[] = new Array<string>(groups.length);
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i]!;
+      group.touched = false;
+      keys[i] = group.key;
+    }
     return keys;
+  }
+
+  private touch(group: SessionGroup): void {
+    if (group.touched) return;
+    group.touched = true;
+    this.touchedGroups.push(group);
   }
 
   /** The earliest time after `nowMs` at which a session's verdict changes with no new frame (see `SessionTracker.nextChangeAt`). */
@@ -230,7 +248,8 @@ export class Analyzer {
     const known = this.starts.get(sessionId);
     if (known === undefined || at < known.at) {
       this.starts.set(sessionId, precisionMs > 0 ? { at, from, precisionMs } : { at, from });
-      if (this.groups.has(sessionId)) this.touched.add(sessionId);
+      const group = this.groups.get(sessionId);
+      if (group !== undefined) this.touch(group);
     }
   }
 
@@ -355,7 +374,8 @@ export class Analyzer {
       this.detector.unread(state, record.event, record.data);
     } else {
       state.recognised = true;
-      this.touched.add(key);
+      const group = this.currentGroup;
+      if (group !== undefined) this.touch(group);
     }
     return key;
   }
@@ -432,7 +452,7 @@ export class Analyzer {
   private observation(key: string, channel: string, record: FrameRecord, vantage: string, contract: ChannelContract, known?: SessionGroup): SessionTracker {
     let group = known ?? this.groups.get(key);
     if (group === undefined) {
-      group = new SessionGroup(contract);
+      group = new SessionGroup(key, contract);
       this.groups.set(key, group);
     }
     let tracker = group.last;
@@ -480,7 +500,8 @@ export class Analyzer {
     for (const session of track.sessions) {
       if (!session.isOpen) continue;
       session.disconnected(record.at, record.connection, record.state, record.code);
-      this.touched.add(session.sessionId);
+      const group = this.groups.get(session.sessionId);
+      if (group !== undefined) this.touch(group);
     }
   }
 
