@@ -1,5 +1,5 @@
 import { channelMatches, channelSessionId, createEventScratch, decodePayload, type ContractProfile } from '../contract';
-import { ContractDetector, type ChannelContract, type ChannelState } from './contract-detection';
+import { ContractDetector, isProtocolEvent, type ChannelContract, type ChannelState } from './contract-detection';
 import { CLIENT_CLOSE_REASON, type ConnectionRecord, type FrameRecord, type JournalRecord, type SubscriptionRecord } from '../journal/records';
 import { resolveOptions, type AnalyzerOptions, type ResolvedOptions } from './options';
 import { LatencyHistogram } from './histogram';
@@ -357,27 +357,52 @@ export class Analyzer {
 
   private frame(record: FrameRecord): string | undefined {
     const channel = record.channel;
-    if (channel === undefined) {
+    if (channel === undefined || isProtocolEvent(record.event)) {
+      // Pusher's own frames (subscription_succeeded, member_added, …) are no contract's events.
       this.ignoredFrames++;
       return undefined;
     }
-    let state = this.lastChannelState;
-    if (channel !== this.lastChannel || state === undefined) {
-      state = this.detector.state(channel, record.at, record.connection) as ChannelState<SessionGroup>;
-      this.lastChannel = channel;
-      this.lastChannelState = state;
+    let key: string | undefined;
+    const seed = this.detector.seedFor(channel, record.event);
+    if (seed !== null) key = this.sequencedFrame(record, channel, seed);
+    else {
+      let state = this.lastChannelState;
+      if (channel !== this.lastChannel || state === undefined) {
+        state = this.channelState(channel, record);
+        this.lastChannel = channel;
+        this.lastChannelState = state;
+      }
+      const contract = state.contract ?? this.detector.detect(state, channel, record.event, record.data);
+      key = contract === null ? undefined : contract.compiled.stream === null ? this.sequencedFrame(record, channel, contract) : this.streamFrame(record, state, contract);
+      if (key === undefined) this.detector.unread(state, record.event, record.data);
+      else state.recognised = true;
     }
-    const contract = state.contract ?? this.detector.detect(state, channel, record.event, record.data);
-    const key = contract === null ? undefined : contract.compiled.stream === null ? this.sequencedFrame(record, channel, contract) : this.streamFrame(record, state, contract);
-    if (key === undefined) {
-      this.ignoredFrames++;
-      this.detector.unread(state, record.event, record.data);
-    } else {
-      state.recognised = true;
+    if (key === undefined) this.ignoredFrames++;
+    else {
       const group = this.currentGroup;
       if (group !== undefined) this.touch(group);
     }
     return key;
+  }
+
+  /**
+   * A channel's state, made on its first frame that takes the general way. A channel the seed's
+   * fast path already read (its session's group is the seed's, on this channel) keeps the seed's
+   * contract: a channel's first frame chooses, whatever comes after.
+   */
+  private channelState(channel: string, record: FrameRecord): ChannelState<SessionGroup> {
+    const fresh = !this.detector.hasState(channel);
+    const state = this.detector.state(channel, record.at, record.connection) as ChannelState<SessionGroup>;
+    if (fresh && state.contract === null) {
+      const seed = this.detector.seedContract(channel);
+      const id = seed === null ? undefined : channelSessionId(seed.compiled, channel);
+      const group = id === undefined ? undefined : this.groups.get(id);
+      if (seed !== null && group !== undefined && group.contract === seed && group.observations.some((o) => o.channel === channel)) {
+        state.contract = seed;
+        state.recognised = true;
+      }
+    }
+    return state;
   }
 
   /** A frame of a sequenced contract (DESIGN §4): the payload names its session and sequence. */

@@ -112,12 +112,26 @@ describe('a channel’s first frames choose its contract', () => {
         channel: 'orders.7',
         connection: 'c1',
         frames: 3,
-        firstAt: records[0]!.at,
+        firstAt: records[1]!.at, // the first frame counted (Pusher’s own is not)
         events: ['App\\Events\\OrderShipped', 'App\\Events\\OrderPaid'],
         sample: { event: 'App\\Events\\OrderShipped', data: '{"order":{"id":7,"total":12.5}}' },
         contract: null,
       },
     ]);
+  });
+
+  it('a channel’s first frame chooses for good: a seed channel later sent a Laravel AI SDK frame stays the seed’s; an app event before the first chunk does not keep it unrecognised', () => {
+    const [first, last] = seedRun('s2');
+    const stray = frame('private-ai.s2', 'stream_start', { id: 'x', invocation_id: 'inv', type: 'stream_start' });
+    const early = frame('private-ai.s3', 'App\\Events\\Typing', { who: 'me' });
+    const [s3first, s3last] = seedRun('s3');
+    const verdict = analyzeJournal([first!, stray, last!, early, s3first!, s3last!]);
+    expect(verdict.sessions.map((s) => [s.sessionId, s.contract.name, s.status, s.events])).toEqual([
+      ['s2', 'echoscope', 'completed', 2],
+      ['s3', 'echoscope', 'completed', 2],
+    ]);
+    expect(verdict.unrecognised).toEqual([]);
+    expect(verdict.summary.ignoredFrames).toBe(2);
   });
 
   it('a given contract reads every channel with it: a channel it reads nothing of is listed, with that contract’s name', () => {

@@ -44,7 +44,7 @@ const MAX_LISTED_CHANNELS = 1000;
 const SAMPLE_CHARS = 300;
 
 /** Pusher's own frames on a channel (subscription_succeeded, member_added, …): never a contract's. */
-function isProtocolEvent(event: string): boolean {
+export function isProtocolEvent(event: string): boolean {
   return event.startsWith('pusher:') || event.startsWith('pusher_internal:');
 }
 
@@ -83,6 +83,8 @@ export class ContractDetector {
   private readonly channels = new Map<string, ChannelState>();
   private readonly forced: ChannelContract | null;
   private readonly candidates: { name: string; compiled: CompiledProfile }[];
+  /** Automatic mode's seed contract, read without a channel state (see `seedFor`). */
+  private readonly seed: ChannelContract | null = null;
   private listed = 0;
 
   /** `profile`: read every channel with it; null: detect among `candidates` (default: the built-in contracts, in `BUILTIN_CONTRACTS` order). */
@@ -94,7 +96,33 @@ export class ContractDetector {
     } else {
       this.forced = null;
       this.candidates = candidates ?? Object.keys(BUILTIN_CONTRACTS).map((name) => ({ name, compiled: compileProfile(builtinContract(name)!) }));
+      const first = this.candidates[0];
+      if (candidates === undefined && first !== undefined && first.compiled.stream === null) {
+        this.seed = {
+          compiled: first.compiled,
+          checks: checksOf(first.compiled),
+          choice: { name: first.name, confidence: 'high', reason: `its first frame, ${describeFit(first.compiled, first.compiled.event)}, fits ${first.name} alone` },
+        };
+      }
     }
+  }
+
+  /**
+   * The hot path of the default fleet: a frame of the seed contract (its event on its channel
+   * pattern) on a channel that has no state — nothing else was ever seen on it — is read as the
+   * seed's without looking the channel up (no hash of a fresh channel string per frame). A
+   * channel that got any other frame first has a state and goes the general way.
+   */
+  seedFor(channel: string, event: string): ChannelContract | null {
+    const seed = this.seed;
+    if (seed === null || event !== seed.compiled.event || !channelMatches(seed.compiled, channel)) return null;
+    if (this.channels.size !== 0 && this.channels.has(channel)) return null;
+    return seed;
+  }
+
+  /** The seed's reading of a channel, when it fits the seed's channel pattern (automatic mode). */
+  seedContract(channel: string): ChannelContract | null {
+    return this.seed !== null && channelMatches(this.seed.compiled, channel) ? this.seed : null;
   }
 
   /** True when every channel is read with one given contract. */
@@ -104,7 +132,12 @@ export class ContractDetector {
 
   /** The channel's contract once chosen (or given). */
   contractOf(channel: string): ChannelContract | undefined {
-    return this.channels.get(channel)?.contract ?? this.forced ?? undefined;
+    return this.channels.get(channel)?.contract ?? this.forced ?? this.seedContract(channel) ?? undefined;
+  }
+
+  /** True when the channel has a state (it went the general way at least once). */
+  hasState(channel: string): boolean {
+    return this.channels.has(channel);
   }
 
   state(channel: string, at: number, connection: string): ChannelState {
