@@ -77,7 +77,15 @@ describe('a custom contract with renamed fields through the App API and the jour
       const rows = must(await app.invoke('sessions.list', {})).rows;
       const byId = new Map(rows.map((row) => [row.sessionId, row]));
       expect([...byId.keys()].sort()).toEqual(['c1', 'c2']);
-      expect(byId.get('c1')).toMatchObject({ channel: CHANNEL, status: 'completed', terminationCode: 'end_turn', events: 4, duplicates: 1, maxSequence: 3, contract: { name: 'acme', confidence: 'given' } });
+      expect(byId.get('c1')).toMatchObject({
+        channel: CHANNEL,
+        status: 'completed',
+        terminationCode: 'end_turn',
+        events: 4,
+        duplicates: 1,
+        maxSequence: 3,
+        contract: { name: 'acme', confidence: 'given' },
+      });
       expect(byId.get('c2')).toMatchObject({ status: 'truncated', terminationCode: 'max_tokens', events: 3, duplicates: 0 });
 
       // the timeline: every point at its `n` (none at 0), the redelivered #2 a duplicate marker, #3 the terminal marker
