@@ -100,4 +100,24 @@ test('Custom contract: renamed fields, the preview finds the session, applied it
   await page.goto(`${served.url}#/live`);
   const live = page.locator('[data-testid="session-row"][data-session="legacy-1"]');
   await expect(live.getByTestId('session-status')).toHaveText(/completed/);
+
+  // The session page reads the frames with the given contract: points at their `n` (1 2 3), the
+  // redelivered #2 a duplicate marker, the terminal at #4, the text; its export holds its frames.
+  await page.goto(`${served.url}#/session/legacy-1`);
+  const detail = page.getByTestId('session-detail');
+  await expect(detail.getByTestId('session-contract')).not.toContainText('detected');
+  const timeline = page.getByTestId('chart-timeline');
+  await expect(timeline.locator('[data-kind="event"]')).toHaveAttribute('data-points', '3');
+  await expect(timeline.locator('[data-kind="duplicate"]')).toHaveAttribute('data-sequence', '2');
+  await expect(timeline.locator('[data-kind="terminal"]')).toHaveAttribute('data-sequence', '4');
+  await expect(page.getByTestId('text-comparison')).toContainText('Hello, world!');
+  const download = page.waitForEvent('download');
+  await detail.getByRole('button', { name: 'Export NDJSON' }).click();
+  const file = await (await download).path();
+  const { readFileSync } = await import('node:fs');
+  const exported = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; data?: { n?: number } });
+  expect(exported.filter((r) => r.type === 'frame').map((r) => r.data?.n)).toEqual([1, 2, 2, 3, 4]);
 });

@@ -157,9 +157,8 @@ export function readStreamFrame(
   out: ContractEventScratch,
   read: StreamRead,
 ): StreamReadKind {
-  const known = stream.names.has(event);
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    if (!known) return StreamReadKind.Ignored;
+    if (!stream.names.has(event)) return StreamReadKind.Ignored;
     read.violation = { kind: 'violation', reason: `a ${event} payload that is not a JSON object`, sessionId };
     return StreamReadKind.Violation;
   }
