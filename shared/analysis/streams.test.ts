@@ -290,6 +290,15 @@ describe('the Vercel AI data stream relayed over Echo: chunks by type, ids per t
     });
   });
 
+  it('no finish (the relay stopped, [DONE] never came) → stalled, then orphaned; a redelivered chunk cannot be told (no id per event): two events', () => {
+    clock = 0;
+    const records = [chunk({ type: 'start' }), text('a'), text('a')];
+    const stalled = analyzeJournal([subscribed(), ...records], { profile: VERCEL, endMs: 60 + 10_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    expect(stalled).toMatchObject({ status: 'stalled', terminalStates: [], events: 2, duplicates: 0, text: 'aa' });
+    const orphaned = analyzeJournal([subscribed(), ...records], { profile: VERCEL, endMs: 60 + 120_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    expect(orphaned).toMatchObject({ status: 'orphaned' });
+  });
+
   it('chunks named by their type work the same; a second start after text is a restart', () => {
     clock = 0;
     const named = (data: Record<string, unknown>) => frame(data.type as string, data);
