@@ -193,3 +193,31 @@ describe('echoscope analyze --contract: streams without sequence numbers', () =>
     expect(err).toContain('no built-in contract is called "laravel" (echoscope, laravel-ai, prism, vercel-data-stream) and no such file exists');
   });
 });
+
+describe('echoscope analyze --fail-on: a release gate', () => {
+  // duplicate.ndjson (hand-written): session s1, #2 delivered twice, then completed — one duplicate, no gap
+  const duplicated = join(fixtures, 'duplicate.ndjson');
+
+  it('exits 1 when a named anomaly occurred, saying which and where, after printing the verdicts', async () => {
+    const { code, out, err } = await run('--fail-on', 'gap,duplicate', duplicated);
+    expect(code).toBe(1);
+    expect(out).toContain('SESSION');
+    expect(err).toBe('echoscope analyze: --fail-on: duplicate in 1 session (s1)');
+  });
+
+  it('exits 0 when none of the named kinds or statuses occurred', async () => {
+    expect((await run('--fail-on', 'gap,replay,errored', duplicated)).code).toBe(0);
+  });
+
+  it('`any` is every anomaly kind; a status gates too', async () => {
+    expect((await run('--fail-on', 'any', duplicated)).code).toBe(1);
+    expect((await run('--fail-on', 'completed', duplicated)).err).toContain('status completed in 1 session (s1)');
+  });
+
+  it('a word that is neither is refused with the allowed ones and the nearest', async () => {
+    const { code, err } = await run('--fail-on', 'dupliate', duplicated);
+    expect(code).toBe(2);
+    expect(err).toContain('"dupliate" is not an anomaly kind or a status (did you mean "duplicate"?)');
+    expect(err).toContain('allowed: any, duplicate, conflict');
+  });
+});

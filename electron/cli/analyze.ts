@@ -4,6 +4,7 @@ import { Analyzer, type AnalyzerOptions, type SessionVerdict, type Verdict } fro
 import { isHar, NdjsonJournalReader, parseHar, type JournalIssue, type JournalRecord } from '../../shared/journal';
 import { IngestGuard } from '../core/ingest-guard';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
+import { FAIL_ON_HELP, failOnReport, parseFailOn } from './fail-on';
 import { printable } from './terminal-text';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo } from './command';
 
@@ -13,7 +14,7 @@ const MAX_PRINTED_ISSUES = 20;
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
   summary: 'verdicts for an NDJSON journal or a HAR file',
-  usage: 'echoscope analyze FILE [--json] [--contract NAME|F] [--stall-after MS] [--orphan-after MS]',
+  usage: 'echoscope analyze FILE [--json] [--contract NAME|F] [--fail-on KIND,…|any] [--stall-after MS] [--orphan-after MS]',
   details: [
     'FILE is an EchoScope NDJSON journal or a browser HAR export (told apart by content).',
     "Each channel's contract is detected from its first frames (echoscope, laravel-ai, prism, vercel-data-stream);",
@@ -21,13 +22,16 @@ export const analyzeCommand: CliCommand = {
     "channel with one contract instead. The Laravel AI SDK's and Prism's broadcasts carry no sequence numbers: one",
     'session per channel, duplicates by event id, restarts by run id (docs/detection.md).',
     'Broken lines are reported on stderr with their line number and skipped.',
-    'Exit codes: 0 analyzed, 2 the file (or the profile) cannot be read at all.',
+    '--fail-on gates a pipeline: exit 1 when a session shows one of the anomaly kinds or statuses named',
+    '(e.g. --fail-on replay,gap,errored, or any), saying which on stderr; the verdicts are printed either way.',
+    'Exit codes: 0 analyzed, 1 a --fail-on kind or status occurred, 2 the file (or the profile) cannot be read at all.',
   ].join('\n'),
   allowPositionals: true,
   options: {
     json: { type: 'boolean', description: 'print the verdict JSON (DESIGN §5) instead of a table' },
     contract: { type: 'string', valueName: 'NAME|F', description: CONTRACT_OPTION_HELP },
     profile: { type: 'string', valueName: 'F', description: 'contract profile file (JSON or YAML); the same as --contract F' },
+    'fail-on': { type: 'string', valueName: 'KIND,…', description: FAIL_ON_HELP },
     'stall-after': { type: 'string', valueName: 'MS', description: 'silence that counts as a stall', default: '8000' },
     'orphan-after': { type: 'string', valueName: 'MS', description: 'silence before the journal end that makes a session orphaned', default: '300000' },
   },
@@ -38,6 +42,8 @@ export const analyzeCommand: CliCommand = {
       stallAfterMs: intOption(args, 'stall-after', 8000, 1),
       orphanAfterMs: intOption(args, 'orphan-after', 300_000, 1),
     };
+    const failOnValue = stringOption(args, 'fail-on');
+    const failOn = failOnValue === undefined ? undefined : parseFailOn(failOnValue);
     const contract = stringOption(args, 'contract') ?? stringOption(args, 'profile');
     if (contract !== undefined) {
       try {
@@ -50,6 +56,11 @@ export const analyzeCommand: CliCommand = {
     const verdict = await analyzeFile(file, options, io);
     if (verdict === null) return EXIT.unusable;
     io.out(args.values.json ? JSON.stringify(verdict, null, 2) : formatVerdictTable(verdict));
+    const failure = failOn === undefined ? null : failOnReport(verdict, failOn);
+    if (failure !== null) {
+      io.err(`echoscope analyze: ${failure}`);
+      return EXIT.failed;
+    }
     return EXIT.ok;
   },
 };

@@ -109,7 +109,8 @@ describe('echoscope watch', () => {
     // retried under a new invocation_id. Beside it, a seed-contract session. No --contract: each
     // channel's first frame chooses. Only the publisher is ours; server, client and SDK are real.
     mock = await startMockServer({ port: 0 });
-    const { journal, out, sdk, running, stop } = watchMock(mock, ['--channel', 'private-chat.42', '--channel', 'private-ai.s7']);
+    // --fail-on replay: the retried job's replay makes the watch exit 1 (a release gate), after the verdicts
+    const { journal, out, err, sdk, running, stop } = watchMock(mock, ['--channel', 'private-chat.42', '--channel', 'private-ai.s7', '--fail-on', 'replay,gap']);
     await until(async () => (await subscriberCount(mock!, 'private-chat.42')) >= 1, 'EchoScope to subscribe to private-chat.42');
     await until(async () => (await subscriberCount(mock!, 'private-ai.s7')) >= 1, 'EchoScope to subscribe to private-ai.s7');
     const seed = (sequence: number, chunk: string, state: string) =>
@@ -129,7 +130,8 @@ describe('echoscope watch', () => {
     await send('inv-2', 'stream_end', { reason: 'stop', usage: { prompt_tokens: 3, completion_tokens: 4 } });
     await until(async () => readFileSync(journal, 'utf8').includes('"stream_end"'), 'the stream_end in the journal');
     stop();
-    expect(await running).toBe(0);
+    expect(await running).toBe(1);
+    expect(err.join('\n')).toContain('echoscope watch: --fail-on: replay in 1 session (42)');
     const watched = JSON.parse(out.join('\n')) as Verdict;
     expect(watched.sessions).toHaveLength(2);
     const byId = Object.fromEntries(watched.sessions.map((s) => [s.sessionId, s]));

@@ -4,6 +4,7 @@ import { ProfileInputSchema, describeZodError, type ConnectionStatus, type Profi
 import { journalHeader, serializeRecord, type JournalRecord } from '../../shared/journal';
 import { preciseNow } from '../core/clock';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
+import { FAIL_ON_HELP, failOnReport, parseFailOn, type FailOn } from './fail-on';
 import { ConnectionHub } from '../core/hub';
 import { JOURNAL_FILE_MODE } from '../core/journal/journal-file';
 import { formatVerdictTable } from './analyze';
@@ -52,7 +53,11 @@ export const watchCommand: CliCommand = {
     "answered with an error (wrong --secret or --app-id: the server's answer is shown), or no channel",
     'given with --channel could be subscribed (including laravel-echo-server failing to reach its authHost).',
     '',
-    'Exit codes: 0 watched and printed verdicts; 1 the connection or discovery failed for good (reason on stderr); 2 bad options.',
+    'With --fail-on KIND,…|any it also exits 1 when a session showed one of those anomaly kinds or statuses',
+    '(the verdicts are printed first), so a watch beside a load test can gate a pipeline.',
+    '',
+    'Exit codes: 0 watched and printed verdicts; 1 the connection or discovery failed for good, or a --fail-on kind or',
+    'status occurred (reason on stderr); 2 bad options.',
   ].join('\n'),
   options: {
     url: { type: 'string', description: 'server WebSocket URL (ws:// or wss://; for socketio the server URL)', valueName: 'url' },
@@ -70,6 +75,7 @@ export const watchCommand: CliCommand = {
     journal: { type: 'string', description: 'append every record to this NDJSON journal file', valueName: 'file' },
     json: { type: 'boolean', description: 'print the verdict JSON instead of the table' },
     contract: { type: 'string', description: CONTRACT_OPTION_HELP, valueName: 'name|file' },
+    'fail-on': { type: 'string', description: FAIL_ON_HELP, valueName: 'kind,…' },
     profile: { type: 'string', description: 'contract profile (YAML or JSON); the same as --contract FILE', valueName: 'file' },
     ...watchFollowOptions,
     'stall-after': { type: 'string', description: 'ms without events before a session counts as stalled', valueName: 'ms', default: '8000' },
@@ -92,6 +98,8 @@ export const watchCommand: CliCommand = {
         throw new UsageError((error as Error).message);
       }
     }
+    const failOnValue = stringOption(args, 'fail-on');
+    const failOn = failOnValue === undefined ? undefined : parseFailOn(failOnValue);
     const duration = stringOption(args, 'for');
     const forMs = duration === undefined ? undefined : parseDuration(duration, 'for');
     const journalFile = stringOption(args, 'journal');
@@ -99,7 +107,11 @@ export const watchCommand: CliCommand = {
     if (connectTimeoutMs <= 0) throw new UsageError('--connect-timeout must be longer than 0');
     if (args.values.quiet === true && args.values.progress === true) throw new UsageError('use either --quiet or --progress, not both');
     const progress = args.values.quiet === true ? false : args.values.progress === true || io.interactive === true;
-    return watch(profile, { analyzerOptions, forMs, journalFile, json: args.values.json === true, connectTimeoutMs, progress, quiet: args.values.quiet === true }, io);
+    return watch(
+      profile,
+      { analyzerOptions, forMs, journalFile, json: args.values.json === true, connectTimeoutMs, progress, quiet: args.values.quiet === true, ...(failOn ? { failOn } : {}) },
+      io,
+    );
   },
 };
 
@@ -161,6 +173,8 @@ function profileFromArgs(args: ParsedArgs): Profile {
 
 interface WatchOptions {
   analyzerOptions: AnalyzerOptions;
+  /** Exit 1 when one of these anomaly kinds or statuses occurred. */
+  failOn?: FailOn;
   forMs: number | undefined;
   journalFile: string | undefined;
   json: boolean;
@@ -246,6 +260,11 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   }
   if (failed) {
     io.err(`echoscope watch: ${printable(failed)}`);
+    return EXIT.failed;
+  }
+  const failure = options.failOn === undefined ? null : failOnReport(verdict, options.failOn);
+  if (failure !== null) {
+    io.err(`echoscope watch: ${failure}`);
     return EXIT.failed;
   }
   return EXIT.ok;
