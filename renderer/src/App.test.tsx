@@ -64,5 +64,8 @@ describe('App', () => {
     );
     expect((await screen.findByRole('alert')).textContent).toBe('sessions.list: no answer from the EchoScope host within 60 s (is it still running?)');
     expect(screen.getByTestId('session-count').textContent).toBe('0 sessions');
+    // said until dismissed
+    act(() => screen.getByRole('button', { name: 'Dismiss' }).click());
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

@@ -61,9 +61,12 @@ export function App({ api }: { api: AppApi }) {
         )}
       </header>
       {state.error && (
-        <p className="error banner" role="alert">
-          {state.error}
-        </p>
+        <div className="error banner">
+          <p role="alert">{state.error}</p>
+          <button type="button" className="secondary" onClick={state.dismissError}>
+            Dismiss
+          </button>
+        </div>
       )}
       <Announcer store={state.sessions} connectionMessage={state.connectionMessage} />
       <main id="main" tabIndex={-1}>

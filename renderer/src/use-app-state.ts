@@ -11,7 +11,9 @@ export interface AppState {
   settings: MonitorSettings | null;
   /** The latest connection change worth announcing ("demo: connection unavailable"). */
   connectionMessage: string | null;
+  /** A command that failed, said in the alert banner until dismissed (or the same command succeeds again). */
   error: string | null;
+  dismissError(): void;
   refreshProfiles(): Promise<void>;
   setSettings(settings: MonitorSettings): void;
 }
@@ -28,8 +30,11 @@ export function useAppState(api: AppApi): AppState {
 
   const refreshProfiles = useCallback(async () => {
     const result = await api.invoke('profiles.list', {});
-    if (result.ok) setProfiles(result.value);
-    else setError(result.error.message);
+    if (result.ok) {
+      setProfiles(result.value);
+      // the profiles answer again: an error they caused is over
+      setError((current) => (current?.startsWith('profiles.list') ? null : current));
+    } else setError(result.error.message);
   }, [api]);
 
   useEffect(() => {
@@ -76,5 +81,6 @@ export function useAppState(api: AppApi): AppState {
     };
   }, [api, refreshProfiles, sessions]);
 
-  return { info, profiles, connections, sessions, settings, connectionMessage, error, refreshProfiles, setSettings };
+  const dismissError = useCallback(() => setError(null), []);
+  return { info, profiles, connections, sessions, settings, connectionMessage, error, dismissError, refreshProfiles, setSettings };
 }
