@@ -16,7 +16,7 @@ const TOKEN_IN_PAGE = new RegExp(`<meta name="${BRIDGE_TOKEN_META}" content="([0
  * else a WebSocket to the headless host that served this page.
  */
 export function connectApi(): AppApi {
-  return createAppApi(window.echoscope ?? webSocketBridge());
+  return createAppApi(window.echoscope ?? webSocketBridge(), { onListenerError: (push, error) => console.error(`EchoScope: a ${push} listener failed`, error) });
 }
 
 function webSocketBridge(): AppBridge {

@@ -69,4 +69,22 @@ describe('createAppApi', () => {
     deliver({ items: [] });
     expect(seen).toEqual([{ items: [] }]);
   });
+
+  it('a listener that throws does not stop the pushes reaching the next one', () => {
+    const listeners: ((payload: unknown) => void)[] = [];
+    const failures: string[] = [];
+    const api = createAppApi(
+      { invoke: async () => null, on: (_push, listener) => (listeners.push(listener), () => undefined), ready: () => undefined },
+      { onListenerError: (push, error) => failures.push(`${push}: ${(error as Error).message}`) },
+    );
+    const seen: unknown[] = [];
+    api.on('connections.status', () => {
+      throw new Error('a view broke');
+    });
+    api.on('connections.status', (payload) => seen.push(payload));
+    // the bridge calls its listeners in turn, as the preload and the WebSocket client do
+    for (const listener of listeners) listener({ items: [] });
+    expect(seen).toEqual([{ items: [] }]);
+    expect(failures).toEqual(['connections.status: a view broke']);
+  });
 });

@@ -14,8 +14,19 @@ export interface AppApi {
   ready(): void;
 }
 
+export interface AppApiOptions {
+  /**
+   * Told when a push listener throws; the pushes go on to the other listeners either way.
+   * Default: the error is rethrown on its own (an unhandled rejection the console shows).
+   */
+  onListenerError?: (push: PushName, error: unknown) => void;
+}
+
+const rethrowAlone = (_push: PushName, error: unknown): void => void Promise.reject(error);
+
 /** Wraps a transport into the typed API, validating what comes back across the boundary. */
-export function createAppApi(bridge: AppBridge): AppApi {
+export function createAppApi(bridge: AppBridge, options: AppApiOptions = {}): AppApi {
+  const onListenerError = options.onListenerError ?? rethrowAlone;
   return {
     async invoke(command, request) {
       let raw: unknown;
@@ -40,7 +51,13 @@ export function createAppApi(bridge: AppBridge): AppApi {
     on(push, listener) {
       return bridge.on(push, (payload) => {
         const parsed = pushes[push].safeParse(payload);
-        if (parsed.success) listener(parsed.data as PushPayload<typeof push>);
+        if (!parsed.success) return;
+        // One view's broken listener must not stop the pushes reaching the others (the bridge calls them in turn).
+        try {
+          listener(parsed.data as PushPayload<typeof push>);
+        } catch (error) {
+          onListenerError(push, error);
+        }
       });
     },
     ready() {
