@@ -35,6 +35,10 @@ function laravelAi(invocation: string) {
   };
 }
 
+/** The session at `endMs` with a 5 s stall clock and a 60 s orphan clock (the streams below go silent). */
+const silentFor = (records: JournalRecord[], profile: ContractProfile, endMs: number) =>
+  analyzeJournal([subscribed(), ...records], { profile, endMs, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+
 const verdictOf = (records: JournalRecord[], profile: ContractProfile = LARAVEL_AI) => {
   const verdict = analyzeJournal([subscribed(), ...records], { profile });
   expect(verdict.sessions).toHaveLength(1);
@@ -132,9 +136,9 @@ describe('the Laravel AI SDK’s stream (laravel/ai): a session per channel, tex
     clock = 0;
     const run = laravelAi('inv-1');
     const records = [run.start(), run.delta('a'), run.delta('b')];
-    const stalled = analyzeJournal([subscribed(), ...records], { profile: LARAVEL_AI, endMs: 80 + 10_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    const stalled = silentFor(records, LARAVEL_AI, 80 + 10_000);
     expect(stalled).toMatchObject({ status: 'stalled', terminalStates: [], text: 'ab' });
-    const orphaned = analyzeJournal([subscribed(), ...records], { profile: LARAVEL_AI, endMs: 80 + 120_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    const orphaned = silentFor(records, LARAVEL_AI, 80 + 120_000);
     expect(orphaned).toMatchObject({ status: 'orphaned' });
   });
 
@@ -230,9 +234,9 @@ describe('Prism’s stream (asBroadcast): no run id, finish_reason is the enum�
     const first = a.delta('x');
     const records = [a.start(), first, { ...first, at: at() }, a.delta('y')];
     expect(verdictOf(records, PRISM).session).toMatchObject({ duplicates: 1, text: 'xy', naiveText: 'xxy' });
-    const stalled = analyzeJournal([subscribed(), ...records], { profile: PRISM, endMs: 80 + 10_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    const stalled = silentFor(records, PRISM, 80 + 10_000);
     expect(stalled).toMatchObject({ status: 'stalled', terminalStates: [] });
-    const orphaned = analyzeJournal([subscribed(), ...records], { profile: PRISM, endMs: 80 + 120_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    const orphaned = silentFor(records, PRISM, 80 + 120_000);
     expect(orphaned).toMatchObject({ status: 'orphaned' });
   });
 
@@ -293,9 +297,9 @@ describe('the Vercel AI data stream relayed over Echo: chunks by type, ids per t
   it('no finish (the relay stopped, [DONE] never came) → stalled, then orphaned; a redelivered chunk cannot be told (no id per event): two events', () => {
     clock = 0;
     const records = [chunk({ type: 'start' }), text('a'), text('a')];
-    const stalled = analyzeJournal([subscribed(), ...records], { profile: VERCEL, endMs: 60 + 10_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    const stalled = silentFor(records, VERCEL, 60 + 10_000);
     expect(stalled).toMatchObject({ status: 'stalled', terminalStates: [], events: 2, duplicates: 0, text: 'aa' });
-    const orphaned = analyzeJournal([subscribed(), ...records], { profile: VERCEL, endMs: 60 + 120_000, stallAfterMs: 5_000, orphanAfterMs: 60_000 }).sessions[0]!;
+    const orphaned = silentFor(records, VERCEL, 60 + 120_000);
     expect(orphaned).toMatchObject({ status: 'orphaned' });
   });
 
