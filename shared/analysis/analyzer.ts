@@ -174,6 +174,30 @@ export class Analyzer {
     return { channels: [...new Set(group.observations.map((o) => o.channel))], profile: group.contract.compiled.profile };
   }
 
+  /**
+   * Frees everything kept about a session (its observations, texts, positions, known start): the
+   * live monitor's bound on memory for sessions long ended (the journal keeps their frames). A
+   * later frame of it starts a new session. False for an unknown session.
+   */
+  forget(sessionId: string): boolean {
+    const group = this.groups.get(sessionId);
+    if (group === undefined) return false;
+    this.groups.delete(sessionId);
+    this.starts.delete(sessionId);
+    for (const tracker of group.observations) {
+      this.connections.get(tracker.vantageKey)?.sessions.delete(tracker);
+      this.detector.releaseGroup(tracker.channel, group);
+    }
+    if (this.currentGroup === group) this.currentGroup = undefined;
+    this.observationCount -= group.observations.length;
+    return true;
+  }
+
+  /** Sessions kept (see `forget`). */
+  get sessions(): number {
+    return this.groups.size;
+  }
+
   /** The contract a channel is read with (given or detected); undefined before one is chosen. */
   channelContract(channel: string): ContractProfile | undefined {
     return this.detector.contractOf(channel)?.compiled.profile;

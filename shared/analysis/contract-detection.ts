@@ -135,6 +135,12 @@ export class ContractDetector {
     return this.channels.get(channel)?.contract ?? this.forced ?? this.seedContract(channel) ?? undefined;
   }
 
+  /** A forgotten session's group is no longer its channel's (an event stream's channel keeps one). */
+  releaseGroup(channel: string, group: unknown): void {
+    const state = this.channels.get(channel);
+    if (state !== undefined && state.group === group) state.group = null;
+  }
+
   /** True when the channel has a state (it went the general way at least once). */
   hasState(channel: string): boolean {
     return this.channels.has(channel);

@@ -314,3 +314,29 @@ describe('Monitor cost by what changed (issue 19)', () => {
     }
   });
 });
+
+describe('Monitor memory bound (issue 19)', () => {
+  it('past maxEndedSessions the sessions that ended longest ago are let go; open sessions stay', () => {
+    let now = 0;
+    const monitor = new Monitor({ clock: () => now, maxEndedSessions: 3, analyzer: { stallAfterMs: STALL_MS, orphanAfterMs: ORPHAN_MS, reorderWindowMs: REORDER_MS } });
+    monitor.ingest(chunk(1, 'open', 1));
+    for (let i = 1; i <= 5; i++) {
+      now = i * 10;
+      monitor.ingest(chunk(now, `done-${i}`, 1));
+      monitor.ingest(chunk(now, `done-${i}`, 2, 'completed', 'end_turn'));
+      monitor.tick(now);
+    }
+    expect(
+      monitor
+        .list()
+        .rows.map((row) => row.sessionId)
+        .sort(),
+    ).toEqual(['done-3', 'done-4', 'done-5', 'open']);
+    expect(monitor.evictedCount).toBe(2);
+    expect(monitor.summary()).toMatchObject({ sessions: 4, byStatus: { completed: 3 } });
+    // the analyzer let them go too: nothing is kept of done-1
+    expect(monitor.detail('done-1')).toBeUndefined();
+    expect(monitor.sessionScope('done-1')).toBeUndefined();
+    expect(monitor.detail('open')).toBeDefined();
+  });
+});

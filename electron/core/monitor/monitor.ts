@@ -29,6 +29,11 @@ export interface MonitorOptions {
   timers?: Timers;
   /** How often the live clocks run (stall, reorder window) and changed rows are pushed. */
   tickMs?: number;
+  /**
+   * Ended sessions kept in memory (rows and analyzer state); past it the longest ended are let
+   * go — the journal keeps their frames. Default 20,000.
+   */
+  maxEndedSessions?: number;
 }
 
 const DEFAULT_SETTINGS: MonitorSettings = { stallAfterMs: 8000, orphanAfterMs: 300_000, reorderWindowMs: 2000 };
@@ -197,6 +202,7 @@ export class Monitor {
       }
     }
     this.unpushed.clear();
+    this.evictEnded();
     if (changed.length > 0 || this.dirty) {
       const update: MonitorUpdate = { items: changed, summary: this.summaryNow() };
       for (const listener of this.listeners) listener(update);
@@ -204,6 +210,32 @@ export class Monitor {
     this.dirty = false;
     return changed;
   }
+
+  /**
+   * Bounded memory (issue 19): past `maxEndedSessions`, the sessions that ended longest ago are
+   * forgotten — their row, their analyzer state, their bookkeeping. Open sessions are never.
+   */
+  private evictEnded(): void {
+    const cap = this.options.maxEndedSessions ?? 20_000;
+    if (this.ended.size <= cap) return;
+    for (const sessionId of this.ended) {
+      if (this.ended.size <= cap) break;
+      this.ended.delete(sessionId);
+      const row = this.rowCache.get(sessionId);
+      if (row !== undefined) this.tally.remove(row);
+      this.rowCache.delete(sessionId);
+      this.deadlines.delete(sessionId);
+      this.pushed.delete(sessionId);
+      this.reconciled.delete(sessionId);
+      this.sessionConnections.delete(sessionId);
+      this.starts.delete(sessionId);
+      this.analyzer.forget(sessionId);
+      this.evictedCount++;
+    }
+  }
+
+  /** Ended sessions let go so far (see `maxEndedSessions`). */
+  evictedCount = 0;
 
   private summaryNow(): MonitorUpdate['summary'] {
     return this.tally.summary(this.analyzer.ignored) as unknown as MonitorUpdate['summary'];
