@@ -4,7 +4,7 @@ import { SessionStatusSchema } from '../contract/states';
 import { DistributionSchema } from './distribution';
 import { faultCombinationIssues, leastTokens } from './combinations';
 import { FaultSchema } from './faults';
-import { contractFaultIssues, isStreamContract, ScenarioContractSchema } from './contracts';
+import { contractFaultIssues, isStreamContract, ScenarioContractSchema, STREAM_CHECKS } from './contracts';
 
 /**
  * Scenario files (YAML or JSON): what the simulator plays and what `echoscope check` expects.
@@ -113,7 +113,8 @@ export const ScenarioSchema = z
     channelPrefix: z.string().default('private-ai.'),
     /**
      * The broadcast the simulator speaks: the seed's `chunk.delivered` (`echoscope`), or the event
-     * stream of the Laravel AI SDK (`laravel-ai`) or Prism (`prism`), without sequence numbers.
+     * stream of the Laravel AI SDK (`laravel-ai`) or Prism (`prism`), or the Vercel AI SDK's UI
+     * message stream relayed over Echo (`vercel-data-stream`), without sequence numbers.
      */
     contract: ScenarioContractSchema.default('echoscope'),
     /** The seed contract's event name (a stream contract names each event itself). */
@@ -155,6 +156,13 @@ export const ScenarioSchema = z
         }
         if (expectation.anomalies?.present.includes('gap')) {
           context.addIssue({ code: 'custom', path: ['expect', e, 'anomalies', 'present'], message: `a ${scenario.contract} stream cannot show a gap: it has no sequence numbers` });
+        }
+        if (isStreamContract(scenario.contract) && !STREAM_CHECKS[scenario.contract].order) {
+          const why = `a ${scenario.contract} stream has no sequence numbers and random ids, so order cannot be known (checks.order: false)`;
+          if (expectation.counts?.outOfOrder !== undefined)
+            context.addIssue({ code: 'custom', path: ['expect', e, 'counts', 'outOfOrder'], message: `${why}: expect outOfOrder only with echoscope, laravel-ai or prism` });
+          if (expectation.anomalies?.present.includes('out_of_order'))
+            context.addIssue({ code: 'custom', path: ['expect', e, 'anomalies', 'present'], message: `${why}: out_of_order cannot be shown` });
         }
       });
     }

@@ -23,7 +23,7 @@ export interface TruthEvent {
    * broken or oversized payload taking none.
    */
   sequence: number;
-  /** A stream contract's event id (time-ordered, increasing in generation order within the session). */
+  /** A stream contract's event id (time-ordered, increasing in generation order within the session); none on `vercel-data-stream`, which has no id per event. */
   id?: string;
   /** What the wire says: on a stream contract, the state its end reason or error event means. */
   state: ContractState;
@@ -99,7 +99,10 @@ export interface ExpectationSettings {
   /**
    * What the verdict says the contract lets EchoScope check (default everything): an anomaly of
    * a kind that cannot be checked is never expected — `gap` without `checks.gaps`, `out_of_order`
-   * without `checks.order`.
+   * without `checks.order`, and without `checks.duplicates` no `duplicate` or `conflict` from a
+   * redelivery (an event arriving again within its attempt). A restart's re-sent positions are
+   * still expected: the reader knows the restart from the contract's start event, not from ids,
+   * and counts the new attempt's positions it had already seen as duplicates (the analyzer does).
    */
   checks?: SessionChecks;
 }
@@ -119,6 +122,12 @@ export function expectedAnomalies(session: SessionTruth, settings: ExpectationSe
   const seenIds = new Set<string>();
   let attemptMaxId: string | null = null;
   const firstChunk = new Map<number, string>();
+  /** The attempt that first sent each position (a duplicate from the same attempt is a redelivery). */
+  const firstAttempt = new Map<number, number>();
+  let redelivered = 0;
+  let redeliveredConflicts = 0;
+  /** Events positioned so far (a stream without ids: position 1 after any of them opens a new attempt). */
+  let positioned = 0;
   const terminalBySequence = new Map<number, string>();
   let max = 0;
   let min = Number.POSITIVE_INFINITY;
@@ -151,10 +160,19 @@ export function expectedAnomalies(session: SessionTruth, settings: ExpectationSe
       if (attemptMaxId !== null && event.id < attemptMaxId) lateById++;
       else attemptMaxId = event.id;
       seenIds.add(event.id);
+    } else if (stream && event.id === undefined) {
+      // no id per event (the Vercel stream): every event is new, and position 1 after others is a new start
+      if (seq === 1 && positioned > 0) counts.replay++;
     }
+    positioned++;
     if (duplicate) {
       counts.duplicate++;
-      if (first !== event.chunk) counts.conflict++;
+      const conflict = first !== event.chunk;
+      if (conflict) counts.conflict++;
+      if (firstAttempt.get(seq) === event.attempt) {
+        redelivered++;
+        if (conflict) redeliveredConflicts++;
+      }
       if (seq === min && sinceRestartMax > seq) {
         if (!stream) counts.replay++;
         sinceRestartMax = seq;
@@ -162,6 +180,7 @@ export function expectedAnomalies(session: SessionTruth, settings: ExpectationSe
     } else {
       if (seq < max) counts.out_of_order++;
       firstChunk.set(seq, event.chunk);
+      firstAttempt.set(seq, event.attempt);
       if (seq > max) max = seq;
       if (seq < min) min = seq;
     }
@@ -189,5 +208,9 @@ export function expectedAnomalies(session: SessionTruth, settings: ExpectationSe
   if (stream) counts.out_of_order += lateById;
   if (settings.checks?.gaps === false) counts.gap = 0;
   if (settings.checks?.order === false) counts.out_of_order = 0;
+  if (settings.checks?.duplicates === false) {
+    counts.duplicate -= redelivered;
+    counts.conflict -= redeliveredConflicts;
+  }
   return counts;
 }

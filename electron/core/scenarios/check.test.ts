@@ -35,7 +35,7 @@ describe('echoscope check on the built-in library', () => {
     expect(failures).toEqual([]);
     expect(report.passed).toBe(true);
     expect(report.totals.scenarios).toBe(BUILTIN_SCENARIOS.length);
-    expect(BUILTIN_SCENARIOS.length).toBe(21);
+    expect(BUILTIN_SCENARIOS.length).toBe(22);
   });
 
   it('measures TTFT from the moment the run began each job, never before the planned first token', () => {

@@ -2,3 +2,4 @@
 export { BUILTIN_SCENARIOS, SEED_SCENARIOS, builtinScenario } from './library';
 export { LARAVEL_AI_SCENARIOS } from './laravel-ai';
 export { PRISM_SCENARIOS } from './prism';
+export { VERCEL_SCENARIOS } from './vercel';

@@ -2,11 +2,12 @@ import type { ScenarioInput } from '../../../shared/scenario';
 import { LARAVEL_AI_SCENARIOS } from './laravel-ai';
 import { PRISM_SCENARIOS } from './prism';
 import { QUICK } from './quick';
+import { VERCEL_SCENARIOS } from './vercel';
 
 /**
  * The built-in scenario library: one scenario per seed failure mode of DESIGN §1 plus a mixed
  * fleet, then the same failures as the Laravel AI SDK and Prism broadcast them (laravel-ai.ts,
- * prism.ts). Timings are short (milliseconds per token, sub-second stalls) and the analyzer's
+ * prism.ts) and as an app relays the Vercel AI SDK's UI message stream over Echo (vercel.ts). Timings are short (milliseconds per token, sub-second stalls) and the analyzer's
  * thresholds are scaled down to match, so `echoscope check builtin` runs the whole library in
  * seconds while keeping every silence far from its threshold (no flaky verdicts).
  */
@@ -200,7 +201,7 @@ export const mixedFleet: ScenarioInput = {
 /** The seed contract's scenarios (`chunk.delivered`, sequenced). */
 export const SEED_SCENARIOS: readonly ScenarioInput[] = [crashRetry, truncation, silentDeath, stall, reorder, gaps, afterTerminal, malformed, disconnect, mixedFleet];
 
-export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...SEED_SCENARIOS, ...LARAVEL_AI_SCENARIOS, ...PRISM_SCENARIOS];
+export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...SEED_SCENARIOS, ...LARAVEL_AI_SCENARIOS, ...PRISM_SCENARIOS, ...VERCEL_SCENARIOS];
 
 export function builtinScenario(name: string): ScenarioInput | undefined {
   return BUILTIN_SCENARIOS.find((s) => s.name === name);

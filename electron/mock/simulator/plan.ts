@@ -22,7 +22,7 @@ import {
 import type { TerminalState } from '../../../shared/contract';
 import type { GenerationRecord } from '../generations';
 import { corpusText } from './corpus';
-import { StreamIdSource } from './stream-ids';
+import { StreamIdSource, vercelId } from './stream-ids';
 import type { StreamAttempt, StreamFrameKind } from './stream-payload';
 import { splitTokens } from './tokenizer';
 
@@ -112,9 +112,14 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
   const contract = scenario.contract;
   const stream = isStreamContract(contract) ? contract : null;
   const prism = stream === 'prism';
+  const vercel = stream === 'vercel-data-stream';
   // Ids in generation order (a reordered event keeps the id it was made with); Prism's carry `evt_`.
-  const ids = stream === null ? null : new StreamIdSource(prism ? 'ulid' : 'uuid7', random.fork('ids'));
+  // The Vercel stream has no id per event (nextId gives none): its messageId and text part id are random.
+  const idRandom = random.fork('ids');
+  const ids = stream === null || vercel ? null : new StreamIdSource(prism ? 'ulid' : 'uuid7', idRandom);
   const nextId = (prefix = prism ? 'evt_' : ''): string | undefined => (ids === null ? undefined : prefix + ids.next(t));
+  /** Frames open a Vercel run with steps too (`start-step`, `finish-step`), as Prism's do. */
+  const withSteps = prism || vercel;
   const streamAttempts: StreamAttempt[] = [];
 
   const reorder = find(faults, 'reorder');
@@ -180,7 +185,7 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
   };
   /** A frame of a stream contract that carries no text (`stream_start`, `text_start`, …). */
   const frame = (kind: StreamFrameKind, attempt: number): void => {
-    steps.push({ kind: 'frame', t, frame: kind, attempt, id: nextId()! });
+    steps.push({ kind: 'frame', t, frame: kind, attempt, id: nextId() ?? '' });
   };
   /** Whether the attempt being played sent its text_start (its text_end then comes before the end). */
   let textOpen = false;
@@ -193,10 +198,11 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     const wire = streamTerminal(stream, code);
     if (wire.role === 'end' && textOpen) {
       frame('text_end', attempt);
-      if (prism) frame('step_finish', attempt);
+      if (withSteps) frame('step_finish', attempt);
     }
     textOpen = false;
-    emit({ attempt, sequence, id: nextId()!, state: wire.state, chunk: '', terminationCode: wire.code, delivery: 'sent', faults: faultKinds });
+    const id = nextId();
+    emit({ attempt, sequence, ...(id === undefined ? {} : { id }), state: wire.state, chunk: '', terminationCode: wire.code, delivery: 'sent', faults: faultKinds });
   };
 
   /**
@@ -282,10 +288,14 @@ export function planSession(scenario: Scenario, groupIndex: number, sessionId: s
     record({ progress: 'active' });
     if (stream !== null) {
       // The run opens: laravel/ai's stream() makes the attempt's invocation_id, the provider's stream its message id.
-      const invocationId = prism ? null : nextId()!;
-      streamAttempts.push({ invocationId, messageId: nextId(prism ? 'msg_' : '')!, tokens: attempt.afterTokens });
+      if (vercel) {
+        streamAttempts.push({ invocationId: null, messageId: vercelId(idRandom), tokens: attempt.afterTokens, textId: vercelId(idRandom) });
+      } else {
+        const invocationId = prism ? null : nextId()!;
+        streamAttempts.push({ invocationId, messageId: nextId(prism ? 'msg_' : '')!, tokens: attempt.afterTokens });
+      }
       frame('stream_start', attemptNo);
-      if (prism) frame('step_start', attemptNo);
+      if (withSteps) frame('step_start', attemptNo);
       textOpen = false;
     }
     t += sample(timing.ttftMs, timingRandom);

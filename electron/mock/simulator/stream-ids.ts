@@ -1,7 +1,7 @@
 import type { SeededRandom } from '../../../shared/scenario';
 
 /**
- * Event ids as the SDKs make them, time-ordered and deterministic: laravel/ai's
+ * Event ids as the PHP SDKs make them, time-ordered and deterministic: laravel/ai's
  * `strtolower(Str::uuid7())` (docs/contracts-research.md §1.3) and Prism's `'evt_'.Str::ulid()`
  * (§2.2, upper-case). The time part is the event's planned time after a seeded epoch (a plan has
  * no wall clock); within one millisecond a counter takes the place of ramsey's and Symfony's
@@ -54,4 +54,18 @@ export class StreamIdSource {
     // ULID: 10 characters of ms, then 16 of "randomness": a 25-bit counter and 55 random bits
     return `${base32(ms, 10)}${base32(n, 5)}${base32(this.random.int(0, 2 ** 30 - 1), 6)}${base32(this.random.int(0, 2 ** 25 - 1), 5)}`;
   }
+}
+
+/** The AI SDK's default `generateId` alphabet (`provider-utils/src/generate-id.ts`). */
+const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * A Vercel AI SDK id (docs/contracts-research.md §3): 16 random alphanumerics, as the default
+ * `generateId` makes a `messageId` or a text part's `id` — not time-ordered. Seeded, so the same
+ * plan gives the same ids.
+ */
+export function vercelId(random: SeededRandom): string {
+  let out = '';
+  for (let i = 0; i < 16; i++) out += ALPHANUMERIC[random.int(0, ALPHANUMERIC.length - 1)]!;
+  return out;
 }

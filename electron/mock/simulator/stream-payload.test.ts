@@ -9,7 +9,7 @@ import type { SimulatorTarget } from './target';
 
 /**
  * The stream contracts' wire, as the mock publishes it, against the field lists of
- * docs/contracts-research.md (§1.2 laravel/ai, §2.2 Prism): names, keys in order, ids, attempts,
+ * docs/contracts-research.md (§1.2 laravel/ai, §2.2 Prism, §3 the Vercel UI message stream): names, keys in order, ids, attempts,
  * terminals per fault. Played in virtual time on a server double, so `timestamp` is known.
  */
 
@@ -242,6 +242,128 @@ describe('prism on the wire (asBroadcast(): name = eventKey(), no type, no run i
   });
 });
 
+/**
+ * docs/contracts-research.md §3 (`uiMessageChunkSchema`): each chunk's `type` and its fields, the
+ * optional ones the simulator does not send (`messageMetadata`, `providerMetadata`, abort's
+ * `reason`) left out.
+ */
+const VERCEL_KEYS: Record<string, string[]> = {
+  start: ['type', 'messageId'],
+  'start-step': ['type'],
+  'text-start': ['type', 'id'],
+  'text-delta': ['type', 'id', 'delta'],
+  'text-end': ['type', 'id'],
+  'finish-step': ['type'],
+  finish: ['type', 'finishReason'],
+  abort: ['type'],
+  error: ['type', 'errorText'],
+};
+/** The AI SDK's default generateId: 16 random alphanumerics. */
+const VERCEL_ID = /^[0-9A-Za-z]{16}$/;
+const types = (frames: Published[]) => frames.map((f) => f.data.type);
+
+describe('vercel-data-stream on the wire (UI message chunks relayed under one Echo event, ai.chunk, type inside)', () => {
+  it('healthy: start, start-step, text-start, one text-delta per token, text-end, finish-step, finish stop — each with the protocol’s fields', () => {
+    const frames = play('vercel-data-stream', [], 3);
+    expect(new Set(names(frames))).toEqual(new Set(['ai.chunk']));
+    expect(types(frames)).toEqual(['start', 'start-step', 'text-start', 'text-delta', 'text-delta', 'text-delta', 'text-end', 'finish-step', 'finish']);
+    for (const frame of frames) expect(keys(frame), String(frame.data.type)).toEqual(VERCEL_KEYS[String(frame.data.type)]);
+    expect(frames[0]!.data.messageId).toMatch(VERCEL_ID);
+    expect(frames.at(-1)!.data.finishReason).toBe('stop');
+    // one text part: text-start, every delta and text-end share its id (no id per event)
+    const part = frames.filter((f) => 'id' in f.data).map((f) => f.data.id);
+    expect(part).toHaveLength(5);
+    expect(new Set(part).size).toBe(1);
+    expect(part[0]).toMatch(VERCEL_ID);
+    expect(part[0]).not.toBe(frames[0]!.data.messageId);
+    // no timestamp, no sequence: nothing but the fields above
+    expect(frames.some((f) => 'timestamp' in f.data || 'sequence' in f.data)).toBe(false);
+  });
+
+  it('truncate → finish length; stop_sequence → finish stop', () => {
+    expect(play('vercel-data-stream', [{ kind: 'truncate', afterTokens: 2 }]).at(-1)!.data).toEqual({ type: 'finish', finishReason: 'length' });
+    expect(play('vercel-data-stream', [{ kind: 'truncate', afterTokens: 2, code: 'stop_sequence' }]).at(-1)!.data).toEqual({ type: 'finish', finishReason: 'stop' });
+  });
+
+  it('abandon → abort after the text, no text-end and no finish', () => {
+    const frames = play('vercel-data-stream', [{ kind: 'abandon', afterTokens: 2 }]);
+    expect(types(frames)).toEqual(['start', 'start-step', 'text-start', 'text-delta', 'text-delta', 'abort']);
+    expect(frames.at(-1)!.data).toEqual({ type: 'abort' });
+  });
+
+  it('error → error {errorText} after the text, no finish after it', () => {
+    const frames = play('vercel-data-stream', [{ kind: 'error', afterTokens: 2 }]);
+    expect(types(frames)).toEqual(['start', 'start-step', 'text-start', 'text-delta', 'text-delta', 'error']);
+    expect(keys(frames.at(-1)!)).toEqual(VERCEL_KEYS.error);
+    expect(typeof frames.at(-1)!.data.errorText).toBe('string');
+  });
+
+  it('crash + retry: a new start with a new messageId (and a new text part) streams the text again', () => {
+    const frames = play('vercel-data-stream', [{ kind: 'crash', afterTokens: 2, retry: { tries: 2, backoffMs: 20 } }], 3);
+    expect(types(frames)).toEqual([
+      'start',
+      'start-step',
+      'text-start',
+      'text-delta',
+      'text-delta',
+      'start',
+      'start-step',
+      'text-start',
+      'text-delta',
+      'text-delta',
+      'text-delta',
+      'text-end',
+      'finish-step',
+      'finish',
+    ]);
+    expect(frames[5]!.data.messageId).toMatch(VERCEL_ID);
+    expect(frames[5]!.data.messageId).not.toBe(frames[0]!.data.messageId);
+    expect(frames[7]!.data.id).not.toBe(frames[2]!.data.id);
+    expect(frames[8]!.data.delta).toBe(frames[3]!.data.delta);
+  });
+
+  it('a crash on every try: the relay’s failed() hook sends error, no finish', () => {
+    const frames = play('vercel-data-stream', [{ kind: 'crash', afterTokens: 2, times: 2, retry: { tries: 2, backoffMs: 20 } }], 3);
+    expect(types(frames).slice(-1)).toEqual(['error']);
+    expect(types(frames)).not.toContain('finish');
+  });
+
+  it('silent death: nothing after the last delta', () => {
+    expect(types(play('vercel-data-stream', [{ kind: 'silent-death', afterTokens: 2 }]))).toEqual(['start', 'start-step', 'text-start', 'text-delta', 'text-delta']);
+  });
+
+  it('oversize: a delta padded past 10,240 bytes, then the delta as it should have been (same part id)', () => {
+    const deltas = play('vercel-data-stream', [{ kind: 'oversize', sequences: [2] }]).filter((f) => f.data.type === 'text-delta');
+    expect(deltas).toHaveLength(5);
+    expect(Buffer.byteLength(deltas[1]!.raw)).toBeGreaterThan(10_240);
+    expect(String(deltas[1]!.data.delta).trimEnd()).toBe(deltas[2]!.data.delta);
+  });
+
+  it('malformed (broken-json): a text-delta cut mid-write under the same event name, then resent', () => {
+    const frames = play('vercel-data-stream', [{ kind: 'malformed', variant: 'broken-json', sequences: [2] }]);
+    const broken = frames.filter((f) => Object.keys(f.data).length === 0);
+    expect(broken).toHaveLength(1);
+    expect(broken[0]!.event).toBe('ai.chunk');
+    expect(() => JSON.parse(broken[0]!.raw) as unknown).toThrow();
+    expect(broken[0]!.raw.startsWith('{"type":"text-delta","id":')).toBe(true);
+    expect(frames.filter((f) => f.data.type === 'text-delta')).toHaveLength(4);
+  });
+
+  it('the contract reads every chunk type the simulator publishes, by its kindField', () => {
+    const stream = builtinContract('vercel-data-stream')!.stream!;
+    expect(stream.events.kindField).toBe('type');
+    const known = [...stream.events.start, ...stream.events.text, ...stream.events.end, ...stream.events.abort, ...stream.events.error, ...stream.events.other];
+    const frames = [
+      ...play('vercel-data-stream', [{ kind: 'error', afterTokens: 1, retry: { backoffMs: 5 } }]),
+      ...play('vercel-data-stream', [{ kind: 'abandon', afterTokens: 1 }]),
+      ...play('vercel-data-stream', []),
+    ];
+    for (const type of new Set(types(frames))) expect(known).toContain(type);
+    // the relay's event name is none of the contract's: the chunk's type decides
+    expect(known).not.toContain('ai.chunk');
+  });
+});
+
 describe('stream ids are deterministic from the scenario seed', () => {
   it('the same plan publishes the same bytes twice', () => {
     const faults: FaultInput[] = [
@@ -250,5 +372,6 @@ describe('stream ids are deterministic from the scenario seed', () => {
     ];
     expect(play('laravel-ai', faults)).toEqual(play('laravel-ai', faults));
     expect(play('prism', faults)).toEqual(play('prism', faults));
+    expect(play('vercel-data-stream', [faults[0]!])).toEqual(play('vercel-data-stream', [faults[0]!]));
   });
 });

@@ -1,4 +1,4 @@
-import type { StreamContract, TruthEvent } from '../../../shared/scenario';
+import { VERCEL_RELAY_EVENT, type StreamContract, type TruthEvent } from '../../../shared/scenario';
 
 /**
  * The wire frames of an event-stream contract, as the SDK broadcasts them (shapes and key order
@@ -12,16 +12,23 @@ import type { StreamContract, TruthEvent } from '../../../shared/scenario';
  * prism (`asBroadcast()`, no `type` in the payload, no attempt id): `stream_start` → `step_start`
  * → `text_start` → `text_delta`… → `text_complete` → `step_finish` → `stream_end {finish_reason}`;
  * an error: `error {error_type, message, recoverable: false}`.
+ * vercel-data-stream (the AI SDK's UI message chunks, §3, relayed over Echo under one event name,
+ * `ai.chunk`, with the chunk's `type` inside; no id per event, no timestamp): `{type: 'start',
+ * messageId}` → `start-step` → `text-start {id}` → `text-delta {id, delta}`… (one text part: every
+ * delta shares its `id`) → `text-end {id}` → `finish-step` → `finish {finishReason}`; a cancel:
+ * `abort`; a failure: `error {errorText}` and no `finish`.
  */
 
 /** One attempt of the job as a stream contract names it. */
 export interface StreamAttempt {
-  /** laravel/ai's `invocation_id` (UUIDv7, new per attempt); null for Prism, which has none. */
+  /** laravel/ai's `invocation_id` (UUIDv7, new per attempt); null for Prism and the Vercel stream, which have none. */
   invocationId: string | null;
   /** The message the attempt's text belongs to (`message_id`). */
   messageId: string;
   /** Tokens the attempt generates (its `stream_end` usage). */
   tokens: number;
+  /** The Vercel stream's text part `id` (every delta of the attempt's one text part carries it). */
+  textId?: string;
 }
 
 /** Frames that carry no text: published, never one of the session's events. */
@@ -32,6 +39,16 @@ const MODEL = 'claude-sonnet-4-5';
 /** `BroadcastAgent::failed()`'s message (laravel/ai G3, docs/contracts-research.md §1.5). */
 const FAILED_MESSAGE = 'The stream failed.';
 const PRISM_ERROR_MESSAGE = 'Internal server error';
+/** The AI SDK's default `onError` masks the error's message (`toUIMessageStream`). */
+const VERCEL_ERROR_TEXT = 'An error occurred.';
+/** The UI message chunk types of the frames without text. */
+const VERCEL_FRAME_TYPES: Record<StreamFrameKind, string> = {
+  stream_start: 'start',
+  step_start: 'start-step',
+  text_start: 'text-start',
+  text_end: 'text-end',
+  step_finish: 'finish-step',
+};
 /** A prompt's size: the same for every attempt (the job sends the same prompt). */
 const PROMPT_TOKENS = 24;
 
@@ -39,6 +56,7 @@ const seconds = (nowMs: number): number => Math.floor(nowMs / 1000);
 
 /** The event name a planned event goes out under. */
 export function streamEventName(contract: StreamContract, event: TruthEvent): string {
+  if (contract === 'vercel-data-stream') return VERCEL_RELAY_EVENT;
   if (event.state === 'generating') return 'text_delta';
   if (event.state === 'errored') return contract === 'prism' ? 'error' : 'stream_failed';
   return 'stream_end';
@@ -46,11 +64,18 @@ export function streamEventName(contract: StreamContract, event: TruthEvent): st
 
 /** The event name of a frame without text. */
 export function streamFrameName(contract: StreamContract, frame: StreamFrameKind): string {
+  if (contract === 'vercel-data-stream') return VERCEL_RELAY_EVENT;
   return frame === 'text_end' && contract === 'prism' ? 'text_complete' : frame;
 }
 
 /** The payload of a frame without text, as a JSON string. */
 export function encodeStreamFrame(contract: StreamContract, attempt: StreamAttempt, frame: StreamFrameKind, id: string, nowMs: number): string {
+  if (contract === 'vercel-data-stream') {
+    const type = VERCEL_FRAME_TYPES[frame];
+    if (frame === 'stream_start') return JSON.stringify({ type, messageId: attempt.messageId });
+    if (frame === 'text_start' || frame === 'text_end') return JSON.stringify({ type, id: attempt.textId });
+    return JSON.stringify({ type });
+  }
   const timestamp = seconds(nowMs);
   if (contract === 'prism') {
     switch (frame) {
@@ -79,6 +104,7 @@ export function encodeStreamEvent(contract: StreamContract, attempt: StreamAttem
   if (event.state === 'generating' && event.delivery === 'sent') {
     // The hot path (every healthy token): the bytes JSON.stringify gives, without the object.
     const delta = JSON.stringify(event.chunk);
+    if (contract === 'vercel-data-stream') return `{"type":"text-delta","id":${JSON.stringify(attempt.textId)},"delta":${delta}}`;
     return contract === 'prism'
       ? `{"id":${JSON.stringify(id)},"timestamp":${seconds(nowMs)},"delta":${delta},"message_id":${JSON.stringify(attempt.messageId)}}`
       : `{"id":${JSON.stringify(id)},"invocation_id":${JSON.stringify(attempt.invocationId)},"type":"text_delta","message_id":${JSON.stringify(attempt.messageId)},"delta":${delta},"timestamp":${seconds(nowMs)}}`;
@@ -95,6 +121,13 @@ export function encodeStreamEvent(contract: StreamContract, attempt: StreamAttem
 }
 
 function streamPayload(contract: StreamContract, attempt: StreamAttempt, event: TruthEvent, id: string, timestamp: number): Record<string, unknown> {
+  if (contract === 'vercel-data-stream') {
+    if (event.state === 'generating') return { type: 'text-delta', id: attempt.textId, delta: event.chunk };
+    if (event.state === 'errored') return { type: 'error', errorText: VERCEL_ERROR_TEXT };
+    // the abort chunk's `reason` is optional (research §3): the simulator sends none
+    if (event.state === 'abandoned') return { type: 'abort' };
+    return { type: 'finish', finishReason: event.terminationCode };
+  }
   const prism = contract === 'prism';
   if (event.state === 'generating') {
     return prism
