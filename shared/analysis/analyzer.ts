@@ -463,7 +463,7 @@ export class Analyzer {
     const key = state.streamKey;
     const scratch = this.scratch;
     const read = this.streamRead;
-    const kind = readStreamFrame(compiled, stream, record.event, record.data, key, scratch, read);
+    const kind = readStreamFrame(compiled, stream, record.event, record.data, key, scratch, read, state.recognised);
     if (kind === StreamReadKind.Ignored) return undefined;
     if (kind === StreamReadKind.Step) {
       // A tool call: not an event of the session, but the next start continues the run.

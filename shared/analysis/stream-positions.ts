@@ -156,9 +156,11 @@ export function readStreamFrame(
   sessionId: string,
   out: ContractEventScratch,
   read: StreamRead,
+  /** The channel's frames were read with this contract already: a relay's broken chunk (its kind unreadable) is then its violation. */
+  channelRead = false,
 ): StreamReadKind {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    if (!stream.names.has(event)) return StreamReadKind.Ignored;
+    if (!stream.names.has(event) && !(stream.stream.events.kindField !== null && channelRead)) return StreamReadKind.Ignored;
     read.violation = { kind: 'violation', reason: `a ${event} payload that is not a JSON object`, sessionId };
     return StreamReadKind.Violation;
   }

@@ -303,6 +303,14 @@ describe('the Vercel AI data stream relayed over Echo: chunks by type, ids per t
     expect(orphaned).toMatchObject({ status: 'orphaned' });
   });
 
+  it('a relay’s broken chunk (not JSON: its kind cannot be read) on a channel read as this stream is a violation, not ignored', () => {
+    clock = 0;
+    // the journal keeps a payload that did not parse as its text
+    const broken: FrameRecord = { type: 'frame', at: at(), connection: 'c1', channel: CHANNEL, event: 'ai.chunk', data: '{"type":"text-delta","id":"t' };
+    const records = [chunk({ type: 'start' }), text('a'), broken, text('b'), chunk({ type: 'finish', finishReason: 'stop' })];
+    expect(verdictOf(records, VERCEL).session).toMatchObject({ status: 'completed', violations: 1, text: 'ab' });
+  });
+
   it('chunks named by their type work the same; a second start after text is a restart', () => {
     clock = 0;
     const named = (data: Record<string, unknown>) => frame(data.type as string, data);

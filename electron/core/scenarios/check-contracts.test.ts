@@ -72,7 +72,10 @@ describe('echoscope check on the vercel-data-stream set (chunks relayed as ai.ch
     // positions 1…10 and 1…11 (the 11th was the error's: a conflict); a stall each for vercel-stall
     // and vercel-killed; the retried error's 31 events after it, and its contradicting stop
     const scored = (kind: keyof CheckReport['scores']) => [kind, report.scores[kind].expected];
-    expect(['replay', 'duplicate', 'conflict', 'stall', 'after_terminal', 'terminal_conflict', 'oversize'].map((k) => scored(k as keyof CheckReport['scores']))).toEqual([
+    // and vercel-broken-json's one broken chunk (a violation)
+    expect(
+      ['replay', 'duplicate', 'conflict', 'stall', 'after_terminal', 'terminal_conflict', 'oversize', 'violation'].map((k) => scored(k as keyof CheckReport['scores'])),
+    ).toEqual([
       ['replay', 2],
       ['duplicate', 21],
       ['conflict', 1],
@@ -80,6 +83,7 @@ describe('echoscope check on the vercel-data-stream set (chunks relayed as ai.ch
       ['after_terminal', 31],
       ['terminal_conflict', 1],
       ['oversize', 1],
+      ['violation', 1],
     ]);
     // nothing the verdict says it cannot check is expected, or reported
     for (const kind of ['gap', 'out_of_order'] as const) expect([kind, report.scores[kind].expected, report.scores[kind].detected]).toEqual([kind, 0, 0]);
@@ -97,6 +101,7 @@ describe('echoscope check on the vercel-data-stream set (chunks relayed as ai.ch
       'vercel-killed',
       'vercel-error-then-retry',
       'vercel-oversize',
+      'vercel-broken-json',
     ]);
     for (const session of sessions) {
       expect([session.sessionId, session.verdict?.checks]).toEqual([session.sessionId, { gaps: false, order: false, duplicates: false }]);
