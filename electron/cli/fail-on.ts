@@ -1,5 +1,6 @@
 import { ANOMALY_KINDS, type AnomalyKind, type Verdict } from '../../shared/analysis';
 import { SESSION_STATUSES, type SessionStatus } from '../../shared/contract';
+import { nearestWord } from '../../shared/text/nearest';
 import { UsageError } from './command';
 import { printable } from './terminal-text';
 
@@ -32,7 +33,7 @@ export function parseFailOn(value: string): FailOn {
     else if ((ANOMALY_KINDS as readonly string[]).includes(word)) kinds.add(word as AnomalyKind);
     else if ((SESSION_STATUSES as readonly string[]).includes(word)) statuses.add(word as SessionStatus);
     else {
-      const near = nearest(word);
+      const near = nearestWord(word, WORDS);
       throw new UsageError(`--fail-on: "${printable(word)}" is not an anomaly kind or a status${near ? ` (did you mean "${near}"?)` : ''}; allowed: ${WORDS.join(', ')}`);
     }
   }
@@ -58,28 +59,4 @@ export function failOnReport(verdict: Verdict, failOn: FailOn): string | null {
     return `${what} in ${list.length} session${list.length === 1 ? '' : 's'} (${shown}${list.length > 5 ? `, … ${list.length - 5} more` : ''})`;
   });
   return `--fail-on: ${parts.join('; ')}`;
-}
-
-/** The allowed word closest to `word` (at most 3 edits away), for "did you mean". */
-function nearest(word: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const candidate of WORDS) {
-    const distance = editDistance(word.toLowerCase(), candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { nearestWord } from '../text/nearest';
 import { ScenarioSchema, ScenarioSuiteSchema, type Scenario } from './schema';
 
 export interface ScenarioIssue {
@@ -18,6 +19,41 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out.length === 0 ? '(root)' : out;
 }
 
+let knownFields: Set<string> | undefined;
+
+/**
+ * Every field name a scenario file can use (the objects' keys and the counted fields of
+ * `expect.counts`), read off the schema once: what "did you mean" picks from.
+ */
+function fieldNames(): Set<string> {
+  if (knownFields !== undefined) return knownFields;
+  const names = new Set<string>();
+  const seen = new Set<unknown>();
+  const walk = (schema: z.ZodType): void => {
+    if (seen.has(schema)) return;
+    seen.add(schema);
+    if (schema instanceof z.ZodObject) {
+      for (const [key, value] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+        names.add(key);
+        walk(value);
+      }
+      return;
+    }
+    if (schema instanceof z.ZodEnum) return;
+    const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+    // a record's key enum names fields too (`counts: {duplicates: …}`)
+    const keyType = def.keyType;
+    if (keyType instanceof z.ZodEnum) for (const option of keyType.options) names.add(String(option));
+    for (const field of ['innerType', 'element', 'in', 'out', 'valueType']) {
+      const inner = def[field];
+      if (inner instanceof z.ZodType) walk(inner);
+    }
+    if (Array.isArray(def.options)) for (const option of def.options) if (option instanceof z.ZodType) walk(option);
+  };
+  walk(ScenarioSuiteSchema);
+  return (knownFields = names);
+}
+
 /** Issues reported per document; a file that is not a scenario at all must not be listed line by line. */
 const MAX_ISSUES = 20;
 const MAX_MESSAGE = 200;
@@ -32,7 +68,13 @@ function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): Scena
   for (const issue of error.issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) issues.push({ path: formatPath([...path, key.length > 60 ? `${key.slice(0, 60)}…` : key]), message: 'unknown field' });
+      for (const key of issue.keys) {
+        const near = key.length > 60 ? undefined : nearestWord(key, fieldNames(), 2);
+        issues.push({
+          path: formatPath([...path, key.length > 60 ? `${key.slice(0, 60)}…` : key]),
+          message: near === undefined ? 'unknown field' : `unknown field (did you mean "${near}"?)`,
+        });
+      }
     } else {
       issues.push({ path: formatPath(path), message: issue.message.length > MAX_MESSAGE ? `${issue.message.slice(0, MAX_MESSAGE)}…` : issue.message });
     }

@@ -54,6 +54,27 @@ describe('scenario schema', () => {
     );
   });
 
+  it('an unknown field is named with the nearest known one; a kind lists the allowed values', () => {
+    const result = parseScenarioDocument({
+      name: 'typos',
+      sessions: [{ id: 's1', faults: [{ kind: 'crash', afterToken: 3 }, { kind: 'teleport' }] }],
+      expect: [{ counts: { duplicats: 1 } }],
+      sesions: 1,
+      zzzqqq: 1,
+    });
+    const issues = result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'sessions[0].faults[0].afterToken: unknown field (did you mean "afterTokens"?)',
+        'expect[0].counts.duplicats: unknown field (did you mean "duplicates"?)',
+        'sesions: unknown field (did you mean "sessions"?)',
+        // nothing near: no guess
+        'zzzqqq: unknown field',
+      ]),
+    );
+    expect(issues.find((i) => i.startsWith('sessions[0].faults[1].kind'))).toMatch(/crash.*error.*truncate/);
+  });
+
   it('rejects duplicate session ids, two ending faults and silences longer than the sweeper', () => {
     const result = parseScenarioDocument({
       name: 'x',
