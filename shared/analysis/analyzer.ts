@@ -193,6 +193,11 @@ export class Analyzer {
     return true;
   }
 
+  /** True while the analyzer keeps the session (it was seen and not forgotten). */
+  hasSession(sessionId: string): boolean {
+    return this.groups.has(sessionId);
+  }
+
   /** Sessions kept (see `forget`). */
   get sessions(): number {
     return this.groups.size;

@@ -339,4 +339,22 @@ describe('Monitor memory bound (issue 19)', () => {
     expect(monitor.sessionScope('done-1')).toBeUndefined();
     expect(monitor.detail('open')).toBeDefined();
   });
+
+  it('a session let go stays gone when settings change (its retained frames are not analyzed again, its end not announced again)', () => {
+    let now = 0;
+    const monitor = new Monitor({ clock: () => now, maxEndedSessions: 1, analyzer: { stallAfterMs: STALL_MS, orphanAfterMs: ORPHAN_MS, reorderWindowMs: REORDER_MS } });
+    const ends: string[] = [];
+    monitor.onSessionEnd((id) => ends.push(id));
+    for (const [i, id] of ['a', 'b'].entries()) {
+      now = (i + 1) * 10;
+      monitor.ingest(chunk(now, id, 1));
+      monitor.ingest(chunk(now, id, 2, 'completed', 'end_turn'));
+      monitor.tick(now);
+    }
+    expect(ends).toEqual(['a', 'b']);
+    monitor.updateSettings({ stallAfterMs: 2 * STALL_MS });
+    monitor.tick(now);
+    expect(monitor.list().rows.map((row) => row.sessionId)).toEqual(['b']);
+    expect(ends).toEqual(['a', 'b']);
+  });
 });

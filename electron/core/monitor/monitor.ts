@@ -437,9 +437,18 @@ export class Monitor {
   }
 
   private reanalyze(): void {
+    const before = this.analyzer;
     this.analyzer = new Analyzer({ ...this.options.analyzer, ...this.settingsValue, profile: this.contract });
     for (const [sessionId, start] of this.starts) this.analyzer.setStart(sessionId, start.at, start.from, start.precisionMs);
     for (let i = 0; i < this.history.length; i += 1) {
+      // A session let go (maxEndedSessions) stays gone: its retained frames are not analyzed again.
+      const previous = this.historyKeys[i];
+      if (previous !== undefined && !before.hasSession(previous)) {
+        this.historyKeys[i] = undefined;
+        this.historyClasses[i] = 0;
+        this.historyPositions[i] = 0;
+        continue;
+      }
       this.historyKeys[i] = this.analyzer.ingest(this.history[i]!);
       this.historyClasses[i] = this.analyzer.classification;
       this.historyPositions[i] = this.analyzer.position;
