@@ -1,4 +1,4 @@
-import { formatList, formatScenario, loadSuite, REPORTERS, runCheck, ScenarioLoadError, writeReports, type ReporterName } from '../core/scenarios';
+import { formatList, formatScenario, summaryLine, loadSuite, REPORTERS, runCheck, ScenarioLoadError, writeReports, type ReporterName } from '../core/scenarios';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
 
 export const checkCommand: CliCommand = {
@@ -50,6 +50,8 @@ export const checkCommand: CliCommand = {
     if (live) io.out(`Running ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} from ${suite}…`);
     const report = await runCheck(suite, scenarios, { timeoutMs, onScenario: (result) => live && formatScenario(result).forEach((line) => io.out(line)) });
     if (live) io.out(formatList(report).split('\n').slice(report.scenarios.flatMap(formatScenario).length).join('\n'));
+    // a pipeline's log says how it went whatever the reporters (junit alone prints nothing else)
+    else io.out(summaryLine(report));
     const { folder } = await writeReports(report, reporters as ReporterName[], stringOption(args, 'out') ?? 'echoscope-reports');
     io.out(`Reports: ${folder}`);
     return report.passed ? EXIT.ok : EXIT.failed;

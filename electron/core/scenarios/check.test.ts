@@ -123,6 +123,11 @@ describe('echoscope check command', () => {
     expect(html).not.toMatch(/<script|<link|src=/);
     const json = JSON.parse(await readFile(join(out, folder!, 'report.json'), 'utf8')) as CheckReport;
     expect(json.passed).toBe(false);
+
+    // with junit alone the console still says how the run went, in one line
+    const quiet = io();
+    expect(await runCli(['check', file, '--reporter', 'junit', '--out', out], quiet.io)).toBe(1);
+    expect(quiet.out[0]).toMatch(/^FAILED: 0\/1 scenarios, 0\/1 sessions passed in \d+\.\d s$/);
   });
 
   it('refuses a bad scenario with the path of the bad field and exit code 2', async () => {

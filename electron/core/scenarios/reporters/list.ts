@@ -28,13 +28,18 @@ export function formatScores(scores: DetectionScores): string[] {
 }
 
 export function formatList(report: CheckReport): string {
-  const t = report.totals;
   return [
     ...report.scenarios.flatMap(formatScenario),
     '',
     'Detection against the ground truth:',
     ...formatScores(report.scores).map((l) => `  ${l}`),
     '',
-    `${report.passed ? 'PASSED' : 'FAILED'}: ${t.scenarios - t.scenariosFailed}/${t.scenarios} scenarios, ${t.sessions - t.sessionsFailed}/${t.sessions} sessions passed in ${(report.durationMs / 1000).toFixed(1)} s`,
+    summaryLine(report),
   ].join('\n');
+}
+
+/** The run in one line (`PASSED: 3/3 scenarios, 9/9 sessions passed in 1.2 s`): printed whatever the reporters. */
+export function summaryLine(report: CheckReport): string {
+  const t = report.totals;
+  return `${report.passed ? 'PASSED' : 'FAILED'}: ${t.scenarios - t.scenariosFailed}/${t.scenarios} scenarios, ${t.sessions - t.sessionsFailed}/${t.sessions} sessions passed in ${(report.durationMs / 1000).toFixed(1)} s`;
 }
