@@ -5,7 +5,7 @@
  * the sessions listed and pushed, and a start-up command that failed is said in the alert banner.
  * jsdom has neither ResizeObserver nor matchMedia: minimal stand-ins that never fire are given.
  */
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAppApi, type AppInfo } from '../../shared/api';
 import { FakePreload } from '../../test-support/fake-preload';
@@ -52,6 +52,13 @@ describe('App', () => {
 
     act(() => fake.push('sessions.updated', { items: [sessionRow('s3', { status: 'errored' })], summary: { sessions: 3, byStatus: {} } }));
     expect(screen.getByTestId('session-count').textContent).toBe('3 sessions');
+  });
+
+  it('with no session at all (no demo), Live says where sessions come from and points to Connections', async () => {
+    render(<App api={createAppApi(preload({ 'sessions.list': { ok: true, value: { total: 0, rows: [] } } }))} />);
+    const empty = await screen.findByTestId('live-empty');
+    expect(empty.textContent).toContain('No sessions yet.');
+    expect(within(empty).getByRole('link', { name: 'Connections' }).getAttribute('href')).toBe('#/connections');
   });
 
   it('says in the alert banner why the sessions could not be loaded', async () => {

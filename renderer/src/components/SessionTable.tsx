@@ -1,4 +1,4 @@
-import { useEffect, useState, type MouseEvent } from 'react';
+import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import type { SessionRow } from '../../../shared/api';
 import { sessionHref } from '../app/route';
 import { formatAge, formatCount, formatMs } from '../data/format';
@@ -68,10 +68,12 @@ interface Props {
   onSort(key: SortKey): void;
   height: number;
   label: string;
+  /** Shown instead of the rows when there are none (default: "No sessions match."). */
+  empty?: ReactNode;
 }
 
 /** The sessions as a sortable, virtualized table (ARIA table semantics on divs, so only visible rows exist). */
-export function SessionTable({ rows, query, onSort, height, label }: Props) {
+export function SessionTable({ rows, query, onSort, height, label, empty }: Props) {
   // One clock for the whole table: ages tick every second without a timer per row.
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -98,7 +100,7 @@ export function SessionTable({ rows, query, onSort, height, label }: Props) {
         <div role="columnheader">Anomalies</div>
       </div>
       {rows.length === 0 ? (
-        <p className="muted empty">No sessions match.</p>
+        (empty ?? <p className="muted empty">No sessions match.</p>)
       ) : (
         <VirtualList
           count={rows.length}

@@ -97,8 +97,31 @@ export function LiveView({ api, store, info }: { api: AppApi; store: SessionStor
       </form>
       <UnrecognisedChannels api={api} />
       <div ref={tableRef}>
-        <SessionTable rows={rows} query={query} onSort={sortBy} height={height} label="Live sessions" />
+        <SessionTable
+          rows={rows}
+          query={query}
+          onSort={sortBy}
+          height={height}
+          label="Live sessions"
+          empty={all.length === 0 ? <NothingWatched demo={info?.demo !== null && info?.demo !== undefined} /> : undefined}
+        />
       </div>
     </section>
+  );
+}
+
+/** Live before any session: where sessions come from, and the way to watch one's own app. */
+function NothingWatched({ demo }: { demo: boolean }) {
+  return (
+    <div className="empty nothing-watched" data-testid="live-empty">
+      <p>
+        <strong>No sessions yet.</strong> A session shows here as soon as a channel EchoScope watches receives its first token
+        {demo ? ' — the built-in demo starts one every few seconds.' : '.'}
+      </p>
+      <p>
+        To watch your own Reverb, soketi or Pusher app, add it under <a href="#/connections">Connections</a>: host, port and app key, with the app secret or your{' '}
+        <code>/broadcasting/auth</code> endpoint, and the channels (or a prefix to discover). Recorded sessions can be imported under <a href="#/journal">Journal</a>.
+      </p>
+    </div>
   );
 }
