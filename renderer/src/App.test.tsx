@@ -54,6 +54,32 @@ describe('App', () => {
     expect(screen.getByTestId('session-count').textContent).toBe('3 sessions');
   });
 
+  it('the header shows every connection’s state, not one: a second server down shows beside the one connected', async () => {
+    const status = (profileId: string, state: string) => ({ profileId, state, channels: [], since: 0 });
+    render(
+      <App
+        api={createAppApi(
+          preload({
+            'connections.list': {
+              ok: true,
+              value: [status('staging', 'connected'), status('prod', 'unavailable'), ...['a', 'b', 'c', 'd'].map((id) => status(`x-${id}`, 'connected'))],
+            },
+          }),
+        )}
+      />,
+    );
+    await screen.findByTestId('more-connections');
+    const badges = screen.getAllByTestId('connection-status').map((badge) => [badge.getAttribute('title'), badge.getAttribute('data-state')]);
+    // the first four by name, then how many more
+    expect(badges).toEqual([
+      ['prod: unavailable', 'unavailable'],
+      ['staging: connected', 'connected'],
+      ['x-a: connected', 'connected'],
+      ['x-b: connected', 'connected'],
+    ]);
+    expect(screen.getByTestId('more-connections').textContent).toBe('+2 more');
+  });
+
   it('with no session at all (no demo), Live says where sessions come from and points to Connections', async () => {
     render(<App api={createAppApi(preload({ 'sessions.list': { ok: true, value: { total: 0, rows: [] } } }))} />);
     const empty = await screen.findByTestId('live-empty');

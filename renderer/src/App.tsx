@@ -21,12 +21,16 @@ const NAV: { route: Route; label: string }[] = [
   { route: { view: 'settings' }, label: 'Settings' },
 ];
 
+/** Connection badges the header shows before "+N more". */
+const MAX_HEADER_CONNECTIONS = 4;
+
 export function App({ api }: { api: AppApi }) {
   const state = useAppState(api);
   const route = useRoute();
   const theme = useTheme();
-  const statuses = Object.values(state.connections);
-  const primary = statuses.find((status) => status.state === 'connected') ?? statuses[0];
+  // Every connection's state, not one (a second server down must show): the first few, then a count.
+  const statuses = Object.values(state.connections).sort((a, b) => a.profileId.localeCompare(b.profileId));
+  const shown = statuses.slice(0, MAX_HEADER_CONNECTIONS);
   const current = route.view === 'session' ? 'live' : route.view;
 
   return (
@@ -53,7 +57,18 @@ export function App({ api }: { api: AppApi }) {
           </ul>
         </nav>
         <span className="spacer" />
-        <ConnectionStatusBadge status={primary} label={primary?.profileId} />
+        <span className="connection-badges" aria-label="Connections">
+          {shown.length === 0 ? (
+            <ConnectionStatusBadge status={undefined} />
+          ) : (
+            shown.map((status) => <ConnectionStatusBadge key={status.profileId} status={status} label={status.profileId} />)
+          )}
+          {statuses.length > shown.length && (
+            <a href="#/connections" className="muted" data-testid="more-connections">
+              +{statuses.length - shown.length} more
+            </a>
+          )}
+        </span>
         {state.info && (
           <span className="muted version">
             v{state.info.version} · {state.info.transport}
