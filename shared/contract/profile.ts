@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelSuffix } from '../journal/session-key';
 import { ContractStateSchema, type ContractState } from './states';
 import { compileStream, EventStreamSchema, LARAVEL_AI_STREAM, PRISM_STREAM, VERCEL_DATA_STREAM, type CompiledStream } from './event-stream';
 
@@ -165,11 +166,6 @@ export function channelMatches(compiled: CompiledProfile, channel: string): bool
   return channel.length > prefix.length + suffix.length && channel.startsWith(prefix) && channel.endsWith(suffix);
 }
 
-/** `private-ai.s1` → `s1`: the key of an event-stream session, and the journal's fallback (shared/journal/session-key.ts says the same). */
-function lastDotSuffix(channel: string): string {
-  return channel.slice(channel.lastIndexOf('.') + 1);
-}
-
 /**
  * The session a record belongs to as a contract keys it — the one rule the analyzer uses — for
  * finding a session's records in the journal: a sequenced contract's frame by its session id
@@ -180,7 +176,7 @@ function lastDotSuffix(channel: string): string {
 export function contractSessionKey(compiled: CompiledProfile, record: { type: string; channel?: string | undefined; data?: unknown }): string | undefined {
   const channel = record.channel;
   if (record.type !== 'frame' && record.type !== 'subscription') return undefined;
-  if (compiled.stream !== null) return channel === undefined ? undefined : lastDotSuffix(channel);
+  if (compiled.stream !== null) return channel === undefined ? undefined : channelSuffix(channel);
   const field = compiled.fields.sessionId;
   if (record.type === 'frame' && field !== null) {
     const data = record.data;
@@ -190,5 +186,5 @@ export function contractSessionKey(compiled: CompiledProfile, record: { type: st
       if (typeof id === 'string' && id.length > 0) return id;
     }
   }
-  return channel === undefined ? undefined : (channelSessionId(compiled, channel) ?? lastDotSuffix(channel));
+  return channel === undefined ? undefined : (channelSessionId(compiled, channel) ?? channelSuffix(channel));
 }
