@@ -115,7 +115,7 @@ export class ContractDetector {
    */
   seedFor(channel: string, event: string): ChannelContract | null {
     const seed = this.seed;
-    if (seed === null || event !== seed.compiled.event || !channelMatches(seed.compiled, channel)) return null;
+    if (seed === null || !fitsContract(seed.compiled, channel, event, null)) return null;
     if (this.channels.size !== 0 && this.channels.has(channel)) return null;
     return seed;
   }
