@@ -112,7 +112,7 @@ export async function bareClient(mock: MockServer, lean = false): Promise<number
 /** As `echoscope serve` runs it: the file-backed journal in its worker thread, opened once and kept warm. */
 export async function openJournal(): Promise<{ journal: JournalService; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'echoscope-ingest-'));
-  const worker = await startJournalWorker(join(dir, 'journal.ndjson'), () => undefined);
+  const worker = await startJournalWorker(join(dir, 'journal'), () => undefined);
   const journal = new JournalService(worker.journal, { location: dir, clock: preciseNow });
   return {
     journal,

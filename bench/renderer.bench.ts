@@ -166,7 +166,7 @@ export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'echoscope-renderer-bench-'));
   const mock = await startMockServer({ host: '127.0.0.1', port: 0 });
   const app = mock.apps[0]!;
-  const worker = await startJournalWorker(join(dir, 'journal.ndjson'), () => undefined);
+  const worker = await startJournalWorker(join(dir, 'journal'), () => undefined);
   const journal = new JournalService(worker.journal, { location: dir, clock: preciseNow });
   const service = new AppService({ transport: 'browser', version: 'bench', journal, sessionEvents: (scope, limit) => journal.sessionEvents(scope, limit) });
   const host = await startHeadlessHost({ service, rendererDir, host: '127.0.0.1', port: 0 });

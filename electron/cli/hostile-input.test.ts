@@ -142,7 +142,8 @@ describe('a payload nested 4,500 levels', () => {
     expect(serve.running()).toBe(true);
     expect((await bridge.invoke('app.info', {})).ok).toBe(true);
     expect((await pageToken(url)).token).toMatch(/^[0-9a-f]{48}$/);
-    expect(statSync(join(dir, 'data', 'journal.ndjson')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'data', 'journal')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'data', 'journal', '00000001.ndjson')).mode & 0o777).toBe(0o600);
     bridge.close();
   });
 });

@@ -82,11 +82,13 @@ describe('every journal line is JSON, with frames that have no data', () => {
     expectValidJournal(readFileSync(journal, 'utf8'), 'private-ai.nd1');
   }, 40_000);
 
-  it("serve's journal file, and the App API hands the frames without data to the Raw frames view", async () => {
+  it("serve's journal segment, and the App API hands the frames without data to the Raw frames view", async () => {
     server = await startScriptedPusherServer(scriptWithoutData);
-    const file = join(mkdtempSync(join(tmpdir(), 'echoscope-lines-')), 'journal.ndjson');
+    const directory = join(mkdtempSync(join(tmpdir(), 'echoscope-lines-')), 'journal');
+    // The journal's first (here its only) segment file.
+    const file = join(directory, '00000001.ndjson');
     const warnings: string[] = [];
-    const runtime = await startRuntime({ transport: 'browser', version: 'test', demo: false, journal: { file }, onWarning: (message) => warnings.push(message) });
+    const runtime = await startRuntime({ transport: 'browser', version: 'test', demo: false, journal: { directory }, onWarning: (message) => warnings.push(message) });
     try {
       // As the dashboard in a browser sees it: through JSON (the WebSocket bridge) and the API's response schemas.
       const bridge: AppBridge = {

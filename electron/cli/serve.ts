@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adoptSingleFileJournal } from '../core/journal/journal-directory';
 import { startHeadlessHost } from '../core/host';
 import { startRuntime } from '../core/runtime';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
@@ -34,7 +35,7 @@ export const serveCommand: CliCommand = {
     'mock-port': { type: 'string', description: 'port of the embedded mock provider, 0 = pick', valueName: 'n', default: '0' },
     'renderer-dir': { type: 'string', description: 'folder of the built dashboard', valueName: 'dir' },
     json: { type: 'boolean', description: 'print one JSON line {"event":"listening","url":…} when ready' },
-    'data-dir': { type: 'string', description: 'folder for the journal (journal.ndjson); default $ECHOSCOPE_DATA_DIR or ~/.echoscope', valueName: 'dir' },
+    'data-dir': { type: 'string', description: 'folder for the journal (its segments in journal/); default $ECHOSCOPE_DATA_DIR or ~/.echoscope', valueName: 'dir' },
     'no-journal': { type: 'boolean', description: 'keep nothing on disk' },
     scenario: { type: 'string', multiple: true, description: 'scenario file or folder to load at start (repeatable); the dashboard may reload it from disk', valueName: 'file' },
   },
@@ -48,14 +49,19 @@ export const serveCommand: CliCommand = {
     }
     const scenarioPaths = (args.values.scenario as string[] | undefined) ?? [];
     const dataDir = stringOption(args, 'data-dir') ?? process.env.ECHOSCOPE_DATA_DIR ?? join(homedir(), '.echoscope');
-    const journalFile = join(dataDir, 'journal.ndjson');
-    if (args.values['no-journal'] !== true) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const journalDirectory = join(dataDir, 'journal');
+    if (args.values['no-journal'] !== true) {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      // An older version's single journal file becomes the directory's first segment (moved, not copied).
+      const single = join(dataDir, 'journal.ndjson');
+      if (adoptSingleFileJournal(single, journalDirectory)) io.err(`echoscope serve: moved ${single} into ${journalDirectory} as its first segment`);
+    }
     const runtime = await startRuntime({
       transport: 'browser',
       version: process.env.npm_package_version ?? '0.1.0',
       demo: args.values['no-demo'] !== true,
       mockPort,
-      ...(args.values['no-journal'] === true ? {} : { journal: { file: journalFile } }),
+      ...(args.values['no-journal'] === true ? {} : { journal: { directory: journalDirectory } }),
       onWarning: (message) => io.err(`echoscope serve: ${message}`),
       scenarioPaths,
     });
@@ -79,7 +85,7 @@ export const serveCommand: CliCommand = {
     } else {
       io.out(`EchoScope dashboard: ${dashboard.url}`);
       if (runtime.mock) io.out(`Embedded mock provider (demo): ${runtime.mock.httpUrl}`);
-      if (runtime.journal) io.out(`Journal: ${journalFile}`);
+      if (runtime.journal) io.out(`Journal: ${journalDirectory}`);
       io.out('Press Ctrl-C to stop.');
     }
     await io.stopSignal;

@@ -17,10 +17,10 @@ export interface RuntimeOptions {
   mockPort?: number;
   profiles?: ProfileStore;
   /**
-   * The journal: a file for the headless host (NDJSON mirror + fake-indexeddb window), or a ready
+   * The journal: a segment directory for the headless host (its HostJournal, in a worker), or a ready
    * `Journal` (Electron's journal window). Without either, nothing is journaled.
    */
-  journal?: { file: string } | { journal: Journal; location: string };
+  journal?: { directory: string } | { journal: Journal; location: string };
   /** Warnings to show the user (torn journal lines, failed writes). */
   onWarning?: (message: string) => void;
   /** Scenario files or folders given on the command line: the only paths `scenarios.load {path}` reads. */
@@ -49,9 +49,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let worker: JournalWorker | undefined;
   if (options.journal) {
     // The file-backed journal works in a worker thread: capture on this thread is never held up by it.
-    if ('file' in options.journal) worker = await startJournalWorker(options.journal.file, warn);
+    if ('directory' in options.journal) worker = await startJournalWorker(options.journal.directory, warn);
     const source = worker ? worker.journal : (options.journal as { journal: Journal }).journal;
-    const location = 'file' in options.journal ? options.journal.file : options.journal.location;
+    const location = 'directory' in options.journal ? options.journal.directory : options.journal.location;
     journal = new JournalService(source, { location, clock: preciseNow, onError: warn });
   }
   const service = new AppService({

@@ -59,9 +59,9 @@ afterEach(async () => {
 
 describe('a custom contract with renamed fields through the App API and the journal', () => {
   it('drives the verdict, the timeline, the text, the session’s events and its export', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'echoscope-custom-')), 'journal.ndjson');
-    worker = await startJournalWorker(file, () => undefined);
-    const journalService = new JournalService(worker.journal, { location: file, clock: () => T0 + 10_000 });
+    const directory = join(mkdtempSync(join(tmpdir(), 'echoscope-custom-')), 'journal');
+    worker = await startJournalWorker(directory, () => undefined);
+    const journalService = new JournalService(worker.journal, { location: directory, clock: () => T0 + 10_000 });
     const app = new AppService({
       transport: 'browser',
       version: 't',

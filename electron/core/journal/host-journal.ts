@@ -1,13 +1,14 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFile, open, readFile, stat, truncate, unlink } from 'node:fs/promises';
 import {
   batchLineBytes,
+  channelSummaries,
+  groupFigures,
   importInBatches,
+  journalHeader,
+  NdjsonJournalReader,
   recordBatch,
   RecordBatchBuilder,
-  NdjsonJournalReader,
-  channelSummaries,
-  journalHeader,
   recordMatches,
   serializeRecord,
   sessionSummaries,
@@ -23,104 +24,92 @@ import {
   type RecordBatch,
   type RetentionPolicy,
 } from '../../../shared/journal';
-import { JournalStore } from '../../../shared/journal/store';
-import type { FileSegment } from './file-segments';
-import { JOURNAL_FILE_MODE, JournalFile, scanLines } from './journal-file';
-import { JournalIndex } from './journal-index';
+import { indexFile, listSegments, segmentFile } from './journal-directory';
+import { JOURNAL_FILE_MODE, JournalFile, scanLines, syncDirectory } from './journal-file';
+import { chunkLine, JournalIndex, parseChunkLine, type JournalChunk } from './journal-index';
 
 export interface HostJournalOptions {
-  /** The NDJSON v1 journal file; created with a header when missing. */
-  file: string;
-  /**
-   * NDJSON bytes of recent history kept in Dexie (fake-indexeddb keeps its whole database on
-   * the heap, so it holds a window, not the journal). Default 16 MiB.
-   */
-  windowBytes?: number;
-  /** Size of the file index's units (whole batches), bytes. Default 1 MiB. */
+  /** The journal's directory of segment files; created when missing. */
+  directory: string;
+  /** A segment is sealed and the next one begun once it holds this many bytes (whole batches). Default 32 MiB. */
   segmentBytes?: number;
+  /** Size of the index's units inside a segment (whole batches), bytes. Default 1 MiB. */
+  chunkBytes?: number;
   /** Problems found on start (torn last line, broken lines). Default: `console.warn`. */
   onWarning?: (message: string) => void;
-  /** For the header of a new file. */
+  /** For the headers of new segments. */
   now?: () => number;
 }
 
-/** What re-loading the file found. */
+/** What opening the journal found. */
 export interface HostJournalLoad {
   records: number;
+  /** The first segment's header. */
   header: HeaderRecord | null;
-  /** Broken lines (skipped, left in the file), the first 100. */
+  segments: number;
+  /** Bytes of segment data read on start: only what no index line covered (a crash's last chunk). */
+  scannedBytes: number;
+  /** Broken lines in the scanned data (skipped, left in the file), the first 100. */
   issues: JournalIssue[];
   issueCount: number;
-  /** The file ended inside a line: it was cut back to its last complete line. */
+  /** A segment ended inside a line: it was cut back to its last complete line. */
   tornLastLine: boolean;
   truncatedBytes: number;
 }
 
-const LOAD_CHUNK = 10_000;
-
-interface WindowBatch {
-  firstSeq: number;
-  bytes: number;
-}
+export const SEGMENT_BYTES = 32 << 20;
+const LOAD_BATCH = 10_000;
 
 /**
- * The headless host's journal (DESIGN §2): the Dexie store on fake-indexeddb, mirrored to an
- * append-only NDJSON file that is the source of truth. A batch is acknowledged (its `append`
- * resolves) once it is in the file and `fdatasync`ed, and in Dexie. On start the file is
- * re-read: a torn last line is reported and cut off, so later appends stay valid NDJSON.
- *
- * Memory stays flat: Dexie holds a recent window (`windowBytes`); older records are read
- * back from the file through {@link FileSegments}. Record numbers (sequences) are positions
- * in the file, counted afresh on each start.
+ * The headless host's journal (DESIGN §2, §6; docs/journal.md "Segments"): a directory of
+ * append-only NDJSON v1 segment files, the last one active, and beside each a small index of
+ * its chunks. A batch is acknowledged (its `append` resolves) once it is in the active segment
+ * and `fdatasync`ed. Queries read the chunks the index says may match; `channels`, `sessions`,
+ * `count` and `stats` are answered from the index alone. Start-up reads the index files and
+ * only the data no index line covers; retention deletes whole segment files.
  */
 export class HostJournal implements Journal {
-  private readonly window: WindowBatch[] = [];
-  private windowBytes = 0;
-  /** First sequence held in Dexie; below it, records are read from the file. */
-  private windowStart = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   private constructor(
-    private readonly file: JournalFile,
-    private readonly store: JournalStore,
+    readonly directory: string,
+    private active: { segment: number; file: JournalFile },
     private readonly index: JournalIndex,
-    private readonly header: HeaderRecord,
-    private readonly maxWindowBytes: number,
+    private readonly segmentBytes: number,
+    private readonly now: () => number,
     readonly load: HostJournalLoad,
   ) {}
 
   static async open(options: HostJournalOptions): Promise<HostJournal> {
     const warn = options.onWarning ?? ((message: string) => console.warn(message));
     const now = options.now ?? Date.now;
-    if (!existsSync(options.file)) writeFileSync(options.file, serializeRecord(journalHeader(new Date(now()).toISOString())), { flag: 'wx', mode: JOURNAL_FILE_MODE });
-    const maxWindowBytes = options.windowBytes ?? 16 * 1024 * 1024;
-    const store = await new JournalStore({ name: 'echoscope-host-journal', indexedDB: new IDBFactory(), IDBKeyRange, durability: 'relaxed' }).open();
-    const index = new JournalIndex(options.segmentBytes);
-    const loader = new FileLoader(index, maxWindowBytes);
-    const scan = await scanLines(options.file, (line, offset, bytes) => loader.line(line, offset, bytes));
-    const summary = loader.end();
-    if (scan.tornBytes > 0)
-      warn(`journal ${options.file}: torn last line (${scan.tornBytes} bytes after the last newline, a write cut short) — skipped, file truncated to its last complete line`);
-    for (const issue of summary.issues) warn(`journal ${options.file}: line ${issue.line}: ${issue.message}`);
-    if (summary.issueCount > summary.issues.length) warn(`journal ${options.file}: ${summary.issueCount - summary.issues.length} more broken lines`);
-    const file = await JournalFile.open(options.file, scan.goodBytes);
-    let header = summary.header;
-    if (file.bytes === 0) {
-      header = journalHeader(new Date(now()).toISOString());
-      await file.append(serializeRecord(header));
+    const { directory } = options;
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const listing = listSegments(directory);
+    for (const orphan of listing.orphanIndexes) await unlink(indexFile(directory, orphan)).catch(() => undefined);
+    if (listing.segments.length === 0) {
+      await createSegment(directory, 1, now);
+      listing.segments.push(1);
     }
+    const index = new JournalIndex(options.chunkBytes);
     const load: HostJournalLoad = {
-      records: summary.records,
-      header: summary.header,
-      issues: summary.issues,
-      issueCount: summary.issueCount,
-      tornLastLine: scan.tornBytes > 0,
-      truncatedBytes: scan.tornBytes,
+      records: 0,
+      header: null,
+      segments: listing.segments.length,
+      scannedBytes: 0,
+      issues: [],
+      issueCount: 0,
+      tornLastLine: false,
+      truncatedBytes: 0,
     };
-    const journal = new HostJournal(file, store, index, header ?? journalHeader(new Date(now()).toISOString()), maxWindowBytes, load);
-    await journal.adopt(loader);
-    return journal;
+    for (const segment of listing.segments) await loadSegment(directory, segment, index, load, warn, options.chunkBytes);
+    load.records = index.records;
+    load.header = (await readFirstLine(segmentFile(directory, listing.segments[0]!))).header;
+    const last = listing.segments.at(-1)!;
+    const file = await JournalFile.open(segmentFile(directory, last), Number.POSITIVE_INFINITY);
+    if (file.bytes === 0) await file.append(serializeRecord(journalHeader(new Date(now()).toISOString())));
+    return new HostJournal(directory, { segment: last, file }, index, options.segmentBytes ?? SEGMENT_BYTES, now, load);
   }
 
   append(records: readonly JournalRecord[]): Promise<void> {
@@ -131,13 +120,11 @@ export class HostJournal implements Journal {
     if (batch.count === 0) return Promise.resolve();
     return this.exclusive(async () => {
       const lineBytes = batchLineBytes(batch);
-      const offset = await this.file.append(batch.text);
-      const bytes = this.file.bytes - offset;
-      const firstSeq = this.index.add(batch, lineBytes, offset, bytes);
-      await this.store.appendBatch(batch, { firstSeq }, lineBytes);
-      this.window.push({ firstSeq, bytes });
-      this.windowBytes += bytes;
-      await this.trimWindow();
+      const { file, segment } = this.active;
+      const offset = await file.append(batch.text);
+      this.index.add(segment, offset, file.bytes - offset, batch.count, groupFigures(batch, lineBytes));
+      if (this.index.openIsFull) await this.saveChunk();
+      if (file.bytes >= this.segmentBytes) await this.roll();
     });
   }
 
@@ -145,16 +132,24 @@ export class HostJournal implements Journal {
     return this.exclusive(async () => {
       const limit = query.limit ?? Number.POSITIVE_INFINITY;
       const found: JournalRecord[] = [];
-      for (const segment of this.index.segments.candidates(query, this.windowStart)) {
+      const needle = queryNeedle(query);
+      for (const chunk of this.index.candidates(query)) {
         if (found.length >= limit) break;
-        for (const { seq, record } of await this.readSegment(segment)) {
-          if (seq >= this.windowStart || found.length >= limit) break;
-          if (recordMatches(record, query)) found.push(record);
+        const text = await this.readChunk(chunk);
+        const reader = new NdjsonJournalReader(
+          (record) => {
+            if (found.length < limit && recordMatches(record, query)) found.push(record);
+          },
+          { maxIssues: 0 },
+        );
+        for (const line of text.split('\n')) {
+          if (line === '') continue;
+          // Most lines cannot match: skip them unparsed when the wanted value is not in them as JSON writes it.
+          if (needle !== undefined && !line.includes(needle) && !line.includes('\\')) continue;
+          reader.pushLine(line);
         }
       }
-      if (found.length >= limit) return found;
-      const recent = await this.store.query(query.limit === undefined ? query : { ...query, limit: limit - found.length });
-      return found.length === 0 ? recent : found.concat(recent);
+      return found;
     });
   }
 
@@ -176,28 +171,30 @@ export class HostJournal implements Journal {
     return Promise.resolve({
       records,
       bytes: index.bytes,
-      blocks: index.segments.list.length,
+      blocks: index.chunks.length,
       oldestAt: records === 0 ? null : index.oldestAt,
       newestAt: records === 0 ? null : index.newestAt,
     });
   }
 
-  /** The file's path. */
+  /** The journal's directory. */
   get path(): string {
-    return this.file.path;
+    return this.directory;
   }
 
   async *exportNdjson(createdAt: string): AsyncIterable<string> {
     yield serializeRecord(journalHeader(createdAt));
-    // One segment at a time under the lock, found by sequence: retention may move segments meanwhile.
+    // One chunk at a time under the lock, found by sequence: retention may drop chunks meanwhile.
     let cursor = 0;
     for (;;) {
       const piece = await this.exclusive(async () => {
-        const segment = this.index.segments.list.find((candidate) => candidate.firstSeq + candidate.count > cursor);
-        if (segment === undefined) return undefined;
+        const chunk = this.index.chunks.find((candidate) => candidate.firstSeq >= cursor && candidate.count > 0);
+        if (chunk === undefined) return undefined;
+        cursor = chunk.firstSeq + chunk.count;
         let text = '';
-        for (const { seq, record } of await this.readSegment(segment)) if (seq >= cursor) text += serializeRecord(record);
-        cursor = segment.firstSeq + segment.count;
+        const reader = new NdjsonJournalReader((record) => (text += serializeRecord(record)), { maxIssues: 0 });
+        reader.push(await this.readChunk(chunk));
+        reader.end();
         return text;
       });
       if (piece === undefined) return;
@@ -209,37 +206,42 @@ export class HostJournal implements Journal {
     return importInBatches(records, async (batch) => (await this.append(batch), batch.length));
   }
 
-  /** Retention: whole segments (~1 MiB) from the start of the file; the file is rewritten atomically. */
+  /**
+   * Retention: whole segment files, oldest first — by age (its newest record older than
+   * `maxAgeMs`), then by size until at most `maxBytes` remain. Nothing is rewritten: a file is
+   * deleted, then its index, then the directory is flushed. Dropping the active segment seals it first.
+   */
   prune(policy: RetentionPolicy, nowMs: number): Promise<PruneResult> {
     return this.exclusive(async () => {
-      const { segments } = this.index;
-      segments.seal();
-      const list = segments.list;
-      let drop = 0;
+      const bySegment = new Map<number, { bytes: number; lastAt: number; count: number }>();
+      for (const chunk of this.index.chunks) {
+        const entry = bySegment.get(chunk.segment) ?? { bytes: 0, lastAt: Number.NEGATIVE_INFINITY, count: 0 };
+        entry.bytes += chunk.bytes;
+        entry.count += chunk.count;
+        if (chunk.count > 0) entry.lastAt = Math.max(entry.lastAt, chunk.lastAt);
+        bySegment.set(chunk.segment, entry);
+      }
+      const drop = new Set<number>();
       let remaining = this.index.bytes;
-      while (drop < list.length) {
-        const segment = list[drop]!;
-        const tooOld = policy.maxAgeMs !== undefined && segment.lastAt < nowMs - policy.maxAgeMs;
+      for (const [segment, entry] of [...bySegment].sort((a, b) => a[0] - b[0])) {
+        const tooOld = policy.maxAgeMs !== undefined && entry.lastAt < nowMs - policy.maxAgeMs;
         const tooBig = policy.maxBytes !== undefined && remaining > policy.maxBytes;
         if (!tooOld && !tooBig) break;
-        remaining -= segment.bytes;
-        drop++;
+        remaining -= entry.bytes;
+        drop.add(segment);
       }
-      const result: PruneResult = { records: 0, bytes: 0, blocks: drop };
-      if (drop === 0) return result;
-      const head = serializeRecord(this.header);
-      await this.file.rewrite(head, list[drop]?.offset ?? this.file.bytes);
-      const dropped = segments.dropFirst(drop, Buffer.byteLength(head));
-      for (const segment of dropped) {
-        result.records += segment.count;
-        result.bytes += segment.bytes;
+      const result: PruneResult = { records: 0, bytes: 0, blocks: 0 };
+      if (drop.size === 0) return result;
+      if (drop.has(this.active.segment)) await this.roll();
+      for (const segment of drop) {
+        await unlink(segmentFile(this.directory, segment)).catch(ignoreMissing);
+        await unlink(indexFile(this.directory, segment)).catch(ignoreMissing);
       }
-      this.index.forget(dropped);
-      const keptFrom = segments.list[0]?.firstSeq ?? this.index.nextSeq;
-      if (keptFrom > this.windowStart) {
-        while (this.window.length > 0 && this.window[0]!.firstSeq < keptFrom) this.windowBytes -= this.window.shift()!.bytes;
-        this.windowStart = keptFrom;
-        await this.store.evictBefore(keptFrom);
+      await syncDirectory(this.directory);
+      for (const chunk of this.index.dropSegments(drop)) {
+        result.records += chunk.count;
+        result.bytes += chunk.bytes;
+        result.blocks++;
       }
       return result;
     });
@@ -249,12 +251,13 @@ export class HostJournal implements Journal {
     return this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
-      await this.file.close();
-      await this.store.destroy();
+      // The last chunk's index line: the next start reads no data at all.
+      await this.saveChunk();
+      await this.active.file.close();
     });
   }
 
-  /** Runs operations one at a time: the file, the window and the index change together. */
+  /** Runs operations one at a time: the files and the index change together. */
   private exclusive<T>(operation: () => Promise<T>): Promise<T> {
     const run = this.queue.then(() => {
       if (this.closed) throw new Error('the journal is closed');
@@ -264,92 +267,207 @@ export class HostJournal implements Journal {
     return run;
   }
 
-  /** Takes the loaded window into Dexie (the index was built while reading). */
-  private async adopt(loader: FileLoader): Promise<void> {
-    this.windowStart = loader.windowChunks[0]?.firstSeq ?? this.index.nextSeq;
-    for (const chunk of loader.windowChunks) {
-      await this.store.appendBatch(chunk.batch, { firstSeq: chunk.firstSeq }, chunk.lineBytes);
-      this.window.push({ firstSeq: chunk.firstSeq, bytes: chunk.bytes });
-      this.windowBytes += chunk.bytes;
+  /** Closes the open chunk and adds its line to its segment's index. */
+  private async saveChunk(): Promise<void> {
+    const chunk = this.index.close();
+    if (chunk !== undefined) await appendFile(indexFile(this.directory, chunk.segment), chunkLine(chunk), { mode: JOURNAL_FILE_MODE });
+  }
+
+  /** Seals the active segment (its last chunk saved) and begins the next one with its own header. */
+  private async roll(): Promise<void> {
+    await this.saveChunk();
+    await this.active.file.close();
+    const segment = this.active.segment + 1;
+    await createSegment(this.directory, segment, this.now);
+    this.active = { segment, file: await JournalFile.open(segmentFile(this.directory, segment), Number.POSITIVE_INFINITY) };
+  }
+
+  private async readChunk(chunk: JournalChunk): Promise<string> {
+    if (chunk.segment === this.active.segment) return (await this.active.file.read(chunk.offset, chunk.bytes)).toString('utf8');
+    const handle = await open(segmentFile(this.directory, chunk.segment), 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(chunk.bytes);
+      let done = 0;
+      while (done < chunk.bytes) {
+        const { bytesRead } = await handle.read(buffer, done, chunk.bytes - done, chunk.offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return buffer.toString('utf8', 0, done);
+    } finally {
+      await handle.close();
     }
-    loader.windowChunks = [];
-  }
-
-  /** Moves the window forward by whole batches once it outgrows its size (down to ¾, so this is rare). */
-  private async trimWindow(): Promise<void> {
-    if (this.windowBytes <= this.maxWindowBytes) return;
-    while (this.window.length > 1 && this.windowBytes > this.maxWindowBytes * 0.75) this.windowBytes -= this.window.shift()!.bytes;
-    this.windowStart = this.window[0]!.firstSeq;
-    await this.store.evictBefore(this.windowStart);
-  }
-
-  private async readSegment(segment: FileSegment): Promise<{ seq: number; record: JournalRecord }[]> {
-    const text = (await this.file.read(segment.offset, segment.bytes)).toString('utf8');
-    const out: { seq: number; record: JournalRecord }[] = [];
-    let seq = segment.firstSeq;
-    // The same reader as on load, so the same lines count as records.
-    const reader = new NdjsonJournalReader((record) => out.push({ seq: seq++, record }), { maxIssues: 0 });
-    reader.push(text);
-    reader.end();
-    return out;
   }
 }
 
-interface LoadedChunk {
-  offset: number;
-  bytes: number;
-  firstSeq: number;
-  batch: RecordBatch;
-  lineBytes: Uint32Array;
+/** A new segment file holding only its header, flushed, its directory entry too. */
+async function createSegment(directory: string, segment: number, now: () => number): Promise<void> {
+  const path = segmentFile(directory, segment);
+  writeFileSync(path, serializeRecord(journalHeader(new Date(now()).toISOString())), { flag: 'wx', mode: JOURNAL_FILE_MODE });
+  const handle = await open(path, 'r+');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await syncDirectory(directory);
 }
 
 /**
- * Re-reads the file on start: validates each line with the NDJSON reader, indexes records in
- * chunks of whole lines as they come, and keeps only the newest `windowBytes` of them for Dexie.
+ * Adds one segment to the index: its index file's chunks (the valid prefix that lies inside
+ * the data, each beginning where the one before ended), then the data after them, scanned and
+ * indexed (and its chunks saved, so the next start reads no data). A torn last line is cut off.
  */
-class FileLoader {
-  windowChunks: LoadedChunk[] = [];
-  private windowBytes = 0;
-  /** The chunk being read: where it starts, its records (with their lines as in the file) and their sizes. */
-  private current: { offset: number; bytes: number; builder: RecordBatchBuilder; lineBytes: number[] } | undefined;
+async function loadSegment(
+  directory: string,
+  segment: number,
+  index: JournalIndex,
+  load: HostJournalLoad,
+  warn: (message: string) => void,
+  chunkBytes: number | undefined,
+): Promise<void> {
+  const data = segmentFile(directory, segment);
+  const size = (await stat(data)).size;
+  const head = await readFirstLine(data);
+  const headerBytes = head.header === null ? 0 : head.bytes;
+  const indexPath = indexFile(directory, segment);
+  const chunks: Omit<JournalChunk, 'firstSeq'>[] = [];
+  let coveredTo = 0;
+  let keptIndexBytes = 0;
+  const text = await readFile(indexPath).catch(() => Buffer.alloc(0));
+  for (let start = 0; start < text.length;) {
+    const newline = text.indexOf(0x0a, start);
+    if (newline < 0) break;
+    const chunk = parseChunkLine(segment, text.toString('utf8', start, newline));
+    const fits = chunk !== undefined && (chunks.length === 0 ? chunk.offset <= headerBytes : chunk.offset === coveredTo) && chunk.offset + chunk.bytes <= size;
+    if (!fits) break;
+    chunks.push(chunk);
+    coveredTo = chunk.offset + chunk.bytes;
+    start = keptIndexBytes = newline + 1;
+  }
+  // A torn or stale tail of the index is cut, so the lines saved below follow the valid ones.
+  if (keptIndexBytes < text.length) await truncate(indexPath, keptIndexBytes);
+  for (const chunk of chunks) index.addClosed(chunk);
+  // Lines before the scan: the header when no chunk holds it, then the chunks' lines.
+  let linesBefore = chunks.length === 0 || chunks[0]!.offset > 0 ? (head.header === null ? 0 : 1) : 0;
+  for (const chunk of chunks) linesBefore += chunk.lines;
+  if (chunks.length === 0) coveredTo = headerBytes;
+  if (coveredTo >= size) return;
+
+  const loader = new SegmentLoader(segment, index, chunkBytes);
+  const scan = await scanLines(data, (line, offset, bytes) => loader.line(line, offset, bytes), coveredTo);
+  const summary = loader.end();
+  load.scannedBytes += size - coveredTo;
+  for (const chunk of loader.closed) await appendFile(indexPath, chunkLine(chunk), { mode: JOURNAL_FILE_MODE });
+  const name = `journal ${data}`;
+  if (scan.tornBytes > 0) {
+    warn(`${name}: torn last line (${scan.tornBytes} bytes after the last newline, a write cut short) — skipped, file truncated to its last complete line`);
+    await truncate(data, scan.goodBytes);
+    load.tornLastLine = true;
+    load.truncatedBytes += scan.tornBytes;
+  }
+  for (const issue of summary.issues) {
+    const numbered = { line: issue.line + linesBefore, message: issue.message };
+    warn(`${name}: line ${numbered.line}: ${issue.message}`);
+    if (load.issues.length < 100) load.issues.push(numbered);
+  }
+  if (summary.issueCount > summary.issues.length) warn(`${name}: ${summary.issueCount - summary.issues.length} more broken lines`);
+  load.issueCount += summary.issueCount;
+}
+
+/** A segment's first line, read alone: its header when it is one, and its length in bytes with the `\n`. */
+async function readFirstLine(path: string): Promise<{ header: HeaderRecord | null; bytes: number }> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(4096);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const newline = buffer.subarray(0, bytesRead).indexOf(0x0a);
+    if (newline < 0) return { header: null, bytes: 0 };
+    const reader = new NdjsonJournalReader(() => undefined, { maxIssues: 0 });
+    reader.pushLine(buffer.toString('utf8', 0, newline));
+    return { header: reader.end().header, bytes: newline + 1 };
+  } finally {
+    await handle.close();
+  }
+}
+
+interface LineRun {
+  offset: number;
+  bytes: number;
+  lines: number;
+}
+
+/**
+ * Indexes a segment's unindexed data as it is scanned: each line is checked by the NDJSON
+ * reader, records are gathered into batches of whole lines (at most `chunkBytes` or 10,000
+ * records), and each batch is added to the index. Lines that are not records (a header, broken
+ * lines) belong to the batch around them, so chunks cover the data without gaps. Chunks it
+ * closes are kept for saving.
+ */
+class SegmentLoader {
+  readonly closed: JournalChunk[] = [];
+  private current: (LineRun & { builder: RecordBatchBuilder; lineBytes: number[] }) | undefined;
+  /** Lines read since the last batch that are not records yet. */
+  private loose: LineRun | undefined;
   private at = { text: '', offset: 0, bytes: 0 };
   private readonly reader = new NdjsonJournalReader((record) => this.record(record));
 
   constructor(
+    private readonly segment: number,
     private readonly index: JournalIndex,
-    private readonly maxWindowBytes: number,
+    private readonly chunkBytes = 1 << 20,
   ) {}
 
   line(text: string, offset: number, bytes: number): void {
     this.at = { text, offset, bytes };
-    // Lines that are not records (header, broken, unknown types) still belong to the chunk's byte range.
-    if (this.current !== undefined) this.current.bytes = offset + bytes - this.current.offset;
+    const run = (this.current ?? (this.loose ??= { offset, bytes: 0, lines: 0 })) as LineRun;
+    run.bytes = offset + bytes - run.offset;
+    run.lines++;
     this.reader.pushLine(text);
   }
 
   end() {
-    this.close();
+    this.flush();
+    const loose = this.loose;
+    if (loose !== undefined) this.index.add(this.segment, loose.offset, loose.bytes, 0, [], loose.lines);
+    this.loose = undefined;
+    const chunk = this.index.close();
+    if (chunk !== undefined) this.closed.push(chunk);
     return this.reader.end();
   }
 
   private record(record: JournalRecord): void {
     const { text, offset, bytes } = this.at;
-    if (this.current === undefined) this.current = { offset, bytes, builder: new RecordBatchBuilder(), lineBytes: [] };
+    if (this.current === undefined) {
+      // The run began at the first line since the last batch (this one, or a broken line before it).
+      const run = this.loose ?? { offset, bytes, lines: 1 };
+      this.loose = undefined;
+      this.current = { ...run, builder: new RecordBatchBuilder(), lineBytes: [] };
+    }
     this.current.builder.add(record, `${text}\n`);
     this.current.lineBytes.push(bytes);
-    if (this.current.builder.count >= LOAD_CHUNK) this.close();
+    if (this.current.builder.count >= LOAD_BATCH || this.current.bytes >= this.chunkBytes) this.flush();
   }
 
-  private close(): void {
+  private flush(): void {
     const current = this.current;
     if (current === undefined) return;
     this.current = undefined;
     const batch = current.builder.take();
-    const lineBytes = Uint32Array.from(current.lineBytes);
-    const chunk: LoadedChunk = { offset: current.offset, bytes: current.bytes, batch, lineBytes, firstSeq: this.index.add(batch, lineBytes, current.offset, current.bytes) };
-    // The window: the newest chunks adding up to at most `maxWindowBytes` (at least the newest one).
-    this.windowChunks.push(chunk);
-    this.windowBytes += chunk.bytes;
-    while (this.windowChunks.length > 1 && this.windowBytes > this.maxWindowBytes) this.windowBytes -= this.windowChunks.shift()!.bytes;
+    this.index.add(this.segment, current.offset, current.bytes, batch.count, groupFigures(batch, Uint32Array.from(current.lineBytes)), current.lines);
+    if (this.index.openIsFull) {
+      const chunk = this.index.close();
+      if (chunk !== undefined) this.closed.push(chunk);
+    }
   }
+}
+
+/** A value every line matching `query` holds as JSON writes it (escaped, without its quotes), if the query names one. */
+function queryNeedle(query: JournalQuery): string | undefined {
+  const value = query.sessionKey ?? query.channel ?? query.connection;
+  return value === undefined || value === '' ? undefined : JSON.stringify(value).slice(1, -1);
+}
+
+function ignoreMissing(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 }

@@ -1,5 +1,4 @@
-import { open, rename, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * The headless host's NDJSON journal file (DESIGN §2, §6): append-only, each batch written
@@ -23,13 +22,13 @@ export interface FileScan {
  * Reads the file line by line (`line` without its `\n`, with its byte offset and length
  * including the `\n`), never holding more than a chunk and one line in memory.
  */
-export async function scanLines(path: string, onLine: (line: string, offset: number, bytes: number) => void): Promise<FileScan> {
+export async function scanLines(path: string, onLine: (line: string, offset: number, bytes: number) => void, from = 0): Promise<FileScan> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(READ_CHUNK);
     let carry: Buffer = Buffer.alloc(0);
-    let position = 0;
-    let lineStart = 0; // file offset of carry[0]
+    let position = from;
+    let lineStart = from; // file offset of carry[0]
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, position);
       if (bytesRead === 0) break;
@@ -56,7 +55,7 @@ export async function scanLines(path: string, onLine: (line: string, offset: num
 export class JournalFile {
   private constructor(
     readonly path: string,
-    private handle: FileHandle,
+    private readonly handle: FileHandle,
     private size: number,
   ) {}
 
@@ -73,20 +72,44 @@ export class JournalFile {
     return new JournalFile(path, handle, Math.min(size, keepBytes));
   }
 
+  /**
+   * Opens an existing file to continue it, reading only its end: bytes after the last `\n` (a
+   * line a writer died in the middle of) are cut off and their count returned as `tornBytes`.
+   */
+  static async continue(path: string): Promise<{ file: JournalFile; tornBytes: number }> {
+    const handle = await open(path, 'r');
+    let end: { size: number; keep: number };
+    try {
+      end = await lastLineEnd(handle);
+    } finally {
+      await handle.close();
+    }
+    return { file: await JournalFile.open(path, end.keep), tornBytes: end.size - end.keep };
+  }
+
   get bytes(): number {
     return this.size;
   }
 
-  /** Writes `text` at the end and flushes it to disk; resolves with the offset it starts at. */
+  /**
+   * Writes `text` at the end and flushes it to disk; resolves with the offset it starts at.
+   * All or nothing: when the write or the flush fails, the file is cut back to where the text
+   * began (so a retry cannot leave half a batch, or the same lines twice), and the call rejects.
+   */
   async append(text: string): Promise<number> {
     const offset = this.size;
     const data = Buffer.from(text, 'utf8');
-    let written = 0;
-    while (written < data.length) {
-      const result = await this.handle.write(data, written, data.length - written);
-      written += result.bytesWritten;
+    try {
+      let written = 0;
+      while (written < data.length) {
+        const result = await this.handle.write(data, written, data.length - written);
+        written += result.bytesWritten;
+      }
+      await this.handle.datasync();
+    } catch (error) {
+      await this.handle.truncate(offset).catch(() => undefined);
+      throw error;
     }
-    await this.handle.datasync();
     this.size += data.length;
     return offset;
   }
@@ -102,39 +125,27 @@ export class JournalFile {
     return buffer.subarray(0, done);
   }
 
-  /**
-   * Retention: replaces the file with `head` followed by its bytes from `from` on, atomically
-   * (a new file, flushed, renamed over the old one, directory flushed): a crash leaves either file whole.
-   */
-  async rewrite(head: string, from: number): Promise<void> {
-    const temporary = `${this.path}.retention-${process.pid}`;
-    const out = await open(temporary, 'w', JOURNAL_FILE_MODE);
-    try {
-      await out.write(head);
-      const chunk = Buffer.allocUnsafe(READ_CHUNK);
-      for (let position = from; position < this.size;) {
-        const { bytesRead } = await this.handle.read(chunk, 0, Math.min(READ_CHUNK, this.size - position), position);
-        if (bytesRead === 0) break;
-        await out.write(chunk, 0, bytesRead);
-        position += bytesRead;
-      }
-      await out.datasync();
-    } finally {
-      await out.close();
-    }
-    await rename(temporary, this.path);
-    await syncDirectory(dirname(this.path));
-    await this.handle.close();
-    this.handle = await open(this.path, 'a+', JOURNAL_FILE_MODE);
-    this.size = (await this.handle.stat()).size;
-  }
-
   async close(): Promise<void> {
     await this.handle.close();
   }
 }
 
-async function syncDirectory(path: string): Promise<void> {
+/** The offset just after the file's last `\n` (0 when it has none), read backwards a chunk at a time. */
+async function lastLineEnd(handle: FileHandle): Promise<{ size: number; keep: number }> {
+  const { size } = await handle.stat();
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (let end = size; end > 0;) {
+    const start = Math.max(0, end - buffer.length);
+    const { bytesRead } = await handle.read(buffer, 0, end - start, start);
+    const newline = buffer.subarray(0, bytesRead).lastIndexOf(NEWLINE);
+    if (newline >= 0) return { size, keep: start + newline + 1 };
+    end = start;
+  }
+  return { size, keep: 0 };
+}
+
+/** Flushes a directory's entries (a file created, renamed or removed in it) to disk. */
+export async function syncDirectory(path: string): Promise<void> {
   const directory = await open(path, 'r');
   try {
     await directory.sync();

@@ -13,19 +13,19 @@ export interface JournalWorker {
  * Where the worker's entry is: next to the built CLI (out/main/journal-worker.js), or the
  * TypeScript source when running from source (tests, tsx), which then loads through tsx.
  */
-function createWorker(file: string): Worker {
+function createWorker(directory: string): Worker {
   const candidates = ['./journal-worker.js', '../journal-worker.js', './journal-worker.ts'].map((relative) => new URL(relative, import.meta.url));
   const entry = candidates.find((candidate) => existsSync(fileURLToPath(candidate)));
   if (!entry) throw new Error(`journal worker entry not found (looked for ${candidates.map((c) => fileURLToPath(c)).join(', ')})`);
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: { file } });
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: { directory } });
   // From source: register tsx's loader inside the worker, then load the TypeScript entry.
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: { file } });
+  return new Worker(bootstrap, { eval: true, workerData: { directory } });
 }
 
-/** Opens the headless host's journal in a worker thread; resolves once it has re-loaded its file. */
-export async function startJournalWorker(file: string, onWarning: (message: string) => void): Promise<JournalWorker> {
-  const worker = createWorker(file);
+/** Opens the headless host's journal (a segment directory) in a worker thread; resolves once it has loaded its index. */
+export async function startJournalWorker(directory: string, onWarning: (message: string) => void): Promise<JournalWorker> {
+  const worker = createWorker(directory);
   const port: JournalPort = {
     post: (request) => worker.postMessage(request),
     onMessage: (listener) => {

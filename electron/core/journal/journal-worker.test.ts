@@ -16,10 +16,11 @@ const frame = (i: number): JournalRecord => ({
 });
 
 describe('the journal in its worker thread', () => {
-  it('acknowledges batches, answers queries, and re-loads its file after a restart', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'echoscope-worker-')), 'journal.ndjson');
-    const first = await startJournalWorker(file, () => undefined);
-    const service = new JournalService(first.journal, { location: file, clock: () => 1_700_000_100_000 });
+  it('acknowledges batches, answers queries, and re-loads its directory after a restart', async () => {
+    const directory = join(mkdtempSync(join(tmpdir(), 'echoscope-worker-')), 'journal');
+    const file = join(directory, '00000001.ndjson');
+    const first = await startJournalWorker(directory, () => undefined);
+    const service = new JournalService(first.journal, { location: directory, clock: () => 1_700_000_100_000 });
     let acked = 0;
     service.writer.onAck(({ count }) => (acked += count));
     // Every other frame as the hub hands it over: with its wire text, decoded in the worker.
@@ -38,7 +39,7 @@ describe('the journal in its worker thread', () => {
     expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual(records);
 
     const warnings: string[] = [];
-    const second = await startJournalWorker(file, (message) => warnings.push(message));
+    const second = await startJournalWorker(directory, (message) => warnings.push(message));
     expect(await second.journal.count()).toBe(3000);
     expect(warnings).toEqual([]);
     await second.close();

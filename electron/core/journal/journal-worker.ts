@@ -1,7 +1,7 @@
 /**
- * Worker-thread entry of the headless host's journal: the file-backed HostJournal (NDJSON
- * mirror + fake-indexeddb window) runs here, so its CPU work — Dexie on fake-indexeddb is
- * plain JavaScript — never delays frame capture on the main thread. It speaks the same
+ * Worker-thread entry of the headless host's journal: the segmented HostJournal runs here, so
+ * its work (decoding batches, indexing, fsync waits, queries) never delays frame capture on the
+ * main thread. It speaks the same
  * request protocol as Electron's journal window.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -11,9 +11,9 @@ import { isJournalWrite, WORKER_WARNING } from './journal-worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('journal-worker.ts runs as a worker thread');
-const { file } = workerData as { file: string };
+const { directory } = workerData as { directory: string };
 const send = (message: JournalWindowMessage) => port.postMessage(message);
-const store = HostJournal.open({ file, onWarning: (message) => port.postMessage({ [WORKER_WARNING]: message }) });
+const store = HostJournal.open({ directory, onWarning: (message) => port.postMessage({ [WORKER_WARNING]: message }) });
 
 store.then(
   () => send({ kind: 'ready' }),
