@@ -59,7 +59,7 @@ module.exports = {
   allowed: [
     // ── shared: pure TypeScript (no Node, no DOM, no Electron) ──────────────────────────────
     allow('shared imports only shared and zod', SHARED, { path: [SHARED, npm('zod')] }),
-    allow('dexie belongs to the journal store (runtime-agnostic: IndexedDB in the window, fake-indexeddb on the host)', '^shared/journal/', {
+    allow('dexie belongs to the journal store (IndexedDB in the journal window; fake-indexeddb only in tests)', '^shared/journal/', {
       path: npm('dexie'),
     }),
 
@@ -75,9 +75,6 @@ module.exports = {
       path: npm('laravel-echo', 'pusher-js', 'socket.io-client', 'pusher'),
     }),
     allow('only the headless host serves the WebSocket bridge', '^electron/core/host/', { path: npm('ws') }),
-    allow("the host's journal runs Dexie over fake-indexeddb (the product's Node IndexedDB)", '^electron/core/journal/', {
-      path: npm('fake-indexeddb'),
-    }),
     allow('scenario files are YAML', '^electron/core/scenarios/', { path: npm('yaml') }),
 
     // ── electron/cli: the `echoscope` command ───────────────────────────────────────────────

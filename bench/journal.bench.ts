@@ -6,7 +6,7 @@
  * (a) Writes in real IndexedDB in Chromium, on disk (a persistent profile): the journal's block
  *     rows (shared/journal/store.ts) vs one row per event, the same events in the same batches
  *     (5,000 per transaction, strict durability, the same four indexes), events/s and ratio.
- * (b) Heap of the headless host's journal (fake-indexeddb window + NDJSON file) after 1M
+ * (b) Heap of the headless host's journal (NDJSON segments + their index) after 1M
  *     journaled events vs after 0: the goal is flat.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { Analyzer, type AnalyzerOptions, type SessionVerdict, type Verdict } from '../../shared/analysis';
-import { isHar, NdjsonJournalReader, parseHar, type JournalIssue, type JournalRecord } from '../../shared/journal';
+import { isHar, NdjsonJournalReader, parseHar, type JournalIssue, type JournalReadSummary, type JournalRecord } from '../../shared/journal';
 import { IngestGuard } from '../core/ingest-guard';
+import { isJournalDirectory, listSegments, segmentFile } from '../core/journal/journal-directory';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
 import { FAIL_ON_HELP, failOnReport, parseFailOn } from './fail-on';
 import { printable } from './terminal-text';
@@ -13,10 +14,11 @@ const MAX_PRINTED_ISSUES = 20;
 
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
-  summary: 'verdicts for an NDJSON journal or a HAR file',
-  usage: 'echoscope analyze FILE [--json] [--contract NAME|F] [--fail-on KIND,…|any] [--stall-after MS] [--orphan-after MS]',
+  summary: 'verdicts for an NDJSON journal (a file or a journal directory) or a HAR file',
+  usage: 'echoscope analyze FILE|DIR [--json] [--contract NAME|F] [--fail-on KIND,…|any] [--stall-after MS] [--orphan-after MS]',
   details: [
-    'FILE is an EchoScope NDJSON journal or a browser HAR export (told apart by content).',
+    'FILE is an EchoScope NDJSON journal or a browser HAR export (told apart by content); DIR a journal directory',
+    "(serve's data-dir/journal, or a watch --journal directory), read segment by segment in order.",
     "Each channel's contract is detected from its first frames (echoscope, laravel-ai, prism, vercel-data-stream);",
     'the table says which, with the reason, and lists channels whose frames fit none. --contract NAME|F reads every',
     "channel with one contract instead. The Laravel AI SDK's and Prism's broadcasts carry no sequence numbers: one",
@@ -65,10 +67,11 @@ export const analyzeCommand: CliCommand = {
   },
 };
 
-type FileKind = 'ndjson' | 'har';
+type FileKind = 'ndjson' | 'har' | 'directory';
 
 /** NDJSON starts with a one-line JSON record; anything else that parses as `{log:{entries}}` is a HAR. */
 async function sniff(path: string): Promise<FileKind> {
+  if (isJournalDirectory(path)) return 'directory';
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(64 * 1024);
@@ -97,6 +100,18 @@ function printIssues(file: string, issues: readonly JournalIssue[], total: numbe
   if (total > MAX_PRINTED_ISSUES) io.err(`echoscope analyze: ${file}: … and ${total - MAX_PRINTED_ISSUES} more problems`);
 }
 
+/** Streams an NDJSON journal file into `ingest` in bounded memory; its reader's summary, or null (after saying why) when it cannot be read. */
+async function readNdjson(file: string, ingest: (record: JournalRecord) => void, io: CliIo): Promise<JournalReadSummary | null> {
+  const reader = new NdjsonJournalReader(ingest);
+  try {
+    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) reader.push(chunk as string);
+  } catch (error) {
+    io.err(`echoscope analyze: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+  return reader.end();
+}
+
 /** Verdicts for a journal or HAR file, or null (after saying why on stderr) when it cannot be read. */
 export async function analyzeFile(file: string, options: AnalyzerOptions, io: CliIo): Promise<Verdict | null> {
   let kind: FileKind;
@@ -109,7 +124,22 @@ export async function analyzeFile(file: string, options: AnalyzerOptions, io: Cl
   const analyzer = new Analyzer(options);
   const guard = new IngestGuard((message) => io.err(`echoscope analyze: ${file}: ${printable(message)}`));
   const ingest = (record: JournalRecord): void => void guard.feed((r) => analyzer.ingest(r), record);
-  if (kind === 'har') {
+  if (kind === 'directory') {
+    // Each segment is a whole journal (its own header); together, in order, they are one.
+    const segments = listSegments(file).segments.map((segment) => segmentFile(file, segment));
+    let records = 0;
+    for (const segment of segments) {
+      const summary = await readNdjson(segment, ingest, io);
+      if (summary === null) return null;
+      records += summary.records;
+      printIssues(segment, summary.issues, summary.issueCount, io);
+    }
+    if (segments.length === 0) {
+      io.err(`echoscope analyze: ${file} is a directory without journal segments (00000001.ndjson, …)`);
+      return null;
+    }
+    if (records === 0) io.err(`echoscope analyze: ${file}: the journal holds no records`);
+  } else if (kind === 'har') {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -132,14 +162,8 @@ export async function analyzeFile(file: string, options: AnalyzerOptions, io: Cl
     if (imported.connections === 0) io.err(`echoscope analyze: ${file}: the HAR holds no WebSocket messages`);
     for (const record of imported.records) ingest(record);
   } else {
-    const reader = new NdjsonJournalReader(ingest);
-    try {
-      for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) reader.push(chunk as string);
-    } catch (error) {
-      io.err(`echoscope analyze: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-      return null;
-    }
-    const summary = reader.end();
+    const summary = await readNdjson(file, ingest, io);
+    if (summary === null) return null;
     if (summary.header === null && summary.records === 0) {
       io.err(`echoscope analyze: ${file} is neither an EchoScope journal (NDJSON) nor a HAR file (no journal record in ${summary.lines} lines)`);
       return null;

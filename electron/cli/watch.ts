@@ -1,12 +1,10 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { Analyzer, type AnalyzerOptions } from '../../shared/analysis';
 import { ProfileInputSchema, describeZodError, type ConnectionStatus, type Profile } from '../../shared/api';
-import { journalHeader, serializeRecord, type JournalRecord } from '../../shared/journal';
+import type { JournalRecord } from '../../shared/journal';
 import { preciseNow } from '../core/clock';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
 import { FAIL_ON_HELP, failOnReport, parseFailOn, type FailOn } from './fail-on';
 import { ConnectionHub } from '../core/hub';
-import { JOURNAL_FILE_MODE } from '../core/journal/journal-file';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 import { parseDuration } from './duration';
@@ -16,13 +14,14 @@ import { IngestGuard } from '../core/ingest-guard';
 import { printable } from './terminal-text';
 import { serverName } from './watch-diagnose';
 import { WatchHealth } from './watch-health';
+import { openWatchJournal, type WatchJournal } from './watch-journal';
 import { WatchProgress } from './watch-progress';
 
 export const watchCommand: CliCommand = {
   name: 'watch',
   summary: 'headless monitor: record a journal of live channels and print verdicts',
   usage:
-    'echoscope watch --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…] (--channel C… [--private] | --discover PREFIX [--api-key K]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE] [--json] [--connect-timeout DURATION] [--quiet | --progress]',
+    'echoscope watch --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…] (--channel C… [--private] | --discover PREFIX [--api-key K]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE|DIR] [--json] [--connect-timeout DURATION] [--quiet | --progress]',
   details: [
     'Connects like a browser would (laravel-echo + pusher-js; --kind socketio for laravel-echo-server),',
     'records every frame with its arrival time, and analyzes sessions live. It ends after --for, or on',
@@ -72,7 +71,11 @@ export const watchCommand: CliCommand = {
     discover: { type: 'string', description: 'follow every channel with this prefix via the HTTP API (e.g. private-ai.)', valueName: 'prefix' },
     'poll-interval': { type: 'string', description: 'discovery poll interval in ms', valueName: 'ms', default: '2000' },
     for: { type: 'string', description: 'stop after this long (30s, 5m, 1h); default: until Ctrl-C', valueName: 'duration' },
-    journal: { type: 'string', description: 'append every record to this NDJSON journal file', valueName: 'file' },
+    journal: {
+      type: 'string',
+      description: 'record everything to this NDJSON journal file (continued when it exists, no second header) or existing journal directory (segments, as serve keeps)',
+      valueName: 'file|dir',
+    },
     json: { type: 'boolean', description: 'print the verdict JSON instead of the table' },
     contract: { type: 'string', description: CONTRACT_OPTION_HELP, valueName: 'name|file' },
     'fail-on': { type: 'string', description: FAIL_ON_HELP, valueName: 'kind,…' },
@@ -190,17 +193,21 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   let failed: string | undefined;
   let resolveFailed: () => void = () => undefined;
   const failedSignal = new Promise<void>((resolve) => (resolveFailed = resolve));
-  let journal: WriteStream | undefined;
-  if (options.journalFile) {
-    const file = options.journalFile;
-    journal = createWriteStream(file, { flags: 'a', mode: JOURNAL_FILE_MODE });
+  let journal: WatchJournal | undefined;
+  const journalFile = options.journalFile;
+  if (journalFile !== undefined) {
     // A journal that cannot be written is a run that records nothing: say so and stop.
-    journal.on('error', (error: Error) => {
-      failed ??= `cannot write the journal ${file}: ${error.message}`;
-      journal = undefined;
+    const cannot = (error: unknown) => `cannot write the journal ${journalFile}: ${error instanceof Error ? error.message : String(error)}`;
+    try {
+      journal = await openWatchJournal(journalFile, say);
+    } catch (error) {
+      io.err(`echoscope watch: ${printable(cannot(error))}`);
+      return EXIT.failed;
+    }
+    journal.onError((error) => {
+      failed ??= cannot(error);
       resolveFailed();
     });
-    journal.write(serializeRecord(journalHeader(new Date().toISOString())));
   }
   const health = new WatchHealth({
     profile,
@@ -218,8 +225,8 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   const onRecord = (record: JournalRecord) => {
     const session = guard.feed((r) => analyzer.ingest(r), record);
     if (follow) guard.feed((r) => follow?.ingest(r), record);
-    // serializeRecord ends the line: one record, one line, no blank ones.
-    journal?.write(serializeRecord(record));
+    // Batched and fdatasync'ed; one record, one line, no blank ones.
+    journal?.add(record);
     health.record(record);
     progress?.record(record, session);
   };
@@ -247,8 +254,11 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   progress?.stop();
   const reconciliation = (await follow?.finish()) ?? [];
   hub.closeAll();
-  const open = journal;
-  if (open) await new Promise<void>((resolve) => open.end(() => resolve()));
+  try {
+    await journal?.close();
+  } catch (error) {
+    failed ??= `cannot write the journal ${journalFile}: ${error instanceof Error ? error.message : String(error)}`;
+  }
 
   // The journal ends with our own close record, so this is the same end `analyze` will use on it.
   const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : preciseNow();

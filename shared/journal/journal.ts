@@ -20,7 +20,7 @@ export interface PruneResult {
 
 /**
  * The journal, whatever holds it: the Dexie store (`JournalStore`, in the Electron journal
- * window or on fake-indexeddb) and the headless host's file-mirrored journal implement it.
+ * window) and the headless host's segmented journal (electron/core/journal/host-journal.ts) implement it.
  */
 export interface Journal {
   /** Appends a batch in arrival order; resolves once it is durable (committed). */

@@ -42,7 +42,7 @@ type MetaRow = JournalTotals | SummaryCheckpoint;
 export interface JournalStoreOptions {
   /** IndexedDB database name. Default `echoscope-journal`. */
   name?: string;
-  /** The IndexedDB implementation: `window.indexedDB` in a page, `fake-indexeddb` in Node (shared reads no globals). */
+  /** The IndexedDB implementation: `window.indexedDB` in a page, `fake-indexeddb` in Node tests (shared reads no globals). */
   indexedDB: NonNullable<DexieOptions['indexedDB']>;
   IDBKeyRange: NonNullable<DexieOptions['IDBKeyRange']>;
   /**
@@ -72,7 +72,8 @@ const emptyTotals = (): JournalTotals => ({ name: 'totals', records: 0, bytes: 0
 
 /**
  * The journal on Dexie (DESIGN §6), runtime-agnostic: the same code on Chromium's
- * IndexedDB (journal window, Playwright) and on fake-indexeddb (headless host, tests).
+ * IndexedDB (Electron's journal window, Playwright) and on fake-indexeddb (tests). The headless host keeps its
+ * journal in segment files instead (electron/core/journal/host-journal.ts).
  * Append-only block rows (blocks.ts, docs/journal.md); one transaction per batch, which
  * writes the batch's one or few blocks and one counters row.
  *

@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { journalSessionKey, parseNdjsonJournal, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
+import { journalSessionKey, parseNdjsonJournal, serializeJournal, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
 import { fixtureBatches, journalFixture, runStoreChecks } from '../../../test-support/journal-store-checks';
 import { probeEvent } from '../../../test-support/durability-probe';
 import { HostJournal, type HostJournalOptions } from './host-journal';
+import { adoptSingleFileJournal } from './journal-directory';
 import { JournalWriter } from './journal-writer';
 import { settle, VirtualClock } from '../../../test-support/virtual-clock';
 
@@ -110,6 +111,26 @@ describe('HostJournal (a directory of NDJSON segments with an index)', () => {
     expect(third.load.scannedBytes).toBe(0);
     expect((await runStoreChecks(third, fixture)).filter((result) => !result.ok)).toEqual([]);
     await third.close();
+  });
+
+  it("adopts an older version's single journal file as its first segment, moved whole, indexed once", async () => {
+    const directory = journalPath();
+    const single = join(dirname(directory), 'journal.ndjson');
+    writeFileSync(single, serializeJournal(fixture, '2026-11-01T00:00:00Z'));
+    expect(adoptSingleFileJournal(single, directory)).toBe(true);
+    expect(existsSync(single)).toBe(false);
+    const first = await open(directory);
+    expect(first.load).toMatchObject({ records: fixture.length, header: { createdAt: '2026-11-01T00:00:00Z' }, issueCount: 0 });
+    expect(first.load.scannedBytes).toBeGreaterThan(0);
+    expect((await runStoreChecks(first, fixture)).filter((result) => !result.ok)).toEqual([]);
+    await first.close();
+    const second = await open(directory);
+    expect(second.load.scannedBytes).toBe(0);
+    expect(await second.count()).toBe(fixture.length);
+    await second.close();
+    // Once there are segments, a stray single file is left alone.
+    writeFileSync(single, serializeJournal(fixture.slice(0, 3), '2026-11-02T00:00:00Z'));
+    expect(adoptSingleFileJournal(single, directory)).toBe(false);
   });
 
   it('without its index files (or with a torn one) it scans the data, answers the same and writes the index again', async () => {

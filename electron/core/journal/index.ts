@@ -1,5 +1,7 @@
 export { HostJournal, type HostJournalOptions, type HostJournalLoad } from './host-journal';
-export { JournalWriter, type JournalWriterOptions, type JournalAck } from './journal-writer';
+export { JournalWriter, type JournalWriterOptions, type JournalAck, type JournalSink } from './journal-writer';
+export { NdjsonFileJournal } from './ndjson-file-journal';
+export { isJournalDirectory } from './journal-directory';
 export { JournalService, DEFAULT_RETENTION, type JournalServiceOptions } from './journal-service';
 export { startJournalWorker, type JournalWorker } from './journal-worker-host';
 export { JOURNAL_FILE_MODE } from './journal-file';

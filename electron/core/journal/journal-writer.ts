@@ -2,6 +2,9 @@ import type { Clock } from '../clock';
 import type { Timers } from '../timers';
 import { CapturedBatchBuilder, capturedRecords, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
 
+/** What a writer needs of a journal: appending (a journal in another thread also takes captured batches). */
+export type JournalSink = Pick<Journal, 'append'> & Partial<Pick<Journal, 'appendCaptured'>>;
+
 export interface JournalWriterOptions {
   /** Longest a record waits before its batch is written. Default 20 ms. */
   flushMs?: number;
@@ -58,7 +61,7 @@ export class JournalWriter {
   private readonly timers: Timers;
 
   constructor(
-    private readonly journal: Journal,
+    private readonly journal: JournalSink,
     options: JournalWriterOptions = {},
   ) {
     this.flushMs = options.flushMs ?? 20;
