@@ -6,6 +6,7 @@ export * from './ndjson';
 export * from './har';
 export * from './session-key';
 export * from './batch';
+export * from './batch-order';
 export * from './captured';
 export * from './blocks';
 export * from './summaries';

@@ -1,4 +1,5 @@
 import type { RecordBatch } from './batch';
+import type { BatchTag } from './batch-order';
 import type { CapturedBatch } from './captured';
 import type { JournalQuery } from './query';
 import type { JournalRecord } from './records';
@@ -29,8 +30,9 @@ export interface Journal {
    * The same for a batch as the capturing thread collects it (Pusher frames as their wire text).
    * Journals in another thread implement it — the batch crosses as a few copies, see
    * captured.ts; a writer next to the journal appends `capturedRecords(batch)` instead.
+   * `tag` numbers the writer's batches: the journal's side takes them in order only (batch-order.ts).
    */
-  appendCaptured?(batch: CapturedBatch): Promise<void>;
+  appendCaptured?(batch: CapturedBatch, tag?: BatchTag): Promise<void>;
   /** The same for records already made into a {@link RecordBatch} (the journals that store them). */
   appendBatch?(batch: RecordBatch): Promise<void>;
   /** Matching records in arrival order. */

@@ -1,3 +1,4 @@
+import type { BatchTag } from './batch-order';
 import { capturedBatchOf, type CapturedBatch } from './captured';
 import { importInBatches, type Journal, type PruneResult, type RetentionPolicy } from './journal';
 import type { JournalQuery } from './query';
@@ -60,8 +61,8 @@ export class JournalWindowClient implements Journal {
     return this.appendCaptured(capturedBatchOf(records));
   }
 
-  appendCaptured(batch: CapturedBatch): Promise<void> {
-    return this.request('append', { batch }).then(() => undefined);
+  appendCaptured(batch: CapturedBatch, tag?: BatchTag): Promise<void> {
+    return this.request('append', tag === undefined ? { batch } : { batch, tag }).then(() => undefined);
   }
 
   query(query: JournalQuery = {}): Promise<JournalRecord[]> {

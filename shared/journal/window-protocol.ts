@@ -40,7 +40,7 @@ export const RetentionPolicySchema = z.strictObject({
 const Id = z.number().int().nonnegative();
 
 export const JournalWindowRequestSchema = z.discriminatedUnion('op', [
-  z.object({ id: Id, op: z.literal('append'), batch: CapturedBatchSchema }),
+  z.object({ id: Id, op: z.literal('append'), batch: CapturedBatchSchema, tag: z.object({ writer: z.string().min(1), id: z.number().int().positive() }).optional() }),
   z.object({ id: Id, op: z.literal('import'), records: JournalRecordsSchema }),
   z.object({ id: Id, op: z.literal('query'), query: JournalQuerySchema }),
   z.object({ id: Id, op: z.literal('count') }),

@@ -1,4 +1,5 @@
 import { describeZodError } from '../api/result';
+import { BatchOrder } from './batch-order';
 import type { Journal } from './journal';
 import { JournalWindowRequestSchema, type JournalWindowMessage, type ParsedJournalWindowRequest } from './window-protocol';
 
@@ -21,15 +22,30 @@ export async function answerJournalRequest(journal: ServedJournal | Promise<Serv
   try {
     send({ kind: 'result', id: request.id, result: { ok: true, value: await perform(await journal, request, send) } });
   } catch (error) {
-    send({ kind: 'result', id: request.id, result: { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } } });
+    const code = error instanceof Error && 'code' in error && error.code === 'conflict' ? 'conflict' : 'internal';
+    send({ kind: 'result', id: request.id, result: { ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } } });
   }
 }
 
+/** Each served journal's batch order; appends are answered one after another, so this is all it takes. */
+const orders = new WeakMap<ServedJournal, BatchOrder>();
+
 async function perform(journal: ServedJournal, request: ParsedJournalWindowRequest, send: (message: JournalWindowMessage) => void): Promise<unknown> {
   switch (request.op) {
-    case 'append':
-      await journal.appendBatch(request.batch);
+    case 'append': {
+      const { tag } = request;
+      if (tag === undefined) {
+        await journal.appendBatch(request.batch);
+        return null;
+      }
+      let order = orders.get(journal);
+      if (order === undefined) orders.set(journal, (order = new BatchOrder()));
+      if (order.admit(tag) === 'write') {
+        await journal.appendBatch(request.batch);
+        order.wrote(tag);
+      }
       return null;
+    }
     case 'import':
       return journal.import(request.records);
     case 'query':
@@ -53,4 +69,26 @@ async function perform(journal: ServedJournal, request: ParsedJournalWindowReque
     case 'prune':
       return journal.prune(request.policy, request.nowMs);
   }
+}
+
+/** Requests that change the journal; they run one after another so batches commit in arrival order. */
+const WRITES = new Set(['append', 'import', 'prune']);
+
+/**
+ * The whole serving side of the journal protocol (the journal window's port, the host's worker):
+ * says `ready` once the store is open (or why it could not open), then returns the handler of
+ * each request message. Reads are answered at once; writes queue behind each other.
+ */
+export function serveJournal(store: Promise<ServedJournal>, send: (message: JournalWindowMessage) => void): (raw: unknown) => void {
+  store.then(
+    () => send({ kind: 'ready' }),
+    (error: unknown) => send({ kind: 'ready', error: { code: 'internal', message: `journal did not open: ${error instanceof Error ? error.message : String(error)}` } }),
+  );
+  let writes: Promise<void> = Promise.resolve();
+  return (raw) => {
+    const answer = () => answerJournalRequest(store, raw, send);
+    const write = typeof raw === 'object' && raw !== null && WRITES.has(String((raw as { op?: unknown }).op));
+    if (write) writes = writes.then(answer, answer);
+    else void answer(); // answerJournalRequest never rejects: failures are error results
+  };
 }

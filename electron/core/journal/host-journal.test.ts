@@ -5,8 +5,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { journalSessionKey, parseNdjsonJournal, serializeJournal, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
+import {
+  BatchOrder,
+  JournalWindowClient,
+  journalSessionKey,
+  parseNdjsonJournal,
+  serializeJournal,
+  serveJournal,
+  type BatchTag,
+  type CapturedBatch,
+  type Journal,
+  type JournalRecord,
+} from '../../../shared/journal';
 import { fixtureBatches, journalFixture, runStoreChecks } from '../../../test-support/journal-store-checks';
 import { probeEvent } from '../../../test-support/durability-probe';
 import { HostJournal, type HostJournalOptions } from './host-journal';
@@ -298,25 +310,29 @@ describe('JournalWriter', () => {
     expect(across[0]!.connections[across[0]!.connectionOf[1]!]).toBe(record.connection);
   });
 
-  it('keeps two batches in flight, acknowledges them in order, and retries a failed one without losing a record', async () => {
-    // A journal whose appends finish when the test says (the worker's disk, in slow motion).
-    const calls: { batch: JournalRecord[]; done: boolean; finish(error?: Error): void }[] = [];
+  it('keeps two batches in flight, acknowledges them in order, and after a failure retries in id order without pipelining', async () => {
+    // A journal in another thread whose appends finish when the test says (the worker's disk, in
+    // slow motion). Like the real one it takes appends one after another and honours batch ids.
+    const queue: { batch: CapturedBatch; tag: BatchTag; resolve(): void; reject(error: Error): void }[] = [];
     const stored: JournalRecord[] = [];
+    const order = new BatchOrder();
     const slow = {
-      append: (batch: JournalRecord[]) =>
-        new Promise<void>((resolve, reject) =>
-          calls.push({
-            batch,
-            done: false,
-            finish(error) {
-              this.done = true;
-              if (error) return reject(error);
-              stored.push(...batch);
-              resolve();
-            },
-          }),
-        ),
+      append: () => Promise.reject(new Error('records go as a captured batch')),
+      appendCaptured: (batch: CapturedBatch, tag: BatchTag) => new Promise<void>((resolve, reject) => queue.push({ batch, tag, resolve, reject })),
     } as unknown as Journal;
+    /** The journal's thread takes the next append: the disk fails it when `error` is given. */
+    const finishNext = (error?: Error) => {
+      const call = queue.shift()!;
+      try {
+        if (order.admit(call.tag) === 'written') return call.resolve();
+      } catch (refused) {
+        return call.reject(refused as Error);
+      }
+      if (error) return call.reject(error);
+      stored.push(...(call.batch.items as JournalRecord[]));
+      order.wrote(call.tag);
+      call.resolve();
+    };
     const clock = new VirtualClock();
     const writer = new JournalWriter(slow, { flushMs: 5, maxBatch: 100, clock: clock.now, timers: clock });
     const acks: number[] = [];
@@ -326,28 +342,77 @@ describe('JournalWriter', () => {
     for (const record of fixture.slice(0, 250)) writer.add(record);
     await clock.advanceAsync(5);
     // Two batches handed over before either finished; the third waits, past its flushMs.
-    expect(calls.map((call) => call.batch.length)).toEqual([100, 100]);
-    calls[1]!.finish();
+    expect(queue.map((call) => [call.tag.id, call.batch.items.length])).toEqual([
+      [1, 100],
+      [2, 100],
+    ]);
+    finishNext(new Error('disk full'));
+    finishNext(); // batch 2, behind the failed one: refused, not written first
     await settle();
-    expect(acks).toEqual([]); // the second waits for the first
-    calls[0]!.finish(new Error('disk full'));
-    await settle();
-    expect(errors).toEqual(['disk full']);
-    expect(acks).toEqual([100]);
-    // The failed batch goes again, first (after flushMs), alone; what came after it follows.
-    expect(calls).toHaveLength(2);
+    expect(errors).toEqual(['disk full']); // the refusal is not a second failure
+    expect(acks).toEqual([]);
+    expect(stored).toEqual([]);
+    // Batch 1 goes again, alone (after flushMs); nothing new meanwhile.
     await clock.advanceAsync(5);
-    expect(calls.map((call) => call.batch.length)).toEqual([100, 100, 100]);
-    expect(calls[2]!.batch).toEqual(calls[0]!.batch);
+    expect(queue.map((call) => call.tag.id)).toEqual([1]);
+    finishNext(new Error('disk still full'));
+    await settle();
+    await clock.advanceAsync(5);
+    expect(queue.map((call) => call.tag.id)).toEqual([1]);
+    finishNext();
+    await settle();
+    await clock.advanceAsync(5);
+    expect(queue.map((call) => call.tag.id)).toEqual([2]);
+    finishNext();
+    await settle();
     const flushed = writer.flush();
     for (let i = 0; i < 10 && writer.acknowledged < 250; i++) {
-      for (const call of calls) if (!call.done) call.finish();
+      while (queue.length > 0) finishNext();
       await clock.advanceAsync(5);
     }
     await flushed;
+    expect(errors).toEqual(['disk full', 'disk still full']);
     expect(writer.acknowledged).toBe(250);
-    expect(stored).toHaveLength(250);
-    expect(new Set(stored)).toEqual(new Set(fixture.slice(0, 250)));
+    // Exactly once each, in the order they were added.
+    expect(stored).toEqual(fixture.slice(0, 250));
+    expect(queue.map((call) => call.tag.id)).toEqual([]);
+  });
+
+  it('a batch failure injected in the real journal thread keeps the segment in arrival order', async () => {
+    // The host's HostJournal served over a real MessageChannel exactly as in its worker; its disk fails one flush.
+    const directory = journalPath();
+    const { port1, port2 } = new MessageChannel();
+    const store = HostJournal.open({ directory, chunkBytes: 16_000, onWarning: () => undefined });
+    port2.on(
+      'message',
+      serveJournal(store, (message) => port2.postMessage(message)),
+    );
+    const client = new JournalWindowClient({
+      post: (request) => port1.postMessage(request),
+      onMessage: (listener) => {
+        port1.on('message', listener);
+        return () => port1.off('message', listener);
+      },
+    });
+    await client.ready;
+    const writer = new JournalWriter(client, { flushMs: 5, maxBatch: 100 });
+    const errors: string[] = [];
+    writer.onError((error) => errors.push(error.message));
+    const restore = await failNextDatasync();
+    try {
+      // 100 and 200 records hand over two batches at once; the first one's flush fails.
+      for (const record of fixture.slice(0, 250)) writer.add(record);
+      await expect(writer.flush()).rejects.toThrow(/injected/);
+      await writer.flush();
+    } finally {
+      restore();
+    }
+    expect(errors).toEqual(['datasync failed (injected)']);
+    expect(writer.acknowledged).toBe(250);
+    await client.close();
+    port1.close();
+    port2.close();
+    expect(segmentRecords(directory)).toEqual(fixture.slice(0, 250));
   });
 });
 

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Timers } from '../timers';
-import { CapturedBatchBuilder, capturedRecords, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
+import { CapturedBatchBuilder, capturedRecords, type BatchTag, type CapturedBatch, type Journal, type JournalRecord } from '../../../shared/journal';
 
 /** What a writer needs of a journal: appending (a journal in another thread also takes captured batches). */
 export type JournalSink = Pick<Journal, 'append'> & Partial<Pick<Journal, 'appendCaptured'>>;
@@ -13,6 +14,7 @@ export interface JournalWriterOptions {
   /**
    * Batches handed to the journal before the first is acknowledged. Default 2: the journal
    * (a worker) starts the next batch as soon as it finishes one, instead of idling for a round trip.
+   * Always 1 for a journal in this thread (no `appendCaptured`): its appends run one by one anyway.
    */
   maxInFlight?: number;
   /** What measures how long records waited, and what times the flush; default the real ones (tests pass a virtual clock). */
@@ -42,13 +44,23 @@ export interface JournalAck {
  * batches bigger instead of queueing appends. Batches are acknowledged in order. A failed batch
  * is kept and retried before newer ones (the journal never drops a record on purpose); the
  * failure is reported to `onError` listeners.
+ *
+ * Failure order: batches to another thread carry ids ({@link BatchTag}); that side takes them in
+ * order only, so a batch in flight behind a failed one is refused, not written first. After a
+ * failure nothing new is handed over: the failed batches go again one at a time, in id order,
+ * and pipelining resumes once they are written. A refusal is a consequence, not a failure: it is
+ * not reported. A batch written whose acknowledgement was lost is not written twice.
  */
 export class JournalWriter {
   private readonly pending = new CapturedBatchBuilder();
   /** When the oldest pending record was added (on `clock`). */
   private pendingSince = 0;
-  /** Batches whose append failed, oldest first: they go again before new records. */
-  private readonly failed: CapturedBatch[] = [];
+  /** Batches whose append failed or was refused, in id order: they go again, one at a time, before new records. */
+  private readonly failed: { batch: CapturedBatch; tag: BatchTag }[] = [];
+  /** A failed batch is being handed over again: nothing else goes meanwhile. */
+  private retrying = false;
+  private readonly name = randomUUID();
+  private lastId = 0;
   private timer: unknown;
   private readonly inFlight = new Set<Promise<void>>();
   private acknowledgedTotal = 0;
@@ -66,7 +78,7 @@ export class JournalWriter {
   ) {
     this.flushMs = options.flushMs ?? 20;
     this.maxBatch = options.maxBatch ?? 5000;
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
+    this.maxInFlight = journal.appendCaptured ? Math.max(1, options.maxInFlight ?? 2) : 1;
     this.clock = options.clock ?? (() => performance.now());
     this.timers = options.timers ?? heldTimers;
   }
@@ -88,7 +100,7 @@ export class JournalWriter {
   /** Records added and not yet handed to the journal. */
   get unacknowledged(): number {
     let count = this.pending.count;
-    for (const batch of this.failed) count += batch.items.length;
+    for (const { batch } of this.failed) count += batch.items.length;
     return count;
   }
 
@@ -129,15 +141,19 @@ export class JournalWriter {
       this.timers.clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.inFlight.size >= this.maxInFlight || !this.waiting()) return Promise.all(this.inFlight).then(() => undefined);
-    const batch = this.failed.shift() ?? this.pending.take();
+    const busy = this.retrying || this.inFlight.size >= this.maxInFlight || (this.failed.length > 0 && this.inFlight.size > 0);
+    if (busy || !this.waiting()) return Promise.all(this.inFlight).then(() => undefined);
+    const retry = this.failed.shift();
+    const { batch, tag } = retry ?? { batch: this.pending.take(), tag: { writer: this.name, id: ++this.lastId } };
+    this.retrying = retry !== undefined;
     // Acknowledged in order: a batch reports only after the one before it has.
     const previous = Promise.all(this.inFlight).catch(() => undefined);
-    const appended = this.append(batch);
+    const appended = this.append(batch, tag);
     const done: Promise<void> = appended.then(
       async () => {
         await previous;
         this.inFlight.delete(done);
+        if (retry !== undefined) this.retrying = false;
         this.lastError = undefined;
         this.acknowledgedTotal += batch.items.length;
         const ack = { count: batch.items.length, total: this.acknowledgedTotal };
@@ -147,9 +163,14 @@ export class JournalWriter {
       async (error: unknown) => {
         await previous;
         this.inFlight.delete(done);
-        this.failed.push(batch);
-        this.lastError = error instanceof Error ? error : new Error(String(error));
-        for (const listener of this.errorListeners) listener(this.lastError);
+        if (retry !== undefined) this.retrying = false;
+        this.failed.push({ batch, tag });
+        this.failed.sort((a, b) => a.tag.id - b.tag.id);
+        // Refused because one before it failed: that failure was reported already.
+        if (!isRefusal(error)) {
+          this.lastError = error instanceof Error ? error : new Error(String(error));
+          for (const listener of this.errorListeners) listener(this.lastError);
+        }
         this.schedule();
       },
     );
@@ -159,8 +180,8 @@ export class JournalWriter {
     return done;
   }
 
-  private append(batch: CapturedBatch): Promise<void> {
-    if (this.journal.appendCaptured) return this.journal.appendCaptured(batch);
+  private append(batch: CapturedBatch, tag: BatchTag): Promise<void> {
+    if (this.journal.appendCaptured) return this.journal.appendCaptured(batch, tag);
     const parsed = capturedRecords(batch);
     return parsed.ok ? this.journal.append(parsed.records) : Promise.reject(new Error(parsed.message));
   }
@@ -181,4 +202,9 @@ export class JournalWriter {
     if (this.failed.length === 0 && this.inFlight.size < this.maxInFlight && (this.pending.count >= this.maxBatch || waited >= this.flushMs)) void this.write();
     else this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs - waited);
   }
+}
+
+/** The journal's side refused a batch that came before one that failed (batch-order.ts): the code crosses the port. */
+function isRefusal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'conflict';
 }
