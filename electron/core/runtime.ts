@@ -1,5 +1,5 @@
 import { startMockServer, type MockServer } from '../mock';
-import { ProfileInputSchema, type AppInfo, type Profile } from '../../shared/api';
+import { ProfileInputSchema, type AppInfo, type JournalHealth, type Profile } from '../../shared/api';
 import { AppService, type ProfileStore, type SessionScope } from './app';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet';
 import { preciseNow } from './clock';
@@ -31,6 +31,8 @@ export interface Runtime {
   service: AppService;
   mock: MockServer | undefined;
   journal: JournalService | undefined;
+  /** The headless host's supervised journal thread, when it has one. */
+  journalWorker: JournalWorker | undefined;
   close(): Promise<void>;
 }
 
@@ -47,12 +49,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const warn = options.onWarning ?? ((message: string) => console.warn(`EchoScope: ${message}`));
   let journal: JournalService | undefined;
   let worker: JournalWorker | undefined;
+  // Told to every window once the App service exists (a restart during start-up is told to the log).
+  let onJournalHealth: (health: JournalHealth) => void = () => undefined;
   if (options.journal) {
-    // The file-backed journal works in a worker thread: capture on this thread is never held up by it.
-    if ('directory' in options.journal) worker = await startJournalWorker(options.journal.directory, warn);
+    // The segmented journal works in a supervised worker thread: capture on this thread is never held up by it.
+    if ('directory' in options.journal) worker = await startJournalWorker(options.journal.directory, { onWarning: warn, onHealth: (health) => onJournalHealth(health) });
     const source = worker ? worker.journal : (options.journal as { journal: Journal }).journal;
     const location = 'directory' in options.journal ? options.journal.directory : options.journal.location;
-    journal = new JournalService(source, { location, clock: preciseNow, onError: warn });
+    const supervised = worker;
+    journal = new JournalService(source, { location, clock: preciseNow, onError: warn, ...(supervised ? { health: () => supervised.health() } : {}) });
   }
   const service = new AppService({
     ...(journal ? { journal, sessionEvents: (scope: SessionScope, limit: number) => journal!.sessionEvents(scope, limit) } : {}),
@@ -64,6 +69,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     scenarios: new ScenarioRunner({ mock: () => mock ?? null, commandLinePaths: options.scenarioPaths ?? [] }),
     onWarning: warn,
   });
+  onJournalHealth = (health) => service.setJournalHealth(health);
   if (journal) {
     // Sessions from before this start are analyzed again, so the journal's recent past shows at once.
     const guard = new IngestGuard(warn);
@@ -97,6 +103,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     service,
     mock,
     journal,
+    journalWorker: worker,
     close: async () => {
       feed?.stop();
       service.close();

@@ -87,6 +87,18 @@ describe('App', () => {
     expect(within(empty).getByRole('link', { name: 'Connections' }).getAttribute('href')).toBe('#/connections');
   });
 
+  it('says when the journal stopped and is being started again, and once it is back', async () => {
+    const fake = preload();
+    render(<App api={createAppApi(fake)} />);
+    await screen.findByTestId('session-count');
+    expect(screen.queryByTestId('journal-health')).toBeNull();
+    act(() => fake.push('journal.health', { state: 'restarting', restarts: 0, message: 'journal thread ended (exit code 1)' }));
+    expect(within(screen.getByTestId('journal-health')).getByRole('alert').textContent).toContain('The journal stopped (journal thread ended (exit code 1))');
+    act(() => fake.push('journal.health', { state: 'ok', restarts: 1, message: null }));
+    expect(within(screen.getByTestId('journal-health')).getByRole('status').textContent).toContain('started again after it stopped (once)');
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('says in the alert banner why the sessions could not be loaded', async () => {
     render(
       <App

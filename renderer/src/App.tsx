@@ -83,6 +83,21 @@ export function App({ api }: { api: AppApi }) {
           </button>
         </div>
       )}
+      {state.journalHealth?.state === 'restarting' && (
+        <div className="error banner" data-testid="journal-health">
+          <p role="alert">
+            The journal stopped ({state.journalHealth.message}) and is being started again. Frames keep arriving and are written once it is back; nothing is written twice.
+          </p>
+        </div>
+      )}
+      {state.journalHealth?.state === 'ok' && state.journalHealth.restarts > 0 && (
+        <div className="banner notice" data-testid="journal-health">
+          <p role="status">
+            The journal was started again after it stopped ({state.journalHealth.restarts === 1 ? 'once' : `${state.journalHealth.restarts} times`}); what arrived meanwhile was
+            written.
+          </p>
+        </div>
+      )}
       <Announcer store={state.sessions} connectionMessage={state.connectionMessage} />
       <main id="main" tabIndex={-1}>
         {route.view === 'live' && <LiveView api={api} store={state.sessions} info={state.info} />}

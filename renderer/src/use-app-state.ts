@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { AppApi, AppInfo, ConnectionStatus, MonitorSettings, ProfileView } from '../../shared/api';
+import type { AppApi, AppInfo, ConnectionStatus, JournalHealth, MonitorSettings, ProfileView } from '../../shared/api';
 import { SessionStore } from './data/session-store';
 
 export interface AppState {
@@ -11,6 +11,8 @@ export interface AppState {
   settings: MonitorSettings | null;
   /** The latest connection change worth announcing ("demo: connection unavailable"). */
   connectionMessage: string | null;
+  /** The journal's thread, when the host said something about it (restarting, or back after restarts). */
+  journalHealth: JournalHealth | null;
   /** A command that failed, said in the alert banner until dismissed (or the same command succeeds again). */
   error: string | null;
   dismissError(): void;
@@ -27,6 +29,7 @@ export function useAppState(api: AppApi): AppState {
   const [settings, setSettings] = useState<MonitorSettings | null>(null);
   const [connectionMessage, setConnectionMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [journalHealth, setJournalHealth] = useState<JournalHealth | null>(null);
 
   const refreshProfiles = useCallback(async () => {
     const result = await api.invoke('profiles.list', {});
@@ -52,6 +55,7 @@ export function useAppState(api: AppApi): AppState {
       });
     });
     const offSessions = api.on('sessions.updated', ({ items }) => sessions.upsert(items));
+    const offJournal = api.on('journal.health', (health) => setJournalHealth(health));
     api.ready();
     void (async () => {
       const [infoResult, connectionsResult, listResult, settingsResult] = await Promise.all([
@@ -78,9 +82,10 @@ export function useAppState(api: AppApi): AppState {
     return () => {
       offStatus();
       offSessions();
+      offJournal();
     };
   }, [api, refreshProfiles, sessions]);
 
   const dismissError = useCallback(() => setError(null), []);
-  return { info, profiles, connections, sessions, settings, connectionMessage, error, dismissError, refreshProfiles, setSettings };
+  return { info, profiles, connections, sessions, settings, connectionMessage, journalHealth, error, dismissError, refreshProfiles, setSettings };
 }

@@ -16,6 +16,16 @@ export const RetentionSchema = z
   .strict();
 export type Retention = z.infer<typeof RetentionSchema>;
 
+/** How the thread that writes the journal is doing (the headless host supervises its worker; docs/journal.md). */
+export const JournalHealthSchema = z.object({
+  state: z.enum(['ok', 'restarting']),
+  /** Times the journal's thread was started again since the host started. */
+  restarts: z.number().int().min(0),
+  /** Why it is restarting, `null` when ok. */
+  message: z.string().nullable(),
+});
+export type JournalHealth = z.infer<typeof JournalHealthSchema>;
+
 export const JournalStatsSchema = z.object({
   records: z.number(),
   bytes: z.number(),
@@ -24,6 +34,8 @@ export const JournalStatsSchema = z.object({
   retention: RetentionSchema,
   /** Where the journal lives (file path in the headless host, IndexedDB in the desktop app). */
   location: z.string(),
+  /** Present where the journal's thread is supervised (the headless host). */
+  health: JournalHealthSchema.optional(),
 });
 export type JournalStats = z.infer<typeof JournalStatsSchema>;
 

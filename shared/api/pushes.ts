@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JournalRecordSchema } from '../journal/records';
 import { ConnectionStatusSchema } from './connections';
+import { JournalHealthSchema } from './journal';
 import { scenarioPushes } from './scenarios';
 import { monitorPushes } from './monitor';
 
@@ -14,6 +15,8 @@ export const pushes = {
   'journal.records': z.object({ items: z.array(JournalRecordSchema), dropped: z.number().int().min(0) }),
   /** Latest status of each connection that changed since the previous push. */
   'connections.status': z.object({ items: z.array(ConnectionStatusSchema) }),
+  /** The journal's thread stopped and is being started again, or is back (the latest state). */
+  'journal.health': JournalHealthSchema,
   ...monitorPushes,
   ...scenarioPushes,
 } as const;

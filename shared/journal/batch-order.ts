@@ -43,3 +43,23 @@ export class BatchOrder {
     this.next.set(tag.writer, tag.id + 1);
   }
 }
+
+/**
+ * The line a journal that keeps its batch ids writes after a tagged batch, in the same write:
+ * `{"type":"batch","writer":…,"id":…}`. Readers skip it (an unknown record type), exports leave
+ * it out; a journal thread started again reads the last one and knows what was written.
+ */
+export function batchMarkerLine(tag: BatchTag): string {
+  return `${JSON.stringify({ type: 'batch', writer: tag.writer, id: tag.id })}\n`;
+}
+
+/** The tag of a marker line (without its `\n`), or `undefined` when the line is not one. */
+export function parseBatchMarker(line: string): BatchTag | undefined {
+  if (!line.startsWith('{"type":"batch"')) return undefined;
+  try {
+    const value = JSON.parse(line) as { writer?: unknown; id?: unknown };
+    return typeof value.writer === 'string' && typeof value.id === 'number' && Number.isSafeInteger(value.id) && value.id > 0 ? { writer: value.writer, id: value.id } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -33,8 +33,10 @@ export interface Journal {
    * `tag` numbers the writer's batches: the journal's side takes them in order only (batch-order.ts).
    */
   appendCaptured?(batch: CapturedBatch, tag?: BatchTag): Promise<void>;
-  /** The same for records already made into a {@link RecordBatch} (the journals that store them). */
-  appendBatch?(batch: RecordBatch): Promise<void>;
+  /** The same for records already made into a {@link RecordBatch} (the journals that store them); a journal that keeps batch ids records `tag`. */
+  appendBatch?(batch: RecordBatch, tag?: BatchTag): Promise<void>;
+  /** The last batch id it holds, for a journal that keeps them (the host's: a journal thread started again must not write a batch twice). */
+  readonly lastBatch?: BatchTag | undefined;
   /** Matching records in arrival order. */
   query(query?: JournalQuery): Promise<JournalRecord[]>;
   channels(): Promise<JournalChannelSummary[]>;

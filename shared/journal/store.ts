@@ -55,11 +55,6 @@ export interface JournalStoreOptions {
   checkpointEvery?: number;
 }
 
-export interface AppendOptions {
-  /** Number the batch from here (≥ the next sequence); the headless host keeps file line numbers. */
-  firstSeq?: number;
-}
-
 /** Blocks read per page when streaming (an IndexedDB transaction must not wait on a slow consumer). */
 const PAGE_BLOCKS = 32;
 
@@ -112,16 +107,18 @@ export class JournalStore implements Journal {
     return this;
   }
 
-  append(records: readonly JournalRecord[], options: AppendOptions = {}): Promise<void> {
-    return this.appendBatch(recordBatch(records), options);
+  append(records: readonly JournalRecord[]): Promise<void> {
+    return this.appendBatch(recordBatch(records));
   }
 
-  /** Appends a batch (one transaction); `lineBytes` is its {@link batchLineBytes} when the caller has it. */
-  appendBatch(batch: RecordBatch, options: AppendOptions = {}, lineBytes?: Uint32Array): Promise<void> {
+  /**
+   * Appends a batch (one transaction). Batch ids are not kept here: the journal window is not
+   * restarted under a running writer (the host's segmented journal keeps them).
+   */
+  appendBatch(batch: RecordBatch): Promise<void> {
     if (batch.count === 0) return Promise.resolve();
-    const firstSeq = options.firstSeq ?? this.totals.nextSeq;
-    if (firstSeq < this.totals.nextSeq) return Promise.reject(new RangeError(`journal append: sequence ${firstSeq} is below the next sequence ${this.totals.nextSeq}`));
-    const built = buildBlocks(batch, firstSeq, this.limits, lineBytes);
+    const firstSeq = this.totals.nextSeq;
+    const built = buildBlocks(batch, firstSeq, this.limits);
     let bytes = 0;
     for (const block of built) bytes += block.bytes;
     const totals: JournalTotals = {
@@ -234,22 +231,6 @@ export class JournalStore implements Journal {
       }
       return this.remove([...doomed.values()]);
     });
-  }
-
-  /**
-   * Drops every block that starts before sequence `seq`. The headless host keeps only a
-   * recent window here (the file holds the rest) and moves it forward at batch boundaries,
-   * so no block straddles `seq`.
-   */
-  evictBefore(seq: number): Promise<PruneResult> {
-    return this.mutate(async () =>
-      this.remove(
-        await this.db.blocks
-          .toCollection()
-          .until((block) => block.firstSeq >= seq)
-          .toArray(),
-      ),
-    );
   }
 
   async close(): Promise<void> {

@@ -39,9 +39,13 @@ async function perform(journal: ServedJournal, request: ParsedJournalWindowReque
         return null;
       }
       let order = orders.get(journal);
-      if (order === undefined) orders.set(journal, (order = new BatchOrder()));
+      if (order === undefined) {
+        orders.set(journal, (order = new BatchOrder()));
+        // Started again after a crash: what the journal holds was written.
+        if (journal.lastBatch !== undefined) order.wrote(journal.lastBatch);
+      }
       if (order.admit(tag) === 'write') {
-        await journal.appendBatch(request.batch);
+        await journal.appendBatch(request.batch, tag);
         order.wrote(tag);
       }
       return null;

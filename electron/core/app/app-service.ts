@@ -1,5 +1,6 @@
 import {
   AppError,
+  type JournalHealth,
   type JournalStats,
   type Retention,
   ProfileInputSchema,
@@ -82,6 +83,7 @@ export class AppService {
   private readonly profiles: ProfileStore;
   private readonly tail = new FrameTail();
   private readonly targets = new Set<PushBatcher>();
+  private journalHealth: JournalHealth | undefined;
   private readonly recordListeners = new Set<(record: JournalRecord) => void>();
   private readonly handlers: CommandHandlers;
   private readonly downConnections = new Set<string>();
@@ -150,7 +152,14 @@ export class AppService {
     for (const status of this.hub.list()) batcher.setStatus(status);
     // A new window starts with every session, then gets changes.
     batcher.setSessions({ items: this.monitor.list({ limit: 50_000 }).rows, summary: this.monitor.summary() });
+    if (this.journalHealth) batcher.setJournalHealth(this.journalHealth);
     return batcher;
+  }
+
+  /** The journal thread's health changed (the headless host's supervisor): every window hears it, and so does each new one. */
+  setJournalHealth(health: JournalHealth): void {
+    this.journalHealth = health;
+    for (const target of this.targets) target.setJournalHealth(health);
   }
 
   removePushTarget(batcher: PushBatcher): void {

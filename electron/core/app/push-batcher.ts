@@ -1,4 +1,4 @@
-import type { ConnectionStatus, PushName, PushPayload, ScenarioProgress, SessionRow } from '../../../shared/api';
+import type { ConnectionStatus, JournalHealth, PushName, PushPayload, ScenarioProgress, SessionRow } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
 import { realTimers, type Timers } from '../timers';
 
@@ -25,6 +25,7 @@ export class PushBatcher {
   private sessions = new Map<string, SessionRow>();
   private progress = new Map<string, ScenarioProgress>();
   private sessionSummary: PushPayload<'sessions.updated'>['summary'] | undefined;
+  private journalHealth: JournalHealth | undefined;
   private timer: unknown;
   private isReady = false;
   private readonly intervalMs: number;
@@ -69,6 +70,11 @@ export class PushBatcher {
     this.sessionSummary = update.summary;
   }
 
+  /** The journal thread's latest health. */
+  setJournalHealth(health: JournalHealth): void {
+    this.journalHealth = health;
+  }
+
   /** Latest progress per scenario run. */
   setProgress(progress: ScenarioProgress): void {
     this.progress.set(progress.runId, progress);
@@ -90,6 +96,11 @@ export class PushBatcher {
       this.sessions.clear();
       this.sessionSummary = undefined;
       this.send('sessions.updated', { items, summary });
+    }
+    if (this.journalHealth) {
+      const health = this.journalHealth;
+      this.journalHealth = undefined;
+      this.send('journal.health', health);
     }
     if (this.statuses.size > 0) {
       const items = [...this.statuses.values()];

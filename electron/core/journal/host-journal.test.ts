@@ -9,6 +9,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BatchOrder,
+  capturedBatchOf,
   JournalWindowClient,
   journalSessionKey,
   parseNdjsonJournal,
@@ -413,6 +414,49 @@ describe('JournalWriter', () => {
     port1.close();
     port2.close();
     expect(segmentRecords(directory)).toEqual(fixture.slice(0, 250));
+  });
+});
+
+describe('batch ids across a restart of the journal thread', () => {
+  it('the last batch id is in the journal (index or scanned data): a batch sent again after a restart is not written twice', async () => {
+    const directory = journalPath();
+    const serve = async () => {
+      const journal = HostJournal.open({ directory, chunkBytes: 4_000, onWarning: () => undefined });
+      const { port1, port2 } = new MessageChannel();
+      port2.on(
+        'message',
+        serveJournal(journal, (message) => port2.postMessage(message)),
+      );
+      const client = new JournalWindowClient({
+        post: (request) => port1.postMessage(request),
+        onMessage: (listener) => {
+          port1.on('message', listener);
+          return () => port1.off('message', listener);
+        },
+      });
+      await client.ready;
+      return { client, journal: await journal, stop: () => (port1.close(), port2.close()) };
+    };
+    const batches = [fixture.slice(0, 40), fixture.slice(40, 80), fixture.slice(80, 120)];
+    const first = await serve();
+    for (const [i, batch] of batches.entries()) await first.client.appendCaptured(capturedBatchOf(batch), { writer: 'w', id: i + 1 });
+    expect(first.journal.lastBatch).toEqual({ writer: 'w', id: 3 });
+    // The thread dies without closing (no last index line): the restart scans the tail and finds the id.
+    first.stop();
+    const second = await serve();
+    expect(second.journal.lastBatch).toEqual({ writer: 'w', id: 3 });
+    // Batch 3's acknowledgement was lost: the writer sends it again, then batch 4.
+    await second.client.appendCaptured(capturedBatchOf(batches[2]!), { writer: 'w', id: 3 });
+    await second.client.appendCaptured(capturedBatchOf(fixture.slice(120, 130)), { writer: 'w', id: 4 });
+    expect(await second.client.query()).toEqual(fixture.slice(0, 130));
+    await second.journal.close();
+    second.stop();
+    // Markers are not records: each segment reads as exactly the records, and the index kept the id.
+    expect(segmentRecords(directory)).toEqual(fixture.slice(0, 130));
+    const third = await open(directory);
+    expect(third.load.scannedBytes).toBe(0);
+    expect(third.lastBatch).toEqual({ writer: 'w', id: 4 });
+    await third.close();
   });
 });
 

@@ -2,6 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { appendFile, open, readFile, stat, truncate, unlink } from 'node:fs/promises';
 import {
   batchLineBytes,
+  batchMarkerLine,
+  parseBatchMarker,
+  type BatchTag,
   channelSummaries,
   groupFigures,
   importInBatches,
@@ -116,13 +119,19 @@ export class HostJournal implements Journal {
     return this.appendBatch(recordBatch(records));
   }
 
-  appendBatch(batch: RecordBatch): Promise<void> {
+  /** The last batch id written (batch-order.ts), also from before a restart. */
+  get lastBatch(): BatchTag | undefined {
+    return this.index.lastBatch;
+  }
+
+  /** With `tag`, its marker line goes in the same write, after the batch's lines: the id is in the journal exactly when they are. */
+  appendBatch(batch: RecordBatch, tag?: BatchTag): Promise<void> {
     if (batch.count === 0) return Promise.resolve();
     return this.exclusive(async () => {
       const lineBytes = batchLineBytes(batch);
       const { file, segment } = this.active;
-      const offset = await file.append(batch.text);
-      this.index.add(segment, offset, file.bytes - offset, batch.count, groupFigures(batch, lineBytes));
+      const offset = await file.append(tag === undefined ? batch.text : batch.text + batchMarkerLine(tag));
+      this.index.add(segment, offset, file.bytes - offset, batch.count, groupFigures(batch, lineBytes), batch.count + (tag === undefined ? 0 : 1), tag);
       if (this.index.openIsFull) await this.saveChunk();
       if (file.bytes >= this.segmentBytes) await this.roll();
     });
@@ -409,6 +418,8 @@ class SegmentLoader {
   private current: (LineRun & { builder: RecordBatchBuilder; lineBytes: number[] }) | undefined;
   /** Lines read since the last batch that are not records yet. */
   private loose: LineRun | undefined;
+  /** The last batch marker read and not yet in a chunk. */
+  private marker: BatchTag | undefined;
   private at = { text: '', offset: 0, bytes: 0 };
   private readonly reader = new NdjsonJournalReader((record) => this.record(record));
 
@@ -423,13 +434,15 @@ class SegmentLoader {
     const run = (this.current ?? (this.loose ??= { offset, bytes: 0, lines: 0 })) as LineRun;
     run.bytes = offset + bytes - run.offset;
     run.lines++;
+    this.marker = parseBatchMarker(text) ?? this.marker;
     this.reader.pushLine(text);
   }
 
   end() {
     this.flush();
     const loose = this.loose;
-    if (loose !== undefined) this.index.add(this.segment, loose.offset, loose.bytes, 0, [], loose.lines);
+    if (loose !== undefined) this.index.add(this.segment, loose.offset, loose.bytes, 0, [], loose.lines, this.marker);
+    this.marker = undefined;
     this.loose = undefined;
     const chunk = this.index.close();
     if (chunk !== undefined) this.closed.push(chunk);
@@ -454,7 +467,8 @@ class SegmentLoader {
     if (current === undefined) return;
     this.current = undefined;
     const batch = current.builder.take();
-    this.index.add(this.segment, current.offset, current.bytes, batch.count, groupFigures(batch, Uint32Array.from(current.lineBytes)), current.lines);
+    this.index.add(this.segment, current.offset, current.bytes, batch.count, groupFigures(batch, Uint32Array.from(current.lineBytes)), current.lines, this.marker);
+    this.marker = undefined;
     if (this.index.openIsFull) {
       const chunk = this.index.close();
       if (chunk !== undefined) this.closed.push(chunk);

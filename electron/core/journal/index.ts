@@ -3,5 +3,5 @@ export { JournalWriter, type JournalWriterOptions, type JournalAck, type Journal
 export { NdjsonFileJournal } from './ndjson-file-journal';
 export { isJournalDirectory } from './journal-directory';
 export { JournalService, DEFAULT_RETENTION, type JournalServiceOptions } from './journal-service';
-export { startJournalWorker, type JournalWorker } from './journal-worker-host';
+export { startJournalWorker, type JournalWorker, type JournalWorkerOptions } from './journal-worker-host';
 export { JOURNAL_FILE_MODE } from './journal-file';

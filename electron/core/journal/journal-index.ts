@@ -1,4 +1,4 @@
-import { addToSummaries, groupMayMatch, summaryKey, type GroupFigures, type JournalQuery, type JournalSummaryRow } from '../../../shared/journal';
+import { addToSummaries, groupMayMatch, summaryKey, type BatchTag, type GroupFigures, type JournalQuery, type JournalSummaryRow } from '../../../shared/journal';
 
 /**
  * What the headless host knows about its journal without holding its records: per chunk (a run
@@ -20,6 +20,8 @@ export interface JournalChunk {
   firstAt: number;
   lastAt: number;
   rows: Map<string, JournalSummaryRow>;
+  /** The last batch id written in it (batch-order.ts), when its batches had ids. */
+  batch?: BatchTag;
 }
 
 export const CHUNK_BYTES = 1 << 20;
@@ -42,7 +44,7 @@ export class JournalIndex {
    * numbered from `nextSeq`, returned. It joins the open chunk when that one is in the same
    * file, ends where the batch begins and is not full; else a new chunk starts.
    */
-  add(segment: number, offset: number, bytes: number, count: number, groups: readonly GroupFigures[], lines = count): number {
+  add(segment: number, offset: number, bytes: number, count: number, groups: readonly GroupFigures[], lines = count, batch?: BatchTag): number {
     const firstSeq = this.nextSeq;
     const open = this.open;
     if (open === undefined || open.segment !== segment || open.offset + open.bytes !== offset || open.bytes >= this.chunkBytes) {
@@ -53,6 +55,7 @@ export class JournalIndex {
     chunk.bytes += bytes;
     chunk.lines += lines;
     chunk.count += count;
+    if (batch !== undefined) chunk.batch = batch;
     for (const group of groups) {
       chunk.firstAt = Math.min(chunk.firstAt, group.firstAt);
       chunk.lastAt = Math.max(chunk.lastAt, group.lastAt);
@@ -74,6 +77,12 @@ export class JournalIndex {
       this.oldestAt = Math.min(this.oldestAt, chunk.firstAt);
       this.newestAt = Math.max(this.newestAt, chunk.lastAt);
     }
+  }
+
+  /** The last batch id in the journal, if its batches had ids. */
+  get lastBatch(): BatchTag | undefined {
+    for (let i = this.chunks.length - 1; i >= 0; i--) if (this.chunks[i]!.batch !== undefined) return this.chunks[i]!.batch;
+    return undefined;
   }
 
   /** Whether the open chunk has reached its size (it should be closed and saved). */
@@ -165,7 +174,7 @@ function rowFigures(row: JournalSummaryRow): GroupFigures {
  */
 export function chunkLine(chunk: JournalChunk): string {
   const rows = [...chunk.rows.values()].map((row) => [row.connection, row.channel, row.sessionKey, row.records, row.bytes, row.firstAt, row.lastAt]);
-  return `${JSON.stringify({ offset: chunk.offset, bytes: chunk.bytes, lines: chunk.lines, count: chunk.count, firstAt: finite(chunk.firstAt), lastAt: finite(chunk.lastAt), rows })}\n`;
+  return `${JSON.stringify({ offset: chunk.offset, bytes: chunk.bytes, lines: chunk.lines, count: chunk.count, firstAt: finite(chunk.firstAt), lastAt: finite(chunk.lastAt), rows, ...(chunk.batch ? { batch: chunk.batch } : {}) })}\n`;
 }
 
 /** A chunk of only lines that are not records has no time range: written as 0 (JSON has no infinity), read back as none. */
@@ -195,8 +204,16 @@ export function parseChunkLine(segment: number, line: string): Omit<JournalChunk
     const key = summaryKey(connection, channel, sessionKey);
     map.set(key, { key, connection, channel, sessionKey, records, bytes: rowBytes, firstAt: rowFirstAt, lastAt: rowLastAt });
   }
-  if (count === 0) return { segment, offset, bytes, lines, count, firstAt: Number.POSITIVE_INFINITY, lastAt: Number.NEGATIVE_INFINITY, rows: map };
-  return { segment, offset, bytes, lines, count, firstAt, lastAt, rows: map };
+  const batch = parseTag(entry.batch);
+  if (entry.batch !== undefined && batch === undefined) return undefined;
+  if (count === 0) return { segment, offset, bytes, lines, count, firstAt: Number.POSITIVE_INFINITY, lastAt: Number.NEGATIVE_INFINITY, rows: map, ...(batch ? { batch } : {}) };
+  return { segment, offset, bytes, lines, count, firstAt, lastAt, rows: map, ...(batch ? { batch } : {}) };
+}
+
+function parseTag(value: unknown): BatchTag | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { writer, id } = value as { writer?: unknown; id?: unknown };
+  return typeof writer === 'string' && isCount(id) && id > 0 ? { writer, id } : undefined;
 }
 
 function isCount(value: unknown): value is number {

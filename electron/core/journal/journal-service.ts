@@ -1,4 +1,4 @@
-import type { Retention } from '../../../shared/api';
+import type { JournalHealth, Retention } from '../../../shared/api';
 import { compileProfile, contractSessionKey } from '../../../shared/contract';
 import { serializeJournal, type FrameRecord, type Journal, type JournalQuery, type JournalRecord } from '../../../shared/journal';
 import type { JournalPort, SessionScope } from '../app';
@@ -13,6 +13,8 @@ export interface JournalServiceOptions {
   /** How often retention runs. */
   pruneEveryMs?: number;
   onError?: (message: string) => void;
+  /** The journal thread's health, where it is supervised (the headless host's worker). */
+  health?: () => JournalHealth;
 }
 
 export const DEFAULT_RETENTION: Retention = { maxAgeMs: 7 * 24 * 3_600_000, maxBytes: 1024 * 1024 * 1024 };
@@ -44,7 +46,16 @@ export class JournalService implements JournalPort {
 
   async stats() {
     const stats = await this.journal.stats();
-    return { records: stats.records, bytes: stats.bytes, oldestAt: stats.oldestAt, newestAt: stats.newestAt, retention: { ...this.retention }, location: this.options.location };
+    const health = this.options.health?.();
+    return {
+      records: stats.records,
+      bytes: stats.bytes,
+      oldestAt: stats.oldestAt,
+      newestAt: stats.newestAt,
+      retention: { ...this.retention },
+      location: this.options.location,
+      ...(health ? { health } : {}),
+    };
   }
 
   async setRetention(update: Partial<Retention>): Promise<Retention> {
