@@ -7,6 +7,7 @@ import { IngestGuard } from './ingest-guard';
 import { ScenarioRunner } from './scenarios';
 import { JournalService, startJournalWorker, type JournalWorker } from './journal';
 import type { Journal } from '../../shared/journal';
+import type { MetricsRecorder } from './metrics';
 
 export interface RuntimeOptions {
   transport: AppInfo['transport'];
@@ -25,6 +26,8 @@ export interface RuntimeOptions {
   onWarning?: (message: string) => void;
   /** Scenario files or folders given on the command line: the only paths `scenarios.load {path}` reads. */
   scenarioPaths?: readonly string[];
+  /** Counts the monitor's changes for `/metrics` (what the journal's recent past already holds is not counted again). */
+  metrics?: MetricsRecorder;
 }
 
 export interface Runtime {
@@ -69,6 +72,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const guard = new IngestGuard(warn);
     for (const record of await journal.recent(24 * 3_600_000, 200_000)) guard.feed((r) => service.monitor.ingest(r), record);
   }
+  if (options.metrics) service.monitor.attachMetrics(options.metrics);
   if (mock && app) {
     const profile: Profile = ProfileInputSchema.parse({
       id: DEMO_PROFILE_ID,
