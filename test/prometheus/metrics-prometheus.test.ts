@@ -11,13 +11,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANOMALY_KINDS, type AnomalyKind } from '../../shared/analysis';
 import type { SessionTruth } from '../../shared/scenario';
 import { runCli } from '../../electron/cli/main';
 import type { CheckReport } from '../../electron/core/scenarios';
-import { GEN_AI_SECONDS_BUCKETS, LABEL_NAMES } from '../../electron/core/metrics';
+import { GEN_AI_SECONDS_BUCKETS, LABEL_NAMES, METRIC_NAMES } from '../../electron/core/metrics';
 
 const PROMETHEUS = process.env.ECHOSCOPE_PROMETHEUS ?? '/usr/bin/prometheus';
 const reason = existsSync(PROMETHEUS) ? null : `${PROMETHEUS} is missing (apt-get install prometheus)`;
@@ -186,6 +187,22 @@ describe.skipIf(reason !== null)('Prometheus scraping `echoscope check builtin`'
     // A dashboard's quantile works on what was scraped.
     const p95 = await query('histogram_quantile(0.95, sum by (le) (last_over_time(gen_ai_client_operation_duration_seconds_bucket[30m])))');
     expect(Number(p95[0]!.value![1])).toBeGreaterThan(0);
+  });
+
+  it("the Grafana dashboard's queries (docs/grafana/echoscope.json) are valid PromQL over series EchoScope serves, and answer", async () => {
+    const dashboard = JSON.parse(await readFile(join(dirname(fileURLToPath(import.meta.url)), '../../docs/grafana/echoscope.json'), 'utf8')) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+    const served = new Set(Object.values(METRIC_NAMES));
+    const exprs = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => ({ panel: panel.title, expr: t.expr })));
+    expect(exprs.length).toBeGreaterThan(10);
+    let answered = 0;
+    for (const { panel, expr } of exprs) {
+      for (const [, name] of expr.matchAll(/\b((?:echoscope|gen_ai)_[a-z_]+)\{/g)) expect([panel, name, served.has(name!.replace(/_(bucket|sum|count)$/, '') as never)]).toEqual([panel, name, true]);
+      // Grafana's variables as a dashboard over this run would fill them in.
+      const concrete = expr.replaceAll('$job', '.*').replaceAll('$contract', '.*').replaceAll('$__rate_interval', '30m').replaceAll('$__range', '30m');
+      const result = await query(concrete); // throws on a PromQL error
+      if (result.length > 0) answered++;
+    }
+    expect(answered).toBeGreaterThan(exprs.length / 2);
   });
 
   it('labels no series with a session or a channel', async () => {
