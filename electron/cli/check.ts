@@ -29,8 +29,7 @@ export const checkCommand: CliCommand = {
     'metrics-linger': {
       type: 'string',
       valueName: 'duration',
-      description: 'after the run, keep serving /metrics until it is scraped once more (at most this long), so the last figures reach Prometheus',
-      default: '0s',
+      description: 'after the run, keep serving /metrics until it is scraped once more (at most this long), so the last figures reach Prometheus (default: 0s, stop at once)',
     },
   },
   async run(args, io) {

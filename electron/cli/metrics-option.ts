@@ -6,7 +6,8 @@ import { intOption, stringOption, UsageError, type OptionSpec, type ParsedArgs }
 /** `--metrics-port` / `--metrics-host`: the same on every command that serves `/metrics` on a port of its own. */
 export const metricsOptions: Record<string, OptionSpec> = {
   'metrics-port': { type: 'string', description: 'serve Prometheus metrics at http://HOST:N/metrics (docs/metrics.md); 0 = pick a free port', valueName: 'n' },
-  'metrics-host': { type: 'string', description: 'interface the metrics listen on', valueName: 'host', default: '127.0.0.1' },
+  // No `default`: parseArgs would fill it in, and a host given without a port could not be told from none.
+  'metrics-host': { type: 'string', description: 'interface the metrics listen on (default: 127.0.0.1)', valueName: 'host' },
 };
 
 export interface CliMetrics {

@@ -109,5 +109,8 @@ describe('echoscope watch --metrics-port', () => {
     const hostOnly = io();
     expect(await runCli([...args, '--metrics-host', '0.0.0.0'], hostOnly.io)).toBe(2);
     expect(hostOnly.err.join('\n')).toContain('--metrics-host needs --metrics-port N');
+    const lingerOnly = io();
+    expect(await runCli(['check', 'builtin:truncation', '--metrics-linger', '5s'], lingerOnly.io)).toBe(2);
+    expect(lingerOnly.err.join('\n')).toContain('--metrics-linger needs --metrics-port N');
   });
 });
