@@ -44,7 +44,7 @@ export class AnalyzerMetrics {
     }
     for (const [sessionId, list] of bySession) {
       this.recorder.session(list.length === 1 ? list[0]! : combineObservations(list), true);
-      if (list.length > 1) for (const o of list) this.recorder.sessionLoss(sessionId, vantageKeyOf(o), o.deliveryLoss);
+      if (list.length > 1) for (const o of list) this.recorder.observationLoss(sessionId, vantageKeyOf(o), o, true);
       this.recorder.forget(sessionId);
     }
     this.touched.clear();

@@ -85,7 +85,7 @@ describe('MetricsRecorder', () => {
     for (let i = 0; i < 50; i++) {
       recorder.chunkGap(10, 'echoscope');
       recorder.session(figures({ sessionId: `user-42-session-${i}`, status: 'completed', ttftMs: 5, durationMs: 100, anomalies: anomalies({ duplicate: 1 }) }));
-      recorder.sessionLoss(`user-42-session-${i}`, 'c1', 2);
+      recorder.observationLoss(`user-42-session-${i}`, 'c1', { status: 'completed', deliveryLoss: 2 });
     }
     const text = await recorder.exposition();
     expect(text).not.toContain('user-42');
@@ -152,6 +152,28 @@ describe('the monitor feeding the recorder', () => {
     expect(value(text, 'gen_ai_client_operation_duration_seconds_bucket', { le: '0.64' })).toBe(0);
     expect(value(text, 'gen_ai_client_operation_duration_seconds_bucket', { le: '1.28' })).toBe(1);
     expect(value(text, 'gen_ai_client_operation_duration_seconds_count')).toBe(1);
+  });
+
+  it('counts delivery loss by the vantage that lost the events', async () => {
+    const clock = new VirtualClock(0);
+    const monitor = new Monitor({ clock: clock.now, timers: clock, tickMs: 500, analyzer: { stallAfterMs: 10_000, orphanAfterMs: 60_000 } });
+    const recorder = new MetricsRecorder();
+    monitor.attachMetrics(recorder);
+    const on = (connection: string, record: JournalRecord): JournalRecord => ({ ...record, connection });
+    for (const connection of ['c1', 'c2']) monitor.ingest({ type: 'subscription', at: 1, connection, channel: 'private-ai.v', status: 'subscribed' });
+    // c1 gets 1–4; c2 misses 2 and 3 (two events another vantage got within its coverage). While c2
+    // still streams, its loss is provisional (3: its 4 has not come yet) and not counted.
+    for (const sequence of [1, 2, 3]) monitor.ingest(on('c1', chunk(10 * sequence, 'v', sequence)));
+    monitor.ingest(on('c1', chunk(40, 'v', 4, 'completed')));
+    monitor.ingest(on('c2', chunk(11, 'v', 1)));
+    clock.advanceTo(20);
+    monitor.tick();
+    monitor.ingest(on('c2', chunk(41, 'v', 4, 'completed')));
+    clock.advanceTo(100);
+    monitor.tick();
+    const text = await recorder.exposition();
+    expect(value(text, 'echoscope_delivery_loss_events_total', { vantage: 'c2' })).toBe(2);
+    expect(value(text, 'echoscope_delivery_loss_events_total', { vantage: 'c1' })).toBeUndefined();
   });
 
   it('reads open sessions from the tally at scrape time, and lets an evicted session’s bookkeeping go', async () => {

@@ -183,15 +183,17 @@ export class MetricsRecorder {
   }
 
   /**
-   * A vantage's delivery loss for a session already given to `session` (its running total):
-   * counted by how much it grew. `baseline`: counted as already there (see `baseline`).
+   * One vantage's delivery loss for a session already given to `session` (its running total).
+   * Counted once that observation ended — while it streams, a lagging vantage's loss is provisional
+   * and shrinks as its events arrive — or the run is over (`final`), then by how much it grew.
+   * `baseline`: counted as already there (see `baseline`).
    */
-  sessionLoss(sessionId: string, vantage: string, total: number, baseline = false): void {
+  observationLoss(sessionId: string, vantage: string, loss: { status: SessionStatus; deliveryLoss: number }, final = false, baseline = false): void {
     const counted = this.counted.get(sessionId);
-    if (counted === undefined) return;
-    const more = total - (counted.lost.get(vantage) ?? 0);
+    if (counted === undefined || !(final || ENDED.has(loss.status))) return;
+    const more = loss.deliveryLoss - (counted.lost.get(vantage) ?? 0);
     if (more <= 0) return;
-    counted.lost.set(vantage, total);
+    counted.lost.set(vantage, loss.deliveryLoss);
     if (!baseline) this.deliveryLoss.inc({ vantage }, more);
   }
 

@@ -203,7 +203,7 @@ export class Monitor {
       const verdict = this.analyzer.sessionVerdict(sessionId, now, { includeText: false });
       if (verdict === undefined) continue;
       recorder.baseline(verdict);
-      if (verdict.observations > 1) for (const v of this.analyzer.observationVerdicts(sessionId, now)) recorder.sessionLoss(sessionId, vantageKeyOf(v), v.deliveryLoss, true);
+      if (verdict.observations > 1) for (const v of this.analyzer.observationVerdicts(sessionId, now)) recorder.observationLoss(sessionId, vantageKeyOf(v), v, false, true);
     }
     recorder.readOpenSessionsFrom(() => this.tally.summary(0).byStatus);
     this.metrics = recorder;
@@ -213,7 +213,7 @@ export class Monitor {
     recorder.session(verdict);
     // Delivery loss is per vantage: only a session seen from several has any.
     if (verdict.observations > 1) {
-      for (const v of this.analyzer.observationVerdicts(verdict.sessionId, now)) recorder.sessionLoss(verdict.sessionId, vantageKeyOf(v), v.deliveryLoss);
+      for (const v of this.analyzer.observationVerdicts(verdict.sessionId, now)) recorder.observationLoss(verdict.sessionId, vantageKeyOf(v), v);
     }
   }
 
