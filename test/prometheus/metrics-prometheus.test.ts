@@ -190,13 +190,16 @@ describe.skipIf(reason !== null)('Prometheus scraping `echoscope check builtin`'
   });
 
   it("the Grafana dashboard's queries (docs/grafana/echoscope.json) are valid PromQL over series EchoScope serves, and answer", async () => {
-    const dashboard = JSON.parse(await readFile(join(dirname(fileURLToPath(import.meta.url)), '../../docs/grafana/echoscope.json'), 'utf8')) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+    const dashboard = JSON.parse(await readFile(join(dirname(fileURLToPath(import.meta.url)), '../../docs/grafana/echoscope.json'), 'utf8')) as {
+      panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+    };
     const served = new Set(Object.values(METRIC_NAMES));
     const exprs = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => ({ panel: panel.title, expr: t.expr })));
     expect(exprs.length).toBeGreaterThan(10);
     let answered = 0;
     for (const { panel, expr } of exprs) {
-      for (const [, name] of expr.matchAll(/\b((?:echoscope|gen_ai)_[a-z_]+)\{/g)) expect([panel, name, served.has(name!.replace(/_(bucket|sum|count)$/, '') as never)]).toEqual([panel, name, true]);
+      for (const [, name] of expr.matchAll(/\b((?:echoscope|gen_ai)_[a-z_]+)\{/g))
+        expect([panel, name, served.has(name!.replace(/_(bucket|sum|count)$/, '') as never)]).toEqual([panel, name, true]);
       // Grafana's variables as a dashboard over this run would fill them in.
       const concrete = expr.replaceAll('$job', '.*').replaceAll('$contract', '.*').replaceAll('$__rate_interval', '30m').replaceAll('$__range', '30m');
       const result = await query(concrete); // throws on a PromQL error
