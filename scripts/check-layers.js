@@ -63,6 +63,12 @@ const probes = [
   { what: 'core imports react', dir: 'electron/core', code: value('react'), depcruise: /node_modules\/react\// },
   { what: 'the hub imports dexie', dir: 'electron/core/hub', code: value('dexie'), depcruise: /node_modules\/dexie\// },
   { what: 'the hub imports ws (only the host serves sockets)', dir: 'electron/core/hub', code: value('ws'), depcruise: /node_modules\/ws\// },
+  {
+    what: 'the monitor imports prom-client (only the metrics module renders Prometheus text)',
+    dir: 'electron/core/monitor',
+    code: value('prom-client'),
+    depcruise: /node_modules\/prom-client\//,
+  },
   { what: 'the mock imports pusher-js (only the hub is a client)', dir: 'electron/mock', code: value('pusher-js'), depcruise: /node_modules\/pusher-js\// },
   { what: 'core imports the renderer', dir: 'electron/core', code: value('../../renderer/src/app/route'), depcruise: /^renderer\/src\/app\/route\.ts$/ },
   { what: 'cli uses a DOM global', dir: 'electron/cli', code: 'export const probe = window.location;\n', tsc: { project: 'electron/cli', message: /Cannot find name 'window'/ } },
@@ -90,6 +96,7 @@ const probes = [
   { what: 'a test imports electron (test-support/electron-double stands in)', dir: 'electron/core', test: true, code: value('electron'), depcruise: /node_modules\/electron\// },
   // allowed imports: the rules must accept these
   { what: 'ALLOWED shared imports zod', dir: 'shared', code: value('zod'), accept: true },
+  { what: 'ALLOWED the metrics module imports prom-client', dir: 'electron/core/metrics', code: value('prom-client'), accept: true },
   {
     what: 'ALLOWED the hub imports pusher-js and laravel-echo',
     dir: 'electron/core/hub',

@@ -1,10 +1,12 @@
 import { formatList, formatScenario, summaryLine, loadSuite, REPORTERS, runCheck, ScenarioLoadError, writeReports, type ReporterName } from '../core/scenarios';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
+import { parseDuration } from './duration';
+import { metricsOptions, startCliMetrics } from './metrics-option';
 
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'run scenarios against the embedded mock with EchoScope watching; compare verdicts with expect and the ground truth',
-  usage: 'echoscope check SUITE [--reporter list,json,junit,html] [--out DIR] [--seed N] [--timeout MS]',
+  usage: 'echoscope check SUITE [--reporter list,json,junit,html] [--out DIR] [--seed N] [--timeout MS] [--metrics-port N [--metrics-linger DURATION]]',
   details: [
     'SUITE: builtin (the whole library), builtin:NAME[,NAME], a built-in name, a YAML/JSON scenario file, or a folder of them.',
     'Each run writes a new folder DIR/check-<UTC time>[-n] (never overwriting) with the chosen reports and ground-truth.json.',
@@ -13,6 +15,7 @@ export const checkCommand: CliCommand = {
     'Examples:',
     '  echoscope check builtin',
     '  echoscope check scenarios/ --reporter list,junit --out reports',
+    '  echoscope check builtin --metrics-port 9464 --metrics-linger 30s   # Prometheus scrapes the run',
     '',
     'Exit codes: 0 all passed, 1 some failed, 2 unusable input (bad scenario, bad option).',
   ].join('\n'),
@@ -22,6 +25,12 @@ export const checkCommand: CliCommand = {
     out: { type: 'string', short: 'o', valueName: 'DIR', description: 'folder for report folders', default: 'echoscope-reports' },
     seed: { type: 'string', valueName: 'N', description: "override every scenario's seed" },
     timeout: { type: 'string', valueName: 'MS', description: 'longest one scenario may run', default: '60000' },
+    ...metricsOptions,
+    'metrics-linger': {
+      type: 'string',
+      valueName: 'duration',
+      description: 'after the run, keep serving /metrics until it is scraped once more (at most this long), so the last figures reach Prometheus (default: 0s, stop at once)',
+    },
   },
   async run(args, io) {
     if (args.positionals.length !== 1) throw new UsageError('expected exactly one SUITE (try "builtin")');
@@ -46,14 +55,33 @@ export const checkCommand: CliCommand = {
       throw error;
     }
     if (seed !== undefined) scenarios = scenarios.map((s) => ({ ...s, seed }));
-    const live = reporters.includes('list');
-    if (live) io.out(`Running ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} from ${suite}…`);
-    const report = await runCheck(suite, scenarios, { timeoutMs, onScenario: (result) => live && formatScenario(result).forEach((line) => io.out(line)) });
-    if (live) io.out(formatList(report).split('\n').slice(report.scenarios.flatMap(formatScenario).length).join('\n'));
-    // a pipeline's log says how it went whatever the reporters (junit alone prints nothing else)
-    else io.out(summaryLine(report));
-    const { folder } = await writeReports(report, reporters as ReporterName[], stringOption(args, 'out') ?? 'echoscope-reports');
-    io.out(`Reports: ${folder}`);
-    return report.passed ? EXIT.ok : EXIT.failed;
+    const lingerMs = parseDuration(stringOption(args, 'metrics-linger') ?? '0s', 'metrics-linger');
+    if (args.values['metrics-linger'] !== undefined && args.values['metrics-port'] === undefined) throw new UsageError('--metrics-linger needs --metrics-port N');
+    const metrics = await startCliMetrics(args);
+    if (metrics) io.err(`echoscope check: metrics at ${metrics.server.url}`);
+    try {
+      return await runSuite();
+    } finally {
+      if (metrics) {
+        if (lingerMs > 0 && !(await metrics.server.nextScrape(lingerMs))) io.err(`echoscope check: /metrics was not scraped within ${lingerMs / 1000}s of the end`);
+        await metrics.server.close();
+      }
+    }
+
+    async function runSuite(): Promise<number> {
+      const live = reporters.includes('list');
+      if (live) io.out(`Running ${scenarios!.length} scenario${scenarios!.length === 1 ? '' : 's'} from ${suite}…`);
+      const report = await runCheck(suite, scenarios!, {
+        timeoutMs,
+        onScenario: (result) => live && formatScenario(result).forEach((line) => io.out(line)),
+        ...(metrics ? { metrics: metrics.recorder } : {}),
+      });
+      if (live) io.out(formatList(report).split('\n').slice(report.scenarios.flatMap(formatScenario).length).join('\n'));
+      // a pipeline's log says how it went whatever the reporters (junit alone prints nothing else)
+      else io.out(summaryLine(report));
+      const { folder } = await writeReports(report, reporters as ReporterName[], stringOption(args, 'out') ?? 'echoscope-reports');
+      io.out(`Reports: ${folder}`);
+      return report.passed ? EXIT.ok : EXIT.failed;
+    }
   },
 };

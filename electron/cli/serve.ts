@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adoptSingleFileJournal } from '../core/journal/journal-directory';
 import { startHeadlessHost } from '../core/host';
+import { MetricsRecorder } from '../core/metrics';
 import { startRuntime } from '../core/runtime';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
 
@@ -17,11 +18,12 @@ export function defaultRendererDir(): string {
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'headless monitor with the dashboard served to a browser',
-  usage: 'echoscope serve [--port N] [--host H] [--demo | --no-demo] [--scenario FILE]… [--json]',
+  usage: 'echoscope serve [--port N] [--host H] [--demo | --no-demo] [--scenario FILE]… [--no-metrics] [--json]',
   details: [
     'Serves the dashboard on http://HOST:PORT/ (loopback by default) and the App API over a',
     'WebSocket bridge. With --demo (the default) it also starts the embedded mock provider',
-    'with a demo mix of healthy and faulty AI sessions, and watches it.',
+    'with a demo mix of healthy and faulty AI sessions, and watches it. Prometheus metrics are at',
+    'http://HOST:PORT/metrics (docs/metrics.md) unless --no-metrics.',
     '',
     'Examples:',
     '  echoscope serve                 # dashboard on a free port, demo running',
@@ -37,6 +39,7 @@ export const serveCommand: CliCommand = {
     json: { type: 'boolean', description: 'print one JSON line {"event":"listening","url":…} when ready' },
     'data-dir': { type: 'string', description: 'folder for the journal (its segments in journal/); default $ECHOSCOPE_DATA_DIR or ~/.echoscope', valueName: 'dir' },
     'no-journal': { type: 'boolean', description: 'keep nothing on disk' },
+    'no-metrics': { type: 'boolean', description: 'do not serve Prometheus metrics at /metrics' },
     scenario: { type: 'string', multiple: true, description: 'scenario file or folder to load at start (repeatable); the dashboard may reload it from disk', valueName: 'file' },
   },
   async run(args, io) {
@@ -56,6 +59,7 @@ export const serveCommand: CliCommand = {
       const single = join(dataDir, 'journal.ndjson');
       if (adoptSingleFileJournal(single, journalDirectory)) io.err(`echoscope serve: moved ${single} into ${journalDirectory} as its first segment`);
     }
+    const metrics = args.values['no-metrics'] === true ? undefined : new MetricsRecorder();
     const runtime = await startRuntime({
       transport: 'browser',
       version: process.env.npm_package_version ?? '0.1.0',
@@ -64,6 +68,7 @@ export const serveCommand: CliCommand = {
       ...(args.values['no-journal'] === true ? {} : { journal: { directory: journalDirectory } }),
       onWarning: (message) => io.err(`echoscope serve: ${message}`),
       scenarioPaths,
+      ...(metrics ? { metrics } : {}),
     });
     for (const path of scenarioPaths) {
       const loaded = await runtime.service.handle('scenarios.load', { path });
@@ -74,18 +79,21 @@ export const serveCommand: CliCommand = {
     }
     let dashboard;
     try {
-      dashboard = await startHeadlessHost({ service: runtime.service, rendererDir, host, port });
+      dashboard = await startHeadlessHost({ service: runtime.service, rendererDir, host, port, ...(metrics ? { metrics } : {}) });
     } catch (error) {
       await runtime.close();
       io.err(`echoscope serve: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
       return EXIT.unusable;
     }
     if (args.values.json) {
-      io.out(JSON.stringify({ event: 'listening', url: dashboard.url, port: dashboard.port, mock: runtime.mock?.httpUrl ?? null }));
+      io.out(
+        JSON.stringify({ event: 'listening', url: dashboard.url, port: dashboard.port, mock: runtime.mock?.httpUrl ?? null, metrics: metrics ? `${dashboard.url}metrics` : null }),
+      );
     } else {
       io.out(`EchoScope dashboard: ${dashboard.url}`);
       if (runtime.mock) io.out(`Embedded mock provider (demo): ${runtime.mock.httpUrl}`);
       if (runtime.journal) io.out(`Journal: ${journalDirectory}`);
+      if (metrics) io.out(`Prometheus metrics: ${dashboard.url}metrics`);
       io.out('Press Ctrl-C to stop.');
     }
     await io.stopSignal;

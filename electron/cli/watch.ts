@@ -11,6 +11,7 @@ import { parseDuration } from './duration';
 import { formatReconciliations, WatchFollow } from './watch-follow';
 import { profileFields, watchFollowOptions } from './watch-options';
 import { IngestGuard } from '../core/ingest-guard';
+import { LiveAnalyzerMetrics, metricsOptions, startCliMetrics, type CliMetrics } from './metrics-option';
 import { printable } from './terminal-text';
 import { serverName } from './watch-diagnose';
 import { WatchHealth } from './watch-health';
@@ -86,6 +87,7 @@ export const watchCommand: CliCommand = {
     'connect-timeout': { type: 'string', description: 'give up (exit 1) when the connection is not up this long after the start or a drop', valueName: 'duration', default: '10s' },
     quiet: { type: 'boolean', short: 'q', description: 'no progress on stderr (problems and the reason of a failure are still said)' },
     progress: { type: 'boolean', description: 'show progress on stderr even when it is not a terminal' },
+    ...metricsOptions,
   },
   async run(args, io) {
     const profile = profileFromArgs(args);
@@ -110,10 +112,12 @@ export const watchCommand: CliCommand = {
     if (connectTimeoutMs <= 0) throw new UsageError('--connect-timeout must be longer than 0');
     if (args.values.quiet === true && args.values.progress === true) throw new UsageError('use either --quiet or --progress, not both');
     const progress = args.values.quiet === true ? false : args.values.progress === true || io.interactive === true;
+    const metrics = await startCliMetrics(args);
     return watch(
       profile,
       { analyzerOptions, forMs, journalFile, json: args.values.json === true, connectTimeoutMs, progress, quiet: args.values.quiet === true, ...(failOn ? { failOn } : {}) },
       io,
+      metrics,
     );
   },
 };
@@ -187,8 +191,9 @@ interface WatchOptions {
   quiet: boolean;
 }
 
-async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promise<number> {
+async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics?: CliMetrics): Promise<number> {
   const analyzer = new Analyzer(options.analyzerOptions);
+  const live = metrics ? new LiveAnalyzerMetrics(analyzer, metrics) : undefined;
   const say = (line: string) => io.err(`echoscope watch: ${printable(line)}`);
   let failed: string | undefined;
   let resolveFailed: () => void = () => undefined;
@@ -224,6 +229,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   const guard = new IngestGuard((message) => say(message));
   const onRecord = (record: JournalRecord) => {
     const session = guard.feed((r) => analyzer.ingest(r), record);
+    live?.ingested(session);
     if (follow) guard.feed((r) => follow?.ingest(r), record);
     // Batched and fdatasync'ed; one record, one line, no blank ones.
     journal?.add(record);
@@ -263,6 +269,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo): Promis
   // The journal ends with our own close record, so this is the same end `analyze` will use on it.
   const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : preciseNow();
   const verdict = analyzer.verdicts(end, { endOfJournal: true });
+  await live?.finish(verdict.sessions);
   const reconciled = profile.reconcile ? { reconciliation } : {};
   // A run that failed before any session has no table worth printing; --json always prints its document.
   if (options.json || !failed || verdict.sessions.length > 0) {

@@ -7,6 +7,7 @@ import { IngestGuard } from './ingest-guard';
 import { ScenarioRunner } from './scenarios';
 import { JournalService, startJournalWorker, type JournalWorker } from './journal';
 import type { Journal } from '../../shared/journal';
+import { MetricsRecorder, startMetricsServer, type MetricsServer } from './metrics';
 
 export interface RuntimeOptions {
   transport: AppInfo['transport'];
@@ -25,6 +26,10 @@ export interface RuntimeOptions {
   onWarning?: (message: string) => void;
   /** Scenario files or folders given on the command line: the only paths `scenarios.load {path}` reads. */
   scenarioPaths?: readonly string[];
+  /** Counts the monitor's changes for `/metrics` (what the journal's recent past already holds is not counted again). */
+  metrics?: MetricsRecorder;
+  /** Serves `/metrics` on a port of its own (the desktop app's opt-in: ECHOSCOPE_METRICS_PORT). */
+  metricsServer?: { port: number; host?: string };
 }
 
 export interface Runtime {
@@ -33,6 +38,8 @@ export interface Runtime {
   journal: JournalService | undefined;
   /** The headless host's supervised journal thread, when it has one. */
   journalWorker: JournalWorker | undefined;
+  /** Where `/metrics` is served on a port of its own (`metricsServer`), when it is. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -75,6 +82,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const guard = new IngestGuard(warn);
     for (const record of await journal.recent(24 * 3_600_000, 200_000)) guard.feed((r) => service.monitor.ingest(r), record);
   }
+  const metrics = options.metrics ?? (options.metricsServer ? new MetricsRecorder() : undefined);
+  if (metrics) service.monitor.attachMetrics(metrics);
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && options.metricsServer) {
+    const { host = '127.0.0.1', port } = options.metricsServer;
+    // Metrics are an extra: a port that cannot be had is said, and the rest runs.
+    metricsServer = await startMetricsServer(metrics, { host, port }).catch((error: unknown) => {
+      warn(`metrics: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+  }
   if (mock && app) {
     const profile: Profile = ProfileInputSchema.parse({
       id: DEMO_PROFILE_ID,
@@ -104,8 +122,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     mock,
     journal,
     journalWorker: worker,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     close: async () => {
       feed?.stop();
+      await metricsServer?.close();
       service.close();
       await journal?.close();
       await worker?.close();

@@ -485,6 +485,26 @@ describe('Electron main, against a test double of electron (Electron cannot run 
       expect(app.exitCode).toBe(1);
     });
   });
+
+  describe('metrics (opt-in)', () => {
+    it('serves /metrics on 127.0.0.1 only when ECHOSCOPE_METRICS_PORT is set', async () => {
+      const off = await boot();
+      expect(off.runtime().metricsUrl).toBeUndefined();
+      electronDouble.reset();
+      const on = await boot({ env: { ECHOSCOPE_NO_DEMO: '1', ECHOSCOPE_METRICS_PORT: '0' } });
+      const url = on.runtime().metricsUrl!;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      const body = await (await fetch(url)).text();
+      expect(body).toContain('# TYPE gen_ai_client_operation_time_to_first_chunk_seconds histogram');
+    });
+
+    it('says so when ECHOSCOPE_METRICS_PORT is not a port, and runs without metrics', async () => {
+      const { main, runtime } = await boot({ env: { ECHOSCOPE_NO_DEMO: '1', ECHOSCOPE_METRICS_PORT: 'nine' } });
+      await main.notices.idle();
+      expect(dialog.shown.map((call) => call.options.message)).toEqual([expect.stringMatching(/Metrics are off/) as string]);
+      expect(runtime().metricsUrl).toBeUndefined();
+    });
+  });
 });
 
 describe('packaging config (electron-builder.yml)', () => {

@@ -107,8 +107,10 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
         return undefined;
       },
     );
+    const metricsServer = metricsOptIn(env, notices);
     try {
       runtime = await options.startRuntime({
+        ...(metricsServer ? { metricsServer } : {}),
         transport: 'electron',
         version: app.getVersion(),
         demo: env.ECHOSCOPE_NO_DEMO !== '1',
@@ -142,6 +144,25 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
   });
 
   return { started, notices, dashboard: liveDashboard };
+}
+
+/**
+ * The desktop app's `/metrics` is opt-in: `ECHOSCOPE_METRICS_PORT=N` (0 = a free port) serves it on
+ * 127.0.0.1:N (`ECHOSCOPE_METRICS_HOST` for another interface). A value that is not a port is said.
+ */
+function metricsOptIn(env: NodeJS.ProcessEnv, notices: Notices): { port: number; host: string } | undefined {
+  const raw = env.ECHOSCOPE_METRICS_PORT;
+  if (raw === undefined || raw === '') return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    notices.tell({
+      type: 'warning',
+      message: 'Metrics are off: ECHOSCOPE_METRICS_PORT is not a port number.',
+      detail: `ECHOSCOPE_METRICS_PORT=${raw}; use 0–65535 (0: a free port).`,
+    });
+    return undefined;
+  }
+  return { port, host: env.ECHOSCOPE_METRICS_HOST || '127.0.0.1' };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, timers: Timers, message: string): Promise<T> {

@@ -156,11 +156,22 @@ export class Analyzer {
    * event-stream contract — the position StreamPositions gave it; 0 when it has none.
    */
   position = 0;
+  /**
+   * The inter-token gap (ms) the record last ingested added to its observation's `interTokenMs`
+   * — one per new event after the first — or NaN. Read it right after `ingest` (the metrics'
+   * time per output chunk is fed from it, one observation per chunk, without a second pass).
+   */
+  interTokenMs = Number.NaN;
   private latestAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: AnalyzerOptions = {}) {
     this.options = resolveOptions(options);
     this.detector = new ContractDetector(this.options.profile);
+  }
+
+  /** The name of the contract a session is read with (its verdict's `contract.name`); undefined for an unknown session. */
+  contractName(sessionId: string): string | undefined {
+    return this.groups.get(sessionId)?.contract.choice.name;
   }
 
   /**
@@ -256,6 +267,7 @@ export class Analyzer {
     if (record.at > this.latestAt) this.latestAt = record.at;
     this.classification = 0;
     this.position = 0;
+    this.interTokenMs = Number.NaN;
     switch (record.type) {
       case 'frame':
         return this.frame(record);
@@ -447,6 +459,7 @@ export class Analyzer {
     if (violation === null) {
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
       this.position = scratch.sequence;
+      this.interTokenMs = tracker.lastGapMs;
     } else {
       tracker.violation(record.at, violation);
       this.position = violation.sequence ?? 0;
@@ -492,6 +505,7 @@ export class Analyzer {
       scratch.late = positions.late;
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
       this.position = scratch.sequence;
+      this.interTokenMs = tracker.lastGapMs;
     }
     this.classification = tracker.classification;
     if (tracker.isTerminal) this.connections.get(vantage)?.sessions.delete(tracker);

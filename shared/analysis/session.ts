@@ -122,9 +122,12 @@ export class SessionTracker {
 
   /** The last frame's classification (see classification.ts), set by `event` and `violation`. */
   classification = 0;
+  /** The inter-token gap the last frame added to `interTokenMs` (ms); NaN when it added none. */
+  lastGapMs = Number.NaN;
 
   /** Returns true when the sequence was new to this observation (for the comparison's lag). */
   event(at: number, e: ContractEventScratch): boolean {
+    this.lastGapMs = Number.NaN;
     this.activity(at, e.sequence);
     const wasTerminal = this.lastTerminalState !== null;
     this.events++;
@@ -185,7 +188,10 @@ export class SessionTracker {
 
     if (!duplicate) {
       this.text.first(sequence, e.chunk);
-      if (!Number.isNaN(this.lastNewEventAt)) this.interToken.record(at - this.lastNewEventAt);
+      if (!Number.isNaN(this.lastNewEventAt)) {
+        this.lastGapMs = at - this.lastNewEventAt;
+        this.interToken.record(this.lastGapMs);
+      }
       this.lastNewEventAt = at;
     }
     this.text.arrived(e.chunk);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, BRIDGE_TOKEN_META, BridgeClientMessageSchema, fail, type BridgeServerMessage } from '../../../shared/api';
 import type { AppService } from '../app';
+import { answerMetrics, type MetricsRecorder } from '../metrics';
 import { allowedHostHeaders, isAllowedHostHeader, isOwnOrigin } from './loopback-host';
 import { serveStatic } from './static-files';
 
@@ -15,6 +16,8 @@ export interface HeadlessHostOptions {
   port?: number;
   /** Largest bridge message accepted from a client. */
   maxMessageBytes?: number;
+  /** Serves `GET /metrics` (Prometheus text) from this recorder. */
+  metrics?: MetricsRecorder;
 }
 
 export interface HeadlessHost {
@@ -45,6 +48,7 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
+    if (options.metrics && answerMetrics(options.metrics, request, response)) return;
     serveStatic(options.rendererDir, request.url ?? '/', response, injectToken).catch(() => {
       // A failure serveStatic did not answer itself (the page transform): a 500, not a crashed host.
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');

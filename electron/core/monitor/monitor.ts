@@ -4,6 +4,7 @@ import type { FleetBucket, MonitorSettings, ObservationRow, ReconcileResult, Ses
 import { SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
+import type { MetricsRecorder } from '../metrics';
 import { realTimers, type Timers } from '../timers';
 import { DeadlineHeap } from './deadlines';
 import { FleetTally } from './fleet-tally';
@@ -87,6 +88,8 @@ export class Monitor {
   /** The pending tick while started (re-armed after each, so ticks never pile up). */
   private timer: unknown;
   private dirty = false;
+  /** Where changes are counted for `/metrics` (see `attachMetrics`); null when nobody asked. */
+  private metrics: MetricsRecorder | null = null;
 
   constructor(private readonly options: MonitorOptions = {}) {
     this.clock = options.clock ?? preciseNow;
@@ -105,6 +108,9 @@ export class Monitor {
   ingest(record: JournalRecord): string | undefined {
     const key = this.analyzer.ingest(record);
     if (key !== undefined && !this.sessionConnections.has(key)) this.sessionConnections.set(key, record.connection);
+    if (this.metrics !== null && key !== undefined && !Number.isNaN(this.analyzer.interTokenMs)) {
+      this.metrics.chunkGap(this.analyzer.interTokenMs, this.analyzer.contractName(key) ?? 'unknown');
+    }
     this.history.push(record);
     this.historyKeys.push(key);
     this.historyClasses.push(this.analyzer.classification);
@@ -177,10 +183,37 @@ export class Monitor {
       }
       const row = this.row(verdict);
       this.rowsComputed++;
+      if (this.metrics !== null) this.countChange(this.metrics, verdict, now);
       this.rowCache.set(sessionId, row);
       this.tally.add(row);
       this.deadlines.set(sessionId, this.analyzer.nextChangeAt(sessionId, now));
       this.unpushed.add(sessionId);
+    }
+  }
+
+  /**
+   * Counts what changes from now on for `/metrics`: chunk gaps as frames arrive, each changed
+   * session's new anomalies, TTFT and end. What is already known (the journal's recent past read
+   * back at start-up) is the baseline, not counted again.
+   */
+  attachMetrics(recorder: MetricsRecorder): void {
+    const now = this.clock();
+    this.refresh(now);
+    for (const sessionId of this.rowCache.keys()) {
+      const verdict = this.analyzer.sessionVerdict(sessionId, now, { includeText: false });
+      if (verdict === undefined) continue;
+      recorder.baseline(verdict);
+      if (verdict.observations > 1) for (const v of this.analyzer.observationVerdicts(sessionId, now)) recorder.observationLoss(sessionId, vantageKeyOf(v), v, false, true);
+    }
+    recorder.readOpenSessionsFrom(() => this.tally.summary(0).byStatus);
+    this.metrics = recorder;
+  }
+
+  private countChange(recorder: MetricsRecorder, verdict: SessionVerdict & { observations: number }, now: number): void {
+    recorder.session(verdict);
+    // Delivery loss is per vantage: only a session seen from several has any.
+    if (verdict.observations > 1) {
+      for (const v of this.analyzer.observationVerdicts(verdict.sessionId, now)) recorder.observationLoss(verdict.sessionId, vantageKeyOf(v), v);
     }
   }
 
@@ -230,6 +263,7 @@ export class Monitor {
       this.sessionConnections.delete(sessionId);
       this.starts.delete(sessionId);
       this.analyzer.forget(sessionId);
+      this.metrics?.forget(sessionId);
       this.evictedCount++;
     }
   }

@@ -21,6 +21,7 @@ import { startScenario } from '../../mock/simulator';
 import { ConnectionHub } from '../hub';
 import type { CheckReport, ScenarioCheck, SessionCheck, SessionFailure } from './report';
 import { IngestGuard } from '../ingest-guard';
+import { AnalyzerMetrics, type MetricsRecorder } from '../metrics';
 
 /**
  * `echoscope check` for one scenario: an embedded mock provider plays it while EchoScope
@@ -35,6 +36,8 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** Called as each scenario finishes (for live output). */
   onScenario?: (result: ScenarioCheck) => void;
+  /** Counts chunk gaps as they arrive and each scenario's sessions once it ended (`check --metrics-port`). */
+  metrics?: MetricsRecorder;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -66,6 +69,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const isBroadcast = broadcastFilter(scenario);
   const stallAfterMs = resolveOptions(analyzerOptions).stallAfterMs;
   const analyzer = new Analyzer(analyzerOptions);
+  const metrics = options.metrics ? new AnalyzerMetrics(analyzer, options.metrics) : undefined;
   const errors: string[] = [];
   const server = await startMockServer({ port: 0, apps: [app] });
   const received = new Map<string, number>();
@@ -76,7 +80,11 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const guard = new IngestGuard((message) => errors.push(message));
   const hub: ConnectionHub = new ConnectionHub({
     record(record) {
-      guard.feed((r) => analyzer.ingest(r), record);
+      guard.feed((r) => {
+        const key = analyzer.ingest(r);
+        metrics?.ingested(key);
+        return key;
+      }, record);
       if (record.type === 'frame' && record.channel !== undefined && isBroadcast(record.event)) {
         received.set(record.channel, (received.get(record.channel) ?? 0) + 1);
         for (const listener of changed) listener();
@@ -107,6 +115,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
     const arrived = await waitFor(() => active.truth.sessions.every((s) => (received.get(s.channel) ?? 0) >= active.publishedOn(s.channel)), 10_000);
     if (!arrived) errors.push('not every published event reached EchoScope within 10 s');
     const verdict = analyzer.verdicts(now(), { endOfJournal: true });
+    metrics?.final(verdict.sessions);
     watching = false;
     sessions = active.truth.sessions.map((truth) => {
       const session = verdict.sessions.find((s) => s.sessionId === truth.sessionId) ?? null;
