@@ -45,6 +45,9 @@ export interface Runtime {
 
 export const DEMO_PROFILE_ID = 'demo';
 
+/** Records of the most recent sessions analyzed again at start-up (~5 µs each: a bounded start, whatever the journal's size). */
+export const RECENT_RECORDS = 50_000;
+
 /** Assembles the core for a host (Electron main or the headless `serve`): the App service and, optionally, the demo. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let mock: MockServer | undefined;
@@ -80,7 +83,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (journal) {
     // Sessions from before this start are analyzed again, so the journal's recent past shows at once.
     const guard = new IngestGuard(warn);
-    for (const record of await journal.recent(24 * 3_600_000, 200_000)) guard.feed((r) => service.monitor.ingest(r), record);
+    for (const record of await journal.recent(24 * 3_600_000, RECENT_RECORDS)) guard.feed((r) => service.monitor.ingest(r), record);
   }
   const metrics = options.metrics ?? (options.metricsServer ? new MetricsRecorder() : undefined);
   if (metrics) service.monitor.attachMetrics(metrics);

@@ -112,11 +112,24 @@ export class JournalService implements JournalPort {
     return limit === undefined ? records : records.slice(0, limit);
   }
 
-  /** The most recent records (for re-analysis at start-up), oldest first. */
+  /**
+   * The records of the most recent sessions (for re-analysis at start-up), oldest first: whole
+   * sessions, newest first, as many as fit in `limit` records, within `windowMs` of the newest
+   * record. Chosen from the journal's session summaries (its index), so the cost is bounded by
+   * `limit`, not by the journal's size; a session is never cut in half (it would read as a late join).
+   */
   async recent(windowMs: number, limit: number): Promise<JournalRecord[]> {
     const stats = await this.journal.stats();
     if (stats.newestAt === null) return [];
-    return this.journal.query({ from: stats.newestAt - windowMs, limit });
+    const sessions = (await this.journal.sessions()).filter((session) => session.lastAt >= stats.newestAt! - windowMs).sort((a, b) => b.lastAt - a.lastAt);
+    let from = stats.newestAt;
+    let records = 0;
+    for (const session of sessions) {
+      if (records + session.records > limit && records > 0) break;
+      records += session.records;
+      from = Math.min(from, session.firstAt);
+    }
+    return this.journal.query({ from, limit });
   }
 
   async prune(): Promise<void> {
