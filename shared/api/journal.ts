@@ -34,6 +34,8 @@ export const JournalStatsSchema = z.object({
   retention: RetentionSchema,
   /** Where the journal lives (file path in the headless host, IndexedDB in the desktop app). */
   location: z.string(),
+  /** Records analyzed but not journaled since start: too many waited while the journal could not take them. */
+  unjournaled: z.number().int().min(0).optional(),
   /** Present where the journal's thread is supervised (the headless host). */
   health: JournalHealthSchema.optional(),
 });

@@ -379,6 +379,19 @@ describe('JournalWriter', () => {
     expect(queue.map((call) => call.tag.id)).toEqual([]);
   });
 
+  it('bounds what waits while the journal takes nothing: beyond maxWaiting records are counted, said once, not kept', async () => {
+    const stuck = { append: () => new Promise<void>(() => undefined) } as unknown as Journal;
+    const clock = new VirtualClock();
+    const writer = new JournalWriter(stuck, { flushMs: 5, maxBatch: 100, maxWaiting: 1000, clock: clock.now, timers: clock });
+    const errors: string[] = [];
+    writer.onError((error) => errors.push(error.message));
+    for (const record of journalFixture(1500)) writer.add(record);
+    await clock.advanceAsync(50);
+    expect(writer.unacknowledged + writer.unjournaled).toBe(1500 - 100); // 100 are in flight, forever
+    expect(writer.unjournaled).toBe(500);
+    expect(errors).toEqual(['1,000 records wait for the journal: new ones are analyzed but not journaled until it takes them again']);
+  });
+
   it('a batch failure injected in the real journal thread keeps the segment in arrival order', async () => {
     // The host's HostJournal served over a real MessageChannel exactly as in its worker; its disk fails one flush.
     const directory = journalPath();

@@ -34,7 +34,7 @@ export class JournalService implements JournalPort {
     private readonly options: JournalServiceOptions,
   ) {
     this.writer = new JournalWriter(journal);
-    this.writer.onError((error) => options.onError?.(`journal write failed (will retry): ${error.message}`));
+    this.writer.onError((error) => options.onError?.(error.name === 'JournalFull' ? `journal: ${error.message}` : `journal write failed (will retry): ${error.message}`));
     this.retention = options.retention ?? DEFAULT_RETENTION;
     this.timer = setInterval(() => void this.prune(), options.pruneEveryMs ?? 60_000);
     this.timer.unref?.();
@@ -54,6 +54,7 @@ export class JournalService implements JournalPort {
       newestAt: stats.newestAt,
       retention: { ...this.retention },
       location: this.options.location,
+      unjournaled: this.writer.unjournaled,
       ...(health ? { health } : {}),
     };
   }

@@ -17,6 +17,13 @@ export interface JournalWriterOptions {
    * Always 1 for a journal in this thread (no `appendCaptured`): its appends run one by one anyway.
    */
   maxInFlight?: number;
+  /**
+   * Records that may wait unacknowledged (a journal thread down, a disk that keeps failing).
+   * Beyond it, new records are not journaled — counted in {@link JournalWriter.unjournaled} and
+   * said once per outage through `onError` — instead of growing the heap until the process dies
+   * and takes the analysis with it. Default 500,000 (~150 MB of frames).
+   */
+  maxWaiting?: number;
   /** What measures how long records waited, and what times the flush; default the real ones (tests pass a virtual clock). */
   clock?: Clock;
   timers?: Timers;
@@ -61,8 +68,14 @@ export class JournalWriter {
   private retrying = false;
   private readonly name = randomUUID();
   private lastId = 0;
+  private readonly maxWaiting: number;
+  private unjournaledTotal = 0;
+  /** An outage's records are being turned away (said once, until a batch is acknowledged again). */
+  private turningAway = false;
   private timer: unknown;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Records in the batches handed over and not settled. */
+  private inFlightCount = 0;
   private acknowledgedTotal = 0;
   private readonly ackListeners = new Set<(ack: JournalAck) => void>();
   private readonly errorListeners = new Set<(error: Error) => void>();
@@ -78,6 +91,7 @@ export class JournalWriter {
   ) {
     this.flushMs = options.flushMs ?? 20;
     this.maxBatch = options.maxBatch ?? 5000;
+    this.maxWaiting = options.maxWaiting ?? 500_000;
     this.maxInFlight = journal.appendCaptured ? Math.max(1, options.maxInFlight ?? 2) : 1;
     this.clock = options.clock ?? (() => performance.now());
     this.timers = options.timers ?? heldTimers;
@@ -85,11 +99,17 @@ export class JournalWriter {
 
   /** `wireText`, when the hub has it, is the WebSocket message the frame was decoded from. */
   add(record: JournalRecord, wireText?: string): void {
+    if (this.waitingCount >= this.maxWaiting) return this.turnAway();
     if (this.pending.count === 0) this.pendingSince = this.clock();
     // A journal in this thread takes the record itself: decoding the text again would only cost.
     this.pending.add(record, this.journal.appendCaptured ? wireText : undefined);
     if (this.pending.count >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
     else this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs);
+  }
+
+  /** Records not journaled because too many waited (see `maxWaiting`). */
+  get unjournaled(): number {
+    return this.unjournaledTotal;
   }
 
   /** Records acknowledged so far. */
@@ -148,13 +168,16 @@ export class JournalWriter {
     this.retrying = retry !== undefined;
     // Acknowledged in order: a batch reports only after the one before it has.
     const previous = Promise.all(this.inFlight).catch(() => undefined);
+    this.inFlightCount += batch.items.length;
     const appended = this.append(batch, tag);
     const done: Promise<void> = appended.then(
       async () => {
         await previous;
         this.inFlight.delete(done);
+        this.inFlightCount -= batch.items.length;
         if (retry !== undefined) this.retrying = false;
         this.lastError = undefined;
+        this.turningAway = false;
         this.acknowledgedTotal += batch.items.length;
         const ack = { count: batch.items.length, total: this.acknowledgedTotal };
         for (const listener of this.ackListeners) listener(ack);
@@ -163,6 +186,7 @@ export class JournalWriter {
       async (error: unknown) => {
         await previous;
         this.inFlight.delete(done);
+        this.inFlightCount -= batch.items.length;
         if (retry !== undefined) this.retrying = false;
         this.failed.push({ batch, tag });
         this.failed.sort((a, b) => a.tag.id - b.tag.id);
@@ -184,6 +208,20 @@ export class JournalWriter {
     if (this.journal.appendCaptured) return this.journal.appendCaptured(batch, tag);
     const parsed = capturedRecords(batch);
     return parsed.ok ? this.journal.append(parsed.records) : Promise.reject(new Error(parsed.message));
+  }
+
+  /** Records added and not acknowledged: pending, failed and in flight. */
+  private get waitingCount(): number {
+    return this.unacknowledged + this.inFlightCount;
+  }
+
+  private turnAway(): void {
+    this.unjournaledTotal++;
+    if (this.turningAway) return;
+    this.turningAway = true;
+    const error = new Error(`${this.maxWaiting.toLocaleString('en-US')} records wait for the journal: new ones are analyzed but not journaled until it takes them again`);
+    error.name = 'JournalFull';
+    for (const listener of this.errorListeners) listener(error);
   }
 
   /** Records wait to be handed over: failed batches or new ones. */
