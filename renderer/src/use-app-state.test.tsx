@@ -60,12 +60,12 @@ describe('useAppState', () => {
     expect(result.current.sessions.size).toBe(0);
   });
 
-  it('attaches both push listeners before it says ready, then asks for the state', async () => {
+  it('attaches every push listener before it says ready, then asks for the state', async () => {
     const preload = answering();
     const { result } = mount(preload);
     await loaded(result);
     const readyAt = preload.log.indexOf('ready');
-    expect(new Set(preload.log.slice(0, readyAt))).toEqual(new Set(['on connections.status', 'on sessions.updated']));
+    expect(new Set(preload.log.slice(0, readyAt))).toEqual(new Set(['on connections.status', 'on sessions.updated', 'on journal.health']));
     expect(preload.log.slice(readyAt + 1).every((entry) => entry.startsWith('invoke '))).toBe(true);
     expect(preload.invokes).toContainEqual({ command: 'sessions.list', request: { limit: 50_000 } });
     expect(preload.invokes.map((i) => i.command).sort()).toEqual(['app.info', 'connections.list', 'monitor.settings', 'profiles.list', 'sessions.list']);
