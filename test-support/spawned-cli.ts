@@ -30,9 +30,13 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   const stdout: string[] = [];
   const stderr: string[] = [];
   let exitValue: number | string | null = null;
+  let unterminated = '';
   const exited = new Promise<number | string>((resolve) => {
     // 'close', not 'exit': a process that printed megabytes exits before its last output is read.
     child.once('close', (code, signal) => {
+      // A last line without its newline is output too.
+      if (unterminated.length > 0) stdout.push(unterminated);
+      unterminated = '';
       exitValue = code ?? signal ?? -1;
       resolve(exitValue);
     });
@@ -53,6 +57,7 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
           /* not the ready line */
         }
       }
+      unterminated = buffered;
     });
     void exited.then((code) => reject(new Error(`echoscope ${args.join(' ')} exited (${code}) before its ready line; stderr: ${stderr.join('')}`)));
   });

@@ -8,6 +8,7 @@ import { ScenarioRunner } from './scenarios';
 import { JournalService, startJournalWorker, type JournalWorker } from './journal';
 import type { Journal } from '../../shared/journal';
 import { MetricsRecorder, startMetricsServer, type MetricsServer } from './metrics';
+import type { MonitorOptions } from './monitor';
 
 export interface RuntimeOptions {
   transport: AppInfo['transport'];
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   metrics?: MetricsRecorder;
   /** Serves `/metrics` on a port of its own (the desktop app's opt-in: ECHOSCOPE_METRICS_PORT). */
   metricsServer?: { port: number; host?: string };
+  /** The monitor's clocks and bounds (ticks, compaction of ended sessions); defaults otherwise. */
+  monitor?: MonitorOptions;
 }
 
 export interface Runtime {
@@ -73,6 +76,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(journal ? { journal, sessionEvents: (scope: SessionScope, limit: number) => journal!.sessionEvents(scope, limit) } : {}),
     transport: options.transport,
     version: options.version,
+    ...(options.monitor ? { monitor: options.monitor } : {}),
     demo: mock && app ? { url: mock.httpUrl, appId: app.id, key: app.key } : null,
     ...(options.profiles ? { profiles: options.profiles } : {}),
     ...(mock ? { mockCounters: () => mock!.counters(), simulateProfileId: DEMO_PROFILE_ID } : {}),

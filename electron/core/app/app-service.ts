@@ -17,10 +17,10 @@ import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
-import { parseContractProfile, type ContractProfile } from '../../../shared/contract';
+import { parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
 import { previewContract } from '../monitor/contract-preview';
-import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions } from '../monitor';
+import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions, type SessionScope } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
 import { parseImport } from './import-file';
@@ -65,12 +65,7 @@ export interface JournalPort {
   exportNdjson(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): Promise<{ ndjson: string; records: number }>;
 }
 
-/** A session as the journal is asked for it: its channels and the contract that keys their records (null: the journal's own key). */
-export interface SessionScope {
-  sessionId: string;
-  channels: readonly string[];
-  profile: ContractProfile | null;
-}
+export type { SessionScope } from '../monitor';
 
 /**
  * The Node side of the App API: one implementation behind both transports
@@ -102,7 +97,14 @@ export class AppService {
       options.clock ?? preciseNow,
       options.hub,
     );
-    this.monitor = new Monitor({ ...options.monitor, clock: options.clock ?? preciseNow });
+    const sessionEvents = options.sessionEvents;
+    this.monitor = new Monitor({
+      ...options.monitor,
+      clock: options.clock ?? preciseNow,
+      // With a journal, ended sessions are compacted to their rows and read back from it on demand.
+      ...(sessionEvents ? { sessionSource: (scope: SessionScope) => sessionEvents(scope, MAX_SESSION_FRAMES) } : {}),
+      onWarning: options.onWarning ?? ((message) => console.warn(`EchoScope: ${message}`)),
+    });
     this.follower = new RecordFollower(
       {
         target: (sessionId) => {
@@ -292,7 +294,8 @@ export class AppService {
       'channels.unsubscribe': ({ profileId, channel }) => this.hub.unsubscribe(profileId, channel),
       'tail.recent': ({ limit }) => this.tail.recent(limit),
       'sessions.list': (filter) => this.monitor.list(filter),
-      'sessions.get': ({ sessionId, vantage, maxTextChars }) => {
+      'sessions.get': async ({ sessionId, vantage, maxTextChars }) => {
+        await this.monitor.load(sessionId);
         const detail = this.monitor.detail(sessionId, vantage);
         if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
         if (maxTextChars === undefined || (detail.text.length <= maxTextChars && detail.naiveText.length <= maxTextChars)) return detail;
@@ -307,28 +310,34 @@ export class AppService {
       'sessions.events': ({ sessionId, limit }) =>
         this.options.sessionEvents ? this.options.sessionEvents(this.sessionScope(sessionId), limit) : this.monitor.recentEvents(sessionId, limit),
       'sessions.timeline': async ({ sessionId, vantage, maxPoints, maxTextChars }) => {
+        await this.monitor.load(sessionId);
         const view = await this.timelines.view(sessionId, maxPoints, maxTextChars, vantage);
         if (!view) throw new AppError('not_found', `no session "${sessionId}"`);
         return view;
       },
       'sessions.text': async ({ sessionId, vantage }) => {
+        await this.monitor.load(sessionId);
         const detail = this.monitor.detail(sessionId, vantage);
         if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
         return timelineText(await this.timelines.latest(sessionId, detail.vantage), detail.gaps);
       },
       'sessions.frames': async ({ sessionId, vantage, offset, limit }) => {
+        await this.monitor.load(sessionId);
         const timeline = await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId));
         return { total: timeline.frames.length, t0: timeline.t0, rows: frameRows(timeline, offset, limit) };
       },
       'sessions.reconcile': async ({ sessionId }) => {
+        await this.monitor.load(sessionId);
         if (!this.monitor.detail(sessionId)) throw new AppError('not_found', `no session "${sessionId}"`);
         const result = await this.reconcile(sessionId, 'manual');
         if (!result)
           throw new AppError('invalid_request', `the connection profile of "${sessionId}" has no reconciliation URL: add one (reconcile.url) to compare with the app's record`);
         return result;
       },
-      'sessions.locate': async ({ sessionId, vantage, at, sequence }) =>
-        nearestPoint(await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId)), at, sequence) ?? null,
+      'sessions.locate': async ({ sessionId, vantage, at, sequence }) => {
+        await this.monitor.load(sessionId);
+        return nearestPoint(await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId)), at, sequence) ?? null;
+      },
       'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
       'scenarios.list': () => this.requireScenarios().list(),

@@ -1,21 +1,23 @@
 import { Analyzer, combineObservations, vantageKeyOf, type AnalyzerOptions, type KnownStart, type SessionVerdict } from '../../../shared/analysis';
 import type { ContractProfile } from '../../../shared/contract';
 import type { FleetBucket, MonitorSettings, ObservationRow, ReconcileResult, SessionDetail, SessionFilter, SessionRow, UnrecognisedChannel } from '../../../shared/api';
-import { SessionFilterSchema } from '../../../shared/api';
+import { PREVIEW_MAX_RECORDS, SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import type { MetricsRecorder } from '../metrics';
 import { realTimers, type Timers } from '../timers';
+import { ContextLog } from './context-log';
 import { DeadlineHeap } from './deadlines';
 import { FleetTally } from './fleet-tally';
+import { HeldFrames, type KnownAnalysis } from './held-frames';
 
-/** One observation's frames as the monitor holds them, with what live analysis made of each (see `Monitor.sessionAnalysis`). */
-export interface KnownAnalysis {
-  frames: FrameRecord[];
-  /** The analyzer's classification of each frame (shared/analysis/classification.ts); 0: not analyzed. */
-  classes: Uint32Array;
-  /** Each frame's position (see `Analyzer.position`). */
-  positions: Float64Array;
+export type { KnownAnalysis } from './held-frames';
+
+/** A session as the journal is asked for it: its channels and the contract that keys their records (null: the journal's own key). */
+export interface SessionScope {
+  sessionId: string;
+  channels: readonly string[];
+  profile: ContractProfile | null;
 }
 
 export interface MonitorUpdate {
@@ -31,10 +33,23 @@ export interface MonitorOptions {
   /** How often the live clocks run (stall, reorder window) and changed rows are pushed. */
   tickMs?: number;
   /**
-   * Ended sessions kept in memory (rows and analyzer state); past it the longest ended are let
-   * go — the journal keeps their frames. Default 20,000.
+   * Ended sessions kept in memory (their rows, as summaries once compacted); past it the longest
+   * ended are let go — the journal keeps their frames. Default 20,000.
    */
   maxEndedSessions?: number;
+  /**
+   * Where a compacted session's records are read back from (the journal): with it, an ended
+   * session quiet for `compactAfterMs` is compacted — its row kept as a summary, its analyzer
+   * state and frames freed — and brought back from here when its detail is asked for or a late
+   * frame of it arrives. Without it nothing is compacted.
+   */
+  sessionSource?: (scope: SessionScope) => Promise<JournalRecord[]>;
+  /** How long an ended session stays whole after its last frame (or after it was brought back). Default 60 s. */
+  compactAfterMs?: number;
+  /** Frames of live sessions held in memory for their detail and re-analysis, all sessions together. Default 200,000. */
+  maxHeldFrames?: number;
+  /** Where a failure to bring a compacted session back is told. */
+  onWarning?: (message: string) => void;
 }
 
 const DEFAULT_SETTINGS: MonitorSettings = { stallAfterMs: 8000, orphanAfterMs: 300_000, reorderWindowMs: 2000 };
@@ -71,17 +86,27 @@ export class Monitor {
   private readonly ended = new Set<string>();
   /** The connection (profile) each session was first seen on: reconciliation uses that profile's settings. */
   private readonly sessionConnections = new Map<string, string>();
-  /** Kept so a settings change can re-analyze what was seen. Bounded: the oldest are dropped. */
-  private readonly history: JournalRecord[] = [];
-  /** Session key of each history entry (undefined for non-frames), parallel to `history`. */
-  private readonly historyKeys: Array<string | undefined> = [];
-  /** The analyzer's classification of each history entry (0 for what it did not analyze), parallel to `history`. */
-  private readonly historyClasses: number[] = [];
-  /** The position the analyzer gave each retained record (its sequence, or an event stream's position). */
-  private readonly historyPositions: number[] = [];
-  private readonly historyLimit = 200_000;
-  /** Sessions that lost frames when the history was trimmed: their complete frame list is in the journal only. */
-  private readonly trimmedSessions = new Set<string>();
+  /** Frames of the sessions analyzed live (not compacted): their detail and what a settings change replays. */
+  private readonly held: HeldFrames;
+  /** Records of no session (connections, subscriptions), bounded, for a re-analysis. */
+  private readonly context: ContextLog;
+  /** The newest records, whatever they are (what a contract preview reads). */
+  private readonly recent: JournalRecord[] = [];
+  /** Ingest order of the next record. */
+  private order = 0;
+  /** Compacted sessions: their row is kept (the summary); this is where the journal has the rest. */
+  private readonly compacted = new Map<string, Omit<SessionScope, 'sessionId'>>();
+  /** When each ended session may be compacted (its last frame, or its return, plus `compactAfterMs`). */
+  private readonly compactions = new DeadlineHeap();
+  /** Sessions brought back from the journal, and when (kept whole for `compactAfterMs` from then). */
+  private readonly warm = new Map<string, number>();
+  /** Compacted sessions being read back, and what waits for them. */
+  private readonly returning = new Map<string, Promise<void>>();
+  /** Rows not recomputed while their session was coming back (its analyzer state was partial). */
+  private readonly deferred = new Set<string>();
+  /** Sessions whose verdict must be recomputed from the journal (a settings change reached them compacted). */
+  private readonly reverdicts: string[] = [];
+  private reverdicting = false;
   /** Known starts of jobs (scenario runs, app records), kept so a re-analysis keeps them. */
   private readonly starts = new Map<string, KnownStart>();
   private readonly timers: Timers;
@@ -102,6 +127,8 @@ export class Monitor {
     };
     this.contract = options.analyzer?.profile ?? null;
     this.analyzer = new Analyzer({ ...options.analyzer, ...this.settingsValue, profile: this.contract });
+    this.held = new HeldFrames(options.maxHeldFrames ?? 200_000);
+    this.context = new ContextLog(() => this.held.oldestOrder());
   }
 
   /** Feeds one record; returns the session key a frame was attributed to. */
@@ -111,24 +138,24 @@ export class Monitor {
     if (this.metrics !== null && key !== undefined && !Number.isNaN(this.analyzer.interTokenMs)) {
       this.metrics.chunkGap(this.analyzer.interTokenMs, this.analyzer.contractName(key) ?? 'unknown');
     }
-    this.history.push(record);
-    this.historyKeys.push(key);
-    this.historyClasses.push(this.analyzer.classification);
-    this.historyPositions.push(this.analyzer.position);
-    if (this.history.length > this.historyLimit * 1.1) {
-      const excess = this.history.length - this.historyLimit;
-      for (let i = 0; i < excess; i += 1) {
-        const dropped = this.history[i];
-        const droppedKey = this.historyKeys[i] ?? (dropped ? journalSessionKey(dropped) : undefined);
-        if (droppedKey !== undefined) this.trimmedSessions.add(droppedKey);
-      }
-      this.history.splice(0, excess);
-      this.historyKeys.splice(0, excess);
-      this.historyClasses.splice(0, excess);
-      this.historyPositions.splice(0, excess);
-    }
+    this.hold(record, key);
+    this.recent.push(record);
+    if (this.recent.length > PREVIEW_MAX_RECORDS * 1.1) this.recent.splice(0, this.recent.length - PREVIEW_MAX_RECORDS);
+    // A frame of a compacted session (a late duplicate, a replay): it is brought back whole, this frame after its past.
+    if (key !== undefined && this.compacted.has(key)) void this.bringBack(key);
     this.dirty = true;
     return key;
+  }
+
+  /** Keeps a record for the detail and a re-analysis: a frame with its session, anything else as context. */
+  private hold(record: JournalRecord, key: string | undefined): void {
+    const order = this.order++;
+    if (record.type !== 'frame') return this.context.add(record, order);
+    const owner = key ?? journalSessionKey(record);
+    if (owner === undefined) return this.context.add(record, order);
+    // A protocol frame on a compacted session's channel: the journal has it.
+    if (key === undefined && this.compacted.has(owner)) return;
+    this.held.add(owner, record, key !== undefined, this.analyzer.classification, this.analyzer.position, order);
   }
 
   start(): void {
@@ -173,6 +200,12 @@ export class Monitor {
     for (const key of this.analyzer.takeTouched()) due.add(key);
     this.deadlines.due(now, due);
     for (const sessionId of due) {
+      // Coming back from the journal: its analyzer state is partial until then, its summary stands.
+      if (this.returning.has(sessionId)) {
+        this.deferred.add(sessionId);
+        continue;
+      }
+      if (this.compacted.has(sessionId)) continue;
       const verdict = this.analyzer.sessionVerdict(sessionId, now, { includeText: false });
       const old = this.rowCache.get(sessionId);
       if (old !== undefined) this.tally.remove(old);
@@ -187,8 +220,117 @@ export class Monitor {
       this.rowCache.set(sessionId, row);
       this.tally.add(row);
       this.deadlines.set(sessionId, this.analyzer.nextChangeAt(sessionId, now));
+      if (this.options.sessionSource !== undefined && row.terminalAt !== null) {
+        this.compactions.set(sessionId, Math.max(row.lastAt ?? now, this.warm.get(sessionId) ?? Number.NEGATIVE_INFINITY) + this.compactAfterMs);
+      }
       this.unpushed.add(sessionId);
     }
+  }
+
+  private get compactAfterMs(): number {
+    return this.options.compactAfterMs ?? 60_000;
+  }
+
+  /**
+   * Compacts the ended sessions whose quiet time is over (issue 19): the row stays, as the
+   * summary the Live table and Fleet read; the analyzer's state and the held frames go. The
+   * journal has the rest, and `load` or a late frame brings it back.
+   */
+  private compactDue(now: number): void {
+    if (this.options.sessionSource === undefined) return;
+    const due = new Set<string>();
+    this.compactions.due(now, due);
+    for (const sessionId of due) {
+      const scope = this.analyzer.sessionScope(sessionId);
+      const row = this.rowCache.get(sessionId);
+      if (scope === undefined || row === undefined || row.terminalAt === null || this.returning.has(sessionId) || this.unpushed.has(sessionId)) continue;
+      this.compacted.set(sessionId, scope);
+      this.analyzer.forget(sessionId);
+      this.held.drop(sessionId);
+      this.deadlines.delete(sessionId);
+      this.warm.delete(sessionId);
+      this.compactedCount++;
+    }
+  }
+
+  /** Sessions compacted so far (a session brought back and compacted again counts twice). */
+  compactedCount = 0;
+
+  /**
+   * Makes a session's detail available: a compacted one is read back from the journal (the
+   * frames that arrived since it was compacted after its past) and kept whole for
+   * `compactAfterMs`. Resolves at once for a session analyzed live or unknown.
+   */
+  load(sessionId: string): Promise<void> {
+    if (!this.compacted.has(sessionId) && !this.returning.has(sessionId)) {
+      if (this.warm.has(sessionId)) this.warm.set(sessionId, this.clock());
+      return Promise.resolve();
+    }
+    return this.bringBack(sessionId, true);
+  }
+
+  private bringBack(sessionId: string, keepWarm = false): Promise<void> {
+    const pending = this.returning.get(sessionId);
+    if (pending !== undefined) return pending;
+    const scope = this.compacted.get(sessionId);
+    const source = this.options.sessionSource;
+    if (scope === undefined || source === undefined) return Promise.resolve();
+    const done = source({ sessionId, ...scope })
+      .then(
+        (records) => this.restore(sessionId, records, keepWarm),
+        (error: unknown) => {
+          this.options.onWarning?.(
+            `session ${sessionId}: cannot read it back from the journal (${error instanceof Error ? error.message : String(error)}); its row keeps the verdict it had`,
+          );
+        },
+      )
+      .finally(() => {
+        this.returning.delete(sessionId);
+        for (const id of this.deferred) this.stale.add(id);
+        this.deferred.clear();
+        this.dirty = true;
+      });
+    this.returning.set(sessionId, done);
+    return done;
+  }
+
+  /**
+   * A compacted session's past, read back: analyzed again, then the frames that arrived since
+   * it was compacted (held, and analyzed meanwhile into a partial state that is now dropped).
+   * The journal's own copy of those is skipped: it is what is at or after the first of them.
+   */
+  private restore(sessionId: string, records: readonly JournalRecord[], keepWarm: boolean): void {
+    if (!this.compacted.has(sessionId)) return;
+    const late = this.held.recent(sessionId, Number.POSITIVE_INFINITY);
+    const lateFrom = late[0]?.at ?? Number.POSITIVE_INFINITY;
+    this.analyzer.forget(sessionId);
+    this.held.drop(sessionId);
+    this.compacted.delete(sessionId);
+    const start = this.starts.get(sessionId);
+    if (start !== undefined) this.analyzer.setStart(sessionId, start.at, start.from, start.precisionMs);
+    // Only its frames: the channel's subscriptions are the analyzer's now, not of that time.
+    for (const record of records) if (record.type === 'frame' && record.at < lateFrom) this.hold(record, this.analyzer.ingest(record));
+    for (const frame of late) this.hold(frame, this.analyzer.ingest(frame));
+    if (keepWarm) this.warm.set(sessionId, this.clock());
+    this.stale.add(sessionId);
+    this.pushed.delete(sessionId);
+  }
+
+  /** Whether a session is compacted (its row is a summary; `load` brings its detail back). */
+  isCompacted(sessionId: string): boolean {
+    return this.compacted.has(sessionId);
+  }
+
+  /** What the monitor holds, counted (tests and the benchmark assert its bound from these). */
+  footprint(): { analyzerSessions: number; rows: number; summaries: number; heldFrames: number; contextRecords: number; recentRecords: number } {
+    return {
+      analyzerSessions: this.analyzer.sessions,
+      rows: this.rowCache.size,
+      summaries: this.compacted.size,
+      heldFrames: this.held.size,
+      contextRecords: this.context.size,
+      recentRecords: this.recent.length,
+    };
   }
 
   /**
@@ -235,6 +377,7 @@ export class Monitor {
       }
     }
     this.unpushed.clear();
+    this.compactDue(now);
     this.evictEnded();
     if (changed.length > 0 || this.dirty) {
       const update: MonitorUpdate = { items: changed, summary: this.summaryNow() };
@@ -258,6 +401,10 @@ export class Monitor {
       if (row !== undefined) this.tally.remove(row);
       this.rowCache.delete(sessionId);
       this.deadlines.delete(sessionId);
+      this.compactions.delete(sessionId);
+      this.compacted.delete(sessionId);
+      this.warm.delete(sessionId);
+      this.held.drop(sessionId);
       this.pushed.delete(sessionId);
       this.reconciled.delete(sessionId);
       this.sessionConnections.delete(sessionId);
@@ -382,20 +529,15 @@ export class Monitor {
     return open;
   }
 
-  /** The most recent frames of a session still in the retained history (the journal has them all). */
+  /** The most recent frames of a session the monitor holds (the journal has them all). */
   recentEvents(sessionId: string, limit: number): FrameRecord[] {
-    const out: FrameRecord[] = [];
-    for (let i = this.history.length - 1; i >= 0 && out.length < limit; i -= 1) {
-      const record = this.history[i];
-      if (this.historyKeys[i] === sessionId && record?.type === 'frame') out.push(record);
-    }
-    return out.reverse();
+    return this.held.recent(sessionId, limit, true);
   }
 
   /**
    * Every frame of a session in arrival order — those the analyzer attributed to it and the
    * other frames the journal files under it (protocol frames on its channel) — or undefined
-   * when the retained history no longer holds all of them (then ask the journal).
+   * when the monitor no longer holds all of them (then ask the journal).
    */
   sessionFrames(sessionId: string, vantage?: string): FrameRecord[] | undefined {
     return this.sessionAnalysis(sessionId, vantage)?.frames;
@@ -405,26 +547,12 @@ export class Monitor {
    * A session's frames with what live analysis already found: which frames it analyzed and its
    * anomalies — so the detail's classification need not run the analyzer over them again.
    * `anomalies` is undefined when the session's list was capped (then classify from scratch);
-   * the whole answer is undefined when the retained history no longer holds every frame.
+   * the whole answer is undefined when the monitor no longer holds every frame (a compacted
+   * session, or one trimmed by the held-frames budget).
    */
   sessionAnalysis(sessionId: string, vantage = this.primaryVantage(sessionId)): KnownAnalysis | undefined {
-    if (this.trimmedSessions.has(sessionId)) return undefined;
-    const frames: FrameRecord[] = [];
-    const classes: number[] = [];
-    const positions: number[] = [];
-    for (let i = 0; i < this.history.length; i += 1) {
-      const record = this.history[i];
-      if (record?.type !== 'frame') continue;
-      // One observation's stream: frames of other vantages never enter it.
-      if (vantage !== undefined && vantageKeyOf(record) !== vantage) continue;
-      const key = this.historyKeys[i];
-      if (key === sessionId || (key === undefined && journalSessionKey(record) === sessionId)) {
-        frames.push(record);
-        classes.push(key === sessionId ? this.historyClasses[i]! : 0);
-        positions.push(key === sessionId ? this.historyPositions[i]! : 0);
-      }
-    }
-    return { frames, classes: Uint32Array.from(classes), positions: Float64Array.from(positions) };
+    if (this.compacted.has(sessionId)) return undefined;
+    return this.held.analysis(sessionId, vantage);
   }
 
   summary(): MonitorUpdate['summary'] {
@@ -447,8 +575,8 @@ export class Monitor {
   }
 
   /** A session's channels and the contract keying it (for journal reads); undefined for an unknown session. */
-  sessionScope(sessionId: string): { channels: string[]; profile: ContractProfile } | undefined {
-    return this.analyzer.sessionScope(sessionId);
+  sessionScope(sessionId: string): Omit<SessionScope, 'sessionId'> | undefined {
+    return this.analyzer.sessionScope(sessionId) ?? this.compacted.get(sessionId);
   }
 
   /** Channels whose frames no contract read. */
@@ -456,44 +584,69 @@ export class Monitor {
     return this.analyzer.unrecognised();
   }
 
-  /** A new contract (null: detect per channel) applies to everything seen so far: the retained history is re-analyzed. */
+  /** A new contract (null: detect per channel) applies to everything seen so far (see `reanalyze`). */
   updateProfile(profile: ContractProfile | null): ContractProfile | null {
     this.contract = profile;
     this.reanalyze();
     return profile;
   }
 
-  /** New thresholds apply to everything seen so far: the retained history is re-analyzed. */
+  /** New thresholds apply to everything seen so far (see `reanalyze`). */
   updateSettings(update: Partial<MonitorSettings>): MonitorSettings {
     this.settingsValue = { ...this.settingsValue, ...update };
     this.reanalyze();
     return this.settings();
   }
 
+  /**
+   * Analyzes again what the monitor holds: the live sessions' frames with their context, in the
+   * order they came. Compacted sessions, and live ones whose frames the budget trimmed, keep their
+   * row until the journal has given their records back and they are verdicted again, one at a
+   * time in the background. A session let go (maxEndedSessions) stays gone.
+   */
   private reanalyze(): void {
     const before = this.analyzer;
     this.analyzer = new Analyzer({ ...this.options.analyzer, ...this.settingsValue, profile: this.contract });
-    for (const [sessionId, start] of this.starts) this.analyzer.setStart(sessionId, start.at, start.from, start.precisionMs);
-    for (let i = 0; i < this.history.length; i += 1) {
-      // A session let go (maxEndedSessions) stays gone: its retained frames are not analyzed again.
-      const previous = this.historyKeys[i];
-      if (previous !== undefined && !before.hasSession(previous)) {
-        this.historyKeys[i] = undefined;
-        this.historyClasses[i] = 0;
-        this.historyPositions[i] = 0;
-        continue;
-      }
-      this.historyKeys[i] = this.analyzer.ingest(this.history[i]!);
-      this.historyClasses[i] = this.analyzer.classification;
-      this.historyPositions[i] = this.analyzer.position;
+    for (const sessionId of this.held.trimmedSessions()) {
+      const scope = before.sessionScope(sessionId);
+      if (scope !== undefined && this.options.sessionSource !== undefined) this.compacted.set(sessionId, scope);
     }
-    // Every row again (the new analyzer touched every session it has).
-    this.rowCache.clear();
-    this.tally.clear();
+    for (const [sessionId, start] of this.starts) if (!this.compacted.has(sessionId)) this.analyzer.setStart(sessionId, start.at, start.from, start.precisionMs);
+    const replay = [...this.held.ordered(), ...this.context.ordered()].sort((a, b) => a.order - b.order);
+    this.held.clear();
+    for (const { record } of replay) this.hold(record, this.analyzer.ingest(record));
+    // Every live row again (the new analyzer touched every session it has); summaries stay until verdicted again.
+    for (const [sessionId, row] of this.rowCache) {
+      if (this.compacted.has(sessionId)) continue;
+      this.tally.remove(row);
+      this.rowCache.delete(sessionId);
+      this.pushed.delete(sessionId);
+    }
     this.deadlines.clear();
+    this.compactions.clear();
     this.unpushed.clear();
-    this.pushed.clear();
+    this.reverdicts.length = 0;
+    this.reverdicts.push(...this.compacted.keys());
+    void this.reverdictNext();
     this.dirty = true;
+  }
+
+  /** Verdicts compacted sessions again after a settings change, one at a time (each compacted again once verdicted). */
+  private async reverdictNext(): Promise<void> {
+    if (this.reverdicting) return;
+    this.reverdicting = true;
+    try {
+      for (let sessionId = this.reverdicts.shift(); sessionId !== undefined; sessionId = this.reverdicts.shift()) {
+        if (this.compacted.has(sessionId)) await this.bringBack(sessionId);
+      }
+    } finally {
+      this.reverdicting = false;
+    }
+  }
+
+  /** Sessions still waiting to be verdicted again after a settings change. */
+  get pendingReverdicts(): number {
+    return this.reverdicts.length + (this.reverdicting ? 1 : 0);
   }
 
   recordReconcile(sessionId: string, result: ReconcileResult): void {
@@ -523,9 +676,9 @@ export class Monitor {
     };
   }
 
-  /** The newest `limit` records of the retained history, oldest first (what a contract preview reads). */
+  /** The newest `limit` records (at most PREVIEW_MAX_RECORDS), oldest first (what a contract preview reads). */
   recentRecords(limit: number): readonly JournalRecord[] {
-    return this.history.slice(Math.max(0, this.history.length - limit));
+    return this.recent.slice(Math.max(0, this.recent.length - limit));
   }
 }
 
