@@ -101,6 +101,28 @@ describe('Monitor compaction of ended sessions (issue 19)', () => {
     expect(monitor.isCompacted('a')).toBe(true);
   });
 
+  it('read back with the context of its time: a drop while it streamed and its subscription before it began', async () => {
+    const { monitor, feed, at } = setUp();
+    feed({ type: 'connection', at: 1, connection: 'c1', state: 'connected' });
+    feed({ type: 'subscription', at: 2, connection: 'c1', channel: 'private-ai.e', status: 'subscribed' });
+    feed(chunk(100, 'e', 1));
+    // Built: the socket drops between tokens 1 and 2 and is back for 3 (2 is lost with it).
+    feed({ type: 'connection', at: 150, connection: 'c1', state: 'unavailable' });
+    feed({ type: 'connection', at: 160, connection: 'c1', state: 'connected' });
+    feed(chunk(170, 'e', 3));
+    feed(chunk(180, 'e', 4, 'completed', 'end_turn'));
+    // Later traffic on the same connection (another session, another drop) is not its context.
+    feed(chunk(5000, 'f', 1));
+    feed({ type: 'connection', at: 5100, connection: 'c1', state: 'unavailable' });
+    at(1000);
+    const before = monitor.detail('e')!;
+    expect(before.row).toMatchObject({ disconnects: 1, joinedLate: false, missing: 1, status: 'completed' });
+    at(180 + COMPACT_MS);
+    expect(monitor.isCompacted('e')).toBe(true);
+    await monitor.load('e');
+    expect(monitor.detail('e')).toEqual(before);
+  });
+
   it('a late frame of a compacted session brings it back, and counts after its terminal event', async () => {
     const { monitor, feed, at } = setUp();
     const updates: string[] = [];

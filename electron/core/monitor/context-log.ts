@@ -1,3 +1,4 @@
+import { vantageKeyOf } from '../../../shared/analysis';
 import type { JournalRecord } from '../../../shared/journal';
 import type { Ordered } from './held-frames';
 
@@ -43,6 +44,34 @@ export class ContextLog {
     this.entries = [...older.sort((a, b) => a.order - b.order), ...kept];
     if (this.entries.length > this.cap) this.entries = this.entries.slice(this.entries.length - this.cap);
     this.prunedAt = this.entries.length;
+  }
+
+  /**
+   * What a session's read-back needs of its time, scanned back from the newest (at most
+   * `scanLimit` entries): its vantages' connection changes from `from` to `to` and the last one
+   * before (whether it was connected), and its channels' subscriptions then and the last one
+   * before (whether it was subscribed from the start). Oldest first.
+   */
+  around(vantages: ReadonlySet<string>, channels: ReadonlySet<string>, from: number, to: number, scanLimit = 10_000): JournalRecord[] {
+    const found: JournalRecord[] = [];
+    const before = new Set<string>();
+    const wanted = vantages.size * (channels.size + 1);
+    for (let i = this.entries.length - 1, scanned = 0; i >= 0 && scanned < scanLimit; i--, scanned++) {
+      const record = this.entries[i]!.record;
+      const vantage = vantageKeyOf(record);
+      if (!vantages.has(vantage) || record.at > to) continue;
+      if (record.type === 'frame' || (record.type === 'subscription' && !channels.has(record.channel))) continue;
+      if (record.at >= from) {
+        found.push(record);
+        continue;
+      }
+      const key = record.type === 'connection' ? vantage : `${vantage}\u0000${record.channel}`;
+      if (before.has(key)) continue;
+      before.add(key);
+      found.push(record);
+      if (before.size >= wanted) break;
+    }
+    return found.reverse();
   }
 
   ordered(): readonly Ordered[] {

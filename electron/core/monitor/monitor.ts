@@ -13,6 +13,13 @@ import { HeldFrames, type KnownAnalysis } from './held-frames';
 
 export type { KnownAnalysis } from './held-frames';
 
+/** Where the journal has a compacted session, and what of its time a read-back replays with its frames. */
+interface Archived {
+  channels: readonly string[];
+  profile: ContractProfile | null;
+  context: JournalRecord[];
+}
+
 /** A session as the journal is asked for it: its channels and the contract that keys their records (null: the journal's own key). */
 export interface SessionScope {
   sessionId: string;
@@ -34,7 +41,7 @@ export interface MonitorOptions {
   tickMs?: number;
   /**
    * Ended sessions kept in memory (their rows, as summaries once compacted); past it the longest
-   * ended are let go — the journal keeps their frames. Default 20,000.
+   * ended are let go — the journal keeps their frames. Default 10,000.
    */
   maxEndedSessions?: number;
   /**
@@ -94,8 +101,13 @@ export class Monitor {
   private readonly recent: JournalRecord[] = [];
   /** Ingest order of the next record. */
   private order = 0;
-  /** Compacted sessions: their row is kept (the summary); this is where the journal has the rest. */
-  private readonly compacted = new Map<string, Omit<SessionScope, 'sessionId'>>();
+  /**
+   * Sessions compacted at least once (until let go): where the journal has their frames, and the
+   * context of their time (connection changes, subscriptions) a read-back replays with them.
+   */
+  private readonly archive = new Map<string, Archived>();
+  /** Archived sessions read back: each analyzed in an analyzer of its own, so its past never disturbs the live state. */
+  private readonly restored = new Map<string, Analyzer>();
   /** When each ended session may be compacted (its last frame, or its return, plus `compactAfterMs`). */
   private readonly compactions = new DeadlineHeap();
   /** Sessions brought back from the journal, and when (kept whole for `compactAfterMs` from then). */
@@ -133,29 +145,44 @@ export class Monitor {
 
   /** Feeds one record; returns the session key a frame was attributed to. */
   ingest(record: JournalRecord): string | undefined {
-    const key = this.analyzer.ingest(record);
-    if (key !== undefined && !this.sessionConnections.has(key)) this.sessionConnections.set(key, record.connection);
-    if (this.metrics !== null && key !== undefined && !Number.isNaN(this.analyzer.interTokenMs)) {
-      this.metrics.chunkGap(this.analyzer.interTokenMs, this.analyzer.contractName(key) ?? 'unknown');
+    let key = this.analyzer.ingest(record);
+    let analyzer = this.analyzer;
+    if (key !== undefined && this.archive.has(key)) {
+      // A frame of an archived session: not a new session in the live analyzer, but the next frame of that one.
+      this.analyzer.forget(key);
+      const own = this.restored.get(key);
+      if (own !== undefined) {
+        key = own.ingest(record);
+        analyzer = own;
+      }
     }
-    this.hold(record, key);
+    if (key !== undefined && !this.sessionConnections.has(key)) this.sessionConnections.set(key, record.connection);
+    if (this.metrics !== null && key !== undefined && !Number.isNaN(analyzer.interTokenMs)) {
+      this.metrics.chunkGap(analyzer.interTokenMs, analyzer.contractName(key) ?? 'unknown');
+    }
+    this.hold(record, key, analyzer);
     this.recent.push(record);
     if (this.recent.length > PREVIEW_MAX_RECORDS * 1.1) this.recent.splice(0, this.recent.length - PREVIEW_MAX_RECORDS);
     // A frame of a compacted session (a late duplicate, a replay): it is brought back whole, this frame after its past.
-    if (key !== undefined && this.compacted.has(key)) void this.bringBack(key);
+    if (key !== undefined && this.isCompacted(key)) void this.bringBack(key);
     this.dirty = true;
     return key;
   }
 
   /** Keeps a record for the detail and a re-analysis: a frame with its session, anything else as context. */
-  private hold(record: JournalRecord, key: string | undefined): void {
+  private hold(record: JournalRecord, key: string | undefined, analyzer = this.analyzer): void {
     const order = this.order++;
     if (record.type !== 'frame') return this.context.add(record, order);
     const owner = key ?? journalSessionKey(record);
     if (owner === undefined) return this.context.add(record, order);
     // A protocol frame on a compacted session's channel: the journal has it.
-    if (key === undefined && this.compacted.has(owner)) return;
-    this.held.add(owner, record, key !== undefined, this.analyzer.classification, this.analyzer.position, order);
+    if (key === undefined && this.isCompacted(owner)) return;
+    this.held.add(owner, record, key !== undefined, analyzer.classification, analyzer.position, order);
+  }
+
+  /** The analyzer a session lives in: its own when it was read back from the journal, else the live one. */
+  private analyzerOf(sessionId: string): Analyzer {
+    return this.restored.get(sessionId) ?? this.analyzer;
   }
 
   start(): void {
@@ -182,7 +209,7 @@ export class Monitor {
     const known = this.starts.get(sessionId);
     if (known !== undefined && known.at <= at) return;
     this.starts.set(sessionId, precisionMs > 0 ? { at, from, precisionMs } : { at, from });
-    this.analyzer.setStart(sessionId, at, from, precisionMs);
+    this.analyzerOf(sessionId).setStart(sessionId, at, from, precisionMs);
     this.pushed.delete(sessionId);
     this.dirty = true;
   }
@@ -198,6 +225,7 @@ export class Monitor {
     const due = new Set<string>(this.stale);
     this.stale.clear();
     for (const key of this.analyzer.takeTouched()) due.add(key);
+    for (const own of this.restored.values()) for (const key of own.takeTouched()) due.add(key);
     this.deadlines.due(now, due);
     for (const sessionId of due) {
       // Coming back from the journal: its analyzer state is partial until then, its summary stands.
@@ -205,8 +233,9 @@ export class Monitor {
         this.deferred.add(sessionId);
         continue;
       }
-      if (this.compacted.has(sessionId)) continue;
-      const verdict = this.analyzer.sessionVerdict(sessionId, now, { includeText: false });
+      if (this.isCompacted(sessionId)) continue;
+      const analyzer = this.analyzerOf(sessionId);
+      const verdict = analyzer.sessionVerdict(sessionId, now, { includeText: false });
       const old = this.rowCache.get(sessionId);
       if (old !== undefined) this.tally.remove(old);
       if (verdict === undefined) {
@@ -219,7 +248,7 @@ export class Monitor {
       if (this.metrics !== null) this.countChange(this.metrics, verdict, now);
       this.rowCache.set(sessionId, row);
       this.tally.add(row);
-      this.deadlines.set(sessionId, this.analyzer.nextChangeAt(sessionId, now));
+      this.deadlines.set(sessionId, analyzer.nextChangeAt(sessionId, now));
       if (this.options.sessionSource !== undefined && row.terminalAt !== null) {
         this.compactions.set(sessionId, Math.max(row.lastAt ?? now, this.warm.get(sessionId) ?? Number.NEGATIVE_INFINITY) + this.compactAfterMs);
       }
@@ -241,16 +270,58 @@ export class Monitor {
     const due = new Set<string>();
     this.compactions.due(now, due);
     for (const sessionId of due) {
-      const scope = this.analyzer.sessionScope(sessionId);
       const row = this.rowCache.get(sessionId);
-      if (scope === undefined || row === undefined || row.terminalAt === null || this.returning.has(sessionId) || this.unpushed.has(sessionId)) continue;
-      this.compacted.set(sessionId, scope);
-      this.analyzer.forget(sessionId);
+      if (row === undefined || row.terminalAt === null || this.returning.has(sessionId) || this.unpushed.has(sessionId)) continue;
+      if (!this.archiveSession(sessionId, row)) continue;
+      this.rowCache.set(sessionId, this.summaryOf(row));
+      // Its row changes no more until it comes back; then it is pushed again, once.
+      this.pushed.delete(sessionId);
+      if (!this.restored.delete(sessionId)) this.analyzer.forget(sessionId);
       this.held.drop(sessionId);
       this.deadlines.delete(sessionId);
       this.warm.delete(sessionId);
       this.compactedCount++;
     }
+  }
+
+  /**
+   * A row as kept for a compacted session: its parts that most sessions share (the contract and
+   * why, the checks, the terminal states, the anomaly kinds) are one object each, not one per row.
+   */
+  private summaryOf(row: SessionRow): SessionRow {
+    return {
+      ...row,
+      contract: this.shared(row.contract),
+      checks: this.shared(row.checks),
+      terminalStates: this.shared(row.terminalStates),
+      anomalyKinds: this.shared(row.anomalyKinds),
+    };
+  }
+
+  private readonly sharedParts = new Map<string, unknown>();
+
+  private shared<T>(value: T): T {
+    const key = JSON.stringify(value) ?? 'undefined';
+    const known = this.sharedParts.get(key);
+    if (known !== undefined) return known as T;
+    // Bounded: parts that are all different (a coverage per session) are kept as they are.
+    if (this.sharedParts.size < 4096) this.sharedParts.set(key, value);
+    return value;
+  }
+
+  /**
+   * Records where the journal has a session and the context of its time (from the context log:
+   * its vantages' connection changes while it ran, its channels' subscriptions), unless it is
+   * archived already. False when no analyzer has the session.
+   */
+  private archiveSession(sessionId: string, row: Pick<SessionRow, 'firstAt' | 'lastAt'>, analyzer = this.analyzerOf(sessionId)): boolean {
+    if (this.archive.has(sessionId)) return true;
+    const scope = analyzer.sessionScope(sessionId);
+    if (scope === undefined) return false;
+    const vantages = new Set(analyzer.observationVerdicts(sessionId, row.lastAt ?? 0).map((v) => vantageKeyOf(v)));
+    const context = this.context.around(vantages, new Set(scope.channels), row.firstAt ?? Number.NEGATIVE_INFINITY, row.lastAt ?? Number.POSITIVE_INFINITY);
+    this.archive.set(sessionId, { ...scope, context });
+    return true;
   }
 
   /** Sessions compacted so far (a session brought back and compacted again counts twice). */
@@ -262,7 +333,7 @@ export class Monitor {
    * `compactAfterMs`. Resolves at once for a session analyzed live or unknown.
    */
   load(sessionId: string): Promise<void> {
-    if (!this.compacted.has(sessionId) && !this.returning.has(sessionId)) {
+    if (!this.isCompacted(sessionId) && !this.returning.has(sessionId)) {
       if (this.warm.has(sessionId)) this.warm.set(sessionId, this.clock());
       return Promise.resolve();
     }
@@ -272,10 +343,10 @@ export class Monitor {
   private bringBack(sessionId: string, keepWarm = false): Promise<void> {
     const pending = this.returning.get(sessionId);
     if (pending !== undefined) return pending;
-    const scope = this.compacted.get(sessionId);
+    const archived = this.archive.get(sessionId);
     const source = this.options.sessionSource;
-    if (scope === undefined || source === undefined) return Promise.resolve();
-    const done = source({ sessionId, ...scope })
+    if (archived === undefined || source === undefined || this.restored.has(sessionId)) return Promise.resolve();
+    const done = source({ sessionId, channels: archived.channels, profile: archived.profile })
       .then(
         (records) => this.restore(sessionId, records, keepWarm),
         (error: unknown) => {
@@ -295,38 +366,49 @@ export class Monitor {
   }
 
   /**
-   * A compacted session's past, read back: analyzed again, then the frames that arrived since
-   * it was compacted (held, and analyzed meanwhile into a partial state that is now dropped).
-   * The journal's own copy of those is skipped: it is what is at or after the first of them.
+   * An archived session's past, read back into an analyzer of its own: its frames from the
+   * journal with the context of their time, in arrival order, then the frames that arrived since
+   * it was compacted (held meanwhile). The journal's own copy of those is skipped: it is what is
+   * at or after the first of them.
    */
   private restore(sessionId: string, records: readonly JournalRecord[], keepWarm: boolean): void {
-    if (!this.compacted.has(sessionId)) return;
+    const archived = this.archive.get(sessionId);
+    if (archived === undefined || this.restored.has(sessionId)) return;
     const late = this.held.recent(sessionId, Number.POSITIVE_INFINITY);
     const lateFrom = late[0]?.at ?? Number.POSITIVE_INFINITY;
-    this.analyzer.forget(sessionId);
     this.held.drop(sessionId);
-    this.compacted.delete(sessionId);
+    const own = this.newAnalyzer();
     const start = this.starts.get(sessionId);
-    if (start !== undefined) this.analyzer.setStart(sessionId, start.at, start.from, start.precisionMs);
-    // Only its frames: the channel's subscriptions are the analyzer's now, not of that time.
-    for (const record of records) if (record.type === 'frame' && record.at < lateFrom) this.hold(record, this.analyzer.ingest(record));
-    for (const frame of late) this.hold(frame, this.analyzer.ingest(frame));
+    if (start !== undefined) own.setStart(sessionId, start.at, start.from, start.precisionMs);
+    const past = [...archived.context, ...records.filter((record) => record.type === 'frame' && record.at < lateFrom)];
+    // Stable: a context record and a frame at the same time keep the order they were given in.
+    past.sort((a, b) => a.at - b.at);
+    for (const record of past) {
+      const key = own.ingest(record);
+      if (record.type === 'frame') this.hold(record, key, own);
+    }
+    for (const frame of late) this.hold(frame, own.ingest(frame), own);
+    this.restored.set(sessionId, own);
     if (keepWarm) this.warm.set(sessionId, this.clock());
     this.stale.add(sessionId);
     this.pushed.delete(sessionId);
   }
 
+  private newAnalyzer(): Analyzer {
+    return new Analyzer({ ...this.options.analyzer, ...this.settingsValue, profile: this.contract });
+  }
+
   /** Whether a session is compacted (its row is a summary; `load` brings its detail back). */
   isCompacted(sessionId: string): boolean {
-    return this.compacted.has(sessionId);
+    return this.archive.has(sessionId) && !this.restored.has(sessionId);
   }
 
   /** What the monitor holds, counted (tests and the benchmark assert its bound from these). */
   footprint(): { analyzerSessions: number; rows: number; summaries: number; heldFrames: number; contextRecords: number; recentRecords: number } {
     return {
-      analyzerSessions: this.analyzer.sessions,
+      analyzerSessions: this.analyzer.sessions + this.restored.size,
       rows: this.rowCache.size,
-      summaries: this.compacted.size,
+      summaries: this.archive.size - this.restored.size,
       heldFrames: this.held.size,
       contextRecords: this.context.size,
       recentRecords: this.recent.length,
@@ -342,10 +424,11 @@ export class Monitor {
     const now = this.clock();
     this.refresh(now);
     for (const sessionId of this.rowCache.keys()) {
-      const verdict = this.analyzer.sessionVerdict(sessionId, now, { includeText: false });
+      const analyzer = this.analyzerOf(sessionId);
+      const verdict = analyzer.sessionVerdict(sessionId, now, { includeText: false });
       if (verdict === undefined) continue;
       recorder.baseline(verdict);
-      if (verdict.observations > 1) for (const v of this.analyzer.observationVerdicts(sessionId, now)) recorder.observationLoss(sessionId, vantageKeyOf(v), v, false, true);
+      if (verdict.observations > 1) for (const v of analyzer.observationVerdicts(sessionId, now)) recorder.observationLoss(sessionId, vantageKeyOf(v), v, false, true);
     }
     recorder.readOpenSessionsFrom(() => this.tally.summary(0).byStatus);
     this.metrics = recorder;
@@ -355,7 +438,7 @@ export class Monitor {
     recorder.session(verdict);
     // Delivery loss is per vantage: only a session seen from several has any.
     if (verdict.observations > 1) {
-      for (const v of this.analyzer.observationVerdicts(verdict.sessionId, now)) recorder.observationLoss(verdict.sessionId, vantageKeyOf(v), v);
+      for (const v of this.analyzerOf(verdict.sessionId).observationVerdicts(verdict.sessionId, now)) recorder.observationLoss(verdict.sessionId, vantageKeyOf(v), v);
     }
   }
 
@@ -392,7 +475,7 @@ export class Monitor {
    * forgotten — their row, their analyzer state, their bookkeeping. Open sessions are never.
    */
   private evictEnded(): void {
-    const cap = this.options.maxEndedSessions ?? 20_000;
+    const cap = this.options.maxEndedSessions ?? 10_000;
     if (this.ended.size <= cap) return;
     for (const sessionId of this.ended) {
       if (this.ended.size <= cap) break;
@@ -402,7 +485,8 @@ export class Monitor {
       this.rowCache.delete(sessionId);
       this.deadlines.delete(sessionId);
       this.compactions.delete(sessionId);
-      this.compacted.delete(sessionId);
+      this.archive.delete(sessionId);
+      this.restored.delete(sessionId);
       this.warm.delete(sessionId);
       this.held.drop(sessionId);
       this.pushed.delete(sessionId);
@@ -459,7 +543,8 @@ export class Monitor {
    */
   detail(sessionId: string, vantage?: string): SessionDetail | undefined {
     const now = this.clock();
-    const verdicts = this.analyzer.observationVerdicts(sessionId, now);
+    const analyzer = this.analyzerOf(sessionId);
+    const verdicts = analyzer.observationVerdicts(sessionId, now);
     if (verdicts.length === 0) return undefined;
     const combined = combineObservations(verdicts);
     const session = vantage === undefined ? combined : verdicts.find((v) => vantageKeyOf(v) === vantage);
@@ -471,13 +556,13 @@ export class Monitor {
     }
     const observations: ObservationRow[] = verdicts.map((v) => {
       const key = vantageKeyOf(v);
-      return { ...this.row({ ...v, observations: verdicts.length }, undefined, this.analyzer.observationTimes(sessionId, key)), vantage: key };
+      return { ...this.row({ ...v, observations: verdicts.length }, undefined, analyzer.observationTimes(sessionId, key)), vantage: key };
     });
     return {
       row: this.row(combined, reconcile ?? undefined),
       vantage: vantageKeyOf(session),
       observations,
-      comparison: verdicts.length > 1 ? (this.analyzer.comparison(sessionId, now) ?? null) : null,
+      comparison: verdicts.length > 1 ? (analyzer.comparison(sessionId, now) ?? null) : null,
       gaps: session.gaps,
       text: session.text,
       naiveText: session.naiveText,
@@ -489,7 +574,7 @@ export class Monitor {
 
   /** The vantage key of a session's fullest observation (what the detail shows by default). */
   primaryVantage(sessionId: string): string | undefined {
-    const verdict = this.analyzer.sessionVerdict(sessionId, this.clock(), { includeText: false });
+    const verdict = this.analyzerOf(sessionId).sessionVerdict(sessionId, this.clock(), { includeText: false });
     return verdict === undefined ? undefined : vantageKeyOf(verdict);
   }
 
@@ -551,7 +636,7 @@ export class Monitor {
    * session, or one trimmed by the held-frames budget).
    */
   sessionAnalysis(sessionId: string, vantage = this.primaryVantage(sessionId)): KnownAnalysis | undefined {
-    if (this.compacted.has(sessionId)) return undefined;
+    if (this.isCompacted(sessionId)) return undefined;
     return this.held.analysis(sessionId, vantage);
   }
 
@@ -571,12 +656,19 @@ export class Monitor {
 
   /** A session's contract as its channel is read (given or detected); undefined for an unknown session. */
   sessionContract(channel: string): ContractProfile | undefined {
+    for (const own of this.restored.values()) {
+      const contract = own.channelContract(channel);
+      if (contract !== undefined) return contract;
+    }
     return this.analyzer.channelContract(channel);
   }
 
   /** A session's channels and the contract keying it (for journal reads); undefined for an unknown session. */
   sessionScope(sessionId: string): Omit<SessionScope, 'sessionId'> | undefined {
-    return this.analyzer.sessionScope(sessionId) ?? this.compacted.get(sessionId);
+    const scope = this.analyzerOf(sessionId).sessionScope(sessionId);
+    if (scope !== undefined) return scope;
+    const archived = this.archive.get(sessionId);
+    return archived === undefined ? undefined : { channels: archived.channels, profile: archived.profile };
   }
 
   /** Channels whose frames no contract read. */
@@ -606,18 +698,24 @@ export class Monitor {
    */
   private reanalyze(): void {
     const before = this.analyzer;
-    this.analyzer = new Analyzer({ ...this.options.analyzer, ...this.settingsValue, profile: this.contract });
-    for (const sessionId of this.held.trimmedSessions()) {
-      const scope = before.sessionScope(sessionId);
-      if (scope !== undefined && this.options.sessionSource !== undefined) this.compacted.set(sessionId, scope);
+    this.analyzer = this.newAnalyzer();
+    // Sessions read back had the old settings in their own analyzers: compacted again, verdicted again below.
+    for (const sessionId of this.restored.keys()) this.held.drop(sessionId);
+    this.restored.clear();
+    // Live sessions whose frames the budget trimmed: archived, so the journal gives them back whole.
+    if (this.options.sessionSource !== undefined) {
+      for (const sessionId of this.held.trimmedSessions()) {
+        const row = this.rowCache.get(sessionId);
+        if (row !== undefined) this.archiveSession(sessionId, row, before);
+      }
     }
-    for (const [sessionId, start] of this.starts) if (!this.compacted.has(sessionId)) this.analyzer.setStart(sessionId, start.at, start.from, start.precisionMs);
+    for (const [sessionId, start] of this.starts) if (!this.archive.has(sessionId)) this.analyzer.setStart(sessionId, start.at, start.from, start.precisionMs);
     const replay = [...this.held.ordered(), ...this.context.ordered()].sort((a, b) => a.order - b.order);
     this.held.clear();
-    for (const { record } of replay) this.hold(record, this.analyzer.ingest(record));
+    for (const { record } of replay) this.hold(record, this.ingestLive(record));
     // Every live row again (the new analyzer touched every session it has); summaries stay until verdicted again.
     for (const [sessionId, row] of this.rowCache) {
-      if (this.compacted.has(sessionId)) continue;
+      if (this.archive.has(sessionId)) continue;
       this.tally.remove(row);
       this.rowCache.delete(sessionId);
       this.pushed.delete(sessionId);
@@ -626,9 +724,16 @@ export class Monitor {
     this.compactions.clear();
     this.unpushed.clear();
     this.reverdicts.length = 0;
-    this.reverdicts.push(...this.compacted.keys());
+    this.reverdicts.push(...this.archive.keys());
     void this.reverdictNext();
     this.dirty = true;
+  }
+
+  /** A replayed record into the live analyzer; an archived session's frames are the journal's to give back. */
+  private ingestLive(record: JournalRecord): string | undefined {
+    const key = this.analyzer.ingest(record);
+    if (key !== undefined && this.archive.has(key)) this.analyzer.forget(key);
+    return key;
   }
 
   /** Verdicts compacted sessions again after a settings change, one at a time (each compacted again once verdicted). */
@@ -637,7 +742,7 @@ export class Monitor {
     this.reverdicting = true;
     try {
       for (let sessionId = this.reverdicts.shift(); sessionId !== undefined; sessionId = this.reverdicts.shift()) {
-        if (this.compacted.has(sessionId)) await this.bringBack(sessionId);
+        if (this.isCompacted(sessionId)) await this.bringBack(sessionId);
       }
     } finally {
       this.reverdicting = false;
@@ -662,7 +767,7 @@ export class Monitor {
   private row(
     session: SessionVerdict & { observations: number },
     reconcile = this.reconciled.get(session.sessionId),
-    times = this.analyzer.sessionTimes(session.sessionId),
+    times = this.analyzerOf(session.sessionId).sessionTimes(session.sessionId),
   ): SessionRow {
     const { text: _text, naiveText: _naive, anomalies, gaps: _gaps, anomaliesDropped: _dropped, textTruncated: _t, naiveTextTruncated: _n, ...counters } = session;
     const kinds = new Set<SessionRow['anomalyKinds'][number]>(anomalies.map((a) => a.kind));
