@@ -432,9 +432,8 @@ export class Analyzer {
    * contract: a channel's first frame chooses, whatever comes after.
    */
   private channelState(channel: string, record: FrameRecord): ChannelState<SessionGroup> {
-    const fresh = !this.detector.hasState(channel);
     const state = this.detector.state(channel, record.at, record.connection) as ChannelState<SessionGroup>;
-    if (fresh && state.contract === null) {
+    if (this.detector.created && state.contract === null) {
       const seed = this.detector.seedContract(channel);
       const id = seed === null ? undefined : channelSessionId(seed.compiled, channel);
       const group = id === undefined ? undefined : this.groups.get(id);

@@ -141,13 +141,12 @@ export class ContractDetector {
     if (state !== undefined && state.group === group) state.group = null;
   }
 
-  /** True when the channel has a state (it went the general way at least once). */
-  hasState(channel: string): boolean {
-    return this.channels.has(channel);
-  }
+  /** Whether the last `state` call made the channel's state (its first frame the general way). */
+  created = false;
 
   state(channel: string, at: number, connection: string): ChannelState {
     let state = this.channels.get(channel);
+    this.created = state === undefined;
     if (state === undefined) {
       state = { contract: this.forced, streamKey: channelSuffix(channel), group: null, recognised: false, unread: 0, events: [], sample: null, firstAt: at, connection };
       this.channels.set(channel, state);
