@@ -1,4 +1,5 @@
-import type { MarkerKind } from '../analysis/timeline';
+import type { MarkerKind, TimelinePoint } from '../analysis/timeline';
+import { formatMs } from './format';
 import type { ChartPalette } from './palette';
 
 /**
@@ -72,4 +73,10 @@ export function markerColor(kind: MarkerKind, palette: ChartPalette, state?: str
     case 'terminal':
       return palette.terminal[state ?? 'completed'] ?? palette.terminal.completed ?? '#1a7f37';
   }
+}
+
+/** What a point says in its tooltip (and the app's hover readout). */
+export function pointTitle(point: TimelinePoint): string {
+  const kinds = point.kinds.length > 0 ? point.kinds.join(', ').replace(/_/g, ' ') : 'new';
+  return `#${point.sequence ?? '—'} at +${formatMs(point.x)} · attempt ${point.attempt} · ${kinds}${point.chunk !== null ? ` · “${point.chunk.slice(0, 40)}”` : ''}`;
 }

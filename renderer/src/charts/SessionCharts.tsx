@@ -12,6 +12,7 @@ import {
   MARKER_LABEL,
   MARKER_ORDER,
   nearestIndex,
+  pointTitle,
   niceDomain,
   niceTicks,
   type LinearScale,
@@ -64,12 +65,6 @@ function Marker({ kind, cx, cy, color, point }: { kind: MarkerKind; cx: number; 
       {parts.map((part, i) => createElement(part.tag, { key: i, ...shapeProps(part) }))}
     </g>
   );
-}
-
-/** What a point says in the tooltip and the hover readout. */
-function pointTitle(point: TimelinePoint): string {
-  const kinds = point.kinds.length > 0 ? point.kinds.join(', ').replace(/_/g, ' ') : 'new';
-  return `#${point.sequence ?? '—'} at +${formatMs(point.x)} · attempt ${point.attempt} · ${kinds}${point.chunk !== null ? ` · “${point.chunk.slice(0, 40)}”` : ''}`;
 }
 
 /** Points of every drawn series, ascending by x (hover and click find the nearest one). */
