@@ -36,6 +36,7 @@ th{background:var(--panel-2);font-weight:600}
 tr.fail td{background:var(--bad-bg)}
 .error{color:var(--bad);font-weight:600}
 ul.reasons{margin:0;padding-left:1rem}
+.session-detail>ul.reasons{margin:0 0 10px}
 code{font-size:12px}
 .tag{font-size:11.5px;padding:0 6px;border-radius:8px;border:1px solid var(--border);white-space:nowrap;font-weight:normal}
 .tag.bad{color:var(--bad);border-color:var(--bad)}.tag.ok{color:var(--ok);border-color:var(--ok)}
@@ -327,7 +328,8 @@ export function formatHtml(report: CheckReport): string {
   const detection = element(
     'section',
     { class: 'panel', id: 'detection' },
-    element('h2', {}, 'Detection against the ground truth') +
+    element('a', { class: 'back', href: '#contents' }, '↑ contents') +
+      element('h2', {}, 'Detection against the ground truth') +
       element(
         'table',
         {},
