@@ -22,14 +22,16 @@ export interface VirtualCheck {
   endedAt: number;
 }
 
-export function checkInVirtualTime(scenario: Scenario, start = Date.UTC(2026, 11, 2, 10)): VirtualCheck {
+/** `frameBudget`: the frames check keeps for the report's charts (default check's own). */
+export function checkInVirtualTime(scenario: Scenario, options: { start?: number; frameBudget?: number } = {}): VirtualCheck {
+  const start = options.start ?? Date.UTC(2026, 11, 2, 10);
   const clock = new VirtualClock(start);
   const analyzerOptions = { ...scenario.analyzer, profile: scenarioProfile(scenario) };
   const watch = watchInVirtualTime(scenario, { clock, analyzer: analyzerOptions });
   const endedAt = clock.now();
   // check's analyzer, fed what the subscriber journalled (its arrival times are asked of it as check asks).
   const analyzer = new Analyzer(analyzerOptions);
-  const frames = new SessionFrames();
+  const frames = new SessionFrames(options.frameBudget);
   for (const record of watch.records) {
     analyzer.ingest(record);
     if (record.type === 'frame') frames.add(record);

@@ -66,14 +66,18 @@ const parsed = blocks.map((text) => {
   return { text, errors: document.errors.map((e) => e.message), warnings: document.warnings.map((w) => w.message), value: document.toJS() as unknown };
 });
 const workflows = parsed.map((p) => p.value).filter((v): v is Workflow => typeof v === 'object' && v !== null && 'jobs' in v);
-const steps: Step[] = parsed.flatMap((p) => (Array.isArray(p.value) ? (p.value as Step[]) : 'jobs' in (p.value as object) ? Object.values((p.value as Workflow).jobs).flatMap((job) => job.steps) : []));
-const invocations = steps.flatMap((step) => (step.run ? echoscopeLines(step.run) : [])).map(([name, ...args]) => {
-  const command = cliCommands.find((c) => c.name === name);
-  if (!command) throw new Error(`docs/ci.md runs "echoscope ${name}", which is no command`);
-  // exactly as runCli parses a command line: unknown options and missing values throw
-  const { values, positionals } = parseArgs({ args, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
-  return { name: name!, values, positionals };
-});
+const steps: Step[] = parsed.flatMap((p) =>
+  Array.isArray(p.value) ? (p.value as Step[]) : 'jobs' in (p.value as object) ? Object.values((p.value as Workflow).jobs).flatMap((job) => job.steps) : [],
+);
+const invocations = steps
+  .flatMap((step) => (step.run ? echoscopeLines(step.run) : []))
+  .map(([name, ...args]) => {
+    const command = cliCommands.find((c) => c.name === name);
+    if (!command) throw new Error(`docs/ci.md runs "echoscope ${name}", which is no command`);
+    // exactly as runCli parses a command line: unknown options and missing values throw
+    const { values, positionals } = parseArgs({ args, options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true });
+    return { name: name!, values, positionals };
+  });
 const of = (name: string) => invocations.filter((i) => i.name === name);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
