@@ -9,8 +9,10 @@ export const checkCommand: CliCommand = {
   usage: 'echoscope check SUITE [--reporter list,json,junit,html] [--out DIR] [--seed N] [--timeout MS] [--metrics-port N [--metrics-linger DURATION]]',
   details: [
     'SUITE: builtin (the whole library), builtin:NAME[,NAME], a built-in name, a YAML/JSON scenario file, or a folder of them.',
-    'Each run writes a new folder DIR/check-<UTC time>[-n] (never overwriting) with the chosen reports and ground-truth.json.',
-    'See docs/scenarios.md.',
+    'Each run writes a new folder DIR/check-<UTC time>[-n] (never overwriting) with the chosen reports and ground-truth.json:',
+    'report.txt (list), report.json, junit.xml (a testcase per session, timed by how long EchoScope watched it),',
+    'report.html (self-contained: contents, and the timeline and latency charts of each failing or anomalous session).',
+    'One summary line is printed whatever the reporters. See docs/scenarios.md; CI recipes: docs/ci.md.',
     '',
     'Examples:',
     '  echoscope check builtin',

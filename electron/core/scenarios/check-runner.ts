@@ -1,25 +1,12 @@
 import { Analyzer, type AnalyzerOptions } from '../../../shared/analysis';
-import { resolveOptions } from '../../../shared/analysis/options';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
 import { builtinContract, type ContractProfile } from '../../../shared/contract';
-import {
-  addSessionScore,
-  isStreamContract,
-  STREAM_EVENT_NAMES,
-  detectedAnomalies,
-  emptyScores,
-  evaluateExpect,
-  expectedAnomalies,
-  matchesSession,
-  mergeScores,
-  sessionIdsOf,
-  zeroCounts,
-  type Scenario,
-} from '../../../shared/scenario';
+import { emptyScores, isStreamContract, STREAM_EVENT_NAMES, sessionIdsOf, type Scenario } from '../../../shared/scenario';
 import { DEFAULT_APP, startMockServer } from '../../mock';
 import { startScenario } from '../../mock/simulator';
 import { ConnectionHub } from '../hub';
-import type { CheckReport, ScenarioCheck, SessionCheck, SessionFailure } from './report';
+import { checkReport, judgeScenario, SessionFrames } from './judge';
+import type { CheckReport, ScenarioCheck } from './report';
 import { IngestGuard } from '../ingest-guard';
 import { AnalyzerMetrics, type MetricsRecorder } from '../metrics';
 
@@ -43,7 +30,7 @@ export interface CheckOptions {
 const now = (): number => performance.timeOrigin + performance.now();
 
 /** The contract the scenario's simulator speaks, for the analyzer: given explicitly, never left to a default or a guess. */
-function scenarioProfile(scenario: Scenario): ContractProfile {
+export function scenarioProfile(scenario: Scenario): ContractProfile {
   const profile = builtinContract(scenario.contract);
   if (profile === undefined) throw new Error(`no built-in contract named ${scenario.contract}`);
   // The seed's event may be renamed by the scenario (`event`); a stream names its own events.
@@ -67,12 +54,12 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const app = scenario.app ?? DEFAULT_APP;
   const analyzerOptions: AnalyzerOptions = { ...scenario.analyzer, profile: scenarioProfile(scenario) };
   const isBroadcast = broadcastFilter(scenario);
-  const stallAfterMs = resolveOptions(analyzerOptions).stallAfterMs;
   const analyzer = new Analyzer(analyzerOptions);
   const metrics = options.metrics ? new AnalyzerMetrics(analyzer, options.metrics) : undefined;
   const errors: string[] = [];
   const server = await startMockServer({ port: 0, apps: [app] });
   const received = new Map<string, number>();
+  const frames = new SessionFrames();
   const changed = new Set<() => void>();
   const profiles = new Map<string, { profile: Profile; channel: string }>();
   let watching = true;
@@ -86,6 +73,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
         return key;
       }, record);
       if (record.type === 'frame' && record.channel !== undefined && isBroadcast(record.event)) {
+        frames.add(record);
         received.set(record.channel, (received.get(record.channel) ?? 0) + 1);
         for (const listener of changed) listener();
       }
@@ -103,7 +91,6 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   });
 
   const run = startScenarioAfterSubscribing();
-  let sessions: SessionCheck[] = [];
   try {
     const active = await run;
     const finished = await within(active.done, timeoutMs);
@@ -117,55 +104,19 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
     const verdict = analyzer.verdicts(now(), { endOfJournal: true });
     metrics?.final(verdict.sessions);
     watching = false;
-    sessions = active.truth.sessions.map((truth) => {
-      const session = verdict.sessions.find((s) => s.sessionId === truth.sessionId) ?? null;
-      const record = server.generations.get(truth.sessionId);
-      // What the contract lets EchoScope check, as the verdict says: no anomaly of a kind it cannot know is expected.
-      const expected = expectedAnomalies(truth, { stallAfterMs, contract: scenario.contract, ...(session ? { checks: session.checks } : {}) });
-      const detected = session ? detectedAnomalies(session) : zeroCounts();
-      const failures: SessionFailure[] = [];
-      if (!session) failures.push({ field: 'verdict', reason: 'EchoScope received no event of this session' });
-      for (const kind of Object.keys(expected) as (keyof typeof expected)[]) {
-        if (expected[kind] !== detected[kind]) {
-          failures.push({ field: `truth.${kind}`, reason: `ground truth: ${expected[kind]} ${kind} expected, EchoScope reported ${detected[kind]}` });
-        }
-      }
-      return {
-        sessionId: truth.sessionId,
-        passed: true,
-        failures,
-        verdict: session,
-        expected,
-        detected,
-        record: record ? { progress: record.progress, finalText: record.final_text } : null,
-      };
-    });
-    scenario.expect.forEach((expectation, i) => {
-      const matching = sessions.filter((s) => matchesSession(expectation.session, s.sessionId));
-      if (matching.length === 0) errors.push(`expect[${i}]: session "${expectation.session}" matches no session of the scenario`);
-      for (const session of matching) {
-        if (!session.verdict) continue;
-        for (const failure of evaluateExpect(expectation, { verdict: session.verdict, finalText: session.record?.finalText ?? null })) {
-          session.failures.push({ field: `expect[${i}].${failure.field}`, reason: failure.reason });
-        }
-      }
-    });
-    for (const session of sessions) session.passed = session.failures.length === 0;
-    const scores = emptyScores();
-    for (const session of sessions) addSessionScore(scores, session.expected, session.detected);
-    return {
-      name: scenario.name,
-      description: scenario.description,
-      seed: scenario.seed,
-      passed: errors.length === 0 && sessions.every((s) => s.passed),
+    return judgeScenario({
+      scenario,
+      truth: active.truth,
+      verdict,
+      times: (sessionId) => analyzer.sessionTimes(sessionId),
+      frames,
+      generation: (sessionId) => server.generations.get(sessionId),
+      analyzer: analyzerOptions,
+      errors,
       startedAt,
       durationMs: now() - started,
-      errors,
-      sessions,
-      scores,
-      truth: active.truth,
       emitTiming: active.timing(),
-    };
+    });
   } finally {
     watching = false;
     hub.closeAll();
@@ -254,22 +205,5 @@ export async function runCheck(suite: string, scenarios: readonly Scenario[], op
     results.push(result);
     options.onScenario?.(result);
   }
-  const scores = emptyScores();
-  for (const result of results) mergeScores(scores, result.scores);
-  const sessions = results.flatMap((r) => r.sessions);
-  return {
-    version: 1,
-    suite,
-    startedAt,
-    durationMs: now() - started,
-    passed: results.every((r) => r.passed),
-    totals: {
-      scenarios: results.length,
-      scenariosFailed: results.filter((r) => !r.passed).length,
-      sessions: sessions.length,
-      sessionsFailed: sessions.filter((s) => !s.passed).length,
-    },
-    scores,
-    scenarios: results,
-  };
+  return checkReport(suite, results, startedAt, now() - started);
 }

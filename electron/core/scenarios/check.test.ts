@@ -1,13 +1,14 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOMParser } from '@xmldom/xmldom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANOMALY_KINDS } from '../../../shared/analysis';
 import { AppError, type ScenarioProgress } from '../../../shared/api';
 import { runCli } from '../../cli/main';
 import { startMockServer } from '../../mock';
 import { BUILTIN_SCENARIOS } from '../../mock/scenarios';
+import { publishedEvents, type GroundTruth } from '../../../shared/scenario';
+import { parseJunit } from '../../../test-support/junit-shape';
 import { builtinScenarios, createRunFolder, runCheck, ScenarioRunner, type CheckReport } from './index';
 
 let dir: string;
@@ -103,20 +104,21 @@ describe('echoscope check command', () => {
     expect(files).toEqual(['ground-truth.json', 'junit.xml', 'report.html', 'report.json', 'report.txt']);
 
     const xml = await readFile(join(out, folder!, 'junit.xml'), 'utf8');
-    const problems: string[] = [];
-    const doc = new DOMParser({ errorHandler: (level: string, message: string) => problems.push(`${level}: ${message}`) }).parseFromString(xml, 'text/xml');
-    expect(problems).toEqual([]);
-    const root = doc.documentElement!;
-    expect(root.nodeName).toBe('testsuites');
-    expect(root.getAttribute('failures')).toBe('1');
-    const suites = root.getElementsByTagName('testsuite');
-    expect(suites.length).toBe(1);
-    expect(suites[0]!.getAttribute('name')).toBe('wrong-expect');
-    const cases = suites[0]!.getElementsByTagName('testcase');
-    expect(Array.from({ length: cases.length }, (_, i) => cases[i]!.getAttribute('name'))).toEqual(['w1', 'detection precision and recall']);
-    const failure = cases[0]!.getElementsByTagName('failure')[0]!;
-    expect(failure.getAttribute('message')).toBe('expected status completed, got truncated');
-    expect(failure.textContent).toContain('expect[0].counts.duplicates');
+    const junit = parseJunit(xml);
+    expect(junit.failures).toBe(1);
+    expect(junit.suites.map((s) => s.name)).toEqual(['wrong-expect']);
+    const cases = junit.suites[0]!.cases;
+    expect(cases.map((c) => c.name)).toEqual(['w1', 'detection precision and recall']);
+    expect(cases[0]!.failure!.message).toBe('expected status completed, got truncated');
+    expect(cases[0]!.failure!.text).toContain('expect[0].counts.duplicates');
+    // w1's time is how long EchoScope watched it over real sockets: at least the plan's first token → terminal
+    // (less the scheduler's 0.5 ms early tolerance), and within its scenario's run.
+    const [truth] = JSON.parse(await readFile(join(out, folder!, 'ground-truth.json'), 'utf8')) as GroundTruth[];
+    const events = publishedEvents(truth!.sessions[0]!);
+    const plannedMs = events.find((e) => e.state === 'truncated')!.t - events[0]!.t;
+    expect(plannedMs).toBe(12); // 6 tokens 2 ms apart, then the terminal
+    expect(cases[0]!.time * 1000).toBeGreaterThanOrEqual(plannedMs - 1);
+    expect(cases[0]!.time).toBeLessThanOrEqual(junit.suites[0]!.time);
 
     const html = await readFile(join(out, folder!, 'report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/);

@@ -1,15 +1,28 @@
-import { memo, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { createElement, memo, useLayoutEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import type { TimelinePoint } from '../../../shared/analysis/timeline';
 import type { SessionDetail, SessionTimelineView } from '../../../shared/api';
 import type { Theme } from '../app/theme';
 import { useWidth } from '../components/use-width';
-import { formatMs } from '../data/format';
+import {
+  axisSeconds as seconds,
+  formatMs,
+  linearScale,
+  markerColor as paletteMarkerColor,
+  markerShape,
+  MARKER_LABEL,
+  MARKER_ORDER,
+  nearestIndex,
+  pointTitle,
+  niceDomain,
+  niceTicks,
+  type LinearScale,
+  type ShapePart,
+} from '../../../shared/charts';
 import { chartPalette, type ChartPalette } from './palette';
-import { linearScale, nearestIndex, niceDomain, niceTicks, type LinearScale } from './scale';
 import { BottomAxis, ChartLegend, dotsPath, Grid, LeftAxis, linePath, plotArea, type PlotArea } from './svg-axes';
 
 /**
- * The session detail's charts, drawn as plain SVG on our own scales (renderer/src/charts/scale.ts).
+ * The session detail's charts, drawn as plain SVG on our own scales (shared/charts, which the HTML report draws with too).
  * recharts (kept for the Fleet view) costs 50+ ms per chart to mount through its store, before a
  * single point is drawn; here a 100k-event session's downsampled timeline, both latency lines
  * and the histogram are one React render of a few thousand SVG elements.
@@ -27,82 +40,31 @@ export interface SessionChartsProps {
   knownWidth?: number;
 }
 
-/** Axis ticks: milliseconds under a second (so 0.45 s and 0.55 s do not both read "0.5s"), else seconds. */
-const seconds = (ms: number) => (Math.abs(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
-
 /** The figure's padding and border take 22 px of the measured width. */
 const FIGURE_CHROME = 22;
 
 type MarkerKind = keyof SessionTimelineView['markers'];
 
-/** Drawing (and legend) order: later kinds are drawn over earlier ones. */
-const MARKER_ORDER: readonly MarkerKind[] = ['duplicate', 'out_of_order', 'after_terminal', 'conflict', 'replay', 'violation', 'terminal'];
-
-const MARKER_LABEL: Record<MarkerKind, string> = {
-  replay: 'replay restart',
-  duplicate: 'duplicate',
-  conflict: 'conflict',
-  out_of_order: 'out of order',
-  after_terminal: 'after terminal',
-  violation: 'violation',
-  terminal: 'terminal event',
-};
-
 function markerColor(kind: MarkerKind, palette: ChartPalette, point?: TimelinePoint): string {
-  switch (kind) {
-    case 'replay':
-      return palette.replay;
-    case 'duplicate':
-      return palette.duplicate;
-    case 'conflict':
-      return palette.conflict;
-    case 'out_of_order':
-      return palette.outOfOrder;
-    case 'after_terminal':
-      return palette.afterTerminal;
-    case 'violation':
-      return palette.violation;
-    case 'terminal':
-      return palette.terminal[point?.state ?? 'completed'] ?? palette.terminal.completed ?? '#1a7f37';
-  }
+  return paletteMarkerColor(kind, palette, point?.state);
 }
 
-/** One SVG marker per kind: shape and colour differ, and `data-kind` lets tests and tools find them. */
+/** React props of a shared shape part (SVG's `stroke-width` is React's `strokeWidth`). */
+function shapeProps(part: ShapePart): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(part.attrs).map(([name, value]) => [name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), value]));
+}
+
+/** One SVG marker per kind (shapes: shared/charts/markers.ts, as the HTML report draws them); `data-kind` lets tests and tools find them. */
 function Marker({ kind, cx, cy, color, point }: { kind: MarkerKind; cx: number; cy: number; color: string; point: TimelinePoint | null }): ReactNode {
   // A legend swatch (no point) carries no data attributes: tests and tools count the chart's markers.
   const common = point ? { 'data-kind': kind, 'data-attempt': point.attempt, 'data-sequence': point.sequence ?? '', className: 'timeline-point' } : {};
-  switch (kind) {
-    case 'replay':
-      return (
-        <g {...common}>
-          <circle cx={cx} cy={cy} r={8} fill="none" stroke={color} strokeWidth={2.5} />
-          <path d={`M${cx - 4},${cy} L${cx + 4},${cy} M${cx},${cy - 4} L${cx},${cy + 4}`} stroke={color} strokeWidth={2} />
-        </g>
-      );
-    case 'duplicate':
-      return <rect {...common} x={cx - 3.5} y={cy - 3.5} width={7} height={7} fill={color} />;
-    case 'conflict':
-      return <path {...common} d={`M${cx - 5},${cy - 5} L${cx + 5},${cy + 5} M${cx - 5},${cy + 5} L${cx + 5},${cy - 5}`} stroke={color} strokeWidth={2.5} />;
-    case 'out_of_order':
-      return <path {...common} d={`M${cx},${cy - 6} L${cx + 6},${cy + 5} L${cx - 6},${cy + 5} Z`} fill={color} />;
-    case 'after_terminal':
-      return <path {...common} d={`M${cx},${cy - 6} L${cx + 6},${cy} L${cx},${cy + 6} L${cx - 6},${cy} Z`} fill={color} stroke="#fff" strokeWidth={0.8} />;
-    case 'violation':
-      return <rect {...common} x={cx - 5} y={cy - 5} width={10} height={10} fill={color} stroke="#fff" strokeWidth={1} />;
-    case 'terminal':
-      return (
-        <g {...common} data-state={point?.state ?? ''}>
-          <circle cx={cx} cy={cy} r={7} fill={color} fillOpacity={0.25} stroke={color} strokeWidth={2} />
-          <circle cx={cx} cy={cy} r={2.5} fill={color} />
-        </g>
-      );
-  }
-}
-
-/** What a point says in the tooltip and the hover readout. */
-function pointTitle(point: TimelinePoint): string {
-  const kinds = point.kinds.length > 0 ? point.kinds.join(', ').replace(/_/g, ' ') : 'new';
-  return `#${point.sequence ?? '—'} at +${formatMs(point.x)} · attempt ${point.attempt} · ${kinds}${point.chunk !== null ? ` · “${point.chunk.slice(0, 40)}”` : ''}`;
+  const parts = markerShape(kind, cx, cy, color);
+  if (parts.length === 1) return createElement(parts[0]!.tag, { ...common, ...shapeProps(parts[0]!) });
+  return (
+    <g {...common} {...(kind === 'terminal' ? { 'data-state': point?.state ?? '' } : {})}>
+      {parts.map((part, i) => createElement(part.tag, { key: i, ...shapeProps(part) }))}
+    </g>
+  );
 }
 
 /** Points of every drawn series, ascending by x (hover and click find the nearest one). */

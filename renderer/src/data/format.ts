@@ -1,13 +1,7 @@
 /** How numbers and times read in the UI. */
 
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`;
-  if (ms >= 10_000) return `${(ms / 1000).toFixed(0)} s`;
-  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 100) return `${ms.toFixed(0)} ms`;
-  return `${ms.toFixed(1)} ms`;
-}
+/** Shared with the HTML report's charts (shared/charts/format.ts). */
+export { formatMs } from '../../../shared/charts/format';
 
 export function formatAge(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';

@@ -5,6 +5,11 @@ import type { CheckReport } from '../report';
  * JUnit XML as CI servers read it (Jenkins, GitLab, GitHub test reporters): one <testsuite>
  * per scenario, one <testcase> per session plus one for detection quality; a <failure> lists
  * every reason. Only the five XML entities and forbidden control characters need care.
+ *
+ * Times are seconds: a session's testcase takes how long EchoScope watched its stream (first
+ * event to first terminal, or to the last event without one: `SessionCheck.durationMs`; 0 for
+ * a session it never saw), a suite the scenario's run from its start to its verdicts, the root
+ * the whole check. Sessions of a scenario stream at once, so a suite's time is not their sum.
  */
 
 export function xmlEscape(text: string): string {
@@ -23,7 +28,8 @@ export function xmlEscape(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+/** Milliseconds as JUnit's seconds, to the millisecond (never negative, never an exponent). */
+const seconds = (ms: number): string => (Math.max(0, ms) / 1000).toFixed(3);
 
 export function formatJunit(report: CheckReport): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
@@ -34,9 +40,8 @@ export function formatJunit(report: CheckReport): string {
   for (const scenario of report.scenarios) {
     const cases: string[] = [];
     let suiteFailures = 0;
-    const perSession = scenario.sessions.length > 0 ? scenario.durationMs / scenario.sessions.length : 0;
     for (const session of scenario.sessions) {
-      const attrs = `classname="echoscope.${xmlEscape(scenario.name)}" name="${xmlEscape(session.sessionId)}" time="${seconds(perSession)}"`;
+      const attrs = `classname="echoscope.${xmlEscape(scenario.name)}" name="${xmlEscape(session.sessionId)}" time="${seconds(session.durationMs ?? 0)}"`;
       if (session.passed) cases.push(`    <testcase ${attrs}/>`);
       else {
         suiteFailures++;

@@ -31,6 +31,11 @@ export async function createRunFolder(root: string, startedAt: Date = new Date()
   throw new Error(`cannot create a new report folder in ${root}`);
 }
 
+/** The report as report.json has it: the HTML report's charts (`SessionCheck.picture`) are drawn, not written as data. */
+export function withoutPictures(report: CheckReport): CheckReport {
+  return { ...report, scenarios: report.scenarios.map((scenario) => ({ ...scenario, sessions: scenario.sessions.map(({ picture: _picture, ...session }) => session) })) };
+}
+
 /** Writes the file reporters' outputs (and the ground truth) into a new folder; returns the files. */
 export async function writeReports(report: CheckReport, reporters: readonly ReporterName[], root: string): Promise<{ folder: string; files: string[] }> {
   const folder = await createRunFolder(root, new Date(report.startedAt));
@@ -41,7 +46,7 @@ export async function writeReports(report: CheckReport, reporters: readonly Repo
     files.push(path);
   };
   if (reporters.includes('list')) await write('report.txt', `${formatList(report)}\n`);
-  if (reporters.includes('json')) await write('report.json', `${JSON.stringify(report, null, 2)}\n`);
+  if (reporters.includes('json')) await write('report.json', `${JSON.stringify(withoutPictures(report), null, 2)}\n`);
   if (reporters.includes('junit')) await write('junit.xml', formatJunit(report));
   if (reporters.includes('html')) await write('report.html', formatHtml(report));
   await write(

@@ -60,7 +60,7 @@ describe('nearestIndex', () => {
 
 describe('line paths', () => {
   it('draws a step line for gaps (flat until the token that ends the gap) and a straight one otherwise', async () => {
-    const { linePath } = await import('./svg-axes');
+    const { linePath } = await import('./paths');
     const id = (v: number) => v;
     const points = [
       { x: 0, y: 10 },
@@ -72,7 +72,7 @@ describe('line paths', () => {
   });
 
   it('draws every point as its own dot of one path (a zero-length segment per point)', async () => {
-    const { dotsPath } = await import('./svg-axes');
+    const { dotsPath } = await import('./paths');
     const double = (v: number) => v * 2;
     expect(
       dotsPath(

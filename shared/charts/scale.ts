@@ -1,5 +1,6 @@
 /**
- * Linear scales and "nice" ticks for the session detail's SVG charts (pure: no DOM, no React).
+ * Linear scales and "nice" ticks of the session charts (pure: no DOM, no React): the app's
+ * session detail (renderer/src/charts) and the HTML report's static SVG draw on the same ones.
  * The detail draws a 100k-event session in a few milliseconds of SVG instead of through a
  * charting library's per-chart store (docs/ui.md, "Session detail").
  */
