@@ -88,7 +88,8 @@ const warning = (line: number | null, variable: string | null, message: string, 
 });
 
 interface Choice {
-  kind: EnvKind;
+  /** null: nothing EchoScope can read (the problem says why). */
+  kind: EnvKind | null;
   problems: EnvProblem[];
 }
 
@@ -126,7 +127,7 @@ function choose(env: LaravelEnv, overrides: EnvOverrides): Choice {
       }
       const which = present.length === 0 ? 'and no REVERB_* or PUSHER_* variable says where a server is' : 'and both REVERB_* and PUSHER_* are set';
       return {
-        kind: 'reverb',
+        kind: null,
         problems: [
           error(
             line,
@@ -139,7 +140,7 @@ function choose(env: LaravelEnv, overrides: EnvOverrides): Choice {
     }
     default:
       return {
-        kind: 'reverb',
+        kind: null,
         problems: [
           error(
             line,
@@ -318,10 +319,14 @@ export function envConnection(env: LaravelEnv, overrides: EnvOverrides = {}): En
       ? `${source.variable}=${name}`
       : 'Laravel broadcasts with nothing set';
   const built =
-    choice.kind === 'socketio' ? fromRedis(env, overrides, broadcasterWhere) : fromEchoApp(env, choice.kind === 'reverb' ? env.reverb : env.pusher, overrides, broadcasterWhere);
-  const auth = chooseAuth(env, built, overrides);
+    choice.kind === null
+      ? null
+      : choice.kind === 'socketio'
+        ? fromRedis(env, overrides, broadcasterWhere)
+        : fromEchoApp(env, choice.kind === 'reverb' ? env.reverb : env.pusher, overrides, broadcasterWhere);
+  const auth = built === null ? null : chooseAuth(env, built, overrides);
   const given = overridden(overrides);
-  const all = [...env.problems, ...choice.problems, ...built.problems, ...auth.problems].filter(
+  const all = [...env.problems, ...choice.problems, ...(built?.problems ?? []), ...(auth?.problems ?? [])].filter(
     (problem) => problem.fields.length === 0 || !problem.fields.every((field) => given.has(field)),
   );
   // A problem said twice (a value read for both the app and its VITE_ twin) is said once.
@@ -336,9 +341,9 @@ export function envConnection(env: LaravelEnv, overrides: EnvOverrides = {}): En
   const warnings = problems.filter((p) => p.severity === 'warning').sort(byLine);
   const broadcasterFact = overrides.kind ? broadcasterWhere : source ? `Laravel broadcasts with ${name} (${cite(source)})` : `Laravel broadcasts with "null" (its default)`;
   return {
-    connection: errors.length > 0 ? null : { ...built.connection, auth: auth.auth },
+    connection: errors.length > 0 || built === null || auth === null ? null : { ...built.connection, auth: auth.auth },
     problems: [...errors, ...warnings],
-    facts: [broadcasterFact, ...built.facts, ...(auth.fact ? [auth.fact] : [])],
+    facts: [broadcasterFact, ...(built?.facts ?? []), ...(auth?.fact ? [auth.fact] : [])],
   };
 }
 

@@ -1,6 +1,17 @@
 export { parseDotenv, type DotenvEntry, type DotenvError, type DotenvFile } from './dotenv';
 export { laravelSlug, type Slug } from './slug';
-export { readLaravelEnv, type EchoApp, type EnvField, type EnvProblem, type EnvSetting, type EnvSource, type LaravelEnv, type RedisSettings } from './laravel-env';
+export {
+  readLaravelEnv,
+  laravelEnvValue,
+  type EnvValue,
+  type EchoApp,
+  type EnvField,
+  type EnvProblem,
+  type EnvSetting,
+  type EnvSource,
+  type LaravelEnv,
+  type RedisSettings,
+} from './laravel-env';
 export {
   envConnection,
   appRoutes,

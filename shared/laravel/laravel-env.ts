@@ -94,9 +94,9 @@ const warning = (line: number | null, variable: string | null, message: string, 
 });
 
 /** `Env::get`'s reading of one variable: undefined when unset, null for `null`/`(null)` or a bare name. */
-type EnvValue = string | boolean | null;
+export type EnvValue = string | boolean | null;
 
-function envValue(entry: DotenvEntry): EnvValue {
+export function laravelEnvValue(entry: DotenvEntry): EnvValue {
   const value = entry.value;
   if (value === null) return null;
   switch (value.toLowerCase()) {
@@ -130,15 +130,16 @@ class EnvReader {
   text(name: string, problems: EnvProblem[] = this.problems, fields: readonly EnvField[] = []): EnvSetting<string> | undefined {
     const entry = this.entry(name);
     if (entry === undefined) return undefined;
-    const value = envValue(entry);
+    const value = laravelEnvValue(entry);
     if (value === null || value === '') return undefined;
     if (entry.unresolved.length > 0) {
       // Vite reads VITE_ variables itself (dotenv-expand), from the whole file: a reference to a variable set later resolves there.
       const vite = name.startsWith('VITE_') ? this.viteExpand(entry) : undefined;
       if (vite !== undefined) return { variable: name, line: entry.line, value: vite };
       const refs = entry.unresolved.map((ref) => {
+        if (ref === name) return `${ref} refers to itself`;
         const defined = this.file.entries.find((e) => e.name === ref && e.value !== null);
-        return defined ? `${ref} is set only later (line ${defined.line}): move it above` : ref === name ? `${ref} refers to itself` : `${ref} is not set in the file`;
+        return defined ? `${ref} is set only later (line ${defined.line}): move it above` : `${ref} is not set in the file`;
       });
       problems.push(error(entry.line, name, `${name} is "${entry.value}": phpdotenv replaces \${NAME} only with a variable set above it, and ${refs.join('; ')}`, fields));
       return undefined;
@@ -260,7 +261,7 @@ function readRedis(reader: EnvReader, appName: string, appNameSource: EnvSource 
   const password = note(reader.text('REDIS_PASSWORD', quiet));
   const prefix = reader.entry('REDIS_PREFIX');
   // env('REDIS_PREFIX', default): a set value wins even when empty; only `null` falls back… to null.
-  const prefixValue = prefix === undefined ? undefined : envValue(prefix);
+  const prefixValue = prefix === undefined ? undefined : laravelEnvValue(prefix);
   const slug = laravelSlug(appName);
   let settings = {
     host: host?.value ?? '127.0.0.1',

@@ -1,6 +1,6 @@
 <?php
 // Test support (not product): reads .env texts as a Laravel app does — Debian's vlucas/phpdotenv
-// (Dotenv::create(...)->safeLoad(), as Illuminate's LoadEnvironmentVariables calls it), then
+// (the steps of Dotenv::create(...)->safeLoad()), then
 // Illuminate\Support\Env::get's conversions and Str::slug(APP_NAME, '_') of config/database.php's
 // Redis prefix — and prints what it saw. Nothing outside the file is read (an array repository).
 //
@@ -9,21 +9,28 @@
 require '/usr/share/php/Dotenv/autoload.php';
 require '/usr/share/php/Illuminate/Support/autoload.php';
 
-use Dotenv\Dotenv;
+use Dotenv\Loader\Loader;
+use Dotenv\Parser\Parser;
 use Dotenv\Repository\Adapter\ArrayAdapter;
 use Dotenv\Repository\RepositoryBuilder;
+use Dotenv\Util\Str as DotenvStr;
 use Illuminate\Support\Str;
 
 function readAsLaravel(string $content): array
 {
-    $dir = sys_get_temp_dir().'/echoscope-phpdotenv-'.getmypid();
-    @mkdir($dir);
-    file_put_contents($dir.'/.env', $content);
+    // What Dotenv::create(...)->safeLoad() does, as Illuminate's LoadEnvironmentVariables calls it:
+    // the file store's UTF-8 reading (a BOM dropped), the parser, the loader on an immutable repository.
+    // The names come from the parsed entries: the loader's own list renumbers names such as "11".
     $repository = RepositoryBuilder::createWithNoAdapters()->addAdapter(ArrayAdapter::class)->immutable()->make();
     try {
-        $variables = Dotenv::create($repository, $dir, '.env')->safeLoad();
+        $entries = (new Parser())->parse(DotenvStr::utf8($content)->success()->get());
     } catch (\Dotenv\Exception\InvalidFileException $e) {
         return ['error' => $e->getMessage()];
+    }
+    (new Loader())->load($repository, $entries);
+    $variables = [];
+    foreach ($entries as $entry) {
+        $variables[$entry->getName()] = $repository->get($entry->getName());
     }
     $env = [];
     foreach ($variables as $name => $value) {
