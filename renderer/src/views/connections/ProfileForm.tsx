@@ -97,7 +97,7 @@ export function ProfileForm({ editing, draft, onSave, onCancel }: Props) {
   return (
     <form className="panel profile-form grid-form" onSubmit={(e) => void submit(e)} aria-labelledby="profile-form-title" data-testid="profile-form">
       <h3 id="profile-form-title">{editing ? `Edit ${editing.name}` : draft ? `New connection profile from ${draft.fileName}` : 'New connection profile'}</h3>
-      {draft && !editing && <p className="muted">Filled in from {draft.fileName}: check the values, give the channels to watch, and save.</p>}
+      {draft && !editing && <p className="muted">Filled in from {draft.fileName}: check the values, add channels to subscribe or keep discovery, and save.</p>}
       <div className="form-row">
         <label>
           Profile id
@@ -240,9 +240,11 @@ export function ProfileForm({ editing, draft, onSave, onCancel }: Props) {
           <input value={reconcileUrl} onChange={(e) => setReconcileUrl(e.target.value)} placeholder={draft?.recordUrl ?? 'http://127.0.0.1:8000/api/generations/{sessionId}'} />
         </label>
         {draft?.recordUrl && reconcileUrl !== draft.recordUrl && (
-          <button type="button" className="secondary" onClick={() => setReconcileUrl(draft.recordUrl ?? '')}>
-            Use the app’s record route (APP_URL)
-          </button>
+          <div className="row">
+            <button type="button" className="secondary" onClick={() => setReconcileUrl(draft.recordUrl ?? '')}>
+              Use the app’s record route (APP_URL)
+            </button>
+          </div>
         )}
         {reconcileUrl && (
           <label>
