@@ -156,7 +156,9 @@ function profileFromArgs(args: ParsedArgs): Profile {
   const endpoint = stringOption(args, 'auth-endpoint');
   if (secret && endpoint) throw new UsageError('use either --secret or --auth-endpoint, not both');
   if (args.values['auth-header'] !== undefined && !endpoint) {
-    throw new UsageError('--auth-header is sent only to an auth endpoint: give --auth-endpoint URL too (for --kind socketio, the app endpoint laravel-echo-server calls)');
+    throw new UsageError(
+      "--auth-header is sent only to an auth endpoint: give --auth-endpoint URL too (for --kind socketio, the app endpoint laravel-echo-server calls), or --env with the app's APP_URL",
+    );
   }
   const headers = parseHeaders((args.values['auth-header'] as string[] | undefined) ?? [], 'auth-header');
   const channels = (args.values.channel as string[] | undefined) ?? [];
