@@ -19,7 +19,7 @@ export const mockCommand: CliCommand = {
   details: [
     'Speaks Pusher protocol 7 at ws://HOST:PORT/app/{key}, the Pusher HTTP API at /apps/{id}/…,',
     'Laravel-style POST /broadcasting/auth, GET /api/generations/{sessionId} and GET /metrics.',
-    'Command-line options override the config file. See docs/mock-provider.md.',
+    'Command-line options override --env, which overrides the config file. See docs/mock-provider.md.',
     '',
     'Examples:',
     '  echoscope mock                                  # 127.0.0.1:6001, app echoscope / echoscope-key / echoscope-secret',

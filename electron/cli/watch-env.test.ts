@@ -169,6 +169,9 @@ describe('echoscope watch --env', () => {
       /:3: BROADCAST_DRIVER=redis: Laravel publishes to Redis \(127\.0\.0\.1:6379, channels "laravel_database_private-ai\.\{id\}"\).*laravel-echo-server.* \(or give --url\)/,
     );
     err.length = 0;
+    expect(await runCli(['watch', '--env', path, '--kind', 'ably'], io)).toBe(2);
+    expect(err.join('\n')).toContain('--kind must be one of reverb, pusher, socketio, got "ably"');
+    err.length = 0;
     expect(await runCli(['watch', '--env', join(tmpdir(), 'no-such-dir-echoscope', '.env')], io)).toBe(2);
     expect(err.join('\n')).toContain('no such file (a Laravel app keeps it at its root');
   });

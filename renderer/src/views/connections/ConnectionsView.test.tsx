@@ -123,6 +123,26 @@ describe('Import from .env', () => {
     expect((screen.getByRole('button', { name: 'Use these values' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
+  it('BROADCAST_CONNECTION=reverb with only PUSHER_* set: named, and choosing the connection to read settles it', async () => {
+    const { api } = host();
+    render(<Connections api={api} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Import from .env' }));
+    fireEvent.change(screen.getByTestId('env-text'), {
+      target: { value: 'BROADCAST_CONNECTION=reverb\nPUSHER_APP_ID=1\nPUSHER_APP_KEY=pk\nPUSHER_APP_SECRET=ps\nPUSHER_APP_CLUSTER=eu\n' },
+    });
+    const errors = await screen.findByTestId('env-errors');
+    // the key and the server would both be needed to settle it here: the form offers only the server, so no "or …"
+    expect(within(errors).getByRole('listitem').textContent).toBe(
+      'line 1: BROADCAST_CONNECTION=reverb, but no REVERB_* variable is set; PUSHER_APP_KEY is (line 3): is the app on pusher?',
+    );
+    fireEvent.change(screen.getByTestId('env-kind'), { target: { value: 'pusher' } });
+    await waitFor(() => expect(screen.queryByTestId('env-errors')).toBeNull());
+    expect(screen.getByTestId('env-facts').textContent).toContain('Pusher Channels, cluster eu (PUSHER_APP_CLUSTER, line 5)');
+    fireEvent.click(screen.getByRole('button', { name: 'Use these values' }));
+    expect((within(form()).getByDisplayValue('Pusher Channels') as HTMLSelectElement).value).toBe('pusher');
+    expect(input(/^Cluster/).value).toBe('eu');
+  });
+
   it('a redis-broadcaster app: says laravel-echo-server’s address is missing; given it, a socketio profile asking the app’s auth route', async () => {
     const { api } = host();
     render(<Connections api={api} />);
