@@ -6,6 +6,8 @@ import { startScenario } from '../mock/simulator';
 import type { Scenario } from '../../shared/scenario';
 import type { MockServer } from '../mock/index';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
+import { readEnvFile, type EnvFile } from './env-option';
+import { linesToWrite, mockSettingsFromEnv, mockTarget, pointsAt, refuseBrokenEnv, RESTART_HINT, writeEnvForMock, type MockEnvSettings } from './mock-env';
 
 /** Port the standalone mock listens on when neither --port nor the config file says (soketi's default). */
 export const DEFAULT_MOCK_PORT = 6001;
@@ -13,17 +15,25 @@ export const DEFAULT_MOCK_PORT = 6001;
 export const mockCommand: CliCommand = {
   name: 'mock',
   summary: 'standalone mock provider: a local Pusher-protocol server for Laravel apps and Echo',
-  usage: 'echoscope mock [--port N] [--host H] [--app-id ID --key KEY --secret S] [--config F] [--scenario SUITE [--truth F]] [--json]',
+  usage: 'echoscope mock [--port N] [--host H] [--app-id ID --key KEY --secret S] [--config F] [--env FILE [--write-env]] [--scenario SUITE [--truth F]] [--json]',
   details: [
     'Speaks Pusher protocol 7 at ws://HOST:PORT/app/{key}, the Pusher HTTP API at /apps/{id}/…,',
     'Laravel-style POST /broadcasting/auth, GET /api/generations/{sessionId} and GET /metrics.',
-    'Command-line options override the config file. See docs/mock-provider.md.',
+    'Command-line options override --env, which overrides the config file. See docs/mock-provider.md.',
     '',
     'Examples:',
     '  echoscope mock                                  # 127.0.0.1:6001, app echoscope / echoscope-key / echoscope-secret',
     '  echoscope mock --port 0 --json                  # pick a port, print {"event":"listening",…}',
     '  echoscope mock --config mock.json --auth-policy allow-list:private-ai.*',
     '  echoscope mock --scenario builtin:crash-retry --truth truth.json   # play a scenario for your own frontend',
+    '',
+    "With --env (a Laravel app's .env) it serves that app: the id, key and secret of its REVERB_* (or PUSHER_*) lines,",
+    'on their port when their host is this machine, so the app publishes to the mock unchanged. --write-env also writes',
+    'into the file the lines that point the app and its Vite frontend at this mock (BROADCAST_CONNECTION=reverb,',
+    'REVERB_APP_ID/KEY/SECRET, REVERB_HOST/PORT/SCHEME, VITE_REVERB_* = "${REVERB_*}"), each where it is or appended',
+    'under a comment; every other line stays as it was. Options given explicitly win over the file; the config file',
+    'is read first. Restart the app and Vite afterwards (they read .env when they start).',
+    '  echoscope mock --env ../app/.env --write-env --port 6001',
     '',
     'With --scenario, sessions wait for a subscriber on private-ai.{id} before their first token; scenarios run one',
     'after another on the first app, then the server keeps serving. See docs/scenarios.md.',
@@ -44,10 +54,16 @@ export const mockCommand: CliCommand = {
     'auth-policy': { type: 'string', description: 'POST /broadcasting/auth policy: allow-all | deny | allow-list:CH,PREFIX.* (default: allow-all)', valueName: 'policy' },
     scenario: { type: 'string', short: 's', description: 'play scenarios: builtin, builtin:NAME, a built-in name, a YAML/JSON file or a folder', valueName: 'suite' },
     truth: { type: 'string', description: 'with --scenario: write the ground truth (JSON) here when the scenarios are done', valueName: 'file' },
-    json: { type: 'boolean', description: 'print JSON lines ({"event":"listening",…}, and scenario events) instead of text' },
+    env: { type: 'string', description: "a Laravel app's .env: serve its app (REVERB_* or PUSHER_* id, key, secret) on its port", valueName: 'file' },
+    'write-env': { type: 'boolean', description: 'with --env: write the lines that point the app at this mock into it (BROADCAST_CONNECTION=reverb, REVERB_*, VITE_REVERB_*)' },
+    json: { type: 'boolean', description: 'print JSON lines ({"event":"listening",…}, env and scenario events) instead of text' },
   },
   async run(args, io) {
-    const options = await resolveOptions(args);
+    const envPath = stringOption(args, 'env');
+    if (args.values['write-env'] === true && envPath === undefined) throw new UsageError('--write-env writes into the file of --env: give --env path/to/app/.env');
+    const envFile = envPath === undefined ? undefined : await readEnvFile(envPath);
+    const fromEnv = envFile === undefined ? undefined : mockSettingsFromEnv(envFile);
+    const options = await resolveOptions(args, fromEnv);
     const suite = stringOption(args, 'scenario');
     if (stringOption(args, 'truth') !== undefined && suite === undefined) throw new UsageError('--truth needs --scenario');
     let scenarios: Scenario[] = [];
@@ -79,8 +95,15 @@ export const mockCommand: CliCommand = {
         io.out(`    HTTP API   ${server.httpUrl}/apps/${app.id}/events`);
       }
       io.out(`  auth endpoint ${server.httpUrl}/broadcasting/auth, metrics ${server.httpUrl}/metrics`);
-      io.out('Press Ctrl+C to stop.');
     }
+    if (envFile !== undefined && fromEnv !== undefined) {
+      const done = await pointEnvAtMock(envFile, fromEnv, server, args.values['write-env'] === true, args.values.json === true, io);
+      if (!done) {
+        await server.close();
+        return EXIT.failed;
+      }
+    }
+    if (!args.values.json) io.out('Press Ctrl+C to stop.');
     if (scenarios.length > 0) {
       playScenarios(server, scenarios, stringOption(args, 'truth'), args.values.json === true, io).catch((error: unknown) => {
         io.err(`echoscope mock: scenario failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -93,8 +116,47 @@ export const mockCommand: CliCommand = {
   },
 };
 
-/** Config file first, then command-line options on top. */
-export async function resolveOptions(args: ParsedArgs): Promise<MockServerOptions> {
+/** Says what the .env gave, and writes the lines that point it at the mock (or shows them). False when the file could not be written. */
+async function pointEnvAtMock(envFile: EnvFile, fromEnv: MockEnvSettings, server: MockServer, write: boolean, json: boolean, io: CliIo): Promise<boolean> {
+  const target = mockTarget(server);
+  if (!write) {
+    const already = pointsAt(envFile, target);
+    if (json) io.out(JSON.stringify({ event: 'env', file: envFile.path, pointsHere: already, notes: fromEnv.notes }));
+    else {
+      for (const note of fromEnv.notes) io.out(`  ${note}`);
+      if (already) io.out(`  ${envFile.path} already points the app at this mock.`);
+      else
+        io.out(
+          [`  To point the app at this mock, run again with --write-env, or set in ${envFile.path}:`, ...linesToWrite(envFile, target).map((line) => `    ${line}`)].join('\n'),
+        );
+    }
+    return true;
+  }
+  try {
+    // Read again: the file may have changed while the server started.
+    const fresh = await readEnvFile(envFile.path);
+    refuseBrokenEnv(fresh);
+    const changes = await writeEnvForMock(fresh, target);
+    if (json) io.out(JSON.stringify({ event: 'env-written', file: envFile.path, changes }));
+    else {
+      for (const note of fromEnv.notes) io.out(`  ${note}`);
+      const changed = changes.filter((change) => change.action !== 'kept');
+      io.out(
+        changed.length === 0
+          ? `  ${envFile.path} already pointed the app at this mock: not rewritten.`
+          : `  Wrote ${envFile.path}: ${changed.map((change) => `${change.name} (${change.action}, line ${change.line})`).join(', ')}; every other line as it was.`,
+      );
+      if (changed.length > 0) io.out(`  ${RESTART_HINT}`);
+    }
+    return true;
+  } catch (error) {
+    io.err(`echoscope mock: cannot write ${envFile.path}: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}
+
+/** Config file first, then the .env's app and port, then command-line options on top. */
+export async function resolveOptions(args: ParsedArgs, fromEnv?: MockEnvSettings): Promise<MockServerOptions> {
   const file = stringOption(args, 'config');
   let options: MockServerOptions = {};
   if (file) {
@@ -104,6 +166,8 @@ export async function resolveOptions(args: ParsedArgs): Promise<MockServerOption
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
   }
+  if (fromEnv?.app !== undefined) options.apps = [fromEnv.app, ...(options.apps ?? []).slice(1)];
+  if (fromEnv?.port !== undefined) options.port = fromEnv.port;
   const host = stringOption(args, 'host');
   if (host !== undefined) options.host = host;
   options.port = intOption(args, 'port', options.port ?? DEFAULT_MOCK_PORT, 0, 65535);

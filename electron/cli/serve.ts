@@ -7,6 +7,8 @@ import { startHeadlessHost } from '../core/host';
 import { MetricsRecorder } from '../core/metrics';
 import { startRuntime } from '../core/runtime';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
+import { readEnvFile } from './env-option';
+import { serveProfileFromEnv } from './serve-env';
 
 /** out/renderer, next to the built CLI (out/main/cli.js); overridable for tests. */
 export function defaultRendererDir(): string {
@@ -18,21 +20,27 @@ export function defaultRendererDir(): string {
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'headless monitor with the dashboard served to a browser',
-  usage: 'echoscope serve [--port N] [--host H] [--demo | --no-demo] [--scenario FILE]… [--no-metrics] [--json]',
+  usage: 'echoscope serve [--port N] [--host H] [--demo | --no-demo] [--env FILE [--url URL] [--auth-header "N: v"]…] [--scenario FILE]… [--no-metrics] [--json]',
   details: [
     'Serves the dashboard on http://HOST:PORT/ (loopback by default) and the App API over a',
     'WebSocket bridge. With --demo (the default) it also starts the embedded mock provider',
     'with a demo mix of healthy and faulty AI sessions, and watches it. Prometheus metrics are at',
     'http://HOST:PORT/metrics (docs/metrics.md) unless --no-metrics.',
     '',
+    "With --env (a Laravel app's .env) it adds a connection profile for the app, as `watch --env` reads it, and",
+    'connects it: discovering private-ai.* channels when the file has the app id and secret. The demo then does not',
+    'start unless --demo is given. --url gives the server instead of the file (for a redis-broadcaster app, its',
+    "laravel-echo-server); --auth-header makes EchoScope ask APP_URL's /broadcasting/auth instead of signing.",
+    '',
     'Examples:',
     '  echoscope serve                 # dashboard on a free port, demo running',
     '  echoscope serve --port 5173 --no-demo',
+    "  echoscope serve --env ../app/.env   # the app's own Reverb or Pusher app, live in the dashboard",
   ].join('\n'),
   options: {
     port: { type: 'string', short: 'p', description: 'dashboard port, 0 = pick a free one', valueName: 'n', default: '0' },
     host: { type: 'string', description: 'interface to listen on', valueName: 'host', default: '127.0.0.1' },
-    demo: { type: 'boolean', description: 'run the embedded mock provider with the demo mix', default: true },
+    demo: { type: 'boolean', description: 'run the embedded mock provider with the demo mix (default: on; off with --env)' },
     'no-demo': { type: 'boolean', description: 'do not start the demo' },
     'mock-port': { type: 'string', description: 'port of the embedded mock provider, 0 = pick', valueName: 'n', default: '0' },
     'renderer-dir': { type: 'string', description: 'folder of the built dashboard', valueName: 'dir' },
@@ -40,9 +48,15 @@ export const serveCommand: CliCommand = {
     'data-dir': { type: 'string', description: 'folder for the journal (its segments in journal/); default $ECHOSCOPE_DATA_DIR or ~/.echoscope', valueName: 'dir' },
     'no-journal': { type: 'boolean', description: 'keep nothing on disk' },
     'no-metrics': { type: 'boolean', description: 'do not serve Prometheus metrics at /metrics' },
+    env: { type: 'string', description: "a Laravel app's .env: add and connect a profile for the app (docs/laravel.md)", valueName: 'file' },
+    url: { type: 'string', description: "with --env: the server's URL instead of the file's (a redis-broadcaster app: its laravel-echo-server)", valueName: 'url' },
+    'auth-header': { type: 'string', multiple: true, description: 'with --env: a header for APP_URL\'s /broadcasting/auth, "Name: value" (repeatable)', valueName: 'header' },
     scenario: { type: 'string', multiple: true, description: 'scenario file or folder to load at start (repeatable); the dashboard may reload it from disk', valueName: 'file' },
   },
   async run(args, io) {
+    const envPath = stringOption(args, 'env');
+    if (envPath === undefined && (args.values.url !== undefined || args.values['auth-header'] !== undefined)) throw new UsageError('--url and --auth-header go with --env FILE');
+    const envProfile = envPath === undefined ? undefined : serveProfileFromEnv(args, await readEnvFile(envPath), (line) => io.err(`echoscope serve: ${line}`));
     const port = intOption(args, 'port', 0, 0, 65535);
     const mockPort = intOption(args, 'mock-port', 0, 0, 65535);
     const host = stringOption(args, 'host') ?? '127.0.0.1';
@@ -63,7 +77,7 @@ export const serveCommand: CliCommand = {
     const runtime = await startRuntime({
       transport: 'browser',
       version: process.env.npm_package_version ?? '0.1.0',
-      demo: args.values['no-demo'] !== true,
+      demo: args.values['no-demo'] !== true && (args.values.demo === true || envProfile === undefined),
       mockPort,
       ...(args.values['no-journal'] === true ? {} : { journal: { directory: journalDirectory } }),
       onWarning: (message) => io.err(`echoscope serve: ${message}`),
@@ -77,6 +91,14 @@ export const serveCommand: CliCommand = {
         throw new UsageError(`--scenario ${path}: ${loaded.error.message}`);
       }
     }
+    if (envProfile !== undefined) {
+      const saved = await runtime.service.handle('profiles.save', envProfile.profile);
+      const connected = saved.ok ? await runtime.service.handle('connections.connect', { profileId: envProfile.profile.id }) : saved;
+      if (!connected.ok) {
+        await runtime.close();
+        throw new UsageError(`--env ${envPath}: ${connected.error.message}`);
+      }
+    }
     let dashboard;
     try {
       dashboard = await startHeadlessHost({ service: runtime.service, rendererDir, host, port, ...(metrics ? { metrics } : {}) });
@@ -87,11 +109,22 @@ export const serveCommand: CliCommand = {
     }
     if (args.values.json) {
       io.out(
-        JSON.stringify({ event: 'listening', url: dashboard.url, port: dashboard.port, mock: runtime.mock?.httpUrl ?? null, metrics: metrics ? `${dashboard.url}metrics` : null }),
+        JSON.stringify({
+          event: 'listening',
+          url: dashboard.url,
+          port: dashboard.port,
+          mock: runtime.mock?.httpUrl ?? null,
+          metrics: metrics ? `${dashboard.url}metrics` : null,
+          ...(envProfile ? { profile: envProfile.profile.id } : {}),
+        }),
       );
     } else {
       io.out(`EchoScope dashboard: ${dashboard.url}`);
       if (runtime.mock) io.out(`Embedded mock provider (demo): ${runtime.mock.httpUrl}`);
+      if (envProfile) {
+        io.out(`Watching ${envProfile.profile.name} (profile ${envProfile.profile.id}):`);
+        for (const fact of envProfile.facts) io.out(`  ${fact}`);
+      }
       if (runtime.journal) io.out(`Journal: ${journalDirectory}`);
       if (metrics) io.out(`Prometheus metrics: ${dashboard.url}metrics`);
       io.out('Press Ctrl-C to stop.');

@@ -20,7 +20,8 @@ export const watchFollowOptions: Record<string, OptionSpec> = {
   'leave-grace': { type: 'string', description: 'discovery: how long after a session ended (without events) EchoScope leaves its channel', valueName: 'duration', default: '10s' },
   reconcile: {
     type: 'string',
-    description: "compare ended sessions with the app's record: URL template with {sessionId} (e.g. http://127.0.0.1:8000/api/generations/{sessionId})",
+    description:
+      "compare ended sessions with the app's record: URL template with {sessionId} (e.g. http://127.0.0.1:8000/api/generations/{sessionId}; with --env, a path such as /api/generations/{sessionId} is read against APP_URL)",
     valueName: 'url',
   },
   'reconcile-header': { type: 'string', multiple: true, description: 'header sent with the record request, "Name: value" (repeatable)', valueName: 'header' },
@@ -42,14 +43,31 @@ export function parseHeaders(values: string[], option: string): Record<string, s
   return headers;
 }
 
-/** Profile fields from the options above; `discover` is merged into the discovery the caller built. */
-export function profileFields(args: ParsedArgs): { fields: Record<string, unknown>; discover: Record<string, unknown> } {
+/** `--url`: where the server is, as a profile says it (wss/https: TLS; no port: 443 or 80). */
+export function parseServerUrl(url: string, option = 'url'): { host: string; port: number; tls: boolean } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--${option} is not a URL: ${JSON.stringify(url)}`);
+  }
+  if (!['ws:', 'wss:', 'http:', 'https:'].includes(parsed.protocol)) throw new UsageError(`--${option} must start with ws://, wss://, http:// or https://`);
+  const tls = parsed.protocol === 'wss:' || parsed.protocol === 'https:';
+  return { host: parsed.hostname, port: parsed.port ? Number(parsed.port) : tls ? 443 : 80, tls };
+}
+
+/**
+ * Profile fields from the options above; `discover` is merged into the discovery the caller built.
+ * `resolveUrl` reads a --reconcile path against the app's URL (with --env: APP_URL).
+ */
+export function profileFields(args: ParsedArgs, resolveUrl?: (value: string) => string): { fields: Record<string, unknown>; discover: Record<string, unknown> } {
   if (args.values.private === true && args.values.presence === true) throw new UsageError('use either --private or --presence, not both');
   const fields: Record<string, unknown> = {
     channelType: args.values.private === true ? 'private' : args.values.presence === true ? 'presence' : 'public',
     quietChannelWarnMs: parseDuration(stringOption(args, 'quiet-channel-warning') ?? '15s', 'quiet-channel-warning'),
   };
-  const url = stringOption(args, 'reconcile');
+  const given = stringOption(args, 'reconcile');
+  const url = given !== undefined && resolveUrl !== undefined ? resolveUrl(given) : given;
   const headerValues = (args.values['reconcile-header'] as string[] | undefined) ?? [];
   if (!url && headerValues.length > 0) throw new UsageError('--reconcile-header needs --reconcile URL-TEMPLATE');
   if (url) {

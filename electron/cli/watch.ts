@@ -9,7 +9,9 @@ import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 import { parseDuration } from './duration';
 import { formatReconciliations, WatchFollow } from './watch-follow';
-import { profileFields, watchFollowOptions } from './watch-options';
+import { parseHeaders, parseServerUrl, profileFields, watchFollowOptions } from './watch-options';
+import { ENV_OPTION, readEnvFile } from './env-option';
+import { watchProfileFromEnv } from './watch-env';
 import { IngestGuard } from '../core/ingest-guard';
 import { LiveAnalyzerMetrics, metricsOptions, startCliMetrics, type CliMetrics } from './metrics-option';
 import { printable } from './terminal-text';
@@ -22,7 +24,7 @@ export const watchCommand: CliCommand = {
   name: 'watch',
   summary: 'headless monitor: record a journal of live channels and print verdicts',
   usage:
-    'echoscope watch --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…] (--channel C… [--private] | --discover PREFIX [--api-key K]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE|DIR] [--json] [--connect-timeout DURATION] [--quiet | --progress]',
+    'echoscope watch (--env FILE | --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…]) (--channel C… [--private] | --discover PREFIX [--api-key K]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE|DIR] [--json] [--connect-timeout DURATION] [--quiet | --progress]',
   details: [
     'Connects like a browser would (laravel-echo + pusher-js; --kind socketio for laravel-echo-server),',
     'records every frame with its arrival time, and analyzes sessions live. It ends after --for, or on',
@@ -35,6 +37,18 @@ export const watchCommand: CliCommand = {
     '  echoscope watch --url ws://127.0.0.1:8080 --key app-key --secret s3cret --private --channel ai.42 \\',
     '    --reconcile "http://127.0.0.1:8000/api/generations/{sessionId}" --reconcile-header "Authorization: Bearer QA_TOKEN"',
     '  echoscope watch --url http://127.0.0.1:6001 --kind socketio --key x --app-id APP_ID --api-key API_KEY --discover private-ai.',
+    '',
+    '  echoscope watch --env ../app/.env --for 5m --journal run.ndjson',
+    '  echoscope watch --env ../app/.env --url http://127.0.0.1:6001 --auth-header "Authorization: Bearer QA_TOKEN" \\',
+    '    --app-id APP_ID --api-key API_KEY --reconcile /api/generations/{sessionId}     # a redis-broadcaster app',
+    '',
+    "With --env (a Laravel app's .env, read as phpdotenv and config/broadcasting.php read it) it connects as the",
+    "app's frontend Echo does: the connection of BROADCAST_CONNECTION (BROADCAST_DRIVER before Laravel 11), its",
+    'VITE_REVERB_*/REVERB_* (or PUSHER_*) key and server, the app secret to sign private channels, or with',
+    "--auth-header APP_URL's /broadcasting/auth. Flags given explicitly win over the file (--kind chooses which",
+    'connection is read); --reconcile and --auth-endpoint may be paths read against APP_URL. Without --channel or',
+    '--discover it follows private-ai.* channels. A redis-broadcaster app is relayed by laravel-echo-server, whose',
+    'address is not in .env: give its --url. Each problem is named with its line; a file with errors is refused.',
     '',
     'Channel names: --channel ai.42 watches the public channel ai.42; Laravel broadcasts a PrivateChannel',
     "('ai.42') on private-ai.42: give --private (or the full name). A public channel that stays silent gets a",
@@ -62,7 +76,12 @@ export const watchCommand: CliCommand = {
   options: {
     url: { type: 'string', description: 'server WebSocket URL (ws:// or wss://; for socketio the server URL)', valueName: 'url' },
     key: { type: 'string', description: 'app key', valueName: 'key' },
-    kind: { type: 'string', description: 'reverb (Reverb, soketi, the mock), pusher (Pusher Channels) or socketio (laravel-echo-server)', valueName: 'kind', default: 'reverb' },
+    env: ENV_OPTION,
+    kind: {
+      type: 'string',
+      description: "reverb (Reverb, soketi, the mock), pusher (Pusher Channels) or socketio (laravel-echo-server); default reverb, with --env the app's broadcaster",
+      valueName: 'kind',
+    },
     cluster: { type: 'string', description: 'Pusher Channels cluster (with --kind pusher)', valueName: 'cluster' },
     'app-id': { type: 'string', description: 'app id (needed by --discover)', valueName: 'id' },
     secret: { type: 'string', description: 'app secret: signs private/presence channels locally (and discovery requests)', valueName: 'secret' },
@@ -90,7 +109,11 @@ export const watchCommand: CliCommand = {
     ...metricsOptions,
   },
   async run(args, io) {
-    const profile = profileFromArgs(args);
+    const envPath = stringOption(args, 'env');
+    // What the .env gave is said like progress: not with --quiet, and with --json only on a terminal or with --progress.
+    const chatty = args.values.quiet !== true && (args.values.json !== true || args.values.progress === true || io.interactive === true);
+    const profile =
+      envPath === undefined ? profileFromArgs(args) : watchProfileFromEnv(args, await readEnvFile(envPath), (line) => io.err(`echoscope watch: ${printable(line)}`), chatty);
     const analyzerOptions: AnalyzerOptions = {
       stallAfterMs: intOption(args, 'stall-after', 8000, 1),
       orphanAfterMs: intOption(args, 'orphan-after', 300_000, 1),
@@ -128,33 +151,16 @@ function profileFromArgs(args: ParsedArgs): Profile {
   const key = stringOption(args, 'key');
   if (!key) throw new UsageError('--key is required');
   if (kind !== 'pusher' && !url) throw new UsageError('--url is required (ws://host:port)');
-  let host = '127.0.0.1';
-  let port = 443;
-  let tls = true;
-  if (url) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new UsageError(`--url is not a URL: ${JSON.stringify(url)}`);
-    }
-    if (!['ws:', 'wss:', 'http:', 'https:'].includes(parsed.protocol)) throw new UsageError('--url must start with ws://, wss://, http:// or https://');
-    tls = parsed.protocol === 'wss:' || parsed.protocol === 'https:';
-    host = parsed.hostname;
-    port = parsed.port ? Number(parsed.port) : tls ? 443 : 80;
-  }
+  const server = url ? parseServerUrl(url) : { host: '127.0.0.1', port: 443, tls: true };
   const secret = stringOption(args, 'secret');
   const endpoint = stringOption(args, 'auth-endpoint');
   if (secret && endpoint) throw new UsageError('use either --secret or --auth-endpoint, not both');
   if (args.values['auth-header'] !== undefined && !endpoint) {
-    throw new UsageError('--auth-header is sent only to an auth endpoint: give --auth-endpoint URL too (for --kind socketio, the app endpoint laravel-echo-server calls)');
+    throw new UsageError(
+      "--auth-header is sent only to an auth endpoint: give --auth-endpoint URL too (for --kind socketio, the app endpoint laravel-echo-server calls), or --env with the app's APP_URL",
+    );
   }
-  const headers: Record<string, string> = {};
-  for (const header of (args.values['auth-header'] as string[] | undefined) ?? []) {
-    const colon = header.indexOf(':');
-    if (colon <= 0) throw new UsageError(`--auth-header must look like "Name: value", got ${JSON.stringify(header)}`);
-    headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
-  }
+  const headers = parseHeaders((args.values['auth-header'] as string[] | undefined) ?? [], 'auth-header');
   const channels = (args.values.channel as string[] | undefined) ?? [];
   const prefix = stringOption(args, 'discover');
   if (channels.length === 0 && !prefix) throw new UsageError('give --channel (repeatable) or --discover PREFIX');
@@ -163,9 +169,7 @@ function profileFromArgs(args: ParsedArgs): Profile {
     id: 'watch',
     name: 'watch',
     kind,
-    host,
-    port,
-    tls,
+    ...server,
     key,
     ...(stringOption(args, 'cluster') ? { cluster: stringOption(args, 'cluster') } : {}),
     ...(stringOption(args, 'app-id') ? { appId: stringOption(args, 'app-id') } : {}),

@@ -3,6 +3,7 @@ import type { AppApi, ConnectionStatus, ProfileInput, ProfileView, Result } from
 import { ConnectionStatusBadge } from '../../components/ConnectionStatusBadge';
 import { LiveTail } from '../../components/LiveTail';
 import { formatClock } from '../../data/format';
+import { EnvImport, type EnvDraft } from './EnvImport';
 import { ProfileForm } from './ProfileForm';
 
 interface Props {
@@ -33,6 +34,13 @@ function describeAuth(profile: ProfileView): string {
 export function ConnectionsView({ api, profiles, connections, onProfilesChanged }: Props) {
   const [message, setMessage] = useState<string | null>(null);
   const [editing, setEditing] = useState<ProfileView | 'new' | null>(null);
+  const [importing, setImporting] = useState(false);
+  // A new profile's values from "Import from .env", until it is saved or cancelled.
+  const [draft, setDraft] = useState<EnvDraft | null>(null);
+  const closeForm = () => {
+    setEditing(null);
+    setDraft(null);
+  };
   // Channels subscribed by hand here stay in view even when discovery adds hundreds.
   const [pinned, setPinned] = useState<ReadonlySet<string>>(new Set());
 
@@ -45,7 +53,7 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
   const save = async (input: ProfileInput) => {
     const saved = await run(() => api.invoke('profiles.save', input));
     await onProfilesChanged();
-    if (saved) setEditing(null);
+    if (saved) closeForm();
     return saved;
   };
 
@@ -54,10 +62,15 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
       <div className="view-head">
         <h2 id="connections-title">Connections</h2>
         <span className="spacer" />
-        {editing === null && (
-          <button type="button" onClick={() => setEditing('new')}>
-            New profile
-          </button>
+        {editing === null && !importing && (
+          <>
+            <button type="button" onClick={() => setEditing('new')}>
+              New profile
+            </button>
+            <button type="button" className="secondary" onClick={() => setImporting(true)}>
+              Import from .env
+            </button>
+          </>
         )}
       </div>
       {message && (
@@ -65,8 +78,24 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
           {message}
         </p>
       )}
+      {importing && (
+        <EnvImport
+          onUse={(values) => {
+            setDraft(values);
+            setImporting(false);
+            setEditing('new');
+          }}
+          onCancel={() => setImporting(false)}
+        />
+      )}
       {editing !== null && (
-        <ProfileForm key={editing === 'new' ? 'new' : editing.id} editing={editing === 'new' ? null : editing} onSave={save} onCancel={() => setEditing(null)} />
+        <ProfileForm
+          key={editing === 'new' ? `new-${draft?.profile.id ?? ''}` : editing.id}
+          editing={editing === 'new' ? null : editing}
+          draft={editing === 'new' ? (draft ?? undefined) : undefined}
+          onSave={save}
+          onCancel={closeForm}
+        />
       )}
       <ul className="profile-list">
         {profiles.map((profile) => {

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { ProfileInput, ProfileView } from '../../../../shared/api';
+import type { EnvDraft } from './EnvImport';
 
 type Kind = ProfileInput['kind'];
 type AuthMode = 'none' | 'secret' | 'endpoint';
@@ -20,33 +21,44 @@ function parseHeaders(text: string): { headers: Record<string, string>; error: s
 interface Props {
   /** The profile being edited, or null to create one. */
   editing: ProfileView | null;
+  /** A new profile's values to start from (Import from .env). */
+  draft?: EnvDraft | undefined;
   onSave(input: ProfileInput): Promise<boolean>;
   onCancel(): void;
 }
 
 /** Create or edit a connection profile: server kind and address, key, auth, channels, discovery, reconciliation. */
-export function ProfileForm({ editing, onSave, onCancel }: Props) {
-  const [id, setId] = useState(editing?.id ?? '');
-  const [name, setName] = useState(editing?.name ?? '');
-  const [kind, setKind] = useState<Kind>(editing?.kind ?? 'reverb');
-  const [host, setHost] = useState(editing?.host ?? '127.0.0.1');
-  const [port, setPort] = useState(String(editing?.port ?? 8080));
-  const [tls, setTls] = useState(editing?.tls ?? false);
-  const [cluster, setCluster] = useState(editing?.cluster ?? 'mt1');
-  const [key, setKey] = useState(editing?.key ?? '');
-  const [appId, setAppId] = useState(editing?.appId ?? '');
-  const [authMode, setAuthMode] = useState<AuthMode>(editing?.auth.mode ?? 'secret');
-  const [secret, setSecret] = useState('');
-  const [endpoint, setEndpoint] = useState(editing?.auth.mode === 'endpoint' ? editing.auth.url : '');
-  const [authHeaders, setAuthHeaders] = useState('');
-  const [channels, setChannels] = useState(editing?.channels.join(', ') ?? '');
-  const [discover, setDiscover] = useState(editing?.discover !== undefined);
-  const [prefix, setPrefix] = useState(editing?.discover?.prefix ?? 'private-ai.');
-  const [interval, setIntervalMs] = useState(String(editing?.discover?.intervalMs ?? 2000));
-  const [leave, setLeave] = useState(editing?.discover?.leave ?? true);
-  const [grace, setGrace] = useState(String(editing?.discover?.graceMs ?? 10_000));
+export function ProfileForm({ editing, draft, onSave, onCancel }: Props) {
+  const start = draft?.profile;
+  const startAuth = start?.auth;
+  const [id, setId] = useState(editing?.id ?? start?.id ?? '');
+  const [name, setName] = useState(editing?.name ?? start?.name ?? '');
+  const [kind, setKind] = useState<Kind>(editing?.kind ?? start?.kind ?? 'reverb');
+  const [host, setHost] = useState(editing?.host ?? start?.host ?? '127.0.0.1');
+  const [port, setPort] = useState(String(editing?.port ?? start?.port ?? 8080));
+  const [tls, setTls] = useState(editing?.tls ?? start?.tls ?? false);
+  const [cluster, setCluster] = useState(editing?.cluster ?? start?.cluster ?? 'mt1');
+  const [key, setKey] = useState(editing?.key ?? start?.key ?? '');
+  const [appId, setAppId] = useState(editing?.appId ?? start?.appId ?? '');
+  const [authMode, setAuthMode] = useState<AuthMode>(editing?.auth.mode ?? startAuth?.mode ?? 'secret');
+  const [secret, setSecret] = useState(startAuth?.mode === 'secret' ? startAuth.secret : '');
+  const [endpoint, setEndpoint] = useState(editing?.auth.mode === 'endpoint' ? editing.auth.url : startAuth?.mode === 'endpoint' ? startAuth.url : '');
+  const [authHeaders, setAuthHeaders] = useState(
+    startAuth?.mode === 'endpoint'
+      ? Object.entries(startAuth.headers ?? {})
+          .map(([header, value]) => `${header}: ${value}`)
+          .join('\n')
+      : '',
+  );
+  const [channels, setChannels] = useState(editing?.channels.join(', ') ?? start?.channels?.join(', ') ?? '');
+  const startDiscover = editing?.discover ?? start?.discover;
+  const [discover, setDiscover] = useState(startDiscover !== undefined);
+  const [prefix, setPrefix] = useState(startDiscover?.prefix ?? 'private-ai.');
+  const [interval, setIntervalMs] = useState(String(startDiscover?.intervalMs ?? 2000));
+  const [leave, setLeave] = useState(startDiscover?.leave ?? true);
+  const [grace, setGrace] = useState(String(startDiscover?.graceMs ?? 10_000));
   const [apiKey, setApiKey] = useState('');
-  const [channelType, setChannelType] = useState<'public' | 'private' | 'presence'>(editing?.channelType ?? 'public');
+  const [channelType, setChannelType] = useState<'public' | 'private' | 'presence'>(editing?.channelType ?? start?.channelType ?? 'public');
   const [reconcileUrl, setReconcileUrl] = useState(editing?.reconcile?.url ?? '');
   const [reconcileHeaders, setReconcileHeaders] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -84,7 +96,8 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
   const keptHeaders = editing?.auth.mode === 'endpoint' ? editing.auth.headerNames : [];
   return (
     <form className="panel profile-form grid-form" onSubmit={(e) => void submit(e)} aria-labelledby="profile-form-title" data-testid="profile-form">
-      <h3 id="profile-form-title">{editing ? `Edit ${editing.name}` : 'New connection profile'}</h3>
+      <h3 id="profile-form-title">{editing ? `Edit ${editing.name}` : draft ? `New connection profile from ${draft.fileName}` : 'New connection profile'}</h3>
+      {draft && !editing && <p className="muted">Filled in from {draft.fileName}: check the values, add channels to subscribe or keep discovery, and save.</p>}
       <div className="form-row">
         <label>
           Profile id
@@ -224,8 +237,15 @@ export function ProfileForm({ editing, onSave, onCancel }: Props) {
         <legend>Reconciliation (optional)</legend>
         <label>
           Generation record URL
-          <input value={reconcileUrl} onChange={(e) => setReconcileUrl(e.target.value)} placeholder="http://127.0.0.1:8000/api/generations/{sessionId}" />
+          <input value={reconcileUrl} onChange={(e) => setReconcileUrl(e.target.value)} placeholder={draft?.recordUrl ?? 'http://127.0.0.1:8000/api/generations/{sessionId}'} />
         </label>
+        {draft?.recordUrl && reconcileUrl !== draft.recordUrl && (
+          <div className="row">
+            <button type="button" className="secondary" onClick={() => setReconcileUrl(draft.recordUrl ?? '')}>
+              Use the app’s record route (APP_URL)
+            </button>
+          </div>
+        )}
         {reconcileUrl && (
           <label>
             Headers, one per line
