@@ -1,10 +1,11 @@
 import { Analyzer, type AnalyzerOptions } from '../../shared/analysis';
 import { ProfileInputSchema, describeZodError, type ConnectionStatus, type Profile } from '../../shared/api';
 import type { JournalRecord } from '../../shared/journal';
+import { createServer } from 'node:http';
 import { preciseNow } from '../core/clock';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
 import { FAIL_ON_HELP, failOnReport, parseFailOn, type FailOn } from './fail-on';
-import { ConnectionHub } from '../core/hub';
+import { answerWebhook, ConnectionHub, WEBHOOK_PATH } from '../core/hub';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 import { parseDuration } from './duration';
@@ -107,6 +108,11 @@ export const watchCommand: CliCommand = {
     quiet: { type: 'boolean', short: 'q', description: 'no progress on stderr (problems and the reason of a failure are still said)' },
     progress: { type: 'boolean', description: 'show progress on stderr even when it is not a terminal' },
     ...metricsOptions,
+    'webhook-port': {
+      type: 'string',
+      description: `receive the server's webhooks (soketi, Pusher: channel_occupied/vacated) at http://127.0.0.1:N${WEBHOOK_PATH}, so --discover follows a channel the moment it is occupied`,
+      valueName: 'n',
+    },
   },
   async run(args, io) {
     const envPath = stringOption(args, 'env');
@@ -135,10 +141,23 @@ export const watchCommand: CliCommand = {
     if (connectTimeoutMs <= 0) throw new UsageError('--connect-timeout must be longer than 0');
     if (args.values.quiet === true && args.values.progress === true) throw new UsageError('use either --quiet or --progress, not both');
     const progress = args.values.quiet === true ? false : args.values.progress === true || io.interactive === true;
+    const webhookPort = stringOption(args, 'webhook-port') === undefined ? undefined : intOption(args, 'webhook-port', 0, 1);
+    if (webhookPort !== undefined && !profile.discover) throw new UsageError('--webhook-port tells --discover which channels are occupied: give --discover PREFIX too');
+    if (webhookPort !== undefined && profile.auth.mode !== 'secret') throw new UsageError('--webhook-port checks each webhook with the app secret: give --secret too');
     const metrics = await startCliMetrics(args);
     return watch(
       profile,
-      { analyzerOptions, forMs, journalFile, json: args.values.json === true, connectTimeoutMs, progress, quiet: args.values.quiet === true, ...(failOn ? { failOn } : {}) },
+      {
+        analyzerOptions,
+        forMs,
+        journalFile,
+        json: args.values.json === true,
+        connectTimeoutMs,
+        progress,
+        quiet: args.values.quiet === true,
+        ...(failOn ? { failOn } : {}),
+        ...(webhookPort !== undefined ? { webhookPort } : {}),
+      },
       io,
       metrics,
     );
@@ -193,6 +212,8 @@ interface WatchOptions {
   /** Live progress on stderr. */
   progress: boolean;
   quiet: boolean;
+  /** Receive the server's webhooks on 127.0.0.1 at this port (discovery). */
+  webhookPort?: number;
 }
 
 async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics?: CliMetrics): Promise<number> {
@@ -254,6 +275,8 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics
   const hub = new ConnectionHub({ record: onRecord, status: onStatus });
   if (WatchFollow.needed(profile)) follow = new WatchFollow(hub, profile, options.analyzerOptions);
   hub.connect(profile);
+  const webhooks = options.webhookPort === undefined ? undefined : await listenForWebhooks(hub, options.webhookPort);
+  if (webhooks !== undefined && !options.quiet) say(`webhooks: POST ${webhooks.url} (soketi: SOKETI_DEFAULT_APP_WEBHOOKS; docs/connections.md)`);
   if (!options.json && !options.quiet) say(`watching ${serverName(profile)}${options.forMs ? ` for ${options.forMs / 1000}s` : ''} (Ctrl-C to stop)`);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -264,6 +287,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics
   progress?.stop();
   const reconciliation = (await follow?.finish()) ?? [];
   hub.closeAll();
+  await webhooks?.close();
   try {
     await journal?.close();
   } catch (error) {
@@ -289,4 +313,24 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics
     return EXIT.failed;
   }
   return EXIT.ok;
+}
+
+/** The webhook receiver of `--webhook-port`: loopback only, one path, everything else 404. */
+async function listenForWebhooks(hub: ConnectionHub, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((request, response) => {
+    if (request.method === 'POST' && (request.url ?? '').split('?')[0] === WEBHOOK_PATH) return answerWebhook(request, response, hub);
+    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`webhooks are received at POST ${WEBHOOK_PATH}`);
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    throw new UsageError(`--webhook-port ${port}: cannot listen on 127.0.0.1:${port} (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return {
+    url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

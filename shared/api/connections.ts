@@ -23,6 +23,15 @@ export const ConnectionStatusSchema = z.object({
   channels: z.array(ChannelStatusSchema),
   since: z.number(),
   /** Channel discovery, when the profile has it: the last poll and its error in words (never silent). */
-  discovery: z.object({ prefix: z.string(), lastPollAt: z.number().nullable(), channels: z.number(), released: z.number().optional(), error: z.string().optional() }).optional(),
+  discovery: z
+    .object({
+      prefix: z.string(),
+      lastPollAt: z.number().nullable(),
+      channels: z.number(),
+      released: z.number().optional(),
+      lastWebhookAt: z.number().optional(),
+      error: z.string().optional(),
+    })
+    .optional(),
 });
 export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { BRIDGE_PATH, BRIDGE_TOKEN_META, BridgeClientMessageSchema, fail, type BridgeServerMessage } from '../../../shared/api';
 import type { AppService } from '../app';
 import { answerMetrics, type MetricsRecorder } from '../metrics';
+import { answerWebhook, WEBHOOK_PATH } from '../hub';
 import { allowedHostHeaders, isAllowedHostHeader, isOwnOrigin } from './loopback-host';
 import { serveStatic } from './static-files';
 
@@ -42,6 +43,11 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   const server: Server = createServer((request, response) => {
     if (!isAllowedHostHeader(request.headers.host, allowed)) {
       response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' }).end(misdirected(allowed));
+      return;
+    }
+    // Pusher/soketi webhooks (signed with the app secret, not the page token): discovery hears of channels at once.
+    if (request.method === 'POST' && (request.url ?? '').split('?')[0] === WEBHOOK_PATH) {
+      answerWebhook(request, response, options.service.hub);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {

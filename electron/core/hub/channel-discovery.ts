@@ -9,6 +9,8 @@ export interface DiscoveryState {
   channels: number;
   /** Channels EchoScope let go (session ended, or nobody else left) that the server still lists. */
   released?: number;
+  /** When the last webhook reached this discovery (channels occupied or vacated are known at once). */
+  lastWebhookAt?: number;
   error?: string;
 }
 
@@ -166,6 +168,34 @@ export class ChannelDiscovery {
     this.graceLater(channel);
   }
 
+  /**
+   * A webhook said the channel was occupied (its first subscriber came): followed at once, without
+   * waiting for the next poll. A channel EchoScope let go is followed again — it was vacated in
+   * between, or the server would not call it occupied.
+   */
+  occupied(channel: string): void {
+    this.heardWebhook();
+    if (this.stopped || !channel.startsWith(this.prefix)) return;
+    this.released.delete(channel);
+    if (this.known.has(channel)) return;
+    this.known.add(channel);
+    this.target.added(channel);
+    this.state = { ...this.state, channels: this.known.size };
+    this.target.changed(this.current());
+  }
+
+  /** A webhook said the channel was vacated (its last subscriber left): let go at once. */
+  vacated(channel: string): void {
+    this.heardWebhook();
+    if (this.stopped || !channel.startsWith(this.prefix)) return;
+    this.released.delete(channel);
+    this.release(channel, 'vacated', false);
+  }
+
+  private heardWebhook(): void {
+    this.state = { ...this.state, lastWebhookAt: this.clock() };
+  }
+
   /** One poll now (tests and the first poll); schedules the next. */
   async poll(): Promise<void> {
     if (this.stopped) return;
@@ -192,7 +222,13 @@ export class ChannelDiscovery {
         else lonely.add(channel);
       }
       this.lonely = lonely;
-      this.state = { prefix: this.prefix, lastPollAt: this.clock(), channels: this.known.size, ...(this.released.size > 0 ? { released: this.released.size } : {}) };
+      this.state = {
+        prefix: this.prefix,
+        lastPollAt: this.clock(),
+        channels: this.known.size,
+        ...(this.released.size > 0 ? { released: this.released.size } : {}),
+        ...(this.state.lastWebhookAt !== undefined ? { lastWebhookAt: this.state.lastWebhookAt } : {}),
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.state = { ...this.state, lastPollAt: this.clock(), error: `discovery poll failed: ${message}` };

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/api';
 import { preciseNow, type Clock } from '../clock';
 import { realTimers, type Timers } from '../timers';
 import { ChannelDiscovery, channelSource, type ChannelSource } from './channel-discovery';
+import type { WebhookEvent } from './webhooks';
 import { wireChannelName } from './channel-names';
 import type { HubConnection, HubSink } from './connection-base';
 import { PusherConnection } from './pusher-connection';
@@ -91,6 +92,33 @@ export class ConnectionHub {
    */
   sessionEnded(profileId: string, channel: string): void {
     this.discoveries.get(profileId)?.sessionEnded(channel);
+  }
+
+  /** The app secret of a connected profile with this app key: what its webhooks are signed with. */
+  webhookSecret(key: string): string | undefined {
+    for (const connection of this.connections.values()) {
+      const { profile } = connection;
+      if (profile.key === key && profile.auth.mode === 'secret') return profile.auth.secret;
+    }
+    return undefined;
+  }
+
+  /**
+   * A checked webhook of the app with this key: `channel_occupied` and `channel_vacated` drive the
+   * discoveries of its profiles at once (the polls go on, for what a lost webhook would miss).
+   * Returns how many discoveries heard it.
+   */
+  webhook(key: string, events: readonly WebhookEvent[]): number {
+    let heard = 0;
+    for (const [profileId, discovery] of this.discoveries) {
+      if (this.connections.get(profileId)?.profile.key !== key) continue;
+      heard++;
+      for (const event of events) {
+        if (event.name === 'channel_occupied') discovery.occupied(event.channel);
+        else if (event.name === 'channel_vacated') discovery.vacated(event.channel);
+      }
+    }
+    return heard;
   }
 
   private withDiscovery(status: ConnectionStatus): ConnectionStatus {

@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConnectionHub } from './connection-hub';
+import { MAX_WEBHOOK_BYTES, readWebhook } from './webhooks';
+
+/**
+ * Answers one webhook POST (the headless host's `/webhooks/pusher`, `watch --webhook-port`): the
+ * body read up to MAX_WEBHOOK_BYTES, its signature checked against the secret of the profile with
+ * its app key, its channel events handed to that profile's discovery. Every refusal is an HTTP
+ * error with its reason in words (a server retries what it was refused; the log says why).
+ */
+export function answerWebhook(request: IncomingMessage, response: ServerResponse, hub: ConnectionHub): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  const reply = (status: number, body: Record<string, unknown>) => {
+    if (response.headersSent) return;
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  };
+  request.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > MAX_WEBHOOK_BYTES) {
+      refused = true;
+      reply(413, { error: `a webhook body is at most ${MAX_WEBHOOK_BYTES} bytes` });
+      request.resume();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on('error', () => response.destroy());
+  request.on('end', () => {
+    if (refused) return;
+    const reading = readWebhook(Buffer.concat(chunks).toString('utf8'), header(request, 'x-pusher-key'), header(request, 'x-pusher-signature'), (key) => hub.webhookSecret(key));
+    if (!reading.ok) return reply(reading.status, { error: reading.message });
+    const discoveries = hub.webhook(reading.key, reading.events);
+    reply(200, { events: reading.events.length, discoveries });
+  });
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
