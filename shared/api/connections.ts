@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiErrorSchema } from './result';
+import { TapStatusSchema } from './taps';
 
 /** pusher-js connection states, as the hub reports them. */
 export const HubStateSchema = z.enum(['initialized', 'connecting', 'connected', 'unavailable', 'disconnected', 'failed']);
@@ -24,5 +25,7 @@ export const ConnectionStatusSchema = z.object({
   since: z.number(),
   /** Channel discovery, when the profile has it: the last poll and its error in words (never silent). */
   discovery: z.object({ prefix: z.string(), lastPollAt: z.number().nullable(), channels: z.number(), released: z.number().optional(), error: z.string().optional() }).optional(),
+  /** The profile's server-side tap, when it has one (a tap of its own vantage, `{profileId}:tap`). */
+  tap: TapStatusSchema.optional(),
 });
 export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;

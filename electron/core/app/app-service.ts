@@ -4,6 +4,7 @@ import {
   type JournalStats,
   type Retention,
   ProfileInputSchema,
+  profileOfConnection,
   redactProfile,
   type AppInfo,
   type CommandName,
@@ -106,8 +107,9 @@ export class AppService {
     this.follower = new RecordFollower(
       {
         target: (sessionId) => {
+          // A session first seen by a profile's tap is that profile's.
           const connection = this.monitor.connectionOf(sessionId);
-          return connection === undefined ? undefined : this.profiles.get(connection)?.reconcile;
+          return connection === undefined ? undefined : this.profiles.get(profileOfConnection(connection))?.reconcile;
         },
         detail: (sessionId) => this.monitor.detail(sessionId),
         result: (sessionId, result) => this.monitor.recordReconcile(sessionId, result),
@@ -123,7 +125,7 @@ export class AppService {
       this.follower.ended(sessionId, row);
       // A discovered channel is let go once its session ended (after the discovery's grace period).
       const connection = this.monitor.connectionOf(sessionId);
-      if (connection !== undefined) this.hub.sessionEnded(connection, row.channel);
+      if (connection !== undefined) this.hub.sessionEnded(profileOfConnection(connection), row.channel);
       this.timelines.ended(sessionId, row.events);
     });
     options.scenarios?.onSessionStart((sessionId, at) => this.monitor.setStart(sessionId, at, 'run'));
