@@ -27,6 +27,20 @@ export const UnrecognisedChannelSchema = z.object({
 });
 export type UnrecognisedChannel = z.infer<typeof UnrecognisedChannelSchema>;
 
+const Ranges = z.array(z.object({ from: z.number(), to: z.number() }));
+
+/** A client observation compared with what a server-side tap saw published (the analyzer's `PublishedVsDelivered`). */
+export const PublishedVsDeliveredSchema = z.object({
+  taps: z.array(z.string()),
+  notDelivered: Ranges,
+  notDeliveredCount: z.number(),
+  notPublished: Ranges,
+  notPublishedCount: z.number(),
+  publishToArrivalMs: Latency,
+  tapInterrupted: z.boolean(),
+});
+export type PublishedVsDeliveredView = z.infer<typeof PublishedVsDeliveredSchema>;
+
 /** A session as the Live list shows it: the verdict's counters without the texts, plus arrival times. */
 export const SessionRowSchema = z.looseObject({
   sessionId: z.string(),
@@ -67,6 +81,10 @@ export const SessionRowSchema = z.looseObject({
   /** The vantage of the observation the row's status and texts come from (the fullest one). */
   connection: z.string(),
   source: z.string().optional(),
+  /** The observation is a server-side tap's (its format): what was published. */
+  tap: z.string().optional(),
+  /** A client observation of a session a tap saw: published versus delivered. */
+  published: PublishedVsDeliveredSchema.optional(),
   /** How many vantages saw the session (connections, imported files). */
   observations: z.number(),
   /** Kinds present among the session's anomalies, for filtering and icons. */
@@ -131,6 +149,8 @@ export const SessionComparisonSchema = z.object({
     z.object({
       connection: z.string(),
       source: z.string().optional(),
+      tap: z.string().optional(),
+      published: PublishedVsDeliveredSchema.optional(),
       events: z.number(),
       received: RangeList,
       lost: RangeList,
