@@ -95,7 +95,11 @@ export class RedisTap {
     if (this.stopped) return;
     if ('ignored' in read) {
       this.current.ignored++;
-      this.current.firstIgnored ??= read.ignored;
+      if (this.current.firstIgnored === undefined) {
+        // Said once on the status; the count keeps going.
+        this.current.firstIgnored = read.ignored;
+        this.publishStatus();
+      }
       return;
     }
     const at = this.clock();
