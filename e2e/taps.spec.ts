@@ -48,6 +48,13 @@ test('a session a tap saw: each client says what was published and not delivered
   await expect(rows.nth(2).getByTestId('not-published')).toHaveText('0');
   await expect(rows.nth(2).getByTestId('publish-latency')).toHaveText('9.0 ms / 9.0 ms / 9.0 ms');
   await page.screenshot({ path: testInfo.outputPath('tapped-session.png'), fullPage: true });
+
+  // The Fleet view: the loss rate of each client vantage over time (c2 lost 10 of 31)
+  await page.goto(`${served.url}#/fleet`);
+  const chart = page.getByTestId('chart-vantage-loss');
+  await expect(chart).toHaveAttribute('data-vantages', '2');
+  await expect(chart).toContainText('tapped.ndjson · c2');
+  await chart.screenshot({ path: testInfo.outputPath('fleet-vantage-loss.png') });
 });
 
 function freePort(): Promise<number> {

@@ -269,6 +269,21 @@ export const FleetBucketSchema = z.object({
 });
 export type FleetBucket = z.infer<typeof FleetBucketSchema>;
 
+/**
+ * Delivery loss of one client vantage in one time bucket (sessions seen from two or more vantages,
+ * placed where they ended, else where last heard from): `lost` of `expected` (received + lost).
+ * Taps are the reference (what was published) and are not listed.
+ */
+export const VantageLossBucketSchema = z.object({
+  start: z.number(),
+  /** The vantage in words (connection, or file · connection). */
+  vantage: z.string(),
+  sessions: z.number(),
+  expected: z.number(),
+  lost: z.number(),
+});
+export type VantageLossBucket = z.infer<typeof VantageLossBucketSchema>;
+
 export const MonitorSettingsSchema = z
   .object({
     stallAfterMs: z.number().int().min(100).max(3_600_000),
@@ -367,7 +382,7 @@ export const monitorCommands = {
   },
   'fleet.summary': {
     request: z.object({ bucketMs: z.number().int().min(100).max(86_400_000).default(10_000), from: z.number().optional(), to: z.number().optional() }).strict(),
-    response: z.object({ bucketMs: z.number(), buckets: z.array(FleetBucketSchema), summary: SummarySchema }),
+    response: z.object({ bucketMs: z.number(), buckets: z.array(FleetBucketSchema), summary: SummarySchema, lossByVantage: z.array(VantageLossBucketSchema) }),
   },
   /** Fetches the session's generation record again now and compares (the profile's `reconcile` settings). */
   'sessions.reconcile': { request: z.object(SessionRef).strict(), response: ReconcileResultSchema },

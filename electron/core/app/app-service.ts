@@ -21,7 +21,7 @@ import { ConnectionHub, type HubOptions } from '../hub';
 import { parseContractProfile, type ContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
 import { previewContract } from '../monitor/contract-preview';
-import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions } from '../monitor';
+import { lossByVantage, MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
 import { parseImport } from './import-file';
@@ -331,7 +331,12 @@ export class AppService {
       },
       'sessions.locate': async ({ sessionId, vantage, at, sequence }) =>
         nearestPoint(await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId)), at, sequence) ?? null,
-      'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
+      'fleet.summary': ({ bucketMs, from, to }) => ({
+        bucketMs,
+        buckets: this.monitor.fleet(bucketMs, from, to),
+        summary: this.monitor.summary(),
+        lossByVantage: lossByVantage(this.monitor.list({ limit: 50_000 }).rows, (sessionId) => this.monitor.observationVerdicts(sessionId), bucketMs, from, to),
+      }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
       'scenarios.list': () => this.requireScenarios().list(),
       'scenarios.load': (request) => this.requireScenarios().load(request),
