@@ -40,6 +40,8 @@ interface ConnectionTrack {
   sessions: Set<SessionTracker>;
   /** A tap's latest `connected` (NaN otherwise): it watches every channel from then on, without subscribing. */
   tapSince: number;
+  /** Every socket id the vantage was connected with (a publish that leaves one out is not for it). */
+  socketIds: Set<string> | null;
 }
 
 /** Sequences above this are not timed for the comparison's lag (a hostile 10⁹ would size the array). */
@@ -100,6 +102,8 @@ class SessionGroup {
   /** Client arrivals no tap has read the publish of yet: sequence → the observations and their arrival times. */
   private awaitingPublish: Map<number, Array<{ tracker: SessionTracker; at: number }>> | null = null;
   private awaiting = 0;
+  /** Sequences a tap saw published with a socket left out (`toOthers()`): socket id → ranges. */
+  private leftOut: Map<string, SequenceRange[]> | null = null;
   private recentSequence: Int32Array | null = null;
   private recentAt: Float64Array | null = null;
   private recentCount = 0;
@@ -157,6 +161,23 @@ class SessionGroup {
     for (const other of this.observations) if (other !== tracker && other.ledger.has(sequence)) return;
     this.firstArrival!.set(sequence, at);
     tracker.firstArrivals++;
+  }
+
+  /** A tap read `sequence` published for everyone but `socketId`. */
+  publishedExcept(socketId: string, sequence: number): void {
+    const map = (this.leftOut ??= new Map());
+    map.set(socketId, unionRanges(map.get(socketId) ?? [], [{ from: sequence, to: sequence }]));
+  }
+
+  /** Sequences published leaving out any of `socketIds`. */
+  leftOutFor(socketIds: ReadonlySet<string> | null | undefined): SequenceRange[] {
+    if (this.leftOut === null || socketIds === null || socketIds === undefined) return [];
+    let ranges: SequenceRange[] = [];
+    for (const socketId of socketIds) {
+      const own = this.leftOut.get(socketId);
+      if (own !== undefined) ranges = unionRanges(ranges, own);
+    }
+    return ranges;
   }
 
   firstArrivalOf(sequence: number): number {
@@ -472,9 +493,15 @@ export class Analyzer {
           if (j !== i) others = unionRanges(others, ranges);
         });
         const from = tracker.coverageFrom(start);
-        lost = subtractRanges(intersectRanges(others, [{ from, to: Number.MAX_SAFE_INTEGER }]), received[i]!);
+        // What was published leaving this vantage's socket out (`toOthers()`) was never its to get.
+        const leftOut = group.leftOutFor(this.connections.get(tracker.vantageKey)?.socketIds);
+        const missed = (ranges: SequenceRange[]) => {
+          const lacking = subtractRanges(intersectRanges(ranges, [{ from, to: Number.MAX_SAFE_INTEGER }]), received[i]!);
+          return leftOut.length === 0 ? lacking : subtractRanges(lacking, leftOut);
+        };
+        lost = missed(others);
         if (taps.length > 0) {
-          const notDelivered = subtractRanges(intersectRanges(published, [{ from, to: Number.MAX_SAFE_INTEGER }]), received[i]!);
+          const notDelivered = missed(published);
           const notPublished = subtractRanges(intersectRanges(received[i]!, [{ from: tapFrom, to: Number.MAX_SAFE_INTEGER }]), published);
           publishedPart = {
             taps: tapNames,
@@ -484,6 +511,7 @@ export class Analyzer {
             notPublishedCount: countRanges(notPublished),
             publishToArrivalMs: tracker.publishLag?.summary() ?? null,
             tapInterrupted,
+            leftOut: countRanges(subtractRanges(intersectRanges(leftOut, published), received[i]!)),
           };
         }
       }
@@ -570,6 +598,7 @@ export class Analyzer {
     const group = this.currentGroup!;
     if (violation === null) {
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+      if (record.exceptSocketId !== undefined && tracker.tap) group.publishedExcept(record.exceptSocketId, scratch.sequence);
       this.position = scratch.sequence;
       this.interTokenMs = tracker.lastGapMs;
     } else {
@@ -616,6 +645,7 @@ export class Analyzer {
       scratch.attempt = positions.lastAttempt;
       scratch.late = positions.late;
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+      if (record.exceptSocketId !== undefined && tracker.tap) group.publishedExcept(record.exceptSocketId, scratch.sequence);
       this.position = scratch.sequence;
       this.interTokenMs = tracker.lastGapMs;
     }
@@ -658,7 +688,7 @@ export class Analyzer {
   private track(vantage: string): ConnectionTrack {
     let track = this.connections.get(vantage);
     if (track === undefined) {
-      track = { down: false, wasConnected: false, sessions: new Set(), tapSince: Number.NaN };
+      track = { down: false, wasConnected: false, sessions: new Set(), tapSince: Number.NaN, socketIds: null };
       this.connections.set(vantage, track);
     }
     return track;
@@ -674,6 +704,7 @@ export class Analyzer {
       track.down = false;
       track.wasConnected = true;
       if (record.tap !== undefined) track.tapSince = record.at;
+      if (record.socketId !== undefined) (track.socketIds ??= new Set()).add(record.socketId);
       return;
     }
     const reconnecting = record.state === 'connecting' && track.wasConnected;

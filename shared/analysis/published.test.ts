@@ -65,6 +65,7 @@ describe('published versus delivered', () => {
       notPublishedCount: 0,
       publishToArrivalMs: { p50: 5, p95: 5, p99: 5, max: 5 },
       tapInterrupted: false,
+      leftOut: 0,
     });
     expect(c2.published).toEqual({
       taps: [TAP],
@@ -77,6 +78,7 @@ describe('published versus delivered', () => {
       notPublishedCount: 0,
       publishToArrivalMs: { p50: 8, p95: 8, p99: 8, max: 8 },
       tapInterrupted: false,
+      leftOut: 0,
     });
     expect(c2.deliveryLoss).toBe(4);
     // each loss is placed where the tap read the first missing event: #5 was published at 1000 + 4 × 20
@@ -158,6 +160,24 @@ describe('published versus delivered', () => {
     records.splice(8, 0, { type: 'connection', at: records[8]!.at, connection: TAP, tap: 'laravel', state: 'disconnected', reason: 'redis closed' });
     const c1 = analyzeJournal(records).sessions.find((s) => s.connection === 'c1')!;
     expect(c1.published!.tapInterrupted).toBe(true);
+  });
+
+  it('an event published leaving a client’s socket out (toOthers) is not that client’s loss, and still the others’', () => {
+    // #5 was published for everyone but socket 2.2 (c2's); neither client received it
+    const records = session({
+      last: 11,
+      clients: [
+        { connection: 'c1', delay: 4, drop: [5] },
+        { connection: 'c2', delay: 6, drop: [5] },
+      ],
+    }).map((r) => (r.type === 'frame' && r.connection === TAP && (r.data as { sequence: number }).sequence === 5 ? { ...r, exceptSocketId: '2.2' } : r));
+    records.unshift(
+      { type: 'connection', at: -2, connection: 'c1', state: 'connected', socketId: '1.1' },
+      { type: 'connection', at: -1, connection: 'c2', state: 'connected', socketId: '2.2' },
+    );
+    const sessions = analyzeJournal(records).sessions;
+    expect(sessions.find((s) => s.connection === 'c2')).toMatchObject({ deliveryLoss: 0, published: { notDelivered: [], notDeliveredCount: 0, leftOut: 1 } });
+    expect(sessions.find((s) => s.connection === 'c1')).toMatchObject({ deliveryLoss: 1, published: { notDelivered: [{ from: 5, to: 5 }], notDeliveredCount: 1, leftOut: 0 } });
   });
 
   it('the session row is a client’s even though the tap saw more', () => {

@@ -55,6 +55,12 @@ export interface PublishedVsDelivered {
   publishToArrivalMs: LatencySummary | null;
   /** A tap dropped while the session was open: what it missed then may show as not published. */
   tapInterrupted: boolean;
+  /**
+   * Published leaving this client's socket out (Laravel's `toOthers()`, Reverb's `socket_id`: the
+   * socket ids its connection records name) and not received: not its to get, so neither not
+   * delivered nor delivery loss.
+   */
+  leftOut: number;
 }
 
 /** Where a known start of the job came from (what `ttftMs` is measured from). */

@@ -38,6 +38,7 @@ export const PublishedVsDeliveredSchema = z.object({
   notPublishedCount: z.number(),
   publishToArrivalMs: Latency,
   tapInterrupted: z.boolean(),
+  leftOut: z.number(),
 });
 export type PublishedVsDeliveredView = z.infer<typeof PublishedVsDeliveredSchema>;
 

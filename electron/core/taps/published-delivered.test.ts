@@ -3,8 +3,9 @@
  * (test-support/peers), broadcasts published to that Redis exactly as Laravel's RedisBroadcaster
  * does, two EchoScope client connections (Socket.IO, through laravel-echo) and a tap on the same
  * Redis riding on the first one's profile. The second client is disconnected after #10 and comes
- * back after #20, so it cannot have received #11–#20: the expected loss is what the test did, not
- * what the analyzer says. Only the Laravel app's auth endpoint is played by a stub (outside our
+ * back after #20, so it cannot have received #11–#20; #21 is published leaving its socket out
+ * (`toOthers()`), so it is not its to get. The expected loss is what the test did, not what the
+ * analyzer says. Only the Laravel app's auth endpoint is played by a stub (outside our
  * control), as in the peer tests.
  */
 import { createServer, type Server } from 'node:http';
@@ -14,6 +15,7 @@ import { tapConnectionId, type ProfileInput } from '../../../shared/api';
 import { analyzeJournal } from '../../../shared/analysis';
 import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { laravelEchoServerUnavailableReason, LARAVEL_REDIS_PREFIX, startLaravelEchoServer } from '../../../test-support/peers/laravel-echo-server';
+import { RedisClient } from '../../../test-support/peers/resp';
 import { AppService } from '../app';
 
 const cleanups: Array<() => Promise<void> | void> = [];

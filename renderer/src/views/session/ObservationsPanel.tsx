@@ -118,6 +118,7 @@ function PublishedCells({ row }: { row: ObservationRow }) {
         title={published.tapInterrupted ? 'a tap dropped while the session was open: it may have missed publishes' : undefined}
       >
         {published.notDeliveredCount > 0 ? `${formatCount(published.notDeliveredCount)} (${rangesText(published.notDelivered)})` : '0'}
+        {published.leftOut > 0 ? <span className="muted"> · {formatCount(published.leftOut)} left out for it (toOthers)</span> : null}
       </td>
       <td className={published.notPublishedCount > 0 ? 'hot' : ''} data-testid="not-published">
         {published.notPublishedCount > 0 ? `${formatCount(published.notPublishedCount)} (${rangesText(published.notPublished)})` : '0'}
