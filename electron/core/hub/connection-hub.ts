@@ -149,7 +149,9 @@ export class ConnectionHub {
     const tap = this.taps.get(profileId);
     if (tap !== undefined && !this.connections.has(profileId)) {
       this.closeTap(profileId);
-      const status: ConnectionStatus = { ...this.tapOnlyStatus(profileId, tap), state: 'disconnected', since: this.clock() };
+      // Stopped: no tap rides on the status any more.
+      const { tap: _stopped, ...rest } = this.tapOnlyStatus(profileId, tap);
+      const status: ConnectionStatus = { ...rest, state: 'disconnected', since: this.clock() };
       this.sink.status(status);
       return status;
     }
