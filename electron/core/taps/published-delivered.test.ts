@@ -106,18 +106,31 @@ describe.skipIf(reason !== null)('published versus delivered through laravel-ech
     expect((await service.invoke('connections.connect', { profileId: 'c2' })).ok).toBe(true);
     await service.invoke('channels.subscribe', { profileId: 'c2', channel: CHANNEL });
     await until(async () => (await subscribers()) === 2, 'c2 to join again');
-    await publish(21, 31, 31);
+    // #21 is published toOthers() of c2's socket, as Laravel does for a request carrying its X-Socket-ID: laravel-echo-server leaves c2 out
+    const c2Connected = records.filter((r) => r.type === 'connection' && r.connection === 'c2' && r.state === 'connected').at(-1);
+    const socketId = c2Connected?.type === 'connection' ? c2Connected.socketId : undefined;
+    expect(socketId).toBeDefined();
+    const redis = await RedisClient.connect(les.redisPort);
+    cleanups.push(() => redis.close());
+    await redis.command(
+      'PUBLISH',
+      `${LARAVEL_REDIS_PREFIX}${CHANNEL}`,
+      JSON.stringify({ event: 'chunk.delivered', data: { ...payload(21, 31), socket: socketId }, socket: socketId }),
+    );
+    await publish(22, 31, 31);
     await until(() => got('c1', 31) && got('c2', 31) && got(tap, 31), 'both clients and the tap to get the terminal');
 
     // The verdict JSON: c2 missed exactly what was published while it was away.
     const verdict = analyzeJournal(records);
     const of = (connection: string) => verdict.sessions.find((s) => s.sessionId === SESSION && s.connection === connection)!;
     expect(of(tap)).toMatchObject({ tap: 'laravel', events: 31, missing: 0, status: 'completed', deliveryLoss: 0 });
-    expect(of('c1')).toMatchObject({ events: 31, deliveryLoss: 0, published: { taps: [tap], notDelivered: [], notDeliveredCount: 0, notPublishedCount: 0 } });
+    expect(of('c1')).toMatchObject({ events: 31, deliveryLoss: 0, published: { taps: [tap], notDelivered: [], notDeliveredCount: 0, notPublishedCount: 0, leftOut: 0 } });
+    // c2 did not get #21 either (the same socket delivered #22–#31 after it), but it was published leaving c2 out: not its loss
+    expect(got('c2', 21)).toBe(false);
     expect(of('c2')).toMatchObject({
-      events: 21,
+      events: 20,
       deliveryLoss: 10,
-      published: { taps: [tap], notDelivered: [{ from: 11, to: 20 }], notDeliveredCount: 10, notPublished: [], notPublishedCount: 0, tapInterrupted: false },
+      published: { taps: [tap], notDelivered: [{ from: 11, to: 20 }], notDeliveredCount: 10, notPublished: [], notPublishedCount: 0, tapInterrupted: false, leftOut: 1 },
     });
     expect(of('c2').anomalies.filter((a) => a.kind === 'delivery_loss')).toEqual([
       // placed where the tap read #11
