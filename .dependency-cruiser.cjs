@@ -77,6 +77,7 @@ module.exports = {
     allow('only the headless host serves the WebSocket bridge', '^electron/core/host/', { path: npm('ws') }),
     allow('scenario files are YAML', '^electron/core/scenarios/', { path: npm('yaml') }),
     allow('only the metrics module renders Prometheus text (prom-client)', '^electron/core/metrics/', { path: npm('prom-client') }),
+    allow('only the taps read Redis (ioredis)', '^electron/core/taps/', { path: npm('ioredis') }),
 
     // ── electron/cli: the `echoscope` command ───────────────────────────────────────────────
     allow('cli imports cli, core, mock and shared', CLI, { path: [CLI, CORE, MOCK, SHARED] }),

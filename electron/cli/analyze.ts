@@ -193,9 +193,29 @@ function columnsFor(verdict: Verdict): typeof COLUMNS {
   const vantages = new Set(verdict.sessions.map((s) => `${s.source ?? ''}\u0001${s.connection}`));
   const columns = [...COLUMNS];
   if (verdict.sessions.some((s) => s.contract.name !== 'echoscope')) columns.splice(1, 0, { title: 'CONTRACT', value: (s) => printable(s.contract.name), left: true });
-  if (vantages.size > 1) columns.splice(1, 0, { title: 'VANTAGE', value: (s) => printable(s.source === undefined ? s.connection : `${s.source} · ${s.connection}`), left: true });
+  if (vantages.size > 1) {
+    const label = (s: SessionVerdict) => `${s.source === undefined ? s.connection : `${s.source} · ${s.connection}`}${s.tap === undefined ? '' : ' (tap)'}`;
+    columns.splice(1, 0, { title: 'VANTAGE', value: (s) => printable(label(s)), left: true });
+  }
   if (verdict.sessions.some((s) => s.joinedLate)) columns.push({ title: 'COVERAGE', value: (s) => (s.joinedLate ? `from #${s.coverage.fromSequence}` : 'all'), left: true });
   if (verdict.comparisons.length > 0) columns.push({ title: 'LOST', value: (s) => String(s.deliveryLoss) });
+  // Published versus delivered: a client observation of a session a tap saw ('' for the tap itself and other sessions).
+  if (verdict.sessions.some((s) => s.published !== undefined)) {
+    const ranges = (list: readonly { from: number; to: number }[]) => list.map((r) => (r.from === r.to ? `#${r.from}` : `#${r.from}-${r.to}`)).join(',');
+    columns.push(
+      {
+        title: 'NOT-DELIVERED',
+        value: (s) =>
+          s.published === undefined
+            ? ''
+            : s.published.notDeliveredCount === 0
+              ? '0'
+              : `${s.published.notDeliveredCount} (${ranges(s.published.notDelivered.slice(0, 3))}${s.published.notDelivered.length > 3 ? ',…' : ''})`,
+      },
+      { title: 'NOT-PUBLISHED', value: (s) => (s.published === undefined ? '' : String(s.published.notPublishedCount)) },
+      { title: 'PUBLISH→ARRIVAL P95', value: (s) => (s.published?.publishToArrivalMs ? `${s.published.publishToArrivalMs.p95} ms` : s.published ? '-' : '') },
+    );
+  }
   return columns;
 }
 

@@ -1,7 +1,6 @@
 import type { Analyzer } from '../../shared/analysis';
-import type { ConnectionStatus, Profile } from '../../shared/api';
+import type { ConnectionStatus } from '../../shared/api';
 import type { JournalRecord } from '../../shared/journal';
-import { serverName } from './watch-diagnose';
 
 /**
  * The live account `watch` gives on stderr while it runs (on a terminal, unless --quiet):
@@ -17,7 +16,8 @@ export class WatchProgress {
   private connectedOnce = false;
 
   constructor(
-    private readonly profile: Profile,
+    /** What is watched, in words (`127.0.0.1:6001`, `Pusher cluster eu`). */
+    private readonly server: string,
     private readonly analyzer: Analyzer,
     private readonly say: (line: string) => void,
   ) {}
@@ -33,7 +33,7 @@ export class WatchProgress {
     if (status.state !== this.state) {
       this.state = status.state;
       if (status.state === 'connected') {
-        this.say(`${this.connectedOnce ? 'reconnected' : 'connected'} to ${serverName(this.profile)}${status.socketId ? ` (socket ${status.socketId})` : ''}`);
+        this.say(`${this.connectedOnce ? 'reconnected' : 'connected'} to ${this.server}${status.socketId ? ` (socket ${status.socketId})` : ''}`);
         this.connectedOnce = true;
       }
     }

@@ -1,5 +1,5 @@
 import { Analyzer, type AnalyzerOptions } from '../../shared/analysis';
-import { ProfileInputSchema, describeZodError, type ConnectionStatus, type Profile } from '../../shared/api';
+import { ProfileInputSchema, describeZodError, redactRedisUrl, type ConnectionStatus, type Profile, type TapSettings } from '../../shared/api';
 import type { JournalRecord } from '../../shared/journal';
 import { createServer } from 'node:http';
 import { preciseNow } from '../core/clock';
@@ -20,12 +20,13 @@ import { serverName } from './watch-diagnose';
 import { WatchHealth } from './watch-health';
 import { openWatchJournal, type WatchJournal } from './watch-journal';
 import { WatchProgress } from './watch-progress';
+import { TapWatch, tapFromArgs, watchTapOptions } from './watch-tap';
 
 export const watchCommand: CliCommand = {
   name: 'watch',
   summary: 'headless monitor: record a journal of live channels and print verdicts',
   usage:
-    'echoscope watch (--env FILE | --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…]) (--channel C… [--private] | --discover PREFIX [--api-key K]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE|DIR] [--json] [--connect-timeout DURATION] [--quiet | --progress]',
+    'echoscope watch (--env FILE | --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…]) (--channel C… [--private] | --discover PREFIX [--api-key K] [--webhook-port N]) [--tap redis://HOST:PORT …] | --tap redis://HOST:PORT [--tap-format laravel|reverb] [--tap-prefix P | --tap-channel C [--tap-app-id ID]]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE|DIR] [--json] [--connect-timeout DURATION] [--quiet | --progress]',
   details: [
     'Connects like a browser would (laravel-echo + pusher-js; --kind socketio for laravel-echo-server),',
     'records every frame with its arrival time, and analyzes sessions live. It ends after --for, or on',
@@ -38,6 +39,14 @@ export const watchCommand: CliCommand = {
     '  echoscope watch --url ws://127.0.0.1:8080 --key app-key --secret s3cret --private --channel ai.42 \\',
     '    --reconcile "http://127.0.0.1:8000/api/generations/{sessionId}" --reconcile-header "Authorization: Bearer QA_TOKEN"',
     '  echoscope watch --url http://127.0.0.1:6001 --kind socketio --key x --app-id APP_ID --api-key API_KEY --discover private-ai.',
+    '  echoscope watch --url http://127.0.0.1:6001 --kind socketio --key x --private --channel ai.42 --tap redis://127.0.0.1:6379',
+    '  echoscope watch --tap redis://127.0.0.1:6379 --tap-format reverb --tap-app-id my-app-id --for 10m --journal published.ndjson',
+    '',
+    "With --tap, a server-side tap reads what the app publishes from its Redis (Laravel's redis broadcaster,",
+    "or Reverb's scaling channel with --tap-format reverb): every event on every channel, none subscribed. It is",
+    'a vantage of its own (connection "watch:tap" in the journal); each session a client saw too says what was',
+    'published and not delivered (delivery_loss), what arrived that was never published, and the publish→arrival',
+    'latency ("published" in --json). --tap alone, without --url, records and analyzes what was published only.',
     '',
     '  echoscope watch --env ../app/.env --for 5m --journal run.ndjson',
     '  echoscope watch --env ../app/.env --url http://127.0.0.1:6001 --auth-header "Authorization: Bearer QA_TOKEN" \\',
@@ -102,6 +111,7 @@ export const watchCommand: CliCommand = {
     'fail-on': { type: 'string', description: FAIL_ON_HELP, valueName: 'kind,…' },
     profile: { type: 'string', description: 'contract profile (YAML or JSON); the same as --contract FILE', valueName: 'file' },
     ...watchFollowOptions,
+    ...watchTapOptions,
     'stall-after': { type: 'string', description: 'ms without events before a session counts as stalled', valueName: 'ms', default: '8000' },
     'orphan-after': { type: 'string', description: 'ms without events before an unfinished session counts as orphaned', valueName: 'ms', default: '300000' },
     'connect-timeout': { type: 'string', description: 'give up (exit 1) when the connection is not up this long after the start or a drop', valueName: 'duration', default: '10s' },
@@ -118,8 +128,16 @@ export const watchCommand: CliCommand = {
     const envPath = stringOption(args, 'env');
     // What the .env gave is said like progress: not with --quiet, and with --json only on a terminal or with --progress.
     const chatty = args.values.quiet !== true && (args.values.json !== true || args.values.progress === true || io.interactive === true);
+    const tap = tapFromArgs(args);
     const profile =
-      envPath === undefined ? profileFromArgs(args) : watchProfileFromEnv(args, await readEnvFile(envPath), (line) => io.err(`echoscope watch: ${printable(line)}`), chatty);
+      envPath !== undefined
+        ? withTap(
+            watchProfileFromEnv(args, await readEnvFile(envPath), (line) => io.err(`echoscope watch: ${printable(line)}`), chatty),
+            tap,
+          )
+        : tap !== undefined && tapOnly(args)
+          ? undefined
+          : profileFromArgs(args, tap);
     const analyzerOptions: AnalyzerOptions = {
       stallAfterMs: intOption(args, 'stall-after', 8000, 1),
       orphanAfterMs: intOption(args, 'orphan-after', 300_000, 1),
@@ -142,12 +160,13 @@ export const watchCommand: CliCommand = {
     if (args.values.quiet === true && args.values.progress === true) throw new UsageError('use either --quiet or --progress, not both');
     const progress = args.values.quiet === true ? false : args.values.progress === true || io.interactive === true;
     const webhookPort = stringOption(args, 'webhook-port') === undefined ? undefined : intOption(args, 'webhook-port', 0, 1);
-    if (webhookPort !== undefined && !profile.discover) throw new UsageError('--webhook-port tells --discover which channels are occupied: give --discover PREFIX too');
-    if (webhookPort !== undefined && profile.auth.mode !== 'secret') throw new UsageError('--webhook-port checks each webhook with the app secret: give --secret too');
+    if (webhookPort !== undefined && !profile?.discover) throw new UsageError('--webhook-port tells --discover which channels are occupied: give --discover PREFIX too');
+    if (webhookPort !== undefined && profile?.auth.mode !== 'secret') throw new UsageError('--webhook-port checks each webhook with the app secret: give --secret too');
     const metrics = await startCliMetrics(args);
     return watch(
       profile,
       {
+        tap,
         analyzerOptions,
         forMs,
         journalFile,
@@ -164,7 +183,22 @@ export const watchCommand: CliCommand = {
   },
 };
 
-function profileFromArgs(args: ParsedArgs): Profile {
+/** A profile from a .env with the tap the command line gave. */
+function withTap(profile: Profile, tap: TapSettings | undefined): Profile {
+  return tap === undefined ? profile : { ...profile, tap };
+}
+
+/** `--tap` without a connection: no --url, --key or --cluster. Options that only a connection can use are refused. */
+function tapOnly(args: ParsedArgs): boolean {
+  if (['url', 'key', 'cluster'].some((name) => args.values[name] !== undefined)) return false;
+  const needing = ['channel', 'discover', 'secret', 'auth-endpoint', 'app-id', 'reconcile'].filter((name) => args.values[name] !== undefined);
+  if (needing.length > 0) {
+    throw new UsageError(`--${needing[0]} needs a connection (--url and --key): a tap alone reads every channel without subscribing`);
+  }
+  return true;
+}
+
+function profileFromArgs(args: ParsedArgs, tap: TapSettings | undefined): Profile {
   const url = stringOption(args, 'url');
   const kind = stringOption(args, 'kind') ?? 'reverb';
   const key = stringOption(args, 'key');
@@ -185,7 +219,7 @@ function profileFromArgs(args: ParsedArgs): Profile {
   if (channels.length === 0 && !prefix) throw new UsageError('give --channel (repeatable) or --discover PREFIX');
   const follow = profileFields(args);
   const parsed = ProfileInputSchema.safeParse({
-    id: 'watch',
+    id: WATCH_ID,
     name: 'watch',
     kind,
     ...server,
@@ -196,12 +230,15 @@ function profileFromArgs(args: ParsedArgs): Profile {
     channels,
     ...follow.fields,
     ...(prefix ? { discover: { prefix, intervalMs: intOption(args, 'poll-interval', 2000, 250), ...follow.discover } } : {}),
+    ...(tap ? { tap } : {}),
   });
   if (!parsed.success) throw new UsageError(describeZodError(parsed.error).replace(/^discover:/, '--discover:'));
   return parsed.data;
 }
 
 interface WatchOptions {
+  /** The server-side tap (with `profile`: the profile's; without: the tap alone). */
+  tap: TapSettings | undefined;
   analyzerOptions: AnalyzerOptions;
   /** Exit 1 when one of these anomaly kinds or statuses occurred. */
   failOn?: FailOn;
@@ -216,7 +253,10 @@ interface WatchOptions {
   webhookPort?: number;
 }
 
-async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics?: CliMetrics): Promise<number> {
+/** The profile id `watch` gives its connection; its tap is `watch:tap` in the journal. */
+const WATCH_ID = 'watch';
+
+async function watch(profile: Profile | undefined, options: WatchOptions, io: CliIo, metrics?: CliMetrics): Promise<number> {
   const analyzer = new Analyzer(options.analyzerOptions);
   const live = metrics ? new LiveAnalyzerMetrics(analyzer, metrics) : undefined;
   const say = (line: string) => io.err(`echoscope watch: ${printable(line)}`);
@@ -239,16 +279,16 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics
       resolveFailed();
     });
   }
-  const health = new WatchHealth({
-    profile,
-    connectTimeoutMs: options.connectTimeoutMs,
-    warn: say,
-    fatal: (reason) => {
-      failed = reason;
-      resolveFailed();
-    },
-  });
-  const progress = options.progress ? new WatchProgress(profile, analyzer, say) : undefined;
+  const fatal = (reason: string) => {
+    failed ??= reason;
+    resolveFailed();
+  };
+  const health = profile ? new WatchHealth({ profile, connectTimeoutMs: options.connectTimeoutMs, warn: say, fatal }) : undefined;
+  const tapWatch = options.tap
+    ? new TapWatch({ settings: options.tap, connectTimeoutMs: options.connectTimeoutMs, ...(options.progress ? { say } : {}), warn: say, fatal })
+    : undefined;
+  const watched = profile ? serverName(profile) : `Redis at ${redactRedisUrl(options.tap!.url)}`;
+  const progress = options.progress ? new WatchProgress(watched, analyzer, say) : undefined;
   const warned = new Set<string>();
   let follow: WatchFollow | undefined;
   const guard = new IngestGuard((message) => say(message));
@@ -258,11 +298,14 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics
     if (follow) guard.feed((r) => follow?.ingest(r), record);
     // Batched and fdatasync'ed; one record, one line, no blank ones.
     journal?.add(record);
-    health.record(record);
+    health?.record(record);
     progress?.record(record, session);
   };
   const onStatus = (status: ConnectionStatus) => {
-    health.status(status);
+    tapWatch?.status(status.tap);
+    // A tap alone has no connection for these to judge.
+    if (!profile) return;
+    health?.status(status);
     progress?.status(status);
     // A public channel that stays silent: the likely private name (channel-names.ts).
     for (const warning of status.channels.map((c) => c.warning)) {
@@ -273,17 +316,20 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics
     }
   };
   const hub = new ConnectionHub({ record: onRecord, status: onStatus });
-  if (WatchFollow.needed(profile)) follow = new WatchFollow(hub, profile, options.analyzerOptions);
-  hub.connect(profile);
+  if (profile && WatchFollow.needed(profile)) follow = new WatchFollow(hub, profile, options.analyzerOptions);
+  if (profile) hub.connect(profile);
+  else hub.openTap(WATCH_ID, options.tap!);
   const webhooks = options.webhookPort === undefined ? undefined : await listenForWebhooks(hub, options.webhookPort);
   if (webhooks !== undefined && !options.quiet) say(`webhooks: POST ${webhooks.url} (soketi: SOKETI_DEFAULT_APP_WEBHOOKS; docs/connections.md)`);
-  if (!options.json && !options.quiet) say(`watching ${serverName(profile)}${options.forMs ? ` for ${options.forMs / 1000}s` : ''} (Ctrl-C to stop)`);
+  if (!options.json && !options.quiet)
+    say(`watching ${watched}${profile && options.tap ? ` and its Redis (tap)` : ''}${options.forMs ? ` for ${options.forMs / 1000}s` : ''} (Ctrl-C to stop)`);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const elapsed = options.forMs === undefined ? new Promise<void>(() => undefined) : new Promise<void>((resolve) => (timer = setTimeout(resolve, options.forMs)));
   await Promise.race([elapsed, io.stopSignal, failedSignal]);
   if (timer) clearTimeout(timer);
-  health.stop();
+  health?.stop();
+  tapWatch?.stop();
   progress?.stop();
   const reconciliation = (await follow?.finish()) ?? [];
   hub.closeAll();
@@ -298,7 +344,7 @@ async function watch(profile: Profile, options: WatchOptions, io: CliIo, metrics
   const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : preciseNow();
   const verdict = analyzer.verdicts(end, { endOfJournal: true });
   await live?.finish(verdict.sessions);
-  const reconciled = profile.reconcile ? { reconciliation } : {};
+  const reconciled = profile?.reconcile ? { reconciliation } : {};
   // A run that failed before any session has no table worth printing; --json always prints its document.
   if (options.json || !failed || verdict.sessions.length > 0) {
     io.out(options.json ? JSON.stringify({ ...verdict, ...reconciled }, null, 2) : formatVerdictTable(verdict) + formatReconciliations(reconciliation));

@@ -7,7 +7,17 @@ import type { SequenceRange } from './ledger';
 import { countRanges, intersectRanges, subtractRanges, unionRanges } from './ranges';
 import { SessionTracker, type DeliveryLoss, type SessionTimes } from './session';
 import { createStreamRead, readStreamFrame, StreamPositions, StreamReadKind } from './stream-positions';
-import { combineObservations, summarize, type KnownStart, type ObservationComparison, type SessionComparison, type SessionVerdict, type Vantage, type Verdict } from './verdict';
+import {
+  combineObservations,
+  summarize,
+  type KnownStart,
+  type ObservationComparison,
+  type PublishedVsDelivered,
+  type SessionComparison,
+  type SessionVerdict,
+  type Vantage,
+  type Verdict,
+} from './verdict';
 
 export interface VerdictRequest {
   /**
@@ -28,6 +38,10 @@ interface ConnectionTrack {
   wasConnected: boolean;
   /** Observations that received frames on this vantage and were open then. */
   sessions: Set<SessionTracker>;
+  /** A tap's latest `connected` (NaN otherwise): it watches every channel from then on, without subscribing. */
+  tapSince: number;
+  /** Every socket id the vantage was connected with (a publish that leaves one out is not for it). */
+  socketIds: Set<string> | null;
 }
 
 /** Sequences above this are not timed for the comparison's lag (a hostile 10⁹ would size the array). */
@@ -36,10 +50,38 @@ const MAX_TIMED_SEQUENCE = 1 << 20;
 /** New arrivals a lone observation remembers, so that a vantage appearing a little later is compared from its first event. */
 const RECENT_ARRIVALS = 64;
 
+/** Client arrivals a session keeps while no tap has read their publish yet (beyond: not timed). */
+const MAX_AWAITING_PUBLISH = 4096;
+
+/** A time per sequence (NaN where none is known), grown by doubling. */
+class SequenceTimes {
+  private times = new Float64Array(64).fill(Number.NaN);
+
+  get(sequence: number): number {
+    const times = this.times;
+    return sequence < times.length ? times[sequence]! : Number.NaN;
+  }
+
+  set(sequence: number, at: number): void {
+    if (sequence < 1 || sequence > MAX_TIMED_SEQUENCE) return;
+    let times = this.times;
+    if (sequence >= times.length) {
+      let size = times.length;
+      while (size <= sequence) size *= 2;
+      const grown = new Float64Array(size).fill(Number.NaN);
+      grown.set(times);
+      this.times = times = grown;
+    }
+    times[sequence] = at;
+  }
+}
+
 /**
  * Every observation of one session, and — once there are two — the first arrival (any vantage)
  * of each sequence, which `lagMs` and `firstArrivals` come from. A session seen from one vantage
  * (nearly all of them) keeps only its last 64 new arrivals (768 bytes), not a time per sequence.
+ * Once a tap saw it, the tap's arrival of each sequence too (its publish): what a client's
+ * publish→arrival latency is measured from.
  */
 class SessionGroup {
   readonly observations: SessionTracker[] = [];
@@ -53,31 +95,55 @@ class SessionGroup {
   last: SessionTracker | undefined;
   /** Positions of an event-stream contract's events (shared by every vantage); null for a sequenced contract. */
   positions: StreamPositions | null = null;
-  /** First arrival per sequence (NaN where none is known), grown by doubling; from the second observation on. */
-  private firstArrival: Float64Array | null = null;
+  /** First arrival per sequence; from the second observation on. */
+  private firstArrival: SequenceTimes | null = null;
+  /** A tap's first arrival per sequence (its publish); from the first tap observation on. */
+  private publishedAt: SequenceTimes | null = null;
+  /** Client arrivals no tap has read the publish of yet: sequence → the observations and their arrival times. */
+  private awaitingPublish: Map<number, Array<{ tracker: SessionTracker; at: number }>> | null = null;
+  private awaiting = 0;
+  /** Sequences a tap saw published with a socket left out (`toOthers()`): socket id → ranges. */
+  private leftOut: Map<string, SequenceRange[]> | null = null;
   private recentSequence: Int32Array | null = null;
   private recentAt: Float64Array | null = null;
   private recentCount = 0;
 
+  /** Tap observations among `observations`. */
+  get taps(): number {
+    let taps = 0;
+    for (const o of this.observations) if (o.tap) taps++;
+    return taps;
+  }
+
   add(tracker: SessionTracker): void {
     this.observations.push(tracker);
+    const lone = this.observations.length === 1 ? undefined : this.observations[0]!;
+    if (tracker.tap && this.publishedAt === null) {
+      this.publishedAt = new SequenceTimes();
+      // A lone client's recent arrivals wait for the publish the tap is about to read.
+      if (lone !== undefined && !lone.tap && this.observations.length === 2) this.forEachRecent((sequence, at) => this.awaitPublish(lone, sequence, at));
+    }
     if (this.observations.length !== 2) return;
     // A second vantage: time every sequence from now on, starting with what the first one got lately.
-    this.firstArrival = new Float64Array(64).fill(Number.NaN);
-    const sequences = this.recentSequence;
-    const times = this.recentAt;
-    if (sequences !== null && times !== null) {
-      for (let i = Math.max(0, this.recentCount - RECENT_ARRIVALS); i < this.recentCount; i++) {
-        const slot = i % RECENT_ARRIVALS;
-        this.setFirst(sequences[slot]!, times[slot]!);
-      }
-    }
+    const first = (this.firstArrival = new SequenceTimes());
+    this.forEachRecent((sequence, at) => first.set(sequence, at));
     this.recentSequence = null;
     this.recentAt = null;
   }
 
+  private forEachRecent(visit: (sequence: number, at: number) => void): void {
+    const sequences = this.recentSequence;
+    const times = this.recentAt;
+    if (sequences === null || times === null) return;
+    for (let i = Math.max(0, this.recentCount - RECENT_ARRIVALS); i < this.recentCount; i++) {
+      const slot = i % RECENT_ARRIVALS;
+      visit(sequences[slot]!, times[slot]!);
+    }
+  }
+
   /** A sequence new to `tracker`: the first vantage to get it, or how far behind the first one it is. */
   arrived(tracker: SessionTracker, sequence: number, at: number): void {
+    if (this.publishedAt !== null) this.publishTiming(tracker, sequence, at);
     if (this.observations.length === 1) {
       const slot = this.recentCount++ % RECENT_ARRIVALS;
       (this.recentSequence ??= new Int32Array(RECENT_ARRIVALS))[slot] = sequence > MAX_TIMED_SEQUENCE ? 0 : sequence;
@@ -93,26 +159,55 @@ class SessionGroup {
     }
     // Another vantage got it before its time was kept: who was first, and by how much, is unknown.
     for (const other of this.observations) if (other !== tracker && other.ledger.has(sequence)) return;
-    this.setFirst(sequence, at);
+    this.firstArrival!.set(sequence, at);
     tracker.firstArrivals++;
   }
 
-  firstArrivalOf(sequence: number): number {
-    const times = this.firstArrival;
-    return times !== null && sequence < times.length ? times[sequence]! : Number.NaN;
+  /** A tap read `sequence` published for everyone but `socketId`. */
+  publishedExcept(socketId: string, sequence: number): void {
+    const map = (this.leftOut ??= new Map());
+    map.set(socketId, unionRanges(map.get(socketId) ?? [], [{ from: sequence, to: sequence }]));
   }
 
-  private setFirst(sequence: number, at: number): void {
-    if (sequence < 1 || sequence > MAX_TIMED_SEQUENCE) return;
-    let times = this.firstArrival!;
-    if (sequence >= times.length) {
-      let size = times.length;
-      while (size <= sequence) size *= 2;
-      const grown = new Float64Array(size).fill(Number.NaN);
-      grown.set(times);
-      this.firstArrival = times = grown;
+  /** Sequences published leaving out any of `socketIds`. */
+  leftOutFor(socketIds: ReadonlySet<string> | null | undefined): SequenceRange[] {
+    if (this.leftOut === null || socketIds === null || socketIds === undefined) return [];
+    let ranges: SequenceRange[] = [];
+    for (const socketId of socketIds) {
+      const own = this.leftOut.get(socketId);
+      if (own !== undefined) ranges = unionRanges(ranges, own);
     }
-    times[sequence] = at;
+    return ranges;
+  }
+
+  firstArrivalOf(sequence: number): number {
+    return this.firstArrival === null ? Number.NaN : this.firstArrival.get(sequence);
+  }
+
+  /** A tap's new sequence is its publish (clients that got it already are timed now); a client's is timed from it. */
+  private publishTiming(tracker: SessionTracker, sequence: number, at: number): void {
+    if (sequence < 1 || sequence > MAX_TIMED_SEQUENCE) return;
+    const published = this.publishedAt!;
+    const publishAt = published.get(sequence);
+    if (tracker.tap) {
+      if (publishAt === publishAt) return;
+      published.set(sequence, at);
+      const waiting = this.awaitingPublish?.get(sequence);
+      if (waiting === undefined) return;
+      this.awaitingPublish!.delete(sequence);
+      this.awaiting -= waiting.length;
+      for (const client of waiting) (client.tracker.publishLag ??= new LatencyHistogram()).record(client.at - at);
+    } else if (publishAt === publishAt) (tracker.publishLag ??= new LatencyHistogram()).record(at - publishAt);
+    else this.awaitPublish(tracker, sequence, at);
+  }
+
+  private awaitPublish(tracker: SessionTracker, sequence: number, at: number): void {
+    if (sequence < 1 || this.awaiting >= MAX_AWAITING_PUBLISH) return;
+    const map = (this.awaitingPublish ??= new Map());
+    const list = map.get(sequence);
+    if (list === undefined) map.set(sequence, [{ tracker, at }]);
+    else list.push({ tracker, at });
+    this.awaiting++;
   }
 }
 
@@ -352,8 +447,15 @@ export class Analyzer {
     return this.groups.get(sessionId)?.observations.find((o) => o.vantageKey === vantage)?.times;
   }
 
-  private observationVerdict(group: SessionGroup, tracker: SessionTracker, nowMs: number, request: VerdictRequest, loss?: DeliveryLoss): SessionVerdict {
-    const verdict = tracker.verdict(nowMs, request.endOfJournal ?? false, request.includeText ?? true, this.starts.get(tracker.sessionId), loss);
+  private observationVerdict(
+    group: SessionGroup,
+    tracker: SessionTracker,
+    nowMs: number,
+    request: VerdictRequest,
+    loss?: DeliveryLoss,
+    published?: PublishedVsDelivered,
+  ): SessionVerdict {
+    const verdict = tracker.verdict(nowMs, request.endOfJournal ?? false, request.includeText ?? true, this.starts.get(tracker.sessionId), loss, published);
     verdict.checks = group.contract.checks;
     verdict.contract = group.contract.choice;
     return verdict;
@@ -361,7 +463,9 @@ export class Analyzer {
 
   /**
    * Who got what: each observation's received sequences, and its delivery loss — what the others
-   * received, from where its own coverage begins, that it did not.
+   * received, from where its own coverage begins, that it did not. A tap (what was published) loses
+   * nothing; a client observation of a session a tap saw is also compared with what the taps saw
+   * published (`published`: not delivered, not published, publish→arrival latency).
    */
   private compare(group: SessionGroup, nowMs: number, request: VerdictRequest): { verdicts: SessionVerdict[]; comparison: SessionComparison } {
     const observations = group.observations;
@@ -370,16 +474,50 @@ export class Analyzer {
     const verdicts: SessionVerdict[] = [];
     const parts: ObservationComparison[] = [];
     const limit = this.options.maxGapRanges;
+    const taps = observations.filter((o) => o.tap);
+    let published: SequenceRange[] = [];
+    let tapFrom = Number.MAX_SAFE_INTEGER;
     observations.forEach((tracker, i) => {
-      let others: SequenceRange[] = [];
-      received.forEach((ranges, j) => {
-        if (j !== i) others = unionRanges(others, ranges);
-      });
-      const from = tracker.coverageFrom(start);
-      const lost = subtractRanges(intersectRanges(others, [{ from, to: Number.MAX_SAFE_INTEGER }]), received[i]!);
+      if (!tracker.tap) return;
+      published = unionRanges(published, received[i]!);
+      tapFrom = Math.min(tapFrom, tracker.coverageFrom(start));
+    });
+    const tapNames = taps.map((t) => vantageLabel(t.vantage));
+    const tapInterrupted = taps.some((t) => t.interrupted);
+    observations.forEach((tracker, i) => {
+      let lost: SequenceRange[] = [];
+      let publishedPart: PublishedVsDelivered | undefined;
+      if (!tracker.tap) {
+        let others: SequenceRange[] = [];
+        received.forEach((ranges, j) => {
+          if (j !== i) others = unionRanges(others, ranges);
+        });
+        const from = tracker.coverageFrom(start);
+        // What was published leaving this vantage's socket out (`toOthers()`) was never its to get.
+        const leftOut = group.leftOutFor(this.connections.get(tracker.vantageKey)?.socketIds);
+        const missed = (ranges: SequenceRange[]) => {
+          const lacking = subtractRanges(intersectRanges(ranges, [{ from, to: Number.MAX_SAFE_INTEGER }]), received[i]!);
+          return leftOut.length === 0 ? lacking : subtractRanges(lacking, leftOut);
+        };
+        lost = missed(others);
+        if (taps.length > 0) {
+          const notDelivered = missed(published);
+          const notPublished = subtractRanges(intersectRanges(received[i]!, [{ from: tapFrom, to: Number.MAX_SAFE_INTEGER }]), published);
+          publishedPart = {
+            taps: tapNames,
+            notDelivered: notDelivered.slice(0, limit),
+            notDeliveredCount: countRanges(notDelivered),
+            notPublished: notPublished.slice(0, limit),
+            notPublishedCount: countRanges(notPublished),
+            publishToArrivalMs: tracker.publishLag?.summary() ?? null,
+            tapInterrupted,
+            leftOut: countRanges(subtractRanges(intersectRanges(leftOut, published), received[i]!)),
+          };
+        }
+      }
       const count = countRanges(lost);
       const loss: DeliveryLoss = { ranges: lost, count, at: lost.slice(0, limit).map((r) => group.firstArrivalOf(r.from)) };
-      const verdict = this.observationVerdict(group, tracker, nowMs, request, loss);
+      const verdict = this.observationVerdict(group, tracker, nowMs, request, loss, publishedPart);
       verdicts.push(verdict);
       const part: ObservationComparison = {
         connection: tracker.vantage.connection,
@@ -391,6 +529,8 @@ export class Analyzer {
         lagMs: tracker.lag?.summary() ?? null,
       };
       if (tracker.vantage.source !== undefined) part.source = tracker.vantage.source;
+      if (tracker.vantage.tap !== undefined) part.tap = tracker.vantage.tap;
+      if (publishedPart !== undefined) part.published = publishedPart;
       parts.push(part);
     });
     return { verdicts, comparison: { sessionId: observations[0]!.sessionId, channel: observations[0]!.channel, observations: parts } };
@@ -457,6 +597,7 @@ export class Analyzer {
     const group = this.currentGroup!;
     if (violation === null) {
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+      if (record.exceptSocketId !== undefined && tracker.tap) group.publishedExcept(record.exceptSocketId, scratch.sequence);
       this.position = scratch.sequence;
       this.interTokenMs = tracker.lastGapMs;
     } else {
@@ -503,6 +644,7 @@ export class Analyzer {
       scratch.attempt = positions.lastAttempt;
       scratch.late = positions.late;
       if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+      if (record.exceptSocketId !== undefined && tracker.tap) group.publishedExcept(record.exceptSocketId, scratch.sequence);
       this.position = scratch.sequence;
       this.interTokenMs = tracker.lastGapMs;
     }
@@ -526,8 +668,10 @@ export class Analyzer {
     if (tracker === undefined || tracker.vantageKey !== vantage) {
       tracker = group.observations.find((o) => o.vantageKey === vantage);
       if (tracker === undefined) {
-        const subscribedAt = this.subscriptions.get(subscriptionKey(vantage, channel));
+        // A tap watches every channel from its connection on, without subscribing.
+        const subscribedAt = this.subscriptions.get(subscriptionKey(vantage, channel)) ?? (record.tap === undefined ? undefined : this.connections.get(vantage)?.tapSince);
         const v: Vantage = record.source === undefined ? { connection: record.connection } : { connection: record.connection, source: record.source };
+        if (record.tap !== undefined) v.tap = record.tap;
         tracker = new SessionTracker(key, channel, v, vantage, subscribedAt !== undefined && subscribedAt <= record.at ? subscribedAt : Number.NaN, this.options);
         group.add(tracker);
         this.observationCount++;
@@ -543,7 +687,7 @@ export class Analyzer {
   private track(vantage: string): ConnectionTrack {
     let track = this.connections.get(vantage);
     if (track === undefined) {
-      track = { down: false, wasConnected: false, sessions: new Set() };
+      track = { down: false, wasConnected: false, sessions: new Set(), tapSince: Number.NaN, socketIds: null };
       this.connections.set(vantage, track);
     }
     return track;
@@ -558,6 +702,8 @@ export class Analyzer {
     if (record.state === 'connected') {
       track.down = false;
       track.wasConnected = true;
+      if (record.tap !== undefined) track.tapSince = record.at;
+      if (record.socketId !== undefined) (track.socketIds ??= new Set()).add(record.socketId);
       return;
     }
     const reconnecting = record.state === 'connecting' && track.wasConnected;
@@ -575,6 +721,11 @@ export class Analyzer {
   private subscription(record: SubscriptionRecord): void {
     if (record.status === 'subscribed') this.subscriptions.set(subscriptionKey(vantageKeyOf(record), record.channel), record.at);
   }
+}
+
+/** A vantage in words: the connection, and the imported file it came from. */
+export function vantageLabel(vantage: Vantage): string {
+  return vantage.source === undefined ? vantage.connection : `${vantage.source} · ${vantage.connection}`;
 }
 
 /** A record's vantage as one string: its connection, prefixed by its source file when imported. */

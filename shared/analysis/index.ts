@@ -1,4 +1,4 @@
-export { Analyzer, analyzeJournal, vantageKeyOf, type AnalyzeJournalOptions, type VerdictRequest } from './analyzer';
+export { Analyzer, analyzeJournal, vantageKeyOf, vantageLabel, type AnalyzeJournalOptions, type VerdictRequest } from './analyzer';
 export { DEFAULT_OPTIONS, resolveOptions, type AnalyzerOptions } from './options';
 export { LatencyHistogram, roundMs, type LatencySummary } from './histogram';
 export { SequenceLedger, Arrival, type Hole, type SequenceRange } from './ledger';
@@ -10,6 +10,7 @@ export {
   summarize,
   type KnownStart,
   type ObservationComparison,
+  type PublishedVsDelivered,
   type SessionComparison,
   type TtftFrom,
   type TtftNote,

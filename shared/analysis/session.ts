@@ -5,7 +5,18 @@ import type { ResolvedOptions } from './options';
 import { FrameFlag, packClassification } from './classification';
 import { intersectRanges, normalizeRanges } from './ranges';
 import { SessionText } from './text';
-import { ALL_CHECKS, UNSTATED_CHOICE, type Anomaly, type GapRange, type KnownStart, type SessionStatus, type SessionVerdict, type TtftNote, type Vantage } from './verdict';
+import {
+  ALL_CHECKS,
+  UNSTATED_CHOICE,
+  type Anomaly,
+  type GapRange,
+  type KnownStart,
+  type PublishedVsDelivered,
+  type SessionStatus,
+  type SessionVerdict,
+  type TtftNote,
+  type Vantage,
+} from './verdict';
 
 /** terminalStates longer than this is pathological; the first ones tell the story. */
 const MAX_TERMINAL_STATES = 100;
@@ -62,6 +73,10 @@ export class SessionTracker {
   lag: LatencyHistogram | null = null;
   /** Events this observation received before any other observation of the session did. */
   firstArrivals = 0;
+  /** A server-side tap's observation: what was published (`vantage.tap`). */
+  readonly tap: boolean;
+  /** Publish (a tap's arrival) to this client observation's arrival, per event (set by the analyzer). */
+  publishLag: LatencyHistogram | null = null;
 
   private firstEventAt = Number.NaN;
   /** Last frame of any kind attributed to the session: what a stall is measured from. */
@@ -98,6 +113,7 @@ export class SessionTracker {
     this.channel = channel;
     this.vantage = vantage;
     this.vantageKey = vantageKey;
+    this.tap = vantage.tap !== undefined;
     this.subscribedAt = subscribedAt;
     this.text = new SessionText(options.maxTextChars);
   }
@@ -118,6 +134,11 @@ export class SessionTracker {
   /** A session is open from its first frame until its first terminal event. */
   get isOpen(): boolean {
     return this.lastTerminalState === null;
+  }
+
+  /** Its vantage dropped while the session was open (a tap that did may have missed publishes). */
+  get interrupted(): boolean {
+    return this.disconnects > 0;
   }
 
   /** The last frame's classification (see classification.ts), set by `event` and `violation`. */
@@ -336,7 +357,7 @@ export class SessionTracker {
     return holes;
   }
 
-  verdict(nowMs: number, endOfJournal: boolean, includeText: boolean, start?: KnownStart, loss?: DeliveryLoss): SessionVerdict {
+  verdict(nowMs: number, endOfJournal: boolean, includeText: boolean, start?: KnownStart, loss?: DeliveryLoss, published?: PublishedVsDelivered): SessionVerdict {
     const { stallAfterMs, orphanAfterMs, reorderWindowMs, maxGapRanges } = this.options;
     const terminal = this.lastTerminalState;
     const silentMs = nowMs - this.lastActivityAt;
@@ -397,6 +418,8 @@ export class SessionTracker {
       channel: this.channel,
       connection: this.vantage.connection,
       ...(this.vantage.source !== undefined ? { source: this.vantage.source } : {}),
+      ...(this.vantage.tap !== undefined ? { tap: this.vantage.tap } : {}),
+      ...(published !== undefined ? { published } : {}),
       status,
       terminalStates: this.terminalStates.slice(),
       terminationCode: this.terminationCode,

@@ -29,6 +29,38 @@ export type { SessionStatus };
 export interface Vantage {
   connection: string;
   source?: string;
+  /** Set for a server-side tap (its format, `laravel` or `reverb`): the vantage of what was published. */
+  tap?: string;
+}
+
+/**
+ * Published versus delivered (issue 20): a client observation of a session a tap saw too, compared
+ * with what the tap saw published. Ranges are sequences (an event stream's positions), each list cut
+ * to `maxGapRanges`; the counts are exact.
+ */
+export interface PublishedVsDelivered {
+  /** The tap vantages compared with (their events together are "published"). */
+  taps: string[];
+  /** Published, within this observation's coverage, and never received: the loss between the server and this client. */
+  notDelivered: GapRange[];
+  notDeliveredCount: number;
+  /** Received, within the taps' coverage, and never published through the tapped path (another path, or a fake). */
+  notPublished: GapRange[];
+  notPublishedCount: number;
+  /**
+   * From the tap's arrival of each event (its publish, as read from Redis) to this observation's
+   * arrival of it; both are stamped by this process's clock. An event the client got before the tap
+   * read it counts 0 ms. Null before any event was both published and received.
+   */
+  publishToArrivalMs: LatencySummary | null;
+  /** A tap dropped while the session was open: what it missed then may show as not published. */
+  tapInterrupted: boolean;
+  /**
+   * Published leaving this client's socket out (Laravel's `toOthers()`, Reverb's `socket_id`: the
+   * socket ids its connection records name) and not received: not its to get, so neither not
+   * delivered nor delivery loss.
+   */
+  leftOut: number;
 }
 
 /** Where a known start of the job came from (what `ttftMs` is measured from). */
@@ -132,6 +164,10 @@ export interface SessionVerdict {
   connection: string;
   /** …and the imported file it came from, when it did. */
   source?: string;
+  /** Set when the vantage is a server-side tap (its format): this observation is what was published. */
+  tap?: string;
+  /** A client observation of a session a tap saw: what was published and not delivered, and the other way round. */
+  published?: PublishedVsDelivered;
   status: SessionStatus;
   terminalStates: TerminalState[];
   terminationCode: string | null;
@@ -195,10 +231,14 @@ export interface SessionVerdict {
 export interface ObservationComparison {
   connection: string;
   source?: string;
+  /** A server-side tap (its format): what was published. */
+  tap?: string;
+  /** A client observation when a tap saw the session too (see `SessionVerdict.published`). */
+  published?: PublishedVsDelivered;
   events: number;
   /** Sequences received, as ranges (at most `maxGapRanges`). */
   received: GapRange[];
-  /** Sequences others got within this one's coverage and this one did not. */
+  /** Sequences others (taps included) got within this one's coverage and this one did not; none for a tap. */
   lost: GapRange[];
   deliveryLoss: number;
   /** Events it was the first vantage to receive. */
@@ -250,11 +290,15 @@ export interface Verdict {
  * A session as one row, from all its observations: the fullest observation (most events; the
  * first seen on a tie) gives status, times, latencies and texts; anomaly counters are the worst
  * any observation saw, and the anomalies are all of them — so a fault seen by one client only
- * still shows.
+ * still shows. A tap (what was published) gives the row only when no client saw the session:
+ * the row says what a client got.
  */
 export function combineObservations(observations: readonly SessionVerdict[]): SessionVerdict & { observations: number } {
   let primary = observations[0]!;
-  for (const o of observations) if (o.events > primary.events) primary = o;
+  for (const o of observations) {
+    const clientFirst = (o.tap === undefined) !== (primary.tap === undefined);
+    if (clientFirst ? o.tap === undefined : o.events > primary.events) primary = o;
+  }
   if (observations.length === 1) return { ...primary, observations: 1 };
   const worst = (pick: (v: SessionVerdict) => number) => Math.max(...observations.map(pick));
   const anomalies = observations.flatMap((o) => o.anomalies).sort((a, b) => a.at - b.at);

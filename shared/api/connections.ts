@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiErrorSchema } from './result';
+import { TapStatusSchema } from './taps';
 
 /** pusher-js connection states, as the hub reports them. */
 export const HubStateSchema = z.enum(['initialized', 'connecting', 'connected', 'unavailable', 'disconnected', 'failed']);
@@ -33,5 +34,7 @@ export const ConnectionStatusSchema = z.object({
       error: z.string().optional(),
     })
     .optional(),
+  /** The profile's server-side tap, when it has one (a tap of its own vantage, `{profileId}:tap`). */
+  tap: TapStatusSchema.optional(),
 });
 export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;

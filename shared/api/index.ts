@@ -1,5 +1,6 @@
 export * from './result';
 export * from './profiles';
+export * from './taps';
 export * from './connections';
 export * from './commands';
 export * from './pushes';

@@ -27,6 +27,21 @@ export const UnrecognisedChannelSchema = z.object({
 });
 export type UnrecognisedChannel = z.infer<typeof UnrecognisedChannelSchema>;
 
+const Ranges = z.array(z.object({ from: z.number(), to: z.number() }));
+
+/** A client observation compared with what a server-side tap saw published (the analyzer's `PublishedVsDelivered`). */
+export const PublishedVsDeliveredSchema = z.object({
+  taps: z.array(z.string()),
+  notDelivered: Ranges,
+  notDeliveredCount: z.number(),
+  notPublished: Ranges,
+  notPublishedCount: z.number(),
+  publishToArrivalMs: Latency,
+  tapInterrupted: z.boolean(),
+  leftOut: z.number(),
+});
+export type PublishedVsDeliveredView = z.infer<typeof PublishedVsDeliveredSchema>;
+
 /** A session as the Live list shows it: the verdict's counters without the texts, plus arrival times. */
 export const SessionRowSchema = z.looseObject({
   sessionId: z.string(),
@@ -67,6 +82,10 @@ export const SessionRowSchema = z.looseObject({
   /** The vantage of the observation the row's status and texts come from (the fullest one). */
   connection: z.string(),
   source: z.string().optional(),
+  /** The observation is a server-side tap's (its format): what was published. */
+  tap: z.string().optional(),
+  /** A client observation of a session a tap saw: published versus delivered. */
+  published: PublishedVsDeliveredSchema.optional(),
   /** How many vantages saw the session (connections, imported files). */
   observations: z.number(),
   /** Kinds present among the session's anomalies, for filtering and icons. */
@@ -131,6 +150,8 @@ export const SessionComparisonSchema = z.object({
     z.object({
       connection: z.string(),
       source: z.string().optional(),
+      tap: z.string().optional(),
+      published: PublishedVsDeliveredSchema.optional(),
       events: z.number(),
       received: RangeList,
       lost: RangeList,
@@ -249,6 +270,21 @@ export const FleetBucketSchema = z.object({
 });
 export type FleetBucket = z.infer<typeof FleetBucketSchema>;
 
+/**
+ * Delivery loss of one client vantage in one time bucket (sessions seen from two or more vantages,
+ * placed where they ended, else where last heard from): `lost` of `expected` (received + lost).
+ * Taps are the reference (what was published) and are not listed.
+ */
+export const VantageLossBucketSchema = z.object({
+  start: z.number(),
+  /** The vantage in words (connection, or file · connection). */
+  vantage: z.string(),
+  sessions: z.number(),
+  expected: z.number(),
+  lost: z.number(),
+});
+export type VantageLossBucket = z.infer<typeof VantageLossBucketSchema>;
+
 export const MonitorSettingsSchema = z
   .object({
     stallAfterMs: z.number().int().min(100).max(3_600_000),
@@ -347,7 +383,7 @@ export const monitorCommands = {
   },
   'fleet.summary': {
     request: z.object({ bucketMs: z.number().int().min(100).max(86_400_000).default(10_000), from: z.number().optional(), to: z.number().optional() }).strict(),
-    response: z.object({ bucketMs: z.number(), buckets: z.array(FleetBucketSchema), summary: SummarySchema }),
+    response: z.object({ bucketMs: z.number(), buckets: z.array(FleetBucketSchema), summary: SummarySchema, lossByVantage: z.array(VantageLossBucketSchema) }),
   },
   /** Fetches the session's generation record again now and compares (the profile's `reconcile` settings). */
   'sessions.reconcile': { request: z.object(SessionRef).strict(), response: ReconcileResultSchema },

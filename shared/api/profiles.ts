@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactTap, TapSettingsSchema, TapViewSchema } from './taps';
 
 /**
  * How private and presence channels are authorized:
@@ -90,6 +91,11 @@ const ProfileFields = z.object({
       settleMs: z.number().int().min(0).max(3_600_000).optional(),
     })
     .optional(),
+  /**
+   * A server-side tap on the app's Redis (docs/taps.md): started and stopped with the connection,
+   * journaled as its own vantage (`{id}:tap`), so each session is compared with what was published.
+   */
+  tap: TapSettingsSchema.optional(),
 });
 
 export const ProfileInputSchema = ProfileFields.superRefine((profile, context) => {
@@ -114,7 +120,8 @@ export type ProfileInput = z.input<typeof ProfileInputSchema>;
 export type Profile = z.output<typeof ProfileInputSchema>;
 
 /** What the renderer sees of a profile: never the secret, never auth header values. */
-export const ProfileViewSchema = ProfileFields.omit({ auth: true, reconcile: true, discover: true }).extend({
+export const ProfileViewSchema = ProfileFields.omit({ auth: true, reconcile: true, discover: true, tap: true }).extend({
+  tap: TapViewSchema.optional(),
   discover: z.object({ prefix: z.string(), intervalMs: z.number(), leave: z.boolean(), graceMs: z.number(), hasApiKey: z.boolean() }).optional(),
   reconcile: z.object({ url: z.string(), headerNames: z.array(z.string()), settleMs: z.number().optional() }).optional(),
   auth: z.discriminatedUnion('mode', [
@@ -126,7 +133,8 @@ export const ProfileViewSchema = ProfileFields.omit({ auth: true, reconcile: tru
 export type ProfileView = z.infer<typeof ProfileViewSchema>;
 
 export function redactProfile(profile: Profile): ProfileView {
-  const { auth, reconcile, discover, ...plain } = profile;
+  const { auth, reconcile, discover, tap, ...rest0 } = profile;
+  const plain = tap === undefined ? rest0 : { ...rest0, tap: redactTap(tap) };
   const fields = discover
     ? {
         ...plain,

@@ -46,6 +46,8 @@ export function checkRecord(value: unknown): RecordCheck {
   if (typeof connection !== 'string' || connection.length === 0) return broken(`${type} record: "connection" must be a non-empty string`);
   const source = value.source;
   if (source !== undefined && (typeof source !== 'string' || source.length === 0)) return broken(`${type} record: "source" must be a non-empty string (the imported file's name)`);
+  const tap = value.tap;
+  if (tap !== undefined && (typeof tap !== 'string' || tap.length === 0)) return broken(`${type} record: "tap" must be a non-empty string (the tap's format: laravel or reverb)`);
   if (type === 'frame') {
     if (typeof value.event !== 'string') return broken('frame record: "event" must be a string');
     if (value.channel !== undefined && typeof value.channel !== 'string') return broken('frame record: "channel" must be a string');

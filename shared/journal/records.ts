@@ -32,11 +32,20 @@ export const CLIENT_CLOSE_REASON = 'closed by EchoScope';
  */
 const Source = z.string().min(1).optional();
 
+/**
+ * `tap` is set on the records of a server-side tap (electron/core/taps): what the server side was
+ * given, read from Redis — `laravel` (Laravel's redis broadcaster) or `reverb` (Reverb's scaling
+ * channel). Such a vantage sees every published event without subscribing; the analyzer compares
+ * the clients' observations of a session with it (published versus delivered).
+ */
+const Tap = z.string().min(1).optional();
+
 export const ConnectionRecordSchema = z.looseObject({
   type: z.literal('connection'),
   at: At,
   connection: z.string().min(1),
   source: Source,
+  tap: Tap,
   state: ConnectionStateSchema,
   socketId: z.string().optional(),
   /** WebSocket close code or Pusher error code when the state change came with one. */
@@ -63,6 +72,9 @@ export const FrameRecordSchema = z.looseObject({
   at: At,
   connection: z.string().min(1),
   source: Source,
+  tap: Tap,
+  /** A tap's frame: the socket id the publisher asked to leave out (Laravel's `toOthers()`, Reverb's `socket_id`). */
+  exceptSocketId: z.string().optional(),
   /** Absent for connection-level protocol frames (`pusher:ping`, `pusher:error`, …). */
   channel: z.string().optional(),
   event: z.string(),

@@ -5,13 +5,17 @@
  * suite (test/laravel) share it; the suite also restarts the server on the same port against the
  * same Redis: a deploy of the WebSocket server while sessions are open.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopProcess, waitForOutput } from './process-output';
+import { startRedis, redisUnavailableReason } from './redis';
 import { RedisClient } from './resp';
 import { freePort } from './soketi';
+
+export { stopProcess, waitForOutput };
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ECHO_SERVER_BIN = join(projectRoot, '.peers/laravel-echo-server/node_modules/laravel-echo-server/bin/server.js');
@@ -22,8 +26,7 @@ export const LARAVEL_REDIS_PREFIX = 'laravel_database_';
 /** Null when laravel-echo-server and redis-server can run; otherwise why not. */
 export function laravelEchoServerUnavailableReason(): string | null {
   if (!existsSync(ECHO_SERVER_BIN)) return `laravel-echo-server is not installed (${ECHO_SERVER_BIN} missing); run scripts/peers/install-laravel-echo-server.sh`;
-  if (spawnSync('redis-server', ['--version']).error) return 'redis-server is not installed (apt-get install -y redis-server)';
-  return null;
+  return redisUnavailableReason();
 }
 
 export interface LaravelEchoServer {
@@ -37,45 +40,6 @@ export interface LaravelEchoServer {
   close(): Promise<void>;
 }
 
-/** Resolves once `pattern` shows on the child's stdout or stderr; rejects if it exits first or after `timeoutMs`. */
-export function waitForOutput(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 15_000): Promise<void> {
-  return new Promise((resolveReady, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${seen.slice(-800)}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        child.stderr?.off('data', onData);
-        // Keep draining the pipes so a chatty child never blocks on a full one.
-        child.stdout?.resume();
-        child.stderr?.resume();
-        resolveReady();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}: ${seen.slice(-800)}`));
-    });
-  });
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
-export function stopProcess(child: ChildProcess, graceMs = 3000): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) return done();
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 export async function startLaravelEchoServer(options: {
   authHost: string;
   authEndpoint?: string;
@@ -87,9 +51,8 @@ export async function startLaravelEchoServer(options: {
   const reason = laravelEchoServerUnavailableReason();
   if (reason) throw new Error(reason);
   const host = '127.0.0.1';
-  const redisPort = await freePort(host);
-  const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', host, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitForOutput(redis, /Ready to accept connections/, 'redis-server');
+  const redis = await startRedis();
+  const redisPort = redis.port;
 
   const port = await freePort(host);
   const dir = mkdtempSync(join(tmpdir(), 'echoscope-les-'));
@@ -125,7 +88,7 @@ export async function startLaravelEchoServer(options: {
     await start();
   } catch (error) {
     if (server) await stopProcess(server);
-    await stopProcess(redis);
+    await redis.close();
     throw error;
   }
   const publisher = await RedisClient.connect(redisPort);
@@ -144,7 +107,7 @@ export async function startLaravelEchoServer(options: {
     async close() {
       publisher.close();
       if (server) await stopProcess(server);
-      await stopProcess(redis);
+      await redis.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import {
   type JournalStats,
   type Retention,
   ProfileInputSchema,
+  profileOfConnection,
   redactProfile,
   type AppInfo,
   type CommandName,
@@ -20,7 +21,17 @@ import { ConnectionHub, type HubOptions } from '../hub';
 import { parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
 import { previewContract } from '../monitor/contract-preview';
-import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions, type SessionScope } from '../monitor';
+import {
+  lossByVantage,
+  MAX_SESSION_FRAMES,
+  Monitor,
+  RecordFollower,
+  SessionTimelines,
+  type MonitorOptions,
+  type PrepareOptions,
+  type RecordFollowerOptions,
+  type SessionScope,
+} from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
 import { parseImport } from './import-file';
@@ -108,8 +119,9 @@ export class AppService {
     this.follower = new RecordFollower(
       {
         target: (sessionId) => {
+          // A session first seen by a profile's tap is that profile's.
           const connection = this.monitor.connectionOf(sessionId);
-          return connection === undefined ? undefined : this.profiles.get(connection)?.reconcile;
+          return connection === undefined ? undefined : this.profiles.get(profileOfConnection(connection))?.reconcile;
         },
         detail: (sessionId) => this.monitor.detail(sessionId),
         result: (sessionId, result) => this.monitor.recordReconcile(sessionId, result),
@@ -125,7 +137,7 @@ export class AppService {
       this.follower.ended(sessionId, row);
       // A discovered channel is let go once its session ended (after the discovery's grace period).
       const connection = this.monitor.connectionOf(sessionId);
-      if (connection !== undefined) this.hub.sessionEnded(connection, row.channel);
+      if (connection !== undefined) this.hub.sessionEnded(profileOfConnection(connection), row.channel);
       this.timelines.ended(sessionId, row.events);
     });
     options.scenarios?.onSessionStart((sessionId, at) => this.monitor.setStart(sessionId, at, 'run'));
@@ -338,7 +350,12 @@ export class AppService {
         await this.monitor.load(sessionId);
         return nearestPoint(await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId)), at, sequence) ?? null;
       },
-      'fleet.summary': ({ bucketMs, from, to }) => ({ bucketMs, buckets: this.monitor.fleet(bucketMs, from, to), summary: this.monitor.summary() }),
+      'fleet.summary': ({ bucketMs, from, to }) => ({
+        bucketMs,
+        buckets: this.monitor.fleet(bucketMs, from, to),
+        summary: this.monitor.summary(),
+        lossByVantage: lossByVantage(this.monitor.list({ limit: 50_000 }).rows, (sessionId) => this.monitor.observationVerdicts(sessionId), bucketMs, from, to),
+      }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
       'scenarios.list': () => this.requireScenarios().list(),
       'scenarios.load': (request) => this.requireScenarios().load(request),

@@ -1,5 +1,6 @@
-import type { ChannelStatus, ConnectionStatus, Profile } from '../../../shared/api';
-import { AppError } from '../../../shared/api';
+import type { ChannelStatus, ConnectionStatus, Profile, TapSettings, TapStatus } from '../../../shared/api';
+import { AppError, tapConnectionId } from '../../../shared/api';
+import { RedisTap } from '../taps';
 import { preciseNow, type Clock } from '../clock';
 import { realTimers, type Timers } from '../timers';
 import { ChannelDiscovery, channelSource, type ChannelSource } from './channel-discovery';
@@ -24,6 +25,8 @@ export interface HubOptions {
 export class ConnectionHub {
   private readonly connections = new Map<string, HubConnection>();
   private readonly discoveries = new Map<string, ChannelDiscovery>();
+  /** Server-side taps by the profile they belong to (a profile's `tap`, or one opened alone with `openTap`). */
+  private readonly taps = new Map<string, RedisTap>();
 
   private readonly timers: Timers;
 
@@ -58,7 +61,48 @@ export class ConnectionHub {
     const connection = openConnection(profile, sink, this.clock, this.timers);
     this.connections.set(profile.id, connection);
     if (profile.discover) discovery = this.startDiscovery(profile, connection);
+    if (profile.tap) this.openTap(profile.id, profile.tap);
     return this.withDiscovery(connection.status());
+  }
+
+  /**
+   * Starts a server-side tap for a profile (replacing one it had): a vantage of its own,
+   * `{profileId}:tap` in the journal, whose state shows on the profile's status. Without a
+   * connection of the profile (`watch --tap` alone) the status is the tap's.
+   */
+  openTap(profileId: string, settings: TapSettings): TapStatus {
+    this.closeTap(profileId);
+    const tap = new RedisTap(tapConnectionId(profileId), settings, { record: (record) => this.sink.record(record), status: () => this.publishStatusOf(profileId) }, this.clock);
+    this.taps.set(profileId, tap);
+    tap.start();
+    return tap.status();
+  }
+
+  /** Stops a profile's tap; false when it had none. */
+  closeTap(profileId: string): boolean {
+    const tap = this.taps.get(profileId);
+    if (tap === undefined) return false;
+    this.taps.delete(profileId);
+    tap.stop();
+    return true;
+  }
+
+  private publishStatusOf(profileId: string): void {
+    const status = this.status(profileId);
+    if (status !== undefined) this.sink.status(status);
+  }
+
+  /** A profile with a tap and no connection: its status is the tap's. */
+  private tapOnlyStatus(profileId: string, tap: RedisTap): ConnectionStatus {
+    const status = tap.status();
+    return {
+      profileId,
+      state: status.state,
+      channels: [],
+      since: status.since,
+      tap: status,
+      ...(status.error ? { lastError: { code: 'connection_failed', message: status.error } } : {}),
+    };
   }
 
   private startDiscovery(profile: Profile, connection: HubConnection): ChannelDiscovery {
@@ -121,12 +165,25 @@ export class ConnectionHub {
     return heard;
   }
 
+  /** A connection's status with what rides along: its discovery and its tap. */
   private withDiscovery(status: ConnectionStatus): ConnectionStatus {
     const discovery = this.discoveries.get(status.profileId);
-    return discovery ? { ...status, discovery: discovery.current() } : status;
+    const tap = this.taps.get(status.profileId);
+    if (discovery === undefined && tap === undefined) return status;
+    return { ...status, ...(discovery ? { discovery: discovery.current() } : {}), ...(tap ? { tap: tap.status() } : {}) };
   }
 
   disconnect(profileId: string): ConnectionStatus {
+    const tap = this.taps.get(profileId);
+    if (tap !== undefined && !this.connections.has(profileId)) {
+      this.closeTap(profileId);
+      // Stopped: no tap rides on the status any more.
+      const { tap: _stopped, ...rest } = this.tapOnlyStatus(profileId, tap);
+      const status: ConnectionStatus = { ...rest, state: 'disconnected', since: this.clock() };
+      this.sink.status(status);
+      return status;
+    }
+    this.closeTap(profileId);
     const connection = this.require(profileId);
     this.discoveries.get(profileId)?.stop();
     this.discoveries.delete(profileId);
@@ -154,14 +211,20 @@ export class ConnectionHub {
 
   status(profileId: string): ConnectionStatus | undefined {
     const connection = this.connections.get(profileId);
-    return connection ? this.withDiscovery(connection.status()) : undefined;
+    if (connection) return this.withDiscovery(connection.status());
+    const tap = this.taps.get(profileId);
+    return tap ? this.tapOnlyStatus(profileId, tap) : undefined;
   }
 
   list(): ConnectionStatus[] {
-    return [...this.connections.values()].map((connection) => this.withDiscovery(connection.status()));
+    const statuses = [...this.connections.values()].map((connection) => this.withDiscovery(connection.status()));
+    for (const [profileId, tap] of this.taps) if (!this.connections.has(profileId)) statuses.push(this.tapOnlyStatus(profileId, tap));
+    return statuses;
   }
 
   closeAll(): void {
+    for (const tap of this.taps.values()) tap.stop();
+    this.taps.clear();
     for (const discovery of this.discoveries.values()) discovery.stop();
     this.discoveries.clear();
     for (const connection of this.connections.values()) connection.stop();

@@ -2,3 +2,4 @@ export { Monitor, type MonitorOptions, type MonitorUpdate, type SessionScope } f
 export { reconcileSession, type ReconcileTarget } from './reconciler';
 export { MAX_SESSION_FRAMES, SessionTimelines, type PrepareOptions } from './session-timelines';
 export { RecordFollower, DEFAULT_SETTLE_MS, type RecordFollowerOptions, type RecordFollowerPorts } from './record-follower';
+export { lossByVantage, MAX_LOSS_SESSIONS } from './vantage-loss';

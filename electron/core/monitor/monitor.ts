@@ -572,6 +572,11 @@ export class Monitor {
     };
   }
 
+  /** Every observation's verdict of a session, without texts (the fleet's loss by vantage). */
+  observationVerdicts(sessionId: string): SessionVerdict[] {
+    return this.analyzer.observationVerdicts(sessionId, this.clock(), { includeText: false });
+  }
+
   /** The vantage key of a session's fullest observation (what the detail shows by default). */
   primaryVantage(sessionId: string): string | undefined {
     const verdict = this.analyzerOf(sessionId).sessionVerdict(sessionId, this.clock(), { includeText: false });

@@ -3,14 +3,14 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, 
 import type { Theme } from '../app/theme';
 import { useWidth } from '../components/use-width';
 import { formatMs } from '../data/format';
-import { FLEET_STATUSES, type FleetRow } from './fleet-data';
+import { FLEET_STATUSES, type FleetRow, type VantageLossRows } from './fleet-data';
 import { chartPalette } from './palette';
 
 const clock = (at: number) => new Date(at).toLocaleTimeString(undefined, { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const percent = (v: number) => `${v.toFixed(v < 1 ? 2 : 1)}%`;
 
-/** Fleet charts, in the charts chunk: terminal states per bucket, duplication and gap rates, p95 latencies. */
-export default function FleetCharts({ rows, theme }: { rows: FleetRow[]; theme: Theme }) {
+/** Fleet charts, in the charts chunk: terminal states per bucket, duplication and gap rates, p95 latencies, loss by vantage. */
+export default function FleetCharts({ rows, theme, loss }: { rows: FleetRow[]; theme: Theme; loss?: VantageLossRows }) {
   const ref = useRef<HTMLDivElement>(null);
   const width = useWidth(ref);
   const palette = chartPalette(theme);
@@ -66,6 +66,26 @@ export default function FleetCharts({ rows, theme }: { rows: FleetRow[]; theme: 
               </LineChart>
             </figure>
           </div>
+          {loss !== undefined && loss.vantages.length > 0 && (
+            <figure className="chart" data-testid="chart-vantage-loss" data-vantages={loss.vantages.length} aria-label="Delivery loss by vantage over time">
+              <figcaption>
+                Delivery loss by vantage{' '}
+                <span className="muted">
+                  (of the sessions seen from two or more vantages: what each client lost of what the others — a tap included — got, per bucket in which they ended)
+                </span>
+              </figcaption>
+              <LineChart width={inner} height={220} data={loss.rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+                <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
+                <XAxis dataKey="start" tickFormatter={clock} {...axis} minTickGap={24} />
+                <YAxis width={48} tickFormatter={percent} {...axis} />
+                {loss.vantages.map((vantage, i) => (
+                  <Line key={vantage} dataKey={vantage} name={vantage} stroke={palette.attempts[i % palette.attempts.length]} dot isAnimationActive={false} connectNulls />
+                ))}
+                <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => percent(Number(v))} isAnimationActive={false} />
+                <Legend wrapperStyle={{ fontSize: 12 }} />
+              </LineChart>
+            </figure>
+          )}
         </>
       )}
     </div>

@@ -1,4 +1,4 @@
-import type { ConnectionStatus, FleetBucket } from '../../../shared/api';
+import type { ConnectionStatus, FleetBucket, VantageLossBucket } from '../../../shared/api';
 import type { SessionStatus } from '../../../shared/contract/states';
 import type { ConnectionRecord } from '../../../shared/journal';
 
@@ -62,6 +62,36 @@ export function fleetRows(buckets: readonly FleetBucket[], bucketMs: number, max
     rows.push(row);
   }
   return rows;
+}
+
+/** Loss rate per client vantage over time: one row per bucket (empty ones included), a percentage per vantage, null where it had nothing. */
+export interface VantageLossRows {
+  vantages: string[];
+  rows: Array<{ start: number } & Record<string, number | null>>;
+}
+
+export function vantageLossRows(buckets: readonly VantageLossBucket[], bucketMs: number, maxRows = 720): VantageLossRows {
+  if (buckets.length === 0) return { vantages: [], rows: [] };
+  const vantages = [...new Set(buckets.map((b) => b.vantage))].sort();
+  const byStart = new Map<number, Map<string, VantageLossBucket>>();
+  for (const bucket of buckets) {
+    const at = byStart.get(bucket.start) ?? new Map<string, VantageLossBucket>();
+    at.set(bucket.vantage, bucket);
+    byStart.set(bucket.start, at);
+  }
+  const starts = [...byStart.keys()].sort((a, b) => a - b);
+  const last = starts[starts.length - 1] as number;
+  const first = Math.max(starts[0] as number, last - (maxRows - 1) * bucketMs);
+  const rows: VantageLossRows['rows'] = [];
+  for (let start = first; start <= last; start += bucketMs) {
+    const row: { start: number } & Record<string, number | null> = { start };
+    for (const vantage of vantages) {
+      const bucket = byStart.get(start)?.get(vantage);
+      row[vantage] = bucket === undefined || bucket.expected === 0 ? null : (100 * bucket.lost) / bucket.expected;
+    }
+    rows.push(row);
+  }
+  return { vantages, rows };
 }
 
 /** Sessions counted in the rows, by status (should equal the buckets' totals). */

@@ -100,7 +100,8 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
       <ul className="profile-list">
         {profiles.map((profile) => {
           const status = connections[profile.id];
-          const live = status !== undefined && status.state !== 'disconnected' && status.state !== 'failed';
+          // A running tap (its status is there until it is stopped) keeps the profile live: Disconnect stops both.
+          const live = status !== undefined && ((status.state !== 'disconnected' && status.state !== 'failed') || status.tap !== undefined);
           return (
             <li key={profile.id} className="panel" data-testid="profile-row" data-profile={profile.id}>
               <div className="profile-head">
@@ -112,6 +113,9 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
                 {describeServer(profile)} · key <span className="mono">{profile.key}</span> · {describeAuth(profile)}
                 {profile.discover ? ` · discovers ${profile.discover.prefix}* every ${profile.discover.intervalMs} ms` : ''}
                 {profile.reconcile ? ` · reconciles with ${profile.reconcile.url}` : ''}
+                {profile.tap
+                  ? ` · taps ${profile.tap.url} (${profile.tap.format === 'laravel' ? `redis broadcaster, prefix "${profile.tap.prefix}"` : `Reverb scaling channel "${profile.tap.channel}"`})`
+                  : ''}
               </p>
               {status?.lastError && (
                 <p className="error" data-testid="last-error">
@@ -124,6 +128,13 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
                   {status.discovery.released ? `, ${status.discovery.released} let go (session ended or nobody else on it)` : ''}
                   {status.discovery.lastPollAt !== null ? `, last poll ${formatClock(status.discovery.lastPollAt)}` : ', not polled yet'}
                   {status.discovery.error ? ` — ${status.discovery.error}` : ''}
+                </p>
+              )}
+              {status?.tap && (
+                <p className={status.tap.error ? 'error' : 'muted'} data-testid="tap-status" data-state={status.tap.state}>
+                  Tap <span className="mono">{status.tap.watching}</span> on <span className="mono">{status.tap.url}</span>: {status.tap.state}, {status.tap.events} events read
+                  {status.tap.ignored > 0 ? `, ${status.tap.ignored} messages ignored (${status.tap.firstIgnored ?? ''})` : ''}
+                  {status.tap.error ? ` — ${status.tap.error}` : ''}
                 </p>
               )}
               {status?.channels

@@ -61,6 +61,14 @@ export function ProfileForm({ editing, draft, onSave, onCancel }: Props) {
   const [channelType, setChannelType] = useState<'public' | 'private' | 'presence'>(editing?.channelType ?? start?.channelType ?? 'public');
   const [reconcileUrl, setReconcileUrl] = useState(editing?.reconcile?.url ?? '');
   const [reconcileHeaders, setReconcileHeaders] = useState('');
+  // A stored tap URL with a password comes back redacted: it is entered again, like the secret.
+  const storedTapUrl = editing?.tap?.url;
+  const tapPasswordKept = storedTapUrl?.includes(':***@') ?? false;
+  const [tapUrl, setTapUrl] = useState(tapPasswordKept ? '' : (storedTapUrl ?? ''));
+  const [tapFormat, setTapFormat] = useState<'laravel' | 'reverb'>(editing?.tap?.format ?? 'laravel');
+  const [tapPrefix, setTapPrefix] = useState(editing?.tap?.prefix ?? 'laravel_database_');
+  const [tapChannel, setTapChannel] = useState(editing?.tap?.channel ?? 'reverb');
+  const [tapAppId, setTapAppId] = useState(editing?.tap?.appId ?? '');
   const [problem, setProblem] = useState<string | null>(null);
 
   const submit = async (event: FormEvent) => {
@@ -89,6 +97,12 @@ export function ProfileForm({ editing, draft, onSave, onCancel }: Props) {
     if (appId.trim()) input.appId = appId.trim();
     if (discover) input.discover = { prefix: prefix.trim(), intervalMs: Number(interval), leave, graceMs: Number(grace), ...(apiKey.trim() ? { apiKey: apiKey.trim() } : {}) };
     if (reconcileUrl.trim()) input.reconcile = { url: reconcileUrl.trim(), headers: rec.headers };
+    if (tapUrl.trim()) {
+      input.tap =
+        tapFormat === 'laravel'
+          ? { url: tapUrl.trim(), format: 'laravel', prefix: tapPrefix.trim() }
+          : { url: tapUrl.trim(), format: 'reverb', channel: tapChannel.trim(), ...(tapAppId.trim() ? { appId: tapAppId.trim() } : {}) };
+    }
     setProblem(null);
     await onSave(input);
   };
@@ -252,6 +266,42 @@ export function ProfileForm({ editing, draft, onSave, onCancel }: Props) {
             <textarea value={reconcileHeaders} onChange={(e) => setReconcileHeaders(e.target.value)} rows={2} placeholder="Authorization: Bearer QA_TOKEN" />
           </label>
         )}
+      </fieldset>
+      <fieldset data-testid="tap-settings">
+        <legend>Server-side tap (optional)</legend>
+        <p className="muted">
+          Read what the app publishes from its Redis, as a vantage of its own: every event on every channel, none subscribed, compared with what this connection receives.
+        </p>
+        <div className="form-row">
+          <label>
+            Redis URL {tapPasswordKept && <span className="muted">(stored with a password — enter it again to keep the tap)</span>}
+            <input value={tapUrl} onChange={(e) => setTapUrl(e.target.value)} placeholder="redis://127.0.0.1:6379" autoComplete="off" pattern="rediss?://.+" />
+          </label>
+          <label>
+            What to read
+            <select value={tapFormat} onChange={(e) => setTapFormat(e.target.value as 'laravel' | 'reverb')}>
+              <option value="laravel">Laravel's redis broadcaster (laravel-echo-server)</option>
+              <option value="reverb">Reverb's scaling channel</option>
+            </select>
+          </label>
+          {tapFormat === 'laravel' ? (
+            <label>
+              Key prefix <span className="muted">(REDIS_PREFIX)</span>
+              <input value={tapPrefix} onChange={(e) => setTapPrefix(e.target.value)} />
+            </label>
+          ) : (
+            <>
+              <label>
+                Channel <span className="muted">(REVERB_SCALING_CHANNEL)</span>
+                <input value={tapChannel} onChange={(e) => setTapChannel(e.target.value)} required />
+              </label>
+              <label>
+                Reverb app id <span className="muted">(optional)</span>
+                <input value={tapAppId} onChange={(e) => setTapAppId(e.target.value)} />
+              </label>
+            </>
+          )}
+        </div>
       </fieldset>
       {problem && (
         <p className="error" role="alert">

@@ -3,7 +3,7 @@ import type { AppApi, CommandResponse, ConnectionStatus } from '../../../../shar
 import { isSessionStatus } from '../../../../shared/contract/states';
 import type { ConnectionRecord } from '../../../../shared/journal';
 import type { Theme } from '../../app/theme';
-import { connectionSegments, fleetRows } from '../../charts/fleet-data';
+import { connectionSegments, fleetRows, vantageLossRows } from '../../charts/fleet-data';
 import { StatusChip } from '../../components/StatusChip';
 import { formatCount } from '../../data/format';
 import { ConnectionTimeline } from './ConnectionTimeline';
@@ -59,6 +59,7 @@ export function FleetView({ api, connections, theme }: { api: AppApi; connection
   );
 
   const rows = useMemo(() => (fleet ? fleetRows(fleet.buckets, fleet.bucketMs) : []), [fleet]);
+  const loss = useMemo(() => (fleet ? vantageLossRows(fleet.lossByVantage, fleet.bucketMs) : undefined), [fleet]);
   const statuses = useMemo(() => Object.values(connections), [connections]);
   const segments = useMemo(() => connectionSegments(records, statuses, now), [records, statuses, now]);
   const timelineFrom = Math.min(openedAt, ...statuses.map((s) => s.since), ...records.map((r) => r.at));
@@ -99,7 +100,7 @@ export function FleetView({ api, connections, theme }: { api: AppApi; connection
         </p>
       ) : (
         <Suspense fallback={<p className="muted">Loading charts…</p>}>
-          <FleetCharts rows={rows} theme={theme} />
+          <FleetCharts rows={rows} theme={theme} {...(loss ? { loss } : {})} />
         </Suspense>
       )}
       <ConnectionTimeline segments={segments} from={timelineFrom} to={now} />
