@@ -170,5 +170,15 @@ export async function runStoreChecks(journal: Journal, records: readonly Journal
   const parsed = parseNdjsonJournal(text);
   results.push(check('export: NDJSON v1 header and no issues', [parsed.summary.header?.version, parsed.summary.issueCount, parsed.summary.tornLastLine], [1, 0, false]));
   results.push(check('export: every record, identical, in arrival order', parsed.records, records));
+  // A filtered export streams the matching records (a query's limit is not an export's).
+  for (const { name, query } of fixtureQueries(records)) {
+    if (query.limit !== undefined) continue;
+    let filtered = '';
+    for await (const piece of journal.exportNdjson('2026-11-22T10:00:00Z', query)) filtered += piece;
+    const read = parseNdjsonJournal(filtered);
+    results.push(
+      check(`export of query: ${name}`, [read.summary.header?.version, read.summary.issueCount, read.records], [1, 0, records.filter((record) => recordMatches(record, query))]),
+    );
+  }
   return results;
 }

@@ -43,8 +43,12 @@ export interface Journal {
   sessions(): Promise<JournalSessionSummary[]>;
   count(): Promise<number>;
   stats(): Promise<JournalStats>;
-  /** NDJSON v1: the header, then every record in arrival order, as text pieces of whole lines. */
-  exportNdjson(createdAt: string): AsyncIterable<string>;
+  /**
+   * NDJSON v1: the header, then every record (or every record matching `query`, whose `limit` is
+   * ignored) in arrival order, as text pieces of whole lines. Pieces are made as they are asked
+   * for, so a consumer that stops asking holds the journal's reading at its pace (bounded memory).
+   */
+  exportNdjson(createdAt: string, query?: JournalQuery): AsyncIterable<string>;
   /** Appends imported records (from NDJSON or HAR) in batches; returns how many. */
   import(records: Iterable<JournalRecord>): Promise<number>;
   prune(policy: RetentionPolicy, nowMs: number): Promise<PruneResult>;

@@ -15,6 +15,13 @@ export interface JournalQuery {
   limit?: number;
 }
 
+/** True when `query` selects by nothing (every record matches it, `limit` aside). */
+export function isEmptyQuery(query: JournalQuery | undefined): boolean {
+  return (
+    query === undefined || (query.sessionKey === undefined && query.channel === undefined && query.connection === undefined && query.from === undefined && query.to === undefined)
+  );
+}
+
 /** True when a group (or any summary of one connection, channel and session key) may hold matches. */
 export function groupMayMatch(group: Pick<BlockGroup, 'connection' | 'channel' | 'sessionKey' | 'firstAt' | 'lastAt'>, query: JournalQuery): boolean {
   if (query.sessionKey !== undefined && group.sessionKey !== query.sessionKey) return false;

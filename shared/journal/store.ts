@@ -3,7 +3,7 @@ import { recordBatch, type RecordBatch } from './batch';
 import { buildBlocks, DEFAULT_BLOCK_LIMITS, type BlockLimits, type JournalBlock } from './blocks';
 import { importInBatches, type Journal, type PruneResult, type RetentionPolicy } from './journal';
 import { journalHeader, serializeRecord } from './ndjson';
-import { BlockScan, type JournalQuery } from './query';
+import { BlockScan, isEmptyQuery, type JournalQuery } from './query';
 import type { JournalRecord } from './records';
 import {
   addToSummaries,
@@ -189,15 +189,26 @@ export class JournalStore implements Journal {
     return { records, bytes, blocks: rows, oldestAt: oldest?.firstAt ?? null, newestAt: newest?.lastAt ?? null };
   }
 
-  async *exportNdjson(createdAt: string): AsyncIterable<string> {
+  async *exportNdjson(createdAt: string, query?: JournalQuery): AsyncIterable<string> {
     yield serializeRecord(journalHeader(createdAt));
-    // Blocks hold consecutive records in key order: the export is their text, concatenated.
+    const filter = isEmptyQuery(query) ? undefined : { ...query, limit: undefined };
+    // Blocks hold consecutive records in key order: the export is their text, concatenated (a filtered one, their matching lines).
     let lastId = 0;
     for (;;) {
       const page = await this.db.blocks.where(':id').above(lastId).limit(PAGE_BLOCKS).toArray();
       if (page.length === 0) return;
       lastId = page[page.length - 1]!.id!;
-      for (const block of page) yield block.text;
+      for (const block of page) {
+        if (filter === undefined) {
+          yield block.text;
+          continue;
+        }
+        const scan = new BlockScan(filter);
+        scan.add(block);
+        let text = '';
+        for (const record of scan.records()) text += serializeRecord(record);
+        if (text.length > 0) yield text;
+      }
     }
   }
 

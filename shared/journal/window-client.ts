@@ -94,15 +94,21 @@ export class JournalWindowClient implements Journal {
     return importInBatches(records, (batch) => this.request('import', { records: batch }));
   }
 
-  async *exportNdjson(createdAt: string): AsyncIterable<string> {
+  /**
+   * The journal window's export, piece by piece. It sends EXPORT_WINDOW pieces ahead; each piece
+   * this generator hands on lets one more come (`exportPull`), so at most that many wait here
+   * however slowly the caller reads. A caller that stops early cancels the export.
+   */
+  async *exportNdjson(createdAt: string, query?: JournalQuery): AsyncIterable<string> {
     const queue: string[] = [];
     let wake: (() => void) | undefined;
     let finished = false;
     let failure: Error | undefined;
-    this.request('export', { createdAt }, (text) => {
+    const { id, done } = this.start('export', query === undefined ? { createdAt } : { createdAt, query }, (text) => {
       queue.push(text);
       wake?.();
-    }).then(
+    });
+    done.then(
       () => {
         finished = true;
         wake?.();
@@ -112,16 +118,22 @@ export class JournalWindowClient implements Journal {
         wake?.();
       },
     );
-    for (;;) {
-      const text = queue.shift();
-      if (text !== undefined) {
-        yield text;
-        continue;
+    try {
+      for (;;) {
+        const text = queue.shift();
+        if (text !== undefined) {
+          this.port.post({ id: this.nextId++, op: 'exportPull', export: id });
+          yield text;
+          continue;
+        }
+        if (failure) throw failure;
+        if (finished) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
       }
-      if (failure) throw failure;
-      if (finished) return;
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
+    } finally {
+      // Ended early (the reader stopped or failed): the window stops reading; its answer is not awaited.
+      if (!finished && failure === undefined && this.pending.has(id)) this.port.post({ id: this.nextId++, op: 'exportCancel', export: id });
     }
   }
 
@@ -133,11 +145,16 @@ export class JournalWindowClient implements Journal {
   }
 
   private request<Op extends JournalWindowOp>(op: Op, body: Body<Op>, onChunk?: (text: string) => void): Promise<JournalWindowValue<Op>> {
+    return this.start(op, body, onChunk).done;
+  }
+
+  private start<Op extends JournalWindowOp>(op: Op, body: Body<Op>, onChunk?: (text: string) => void): { id: number; done: Promise<JournalWindowValue<Op>> } {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const done = new Promise<JournalWindowValue<Op>>((resolve, reject) => {
       this.pending.set(id, { op, resolve: resolve as (value: unknown) => void, reject, ...(onChunk ? { onChunk } : {}) });
       this.port.post({ id, op, ...body } as JournalWindowRequest);
     });
+    return { id, done };
   }
 
   private receive(message: JournalWindowMessage, ready: { resolve(): void; reject(error: Error): void }): void {

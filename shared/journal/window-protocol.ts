@@ -7,7 +7,8 @@ import type { JournalRecord } from './records';
 /**
  * Messages between Electron main and the hidden journal window (DESIGN §2), over a
  * MessageChannelMain port. Main sends requests, the window answers each `id` once with a
- * Result (errors as data, STYLE §4); an export also streams `chunk`s before its result.
+ * Result (errors as data, STYLE §4); an export also streams `chunk`s before its result, paced
+ * by the client's `exportPull`s (EXPORT_WINDOW).
  */
 
 export { JOURNAL_PORT_CHANNEL, JOURNAL_PORT_MESSAGE } from './window-port';
@@ -39,6 +40,13 @@ export const RetentionPolicySchema = z.strictObject({
 
 const Id = z.number().int().nonnegative();
 
+/**
+ * Chunks of an export sent ahead of the client's pulls. The export's side waits beyond it, so a
+ * slow reader (a download, a disk) holds the journal's reading instead of queueing the journal
+ * in the client's memory: at most this many chunks (~1 MiB each) are in flight.
+ */
+export const EXPORT_WINDOW = 4;
+
 export const JournalWindowRequestSchema = z.discriminatedUnion('op', [
   z.object({ id: Id, op: z.literal('append'), batch: CapturedBatchSchema, tag: z.object({ writer: z.string().min(1), id: z.number().int().positive() }).optional() }),
   z.object({ id: Id, op: z.literal('import'), records: JournalRecordsSchema }),
@@ -47,7 +55,12 @@ export const JournalWindowRequestSchema = z.discriminatedUnion('op', [
   z.object({ id: Id, op: z.literal('stats') }),
   z.object({ id: Id, op: z.literal('channels') }),
   z.object({ id: Id, op: z.literal('sessions') }),
-  z.object({ id: Id, op: z.literal('export'), createdAt: z.string() }),
+  /** Streams `chunk`s: at most EXPORT_WINDOW ahead of the `exportPull`s the client sent (one per chunk it took). */
+  z.object({ id: Id, op: z.literal('export'), createdAt: z.string(), query: JournalQuerySchema.optional() }),
+  /** The client took one chunk of export `export`: one more may come. */
+  z.object({ id: Id, op: z.literal('exportPull'), export: Id }),
+  /** The client wants no more of export `export` (its reader stopped): the export ends early. */
+  z.object({ id: Id, op: z.literal('exportCancel'), export: Id }),
   z.object({ id: Id, op: z.literal('prune'), policy: RetentionPolicySchema, nowMs: z.number() }),
 ]);
 /** A request as sent (an append carries a CapturedBatch); {@link ParsedJournalWindowRequest} as answered (its RecordBatch). */
@@ -78,6 +91,8 @@ export const JournalWindowValueSchemas = {
   channels: z.array(ChannelSummarySchema),
   sessions: z.array(SessionSummarySchema),
   export: z.number(),
+  exportPull: z.null(),
+  exportCancel: z.null(),
   prune: PruneResultSchema,
 } satisfies Record<JournalWindowOp, z.ZodType>;
 export type JournalWindowValue<Op extends JournalWindowOp> = z.infer<(typeof JournalWindowValueSchemas)[Op]>;

@@ -1,7 +1,7 @@
 import { describeZodError } from '../api/result';
 import { BatchOrder } from './batch-order';
 import type { Journal } from './journal';
-import { JournalWindowRequestSchema, type JournalWindowMessage, type ParsedJournalWindowRequest } from './window-protocol';
+import { EXPORT_WINDOW, JournalWindowRequestSchema, type JournalWindowMessage, type ParsedJournalWindowRequest } from './window-protocol';
 
 /** A journal the window (or the host's worker) serves: one that stores appends as a {@link RecordBatch}. */
 export type ServedJournal = Journal & Required<Pick<Journal, 'appendBatch'>>;
@@ -25,6 +25,46 @@ export async function answerJournalRequest(journal: ServedJournal | Promise<Serv
     const code = error instanceof Error && 'code' in error && error.code === 'conflict' ? 'conflict' : 'internal';
     send({ kind: 'result', id: request.id, result: { ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } } });
   }
+}
+
+/** One running export's credit: chunks it may still send before the client pulls, or that it was cancelled. */
+class ExportFlow {
+  private credit = EXPORT_WINDOW;
+  private cancelled = false;
+  private wake: (() => void) | undefined;
+
+  /** Resolves true when one more chunk may go, false once the client cancelled. */
+  async admit(): Promise<boolean> {
+    while (this.credit === 0 && !this.cancelled) await new Promise<void>((resolve) => (this.wake = resolve));
+    if (this.cancelled) return false;
+    this.credit--;
+    return true;
+  }
+
+  pull(): void {
+    this.credit++;
+    this.release();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.release();
+  }
+
+  private release(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+/** Each served journal's running exports, by request id. */
+const flows = new WeakMap<ServedJournal, Map<number, ExportFlow>>();
+
+function flowsOf(journal: ServedJournal): Map<number, ExportFlow> {
+  let running = flows.get(journal);
+  if (running === undefined) flows.set(journal, (running = new Map()));
+  return running;
 }
 
 /** Each served journal's batch order; appends are answered one after another, so this is all it takes. */
@@ -63,13 +103,27 @@ async function perform(journal: ServedJournal, request: ParsedJournalWindowReque
     case 'sessions':
       return journal.sessions();
     case 'export': {
+      const flow = new ExportFlow();
+      const running = flowsOf(journal);
+      running.set(request.id, flow);
       let chunks = 0;
-      for await (const text of journal.exportNdjson(request.createdAt)) {
-        send({ kind: 'chunk', id: request.id, text });
-        chunks++;
+      try {
+        for await (const text of journal.exportNdjson(request.createdAt, request.query)) {
+          if (!(await flow.admit())) break;
+          send({ kind: 'chunk', id: request.id, text });
+          chunks++;
+        }
+      } finally {
+        running.delete(request.id);
       }
       return chunks;
     }
+    case 'exportPull':
+      flowsOf(journal).get(request.export)?.pull();
+      return null;
+    case 'exportCancel':
+      flowsOf(journal).get(request.export)?.cancel();
+      return null;
     case 'prune':
       return journal.prune(request.policy, request.nowMs);
   }

@@ -1,13 +1,14 @@
 import { MessageChannel } from 'node:worker_threads';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { answerJournalRequest, CapturedBatchBuilder, JournalWindowClient, JournalWindowError, type CapturedBatch, type JournalPort } from '.';
+import { answerJournalRequest, CapturedBatchBuilder, EXPORT_WINDOW, JournalWindowClient, JournalWindowError, type CapturedBatch, type JournalPort, type ServedJournal } from '.';
 import { openJournalStore } from './store';
 import { fixtureBatches, journalFixture, runStoreChecks } from '../../test-support/journal-store-checks';
 
 /** Main ↔ journal window over a real MessageChannel, the store on fake-indexeddb. */
-async function connected() {
-  const store = await openJournalStore({ indexedDB: new IDBFactory(), IDBKeyRange });
+async function connected(serve?: (store: ServedJournal) => ServedJournal) {
+  const opened = await openJournalStore({ indexedDB: new IDBFactory(), IDBKeyRange });
+  const store = serve ? serve(opened) : opened;
   const { port1, port2 } = new MessageChannel();
   port2.on('message', (raw: unknown) => void answerJournalRequest(store, raw, (message) => port2.postMessage(message)));
   const port: JournalPort = {
@@ -71,6 +72,53 @@ describe('journal window protocol', () => {
       await expect(client.appendCaptured({ ...batch, ...change })).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(message) as string });
     }
     expect(await client.count()).toBe(records.length);
+    close();
+  });
+
+  it('paces an export by what the client took: a slow reader holds the journal at EXPORT_WINDOW pieces ahead, and stopping early cancels it', async () => {
+    const PIECES = 60;
+    let produced = 0;
+    let consumed = 0;
+    let mostAhead = 0;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    // The store's own export with a counter on each piece it is asked for (what the window reads from IndexedDB).
+    const counting = (store: ServedJournal): ServedJournal =>
+      Object.assign(Object.create(store) as ServedJournal, {
+        async *exportNdjson() {
+          try {
+            for (let i = 0; i < PIECES; i++) {
+              produced++;
+              mostAhead = Math.max(mostAhead, produced - consumed);
+              yield `{"type":"frame","at":${i},"connection":"c1","event":"e"}\n`;
+            }
+          } finally {
+            finish();
+          }
+        },
+      });
+    const { client, close } = await connected(counting);
+    const turns = () => new Promise<void>((resolve) => setImmediate(resolve));
+    for await (const piece of client.exportNdjson('2026-11-22T10:00:00Z')) {
+      expect(piece).toContain(`"at":${consumed}`);
+      consumed++;
+      // A slow reader: the window gets many turns per piece, in which it would run ahead without the pulls.
+      for (let i = 0; i < 20; i++) await turns();
+    }
+    expect(consumed).toBe(PIECES);
+    // Pieces asked of the journal and not yet read: the window's credit and the one it holds waiting for it.
+    expect(mostAhead).toBeLessThanOrEqual(EXPORT_WINDOW + 1);
+
+    produced = consumed = mostAhead = 0;
+    const early = new Promise<void>((resolve) => (finish = resolve));
+    for await (const piece of client.exportNdjson('2026-11-22T10:00:00Z')) {
+      expect(piece).toContain('"at":');
+      if (++consumed === 3) break;
+      for (let i = 0; i < 20; i++) await turns();
+    }
+    await early;
+    await finished;
+    expect(produced).toBeLessThanOrEqual(3 + EXPORT_WINDOW + 1);
     close();
   });
 });

@@ -8,6 +8,7 @@ import {
   channelSummaries,
   groupFigures,
   importInBatches,
+  isEmptyQuery,
   journalHeader,
   NdjsonJournalReader,
   recordBatch,
@@ -62,6 +63,8 @@ export interface HostJournalLoad {
 
 export const SEGMENT_BYTES = 32 << 20;
 const LOAD_BATCH = 10_000;
+/** How a segment's batch marker lines begin (batchMarkerLine): an export skips them unparsed. */
+const BATCH_LINE_START = '{"type":"batch"';
 
 /**
  * The headless host's journal (DESIGN §2, §6; docs/journal.md "Segments"): a directory of
@@ -191,18 +194,34 @@ export class HostJournal implements Journal {
     return this.directory;
   }
 
-  async *exportNdjson(createdAt: string): AsyncIterable<string> {
+  /**
+   * The header, then the records (those matching `query`) chunk by chunk: one chunk is read
+   * under the lock per piece asked for, so memory holds one chunk whatever the journal's size.
+   * Batch markers, headers of later segments and broken lines are left out.
+   */
+  async *exportNdjson(createdAt: string, query?: JournalQuery): AsyncIterable<string> {
     yield serializeRecord(journalHeader(createdAt));
-    // One chunk at a time under the lock, found by sequence: retention may drop chunks meanwhile.
+    const filter = isEmptyQuery(query) ? undefined : { ...query, limit: undefined };
+    const needle = filter === undefined ? undefined : queryNeedle(filter);
+    // Found by sequence, not by position: retention may drop chunks meanwhile.
     let cursor = 0;
     for (;;) {
       const piece = await this.exclusive(async () => {
-        const chunk = this.index.chunks.find((candidate) => candidate.firstSeq >= cursor && candidate.count > 0);
+        const chunk = this.index.nextChunk(cursor, filter);
         if (chunk === undefined) return undefined;
         cursor = chunk.firstSeq + chunk.count;
         let text = '';
-        const reader = new NdjsonJournalReader((record) => (text += serializeRecord(record)), { maxIssues: 0 });
-        reader.push(await this.readChunk(chunk));
+        const reader = new NdjsonJournalReader(
+          (record) => {
+            if (filter === undefined || recordMatches(record, filter)) text += serializeRecord(record);
+          },
+          { maxIssues: 0 },
+        );
+        for (const line of (await this.readChunk(chunk)).split('\n')) {
+          if (line === '' || line.startsWith(BATCH_LINE_START)) continue;
+          if (needle !== undefined && !line.includes(needle) && !line.includes('\\')) continue;
+          reader.pushLine(line);
+        }
         reader.end();
         return text;
       });

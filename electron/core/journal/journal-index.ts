@@ -103,6 +103,25 @@ export class JournalIndex {
     return records;
   }
 
+  /** The first chunk at or after sequence `cursor` that holds records (matches of `query`, when given), if any. */
+  nextChunk(cursor: number, query?: JournalQuery): JournalChunk | undefined {
+    const { chunks } = this;
+    // Chunks are in sequence order: a binary search for the first one that ends after `cursor`.
+    let low = 0;
+    let high = chunks.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const chunk = chunks[middle]!;
+      if (chunk.firstSeq + chunk.count <= cursor) low = middle + 1;
+      else high = middle;
+    }
+    for (let i = low; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      if (chunk.count > 0 && chunk.firstSeq >= cursor && (query === undefined || chunkMayMatch(chunk, query))) return chunk;
+    }
+    return undefined;
+  }
+
   /** Chunks that may hold matches of `query`, in arrival order. */
   candidates(query: JournalQuery): JournalChunk[] {
     return this.chunks.filter((chunk) => chunk.count > 0 && chunkMayMatch(chunk, query));

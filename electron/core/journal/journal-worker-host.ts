@@ -142,8 +142,8 @@ export async function startJournalWorker(directory: string, onWarningOrOptions: 
     sessions: async () => (await client()).sessions(),
     count: async () => (await client()).count(),
     stats: async () => (await client()).stats(),
-    async *exportNdjson(createdAt: string) {
-      yield* (await client()).exportNdjson(createdAt);
+    async *exportNdjson(createdAt: string, query?: JournalQuery) {
+      yield* (await client()).exportNdjson(createdAt, query);
     },
     import: async (records: Iterable<JournalRecord>) => (await client()).import(records),
     prune: async (policy: RetentionPolicy, nowMs: number) => (await client()).prune(policy, nowMs),
