@@ -113,6 +113,8 @@ test('Custom contract: renamed fields, the preview finds the session, applied it
   await expect(page.getByTestId('text-comparison')).toContainText('Hello, world!');
   const download = page.waitForEvent('download');
   await detail.getByRole('button', { name: 'Export NDJSON' }).click();
+  // Streamed by the host as a download (the page never holds the file), with the session's filter.
+  expect((await download).url()).toMatch(/\/journal\/export\?token=[^&]+&sessionId=legacy-1$/);
   const file = await (await download).path();
   const { readFileSync } = await import('node:fs');
   const exported = readFileSync(file, 'utf8')

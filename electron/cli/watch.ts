@@ -1,11 +1,10 @@
 import { Analyzer, type AnalyzerOptions } from '../../shared/analysis';
 import { ProfileInputSchema, describeZodError, redactRedisUrl, type ConnectionStatus, type Profile, type TapSettings } from '../../shared/api';
 import type { JournalRecord } from '../../shared/journal';
-import { createServer } from 'node:http';
 import { preciseNow } from '../core/clock';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
 import { FAIL_ON_HELP, failOnReport, parseFailOn, type FailOn } from './fail-on';
-import { answerWebhook, ConnectionHub, WEBHOOK_PATH } from '../core/hub';
+import { ConnectionHub, listenForWebhooks as listenForWebhooksOn, WEBHOOK_PATH, type WebhookListener } from '../core/hub';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
 import { parseDuration } from './duration';
@@ -361,22 +360,11 @@ async function watch(profile: Profile | undefined, options: WatchOptions, io: Cl
   return EXIT.ok;
 }
 
-/** The webhook receiver of `--webhook-port`: loopback only, one path, everything else 404. */
-async function listenForWebhooks(hub: ConnectionHub, port: number): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((request, response) => {
-    if (request.method === 'POST' && (request.url ?? '').split('?')[0] === WEBHOOK_PATH) return answerWebhook(request, response, hub);
-    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`webhooks are received at POST ${WEBHOOK_PATH}`);
-  });
+/** `--webhook-port`: the receiver from core, its listen failure said as a usage error. */
+async function listenForWebhooks(hub: ConnectionHub, port: number): Promise<WebhookListener> {
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
+    return await listenForWebhooksOn(hub, port);
   } catch (error) {
     throw new UsageError(`--webhook-port ${port}: cannot listen on 127.0.0.1:${port} (${error instanceof Error ? error.message : String(error)})`);
   }
-  return {
-    url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }

@@ -76,4 +76,4 @@ export type BridgeClientMessage = z.infer<typeof BridgeClientMessageSchema>;
 
 export type BridgeServerMessage = { kind: 'result'; id: number; result: Result<unknown> } | { kind: 'push'; push: PushName; payload: unknown };
 
-export { IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL, IPC_READY_CHANNEL, BRIDGE_PATH, BRIDGE_TOKEN_META } from './channels';
+export { IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL, IPC_READY_CHANNEL, BRIDGE_PATH, BRIDGE_TOKEN_META, JOURNAL_EXPORT_PATH } from './channels';

@@ -11,6 +11,8 @@ export const IPC_READY_CHANNEL = 'echoscope:ready';
 /** Path of the WebSocket bridge on the headless host, and the meta tag carrying its per-run token. */
 export const BRIDGE_PATH = '/bridge';
 export const BRIDGE_TOKEN_META = 'echoscope-bridge-token';
+/** Where the headless host streams a journal export as a download (GET, with the page's token as `token`; `sessionId`, `from`, `to` optional). */
+export const JOURNAL_EXPORT_PATH = '/journal/export';
 
 /**
  * The untyped transport both hosts implement: the Electron preload exposes one,

@@ -74,6 +74,8 @@ export interface JournalPort {
   setRetention(update: Partial<Retention>): Promise<Retention>;
   /** `scope` says where a session's records are and which contract keys them (the monitor's `sessionScope`). */
   exportNdjson(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): Promise<{ ndjson: string; records: number }>;
+  /** The same, piece by piece (a download streams it in bounded memory). */
+  exportStream(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): AsyncIterable<string>;
 }
 
 export type { SessionScope } from '../monitor';
@@ -223,6 +225,14 @@ export class AppService {
       if (key !== undefined) sessions.add(key);
     }
     return { format: parsed.format, records: parsed.records.length, sessions: [...sessions], issues: parsed.issues };
+  }
+
+  /**
+   * A journal export as NDJSON pieces, for a download (the headless host's `GET /journal/export`):
+   * nothing is built whole. Throws `not_found` on a host without a journal.
+   */
+  exportStream(filter: { sessionId?: string; from?: number; to?: number }): AsyncIterable<string> {
+    return this.requireJournal().exportStream(filter, filter.sessionId === undefined ? undefined : this.sessionScope(filter.sessionId));
   }
 
   /** Compares a session with the app's generation record now, when its profile opts in (after a reconnect, on demand). */

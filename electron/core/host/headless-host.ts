@@ -6,6 +6,7 @@ import { BRIDGE_PATH, BRIDGE_TOKEN_META, BridgeClientMessageSchema, fail, type B
 import type { AppService } from '../app';
 import { answerMetrics, type MetricsRecorder } from '../metrics';
 import { answerWebhook, WEBHOOK_PATH } from '../hub';
+import { answerExport, EXPORT_PATH } from './journal-download';
 import { allowedHostHeaders, isAllowedHostHeader, isOwnOrigin } from './loopback-host';
 import { serveStatic } from './static-files';
 
@@ -48,6 +49,16 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     // Pusher/soketi webhooks (signed with the app secret, not the page token): discovery hears of channels at once.
     if (request.method === 'POST' && (request.url ?? '').split('?')[0] === WEBHOOK_PATH) {
       answerWebhook(request, response, options.service.hub);
+      return;
+    }
+    if (request.method === 'GET' && (request.url ?? '').split('?')[0] === EXPORT_PATH) {
+      // A download of the journal: the page's token, as the bridge asks, so only this dashboard gets it.
+      const params = new URL(request.url ?? '/', 'http://localhost').searchParams;
+      if (!tokenMatches(params.get('token'), token)) {
+        response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('a journal download needs the token of the dashboard page that asks for it');
+        return;
+      }
+      void answerExport(params, response, options.service);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -94,6 +105,12 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   };
 }
 
+function tokenMatches(given: string | null, token: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 function misdirected(allowed: ReadonlySet<string>): string {
   return `EchoScope answers only at ${[...allowed].map((h) => `http://${h}/`).join(', ')}: this request was addressed to another host name (DNS rebinding protection)`;
 }
@@ -107,9 +124,7 @@ function isAuthorizedUpgrade(request: IncomingMessage, token: string, allowed: R
     return false;
   }
   if (url.pathname !== BRIDGE_PATH) return false;
-  const given = Buffer.from(url.searchParams.get('token') ?? '');
-  const expected = Buffer.from(token);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+  if (!tokenMatches(url.searchParams.get('token'), token)) return false;
   return isOwnOrigin(request.headers.origin, request.headers.host, allowed);
 }
 

@@ -6,5 +6,5 @@ export { SocketIoConnection } from './socketio-connection';
 export { localSigner, endpointAuthorizer, authorizerFor, ChannelAuthError, type ChannelAuthorizer } from './channel-auth';
 export { ChannelDiscovery, channelSource, type ChannelOccupancy, type ChannelSource, type DiscoveryState } from './channel-discovery';
 export { likelyLaravelChannel, wireChannelName } from './channel-names';
-export { answerWebhook } from './webhook-endpoint';
+export { answerWebhook, listenForWebhooks, type WebhookListener } from './webhook-endpoint';
 export { readWebhook, WEBHOOK_PATH, MAX_WEBHOOK_BYTES, type WebhookEvent, type WebhookReading } from './webhooks';

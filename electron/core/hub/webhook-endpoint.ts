@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ConnectionHub } from './connection-hub';
-import { MAX_WEBHOOK_BYTES, readWebhook } from './webhooks';
+import { MAX_WEBHOOK_BYTES, readWebhook, WEBHOOK_PATH } from './webhooks';
 
 /**
  * Answers one webhook POST (the headless host's `/webhooks/pusher`, `watch --webhook-port`): the
@@ -40,4 +40,25 @@ export function answerWebhook(request: IncomingMessage, response: ServerResponse
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+export interface WebhookListener {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The webhook receiver of `watch --webhook-port`: loopback only, one path, everything else 404. */
+export async function listenForWebhooks(hub: ConnectionHub, port: number): Promise<WebhookListener> {
+  const server = createServer((request, response) => {
+    if (request.method === 'POST' && (request.url ?? '').split('?')[0] === WEBHOOK_PATH) return answerWebhook(request, response, hub);
+    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`webhooks are received at POST ${WEBHOOK_PATH}`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

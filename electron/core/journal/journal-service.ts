@@ -66,21 +66,30 @@ export class JournalService implements JournalPort {
   }
 
   async exportNdjson(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): Promise<{ ndjson: string; records: number }> {
+    const pieces: string[] = [];
+    for await (const piece of this.exportStream(filter, scope)) pieces.push(piece);
+    const ndjson = pieces.join('');
+    return { ndjson, records: Math.max(0, ndjson.split('\n').filter(Boolean).length - 1) };
+  }
+
+  /**
+   * The journal (or a time range, or one session) as NDJSON v1, piece by piece as the journal's
+   * thread reads it (a few pieces ahead of the reader at most): what a download streams, in
+   * bounded memory whatever the journal's size. A reader that stops early cancels the read.
+   */
+  async *exportStream(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): AsyncIterable<string> {
     await this.writer.flush();
     const createdAt = new Date(this.options.clock()).toISOString();
-    if (filter.sessionId === undefined && filter.from === undefined && filter.to === undefined) {
-      const pieces: string[] = [];
-      for await (const piece of this.journal.exportNdjson(createdAt)) pieces.push(piece);
-      const ndjson = pieces.join('');
-      return { ndjson, records: Math.max(0, ndjson.split('\n').filter(Boolean).length - 1) };
-    }
     const range: JournalQuery = {
       ...(filter.from === undefined ? {} : { from: filter.from }),
       ...(filter.to === undefined ? {} : { to: filter.to }),
     };
-    const records =
-      filter.sessionId === undefined ? await this.journal.query(range) : await this.sessionRecords(scope ?? { sessionId: filter.sessionId, channels: [], profile: null }, range);
-    return { ndjson: serializeJournal(records, createdAt), records: records.length };
+    if (filter.sessionId === undefined) {
+      yield* this.journal.exportNdjson(createdAt, filter.from === undefined && filter.to === undefined ? undefined : range);
+      return;
+    }
+    // One session: its records as its contract keys them (a session is bounded; the whole journal is not).
+    yield serializeJournal(await this.sessionRecords(scope ?? { sessionId: filter.sessionId, channels: [], profile: null }, range), createdAt);
   }
 
   /** A session's frames, oldest first (flushes pending writes so the newest are included). */

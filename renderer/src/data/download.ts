@@ -1,3 +1,5 @@
+import { BRIDGE_TOKEN_META, JOURNAL_EXPORT_PATH } from '../../../shared/api';
+
 /** Saves text as a file the user downloads (works in Electron and in a browser alike). */
 export function downloadText(fileName: string, text: string, type = 'application/x-ndjson'): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -9,4 +11,30 @@ export function downloadText(fileName: string, text: string, type = 'application
   link.remove();
   // Revoked later: some browsers start the download asynchronously.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * Where the headless host streams an export as a download — the page served by `echoscope serve`
+ * carries its token — or null in the desktop app (which asks over IPC instead). The browser saves
+ * what the host streams: nothing is built whole in the page or in the host.
+ */
+export function hostExportUrl(filter: { sessionId?: string; from?: number; to?: number }): string | null {
+  const token = document.querySelector(`meta[name="${BRIDGE_TOKEN_META}"]`)?.getAttribute('content');
+  if (!token) return null;
+  const url = new URL(JOURNAL_EXPORT_PATH, window.location.href);
+  url.searchParams.set('token', token);
+  if (filter.sessionId !== undefined) url.searchParams.set('sessionId', filter.sessionId);
+  if (filter.from !== undefined) url.searchParams.set('from', String(filter.from));
+  if (filter.to !== undefined) url.searchParams.set('to', String(filter.to));
+  return url.toString();
+}
+
+/** Starts the browser's download of a URL (the file name comes from the response). */
+export function downloadUrl(url: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = '';
+  document.body.append(link);
+  link.click();
+  link.remove();
 }

@@ -14,7 +14,7 @@ import { ANOMALY_LOOK } from '../../components/AnomalyBadges';
 import { FilePicker } from '../../components/FilePicker';
 import { SessionTable } from '../../components/SessionTable';
 import { useAvailableHeight } from '../../components/use-element-height';
-import { downloadText } from '../../data/download';
+import { downloadText, downloadUrl, hostExportUrl } from '../../data/download';
 import { formatBytes, formatCount, formatDateTime } from '../../data/format';
 import { querySessions, type SessionQuery, type SortKey } from '../live/session-query';
 
@@ -217,6 +217,11 @@ function ExportForm({ api }: { api: AppApi }) {
     const t = fromInput(to);
     if (f !== undefined) request.from = f;
     if (t !== undefined) request.to = t;
+    const streamed = hostExportUrl(request);
+    if (streamed !== null) {
+      downloadUrl(streamed);
+      return setMessage('Downloading the export: your browser saves it as it arrives.');
+    }
     const result = await api.invoke('journal.export', request);
     if (!result.ok) return setMessage(result.error.message);
     downloadText(result.value.fileName, result.value.ndjson);

@@ -4,7 +4,7 @@ import type { AppApi, MonitorSettings, SessionDetail, SessionTimelineView } from
 import type { Theme } from '../../app/theme';
 import SessionCharts from '../../charts/SessionCharts';
 import { StatusChip } from '../../components/StatusChip';
-import { downloadText } from '../../data/download';
+import { downloadText, downloadUrl, hostExportUrl } from '../../data/download';
 import { formatCount, formatDateTime, formatMs } from '../../data/format';
 import type { SessionStore } from '../../data/session-store';
 import { AnomalyList } from './AnomalyList';
@@ -134,6 +134,11 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   };
 
   const exportSession = async () => {
+    const streamed = hostExportUrl({ sessionId });
+    if (streamed !== null) {
+      downloadUrl(streamed);
+      return setExportMessage('Downloading the session: your browser saves it as it arrives.');
+    }
     const result = await api.invoke('journal.export', { sessionId });
     if (!result.ok) return setExportMessage(result.error.message);
     downloadText(result.value.fileName, result.value.ndjson);
