@@ -1,5 +1,5 @@
-import { nestsDeeperThan, TOO_DEEP_PAYLOAD_TEXT } from '../contract/payload-size';
-import type { ConnectionRecord, FrameRecord, JournalRecord, SubscriptionRecord } from './records';
+import type { JournalRecord } from './records';
+import { readWireFrame, wireRecords } from './wire-records';
 import type { JournalIssue } from './ndjson';
 
 /**
@@ -11,8 +11,7 @@ import type { JournalIssue } from './ndjson';
  * accepts `incoming`/`outgoing` as direction names and times already in milliseconds, since
  * third-party exporters differ there. Each WebSocket entry becomes one connection `har:N`.
  *
- * A Pusher frame is JSON whose `data` is itself a JSON string (double-encoded); it is decoded
- * into the record's `data`, or kept as the raw string when it is not JSON (DESIGN §6).
+ * Each message is read as the proxy reads what it passes (wire-records.ts).
  */
 
 export interface HarImport {
@@ -41,17 +40,6 @@ function direction(type: unknown): 'receive' | 'send' | undefined {
   if (type === 'receive' || type === 'incoming') return 'receive';
   if (type === 'send' || type === 'outgoing') return 'send';
   return undefined;
-}
-
-function decodeData(data: unknown): unknown {
-  if (typeof data !== 'string') return nestsDeeperThan(data) ? TOO_DEEP_PAYLOAD_TEXT : data;
-  try {
-    const decoded: unknown = JSON.parse(data);
-    // A payload nobody could serialize again (RangeError) stays the text it came as.
-    return nestsDeeperThan(decoded) ? data : decoded;
-  } catch {
-    return data;
-  }
 }
 
 /** Parses a HAR (text or already-parsed JSON) into journal records sorted by arrival time. */
@@ -90,45 +78,12 @@ export function parseHar(input: string | unknown): HarImport {
         issues.push({ line: 0, message: `${where}: data is not text` });
         return;
       }
-      let frame: unknown;
-      try {
-        frame = JSON.parse(message.data);
-      } catch {
-        issues.push({ line: 0, message: `${where}: not a Pusher frame (not JSON)` });
+      const frame = readWireFrame(message.data);
+      if (!frame.ok) {
+        issues.push({ line: 0, message: `${where}: ${frame.problem}` });
         return;
       }
-      if (!isObject(frame) || typeof frame.event !== 'string') {
-        issues.push({ line: 0, message: `${where}: not a Pusher frame (no event)` });
-        return;
-      }
-      const channel = typeof frame.channel === 'string' ? frame.channel : undefined;
-      if (way === 'send') {
-        // What the page asked for; only an unsubscribe changes what it will receive.
-        const sent = decodeData(frame.data);
-        const sentChannel = isObject(sent) && typeof sent.channel === 'string' ? sent.channel : undefined;
-        if (frame.event === 'pusher:unsubscribe' && sentChannel !== undefined) {
-          const record: SubscriptionRecord = { type: 'subscription', at, connection, channel: sentChannel, status: 'unsubscribed' };
-          records.push(record);
-        }
-        return;
-      }
-      const data = decodeData(frame.data);
-      if (frame.event === 'pusher:connection_established') {
-        const record: ConnectionRecord = { type: 'connection', at, connection, state: 'connected' };
-        if (isObject(data) && typeof data.socket_id === 'string') record.socketId = data.socket_id;
-        records.push(record);
-      } else if (frame.event === 'pusher_internal:subscription_succeeded' && channel !== undefined) {
-        const record: SubscriptionRecord = { type: 'subscription', at, connection, channel, status: 'subscribed' };
-        records.push(record);
-      } else if (frame.event === 'pusher:subscription_error' && channel !== undefined) {
-        const record: SubscriptionRecord = { type: 'subscription', at, connection, channel, status: 'failed' };
-        if (isObject(data) && Number.isInteger(data.status)) record.code = data.status as number;
-        if (isObject(data) && typeof data.error === 'string') record.error = data.error;
-        records.push(record);
-      }
-      const record: FrameRecord = { type: 'frame', at, connection, event: frame.event, data };
-      if (channel !== undefined) record.channel = channel;
-      records.push(record);
+      records.push(...wireRecords(frame, way, at, connection));
     });
   });
   // Entries are per connection; the journal is one timeline (stable: same-time order kept).

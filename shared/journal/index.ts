@@ -4,6 +4,7 @@ export * from './records';
 export * from './guards';
 export * from './ndjson';
 export * from './har';
+export * from './wire-records';
 export * from './session-key';
 export * from './batch';
 export * from './batch-order';

@@ -1,0 +1,2 @@
+export { PusherProxy, upstreamBase, type PusherProxyOptions, type ProxyStatus } from './pusher-proxy';
+export { PROXY_CONTROL_PATH } from './proxy-control';

@@ -1,0 +1,302 @@
+/**
+ * The fault proxy in front of real servers — our mock and soketi (when installed) — with the real
+ * pusher-js, laravel-echo and the official `pusher` SDK. Expected verdicts come from how each case
+ * was built: the mock's ground truth (what it published) joined with the proxy's (what it did to
+ * each event), never from EchoScope's own output.
+ */
+import Echo from 'laravel-echo';
+import PusherServer from 'pusher';
+import Pusher from 'pusher-js';
+import type { Options } from 'pusher-js';
+import WebSocket from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeJournal } from '../../../shared/analysis';
+import { JournalRecordSchema, type JournalRecord } from '../../../shared/journal';
+import { ProxyFaultsSchema, type ProxyFaultsInput, type ProxyTruth } from '../../../shared/proxy';
+import {
+  addSessionScore,
+  detectedAnomalies,
+  emptyScores,
+  expectedAnomalies,
+  parseScenarioDocument,
+  publishedEvents,
+  type Scenario,
+  type SessionTruth,
+  type TruthEvent,
+} from '../../../shared/scenario';
+import { startMockServer, type MockServer } from '../../mock';
+import { signChannel } from '../../mock/signature';
+import { startScenario } from '../../mock/simulator/simulator';
+import { eventually } from '../../../test-support/raw-pusher-client';
+import { soketiUnavailableReason, startSoketi, type SoketiProcess } from '../../../test-support/peers/soketi';
+import { PusherProxy } from './pusher-proxy';
+import { PROXY_CONTROL_PATH } from './proxy-control';
+
+interface Peer {
+  name: string;
+  host: string;
+  port: number;
+  app: { id: string; key: string; secret: string };
+  close(): Promise<void>;
+}
+
+const open: Array<{ disconnect(): void }> = [];
+const proxies: PusherProxy[] = [];
+afterEach(async () => {
+  for (const client of open.splice(0)) client.disconnect();
+  for (const proxy of proxies.splice(0)) await proxy.close();
+});
+
+async function proxyTo(peer: Peer, faults: ProxyFaultsInput = {}, records: JournalRecord[] = []): Promise<PusherProxy> {
+  const proxy = await PusherProxy.start({ upstream: `ws://${peer.host}:${peer.port}`, faults: ProxyFaultsSchema.parse(faults), record: (r) => records.push(r) });
+  proxies.push(proxy);
+  return proxy;
+}
+
+function portOf(proxy: PusherProxy): number {
+  return Number(new URL(proxy.url).port);
+}
+
+function signing(peer: Peer, userId: string): Options['channelAuthorization'] {
+  return {
+    endpoint: 'unused',
+    transport: 'ajax',
+    customHandler: ({ socketId, channelName }, callback) => {
+      const channelData = channelName.startsWith('presence-') ? JSON.stringify({ user_id: userId, user_info: { name: userId } }) : undefined;
+      callback(null, { auth: signChannel(peer.app.key, peer.app.secret, socketId, channelName, channelData), channel_data: channelData });
+    },
+  };
+}
+
+function pusherOptions(peer: Peer, proxy: PusherProxy, userId: string, extra: Partial<Options> = {}): Options {
+  return {
+    cluster: 'mt1',
+    wsHost: '127.0.0.1',
+    wsPort: portOf(proxy),
+    forceTLS: false,
+    enabledTransports: ['ws'],
+    disableStats: true,
+    channelAuthorization: signing(peer, userId),
+    ...extra,
+  };
+}
+
+function echoThrough(peer: Peer, proxy: PusherProxy, userId: string): Echo<'pusher'> {
+  const client = new Pusher(peer.app.key, pusherOptions(peer, proxy, userId));
+  const echo = new Echo({ broadcaster: 'pusher', key: peer.app.key, client });
+  open.push(echo);
+  return echo;
+}
+
+function sdk(peer: Peer): PusherServer {
+  return new PusherServer({ appId: peer.app.id, key: peer.app.key, secret: peer.app.secret, host: peer.host, port: String(peer.port), useTLS: false });
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function putFaults(proxy: PusherProxy, faults: ProxyFaultsInput): Promise<Response> {
+  const url = proxy.url.replace(/^ws:/, 'http:') + `${PROXY_CONTROL_PATH}/faults`;
+  return fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+}
+
+/** Echo's view through the proxy: private channel auth, presence members, whispers, and a reconnect after a close code. */
+async function clientsWorkThrough(peer: Peer): Promise<void> {
+  const records: JournalRecord[] = [];
+  const proxy = await proxyTo(peer, {}, records);
+  const alice = echoThrough(peer, proxy, 'alice');
+  const bob = echoThrough(peer, proxy, 'bob');
+
+  // private channel: the auth signature (made for the socket id the server gave through the proxy) passes untouched
+  const delivered = deferred<unknown>();
+  const joined = deferred<void>();
+  alice
+    .private('ai.p1')
+    .listen('.chunk.delivered', (data: unknown) => delivered.resolve(data))
+    .subscribed(() => joined.resolve());
+  await joined.promise;
+  await sdk(peer).trigger('private-ai.p1', 'chunk.delivered', { sequence: 1, chunk: 'héllo' });
+  expect(await delivered.promise).toEqual({ sequence: 1, chunk: 'héllo' });
+
+  // presence: both members seen by the second to join
+  const aliceHere = deferred<void>();
+  alice.join('room').here(() => aliceHere.resolve());
+  await aliceHere.promise;
+  const bobHere = deferred<Array<{ name: string }>>();
+  bob.join('room').here((members: Array<{ name: string }>) => bobHere.resolve(members));
+  expect((await bobHere.promise).map((m) => m.name).sort()).toEqual(['alice', 'bob']);
+
+  // client events: alice's whisper reaches bob through two proxied sockets
+  const whispered = deferred<unknown>();
+  const bobJoined = deferred<void>();
+  bob
+    .private('ai.p1')
+    .listenForWhisper('typing', (data: unknown) => whispered.resolve(data))
+    .subscribed(() => bobJoined.resolve());
+  await bobJoined.promise;
+  alice.private('ai.p1').whisper('typing', { who: 'alice' });
+  expect(await whispered.promise).toEqual({ who: 'alice' });
+
+  // reconnect: the rule set changed at run time closes alice's socket after the next event with 4200; pusher-js comes back through the proxy
+  const changed = await putFaults(proxy, { faults: [{ kind: 'disconnect', event: 'chunk.delivered', channel: 'private-ai.p1', clients: [1], code: 4200 }] });
+  expect(changed.status).toBe(200);
+  const states: string[] = [];
+  const client = alice.connector.pusher;
+  client.connection.bind('state_change', (change: { current: string }) => states.push(change.current));
+  const again = deferred<unknown>();
+  let seen = 0;
+  alice.private('ai.p1').listen('.chunk.delivered', (data: unknown) => {
+    if (++seen === 2) again.resolve(data);
+  });
+  await sdk(peer).trigger('private-ai.p1', 'chunk.delivered', { sequence: 2, chunk: 'b' });
+  await eventually(() => states.filter((s) => s === 'connected').length >= 1, 10_000, 'alice to reconnect');
+  await eventually(() => alice.private('ai.p1').subscription.subscribed, 10_000, 'alice to resubscribe');
+  await sdk(peer).trigger('private-ai.p1', 'chunk.delivered', { sequence: 3, chunk: 'c' });
+  expect(await again.promise).toEqual({ sequence: 3, chunk: 'c' });
+  const truth = proxy.truth();
+  expect(truth.clients[0]).toMatchObject({ client: 1, closedBy: 'proxy', closeCode: 4200 });
+  expect(truth.clients[0]!.moments).toEqual([expect.objectContaining({ kind: 'disconnect', channel: 'private-ai.p1', code: 4200 })]);
+  expect(truth.ruleSets).toHaveLength(2);
+  // every socket is an observation in the journal, every record valid
+  for (const record of records) expect(JournalRecordSchema.safeParse(record).success).toBe(true);
+  expect(records.some((r) => r.type === 'connection' && r.connection === 'proxy:1' && r.state === 'disconnected' && r.code === 4200)).toBe(true);
+  expect(records.some((r) => r.type === 'subscription' && r.connection === 'proxy:3' && r.channel === 'private-ai.p1' && r.status === 'subscribed')).toBe(true);
+}
+
+/** Raw sockets direct and through the proxy get the same bytes for every channel event. */
+async function byteIdentical(peer: Peer): Promise<void> {
+  const proxy = await proxyTo(peer);
+  const texts = async (url: string) => {
+    const ws = new WebSocket(`${url}/app/${peer.app.key}?protocol=7&client=js&version=8.4.0`);
+    const got: string[] = [];
+    ws.on('message', (data) => got.push(data.toString()));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    await eventually(() => got.some((t) => t.includes('pusher:connection_established')), 5000, 'connection_established');
+    ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: 'bytes' } }));
+    await eventually(() => got.some((t) => t.includes('subscription_succeeded')), 5000, 'subscription');
+    return { ws, got };
+  };
+  const direct = await texts(`ws://${peer.host}:${peer.port}`);
+  const proxied = await texts(proxy.url);
+  const payloads: unknown[] = [{ sequence: 1, chunk: 'plain' }, { chunk: 'ünïcödé 🙂 "quoted" \\ back' }, 'a string payload', { big: 'x'.repeat(9000) }, [1, 2, 3]];
+  for (const [i, data] of payloads.entries()) await sdk(peer).trigger('bytes', `e${i}`, data);
+  const events = (got: string[]) => got.filter((t) => t.includes('"channel":"bytes"') && !t.includes('pusher_internal'));
+  await eventually(() => events(proxied.got).length === payloads.length && events(direct.got).length === payloads.length, 5000, 'every event on both sockets');
+  expect(events(proxied.got)).toEqual(events(direct.got));
+  direct.ws.close();
+  proxied.ws.close();
+}
+
+describe('the fault proxy in front of the mock', () => {
+  let mock: MockServer;
+  let peer: Peer;
+  beforeAll(async () => {
+    mock = await startMockServer({ activityTimeoutSec: 1, pongTimeoutSec: 2 });
+    peer = { name: 'mock', host: '127.0.0.1', port: mock.port, app: mock.apps[0]!, close: () => mock.close() };
+  });
+  afterAll(() => mock.close());
+
+  it('pusher-js and laravel-echo work through it unchanged: auth, presence, client events, reconnect', async () => clientsWorkThrough(peer), 30_000);
+  it('with no faults the proxied stream is byte-identical to the direct one', async () => byteIdentical(peer), 15_000);
+
+  it('each delivery fault applied to a live session is detected with precision = recall = 1 against the ground truth', async () => {
+    const scenario = scenarioOf({
+      name: 'proxied',
+      seed: 3,
+      tokens: 40,
+      timing: { ttftMs: 5, interTokenMs: { uniform: [3, 5] } },
+      analyzer: { stallAfterMs: 400 },
+      sessions: [{ id: 'px1' }],
+    });
+    const rules: ProxyFaultsInput = {
+      seed: 11,
+      faults: [
+        { kind: 'drop', event: 'chunk.delivered', nth: [3, 4, 20] },
+        { kind: 'duplicate', event: 'chunk.delivered', nth: [8], copies: 2 },
+        { kind: 'reorder', event: 'chunk.delivered', nth: [12], window: 2 },
+        { kind: 'delay', event: 'chunk.delivered', nth: [26], delayMs: 700 },
+        { kind: 'malformed', event: 'chunk.delivered', nth: [30] },
+        { kind: 'malformed', event: 'chunk.delivered', nth: [34], resend: false },
+      ],
+    };
+    const records: JournalRecord[] = [];
+    const proxy = await proxyTo(peer, rules, records);
+    const client = new Pusher(peer.app.key, pusherOptions(peer, proxy, 'qa'));
+    open.push(client);
+    const session = scenario.sessions[0]!;
+    const channel = `private-ai.${session.id}`;
+    const subscribed = deferred<void>();
+    client.subscribe(channel).bind('pusher:subscription_succeeded', () => subscribed.resolve());
+    await subscribed.promise;
+    const run = startScenario(mock, scenario);
+    await run.done;
+    const sessionTruth = run.truth.sessions[0]!;
+    const published = publishedEvents(sessionTruth).length;
+    await eventually(() => proxy.truth().clients[0]!.events.length === published, 10_000, 'every published event to reach the proxy');
+    await eventually(() => allSettled(proxy.truth()), 5000, 'held and delayed events to go out');
+
+    const expected = expectedAnomalies(joinTruths(sessionTruth, proxy.truth()), { stallAfterMs: 400 });
+    // What the rules were built to cause (3–4, 20 and the unresent 34 missing; #8 twice more; #12 late; a 700 ms silence; two broken payloads):
+    expect(expected).toMatchObject({ gap: 3, duplicate: 2, out_of_order: 1, stall: 1, violation: 2, replay: 0, disconnect: 0 });
+
+    const verdict = analyzeJournal(records, scenario.analyzer);
+    const detected = verdict.sessions.find((s) => s.sessionId === session.id);
+    expect(detected, 'the proxied client observation holds the session').toBeDefined();
+    const scores = addSessionScore(emptyScores(), expected, detectedAnomalies(detected!));
+    for (const score of Object.values(scores)) {
+      if (score.expected === 0 && score.detected === 0) continue;
+      expect({ kind: score.kind, precision: score.precision, recall: score.recall }).toEqual({ kind: score.kind, precision: 1, recall: 1 });
+    }
+    expect(detected!.missing).toBe(4);
+    for (const record of records) expect(JournalRecordSchema.safeParse(record).success).toBe(true);
+  }, 30_000);
+});
+
+describe.skipIf(soketiUnavailableReason() !== null)(`the fault proxy in front of soketi${soketiUnavailableReason() ? ` (${soketiUnavailableReason()})` : ''}`, () => {
+  let soketi: SoketiProcess;
+  let peer: Peer;
+  beforeAll(async () => {
+    soketi = await startSoketi({ clientEventRate: 50 });
+    peer = { name: 'soketi', host: soketi.host, port: soketi.port, app: soketi.app, close: () => soketi.close() };
+  }, 30_000);
+  afterAll(() => soketi?.close());
+
+  it('pusher-js and laravel-echo work through it unchanged: auth, presence, client events, reconnect', async () => clientsWorkThrough(peer), 30_000);
+  it('with no faults the proxied stream is byte-identical to the direct one', async () => byteIdentical(peer), 15_000);
+});
+
+function scenarioOf(input: unknown): Scenario {
+  const parsed = parseScenarioDocument(input);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.scenarios[0]!;
+}
+
+function allSettled(truth: ProxyTruth): boolean {
+  return truth.clients[0]!.events.every((e) => e.deliveries.length > 0 || e.faults.some((f) => f.kind === 'drop' || f.kind === 'malformed'));
+}
+
+/**
+ * The session as the client was given it: the mock's published events (the k-th is the proxy's
+ * index k: one server, one subscriber, published in order) placed at the times the proxy
+ * delivered them, in delivery order — a copy a duplicate, a broken payload malformed, an event
+ * delivered never as dropped. `expectedAnomalies` (the reference `check` scores by) reads it.
+ */
+function joinTruths(session: SessionTruth, proxy: ProxyTruth): SessionTruth {
+  const published = publishedEvents(session);
+  const client = proxy.clients[0]!;
+  const placed: Array<TruthEvent & { order: number }> = [];
+  for (const event of client.events) {
+    const sent = published[event.index - 1]!;
+    if (event.deliveries.length === 0) placed.push({ ...sent, t: event.receivedAt, delivery: 'dropped', order: 0 });
+    for (const delivery of event.deliveries) placed.push({ ...sent, t: delivery.at, delivery: delivery.as === 'malformed' ? 'malformed' : 'sent', order: delivery.n });
+  }
+  // dropped events are skipped by the reference; the rest in the order they went out
+  placed.sort((a, b) => a.order - b.order);
+  return { ...session, events: placed.map(({ order: _order, ...event }) => event) };
+}
