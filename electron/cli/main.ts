@@ -6,9 +6,10 @@ import { mockCommand } from './mock';
 import { checkCommand } from './check';
 import { replayCommand } from './replay';
 import { watchCommand } from './watch';
+import { proxyCommand } from './proxy';
 
 /** Every subcommand, in the order `--help` lists them. Later issues add theirs here. */
-export const cliCommands: CliCommand[] = [serveCommand, watchCommand, analyzeCommand, mockCommand, checkCommand, replayCommand];
+export const cliCommands: CliCommand[] = [serveCommand, watchCommand, analyzeCommand, mockCommand, checkCommand, replayCommand, proxyCommand];
 
 const helpOption: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 
