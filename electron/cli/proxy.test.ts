@@ -38,7 +38,22 @@ describe('echoscope proxy', () => {
     await writeFile(rules, 'seed: 4\nfaults:\n  - kind: duplicate\n    event: chunk.delivered\n    nth: [4]\n');
     const cli = io();
     const running = runCli(
-      ['proxy', '--listen', '0', '--upstream', `ws://127.0.0.1:${mock.port}`, '--faults', rules, '--fault', 'drop event=chunk.delivered nth=2', '--journal', journal, '--truth', truthFile, '--json'],
+      [
+        'proxy',
+        '--listen',
+        '0',
+        '--upstream',
+        `ws://127.0.0.1:${mock.port}`,
+        '--faults',
+        rules,
+        '--fault',
+        'drop event=chunk.delivered nth=2',
+        '--journal',
+        journal,
+        '--truth',
+        truthFile,
+        '--json',
+      ],
       cli.io,
     );
     await eventually(() => cli.err.some((l) => l.includes('listening at')), 10_000, 'the banner');
@@ -59,7 +74,11 @@ describe('echoscope proxy', () => {
     client.channel('private-ai.cli1')!.bind('chunk.delivered', (data: { sequence: number }) => got.push(data.sequence));
     for (let sequence = 1; sequence <= 5; sequence++) {
       const state = sequence === 5 ? 'completed' : 'generating';
-      mock.publish({ channel: 'private-ai.cli1', event: 'chunk.delivered', data: { session_id: 'cli1', sequence, state, chunk: sequence === 5 ? '' : `t${sequence} `, termination_code: sequence === 5 ? 'end_turn' : null } });
+      mock.publish({
+        channel: 'private-ai.cli1',
+        event: 'chunk.delivered',
+        data: { session_id: 'cli1', sequence, state, chunk: sequence === 5 ? '' : `t${sequence} `, termination_code: sequence === 5 ? 'end_turn' : null },
+      });
     }
     await eventually(() => got.length === 5, 5000, 'the client to get 5 events');
     expect(got).toEqual([1, 3, 4, 4, 5]);

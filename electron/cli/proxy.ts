@@ -99,7 +99,9 @@ export const proxyCommand: CliCommand = {
           analyzer.ingest(record);
           journal?.add(record);
           if (!quiet && record.type === 'connection' && (record.state === 'connecting' || record.state === 'disconnected')) {
-            say(`${record.connection} ${record.state === 'connecting' ? 'connected' : `closed${record.code === undefined ? '' : ` (${record.code}${record.reason ? ` ${record.reason}` : ''})`}`}`);
+            say(
+              `${record.connection} ${record.state === 'connecting' ? 'connected' : `closed${record.code === undefined ? '' : ` (${record.code}${record.reason ? ` ${record.reason}` : ''})`}`}`,
+            );
           }
         },
         log: say,
@@ -109,7 +111,9 @@ export const proxyCommand: CliCommand = {
       const message = error instanceof Error ? error.message : String(error);
       throw new UsageError(message.startsWith('--upstream') ? message : `--listen ${port}: cannot listen (${message})`);
     }
-    say(`listening at ${proxy.url} → ${proxy.upstream} · ${faults.faults.length} fault rule${faults.faults.length === 1 ? '' : 's'} · control ${proxy.url.replace(/^ws:/, 'http:')}${PROXY_CONTROL_PATH}`);
+    say(
+      `listening at ${proxy.url} → ${proxy.upstream} · ${faults.faults.length} fault rule${faults.faults.length === 1 ? '' : 's'} · control ${proxy.url.replace(/^ws:/, 'http:')}${PROXY_CONTROL_PATH}`,
+    );
 
     await new Promise<void>((resolve) => {
       const timer = forMs === undefined ? undefined : setTimeout(resolve, forMs);
@@ -175,7 +179,9 @@ async function faultsFromArgs(values: Record<string, unknown>): Promise<ProxyFau
   const parsed = ProxyFaultsSchema.safeParse({ ...document, ...(seed === undefined ? {} : { seed }), faults: rules });
   if (!parsed.success) {
     const fromFile = file === undefined ? 0 : Array.isArray(document.faults) ? document.faults.length : 0;
-    const issue = describeZodError(parsed.error).replace(/^faults\.(\d+)/, (_m, i: string) => (Number(i) < fromFile ? `--faults ${file}: faults[${i}]` : `--fault "${specs[Number(i) - fromFile]}"`));
+    const issue = describeZodError(parsed.error).replace(/^faults\.(\d+)/, (_m, i: string) =>
+      Number(i) < fromFile ? `--faults ${file}: faults[${i}]` : `--fault "${specs[Number(i) - fromFile]}"`,
+    );
     throw new UsageError(issue);
   }
   return parsed.data;
