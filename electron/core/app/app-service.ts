@@ -364,7 +364,7 @@ export class AppService {
         bucketMs,
         buckets: this.monitor.fleet(bucketMs, from, to),
         summary: this.monitor.summary(),
-        lossByVantage: lossByVantage(this.monitor.list({ limit: 50_000 }).rows, (sessionId) => this.monitor.observationVerdicts(sessionId), bucketMs, from, to),
+        lossByVantage: lossByVantage(this.monitor.list({ limit: 50_000 }).rows, (sessionId) => this.monitor.observationLosses(sessionId), bucketMs, from, to),
       }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
       'scenarios.list': () => this.requireScenarios().list(),

@@ -61,6 +61,26 @@ function setUp(options: { maxEndedSessions?: number; maxHeldFrames?: number } = 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('Monitor compaction of ended sessions (issue 19)', () => {
+  it("a compacted session seen from two vantages keeps each one's delivery loss for the Fleet", () => {
+    const { monitor, feed, at } = setUp();
+    // Built: a tap published 1..4 and the end; c1 got everything, c2 missed 2 and 3.
+    for (let sequence = 1; sequence <= 5; sequence++) {
+      const state = sequence === 5 ? 'completed' : 'generating';
+      const code = sequence === 5 ? 'end_turn' : null;
+      feed({ ...chunk(100 + sequence * 10, 'seen', sequence, state, code, 'app:tap'), tap: 'laravel' } as JournalRecord);
+      feed(chunk(101 + sequence * 10, 'seen', sequence, state, code, 'c1'));
+      if (sequence !== 2 && sequence !== 3) feed(chunk(102 + sequence * 10, 'seen', sequence, state, code, 'c2'));
+    }
+    at(1000);
+    const live = monitor.observationLosses('seen');
+    at(1000 + COMPACT_MS);
+    expect(monitor.isCompacted('seen')).toBe(true);
+    const compacted = monitor.observationLosses('seen');
+    expect(compacted).toEqual(live);
+    const byConnection = Object.fromEntries(compacted.filter((o) => o.tap === undefined).map((o) => [o.connection, o.deliveryLoss]));
+    expect(byConnection).toEqual({ c1: 0, c2: 2 });
+  });
+
   it('an ended session quiet for compactAfterMs keeps its row but frees its analyzer state and frames; load() brings back the same detail', async () => {
     const { monitor, feed, at, journal } = setUp();
     // Built: tokens 1, 2, 4, 5 (3 never sent), 2 again, then completed at 6.

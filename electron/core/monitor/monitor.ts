@@ -18,6 +18,8 @@ interface Archived {
   channels: readonly string[];
   profile: ContractProfile | null;
   context: JournalRecord[];
+  /** Per observation, what the Fleet's loss by vantage reads (only for a session seen from several). */
+  losses: readonly ObservationLoss[];
 }
 
 /** A session as the journal is asked for it: its channels and the contract that keys their records (null: the journal's own key). */
@@ -318,9 +320,10 @@ export class Monitor {
     if (this.archive.has(sessionId)) return true;
     const scope = analyzer.sessionScope(sessionId);
     if (scope === undefined) return false;
-    const vantages = new Set(analyzer.observationVerdicts(sessionId, row.lastAt ?? 0).map((v) => vantageKeyOf(v)));
+    const observations = analyzer.observationVerdicts(sessionId, row.lastAt ?? 0, { includeText: false });
+    const vantages = new Set(observations.map((v) => vantageKeyOf(v)));
     const context = this.context.around(vantages, new Set(scope.channels), row.firstAt ?? Number.NEGATIVE_INFINITY, row.lastAt ?? Number.POSITIVE_INFINITY);
-    this.archive.set(sessionId, { ...scope, context });
+    this.archive.set(sessionId, { ...scope, context, losses: observations.length > 1 ? observations.map(observationLoss) : [] });
     return true;
   }
 
@@ -574,7 +577,13 @@ export class Monitor {
 
   /** Every observation's verdict of a session, without texts (the fleet's loss by vantage). */
   observationVerdicts(sessionId: string): SessionVerdict[] {
-    return this.analyzer.observationVerdicts(sessionId, this.clock(), { includeText: false });
+    return this.analyzerOf(sessionId).observationVerdicts(sessionId, this.clock(), { includeText: false });
+  }
+
+  /** Each observation's delivery figures (the Fleet's loss by vantage): a compacted session's from its summary. */
+  observationLosses(sessionId: string): readonly ObservationLoss[] {
+    if (this.isCompacted(sessionId)) return this.archive.get(sessionId)?.losses ?? [];
+    return this.observationVerdicts(sessionId).map(observationLoss);
   }
 
   /** The vantage key of a session's fullest observation (what the detail shows by default). */
@@ -823,4 +832,14 @@ function percentile(values: number[], q: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null;
+}
+
+/** What the Fleet's loss by vantage needs of an observation's verdict. */
+export type ObservationLoss = Pick<SessionVerdict, 'connection' | 'source' | 'tap' | 'uniqueSequences' | 'deliveryLoss'>;
+
+function observationLoss(verdict: SessionVerdict): ObservationLoss {
+  const loss: ObservationLoss = { connection: verdict.connection, uniqueSequences: verdict.uniqueSequences, deliveryLoss: verdict.deliveryLoss };
+  if (verdict.source !== undefined) loss.source = verdict.source;
+  if (verdict.tap !== undefined) loss.tap = verdict.tap;
+  return loss;
 }

@@ -1,5 +1,6 @@
-import { vantageLabel, type SessionVerdict } from '../../../shared/analysis';
+import { vantageLabel } from '../../../shared/analysis';
 import type { SessionRow, VantageLossBucket } from '../../../shared/api';
+import type { ObservationLoss } from './monitor';
 
 /** Sessions seen from several vantages that one fleet poll looks at, at most (the newest). */
 export const MAX_LOSS_SESSIONS = 2000;
@@ -12,7 +13,7 @@ export const MAX_LOSS_SESSIONS = 2000;
  */
 export function lossByVantage(
   rows: readonly SessionRow[],
-  observationsOf: (sessionId: string) => readonly SessionVerdict[],
+  observationsOf: (sessionId: string) => readonly ObservationLoss[],
   bucketMs: number,
   from?: number,
   to?: number,
