@@ -67,6 +67,9 @@ module.exports = {
     allow('mock imports mock and shared', MOCK, { path: [MOCK, SHARED] }),
     allow('the mock serves sockets (ws) and validates its config file (zod)', MOCK, { path: npm('ws', 'zod') }),
     allow('the mock is an HTTP + WebSocket server that signs and reads its config file', MOCK, core('crypto', 'fs', 'http', 'net', 'stream')),
+    allow("only the mock's link to the fleet talks to Redis (ioredis): several nodes share one scaling channel, as Reverb's do", '^electron/mock/scaling\\.ts$', {
+      path: npm('ioredis'),
+    }),
 
     // ── electron/core: Node services (no electron, no renderer) ─────────────────────────────
     allow('core imports core, the mock (check runs the simulator) and shared', CORE, { path: [CORE, MOCK, SHARED] }),

@@ -1,5 +1,5 @@
 import { loadMockConfig } from '../mock/config-file';
-import { DEFAULT_APP, DEFAULT_LIMITS, parseAuthPolicy, startMockServer, type MockServerOptions } from '../mock/index';
+import { DEFAULT_APP, DEFAULT_LIMITS, parseAuthPolicy, resolveScaling, startMockServer, type MockServerOptions } from '../mock/index';
 import { writeFile } from 'node:fs/promises';
 import { loadSuite, ScenarioLoadError } from '../core/scenarios/load';
 import { startScenario } from '../mock/simulator';
@@ -15,7 +15,8 @@ export const DEFAULT_MOCK_PORT = 6001;
 export const mockCommand: CliCommand = {
   name: 'mock',
   summary: 'standalone mock provider: a local Pusher-protocol server for Laravel apps and Echo',
-  usage: 'echoscope mock [--port N] [--host H] [--app-id ID --key KEY --secret S] [--config F] [--env FILE [--write-env]] [--scenario SUITE [--truth F]] [--json]',
+  usage:
+    'echoscope mock [--port N] [--host H] [--app-id ID --key KEY --secret S] [--config F] [--env FILE [--write-env]] [--scenario SUITE [--truth F]] [--scaling redis://H:P [--scaling-channel C]] [--json]',
   details: [
     'Speaks Pusher protocol 7 at ws://HOST:PORT/app/{key}, the Pusher HTTP API at /apps/{id}/…,',
     'Laravel-style POST /broadcasting/auth, GET /api/generations/{sessionId} and GET /metrics.',
@@ -38,7 +39,17 @@ export const mockCommand: CliCommand = {
     'With --scenario, sessions wait for a subscriber on private-ai.{id} before their first token; scenarios run one',
     'after another on the first app, then the server keeps serving. See docs/scenarios.md.',
     '',
-    'Stops cleanly on SIGINT/SIGTERM. Exit codes: 0 stopped, 1 failed to start, 2 bad usage.',
+    'With --scaling, the node is one of several, as Reverb scales (REVERB_SCALING_ENABLED): it publishes every broadcast',
+    '(HTTP API events and batches, scenario events, client events) on the Redis channel --scaling-channel (default reverb)',
+    "in Reverb's format instead of delivering it, and delivers what that channel carries to its own subscribers (leaving",
+    'out the socket_id), its own broadcasts included. Start N nodes on the same Redis and any client on any node gets',
+    "every event; EchoScope's tap (watch --tap URL --tap-format reverb) sees the whole fleet. Redis unreachable at start:",
+    'exit 1. Lost later: said on stderr, the HTTP API answers 503 and every broadcast not published is counted (on stderr',
+    'when Redis is back, and on /metrics); the node reconnects by itself. Scenarios, generation records and presence stay',
+    'each node\'s own. See docs/mock-provider.md ("Several nodes").',
+    '  echoscope mock --port 6001 --scaling redis://127.0.0.1:6379 & echoscope mock --port 6002 --scaling redis://127.0.0.1:6379',
+    '',
+    'Stops cleanly on SIGINT/SIGTERM. Exit codes: 0 stopped, 1 failed to start (a Redis it cannot reach too), 2 bad usage.',
   ].join('\n'),
   options: {
     host: { type: 'string', description: 'interface to listen on (default: 127.0.0.1)', valueName: 'host' },
@@ -56,6 +67,12 @@ export const mockCommand: CliCommand = {
     truth: { type: 'string', description: 'with --scenario: write the ground truth (JSON) here when the scenarios are done', valueName: 'file' },
     env: { type: 'string', description: "a Laravel app's .env: serve its app (REVERB_* or PUSHER_* id, key, secret) on its port", valueName: 'file' },
     'write-env': { type: 'boolean', description: 'with --env: write the lines that point the app at this mock into it (BROADCAST_CONNECTION=reverb, REVERB_*, VITE_REVERB_*)' },
+    scaling: {
+      type: 'string',
+      description: "share broadcasts with other nodes through this Redis, in Reverb's scaling format (redis://[user:password@]host[:port][/db])",
+      valueName: 'url',
+    },
+    'scaling-channel': { type: 'string', description: 'with --scaling: the Redis channel (REVERB_SCALING_CHANNEL; default: reverb)', valueName: 'channel' },
     json: { type: 'boolean', description: 'print JSON lines ({"event":"listening",…}, env and scenario events) instead of text' },
   },
   async run(args, io) {
@@ -85,6 +102,7 @@ export const mockCommand: CliCommand = {
       io.err(`echoscope mock: could not start: ${error instanceof Error ? error.message : String(error)}`);
       return EXIT.failed;
     }
+    const stopNotices = reportScaling(server, args.values.json === true, io);
     if (args.values.json) {
       io.out(JSON.stringify({ event: 'listening', host: server.host, port: server.port }));
     } else {
@@ -95,10 +113,13 @@ export const mockCommand: CliCommand = {
         io.out(`    HTTP API   ${server.httpUrl}/apps/${app.id}/events`);
       }
       io.out(`  auth endpoint ${server.httpUrl}/broadcasting/auth, metrics ${server.httpUrl}/metrics`);
+      const scaling = server.scaling();
+      if (scaling) io.out(`  one node of a fleet: broadcasts go through ${scaling.url}, channel ${scaling.channel}`);
     }
     if (envFile !== undefined && fromEnv !== undefined) {
       const done = await pointEnvAtMock(envFile, fromEnv, server, args.values['write-env'] === true, args.values.json === true, io);
       if (!done) {
+        stopNotices();
         await server.close();
         return EXIT.failed;
       }
@@ -110,6 +131,7 @@ export const mockCommand: CliCommand = {
       });
     }
     const signal = await io.stopSignal;
+    stopNotices();
     await server.close();
     if (!args.values.json) io.out(`Stopped (${signal}).`);
     return EXIT.ok;
@@ -184,6 +206,21 @@ export async function resolveOptions(args: ParsedArgs, fromEnv?: MockEnvSettings
   limits.clientEventRate = intOption(args, 'client-event-rate', limits.clientEventRate ?? DEFAULT_LIMITS.clientEventRate, 1);
   options.limits = limits;
   options.activityTimeoutSec = intOption(args, 'activity-timeout', options.activityTimeoutSec ?? 120, 1, 3600);
+  const scalingUrl = stringOption(args, 'scaling');
+  const scalingChannel = stringOption(args, 'scaling-channel');
+  if (scalingChannel !== undefined && scalingUrl === undefined && options.scaling === undefined) throw new UsageError('--scaling-channel needs --scaling redis://host:port');
+  if (scalingUrl !== undefined || scalingChannel !== undefined) {
+    const url = scalingUrl ?? options.scaling!.url;
+    const channel = scalingChannel ?? options.scaling?.channel;
+    options.scaling = channel === undefined ? { url } : { url, channel };
+  }
+  if (options.scaling !== undefined) {
+    try {
+      options.scaling = resolveScaling(options.scaling);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
   const policy = stringOption(args, 'auth-policy');
   if (policy !== undefined) {
     try {
@@ -193,6 +230,30 @@ export async function resolveOptions(args: ParsedArgs, fromEnv?: MockEnvSettings
     }
   }
   return options;
+}
+
+/** Says on stderr (or as JSON lines) when the scaling Redis is lost, when broadcasts go unpublished, and when it is back. */
+function reportScaling(server: MockServer, json: boolean, io: CliIo): () => void {
+  return server.onScalingNotice((notice, status) => {
+    if (json) {
+      const { kind, ...details } = notice;
+      io.out(JSON.stringify({ event: `scaling-${kind}`, ...details, status }));
+      return;
+    }
+    switch (notice.kind) {
+      case 'lost':
+        io.err(`echoscope mock: lost the scaling Redis at ${status.url} (${notice.error}); reconnecting. Broadcasts meanwhile are not published (counted).`);
+        return;
+      case 'not-published':
+        io.err(`echoscope mock: "${notice.event}" not published: ${notice.reason}. Further ones are counted until Redis is back.`);
+        return;
+      case 'restored':
+        io.err(
+          `echoscope mock: the scaling Redis is back after ${(notice.downMs / 1000).toFixed(1)} s; ${notice.notPublished} broadcast${notice.notPublished === 1 ? ' was' : 's were'} not published meanwhile (${status.notPublished} in all).`,
+        );
+        return;
+    }
+  });
 }
 
 /** Plays scenarios one after another on the standalone server, narrating each session's fate. */

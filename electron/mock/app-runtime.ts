@@ -3,6 +3,7 @@ import { Channel, ChannelRegistry, type Subscriber } from './channels';
 import { emptyCounters, type AppCounters } from './metrics';
 import type { PresenceMember } from './presence';
 import { encodeFrame } from './protocol';
+import type { ScalingPayload } from './scaling-format';
 import { OutboundFrame } from './wire-frame';
 
 /** What the app runtime needs from a live connection. */
@@ -23,12 +24,29 @@ export function eventFrame(event: string, channel: string, data: string): string
 /** Told when a connection joins a channel (the simulator waits for subscribers with it). */
 export type JoinListener = (appId: string, channel: string, socketId: string) => void;
 
+/**
+ * Where broadcasts go when this node is one of several (Reverb's horizontal scaling): the fleet
+ * delivers each to every node, this one included, which then calls `deliver…` (server.ts).
+ */
+export interface Fleet {
+  /** Whether a broadcast handed over now can be published. */
+  canPublish(): boolean;
+  /** Hands one broadcast to the fleet; false (and counted) when it cannot be published now. */
+  broadcast(app: AppRuntime, payload: ScalingPayload, exceptSocketId?: string): boolean;
+  /** Closes the user's connections on every node (Reverb's `terminate` message). */
+  terminate(app: AppRuntime, userId: string): boolean;
+  /** Counts broadcasts refused before they were handed over (the HTTP API answered 503). */
+  refused(events: readonly string[]): void;
+}
+
 /** One app's live state: its connections, channels, signed-in users and counters. */
 export class AppRuntime {
   readonly connections = new Map<string, AppConnection>();
   readonly channels = new ChannelRegistry();
   readonly counters: AppCounters;
   readonly joinListeners = new Set<JoinListener>();
+  /** Set when the node shares a scaling channel: broadcasts go through it instead of straight to subscribers. */
+  fleet: Fleet | null = null;
 
   constructor(
     readonly app: MockApp,
@@ -78,13 +96,24 @@ export class AppRuntime {
 
   /**
    * Publishes a server event to channels, skipping `exceptSocketId` (Pusher's `socket_id`
-   * exclusion). Cache channels remember it. Returns the number of frames delivered.
+   * exclusion): straight to this node's subscribers, or through the fleet when there is one.
+   * Returns the number of frames delivered now (0 through the fleet: they are delivered when the
+   * message comes back from Redis).
    */
   publish(channels: readonly string[], event: string, data: string, exceptSocketId?: string): number {
+    this.counters.apiEvents += channels.length;
+    if (this.fleet) {
+      this.fleet.broadcast(this, { event, channels: [...channels], data }, exceptSocketId);
+      return 0;
+    }
+    return this.deliver(channels, event, data, exceptSocketId);
+  }
+
+  /** Delivers a server event to this node's subscribers; cache channels remember it. Returns the number of frames delivered. */
+  deliver(channels: readonly string[], event: string, data: string, exceptSocketId?: string): number {
     let delivered = 0;
     const now = this.config.now();
     for (const name of channels) {
-      this.counters.apiEvents += 1;
       const channel = this.channels.get(name);
       if (channel ? channel.traits.cached : isCacheChannelName(name)) {
         this.channels.remember(name, event, data, now + this.config.cacheTtlSec * 1000);
@@ -93,6 +122,31 @@ export class AppRuntime {
       delivered += channel.broadcast(OutboundFrame.of(eventFrame(event, name, data)), exceptSocketId);
     }
     return delivered;
+  }
+
+  /** Relays a client event of `sender` (already checked) to the channel's other subscribers, through the fleet when there is one. */
+  relayClientEvent(sender: AppConnection, channel: string, event: string, data: string, userId: string | null): void {
+    this.counters.clientEvents += 1;
+    if (this.fleet) {
+      this.fleet.broadcast(this, userId === null ? { event, channel, data } : { event, channel, data, user_id: userId }, sender.socketId);
+      return;
+    }
+    this.deliverClientEvent(channel, event, data, userId, sender.socketId);
+  }
+
+  /** Delivers a client event to this node's subscribers of `name` but its sender. */
+  deliverClientEvent(name: string, event: string, data: string, userId: string | null, exceptSocketId: string | undefined): number {
+    const channel = this.channels.get(name);
+    if (!channel) return 0;
+    const text = userId === null ? eventFrame(event, name, data) : encodeFrame(event, data, name, { user_id: userId });
+    return channel.broadcast(OutboundFrame.of(text), exceptSocketId);
+  }
+
+  /** Closes this node's connections of `userId` with 4009 (`terminate_connections`). */
+  terminateUser(userId: string, code: number): number {
+    const connections = this.connectionsOfUser(userId);
+    for (const connection of connections) connection.close(code, `Connections of user ${userId} terminated by the app`);
+    return connections.length;
   }
 
   /** Connections signed in (pusher:signin) or present in a presence channel as `userId`. */

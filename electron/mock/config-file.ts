@@ -39,6 +39,11 @@ export const mockConfigFileSchema = z
       ])
       .optional(),
     encryptionMasterKeyBase64: z.string().optional(),
+    /** Reverb's horizontal scaling: `{"url": "redis://127.0.0.1:6379", "channel": "reverb"}`. */
+    scaling: z
+      .object({ url: z.string().min(1), channel: z.string().min(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

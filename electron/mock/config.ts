@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_PAYLOAD_BYTES } from '../../shared/contract/profile';
+import { DEFAULT_REVERB_CHANNEL, TapSettingsSchema } from '../../shared/api/taps';
 /** One Pusher application served by the mock provider (Pusher's app id / key / secret triple). */
 export interface MockApp {
   id: string;
@@ -57,6 +58,11 @@ export interface MockServerOptions {
   timestampToleranceSec?: number;
   /** Base64 32-byte master key; lets `/broadcasting/auth` hand out `shared_secret` for `private-encrypted-` channels. */
   encryptionMasterKeyBase64?: string;
+  /**
+   * Reverb's horizontal scaling: publish every broadcast on this Redis channel instead of
+   * delivering it, and deliver what the channel carries (so several nodes serve one fleet).
+   */
+  scaling?: { url: string; channel?: string };
   /** Clock, injectable for tests of timestamp checks. Default Date.now. */
   now?: () => number;
 }
@@ -86,6 +92,7 @@ export interface ResolvedConfig {
   cacheTtlSec: number;
   timestampToleranceSec: number;
   encryptionMasterKeyBase64: string | undefined;
+  scaling: { url: string; channel: string } | undefined;
   now: () => number;
 }
 
@@ -117,8 +124,18 @@ export function resolveConfig(options: MockServerOptions = {}): ResolvedConfig {
     cacheTtlSec: options.cacheTtlSec ?? 1800,
     timestampToleranceSec: options.timestampToleranceSec ?? 600,
     encryptionMasterKeyBase64: options.encryptionMasterKeyBase64,
+    scaling: options.scaling === undefined ? undefined : resolveScaling(options.scaling),
     now: options.now ?? Date.now,
   };
+}
+
+/** The scaling settings checked (a Redis URL, a channel without whitespace), the channel defaulted; throws saying what is wrong. */
+export function resolveScaling(scaling: { url: string; channel?: string }): { url: string; channel: string } {
+  const url = TapSettingsSchema.shape.url.safeParse(scaling.url);
+  if (!url.success) throw new Error(`scaling: ${url.error.issues[0]!.message}, got "${scaling.url}"`);
+  const channel = TapSettingsSchema.shape.channel.safeParse(scaling.channel ?? DEFAULT_REVERB_CHANNEL);
+  if (!channel.success) throw new Error(`scaling channel: ${channel.error.issues[0]!.message}`);
+  return { url: url.data, channel: channel.data };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -5,7 +5,7 @@ import { eventFrame } from './app-runtime';
 import { parseChannelData, type PresenceMember } from './presence';
 import { CLOSE, CLOSE_REASON, closeReason, channelNameProblem, channelTraits, encodeError, encodeFrame, parseInboundFrame, type InboundFrame } from './protocol';
 import { channelAuthString, verifyAuthToken } from './signature';
-import { OutboundFrame } from './wire-frame';
+import type { OutboundFrame } from './wire-frame';
 
 const TEXT = { binary: false } as const;
 const PONG = encodeFrame('pusher:pong', {});
@@ -307,11 +307,7 @@ export class Connection implements AppConnection {
     }
     const member = this.memberships.get(name)?.member;
     const data = typeof frame.data === 'string' ? frame.data : JSON.stringify(frame.data ?? null);
-    const text = member ? encodeFrame(frame.event, data, name, { user_id: member.userId }) : eventFrame(frame.event, name, data);
-    const channel = this.runtime.channels.get(name);
-    if (!channel) return;
-    this.runtime.counters.clientEvents += 1;
-    channel.broadcast(OutboundFrame.of(text), this);
+    this.runtime.relayClientEvent(this, name, frame.event, data, member ? member.userId : null);
   }
 }
 

@@ -153,6 +153,7 @@ function parseEvent(body: Record<string, unknown>, config: ResolvedConfig, batch
 
 function triggerEvent(body: Record<string, unknown>, runtime: AppRuntime, config: ResolvedConfig): Record<string, unknown> {
   const event = parseEvent(body, config, false);
+  refuseWhileFleetIsDown(runtime, [event.name]);
   runtime.publish(event.channels, event.name, event.data, event.socketId);
   if (event.info.length === 0) return {};
   const channels = keyedByClientNames();
@@ -169,9 +170,24 @@ function triggerBatch(body: Record<string, unknown>, runtime: AppRuntime, config
     if (typeof item !== 'object' || item === null) throw new ApiError(400, 'Each batch entry must be an object');
     return parseEvent(item as Record<string, unknown>, config, true);
   });
+  refuseWhileFleetIsDown(
+    runtime,
+    events.map((event) => event.name),
+  );
   for (const event of events) runtime.publish(event.channels, event.name, event.data, event.socketId);
   if (events.every((event) => event.info.length === 0)) return {};
   return { batch: events.map((event) => attributes(event.channels[0]!, event.info, runtime)) };
+}
+
+/**
+ * With scaling, nothing is published while the scaling Redis is unreachable: the publisher is
+ * told (503, so Laravel's broadcaster raises and a job can retry) and the node counts the events.
+ */
+function refuseWhileFleetIsDown(runtime: AppRuntime, events: readonly string[]): void {
+  const fleet = runtime.fleet;
+  if (fleet === null || fleet.canPublish()) return;
+  fleet.refused(events);
+  throw new ApiError(503, 'The scaling Redis is unreachable: nothing was published; retry shortly');
 }
 
 /** Channel names are chosen by clients, and "__proto__" is a valid one: no prototype to hit. */
@@ -232,6 +248,7 @@ function channelUsers(name: string, runtime: AppRuntime): Record<string, unknown
 }
 
 function terminateUser(userId: string, runtime: AppRuntime): Record<string, unknown> {
-  for (const connection of runtime.connectionsOfUser(userId)) connection.close(CLOSE.unauthorized, `Connections of user ${userId} terminated by the app`);
+  if (runtime.fleet === null) runtime.terminateUser(userId, CLOSE.unauthorized);
+  else if (!runtime.fleet.terminate(runtime, userId)) throw new ApiError(503, 'The scaling Redis is unreachable: no connection was terminated; retry shortly');
   return {};
 }

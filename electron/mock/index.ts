@@ -1,7 +1,7 @@
 /** The mock provider: a Pusher-protocol-7 server with the Pusher HTTP API and Laravel-style auth (DESIGN §7). */
 export { startMockServer } from './server';
 export type { MockServer, PublishRequest, ConnectionSummary, CloseConnectionsFilter, SubscribedEvent } from './server';
-export { DEFAULT_APP, DEFAULT_LIMITS, parseAuthPolicy, authPolicyAllows } from './config';
+export { DEFAULT_APP, DEFAULT_LIMITS, parseAuthPolicy, authPolicyAllows, resolveScaling } from './config';
 export type { MockApp, MockServerOptions, MockLimits, AuthPolicy } from './config';
 export type { AppCounters } from './metrics';
 export { GenerationStore } from './generations';
@@ -12,3 +12,6 @@ export { startScenario, ScenarioRun, EventScheduler, type SimulatorOptions, type
 export { BUILTIN_SCENARIOS, builtinScenario } from './scenarios';
 export { loadMockConfig, parseMockConfig, mockConfigFileSchema } from './config-file';
 export type { MockConfigFile } from './config-file';
+export type { ScalingStatus, ScalingNotice, ScalingSettings } from './scaling';
+export { readScaling, scalingMessage, serializeApplication, reverbApplicationId } from './scaling-format';
+export type { ScalingPayload, ScalingRead, ScalingApplication } from './scaling-format';

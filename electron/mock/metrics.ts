@@ -1,4 +1,5 @@
 /** Per-app counters of the mock server itself, and their Prometheus text rendering. */
+import type { ScalingStatus } from './scaling';
 
 export interface AppCounters {
   appId: string;
@@ -82,4 +83,18 @@ export function renderPrometheus(counters: AppCounters[]): string {
     for (const app of counters) lines.push(`${metric.name}{app_id="${escapeLabel(app.appId)}"} ${app[metric.field]}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The node's link to the scaling channel (not per app: one channel carries every app's broadcasts). */
+export function renderScalingPrometheus(status: ScalingStatus): string {
+  const channel = `{channel="${escapeLabel(status.channel)}"}`;
+  const lines = [
+    ['echoscope_mock_scaling_connected', 'gauge', 'Publishing to and subscribed to the scaling channel (1) or not (0)', status.state === 'connected' ? 1 : 0],
+    ['echoscope_mock_scaling_published_total', 'counter', 'Broadcasts Redis confirmed on the scaling channel', status.published],
+    ['echoscope_mock_scaling_not_published_total', 'counter', 'Broadcasts not published: the scaling Redis was unreachable or PUBLISH failed', status.notPublished],
+    ['echoscope_mock_scaling_received_total', 'counter', 'Scaling messages delivered to this node', status.received],
+    ['echoscope_mock_scaling_ignored_total', 'counter', 'Scaling messages not for this node (another app, unreadable, Reverb metrics)', status.ignored],
+    ['echoscope_mock_scaling_outages_total', 'counter', 'Times the scaling Redis was lost', status.outages],
+  ] as const;
+  return `${lines.flatMap(([name, type, help, value]) => [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${channel} ${value}`]).join('\n')}\n`;
 }

@@ -2,14 +2,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AppRuntime } from './app-runtime';
+import { AppRuntime, type Fleet } from './app-runtime';
 import { CORS_HEADERS, handleBroadcastingAuth } from './broadcasting-auth';
 import { resolveConfig, type MockApp, type MockServerOptions } from './config';
 import { Connection } from './connection';
 import { GenerationStore } from './generations';
 import { handlePusherApi, isPusherApiPath } from './http-api';
 import { sendError, sendJson, sendText } from './http-io';
-import { renderPrometheus, type AppCounters } from './metrics';
+import { renderPrometheus, renderScalingPrometheus, type AppCounters } from './metrics';
+import { ScalingLink, type ScalingNotice, type ScalingStatus } from './scaling';
+import { readScaling, scalingMessage, serializeApplication, terminateMessage } from './scaling-format';
 import { decodePathSegment, splitRequestTarget } from './request-path';
 import { CLOSE, CLOSE_REASON, PROTOCOL_VERSION, closeReason, encodeError } from './protocol';
 
@@ -62,7 +64,10 @@ export interface MockServer {
   counters(): AppCounters[];
   /** Prometheus text, as `GET /metrics` serves it. */
   metricsText(): string;
-  /** Publishes an event in-process; returns the number of frames delivered. */
+  /**
+   * Publishes an event in-process; returns the number of frames delivered (0 with scaling: the
+   * node delivers when the message comes back from Redis, as every other node does).
+   */
   publish(request: PublishRequest): number;
   /** Live connections, optionally of one app. */
   connections(appId?: string): ConnectionSummary[];
@@ -77,6 +82,10 @@ export interface MockServer {
    * pings for `durationMs`, so a client's pong timeout fires as on a dead path. Returns how many.
    */
   silencePings(filter: CloseConnectionsFilter, durationMs: number): number;
+  /** With `scaling`: the link to the scaling channel (state, published, not published, received); null without. */
+  scaling(): ScalingStatus | null;
+  /** With `scaling`: told when Redis is lost, when a broadcast could not be published, and when Redis is back. Returns the unsubscribe function. */
+  onScalingNotice(listener: (notice: ScalingNotice, status: ScalingStatus) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -91,6 +100,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
   const defaultApp = runtimes.get(config.apps[0]!.id)!;
   const generations = new GenerationStore();
+  // Joined to the fleet before listening: a node that cannot reach its Redis serves nobody.
+  const link = config.scaling === undefined ? null : await ScalingLink.open(config.scaling, receiveFromFleet, config.now);
+  if (link) {
+    const fleet = fleetOver(link, config.activityTimeoutSec, config.limits);
+    for (const runtime of runtimes.values()) runtime.fleet = fleet;
+  }
   const live = new Set<Connection>();
   const sockets = new Set<WebSocket>();
 
@@ -193,7 +208,20 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   sweep.unref();
 
   function metricsText(): string {
-    return renderPrometheus(counters());
+    return renderPrometheus(counters()) + (link ? renderScalingPrometheus(link.status()) : '');
+  }
+
+  /** A message of the scaling channel (this node's own included): delivered to this node's subscribers. False when it is not for this node. */
+  function receiveFromFleet(text: string): boolean {
+    const read = readScaling(text);
+    if ('ignored' in read) return false;
+    const runtime = runtimes.get(read.appId);
+    if (!runtime) return false;
+    if (read.type === 'terminate') runtime.terminateUser(read.userId, CLOSE.unauthorized);
+    else if (read.event.startsWith('client-') && read.channels.length === 1)
+      runtime.deliverClientEvent(read.channels[0]!, read.event, read.data, read.userId ?? null, read.exceptSocketId);
+    else runtime.deliver(read.channels, read.event, read.data, read.exceptSocketId);
+    return true;
   }
 
   function counters(): AppCounters[] {
@@ -206,13 +234,19 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return runtime;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    clearInterval(sweep);
+    await link?.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   let closing: Promise<void> | null = null;
@@ -270,6 +304,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       }
       return silenced;
     },
+    scaling() {
+      return link ? link.status() : null;
+    },
+    onScalingNotice(listener) {
+      return link ? link.onNotice(listener) : () => undefined;
+    },
     close() {
       closing ??= shutdown();
       return closing;
@@ -299,7 +339,38 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     server.closeAllConnections();
     await closed;
     wss.close();
+    await link?.close();
   }
+}
+
+/** The fleet as the app runtimes see it: each broadcast in Reverb's format on the scaling channel. */
+function fleetOver(link: ScalingLink, activityTimeoutSec: number, limits: { maxMessageSize: number; maxConnections: number }): Fleet {
+  const applications = new Map<AppRuntime, string>();
+  const applicationOf = (runtime: AppRuntime): string => {
+    let text = applications.get(runtime);
+    if (text === undefined) {
+      const { id, key, secret } = runtime.app;
+      text = serializeApplication({
+        id,
+        key,
+        secret,
+        pingInterval: activityTimeoutSec,
+        activityTimeout: activityTimeoutSec,
+        maxMessageSize: limits.maxMessageSize,
+        maxConnections: limits.maxConnections,
+      });
+      applications.set(runtime, text);
+    }
+    return text;
+  };
+  return {
+    canPublish: () => link.canPublish(),
+    broadcast: (runtime, payload, exceptSocketId) => link.publish(scalingMessage(applicationOf(runtime), payload, exceptSocketId), payload.event),
+    terminate: (runtime, userId) => link.publish(terminateMessage(applicationOf(runtime), userId), `terminate_connections of user ${userId}`),
+    refused: (events) => {
+      for (const event of events) link.refused(event);
+    },
+  };
 }
 
 function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {

@@ -17,6 +17,11 @@
  *   property is read (to keep to one app), nothing is unserialized.
  */
 
+import { reverbApplicationId } from '../../mock/scaling-format';
+
+/** The mock's nodes write this format, so its reader of `application` is the one codec of both. */
+export { reverbApplicationId };
+
 /** One broadcast event on one channel, as a tap journals it. */
 export interface PublishedEvent {
   channel: string;
@@ -86,25 +91,4 @@ export function readScalingMessage(message: string, appId?: string): TapRead {
     events.push(except === undefined ? { channel: name, event, data: decoded } : { channel: name, event, data: decoded, exceptSocketId: except });
   }
   return events.length === 0 ? { ignored: `a "${event}" message naming no channel` } : { events };
-}
-
-const REVERB_APPLICATION = 'O:26:"Laravel\\Reverb\\Application":';
-/** PHP serializes a protected property's name as NUL * NUL name. */
-const ID_PROPERTY = 's:5:"\u0000*\u0000id";s:';
-
-/**
- * The `id` of a `serialize()`d `Laravel\Reverb\Application`: `s:5:"\0*\0id";s:N:"…";` — N counts
- * UTF-8 bytes. Undefined when the text is not that class or the property is not there.
- */
-export function reverbApplicationId(serialized: string): string | undefined {
-  if (!serialized.startsWith(REVERB_APPLICATION)) return undefined;
-  const at = serialized.indexOf(ID_PROPERTY);
-  if (at < 0) return undefined;
-  const lengthAt = at + ID_PROPERTY.length;
-  const colon = serialized.indexOf(':', lengthAt);
-  const bytes = Number(serialized.slice(lengthAt, colon));
-  if (colon < 0 || !Number.isInteger(bytes) || bytes < 0 || serialized[colon + 1] !== '"') return undefined;
-  const rest = Buffer.from(serialized.slice(colon + 2, colon + 2 + bytes + 2), 'utf8');
-  if (rest.length < bytes + 2 || rest[bytes] !== 0x22 /* " */ || rest[bytes + 1] !== 0x3b /* ; */) return undefined;
-  return rest.subarray(0, bytes).toString('utf8');
 }

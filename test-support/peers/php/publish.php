@@ -10,32 +10,12 @@
  *   path) over phpredis, with the app's key prefix: the real broadcaster, not a copy of it.
  * - "reverb": Reverb is not installable here (no Composer registry), so its envelope is built as
  *   Reverb's EventDispatcher::dispatch builds it — json_encode of type, application (PHP's
- *   serialize() of an object of class Laravel\Reverb\Application, declared below with the protected
- *   properties Reverb 1.10 declares) and payload, plus socket_id when set — and published with phpredis.
+ *   serialize() of an object of class Laravel\Reverb\Application, declared in reverb-application.php
+ *   with the protected properties Reverb 1.10 declares) and payload, plus socket_id when set — and published with phpredis.
  */
 
-namespace Laravel\Reverb {
-    /** A stand-in with Reverb 1.10's class name and protected properties: what serialize() writes depends on nothing else. */
-    class Application
-    {
-        public function __construct(
-            protected string $id,
-            protected string $key,
-            protected string $secret,
-            protected int $pingInterval = 60,
-            protected int $activityTimeout = 30,
-            protected array $allowedOrigins = ['*'],
-            protected int $maxMessageSize = 10000,
-            protected ?int $maxConnections = null,
-            protected string $acceptClientEventsFrom = 'members',
-            protected ?array $rateLimiting = null,
-            protected array $options = [],
-        ) {
-        }
-    }
-}
-
 namespace {
+    require_once __DIR__.'/reverb-application.php';
     set_include_path(get_include_path().PATH_SEPARATOR.'/usr/share/php');
     require_once 'Illuminate/autoload.php';
 
