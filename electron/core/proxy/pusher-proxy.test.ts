@@ -205,6 +205,31 @@ describe('the fault proxy in front of the mock', () => {
   it('pusher-js and laravel-echo work through it unchanged: auth, presence, client events, reconnect', async () => clientsWorkThrough(peer), 30_000);
   it('with no faults the proxied stream is byte-identical to the direct one', async () => byteIdentical(peer), 15_000);
 
+  it('ping-silence: pings pass through while idle, and under the fault the client drops the socket on its pong timeout and comes back', async () => {
+    const idle = async (faults: ProxyFaultsInput) => {
+      const proxy = await proxyTo(peer, faults);
+      // pusher-js pings after the server's activity timeout (1 s here) and gives up after pongTimeout
+      const client = new Pusher(peer.app.key, pusherOptions(peer, proxy, 'idle', { pongTimeout: 400 }));
+      open.push(client);
+      const states: string[] = [];
+      client.connection.bind('state_change', (change: { current: string }) => states.push(change.current));
+      await new Promise<void>((resolve) => client.subscribe('quiet').bind('pusher:subscription_succeeded', () => resolve()));
+      mock.publish({ channel: 'quiet', event: 'hello', data: { n: 1 } });
+      await new Promise((resolve) => setTimeout(resolve, 2600));
+      client.disconnect();
+      return { states, truth: proxy.truth() };
+    };
+    const healthy = await idle({});
+    expect(healthy.states.filter((s) => s === 'connected')).toHaveLength(1);
+    expect(healthy.truth.clients).toHaveLength(1);
+
+    const silenced = await idle({ faults: [{ kind: 'ping-silence', event: 'hello', durationMs: 5000, clients: [1] }] });
+    expect(silenced.truth.clients[0]!.moments).toEqual([expect.objectContaining({ kind: 'ping-silence', channel: 'quiet', index: 1, durationMs: 5000 })]);
+    expect(silenced.truth.clients[0]!.closedAt! - silenced.truth.clients[0]!.moments[0]!.at).toBeLessThan(5000);
+    expect(silenced.states.filter((s) => s === 'connected').length).toBeGreaterThanOrEqual(2);
+    expect(silenced.truth.clients.length).toBeGreaterThanOrEqual(2);
+  }, 20_000);
+
   it('each delivery fault applied to a live session is detected with precision = recall = 1 against the ground truth', async () => {
     const scenario = scenarioOf({
       name: 'proxied',
