@@ -5,6 +5,7 @@ import { ChannelNameSchema, ProfileIdSchema, ProfileInputSchema, ProfileViewSche
 import { scenarioCommands } from './scenarios';
 import { monitorCommands } from './monitor';
 import { journalCommands } from './journal';
+import { proxyCommands } from './proxy';
 
 export const AppInfoSchema = z.object({
   name: z.literal('EchoScope'),
@@ -58,6 +59,7 @@ export const commands = {
   ...monitorCommands,
   ...journalCommands,
   ...scenarioCommands,
+  ...proxyCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -8,3 +8,4 @@ export * from './bridge';
 export * from './scenarios';
 export * from './monitor';
 export * from './journal';
+export * from './proxy';

@@ -18,6 +18,7 @@ import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
+import { PusherProxy } from '../proxy';
 import { parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
 import { previewContract } from '../monitor/contract-preview';
@@ -98,6 +99,9 @@ export class AppService {
   private readonly timelines: SessionTimelines;
   private readonly follower: RecordFollower;
   private readonly ingestGuard: IngestGuard;
+  /** The fault proxy started from the app (one at a time), and how many were started (their clients' connection names differ). */
+  private proxy: PusherProxy | null = null;
+  private proxyRuns = 0;
 
   constructor(private readonly options: AppServiceOptions) {
     this.profiles = options.profiles ?? new MemoryProfileStore();
@@ -195,6 +199,8 @@ export class AppService {
     this.follower.close();
     this.timelines.close();
     this.hub.closeAll();
+    void this.proxy?.close();
+    this.proxy = null;
     for (const target of this.targets) target.close();
     this.targets.clear();
   }
@@ -379,6 +385,41 @@ export class AppService {
         return run;
       },
       'scenarios.stop': (request) => this.requireScenarios().stop(request),
+      'proxy.status': () => this.proxy?.status() ?? null,
+      'proxy.start': async ({ upstream, port, faults }) => {
+        if (this.proxy !== null) throw new AppError('conflict', `a proxy already runs at ${this.proxy.url} in front of ${this.proxy.upstream}: stop it first`);
+        const run = ++this.proxyRuns;
+        try {
+          this.proxy = await PusherProxy.start({
+            upstream,
+            port,
+            faults,
+            connectionPrefix: run === 1 ? 'proxy' : `proxy-${run}`,
+            record: (record) => this.onRecord(record),
+            log: this.options.onWarning ?? ((message) => console.warn(`EchoScope: ${message}`)),
+          });
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          throw new AppError(
+            'invalid_request',
+            /EADDRINUSE/.test(message) ? `port ${port} is in use: choose another, or 0 for any free port` : message.replace(/^--upstream /, 'upstream '),
+          );
+        }
+        return this.proxy.status();
+      },
+      'proxy.faults': (faults) => {
+        if (this.proxy === null) throw new AppError('not_found', 'no proxy runs: start one first');
+        this.proxy.setFaults(faults);
+        return this.proxy.status();
+      },
+      'proxy.stop': async () => {
+        const proxy = this.proxy;
+        if (proxy === null) return { stopped: false, truth: null };
+        this.proxy = null;
+        const truth = proxy.truth();
+        await proxy.close();
+        return { stopped: true, truth };
+      },
       'journal.stats': () => this.requireJournal().stats(),
       'journal.retention': (update) => this.requireJournal().setRetention(update),
       'journal.export': async (filter) => {

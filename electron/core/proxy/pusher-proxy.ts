@@ -1,7 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { readWireFrame, wireRecords, type JournalRecord } from '../../../shared/journal';
-import { ClientFaultPlan, ProxyFaultsSchema, type FrameDecision, type ProxyClientTruth, type ProxyFaults, type ProxyTruth, type ProxyTruthEvent } from '../../../shared/proxy';
+import {
+  ClientFaultPlan,
+  PROXY_FAULT_KINDS,
+  ProxyFaultsSchema,
+  type ProxyFaultKind,
+  type FrameDecision,
+  type ProxyClientTruth,
+  type ProxyFaults,
+  type ProxyTruth,
+  type ProxyTruthEvent,
+} from '../../../shared/proxy';
 import { preciseNow, type Clock } from '../clock';
 import { answerControl } from './proxy-control';
 
@@ -28,16 +38,22 @@ export interface PusherProxyOptions {
   clock?: Clock;
   /** Most channel events kept in the ground truth over the run (then `truncated`). */
   truthBudget?: number;
+  /** Client sockets are journaled as `{prefix}:1`, `{prefix}:2`, … (default `proxy`). */
+  connectionPrefix?: string;
 }
 
 export interface ProxyStatus {
   url: string;
   upstream: string;
+  connectionPrefix: string;
+  startedAt: number;
   clients: number;
   open: number;
   /** Frames from upstream that were not Pusher JSON: passed on, not journaled. */
   unreadable: number;
   faults: ProxyFaults;
+  /** Faults applied so far, per kind (over every rule set). */
+  applied: Record<ProxyFaultKind, number>;
 }
 
 /** A client's frame larger than this closes its socket (1009): a browser page cannot make the proxy hold more. */
@@ -56,6 +72,9 @@ export class PusherProxy {
   private accepted = 0;
   private truthEvents = 0;
   private truncated = false;
+  private readonly startedAt: number;
+  readonly connectionPrefix: string;
+  readonly applied = Object.fromEntries(PROXY_FAULT_KINDS.map((kind) => [kind, 0])) as Record<ProxyFaultKind, number>;
   unreadable = 0;
 
   private constructor(
@@ -65,7 +84,9 @@ export class PusherProxy {
     private readonly options: PusherProxyOptions,
   ) {
     this.clock = options.clock ?? preciseNow;
-    this.ruleSets = [{ from: this.clock(), faults: options.faults ?? ProxyFaultsSchema.parse({}) }];
+    this.startedAt = this.clock();
+    this.connectionPrefix = options.connectionPrefix ?? 'proxy';
+    this.ruleSets = [{ from: this.startedAt, faults: options.faults ?? ProxyFaultsSchema.parse({}) }];
   }
 
   static async start(options: PusherProxyOptions): Promise<PusherProxy> {
@@ -101,7 +122,17 @@ export class PusherProxy {
   }
 
   status(): ProxyStatus {
-    return { url: this.url, upstream: this.upstream, clients: this.accepted, open: this.clients.size, unreadable: this.unreadable, faults: this.faults };
+    return {
+      url: this.url,
+      upstream: this.upstream,
+      connectionPrefix: this.connectionPrefix,
+      startedAt: this.startedAt,
+      clients: this.accepted,
+      open: this.clients.size,
+      unreadable: this.unreadable,
+      faults: this.faults,
+      applied: { ...this.applied },
+    };
   }
 
   truth(): ProxyTruth {
@@ -143,7 +174,7 @@ export class PusherProxy {
   private upgrade(request: IncomingMessage, socket: IncomingMessage['socket'], head: Buffer): void {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const number = ++this.accepted;
-      const truth: ProxyClientTruth = { client: number, connection: `proxy:${number}`, openedAt: this.clock(), events: [], moments: [] };
+      const truth: ProxyClientTruth = { client: number, connection: `${this.connectionPrefix}:${number}`, openedAt: this.clock(), events: [], moments: [] };
       this.truths.push(truth);
       const set = this.ruleSets.length - 1;
       const client = new ProxiedClient(this, ws, `${this.upstream}${request.url ?? '/'}`, request.headers.origin, new ClientFaultPlan(this.faults, number), set, truth, this.clock);
@@ -206,7 +237,7 @@ class ProxiedClient {
     this.upstream.on('message', (data, binary) => this.fromUpstream(data, binary));
     this.upstream.on('error', (error) => {
       if (this.done) return;
-      this.proxy.log(`proxy:${truth.client}: upstream ${target.split('?')[0]}: ${error.message}`);
+      this.proxy.log(`${truth.connection}: upstream ${target.split('?')[0]}: ${error.message}`);
       this.finish('upstream', 1011, `upstream unreachable: ${error.message}`.slice(0, 120));
     });
     this.upstream.on('close', (code, reason) => this.finish('upstream', code, reason.toString('utf8')));
@@ -254,6 +285,7 @@ class ProxiedClient {
     }
     const channel = frame.channel;
     const decision = channel === undefined ? null : this.plan.decide(channel, frame.event);
+    if (decision !== null) for (const fault of decision.faults) this.proxy.applied[fault.kind]++;
     let truth: ProxyTruthEvent | null = null;
     if (channel !== undefined && !frame.event.startsWith('pusher')) {
       const index = (this.indexes.get(channel) ?? 0) + 1;
