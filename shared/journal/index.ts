@@ -4,6 +4,8 @@ export * from './records';
 export * from './guards';
 export * from './ndjson';
 export * from './har';
+export * from './har-export';
+export * from './export-name';
 export * from './session-key';
 export * from './batch';
 export * from './batch-order';
