@@ -71,6 +71,11 @@ export class NdjsonJournalReader {
     this.pending = text;
   }
 
+  /** Characters waiting for the end of their line (the start of the next line). */
+  get pendingLength(): number {
+    return this.pending.length;
+  }
+
   /** Complete lines read so far (blank ones included): the number of the last one. */
   get linesRead(): number {
     return this.lineNumber;

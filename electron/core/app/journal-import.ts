@@ -18,7 +18,12 @@ export interface ImportOutcome {
 export interface ImportOptions {
   /** Largest HAR accepted (it is read whole); default MAX_HAR_IMPORT_BYTES. */
   maxHarBytes?: number;
+  /** Longest NDJSON line accepted, in characters; default MAX_LINE_CHARS. */
+  maxLineChars?: number;
 }
+
+/** A journal line is one record (a payload over 10,000 bytes is already a violation): past this it is no journal, and memory stays bounded. */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
 /**
  * One file being imported, fed in chunks as they arrive (an upload in parts, a file stream).
@@ -33,6 +38,7 @@ export interface ImportOptions {
 export class JournalImport {
   private readonly decoder = new TextDecoder('utf-8');
   private readonly maxHarBytes: number;
+  private readonly maxLineChars: number;
   private format: 'ndjson' | 'har' | undefined;
   private head = '';
   private pending: JournalRecord[] = [];
@@ -50,6 +56,7 @@ export class JournalImport {
     options: ImportOptions = {},
   ) {
     this.maxHarBytes = options.maxHarBytes ?? MAX_HAR_IMPORT_BYTES;
+    this.maxLineChars = options.maxLineChars ?? MAX_LINE_CHARS;
   }
 
   /** Takes the next chunk of the file; resolves once the records of its complete lines are journaled. */
@@ -95,6 +102,9 @@ export class JournalImport {
     this.reader.push(text);
     this.lines = this.reader.linesRead;
     await this.hand();
+    if (this.reader.pendingLength > this.maxLineChars) {
+      throw new AppError('invalid_request', `line ${this.lines + 1} is longer than ${Math.round(this.maxLineChars / 1024 / 1024)} MiB without an end: not an NDJSON journal`);
+    }
   }
 
   private async hand(): Promise<void> {
