@@ -1,7 +1,17 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { Analyzer, type AnalyzerOptions, type SessionVerdict, type Verdict } from '../../shared/analysis';
-import { isHar, NdjsonJournalReader, parseHar, sniffJournalFormat, SNIFF_BYTES, type JournalIssue, type JournalReadSummary, type JournalRecord } from '../../shared/journal';
+import {
+  isHar,
+  MAX_HAR_FILE_BYTES,
+  NdjsonJournalReader,
+  parseHar,
+  sniffJournalFormat,
+  SNIFF_BYTES,
+  type JournalIssue,
+  type JournalReadSummary,
+  type JournalRecord,
+} from '../../shared/journal';
 import { IngestGuard } from '../core/ingest-guard';
 import { isJournalDirectory, listSegments, segmentFile } from '../core/journal/journal-directory';
 import { writeHar, type RecordSource } from './analyze-har';
@@ -163,6 +173,13 @@ export async function analyzeFile(file: string, options: AnalyzerOptions, io: Cl
   } else if (kind === 'har') {
     let text: string;
     try {
+      const size = (await stat(file)).size;
+      if (size > MAX_HAR_FILE_BYTES) {
+        io.err(
+          `echoscope analyze: ${file} is a HAR of ${Math.round(size / 1024 / 1024)} MB, over ${MAX_HAR_FILE_BYTES / 1024 / 1024} MB: a HAR is one JSON document, read whole; record an NDJSON journal instead`,
+        );
+        return null;
+      }
       text = await readFile(file, 'utf8');
     } catch (error) {
       io.err(`echoscope analyze: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
