@@ -114,7 +114,7 @@ test('Custom contract: renamed fields, the preview finds the session, applied it
   const download = page.waitForEvent('download');
   await detail.getByRole('button', { name: 'Export NDJSON' }).click();
   // Streamed by the host as a download (the page never holds the file), with the session's filter.
-  expect((await download).url()).toMatch(/\/journal\/export\?token=[^&]+&sessionId=legacy-1$/);
+  expect((await download).url()).toMatch(/\/journal\/export\?token=[^&]+&sessionId=legacy-1&format=ndjson$/);
   const file = await (await download).path();
   const { readFileSync } = await import('node:fs');
   const exported = readFileSync(file, 'utf8')
@@ -122,4 +122,28 @@ test('Custom contract: renamed fields, the preview finds the session, applied it
     .split('\n')
     .map((line) => JSON.parse(line) as { type: string; data?: { n?: number } });
   expect(exported.filter((r) => r.type === 'frame').map((r) => r.data?.n)).toEqual([1, 2, 2, 3, 4]);
+
+  // As HAR (issue 21, item 5): one WebSocket entry, whose received messages are the session's frames as the
+  // server sent them (payload JSON inside the Pusher frame), at their arrival times in epoch seconds.
+  const harDownload = page.waitForEvent('download');
+  await detail.getByRole('button', { name: 'Export HAR' }).click();
+  expect((await harDownload).url()).toMatch(/\/journal\/export\?token=[^&]+&sessionId=legacy-1&format=har$/);
+  expect((await harDownload).suggestedFilename()).toMatch(/^echoscope-legacy-1-.*\.har$/);
+  const har = JSON.parse(readFileSync(await (await harDownload).path(), 'utf8')) as {
+    log: {
+      version: string;
+      creator: { name: string };
+      entries: Array<{ _resourceType: string; response: { status: number }; _webSocketMessages: Array<{ type: string; time: number; opcode: number; data: string }> }>;
+    };
+  };
+  expect(har.log.version).toBe('1.2');
+  expect(har.log.creator.name).toBe('EchoScope');
+  expect(har.log.entries).toHaveLength(1);
+  const [entry] = har.log.entries;
+  expect([entry!._resourceType, entry!.response.status]).toEqual(['websocket', 101]);
+  const messages = entry!._webSocketMessages.map((m) => ({ ...m, data: JSON.parse(m.data) as { event: string; channel: string; data: string } }));
+  expect(messages.map((m) => [m.type, m.opcode, Math.round(m.time * 1000 - T0), m.data.event, m.data.channel])).toEqual(
+    [10, 20, 25, 30, 40].map((at) => ['receive', 1, at, 'token.streamed', CHANNEL]),
+  );
+  expect(messages.map((m) => (JSON.parse(m.data.data) as { n: number; text: string }).text)).toEqual(['Hello', ', ', ', ', 'world', '!']);
 });

@@ -1,9 +1,20 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { Analyzer, type AnalyzerOptions, type SessionVerdict, type Verdict } from '../../shared/analysis';
-import { isHar, NdjsonJournalReader, parseHar, type JournalIssue, type JournalReadSummary, type JournalRecord } from '../../shared/journal';
+import {
+  isHar,
+  MAX_HAR_FILE_BYTES,
+  NdjsonJournalReader,
+  parseHar,
+  sniffJournalFormat,
+  SNIFF_BYTES,
+  type JournalIssue,
+  type JournalReadSummary,
+  type JournalRecord,
+} from '../../shared/journal';
 import { IngestGuard } from '../core/ingest-guard';
 import { isJournalDirectory, listSegments, segmentFile } from '../core/journal/journal-directory';
+import { writeHar, type RecordSource } from './analyze-har';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
 import { FAIL_ON_HELP, failOnReport, parseFailOn } from './fail-on';
 import { printable } from './terminal-text';
@@ -15,7 +26,7 @@ const MAX_PRINTED_ISSUES = 20;
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
   summary: 'verdicts for an NDJSON journal (a file or a journal directory) or a HAR file',
-  usage: 'echoscope analyze FILE|DIR [--json] [--contract NAME|F] [--fail-on KIND,…|any] [--stall-after MS] [--orphan-after MS]',
+  usage: 'echoscope analyze FILE|DIR [--json] [--contract NAME|F] [--fail-on KIND,…|any] [--stall-after MS] [--orphan-after MS] [--har-out PATH [--session ID]]',
   details: [
     'FILE is an EchoScope NDJSON journal or a browser HAR export (told apart by content); DIR a journal directory',
     "(serve's data-dir/journal, or a watch --journal directory), read segment by segment in order.",
@@ -24,6 +35,10 @@ export const analyzeCommand: CliCommand = {
     "channel with one contract instead. The Laravel AI SDK's and Prism's broadcasts carry no sequence numbers: one",
     'session per channel, duplicates by event id, restarts by run id (docs/detection.md).',
     'Broken lines are reported on stderr with their line number and skipped.',
+    "--har-out PATH also writes what was read as a HAR 1.2 file (Chrome's _webSocketMessages, one entry per",
+    'connection) that DevTools, HAR viewers and `echoscope analyze`/`replay` open; --session ID writes only that',
+    "session: its frames, its channels' subscriptions and its connections' changes. The file is written as it is",
+    'read (the input is read again once per connection), so its size has no limit.',
     '--fail-on gates a pipeline: exit 1 when a session shows one of the anomaly kinds or statuses named',
     '(e.g. --fail-on replay,gap,errored, or any), saying which on stderr; the verdicts are printed either way.',
     'Exit codes: 0 analyzed, 1 a --fail-on kind or status occurred, 2 the file (or the profile) cannot be read at all.',
@@ -36,6 +51,8 @@ export const analyzeCommand: CliCommand = {
     'fail-on': { type: 'string', valueName: 'KIND,…', description: FAIL_ON_HELP },
     'stall-after': { type: 'string', valueName: 'MS', description: 'silence that counts as a stall', default: '8000' },
     'orphan-after': { type: 'string', valueName: 'MS', description: 'silence before the journal end that makes a session orphaned', default: '300000' },
+    'har-out': { type: 'string', valueName: 'PATH', description: 'also write the run as a HAR file (DevTools opens it)' },
+    session: { type: 'string', valueName: 'ID', description: 'with --har-out: only this session' },
   },
   async run(args, io) {
     if (args.positionals.length !== 1) throw new UsageError('expected exactly one FILE');
@@ -55,9 +72,33 @@ export const analyzeCommand: CliCommand = {
         return EXIT.unusable;
       }
     }
-    const verdict = await analyzeFile(file, options, io);
+    const harOut = stringOption(args, 'har-out');
+    const sessionId = stringOption(args, 'session');
+    if (sessionId !== undefined && harOut === undefined) throw new UsageError('--session ID names what --har-out writes: give --har-out PATH too');
+    const read: { source?: RecordSource } = {};
+    const verdict = await analyzeFile(file, options, io, read);
     if (verdict === null) return EXIT.unusable;
     io.out(args.values.json ? JSON.stringify(verdict, null, 2) : formatVerdictTable(verdict));
+    if (harOut !== undefined) {
+      if (sessionId !== undefined && !verdict.sessions.some((session) => session.sessionId === sessionId)) {
+        io.err(`echoscope analyze: ${file} has no session ${printable(sessionId)}: nothing written to ${harOut}`);
+        return EXIT.unusable;
+      }
+      try {
+        const records = await writeHar({
+          path: harOut,
+          source: read.source!,
+          creator: { name: 'EchoScope', version: process.env.npm_package_version ?? '0.1.0' },
+          verdict,
+          analyzer: options,
+          ...(sessionId === undefined ? {} : { sessionId }),
+        });
+        io.err(`echoscope analyze: wrote ${records} records${sessionId === undefined ? '' : ` of session ${printable(sessionId)}`} as HAR to ${harOut}`);
+      } catch (error) {
+        io.err(`echoscope analyze: cannot write ${harOut}: ${error instanceof Error ? error.message : String(error)}`);
+        return EXIT.unusable;
+      }
+    }
     const failure = failOn === undefined ? null : failOnReport(verdict, failOn);
     if (failure !== null) {
       io.err(`echoscope analyze: ${failure}`);
@@ -69,25 +110,14 @@ export const analyzeCommand: CliCommand = {
 
 type FileKind = 'ndjson' | 'har' | 'directory';
 
-/** NDJSON starts with a one-line JSON record; anything else that parses as `{log:{entries}}` is a HAR. */
+/** A journal directory, else what the file's first 64 KiB say it is (shared/journal/detect.ts). */
 async function sniff(path: string): Promise<FileKind> {
   if (isJournalDirectory(path)) return 'directory';
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(64 * 1024);
+    const buffer = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const head = buffer
-      .subarray(0, bytesRead)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '');
-    const firstLine = head.trimStart().split('\n', 1)[0] ?? '';
-    try {
-      const first: unknown = JSON.parse(firstLine);
-      if (typeof first === 'object' && first !== null && !Array.isArray(first) && 'type' in first) return 'ndjson';
-    } catch {
-      // a pretty-printed HAR's first line is "{" alone
-    }
-    return /^\s*\{/.test(head) && /"log"\s*:/.test(head) ? 'har' : 'ndjson';
+    return sniffJournalFormat(buffer.subarray(0, bytesRead).toString('utf8'));
   } finally {
     await handle.close();
   }
@@ -113,7 +143,7 @@ async function readNdjson(file: string, ingest: (record: JournalRecord) => void,
 }
 
 /** Verdicts for a journal or HAR file, or null (after saying why on stderr) when it cannot be read. */
-export async function analyzeFile(file: string, options: AnalyzerOptions, io: CliIo): Promise<Verdict | null> {
+export async function analyzeFile(file: string, options: AnalyzerOptions, io: CliIo, read: { source?: RecordSource } = {}): Promise<Verdict | null> {
   let kind: FileKind;
   try {
     kind = await sniff(file);
@@ -139,9 +169,17 @@ export async function analyzeFile(file: string, options: AnalyzerOptions, io: Cl
       return null;
     }
     if (records === 0) io.err(`echoscope analyze: ${file}: the journal holds no records`);
+    read.source = { kind: 'ndjson', files: segments };
   } else if (kind === 'har') {
     let text: string;
     try {
+      const size = (await stat(file)).size;
+      if (size > MAX_HAR_FILE_BYTES) {
+        io.err(
+          `echoscope analyze: ${file} is a HAR of ${Math.round(size / 1024 / 1024)} MB, over ${MAX_HAR_FILE_BYTES / 1024 / 1024} MB: a HAR is one JSON document, read whole; record an NDJSON journal instead`,
+        );
+        return null;
+      }
       text = await readFile(file, 'utf8');
     } catch (error) {
       io.err(`echoscope analyze: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
@@ -161,6 +199,7 @@ export async function analyzeFile(file: string, options: AnalyzerOptions, io: Cl
     printIssues(file, imported.issues, imported.issues.length, io);
     if (imported.connections === 0) io.err(`echoscope analyze: ${file}: the HAR holds no WebSocket messages`);
     for (const record of imported.records) ingest(record);
+    read.source = { kind: 'har', records: imported.records };
   } else {
     const summary = await readNdjson(file, ingest, io);
     if (summary === null) return null;
@@ -169,6 +208,7 @@ export async function analyzeFile(file: string, options: AnalyzerOptions, io: Cl
       return null;
     }
     printIssues(file, summary.issues, summary.issueCount, io);
+    read.source = { kind: 'ndjson', files: [file] };
   }
   const end = Number.isFinite(analyzer.lastAt) ? analyzer.lastAt : 0;
   return analyzer.verdicts(end, { endOfJournal: true });

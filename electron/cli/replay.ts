@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { DEFAULT_APP, startMockServer, type MockServer } from '../mock/index';
 import { EventScheduler } from '../mock/simulator';
-import { NdjsonJournalReader, type FrameRecord } from '../../shared/journal';
+import { isHar, MAX_HAR_FILE_BYTES, NdjsonJournalReader, parseHar, sniffJournalFormat, SNIFF_BYTES, type FrameRecord } from '../../shared/journal';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo } from './command';
 import { DEFAULT_MOCK_PORT } from './mock';
 
@@ -12,9 +13,10 @@ function isBroadcast(record: FrameRecord): record is FrameRecord & { channel: st
 
 export const replayCommand: CliCommand = {
   name: 'replay',
-  summary: 're-broadcast a recorded NDJSON journal through the mock provider with its original timing',
+  summary: 're-broadcast a recorded NDJSON journal or HAR file through the mock provider with its original timing',
   usage: 'echoscope replay FILE [--speed X] [--port N] [--app-id ID --key KEY --secret S] [--connection C|all] [--immediately] [--keep-open] [--json]',
   details: [
+    "FILE is an EchoScope NDJSON journal or a HAR file (a browser's, or `analyze --har-out`'s; told apart by content).",
     'Reproduces a production incident locally: every broadcast frame of the journal is published again on its',
     'channel, with its event name and payload byte for byte (broken JSON included), spaced as it arrived.',
     'By default the replay waits until a client subscribes to one of the journal’s channels, so point your',
@@ -106,7 +108,44 @@ export const replayCommand: CliCommand = {
   },
 };
 
+/** A HAR's received frames (read whole: a HAR is one JSON document), or null after saying why not. */
+async function readHarBroadcasts(file: string, io: CliIo): Promise<(FrameRecord & { channel: string })[] | null> {
+  let document: unknown;
+  try {
+    const handle = await open(file, 'r');
+    const size = (await handle.stat()).size;
+    await handle.close();
+    if (size > MAX_HAR_FILE_BYTES) {
+      io.err(`echoscope replay: ${file} is a HAR of ${Math.round(size / 1024 / 1024)} MB, over ${MAX_HAR_FILE_BYTES / 1024 / 1024} MB: a HAR is read whole; export NDJSON instead`);
+      return null;
+    }
+    document = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
+  } catch (error) {
+    io.err(`echoscope replay: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+  if (!isHar(document)) {
+    io.err(`echoscope replay: ${file} is neither an EchoScope NDJSON journal nor a HAR file`);
+    return null;
+  }
+  const imported = parseHar(document);
+  for (const issue of imported.issues.slice(0, 10)) io.err(`echoscope replay: ${file}: ${issue.message} (skipped)`);
+  return imported.records.filter((record): record is FrameRecord & { channel: string } => record.type === 'frame' && isBroadcast(record));
+}
+
 async function readBroadcasts(file: string, io: CliIo): Promise<(FrameRecord & { channel: string })[] | null> {
+  let head: string;
+  try {
+    const handle = await open(file, 'r');
+    const buffer = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    await handle.close();
+    head = buffer.subarray(0, bytesRead).toString('utf8');
+  } catch (error) {
+    io.err(`echoscope replay: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+  if (sniffJournalFormat(head) === 'har') return readHarBroadcasts(file, io);
   const frames: (FrameRecord & { channel: string })[] = [];
   const reader = new NdjsonJournalReader((record) => {
     if (record.type === 'frame' && isBroadcast(record)) frames.push(record);

@@ -11,7 +11,7 @@ export const IPC_READY_CHANNEL = 'echoscope:ready';
 /** Path of the WebSocket bridge on the headless host, and the meta tag carrying its per-run token. */
 export const BRIDGE_PATH = '/bridge';
 export const BRIDGE_TOKEN_META = 'echoscope-bridge-token';
-/** Where the headless host streams a journal export as a download (GET, with the page's token as `token`; `sessionId`, `from`, `to` optional). */
+/** Where the headless host streams a journal export as a download (GET, with the page's token as `token`; `sessionId`, `from`, `to`, `format=ndjson|har` optional). */
 export const JOURNAL_EXPORT_PATH = '/journal/export';
 
 /**

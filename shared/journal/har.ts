@@ -1,5 +1,6 @@
-import type { JournalRecord } from './records';
-import { readWireFrame, wireRecords } from './wire-records';
+import type { FrameRecord, JournalRecord } from './records';
+import { decodeWireData, readWireFrame, wireRecords } from './wire-records';
+import { checkRecord } from './guards';
 import type { JournalIssue } from './ndjson';
 
 /**
@@ -11,7 +12,11 @@ import type { JournalIssue } from './ndjson';
  * accepts `incoming`/`outgoing` as direction names and times already in milliseconds, since
  * third-party exporters differ there. Each WebSocket entry becomes one connection `har:N`.
  *
- * Each message is read as the proxy reads what it passes (wire-records.ts).
+ * Each message is read as the fault proxy reads what it passes (wire-records.ts).
+ *
+ * An entry EchoScope wrote (har-export.ts: `_echoscope` names its connection) is read back as it
+ * was written: its connection's name and source, and the connection and subscription records its
+ * messages carry, instead of records guessed from protocol frames.
  */
 
 export interface HarImport {
@@ -60,6 +65,11 @@ export function parseHar(input: string | unknown): HarImport {
   document.log.entries.forEach((entry, entryIndex) => {
     if (!isObject(entry) || !Array.isArray(entry._webSocketMessages)) return;
     connections++;
+    const own = ownVantage(entry._echoscope);
+    if (own !== undefined) {
+      readOwnEntry(entry._webSocketMessages, own, entry._echoscope as Record<string, unknown>, entryIndex, records, issues);
+      return;
+    }
     const connection = `har:${connections}`;
     entry._webSocketMessages.forEach((message, messageIndex) => {
       const where = `entry ${entryIndex + 1}, message ${messageIndex + 1}`;
@@ -89,4 +99,59 @@ export function parseHar(input: string | unknown): HarImport {
   // Entries are per connection; the journal is one timeline (stable: same-time order kept).
   records.sort((a, b) => a.at - b.at);
   return { records, issues, connections };
+}
+
+/** The vantage an EchoScope-written entry names (`_echoscope: {connection, source?}`), if it is one. */
+function ownVantage(value: unknown): { connection: string; source?: string } | undefined {
+  if (!isObject(value) || typeof value.connection !== 'string' || value.connection === '') return undefined;
+  return typeof value.source === 'string' && value.source !== '' ? { connection: value.connection, source: value.source } : { connection: value.connection };
+}
+
+/** Records an EchoScope entry carries (a message's `_echoscope`, the entry's `trailing`), checked one by one. */
+function carriedRecords(value: unknown, where: string, records: JournalRecord[], issues: JournalIssue[]): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) {
+    issues.push({ line: 0, message: `${where}: _echoscope is not a list of records` });
+    return;
+  }
+  value.forEach((item, index) => {
+    const check = checkRecord(item);
+    if (check.ok) records.push(check.record);
+    else if (!check.unknownType) issues.push({ line: 0, message: `${where}: carried record ${index + 1}: ${check.message}` });
+  });
+}
+
+function readOwnEntry(
+  messages: unknown[],
+  vantage: { connection: string; source?: string },
+  meta: Record<string, unknown>,
+  entryIndex: number,
+  records: JournalRecord[],
+  issues: JournalIssue[],
+): void {
+  messages.forEach((message, messageIndex) => {
+    const where = `entry ${entryIndex + 1}, message ${messageIndex + 1}`;
+    if (!isObject(message)) {
+      issues.push({ line: 0, message: `${where}: not an object` });
+      return;
+    }
+    carriedRecords(message._echoscope, where, records, issues);
+    const at = typeof message._at === 'number' && Number.isFinite(message._at) ? message._at : messageTimeMs(message.time);
+    if (at === undefined || direction(message.type) !== 'receive' || (message.opcode !== undefined && message.opcode !== 1)) return;
+    if (typeof message.data !== 'string') {
+      issues.push({ line: 0, message: `${where}: data is not text` });
+      return;
+    }
+    const frame = readWireFrame(message.data);
+    if (!frame.ok) {
+      issues.push({ line: 0, message: `${where}: ${frame.problem}` });
+      return;
+    }
+    const record: FrameRecord = { type: 'frame', at, connection: vantage.connection, event: frame.event };
+    if (vantage.source !== undefined) record.source = vantage.source;
+    if (frame.channel !== undefined) record.channel = frame.channel;
+    if (frame.data !== undefined) record.data = decodeWireData(frame.data);
+    records.push(record);
+  });
+  carriedRecords(meta.trailing, `entry ${entryIndex + 1}, trailing`, records, issues);
 }

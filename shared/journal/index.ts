@@ -5,6 +5,8 @@ export * from './guards';
 export * from './ndjson';
 export * from './har';
 export * from './wire-records';
+export * from './har-export';
+export * from './export-name';
 export * from './session-key';
 export * from './batch';
 export * from './batch-order';

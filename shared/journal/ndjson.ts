@@ -71,6 +71,16 @@ export class NdjsonJournalReader {
     this.pending = text;
   }
 
+  /** Characters waiting for the end of their line (the start of the next line). */
+  get pendingLength(): number {
+    return this.pending.length;
+  }
+
+  /** Complete lines read so far (blank ones included): the number of the last one. */
+  get linesRead(): number {
+    return this.lineNumber;
+  }
+
   /** One complete line (no newline): for callers that already split lines. */
   pushLine(line: string): void {
     this.line(line, false);
@@ -169,4 +179,23 @@ export function serializeJournal(records: Iterable<JournalRecord>, createdAt: st
   let text = serializeRecord(journalHeader(createdAt));
   for (const record of records) text += serializeRecord(record);
   return text;
+}
+
+/**
+ * The records of an NDJSON text stream (pieces cut anywhere), one at a time: memory holds one
+ * piece's records, whatever the stream's length. Broken lines are skipped (a journal's own export
+ * has none); `summary`, when given, is filled in at the end.
+ */
+export async function* ndjsonRecords(pieces: AsyncIterable<string>, summary?: { read?: JournalReadSummary }): AsyncIterable<JournalRecord> {
+  let ready: JournalRecord[] = [];
+  const reader = new NdjsonJournalReader((record) => ready.push(record), { maxIssues: 100 });
+  for await (const piece of pieces) {
+    reader.push(piece);
+    const batch = ready;
+    ready = [];
+    yield* batch;
+  }
+  const read = reader.end();
+  yield* ready;
+  if (summary) summary.read = read;
 }

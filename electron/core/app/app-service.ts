@@ -1,5 +1,7 @@
 import {
   AppError,
+  type JournalExportRequest,
+  type JournalImportResult,
   type JournalHealth,
   type JournalStats,
   type Retention,
@@ -14,7 +16,7 @@ import {
   type ReconcileResult,
   type Result,
 } from '../../../shared/api';
-import type { FrameRecord, JournalRecord } from '../../../shared/journal';
+import { exportFileName, type FrameRecord, type HarCreator, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
@@ -35,7 +37,8 @@ import {
 } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
 import { dispatch, type CommandHandlers } from './dispatch';
-import { parseImport } from './import-file';
+import { ImportUploads } from './import-uploads';
+import { JournalImport, type ImportOutcome } from './journal-import';
 import { FrameTail } from './frame-tail';
 import { MemoryProfileStore, type ProfileStore } from './profile-store';
 import { PushBatcher, type PushBatcherOptions, type PushSend } from './push-batcher';
@@ -67,16 +70,24 @@ export interface AppServiceOptions {
   onWarning?: (message: string) => void;
 }
 
+/** Sessions an import's result lists by name (all are counted). */
+const LISTED_IMPORT_SESSIONS = 10_000;
+
 /** What the App service needs of the journal (the headless host's file-backed one, or Electron's journal window). */
 export interface JournalPort {
   /** `wireText`, when the hub has it, is the WebSocket message the frame was decoded from (the journal decodes it again). */
   append(record: JournalRecord, wireText?: string): void;
   stats(): Promise<JournalStats>;
   setRetention(update: Partial<Retention>): Promise<Retention>;
-  /** `scope` says where a session's records are and which contract keys them (the monitor's `sessionScope`). */
-  exportNdjson(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): Promise<{ ndjson: string; records: number }>;
+  /** Resolves once everything appended so far is written: an import waits on it, so it never reads faster than the journal takes. */
+  flush(): Promise<void>;
+  /**
+   * An export, NDJSON or HAR (`filter.format`), whole. `scope` says where a session's records are and which contract keys them
+   * (the monitor's `sessionScope`); `creator` names the app in a HAR.
+   */
+  exportNdjson(filter: JournalExportRequest, scope?: SessionScope, creator?: HarCreator): Promise<{ ndjson: string; records: number }>;
   /** The same, piece by piece (a download streams it in bounded memory). */
-  exportStream(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): AsyncIterable<string>;
+  exportStream(filter: JournalExportRequest, scope?: SessionScope, creator?: HarCreator): AsyncIterable<string>;
 }
 
 export type { SessionScope } from '../monitor';
@@ -102,10 +113,13 @@ export class AppService {
   /** The fault proxy started from the app (one at a time), and how many were started (their clients' connection names differ). */
   private proxy: PusherProxy | null = null;
   private proxyRuns = 0;
+  private readonly uploads: ImportUploads;
 
   constructor(private readonly options: AppServiceOptions) {
     this.profiles = options.profiles ?? new MemoryProfileStore();
-    this.ingestGuard = new IngestGuard(options.onWarning ?? ((message) => console.warn(`EchoScope: ${message}`)));
+    const warn = options.onWarning ?? ((message: string) => console.warn(`EchoScope: ${message}`));
+    this.ingestGuard = new IngestGuard(warn);
+    this.uploads = new ImportUploads(warn);
     this.hub = new ConnectionHub(
       {
         record: (record, wireText) => this.onRecord(record, wireText),
@@ -201,6 +215,7 @@ export class AppService {
     this.hub.closeAll();
     void this.proxy?.close();
     this.proxy = null;
+    this.uploads.close();
     for (const target of this.targets) target.close();
     this.targets.clear();
   }
@@ -216,29 +231,63 @@ export class AppService {
   }
 
   /**
-   * Imports an NDJSON journal or a HAR file: its records are journaled and analyzed with the live
-   * ones, each marked with the file as its `source` — a file is a vantage of its own, so two
-   * recordings of one session are two observations, not one stream seen twice.
+   * An import's sink: its records are journaled and analyzed with the live ones, each marked with
+   * the file as its `source` — a file is a vantage of its own, so two recordings of one session are
+   * two observations, not one stream seen twice. Each batch waits until the journal has written it,
+   * so a big file goes at the journal's pace in bounded memory. `finish` makes the command's result.
    */
-  private importJournal(fileName: string, content: string) {
-    const parsed = parseImport(content);
-    if (!parsed) throw new AppError('invalid_request', `${fileName} is neither an EchoScope NDJSON journal nor a HAR file`);
+  private importSink(fileName: string) {
     const sessions = new Set<string>();
-    for (const read of parsed.records) {
-      const record = read.source === undefined ? { ...read, source: fileName } : read;
-      this.options.journal?.append(record);
-      const key = this.ingestGuard.feed((r) => this.monitor.ingest(r), record);
-      if (key !== undefined) sessions.add(key);
+    let sessionCount = 0;
+    const journal = this.options.journal;
+    return {
+      take: async (records: JournalRecord[]) => {
+        for (const read of records) {
+          const record = read.source === undefined ? { ...read, source: fileName } : read;
+          journal?.append(record);
+          const key = this.ingestGuard.feed((r) => this.monitor.ingest(r), record);
+          if (key !== undefined && !sessions.has(key)) {
+            sessionCount++;
+            if (sessions.size < LISTED_IMPORT_SESSIONS) sessions.add(key);
+          }
+        }
+        await journal?.flush();
+      },
+      finish: (outcome: ImportOutcome): JournalImportResult => ({
+        format: outcome.format,
+        records: outcome.records,
+        sessions: [...sessions],
+        sessionCount,
+        issues: outcome.issues,
+        issueCount: outcome.issueCount,
+      }),
+    };
+  }
+
+  /** Imports journal text sent whole (`journal.import`: small inputs from code and tests). */
+  private async importText(fileName: string, content: string): Promise<JournalImportResult> {
+    const sink = this.importSink(fileName);
+    const importer = new JournalImport(sink);
+    try {
+      await importer.push(content);
+      return sink.finish(await importer.end());
+    } catch (error) {
+      if (error instanceof AppError) throw new AppError(error.code, `${fileName}: ${error.message}`);
+      throw error;
     }
-    return { format: parsed.format, records: parsed.records.length, sessions: [...sessions], issues: parsed.issues };
   }
 
   /**
-   * A journal export as NDJSON pieces, for a download (the headless host's `GET /journal/export`):
+   * A journal export as NDJSON or HAR pieces, for a download (the headless host's `GET /journal/export`):
    * nothing is built whole. Throws `not_found` on a host without a journal.
    */
-  exportStream(filter: { sessionId?: string; from?: number; to?: number }): AsyncIterable<string> {
-    return this.requireJournal().exportStream(filter, filter.sessionId === undefined ? undefined : this.sessionScope(filter.sessionId));
+  exportStream(filter: JournalExportRequest): AsyncIterable<string> {
+    return this.requireJournal().exportStream(filter, filter.sessionId === undefined ? undefined : this.sessionScope(filter.sessionId), this.harCreator());
+  }
+
+  /** How a HAR names the app that wrote it. */
+  harCreator(): HarCreator {
+    return { name: 'EchoScope', version: this.options.version };
   }
 
   /** Compares a session with the app's generation record now, when its profile opts in (after a reconnect, on demand). */
@@ -423,11 +472,20 @@ export class AppService {
       'journal.stats': () => this.requireJournal().stats(),
       'journal.retention': (update) => this.requireJournal().setRetention(update),
       'journal.export': async (filter) => {
-        const { ndjson, records } = await this.requireJournal().exportNdjson(filter, filter.sessionId === undefined ? undefined : this.sessionScope(filter.sessionId));
-        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-        return { fileName: `echoscope-${filter.sessionId ? `${filter.sessionId}-` : ''}${stamp}.ndjson`, ndjson, records };
+        const format = filter.format ?? 'ndjson';
+        const scope = filter.sessionId === undefined ? undefined : this.sessionScope(filter.sessionId);
+        const { ndjson, records } = await this.requireJournal().exportNdjson(filter, scope, this.harCreator());
+        return { fileName: exportFileName(new Date((this.options.clock ?? preciseNow)()).toISOString(), format, filter.sessionId), format, content: ndjson, records };
       },
-      'journal.import': ({ fileName, content }) => this.importJournal(fileName, content),
+      'journal.import': ({ fileName, content }) => this.importText(fileName, content),
+      'journal.importBegin': ({ fileName }) => {
+        this.requireJournal();
+        const sink = this.importSink(fileName);
+        return this.uploads.begin(fileName, sink, sink.finish);
+      },
+      'journal.importChunk': ({ importId, offset, data }) => this.uploads.chunk(importId, offset, Buffer.from(data, 'base64')),
+      'journal.importEnd': ({ importId }) => this.uploads.end(importId),
+      'journal.importAbort': ({ importId }) => this.uploads.abort(importId),
       'monitor.profile': ({ profile }) => {
         if (profile !== undefined) {
           const parsed = profile === null ? ({ ok: true, profile: null } as const) : parseContractProfile(profile);

@@ -107,7 +107,7 @@ describe('a custom contract with renamed fields through the App API and the jour
       expect(new Set(events.map((e) => (e.data as { conversation_id: string }).conversation_id))).toEqual(new Set(['c1']));
 
       const exported = must(await app.invoke('journal.export', { sessionId: 'c2' }));
-      const lines = parseNdjsonJournal(exported.ndjson).records;
+      const lines = parseNdjsonJournal(exported.content).records;
       // the channel's subscription (when c2 could first arrive) and c2's three tokens
       expect(lines.map((r) => (r.type === 'frame' ? `${(r.data as { conversation_id: string }).conversation_id}#${(r.data as { n: number }).n}` : r.type))).toEqual([
         'subscription',

@@ -1,15 +1,19 @@
 import type { ServerResponse } from 'node:http';
-import { AppError, JOURNAL_EXPORT_PATH } from '../../../shared/api';
+import { AppError, JOURNAL_EXPORT_PATH, type JournalExportRequest } from '../../../shared/api';
+import { exportFileName } from '../../../shared/journal';
 import type { AppService } from '../app';
 
 /** Where the headless host streams a journal export as a download (issue 19, item 6). */
 export const EXPORT_PATH = JOURNAL_EXPORT_PATH;
 
-type ExportFilter = { sessionId?: string; from?: number; to?: number };
-
-/** The filter of `?sessionId=&from=&to=` (epoch ms), or why it is not one. */
-export function exportFilterOf(params: URLSearchParams): ExportFilter | string {
-  const filter: ExportFilter = {};
+/** The filter of `?sessionId=&from=&to=` (epoch ms) `&format=ndjson|har`, or why it is not one. */
+export function exportFilterOf(params: URLSearchParams): JournalExportRequest | string {
+  const filter: JournalExportRequest = {};
+  const format = params.get('format');
+  if (format !== null) {
+    if (format !== 'ndjson' && format !== 'har') return 'format must be ndjson or har';
+    filter.format = format;
+  }
   const sessionId = params.get('sessionId');
   if (sessionId !== null) {
     if (sessionId.length === 0 || sessionId.length > 1000) return 'sessionId must be 1 to 1000 characters';
@@ -25,8 +29,10 @@ export function exportFilterOf(params: URLSearchParams): ExportFilter | string {
   return filter;
 }
 
+const CONTENT_TYPES = { ndjson: 'application/x-ndjson; charset=utf-8', har: 'application/json; charset=utf-8' } as const;
+
 /**
- * Streams an export to the browser as an NDJSON file: written piece by piece as the journal's
+ * Streams an export to the browser as an NDJSON or HAR file: written piece by piece as the journal's
  * thread reads it, waiting for the socket to drain (so memory stays bounded by a few pieces however
  * large the journal), stopped when the browser goes away. An error before the first byte is an
  * HTTP error in words; after it, the download is cut (the file is then visibly incomplete: it
@@ -38,23 +44,18 @@ export async function answerExport(params: URLSearchParams, response: ServerResp
     response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(filter);
     return;
   }
-  const stamp = now.toISOString().replace(/[:.]/g, '-');
-  const fileName = `echoscope-${filter.sessionId ? `${filter.sessionId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}-` : ''}${stamp}.ndjson`;
+  const format = filter.format ?? 'ndjson';
+  const fileName = exportFileName(now.toISOString(), format, filter.sessionId);
+  const head = { 'content-type': CONTENT_TYPES[format], 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': 'no-store' };
   let gone = false;
   response.once('close', () => (gone = true));
   try {
     for await (const piece of service.exportStream(filter)) {
       if (gone) break;
-      if (!response.headersSent) {
-        response.writeHead(200, {
-          'content-type': 'application/x-ndjson; charset=utf-8',
-          'content-disposition': `attachment; filename="${fileName}"`,
-          'cache-control': 'no-store',
-        });
-      }
+      if (!response.headersSent) response.writeHead(200, head);
       if (!response.write(piece)) await drained(response);
     }
-    if (!response.headersSent) response.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'content-disposition': `attachment; filename="${fileName}"` });
+    if (!response.headersSent) response.writeHead(200, head);
     response.end();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,16 @@
-import type { JournalHealth, Retention } from '../../../shared/api';
+import type { JournalExportRequest, JournalHealth, Retention } from '../../../shared/api';
 import { compileProfile, contractSessionKey } from '../../../shared/contract';
-import { serializeJournal, type FrameRecord, type Journal, type JournalQuery, type JournalRecord } from '../../../shared/journal';
+import {
+  harDocument,
+  ndjsonRecords,
+  serializeJournal,
+  type FrameRecord,
+  type HarCreator,
+  type HarVantage,
+  type Journal,
+  type JournalQuery,
+  type JournalRecord,
+} from '../../../shared/journal';
 import type { JournalPort, SessionScope } from '../app';
 import type { Clock } from '../clock';
 import { JournalWriter } from './journal-writer';
@@ -44,6 +54,11 @@ export class JournalService implements JournalPort {
     this.writer.add(record, wireText);
   }
 
+  /** Resolves once every record added so far is written: an import waits on it, so it reads no faster than the journal takes. */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
   async stats() {
     const stats = await this.journal.stats();
     const health = this.options.health?.();
@@ -65,31 +80,55 @@ export class JournalService implements JournalPort {
     return { ...this.retention };
   }
 
-  async exportNdjson(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): Promise<{ ndjson: string; records: number }> {
+  async exportNdjson(filter: JournalExportRequest, scope?: SessionScope, creator?: HarCreator): Promise<{ ndjson: string; records: number }> {
     const pieces: string[] = [];
-    for await (const piece of this.exportStream(filter, scope)) pieces.push(piece);
-    const ndjson = pieces.join('');
-    return { ndjson, records: Math.max(0, ndjson.split('\n').filter(Boolean).length - 1) };
+    const counter = { records: 0 };
+    for await (const piece of this.exportStream(filter, scope, creator, counter)) pieces.push(piece);
+    return { ndjson: pieces.join(''), records: counter.records };
   }
 
   /**
-   * The journal (or a time range, or one session) as NDJSON v1, piece by piece as the journal's
-   * thread reads it (a few pieces ahead of the reader at most): what a download streams, in
-   * bounded memory whatever the journal's size. A reader that stops early cancels the read.
+   * The journal (or a time range, or one session) as NDJSON v1 or as a HAR (`filter.format`),
+   * piece by piece as the journal's thread reads it (a few pieces ahead of the reader at most):
+   * what a download streams, in bounded memory whatever the journal's size. A reader that stops
+   * early cancels the read. `counter.records` counts the records written.
    */
-  async *exportStream(filter: { sessionId?: string; from?: number; to?: number }, scope?: SessionScope): AsyncIterable<string> {
+  async *exportStream(
+    filter: JournalExportRequest,
+    scope?: SessionScope,
+    creator: HarCreator = { name: 'EchoScope', version: '0' },
+    counter = { records: 0 },
+  ): AsyncIterable<string> {
     await this.writer.flush();
     const createdAt = new Date(this.options.clock()).toISOString();
     const range: JournalQuery = {
       ...(filter.from === undefined ? {} : { from: filter.from }),
       ...(filter.to === undefined ? {} : { to: filter.to }),
     };
+    const ranged = filter.from !== undefined || filter.to !== undefined;
     if (filter.sessionId === undefined) {
-      yield* this.journal.exportNdjson(createdAt, filter.from === undefined && filter.to === undefined ? undefined : range);
+      if (filter.format === 'har') {
+        // One pass per vantage (a HAR groups messages by connection); each pass asks the journal for that connection only.
+        const pass = (vantage: HarVantage | undefined) =>
+          ndjsonRecords(this.journal.exportNdjson(createdAt, vantage === undefined ? (ranged ? range : undefined) : { ...range, connection: vantage.connection }));
+        yield* harDocument(pass, creator, counter);
+        return;
+      }
+      for await (const piece of this.journal.exportNdjson(createdAt, ranged ? range : undefined)) {
+        counter.records += countLines(piece);
+        yield piece;
+      }
+      counter.records--; // the header line
       return;
     }
     // One session: its records as its contract keys them (a session is bounded; the whole journal is not).
-    yield serializeJournal(await this.sessionRecords(scope ?? { sessionId: filter.sessionId, channels: [], profile: null }, range), createdAt);
+    const records = await this.sessionRecords(scope ?? { sessionId: filter.sessionId, channels: [], profile: null }, range);
+    if (filter.format === 'har') {
+      yield* harDocument(() => each(records), creator, counter);
+      return;
+    }
+    counter.records += records.length;
+    yield serializeJournal(records, createdAt);
   }
 
   /** A session's frames, oldest first (flushes pending writes so the newest are included). */
@@ -161,4 +200,14 @@ export class JournalService implements JournalPort {
     await this.writer.close();
     await this.journal.close();
   }
+}
+
+function countLines(piece: string): number {
+  let lines = 0;
+  for (let at = piece.indexOf('\n'); at >= 0; at = piece.indexOf('\n', at + 1)) lines++;
+  return lines;
+}
+
+async function* each<T>(items: readonly T[]): AsyncIterable<T> {
+  yield* items;
 }

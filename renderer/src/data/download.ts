@@ -1,4 +1,5 @@
-import { BRIDGE_TOKEN_META, JOURNAL_EXPORT_PATH } from '../../../shared/api';
+import { BRIDGE_TOKEN_META, JOURNAL_EXPORT_PATH, type AppApi, type JournalExportRequest } from '../../../shared/api';
+import { formatCount } from './format';
 
 /** Saves text as a file the user downloads (works in Electron and in a browser alike). */
 export function downloadText(fileName: string, text: string, type = 'application/x-ndjson'): void {
@@ -18,7 +19,7 @@ export function downloadText(fileName: string, text: string, type = 'application
  * carries its token — or null in the desktop app (which asks over IPC instead). The browser saves
  * what the host streams: nothing is built whole in the page or in the host.
  */
-export function hostExportUrl(filter: { sessionId?: string; from?: number; to?: number }): string | null {
+export function hostExportUrl(filter: JournalExportRequest): string | null {
   const token = document.querySelector(`meta[name="${BRIDGE_TOKEN_META}"]`)?.getAttribute('content');
   if (!token) return null;
   const url = new URL(JOURNAL_EXPORT_PATH, window.location.href);
@@ -26,6 +27,7 @@ export function hostExportUrl(filter: { sessionId?: string; from?: number; to?: 
   if (filter.sessionId !== undefined) url.searchParams.set('sessionId', filter.sessionId);
   if (filter.from !== undefined) url.searchParams.set('from', String(filter.from));
   if (filter.to !== undefined) url.searchParams.set('to', String(filter.to));
+  if (filter.format !== undefined) url.searchParams.set('format', filter.format);
   return url.toString();
 }
 
@@ -37,4 +39,22 @@ export function downloadUrl(url: string): void {
   document.body.append(link);
   link.click();
   link.remove();
+}
+
+const EXPORT_TYPES = { ndjson: 'application/x-ndjson', har: 'application/json' } as const;
+
+/**
+ * Exports the journal (or a time range, or a session) as NDJSON or HAR: in the browser the host
+ * streams it as a download; in the desktop app it comes over IPC and is saved as a file. Says what happened.
+ */
+export async function exportJournal(api: AppApi, request: JournalExportRequest, what = 'the export'): Promise<string> {
+  const streamed = hostExportUrl(request);
+  if (streamed !== null) {
+    downloadUrl(streamed);
+    return `Downloading ${what}: your browser saves it as it arrives.`;
+  }
+  const result = await api.invoke('journal.export', request);
+  if (!result.ok) return result.error.message;
+  downloadText(result.value.fileName, result.value.content, EXPORT_TYPES[result.value.format]);
+  return `Exported ${formatCount(result.value.records)} records as ${result.value.fileName}.`;
 }

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import {
   AnomalyKindSchema,
-  MAX_IMPORT_BYTES,
   SessionStatusSchema,
   type AppApi,
   type CommandResponse,
+  type ExportFormat,
+  type JournalExportRequest,
   type JournalStats,
   type SessionFilter,
   type SessionRow,
@@ -14,7 +15,8 @@ import { ANOMALY_LOOK } from '../../components/AnomalyBadges';
 import { FilePicker } from '../../components/FilePicker';
 import { SessionTable } from '../../components/SessionTable';
 import { useAvailableHeight } from '../../components/use-element-height';
-import { downloadText, downloadUrl, hostExportUrl } from '../../data/download';
+import { exportJournal } from '../../data/download';
+import { importInChunks } from '../../data/import-upload';
 import { formatBytes, formatCount, formatDateTime } from '../../data/format';
 import { querySessions, type SessionQuery, type SortKey } from '../live/session-query';
 
@@ -52,30 +54,28 @@ export function JournalView({ api }: { api: AppApi }) {
   }, [refreshStats]);
 
   const importFile = async (file: File) => {
-    if (file.size > MAX_IMPORT_BYTES)
-      return setMessage({ error: true, text: `${file.name} is ${formatBytes(file.size)}: over ${formatBytes(MAX_IMPORT_BYTES)}, use "echoscope analyze" for it.` });
     setBusy(true);
     setMessage({ error: false, text: `Importing ${file.name}…` });
-    let content: string;
-    try {
-      content = await file.text();
-    } catch (error) {
-      // The file can go away or change between choosing and reading it.
-      setBusy(false);
-      return setMessage({ error: true, text: `${file.name}: could not be read (${error instanceof Error ? error.message : String(error)})` });
-    }
-    const result = await api.invoke('journal.import', { fileName: file.name, content });
+    // Sent in chunks: a file of any size, read a slice at a time, at the journal's pace.
+    const result = await importInChunks(api, file, (progress) =>
+      setMessage({
+        error: false,
+        text: `Importing ${file.name}: ${formatBytes(progress.bytes)} of ${formatBytes(file.size)}, ${formatCount(progress.records)} records so far…`,
+      }),
+    );
     setBusy(false);
+    void refreshStats();
     if (!result.ok) {
       setImported(null);
       return setMessage({ error: true, text: `${file.name}: ${result.error.message}` });
     }
     setImported(result.value);
+    const sessions = result.value.sessionCount ?? result.value.sessions.length;
+    const skipped = result.value.issueCount ?? result.value.issues.length;
     setMessage({
       error: false,
-      text: `Imported ${formatCount(result.value.records)} records (${result.value.format.toUpperCase()}) from ${file.name}: ${result.value.sessions.length} sessions.`,
+      text: `Imported ${formatCount(result.value.records)} records (${result.value.format.toUpperCase()}) from ${file.name}: ${formatCount(sessions)} sessions${skipped > 0 ? `; ${formatCount(skipped)} broken lines skipped (listed below)` : ''}.`,
     });
-    void refreshStats();
   };
 
   return (
@@ -142,16 +142,16 @@ export function JournalView({ api }: { api: AppApi }) {
                       {id}
                     </a>
                   ))}
-                  {imported.sessions.length > 50 ? ` and ${imported.sessions.length - 50} more` : ''}
+                  {(imported.sessionCount ?? imported.sessions.length) > 50 ? ` and ${(imported.sessionCount ?? imported.sessions.length) - 50} more` : ''}
                 </p>
               )}
               {imported.issues.length > 0 && (
                 <details>
-                  <summary>{imported.issues.length} lines skipped</summary>
+                  <summary>{imported.issueCount ?? imported.issues.length} lines skipped</summary>
                   <ul>
                     {imported.issues.slice(0, 100).map((issue, i) => (
                       <li key={i}>
-                        {issue.line !== undefined ? `line ${issue.line}: ` : ''}
+                        {issue.line ? `line ${issue.line}: ` : ''}
                         {issue.message}
                       </li>
                     ))}
@@ -210,22 +210,17 @@ function ExportForm({ api }: { api: AppApi }) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [message, setMessage] = useState<string | null>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const request: { from?: number; to?: number } = {};
+  const exportAs = async (format: ExportFormat) => {
+    const request: JournalExportRequest = { format };
     const f = fromInput(from);
     const t = fromInput(to);
     if (f !== undefined) request.from = f;
     if (t !== undefined) request.to = t;
-    const streamed = hostExportUrl(request);
-    if (streamed !== null) {
-      downloadUrl(streamed);
-      return setMessage('Downloading the export: your browser saves it as it arrives.');
-    }
-    const result = await api.invoke('journal.export', request);
-    if (!result.ok) return setMessage(result.error.message);
-    downloadText(result.value.fileName, result.value.ndjson);
-    setMessage(`Exported ${formatCount(result.value.records)} records as ${result.value.fileName}.`);
+    setMessage(await exportJournal(api, request));
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void exportAs('ndjson');
   };
   return (
     <form className="filters" onSubmit={(e) => void submit(e)} aria-label="Export">
@@ -236,6 +231,9 @@ function ExportForm({ api }: { api: AppApi }) {
         To <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
       </label>
       <button type="submit">Export NDJSON</button>
+      <button type="button" className="secondary" onClick={() => void exportAs('har')} title="HAR 1.2 with the frames as WebSocket messages: opens in DevTools">
+        Export HAR
+      </button>
       {message && (
         <span className="muted" role="status" data-testid="export-message">
           {message}

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { TimelinePoint } from '../../../../shared/analysis/timeline';
-import type { AppApi, MonitorSettings, SessionDetail, SessionTimelineView } from '../../../../shared/api';
+import type { AppApi, ExportFormat, MonitorSettings, SessionDetail, SessionTimelineView } from '../../../../shared/api';
 import type { Theme } from '../../app/theme';
 import SessionCharts from '../../charts/SessionCharts';
 import { StatusChip } from '../../components/StatusChip';
-import { downloadText, downloadUrl, hostExportUrl } from '../../data/download';
+import { exportJournal } from '../../data/download';
 import { formatCount, formatDateTime, formatMs } from '../../data/format';
 import type { SessionStore } from '../../data/session-store';
 import { AnomalyList } from './AnomalyList';
@@ -133,17 +133,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     setSelectedFrame(located.ok && located.value ? picked(located.value) : null);
   };
 
-  const exportSession = async () => {
-    const streamed = hostExportUrl({ sessionId });
-    if (streamed !== null) {
-      downloadUrl(streamed);
-      return setExportMessage('Downloading the session: your browser saves it as it arrives.');
-    }
-    const result = await api.invoke('journal.export', { sessionId });
-    if (!result.ok) return setExportMessage(result.error.message);
-    downloadText(result.value.fileName, result.value.ndjson);
-    setExportMessage(`Exported ${formatCount(result.value.records)} records as ${result.value.fileName}.`);
-  };
+  const exportSession = async (format: ExportFormat) => setExportMessage(await exportJournal(api, { sessionId, format }, 'the session'));
 
   if (error) {
     return (
@@ -207,8 +197,11 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
           </span>
         )}
         <span className="spacer" />
-        <button type="button" className="secondary" onClick={() => void exportSession()}>
+        <button type="button" className="secondary" onClick={() => void exportSession('ndjson')}>
           Export NDJSON
+        </button>
+        <button type="button" className="secondary" onClick={() => void exportSession('har')} title="HAR 1.2 with the frames as WebSocket messages: opens in DevTools">
+          Export HAR
         </button>
       </div>
       {exportMessage && (

@@ -1,1 +1,0 @@
-export { parseJournalText as parseImport } from '../../../shared/journal';
