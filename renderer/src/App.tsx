@@ -6,6 +6,7 @@ import { ConnectionStatusBadge } from './components/ConnectionStatusBadge';
 import { useAppState } from './use-app-state';
 import { ConnectionsView } from './views/connections/ConnectionsView';
 import { FleetView } from './views/fleet/FleetView';
+import { ProxyView } from './views/proxy/ProxyView';
 import { JournalView } from './views/journal-view/JournalView';
 import { LiveView } from './views/live/LiveView';
 import { ScenariosView } from './views/scenarios/ScenariosView';
@@ -18,6 +19,7 @@ const NAV: { route: Route; label: string }[] = [
   { route: { view: 'connections' }, label: 'Connections' },
   { route: { view: 'scenarios' }, label: 'Scenarios' },
   { route: { view: 'journal' }, label: 'Journal' },
+  { route: { view: 'proxy' }, label: 'Proxy' },
   { route: { view: 'settings' }, label: 'Settings' },
 ];
 
@@ -106,6 +108,7 @@ export function App({ api }: { api: AppApi }) {
         {route.view === 'connections' && <ConnectionsView api={api} profiles={state.profiles} connections={state.connections} onProfilesChanged={state.refreshProfiles} />}
         {route.view === 'scenarios' && <ScenariosView api={api} />}
         {route.view === 'journal' && <JournalView api={api} />}
+        {route.view === 'proxy' && <ProxyView api={api} info={state.info} />}
         {route.view === 'settings' && <SettingsView api={api} settings={state.settings} onSettings={state.setSettings} theme={theme.choice} onTheme={theme.setChoice} />}
       </main>
     </div>

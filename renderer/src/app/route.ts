@@ -2,11 +2,18 @@ import { useEffect, useState } from 'react';
 
 /** Hash routes: bookmarkable and reloadable in the browser and in Electron alike (no history API server). */
 export type Route =
-  { view: 'live' } | { view: 'session'; sessionId: string } | { view: 'fleet' } | { view: 'connections' } | { view: 'scenarios' } | { view: 'journal' } | { view: 'settings' };
+  | { view: 'live' }
+  | { view: 'session'; sessionId: string }
+  | { view: 'fleet' }
+  | { view: 'connections' }
+  | { view: 'scenarios' }
+  | { view: 'journal' }
+  | { view: 'proxy' }
+  | { view: 'settings' };
 
 export type ViewName = Route['view'];
 
-const VIEWS: readonly ViewName[] = ['live', 'session', 'fleet', 'connections', 'scenarios', 'journal', 'settings'];
+const VIEWS: readonly ViewName[] = ['live', 'session', 'fleet', 'connections', 'scenarios', 'journal', 'proxy', 'settings'];
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
