@@ -8,6 +8,7 @@ export * from './distribution';
 export * from './random';
 export * from './parse';
 export * from './truth';
+export * from './proxied';
 export * from './stream-truth';
 export * from './expect';
 export * from './scoring';

@@ -41,6 +41,21 @@ const verdict = (patch: Partial<SessionVerdict> = {}): SessionVerdict => ({
 });
 
 describe('scenario schema', () => {
+  it('target: proxy takes the proxy rules and refuses what check cannot score through it yet, by path', () => {
+    const issues = (input: Record<string, unknown>) => {
+      const result = parseScenarioDocument({ name: 'p', sessions: [{ id: 's1' }], ...input });
+      return result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
+    };
+    expect(issues({ target: 'proxy', proxy: { faults: [{ kind: 'drop', nth: [2] }] } })).toEqual([]);
+    expect(issues({ proxy: { faults: [] } })).toEqual(['proxy: proxy rules apply with target: proxy (add it, or remove the rules)']);
+    expect(issues({ target: 'proxy', proxy: { faults: [{ kind: 'disconnect' }] } })).toEqual([expect.stringMatching(/^proxy\.faults\[0\]\.kind: disconnect through the proxy cannot be scored/)]);
+    expect(issues({ target: 'proxy', sessions: [{ id: 's1', faults: [{ kind: 'ping-silence', afterTokens: 2, durationMs: 10 }] }] })).toEqual([
+      expect.stringMatching(/^sessions\[0\]\.faults\[0\]\.kind: ping-silence cannot be scored through the proxy/),
+    ]);
+    expect(issues({ target: 'proxy', contract: 'laravel-ai' })).toEqual([expect.stringMatching(/^target: target: proxy is scored with contract: echoscope/)]);
+    expect(issues({ target: 'proxy', proxy: { faults: [{ kind: 'delay', nth: [1] }] } })).toEqual([expect.stringMatching(/^proxy\.faults\[0\]\.delayMs/)]);
+  });
+
   it('names the path of every bad field', () => {
     const result = parseScenarioDocument({
       name: 'Bad Name',

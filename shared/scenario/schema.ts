@@ -5,6 +5,7 @@ import { DistributionSchema } from './distribution';
 import { faultCombinationIssues, leastTokens } from './combinations';
 import { FaultSchema } from './faults';
 import { contractFaultIssues, isStreamContract, ScenarioContractSchema, STREAM_CHECKS } from './contracts';
+import { ProxyFaultsSchema } from '../proxy/faults';
 
 /**
  * Scenario files (YAML or JSON): what the simulator plays and what `echoscope check` expects.
@@ -132,8 +133,48 @@ export const ScenarioSchema = z
     analyzer: AnalyzerSettingsSchema.default({}),
     sessions: z.array(SessionGroupSchema).min(1),
     expect: z.array(ExpectSchema).default([]),
+    /**
+     * `proxy`: in `check`, EchoScope watches through the fault proxy (docs/proxy.md) in front of
+     * the mock, which applies `proxy`'s rules to what the mock sends; the ground truth joins both.
+     */
+    target: z.enum(['mock', 'proxy']).default('mock'),
+    /** The proxy's rules (with `target: proxy`). */
+    proxy: ProxyFaultsSchema.optional(),
   })
   .superRefine((scenario, context) => {
+    if (scenario.proxy !== undefined && scenario.target !== 'proxy') {
+      context.addIssue({ code: 'custom', path: ['proxy'], message: 'proxy rules apply with target: proxy (add it, or remove the rules)' });
+    }
+    if (scenario.target === 'proxy') {
+      // What `check` can score through the proxy today: one socket per session, a sequence to place each event by.
+      if (scenario.contract !== 'echoscope') {
+        context.addIssue({
+          code: 'custom',
+          path: ['target'],
+          message: `target: proxy is scored with contract: echoscope for now (a ${scenario.contract} stream numbers its events by arrival, which the proxy changes)`,
+        });
+      }
+      scenario.proxy?.faults.forEach((rule, i) => {
+        if (rule.kind === 'disconnect' || rule.kind === 'ping-silence') {
+          context.addIssue({
+            code: 'custom',
+            path: ['proxy', 'faults', i, 'kind'],
+            message: `${rule.kind} through the proxy cannot be scored by check yet (the client comes back on a new socket): use the session fault ${rule.kind} instead, without target: proxy`,
+          });
+        }
+      });
+      scenario.sessions.forEach((group, g) =>
+        group.faults.forEach((fault, i) => {
+          if (fault.kind === 'disconnect' || fault.kind === 'ping-silence') {
+            context.addIssue({
+              code: 'custom',
+              path: ['sessions', g, 'faults', i, 'kind'],
+              message: `${fault.kind} cannot be scored through the proxy yet (the client comes back on a new socket): drop target: proxy for this scenario`,
+            });
+          }
+        }),
+      );
+    }
     const seen = new Map<string, string>();
     const stream = isStreamContract(scenario.contract);
     // A stream's session is its channel's suffix after the last dot (the payload names no session).

@@ -3,6 +3,7 @@ import { ANOMALY_KINDS } from '../analysis/verdict';
 import type { ContractState } from '../contract/states';
 import { isStreamContract, type ScenarioContract } from './contracts';
 import type { FaultKind, MalformedVariant } from './faults';
+import type { ProxyTruth } from '../proxy/truth';
 
 /**
  * Ground truth (DESIGN §7): what the simulator sent and which faults it applied, per session
@@ -79,6 +80,8 @@ export interface GroundTruth {
   /** The contract the simulator spoke (the seed's, `echoscope`, unless the scenario says otherwise). */
   contract: ScenarioContract;
   sessions: SessionTruth[];
+  /** With `target: proxy`: what the proxy did to each event it passed (shared/proxy/truth.ts). */
+  proxy?: ProxyTruth;
 }
 
 /** Events that reached the server (everything but drops), in publish order. */

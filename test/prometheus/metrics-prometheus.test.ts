@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANOMALY_KINDS, type AnomalyKind } from '../../shared/analysis';
-import type { SessionTruth } from '../../shared/scenario';
+import { proxiedSessionTruth, type SessionTruth } from '../../shared/scenario';
 import { runCli } from '../../electron/cli/main';
 import type { CheckReport } from '../../electron/core/scenarios';
 import { GEN_AI_SECONDS_BUCKETS, LABEL_NAMES, METRIC_NAMES } from '../../electron/core/metrics';
@@ -126,7 +126,8 @@ describe.skipIf(reason !== null)('Prometheus scraping `echoscope check builtin`'
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const truths = (): SessionTruth[] => report.scenarios.flatMap((s) => s.truth.sessions);
+  // What EchoScope was given: a `target: proxy` scenario's sessions as the proxy delivered them.
+  const truths = (): SessionTruth[] => report.scenarios.flatMap((s) => s.truth.sessions.map((t) => (s.truth.proxy === undefined ? t : proxiedSessionTruth(t, s.truth.proxy))));
 
   it('ran the library and was scraped while it ran, not only at its end', async () => {
     expect(stderr.filter((line) => line.includes('not scraped'))).toEqual([]);

@@ -19,10 +19,9 @@ import {
   emptyScores,
   expectedAnomalies,
   parseScenarioDocument,
+  proxiedSessionTruth,
   publishedEvents,
   type Scenario,
-  type SessionTruth,
-  type TruthEvent,
 } from '../../../shared/scenario';
 import { startMockServer, type MockServer } from '../../mock';
 import { signChannel } from '../../mock/signature';
@@ -266,7 +265,7 @@ describe('the fault proxy in front of the mock', () => {
     await eventually(() => proxy.truth().clients[0]!.events.length === published, 10_000, 'every published event to reach the proxy');
     await eventually(() => allSettled(proxy.truth()), 5000, 'held and delayed events to go out');
 
-    const expected = expectedAnomalies(joinTruths(sessionTruth, proxy.truth()), { stallAfterMs: 400 });
+    const expected = expectedAnomalies(proxiedSessionTruth(sessionTruth, proxy.truth()), { stallAfterMs: 400 });
     // What the rules were built to cause (3–4, 20 and the unresent 34 missing; #8 twice more; #12 late; a 700 ms silence; two broken payloads):
     expect(expected).toMatchObject({ gap: 3, duplicate: 2, out_of_order: 1, stall: 1, violation: 2, replay: 0, disconnect: 0 });
 
@@ -304,24 +303,4 @@ function scenarioOf(input: unknown): Scenario {
 
 function allSettled(truth: ProxyTruth): boolean {
   return truth.clients[0]!.events.every((e) => e.deliveries.length > 0 || e.faults.some((f) => f.kind === 'drop' || f.kind === 'malformed'));
-}
-
-/**
- * The session as the client was given it: the mock's published events (the k-th is the proxy's
- * index k: one server, one subscriber, published in order) placed at the times the proxy
- * delivered them, in delivery order — a copy a duplicate, a broken payload malformed, an event
- * delivered never as dropped. `expectedAnomalies` (the reference `check` scores by) reads it.
- */
-function joinTruths(session: SessionTruth, proxy: ProxyTruth): SessionTruth {
-  const published = publishedEvents(session);
-  const client = proxy.clients[0]!;
-  const placed: Array<TruthEvent & { order: number }> = [];
-  for (const event of client.events) {
-    const sent = published[event.index - 1]!;
-    if (event.deliveries.length === 0) placed.push({ ...sent, t: event.receivedAt, delivery: 'dropped', order: 0 });
-    for (const delivery of event.deliveries) placed.push({ ...sent, t: delivery.at, delivery: delivery.as === 'malformed' ? 'malformed' : 'sent', order: delivery.n });
-  }
-  // dropped events are skipped by the reference; the rest in the order they went out
-  placed.sort((a, b) => a.order - b.order);
-  return { ...session, events: placed.map(({ order: _order, ...event }) => event) };
 }

@@ -5,6 +5,8 @@ import { emptyScores, isStreamContract, STREAM_EVENT_NAMES, sessionIdsOf, type S
 import { DEFAULT_APP, startMockServer } from '../../mock';
 import { startScenario } from '../../mock/simulator';
 import { ConnectionHub } from '../hub';
+import { PusherProxy } from '../proxy';
+import { ProxyFaultsSchema, type ProxyTruth } from '../../../shared/proxy';
 import { checkReport, judgeScenario, SessionFrames } from './judge';
 import type { CheckReport, ScenarioCheck } from './report';
 import { IngestGuard } from '../ingest-guard';
@@ -58,6 +60,15 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const metrics = options.metrics ? new AnalyzerMetrics(analyzer, options.metrics) : undefined;
   const errors: string[] = [];
   const server = await startMockServer({ port: 0, apps: [app] });
+  // `target: proxy`: EchoScope watches through the fault proxy, which applies the scenario's rules to what the mock sends.
+  let proxy: PusherProxy | null = null;
+  try {
+    if (scenario.target === 'proxy') proxy = await PusherProxy.start({ upstream: `ws://127.0.0.1:${server.port}`, faults: scenario.proxy ?? ProxyFaultsSchema.parse({}) });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const watchPort = proxy === null ? server.port : Number(new URL(proxy.url).port);
   const received = new Map<string, number>();
   const frames = new SessionFrames();
   const changed = new Set<() => void>();
@@ -99,14 +110,27 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
       errors.push(`timed out after ${timeoutMs} ms (${JSON.stringify(active.progress())})`);
     }
     // Judge only once every event the server sent has reached EchoScope.
-    const arrived = await waitFor(() => active.truth.sessions.every((s) => (received.get(s.channel) ?? 0) >= active.publishedOn(s.channel)), 10_000);
-    if (!arrived) errors.push('not every published event reached EchoScope within 10 s');
+    const arrived =
+      proxy === null
+        ? await waitFor(() => active.truth.sessions.every((s) => (received.get(s.channel) ?? 0) >= active.publishedOn(s.channel)), 10_000)
+        : await pollFor(
+            () =>
+              proxySettled(
+                proxy!.truth(),
+                active.truth.sessions,
+                (channel) => active.publishedOn(channel),
+                (channel) => received.get(channel) ?? 0,
+              ),
+            10_000,
+          );
+    if (!arrived)
+      errors.push(proxy === null ? 'not every published event reached EchoScope within 10 s' : 'not every published event went through the proxy to EchoScope within 10 s');
     const verdict = analyzer.verdicts(now(), { endOfJournal: true });
     metrics?.final(verdict.sessions);
     watching = false;
     return judgeScenario({
       scenario,
-      truth: active.truth,
+      truth: proxy === null ? active.truth : { ...active.truth, proxy: proxy.truth() },
       verdict,
       times: (sessionId) => analyzer.sessionTimes(sessionId),
       frames,
@@ -120,6 +144,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   } finally {
     watching = false;
     hub.closeAll();
+    await proxy?.close();
     await server.close();
   }
 
@@ -133,7 +158,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
           name: `check ${sessionId}`,
           kind: 'reverb',
           host: '127.0.0.1',
-          port: server.port,
+          port: watchPort,
           key: app.key,
           appId: app.id,
           auth: { mode: 'secret', secret: app.secret },
@@ -164,6 +189,28 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
       changed.add(check);
     });
   }
+}
+
+/**
+ * Through the proxy: every event the mock published on each session's channel reached the proxy,
+ * went out (or was dropped), and every delivery reached EchoScope's connection.
+ */
+function proxySettled(truth: ProxyTruth, sessions: ReadonlyArray<{ channel: string }>, publishedOn: (channel: string) => number, receivedOn: (channel: string) => number): boolean {
+  return sessions.every(({ channel }) => {
+    const events = truth.clients.flatMap((client) => client.events.filter((event) => event.channel === channel));
+    if (events.length < publishedOn(channel)) return false;
+    if (events.some((event) => event.deliveries.length === 0 && !event.faults.some((fault) => fault.kind === 'drop'))) return false;
+    return receivedOn(channel) >= events.reduce((sum, event) => sum + event.deliveries.length, 0);
+  });
+}
+
+async function pollFor(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = now() + ms;
+  while (!condition()) {
+    if (now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
 }
 
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {

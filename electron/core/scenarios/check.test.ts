@@ -36,7 +36,7 @@ describe('echoscope check on the built-in library', () => {
     expect(failures).toEqual([]);
     expect(report.passed).toBe(true);
     expect(report.totals.scenarios).toBe(BUILTIN_SCENARIOS.length);
-    expect(BUILTIN_SCENARIOS.length).toBe(22);
+    expect(BUILTIN_SCENARIOS.length).toBe(23);
   });
 
   it('measures TTFT from the moment the run began each job, never before the planned first token', () => {

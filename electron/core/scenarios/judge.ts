@@ -7,6 +7,7 @@ import {
   evaluateExpect,
   expectedAnomalies,
   matchesSession,
+  proxiedSessionTruth,
   mergeScores,
   zeroCounts,
   type GroundTruth,
@@ -100,7 +101,9 @@ export function judgeScenario(played: PlayedScenario): ScenarioCheck {
     const session = verdict.sessions.find((s) => s.sessionId === sessionTruth.sessionId) ?? null;
     const record = played.generation(sessionTruth.sessionId);
     // What the contract lets EchoScope check, as the verdict says: no anomaly of a kind it cannot know is expected.
-    const expected = expectedAnomalies(sessionTruth, { stallAfterMs, contract: scenario.contract, ...(session ? { checks: session.checks } : {}) });
+    // Through the proxy, the client was given what the proxy made of the mock's events.
+    const given = truth.proxy === undefined ? sessionTruth : proxiedSessionTruth(sessionTruth, truth.proxy);
+    const expected = expectedAnomalies(given, { stallAfterMs, contract: scenario.contract, ...(session ? { checks: session.checks } : {}) });
     const detected = session ? detectedAnomalies(session) : zeroCounts();
     const failures: SessionFailure[] = [];
     if (!session) failures.push({ field: 'verdict', reason: 'EchoScope received no event of this session' });

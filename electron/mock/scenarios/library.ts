@@ -199,7 +199,44 @@ export const mixedFleet: ScenarioInput = {
 };
 
 /** The seed contract's scenarios (`chunk.delivered`, sequenced). */
-export const SEED_SCENARIOS: readonly ScenarioInput[] = [crashRetry, truncation, silentDeath, stall, reorder, gaps, afterTerminal, malformed, disconnect, mixedFleet];
+export const proxyFaults: ScenarioInput = {
+  name: 'proxy-faults',
+  description:
+    'The faults applied by the fault proxy between the mock and EchoScope (target: proxy): two drops, a redelivery, a late event, an 800 ms latency spike, a broken payload; a crash-retry passes through untouched.',
+  seed: 111,
+  ...QUICK,
+  tokens: 30,
+  target: 'proxy',
+  proxy: {
+    seed: 5,
+    faults: [
+      { kind: 'drop', channel: 'private-ai.proxy-drop', nth: [5, 6] },
+      { kind: 'duplicate', channel: 'private-ai.proxy-dup', nth: [10], copies: 2 },
+      { kind: 'reorder', channel: 'private-ai.proxy-late', nth: [8], window: 2 },
+      { kind: 'delay', channel: 'private-ai.proxy-slow', nth: [20], delayMs: 800 },
+      { kind: 'malformed', channel: 'private-ai.proxy-broken', nth: [12] },
+    ],
+  },
+  sessions: [
+    { id: 'proxy-drop' },
+    { id: 'proxy-dup' },
+    { id: 'proxy-late' },
+    { id: 'proxy-slow' },
+    { id: 'proxy-broken' },
+    { id: 'proxy-crash', faults: [{ kind: 'crash', afterTokens: 10, retry: { tries: 2, backoffMs: 20 } }] },
+  ],
+  expect: [
+    { session: 'proxy-drop', counts: { missing: 2, gaps: 1 } },
+    { session: 'proxy-dup', counts: { duplicates: 2, missing: 0 } },
+    { session: 'proxy-late', counts: { outOfOrder: 1, missing: 0 } },
+    { session: 'proxy-slow', counts: { stalls: 1, missing: 0 } },
+    { session: 'proxy-broken', counts: { violations: 1, missing: 0 } },
+    { session: 'proxy-crash', counts: { replays: 1, duplicates: 10 } },
+    { session: '*', status: 'completed' },
+  ],
+};
+
+export const SEED_SCENARIOS: readonly ScenarioInput[] = [crashRetry, truncation, silentDeath, stall, reorder, gaps, afterTerminal, malformed, disconnect, mixedFleet, proxyFaults];
 
 export const BUILTIN_SCENARIOS: readonly ScenarioInput[] = [...SEED_SCENARIOS, ...LARAVEL_AI_SCENARIOS, ...PRISM_SCENARIOS, ...VERCEL_SCENARIOS];
 
