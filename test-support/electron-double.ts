@@ -201,6 +201,7 @@ class FakeApp extends EventEmitter {
   }
   getPath(name: string): string {
     if (name === 'userData') return this.userData;
+    if (name === 'downloads') return `${this.userData}/Downloads`;
     throw new Error(`electron double: app.getPath(${name}) is not modelled`);
   }
 
@@ -305,6 +306,8 @@ export interface DialogCall {
   options: { type?: string; message: string; detail?: string; buttons?: string[] };
 }
 
+type DialogSaveOptions = { title?: string; defaultPath?: string; filters?: Array<{ name: string; extensions: string[] }> };
+
 class FakeDialog {
   readonly shown: DialogCall[] = [];
   readonly errorBoxes: Array<{ title: string; content: string }> = [];
@@ -319,10 +322,22 @@ class FakeDialog {
   showErrorBox(title: string, content: string): void {
     this.errorBoxes.push({ title, content });
   }
+  /** Save dialogs shown, with the window they were modal to. */
+  readonly saves: Array<{ window: FakeBrowserWindow | undefined; options: { title?: string; defaultPath?: string; filters?: Array<{ name: string; extensions: string[] }> } }> = [];
+  /** The path the "user" picks in a save dialog (null: cancelled). */
+  saveAnswer: (defaultPath: string | undefined) => string | null = () => null;
+  showSaveDialog(windowOrOptions: FakeBrowserWindow | DialogSaveOptions, maybeOptions?: DialogSaveOptions): Promise<{ canceled: boolean; filePath?: string }> {
+    const call = windowOrOptions instanceof FakeBrowserWindow ? { window: windowOrOptions, options: maybeOptions! } : { window: undefined, options: windowOrOptions };
+    this.saves.push(call);
+    const path = this.saveAnswer(call.options.defaultPath);
+    return Promise.resolve(path === null ? { canceled: true } : { canceled: false, filePath: path });
+  }
   reset(): void {
     this.shown.length = 0;
     this.errorBoxes.length = 0;
     this.answer = () => 0;
+    this.saves.length = 0;
+    this.saveAnswer = () => null;
   }
 }
 

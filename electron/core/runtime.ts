@@ -1,6 +1,6 @@
 import { startMockServer, type MockServer } from '../mock';
 import { ProfileInputSchema, type AppInfo, type JournalHealth, type Profile } from '../../shared/api';
-import { AppService, type ProfileStore, type SessionScope } from './app';
+import { AppService, type AppServiceOptions, type ProfileStore, type SessionScope } from './app';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet';
 import { preciseNow } from './clock';
 import { IngestGuard } from './ingest-guard';
@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   metricsServer?: { port: number; host?: string };
   /** The monitor's clocks and bounds (ticks, compaction of ended sessions); defaults otherwise. */
   monitor?: MonitorOptions;
+  /** The desktop app's save dialog, for exports streamed to a file (`journal.saveAs`). */
+  chooseSaveFile?: AppServiceOptions['chooseSaveFile'];
 }
 
 export interface Runtime {
@@ -82,6 +84,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(mock ? { mockCounters: () => mock!.counters(), simulateProfileId: DEMO_PROFILE_ID } : {}),
     scenarios: new ScenarioRunner({ mock: () => mock ?? null, commandLinePaths: options.scenarioPaths ?? [] }),
     onWarning: warn,
+    ...(options.chooseSaveFile ? { chooseSaveFile: options.chooseSaveFile } : {}),
   });
   onJournalHealth = (health) => service.setJournalHealth(health);
   if (journal) {

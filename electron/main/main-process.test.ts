@@ -165,6 +165,42 @@ describe('Electron main, against a test double of electron (Electron cannot run 
     await expect(early).resolves.toMatchObject({ ok: true, value: { transport: 'electron' } });
   });
 
+  it('an export is saved where the save dialog says, streamed by main into the file; a cancelled dialog writes nothing', async () => {
+    const { dashboard } = await boot();
+    const lines = [1, 2, 3].map((sequence) => JSON.stringify(frame(sequence)));
+    const imported = await ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'journal.import', { fileName: 'three.ndjson', content: lines.join('\n') });
+    expect(imported).toMatchObject({ ok: true, value: { records: 3 } });
+    const target = join(userData, 'chosen.ndjson');
+    dialog.saveAnswer = () => target;
+    const saved = await ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'journal.saveAs', {});
+    expect(saved).toMatchObject({ ok: true, value: { saved: true, path: target, format: 'ndjson', records: 3 } });
+    // the dialog: modal to the dashboard, in Downloads, with the file name the export takes
+    expect(dialog.saves).toEqual([
+      {
+        window: dashboard,
+        options: expect.objectContaining({
+          defaultPath: expect.stringMatching(/\/Downloads\/echoscope-.*\.ndjson$/),
+          filters: [expect.objectContaining({ extensions: ['ndjson'] })],
+        }),
+      },
+    ]);
+    const written = readFileSync(target, 'utf8').trim().split('\n');
+    expect(JSON.parse(written[0]!)).toMatchObject({ type: 'header', format: 'echoscope-journal' });
+    expect(written.slice(1).map((line) => (JSON.parse(line) as { data: { sequence: number } }).data.sequence)).toEqual([1, 2, 3]);
+    expect((saved as { value: { bytes: number } }).value.bytes).toBe(Buffer.byteLength(readFileSync(target, 'utf8')));
+
+    dialog.saveAnswer = () => null;
+    const cancelled = await ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'journal.saveAs', { format: 'har' });
+    expect(cancelled).toMatchObject({ ok: true, value: { saved: false, path: null, records: 0 } });
+    expect(dialog.saves[1]!.options.filters).toEqual([expect.objectContaining({ extensions: ['har'] })]);
+
+    // a path that cannot be written: said, and no partial file left
+    dialog.saveAnswer = () => join(userData, 'no-such-dir', 'x.ndjson');
+    const failed = await ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'journal.saveAs', {});
+    expect(failed).toMatchObject({ ok: false, error: { message: expect.stringContaining('could not save the export') } });
+    expect(existsSync(join(userData, 'no-such-dir'))).toBe(false);
+  });
+
   it('the entry module (index.ts) wires the real runtime the same way', async () => {
     await serveJournalPages();
     vi.stubEnv('ECHOSCOPE_NO_DEMO', '1');

@@ -11,6 +11,7 @@ import { installProcessErrorHandlers, type Phase } from './process-errors';
 import { openProfileStore } from './profiles';
 import { installQuitSequence, realTimers, type Timers } from './quit-sequence';
 import { rendererLocation, type RendererLocation } from './renderer-location';
+import { saveDialog } from './save-dialog';
 import { createDashboardWindow } from './window';
 
 export interface MainProcessOptions {
@@ -116,6 +117,7 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
         demo: env.ECHOSCOPE_NO_DEMO !== '1',
         profiles: openProfileStore(join(app.getPath('userData'), 'profiles.json'), notices),
         ...(journalWindow ? { journal: { journal: journalWindow.journal, location: 'IndexedDB (journal window)' } } : {}),
+        chooseSaveFile: saveDialog(liveDashboard),
       });
       resolveService(runtime.service);
     } catch (error) {

@@ -112,6 +112,15 @@ export const journalCommands = {
     request: JournalExportRequestSchema,
     response: z.object({ fileName: z.string(), format: ExportFormatSchema, content: z.string(), records: z.number() }),
   },
+  /**
+   * The desktop app's export: the user picks a file in a save dialog and the journal streams into
+   * it (no size limit, nothing held whole); `saved: false` when the dialog was cancelled. Refused
+   * in the browser, which downloads from the host instead.
+   */
+  'journal.saveAs': {
+    request: JournalExportRequestSchema,
+    response: z.object({ saved: z.boolean(), path: z.string().nullable(), format: ExportFormatSchema, records: z.number(), bytes: z.number() }),
+  },
   /** Text imported whole, in one message: small inputs (code, tests). Files go in chunks (`journal.importBegin`). */
   'journal.import': {
     request: z

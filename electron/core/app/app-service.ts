@@ -1,5 +1,6 @@
 import {
   AppError,
+  type ExportFormat,
   type JournalExportRequest,
   type JournalImportResult,
   type JournalHealth,
@@ -21,6 +22,7 @@ import { preciseNow, type Clock } from '../clock';
 import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
 import { PusherProxy } from '../proxy';
+import { saveStream } from './save-file';
 import { parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
 import { previewContract } from '../monitor/contract-preview';
@@ -68,6 +70,8 @@ export interface AppServiceOptions {
   hub?: HubOptions;
   /** Where problems that do not fail a command are told (a record the analyzer could not read). */
   onWarning?: (message: string) => void;
+  /** The desktop app's save dialog: where to write an export (null: cancelled). Without it, `journal.saveAs` is refused. */
+  chooseSaveFile?: (suggestedName: string, format: ExportFormat) => Promise<string | null>;
 }
 
 /** Sessions an import's result lists by name (all are counted). */
@@ -87,7 +91,7 @@ export interface JournalPort {
    */
   exportNdjson(filter: JournalExportRequest, scope?: SessionScope, creator?: HarCreator): Promise<{ ndjson: string; records: number }>;
   /** The same, piece by piece (a download streams it in bounded memory). */
-  exportStream(filter: JournalExportRequest, scope?: SessionScope, creator?: HarCreator): AsyncIterable<string>;
+  exportStream(filter: JournalExportRequest, scope?: SessionScope, creator?: HarCreator, counter?: { records: number }): AsyncIterable<string>;
 }
 
 export type { SessionScope } from '../monitor';
@@ -476,6 +480,17 @@ export class AppService {
         const scope = filter.sessionId === undefined ? undefined : this.sessionScope(filter.sessionId);
         const { ndjson, records } = await this.requireJournal().exportNdjson(filter, scope, this.harCreator());
         return { fileName: exportFileName(new Date((this.options.clock ?? preciseNow)()).toISOString(), format, filter.sessionId), format, content: ndjson, records };
+      },
+      'journal.saveAs': async (filter) => {
+        const choose = this.options.chooseSaveFile;
+        if (choose === undefined) throw new AppError('invalid_request', 'saving to a file is the desktop app’s: in a browser, the export downloads from the host');
+        const format = filter.format ?? 'ndjson';
+        const path = await choose(exportFileName(new Date((this.options.clock ?? preciseNow)()).toISOString(), format, filter.sessionId), format);
+        if (path === null) return { saved: false, path: null, format, records: 0, bytes: 0 };
+        const counter = { records: 0 };
+        const scope = filter.sessionId === undefined ? undefined : this.sessionScope(filter.sessionId);
+        const bytes = await saveStream(this.requireJournal().exportStream(filter, scope, this.harCreator(), counter), path);
+        return { saved: true, path, format, records: counter.records, bytes };
       },
       'journal.import': ({ fileName, content }) => this.importText(fileName, content),
       'journal.importBegin': ({ fileName }) => {

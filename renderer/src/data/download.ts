@@ -1,5 +1,5 @@
 import { BRIDGE_TOKEN_META, JOURNAL_EXPORT_PATH, type AppApi, type JournalExportRequest } from '../../../shared/api';
-import { formatCount } from './format';
+import { formatBytes, formatCount } from './format';
 
 /** Saves text as a file the user downloads (works in Electron and in a browser alike). */
 export function downloadText(fileName: string, text: string, type = 'application/x-ndjson'): void {
@@ -53,6 +53,14 @@ export async function exportJournal(api: AppApi, request: JournalExportRequest, 
     downloadUrl(streamed);
     return `Downloading ${what}: your browser saves it as it arrives.`;
   }
+  // The desktop app: a save dialog, and the journal streams into the chosen file.
+  const saved = await api.invoke('journal.saveAs', request);
+  if (saved.ok)
+    return saved.value.saved
+      ? `Saved ${formatCount(saved.value.records)} records (${formatBytes(saved.value.bytes)}) to ${saved.value.path}.`
+      : 'Not saved: the dialog was cancelled.';
+  if (saved.error.code !== 'invalid_request') return saved.error.message;
+  // A host without a save dialog: the export in one answer, saved by the page.
   const result = await api.invoke('journal.export', request);
   if (!result.ok) return result.error.message;
   downloadText(result.value.fileName, result.value.content, EXPORT_TYPES[result.value.format]);
