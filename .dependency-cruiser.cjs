@@ -145,10 +145,10 @@ module.exports = {
     ),
     allow('the Laravel suite uses Node builtins', '^test/', { dependencyTypes: ['core'] }, { tests: true }),
     allow(
-      'e2e treats the app as a black box: Playwright, Node, a provider SDK, vite for the journal page',
+      'e2e treats the app as a black box: Playwright, Node, a provider SDK, a real pusher-js client (a frontend through the proxy), vite for the journal page',
       '^e2e/',
       {
-        path: ['^e2e/', npm('@playwright/test', 'pusher', 'vite')],
+        path: ['^e2e/', npm('@playwright/test', 'pusher', 'pusher-js', 'vite')],
       },
       { tests: true },
     ),
