@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ConnectionHub } from './connection-hub';
+import { readSmallBody } from '../http-body';
 import { MAX_WEBHOOK_BYTES, readWebhook, WEBHOOK_PATH } from './webhooks';
 
 /**
@@ -9,28 +10,12 @@ import { MAX_WEBHOOK_BYTES, readWebhook, WEBHOOK_PATH } from './webhooks';
  * error with its reason in words (a server retries what it was refused; the log says why).
  */
 export function answerWebhook(request: IncomingMessage, response: ServerResponse, hub: ConnectionHub): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let refused = false;
   const reply = (status: number, body: Record<string, unknown>) => {
     if (response.headersSent) return;
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
   };
-  request.on('data', (chunk: Buffer) => {
-    if (refused) return;
-    size += chunk.length;
-    if (size > MAX_WEBHOOK_BYTES) {
-      refused = true;
-      reply(413, { error: `a webhook body is at most ${MAX_WEBHOOK_BYTES} bytes` });
-      request.resume();
-      return;
-    }
-    chunks.push(chunk);
-  });
-  request.on('error', () => response.destroy());
-  request.on('end', () => {
-    if (refused) return;
-    const reading = readWebhook(Buffer.concat(chunks).toString('utf8'), header(request, 'x-pusher-key'), header(request, 'x-pusher-signature'), (key) => hub.webhookSecret(key));
+  readSmallBody(request, response, MAX_WEBHOOK_BYTES, `a webhook body is at most ${MAX_WEBHOOK_BYTES} bytes`, (text) => {
+    const reading = readWebhook(text, header(request, 'x-pusher-key'), header(request, 'x-pusher-signature'), (key) => hub.webhookSecret(key));
     if (!reading.ok) return reply(reading.status, { error: reading.message });
     const discoveries = hub.webhook(reading.key, reading.events);
     reply(200, { events: reading.events.length, discoveries });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeZodError } from '../../../shared/api';
 import { ProxyFaultsSchema, type ProxyFaults, type ProxyTruth } from '../../../shared/proxy';
 import { allowedHostHeaders, isAllowedHostHeader } from '../host/loopback-host';
+import { readSmallBody } from '../http-body';
 
 /**
  * The proxy's own HTTP answers on its listening port (every other request is a WebSocket
@@ -43,26 +44,10 @@ export function answerControl(request: IncomingMessage, response: ServerResponse
     if (request.method === 'GET') return reply(200, proxy.faults);
     if (request.method !== 'PUT') return reply(405, { error: 'PUT a rule set as JSON to change the faults' });
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) return reply(415, { error: 'send the rule set as application/json' });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    request.on('data', (chunk: Buffer) => {
-      if (refused) return;
-      size += chunk.length;
-      if (size > MAX_RULES_BYTES) {
-        refused = true;
-        reply(413, { error: `a rule set is at most ${MAX_RULES_BYTES} bytes` });
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('error', () => response.destroy());
-    request.on('end', () => {
-      if (refused) return;
+    readSmallBody(request, response, MAX_RULES_BYTES, `a rule set is at most ${MAX_RULES_BYTES} bytes`, (text) => {
       let body: unknown;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body = JSON.parse(text);
       } catch (error) {
         return reply(400, { error: `not JSON: ${error instanceof Error ? error.message : String(error)}` });
       }

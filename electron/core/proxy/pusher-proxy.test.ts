@@ -204,6 +204,32 @@ describe('the fault proxy in front of the mock', () => {
   it('pusher-js and laravel-echo work through it unchanged: auth, presence, client events, reconnect', async () => clientsWorkThrough(peer), 30_000);
   it('with no faults the proxied stream is byte-identical to the direct one', async () => byteIdentical(peer), 15_000);
 
+  it('its control answers only loopback JSON, and says what is wrong with a request', async () => {
+    const proxy = await proxyTo(peer);
+    const base = proxy.url.replace(/^ws:/, 'http:');
+    const put = (body: string, type = 'application/json') => fetch(`${base}${PROXY_CONTROL_PATH}/faults`, { method: 'PUT', headers: { 'content-type': type }, body });
+    expect(await (await fetch(`${base}${PROXY_CONTROL_PATH}`)).json()).toMatchObject({ upstream: `ws://127.0.0.1:${peer.port}`, clients: 0 });
+    expect((await put('{"faults":[]}', 'text/plain')).status).toBe(415);
+    const broken = await put('{"faults":');
+    expect([broken.status, ((await broken.json()) as { error: string }).error]).toEqual([400, expect.stringMatching(/^not JSON/)]);
+    const bad = await put(JSON.stringify({ faults: [{ kind: 'delay', nth: [1] }] }));
+    expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([400, expect.stringMatching(/faults\.0\.delayMs/)]);
+    expect((await put(JSON.stringify({ faults: [], pad: 'x'.repeat(300 * 1024) }))).status).toBe(413);
+    expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
+    // a page on another name rebound to 127.0.0.1 (DNS rebinding) gets nothing
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${base}${PROXY_CONTROL_PATH}`, { headers: { host: 'evil.example:80' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+    expect(proxy.faults.faults).toEqual([]);
+  });
+
   it('ping-silence: pings pass through while idle, and under the fault the client drops the socket on its pong timeout and comes back', async () => {
     const idle = async (faults: ProxyFaultsInput) => {
       const proxy = await proxyTo(peer, faults);
