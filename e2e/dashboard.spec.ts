@@ -5,6 +5,10 @@ test('the dashboard connects to the embedded demo and shows a frame published wi
   expect(served.mockUrl).not.toBeNull();
   // The subscribe form and the raw frame tail live in the Connections view.
   await page.goto(`${served.url}#/connections`);
+  // the tab has the app's icon, served by the host
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+  const favicon = await page.request.get(new URL(icon!, page.url()).toString());
+  expect([favicon.status(), favicon.headers()['content-type']]).toEqual([200, 'image/svg+xml']);
 
   const status = page.getByTestId('connection-status').first();
   await expect(status).toHaveAttribute('data-state', 'connected');

@@ -19,6 +19,7 @@ interface Column {
 const COLUMNS: Column[] = [
   { key: 'sessionId', label: 'Session', title: 'Session id and channel' },
   { key: 'status', label: 'Status', title: 'Session status' },
+  { key: 'code', label: 'Code', title: 'Termination code of the terminal event, or that none came' },
   { key: 'events', label: 'Events', title: 'Events received (duplicates included)', numeric: true },
   { key: 'duplicates', label: 'Dup', title: 'Duplicate events', numeric: true },
   { key: 'replays', label: 'Replays', title: 'Replay restarts', numeric: true },
@@ -155,8 +156,29 @@ export function SessionTable({ rows, query, onSort, height, label, empty }: Prop
                     </span>
                   )}
                 </div>
-                <div role="cell">
+                <div role="cell" className="cell-status">
                   <StatusChip status={row.status} />
+                  {row.replays > 0 && (
+                    <span
+                      className="tag small warn-tag"
+                      data-testid="retried"
+                      title={`The job streamed again from the start ${row.replays === 1 ? 'once' : `${row.replays} times`} (a crash and retry): the client was sent the tokens again, whatever the end`}
+                    >
+                      retried{row.replays > 1 ? ` ×${row.replays}` : ''}
+                    </span>
+                  )}
+                </div>
+                <div role="cell" className="mono cell-code" data-testid="termination-code">
+                  {row.terminalAt === null ? (
+                    <span
+                      className={row.status === 'streaming' ? 'muted' : 'status-error'}
+                      title={row.status === 'streaming' ? 'No terminal event yet' : 'No terminal event ever came: the stream stopped without saying how it ended'}
+                    >
+                      {row.status === 'streaming' ? '…' : 'no terminal event'}
+                    </span>
+                  ) : (
+                    (row.terminationCode ?? <span className="muted">—</span>)
+                  )}
                 </div>
                 <div role="cell" className="num">
                   {formatCount(row.events)}

@@ -2,7 +2,7 @@ import type { SessionRow } from '../../../../shared/api';
 
 /** Filtering and sorting of the Live table: pure, so thousands of rows are one array pass. */
 
-export type SortKey = 'sessionId' | 'status' | 'events' | 'duplicates' | 'replays' | 'missing' | 'outOfOrder' | 'afterTerminal' | 'p95' | 'age';
+export type SortKey = 'sessionId' | 'status' | 'code' | 'events' | 'duplicates' | 'replays' | 'missing' | 'outOfOrder' | 'afterTerminal' | 'p95' | 'age';
 
 export interface SessionQuery {
   /** Empty = every status; `problems` = anything not streaming or completed, or with anomalies. */
@@ -24,6 +24,9 @@ function sortValue(row: SessionRow, key: SortKey): number | string {
       return row.sessionId;
     case 'status':
       return STATUS_RANK[row.status];
+    case 'code':
+      // Sessions without a terminal event first (ascending): the ones that never said how they ended.
+      return row.terminalAt === null ? '' : (row.terminationCode ?? '\u0000');
     case 'p95':
       return row.interTokenMs?.p95 ?? -1;
     case 'age':
