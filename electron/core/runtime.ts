@@ -22,7 +22,15 @@ export interface RuntimeOptions {
    * The journal: a segment directory for the headless host (its HostJournal, in a worker), or a ready
    * `Journal` (Electron's journal window). Without either, nothing is journaled.
    */
-  journal?: { directory: string } | { journal: Journal; location: string };
+  journal?:
+    | { directory: string }
+    | {
+        journal: Journal;
+        location: string;
+        /** A supervised journal's health now (Electron's journal window), and where its changes are told. */
+        health?: () => JournalHealth;
+        watchHealth?: (listener: (health: JournalHealth) => void) => void;
+      };
   /** Warnings to show the user (torn journal lines, failed writes). */
   onWarning?: (message: string) => void;
   /** Scenario files or folders given on the command line: the only paths `scenarios.load {path}` reads. */
@@ -71,8 +79,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if ('directory' in options.journal) worker = await startJournalWorker(options.journal.directory, { onWarning: warn, onHealth: (health) => onJournalHealth(health) });
     const source = worker ? worker.journal : (options.journal as { journal: Journal }).journal;
     const location = 'directory' in options.journal ? options.journal.directory : options.journal.location;
-    const supervised = worker;
-    journal = new JournalService(source, { location, clock: preciseNow, onError: warn, ...(supervised ? { health: () => supervised.health() } : {}) });
+    const health = worker ? () => worker!.health() : 'journal' in options.journal ? options.journal.health : undefined;
+    if ('journal' in options.journal) options.journal.watchHealth?.((next) => onJournalHealth(next));
+    journal = new JournalService(source, { location, clock: preciseNow, onError: warn, ...(health ? { health } : {}) });
   }
   const service = new AppService({
     ...(journal ? { journal, sessionEvents: (scope: SessionScope, limit: number) => journal!.sessionEvents(scope, limit) } : {}),

@@ -1,10 +1,14 @@
 import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
-import { JOURNAL_PORT_CHANNEL, JournalWindowClient, type JournalPort } from '../../shared/journal';
+import type { JournalHealth } from '../../shared/api';
+import { JOURNAL_PORT_CHANNEL, JournalWindowClient, type Journal, type JournalPort } from '../../shared/journal';
+import { superviseJournal, type SupervisorOptions } from '../core/journal';
 import { loadPage, type RendererLocation } from './renderer-location';
 
 export interface JournalWindow {
   /** The journal, served by the window's IndexedDB; resolves `ready` once the store is open. */
   journal: JournalWindowClient;
+  /** The same client, as the supervisor names it. */
+  client: JournalWindowClient;
   window: BrowserWindow;
   close(): void;
 }
@@ -48,6 +52,7 @@ export async function openJournalWindow(location: Pick<RendererLocation, 'journa
   await journal.ready;
   return {
     journal,
+    client: journal,
     window,
     close: () => {
       void journal.close();
@@ -55,4 +60,53 @@ export async function openJournalWindow(location: Pick<RendererLocation, 'journa
       if (!window.isDestroyed()) window.destroy();
     },
   };
+}
+
+export interface SupervisedJournalWindow {
+  /** The journal, whichever journal window holds it now: calls during a restart wait for the new one. */
+  journal: Journal;
+  health(): JournalHealth;
+  /** The hidden window now (undefined while it is being opened again). */
+  window(): BrowserWindow | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * The journal window, supervised (issue 19): when its page crashes (`render-process-gone`) or
+ * the window goes away unasked, a new one is opened on the same IndexedDB — with backoff, calls
+ * waiting for it, the batch in flight written again by its id — and `onHealth` tells the
+ * windows (the dashboard's banner says the journal is restarting, then that it is back).
+ */
+export function openSupervisedJournalWindow(location: Pick<RendererLocation, 'journal' | 'journalPreload'>, options: SupervisorOptions): Promise<SupervisedJournalWindow> {
+  const stopping = new WeakSet<JournalWindow>();
+  return superviseJournal<JournalWindow>(
+    {
+      what: 'journal window',
+      start: async (onExit) => {
+        const opened = await openJournalWindow(location);
+        const ended = (reason: string) => {
+          if (stopping.has(opened)) return;
+          stopping.add(opened);
+          // Requests it never answered fail now: the writer sends its batch again to the next window.
+          opened.close();
+          onExit(reason);
+        };
+        opened.window.webContents.once('render-process-gone', (_event, details: Electron.RenderProcessGoneDetails) =>
+          ended(`the journal window's page ended (${details.reason}, exit code ${details.exitCode})`),
+        );
+        opened.window.once('closed', () => ended('the journal window was closed'));
+        return opened;
+      },
+      stop: async (opened) => {
+        stopping.add(opened);
+        opened.close();
+      },
+    },
+    options,
+  ).then((supervised) => ({
+    journal: supervised.journal,
+    health: supervised.health,
+    window: () => supervised.current()?.window,
+    close: supervised.close,
+  }));
 }

@@ -201,6 +201,35 @@ describe('Electron main, against a test double of electron (Electron cannot run 
     expect(existsSync(join(userData, 'no-such-dir'))).toBe(false);
   });
 
+  it('a crashed journal window is opened again on the same store, the journal says so, and no record is lost or written twice', async () => {
+    const { store, runtime, dashboard, journalWindow } = await boot();
+    const health: unknown[] = [];
+    const service = runtime().service;
+    const setHealth = service.setJournalHealth.bind(service);
+    vi.spyOn(service, 'setJournalHealth').mockImplementation((next) => {
+      health.push(next);
+      setHealth(next);
+    });
+    runtime().journal!.append(frame(1));
+    await runtime().journal!.flush();
+    // the page dies (Chromium's renderer crashed): what main sends now is not stored by it
+    journalWindow.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    runtime().journal!.append(frame(2));
+    runtime().journal!.append(frame(3));
+    await runtime().journal!.flush();
+    // a new hidden journal window took over
+    const windows = FakeBrowserWindow.created.filter((w) => w !== dashboard);
+    expect(windows).toHaveLength(2);
+    expect(journalWindow.isDestroyed()).toBe(true);
+    expect(health).toEqual([
+      expect.objectContaining({ state: 'restarting', message: expect.stringContaining('crashed, exit code 139') }),
+      { state: 'ok', restarts: 1, message: null },
+    ]);
+    const stats = await ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'journal.stats', {});
+    expect(stats).toMatchObject({ ok: true, value: { health: { state: 'ok', restarts: 1 } } });
+    expect((await store.query()).map((record) => (record.type === 'frame' ? (record.data as { sequence: number }).sequence : null))).toEqual([1, 2, 3]);
+  });
+
   it('the entry module (index.ts) wires the real runtime the same way', async () => {
     await serveJournalPages();
     vi.stubEnv('ECHOSCOPE_NO_DEMO', '1');

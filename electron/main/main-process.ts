@@ -1,10 +1,11 @@
 import { app, session, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
+import type { JournalHealth } from '../../shared/api';
 import type { AppService } from '../core/app';
 import type { Runtime, RuntimeOptions } from '../core/runtime';
 import { ExternalLinks } from './external-links';
 import { registerIpcRouter } from './ipc-router';
-import { openJournalWindow, type JournalWindow } from './journal-window';
+import { openSupervisedJournalWindow, type SupervisedJournalWindow } from './journal-window';
 import { Notices } from './notices';
 import { denyAllPermissions } from './permissions';
 import { installProcessErrorHandlers, type Phase } from './process-errors';
@@ -46,7 +47,9 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
   const env = options.env ?? process.env;
   const timers = options.timers ?? realTimers;
   let dashboard: BrowserWindow | undefined;
-  let journalWindow: JournalWindow | undefined;
+  let journalWindow: SupervisedJournalWindow | undefined;
+  // The journal's health, relayed to the runtime once it listens (a restart is told to every window).
+  let journalHealth: (health: JournalHealth) => void = () => undefined;
   let runtime: Runtime | undefined;
   let location: RendererLocation | undefined;
   let unregister: (() => void) | undefined;
@@ -98,16 +101,19 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
     openDashboard(where);
 
     // The journal lives in a hidden window (Dexie needs IndexedDB); it outlives UI reloads.
-    journalWindow = await withTimeout(openJournalWindow(where), options.journalTimeoutMs ?? JOURNAL_TIMEOUT_MS, timers, 'the journal window did not open its store in time').catch(
-      (error: unknown) => {
-        notices.tell({
-          type: 'warning',
-          message: 'The journal did not start: nothing will be recorded in this run.',
-          detail: error instanceof Error ? error.message : String(error),
-        });
-        return undefined;
-      },
-    );
+    journalWindow = await withTimeout(
+      openSupervisedJournalWindow(where, { onWarning: (message) => console.warn(`EchoScope: ${message}`), onHealth: (health) => journalHealth(health) }),
+      options.journalTimeoutMs ?? JOURNAL_TIMEOUT_MS,
+      timers,
+      'the journal window did not open its store in time',
+    ).catch((error: unknown) => {
+      notices.tell({
+        type: 'warning',
+        message: 'The journal did not start: nothing will be recorded in this run.',
+        detail: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    });
     const metricsServer = metricsOptIn(env, notices);
     try {
       runtime = await options.startRuntime({
@@ -116,7 +122,16 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
         version: app.getVersion(),
         demo: env.ECHOSCOPE_NO_DEMO !== '1',
         profiles: openProfileStore(join(app.getPath('userData'), 'profiles.json'), notices),
-        ...(journalWindow ? { journal: { journal: journalWindow.journal, location: 'IndexedDB (journal window)' } } : {}),
+        ...(journalWindow
+          ? {
+              journal: {
+                journal: journalWindow.journal,
+                location: 'IndexedDB (journal window)',
+                health: journalWindow.health,
+                watchHealth: (listener) => (journalHealth = listener),
+              },
+            }
+          : {}),
         chooseSaveFile: saveDialog(liveDashboard),
       });
       resolveService(runtime.service);
@@ -136,7 +151,7 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
       unregister?.();
       await runtime?.close();
     },
-    finish: () => journalWindow?.close(),
+    finish: () => void journalWindow?.close(),
     timeoutMs: options.quitTimeoutMs ?? QUIT_TIMEOUT_MS,
     timers,
   });

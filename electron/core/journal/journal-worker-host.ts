@@ -1,18 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import {
-  JournalWindowClient,
-  type BatchTag,
-  type CapturedBatch,
-  type Journal,
-  type JournalPort,
-  type JournalQuery,
-  type JournalRecord,
-  type RetentionPolicy,
-} from '../../../shared/journal';
+import { JournalWindowClient, type Journal, type JournalPort } from '../../../shared/journal';
 import type { JournalHealth } from '../../../shared/api';
 import { WORKER_WARNING } from './journal-worker-protocol';
+import { superviseJournal } from './journal-supervisor';
 
 export interface JournalWorker {
   /** The journal, whichever thread holds it now: calls during a restart wait for the new one. */
@@ -86,81 +78,29 @@ async function startThread(directory: string, onWarning: (message: string) => vo
 }
 
 /**
- * Opens the headless host's journal (a segment directory) in a worker thread, supervised: when
- * the thread ends unasked it is started again, after 250 ms, then twice as long per failed start
- * (up to 10 s). Meanwhile {@link JournalWorker.health} says `restarting` with the reason,
- * `onWarning` tells the log, and calls wait for the new thread; the writer's batch that was in
- * flight fails and goes again — its id tells the new thread whether it was written (batch-order.ts).
- * Resolves once the first thread has opened its journal.
+ * Opens the headless host's journal (a segment directory) in a worker thread, supervised
+ * (journal-supervisor.ts): a thread that ends unasked is started again with backoff, and calls
+ * wait for it. Resolves once the first thread has opened its journal.
  */
 export async function startJournalWorker(directory: string, onWarningOrOptions: ((message: string) => void) | JournalWorkerOptions): Promise<JournalWorker> {
   const options: JournalWorkerOptions = typeof onWarningOrOptions === 'function' ? { onWarning: onWarningOrOptions } : onWarningOrOptions;
-  const { onWarning } = options;
-  const firstDelay = options.restartDelayMs ?? 250;
-  let health: JournalHealth = { state: 'ok', restarts: 0, message: null };
-  let closing = false;
-  let running: Running | undefined;
-  let current: Promise<Running>;
-  const report = (next: JournalHealth) => {
-    health = next;
-    options.onHealth?.(next);
-  };
-
-  const onExit = (reason: string) => {
-    if (closing) return;
-    onWarning(`${reason}; starting it again`);
-    report({ ...health, state: 'restarting', message: reason });
-    current = restart(firstDelay);
-  };
-
-  const restart = async (delayMs: number): Promise<Running> => {
-    for (let delay = delayMs; ; delay = Math.min(delay * 2, 10_000)) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      if (closing) throw new Error('the journal is closed');
-      try {
-        running = await startThread(directory, onWarning, onExit);
-        onWarning('journal thread started again');
-        report({ state: 'ok', restarts: health.restarts + 1, message: null });
-        return running;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        onWarning(`${message}; trying again in ${Math.min(delay * 2, 10_000)} ms`);
-        report({ ...health, state: 'restarting', message });
-      }
-    }
-  };
-
-  running = await startThread(directory, onWarning, onExit);
-  current = Promise.resolve(running);
-  const client = async () => (await current).client;
-
-  const journal: Journal = {
-    append: async (records: readonly JournalRecord[]) => (await client()).append(records),
-    appendCaptured: async (batch: CapturedBatch, tag?: BatchTag) => (await client()).appendCaptured(batch, tag),
-    query: async (query?: JournalQuery) => (await client()).query(query),
-    channels: async () => (await client()).channels(),
-    sessions: async () => (await client()).sessions(),
-    count: async () => (await client()).count(),
-    stats: async () => (await client()).stats(),
-    async *exportNdjson(createdAt: string, query?: JournalQuery) {
-      yield* (await client()).exportNdjson(createdAt, query);
+  const supervised = await superviseJournal<Running>(
+    {
+      what: 'journal thread',
+      start: (onExit) => startThread(directory, options.onWarning, onExit),
+      stop: async (running) => {
+        await running.client.close().catch(() => undefined);
+        await running.worker.terminate();
+      },
     },
-    import: async (records: Iterable<JournalRecord>) => (await client()).import(records),
-    prune: async (policy: RetentionPolicy, nowMs: number) => (await client()).prune(policy, nowMs),
-    close: async () => (await client()).close(),
-  };
-
+    options,
+  );
   return {
-    journal,
-    health: () => ({ ...health }),
+    journal: supervised.journal,
+    health: supervised.health,
     crash: async () => {
-      await running?.worker.terminate();
+      await supervised.current()?.worker.terminate();
     },
-    close: async () => {
-      closing = true;
-      const last = running;
-      await last?.client.close().catch(() => undefined);
-      await last?.worker.terminate();
-    },
+    close: supervised.close,
   };
 }
