@@ -6,6 +6,18 @@ import { formatMs } from '../data/format';
 import { FLEET_STATUSES, type FleetRow, type VantageLossRows } from './fleet-data';
 import { chartPalette } from './palette';
 
+/**
+ * The lines of a chart differ by dash and marker as well as colour (never colour alone), and an
+ * empty bucket breaks a line instead of bridging it (no line drawn through time nothing came).
+ */
+const LINE_LOOKS = [
+  { strokeDasharray: undefined, legendType: 'line' as const, dot: { r: 2 } },
+  { strokeDasharray: '6 3', legendType: 'plainline' as const, dot: { r: 2.5, strokeWidth: 2, fill: 'none' } },
+  { strokeDasharray: '2 3', legendType: 'plainline' as const, dot: { r: 2 } },
+  { strokeDasharray: '10 3 2 3', legendType: 'plainline' as const, dot: { r: 2.5, strokeWidth: 2, fill: 'none' } },
+];
+const lineLook = (i: number) => ({ ...LINE_LOOKS[i % LINE_LOOKS.length]!, connectNulls: false, isAnimationActive: false });
+
 const clock = (at: number) => new Date(at).toLocaleTimeString(undefined, { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const percent = (v: number) => `${v.toFixed(v < 1 ? 2 : 1)}%`;
 
@@ -47,8 +59,8 @@ export default function FleetCharts({ rows, theme, loss }: { rows: FleetRow[]; t
                 <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
                 <XAxis dataKey="start" tickFormatter={clock} {...axis} minTickGap={24} />
                 <YAxis width={48} tickFormatter={percent} {...axis} />
-                <Line dataKey="duplicationRate" name="duplicates / events" stroke={palette.duplicate} dot={false} isAnimationActive={false} connectNulls />
-                <Line dataKey="gapRate" name="missing / expected" stroke={palette.replay} dot={false} isAnimationActive={false} connectNulls />
+                <Line dataKey="duplicationRate" name="duplicates / events" stroke={palette.duplicate} {...lineLook(0)} />
+                <Line dataKey="gapRate" name="missing / expected" stroke={palette.replay} {...lineLook(1)} />
                 <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => percent(Number(v))} isAnimationActive={false} />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
               </LineChart>
@@ -59,8 +71,8 @@ export default function FleetCharts({ rows, theme, loss }: { rows: FleetRow[]; t
                 <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
                 <XAxis dataKey="start" tickFormatter={clock} {...axis} minTickGap={24} />
                 <YAxis width={56} tickFormatter={(v: number) => formatMs(v)} {...axis} />
-                <Line dataKey="ttftP95" name="TTFT p95" stroke={palette.delivery} dot={false} isAnimationActive={false} connectNulls />
-                <Line dataKey="interTokenP95" name="inter-token p95" stroke={palette.latency} dot={false} isAnimationActive={false} connectNulls />
+                <Line dataKey="ttftP95" name="TTFT p95" stroke={palette.delivery} {...lineLook(0)} />
+                <Line dataKey="interTokenP95" name="inter-token p95" stroke={palette.latency} {...lineLook(1)} />
                 <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => formatMs(Number(v))} isAnimationActive={false} />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
               </LineChart>
@@ -79,7 +91,7 @@ export default function FleetCharts({ rows, theme, loss }: { rows: FleetRow[]; t
                 <XAxis dataKey="start" tickFormatter={clock} {...axis} minTickGap={24} />
                 <YAxis width={48} tickFormatter={percent} {...axis} />
                 {loss.vantages.map((vantage, i) => (
-                  <Line key={vantage} dataKey={vantage} name={vantage} stroke={palette.attempts[i % palette.attempts.length]} dot isAnimationActive={false} connectNulls />
+                  <Line key={vantage} dataKey={vantage} name={vantage} stroke={palette.attempts[i % palette.attempts.length]} {...lineLook(i)} />
                 ))}
                 <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => percent(Number(v))} isAnimationActive={false} />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
