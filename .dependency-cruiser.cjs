@@ -79,6 +79,7 @@ module.exports = {
     }),
     allow('only the headless host serves the WebSocket bridge', '^electron/core/host/', { path: npm('ws') }),
     allow('the fault proxy speaks WebSocket to clients and to the real server', '^electron/core/proxy/', { path: npm('ws') }),
+    allow("the fault proxy passes Socket.IO long-polling on to a wss:// server's https", '^electron/core/proxy/polling-pass\\.ts$', core('https')),
     allow('scenario files are YAML', '^electron/core/scenarios/', { path: npm('yaml') }),
     allow('only the metrics module renders Prometheus text (prom-client)', '^electron/core/metrics/', { path: npm('prom-client') }),
     allow('only the taps read Redis (ioredis)', '^electron/core/taps/', { path: npm('ioredis') }),

@@ -112,5 +112,6 @@ describe('echoscope proxy', () => {
     expect(await run(...upstream, '--fault', 'explode nth=1')).toMatchObject({ code: 2, err: expect.stringContaining('--fault "explode nth=1"') });
     expect(await run(...upstream, '--fault', 'delay nth=1')).toMatchObject({ code: 2, err: expect.stringMatching(/--fault "delay nth=1".*delayMs/) });
     expect(await run(...upstream, '--faults', '/no/such/file.yaml')).toMatchObject({ code: 2, err: expect.stringContaining('--faults /no/such/file.yaml') });
+    expect(await run(...upstream, '--protocol', 'stomp')).toMatchObject({ code: 2, err: expect.stringContaining('--protocol stomp: one of pusher, socketio') });
   });
 });

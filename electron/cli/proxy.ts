@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { Analyzer, type AnalyzerOptions } from '../../shared/analysis';
 import { describeZodError } from '../../shared/api';
-import { parseFaultSpec, PROXY_FAULT_KINDS, ProxyFaultsSchema, type ProxyFaults } from '../../shared/proxy';
+import { parseFaultSpec, PROXY_FAULT_KINDS, PROXY_PROTOCOLS, ProxyFaultsSchema, ProxyProtocolSchema, type ProxyFaults } from '../../shared/proxy';
 import { preciseNow } from '../core/clock';
-import { PROXY_CONTROL_PATH, PusherProxy } from '../core/proxy';
+import { PROXY_CONTROL_PATH, FaultProxy } from '../core/proxy';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
@@ -13,18 +13,24 @@ import { printable } from './terminal-text';
 import { openWatchJournal, type WatchJournal } from './watch-journal';
 
 /**
- * `echoscope proxy`: the fault proxy in front of a real Pusher-protocol server. Clients connect
- * here instead of to Reverb/soketi/Pusher; EchoScope journals what each client socket received,
+ * `echoscope proxy`: the fault proxy in front of a real server — Pusher protocol (Reverb, soketi,
+ * Pusher) or Socket.IO (laravel-echo-server, `--protocol socketio`). Clients connect here instead
+ * of to the server; EchoScope journals what each client socket received,
  * injects the rules' faults, and at the end prints the verdicts of what the clients were given
  * and writes the ground truth of what it did.
  */
 export const proxyCommand: CliCommand = {
   name: 'proxy',
-  summary: 'a fault-injecting Pusher proxy in front of a real server: journals every client socket, drops/duplicates/reorders/delays/breaks events on purpose',
-  usage: 'echoscope proxy --listen PORT --upstream ws://HOST:PORT [--fault "KIND key=value …"]… [--faults FILE] [--journal FILE] [--truth FILE]',
+  summary:
+    'a fault-injecting proxy in front of a real server (Pusher protocol or Socket.IO): journals every client socket, drops/duplicates/reorders/delays/breaks events on purpose',
+  usage: 'echoscope proxy --listen PORT --upstream ws://HOST:PORT [--protocol pusher|socketio] [--fault "KIND key=value …"]… [--faults FILE] [--journal FILE] [--truth FILE]',
   details: [
     'Point your frontend (or a Playwright test) at ws://127.0.0.1:PORT instead of the server: the same',
     'key, path and auth. Each client socket is one observation (proxy:1, proxy:2, …).',
+    '',
+    "laravel-echo-server (Socket.IO 2): --protocol socketio, and Echo's host set to http://127.0.0.1:PORT.",
+    "Give Echo transports: ['websocket']: HTTP long-polling is passed on to the server, but only what a",
+    'client receives on a WebSocket is journaled and faulted.',
     '',
     `Fault kinds: ${PROXY_FAULT_KINDS.join(', ')}. A rule chooses channel events by channel=PATTERN`,
     'and event=PATTERN (* is any run of characters), then nth=N,M (positions per client and channel)',
@@ -35,6 +41,7 @@ export const proxyCommand: CliCommand = {
     'Examples:',
     '  echoscope proxy --listen 6002 --upstream ws://127.0.0.1:6001 --fault "drop event=chunk.delivered nth=3,7"',
     '  echoscope proxy --listen 6002 --upstream ws://127.0.0.1:8080 --faults faults.yaml --journal run.ndjson --truth truth.json',
+    '  echoscope proxy --listen 6002 --upstream ws://127.0.0.1:6001 --protocol socketio --fault "delay event=chunk.delivered nth=5 delayMs=900"',
     '',
     `While it runs: GET http://127.0.0.1:PORT${PROXY_CONTROL_PATH} (status), …/truth, and PUT …/faults`,
     '(application/json, {seed?, faults: [...]}) to change the rules at run time.',
@@ -45,6 +52,7 @@ export const proxyCommand: CliCommand = {
     listen: { type: 'string', description: 'port the clients connect to (0 picks one and prints it)', valueName: 'port' },
     host: { type: 'string', description: 'address to listen on', valueName: 'host', default: '127.0.0.1' },
     upstream: { type: 'string', description: "the real server's WebSocket address (ws:// or wss://host:port)", valueName: 'url' },
+    protocol: { type: 'string', description: `the server's wire: ${PROXY_PROTOCOLS.join(' or ')} (laravel-echo-server)`, valueName: 'name', default: 'pusher' },
     fault: { type: 'string', multiple: true, description: 'a fault rule, "KIND key=value …" (repeatable)', valueName: 'rule' },
     faults: { type: 'string', description: 'a rule set file (YAML or JSON: {seed, faults: [...]}); --fault rules are added to it', valueName: 'file' },
     seed: { type: 'string', description: 'seed of the probability draws (overrides the file’s)', valueName: 'n' },
@@ -61,6 +69,8 @@ export const proxyCommand: CliCommand = {
     if (upstream === undefined) throw new UsageError('--upstream is required: the address of the real server, e.g. ws://127.0.0.1:8080');
     if (args.values.listen === undefined) throw new UsageError('--listen is required: the port your clients connect to instead of the server');
     const port = intOption(args, 'listen', 0, 0, 65_535);
+    const protocol = ProxyProtocolSchema.safeParse(stringOption(args, 'protocol') ?? 'pusher');
+    if (!protocol.success) throw new UsageError(`--protocol ${stringOption(args, 'protocol')}: one of ${PROXY_PROTOCOLS.join(', ')}`);
     const faults = await faultsFromArgs(args.values);
     const analyzerOptions: AnalyzerOptions = { stallAfterMs: intOption(args, 'stall-after', 8000, 1) };
     const contract = stringOption(args, 'contract');
@@ -88,10 +98,11 @@ export const proxyCommand: CliCommand = {
       journal.onError((error) => (failed ??= `cannot write the journal ${journalPath}: ${error.message}`));
     }
     const analyzer = new Analyzer(analyzerOptions);
-    let proxy: PusherProxy;
+    let proxy: FaultProxy;
     try {
-      proxy = await PusherProxy.start({
+      proxy = await FaultProxy.start({
         upstream,
+        protocol: protocol.data,
         host: stringOption(args, 'host') ?? '127.0.0.1',
         port,
         faults,
@@ -112,7 +123,7 @@ export const proxyCommand: CliCommand = {
       throw new UsageError(message.startsWith('--upstream') ? message : `--listen ${port}: cannot listen (${message})`);
     }
     say(
-      `listening at ${proxy.url} → ${proxy.upstream} · ${faults.faults.length} fault rule${faults.faults.length === 1 ? '' : 's'} · control ${proxy.url.replace(/^ws:/, 'http:')}${PROXY_CONTROL_PATH}`,
+      `listening at ${proxy.url} → ${proxy.upstream}${proxy.protocol === 'socketio' ? ' (Socket.IO)' : ''} · ${faults.faults.length} fault rule${faults.faults.length === 1 ? '' : 's'} · control ${proxy.url.replace(/^ws:/, 'http:')}${PROXY_CONTROL_PATH}`,
     );
 
     await new Promise<void>((resolve) => {

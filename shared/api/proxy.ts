@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProxyFaultKindSchema, ProxyFaultsSchema } from '../proxy/faults';
+import { ProxyProtocolSchema } from '../proxy/protocol';
 
 /**
  * The fault proxy in the app (issue 20, item 3): one proxy at a time, started in front of a real
@@ -16,6 +17,8 @@ const WsUrl = z
 export const ProxyStartRequestSchema = z
   .object({
     upstream: WsUrl,
+    /** The server's wire: the Pusher protocol (Reverb, soketi, Pusher) or Socket.IO (laravel-echo-server). */
+    protocol: ProxyProtocolSchema.default('pusher'),
     /** 0 picks a free port. */
     port: z.number().int().min(0).max(65_535).default(0),
     faults: ProxyFaultsSchema.default({ seed: 1, faults: [] }),
@@ -26,6 +29,7 @@ export const ProxyStatusSchema = z.object({
   /** Where clients connect instead of the server. */
   url: z.string(),
   upstream: z.string(),
+  protocol: ProxyProtocolSchema,
   /** The journal's connection names of this proxy's clients start with it (`proxy`, `proxy-2`, …). */
   connectionPrefix: z.string(),
   startedAt: z.number(),

@@ -5,6 +5,7 @@ export * from './guards';
 export * from './ndjson';
 export * from './har';
 export * from './wire-records';
+export * from './socketio-wire';
 export * from './har-export';
 export * from './export-name';
 export * from './session-key';

@@ -1,3 +1,4 @@
 export * from './faults';
 export * from './plan';
 export * from './truth';
+export * from './protocol';

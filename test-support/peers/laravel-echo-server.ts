@@ -47,6 +47,8 @@ export async function startLaravelEchoServer(options: {
   clients?: Array<{ appId: string; key: string }>;
   /** Its verbose log (default true: the peer tests read it when something fails; the Laravel suite turns it off). */
   devMode?: boolean;
+  /** Options of its Socket.IO server, e.g. `{pingInterval, pingTimeout}` (engine.io 3: the client pings, the server answers). */
+  socketio?: Record<string, unknown>;
 }): Promise<LaravelEchoServer> {
   const reason = laravelEchoServerUnavailableReason();
   if (reason) throw new Error(reason);
@@ -68,7 +70,7 @@ export async function startLaravelEchoServer(options: {
       host,
       port: String(port),
       protocol: 'http',
-      socketio: {},
+      socketio: options.socketio ?? {},
       secureOptions: 67108864,
       sslCertPath: '',
       sslKeyPath: '',

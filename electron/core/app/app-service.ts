@@ -21,7 +21,7 @@ import { exportFileName, type FrameRecord, type HarCreator, type JournalRecord }
 import { preciseNow, type Clock } from '../clock';
 import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
-import { PusherProxy } from '../proxy';
+import { FaultProxy } from '../proxy';
 import { saveStream } from './save-file';
 import { parseContractProfile } from '../../../shared/contract';
 import { frameRows, nearestPoint, timelineText, vantageKeyOf, type PriorAnalysis } from '../../../shared/analysis';
@@ -115,7 +115,7 @@ export class AppService {
   private readonly follower: RecordFollower;
   private readonly ingestGuard: IngestGuard;
   /** The fault proxy started from the app (one at a time), and how many were started (their clients' connection names differ). */
-  private proxy: PusherProxy | null = null;
+  private proxy: FaultProxy | null = null;
   private proxyRuns = 0;
   private readonly uploads: ImportUploads;
 
@@ -439,12 +439,13 @@ export class AppService {
       },
       'scenarios.stop': (request) => this.requireScenarios().stop(request),
       'proxy.status': () => this.proxy?.status() ?? null,
-      'proxy.start': async ({ upstream, port, faults }) => {
+      'proxy.start': async ({ upstream, protocol, port, faults }) => {
         if (this.proxy !== null) throw new AppError('conflict', `a proxy already runs at ${this.proxy.url} in front of ${this.proxy.upstream}: stop it first`);
         const run = ++this.proxyRuns;
         try {
-          this.proxy = await PusherProxy.start({
+          this.proxy = await FaultProxy.start({
             upstream,
+            protocol,
             port,
             faults,
             connectionPrefix: run === 1 ? 'proxy' : `proxy-${run}`,

@@ -35,7 +35,9 @@ describe('proxy.* commands', () => {
     expect(await service.invoke('proxy.status', {})).toEqual({ ok: true, value: null });
     const started = await service.invoke('proxy.start', { upstream: `ws://127.0.0.1:${mock.port}` });
     if (!started.ok) throw new Error(started.error.message);
-    expect(started.value).toMatchObject({ upstream: `ws://127.0.0.1:${mock.port}`, connectionPrefix: 'proxy', clients: 0, faults: { faults: [] } });
+    expect(started.value).toMatchObject({ upstream: `ws://127.0.0.1:${mock.port}`, protocol: 'pusher', connectionPrefix: 'proxy', clients: 0, faults: { faults: [] } });
+    const unknownWire = await service.invoke('proxy.start', { upstream: `ws://127.0.0.1:${mock.port}`, protocol: 'stomp' } as never);
+    expect(unknownWire.ok ? null : unknownWire.error).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('protocol') });
     const again = await service.invoke('proxy.start', { upstream: `ws://127.0.0.1:${mock.port}` });
     expect(again.ok ? null : again.error.code).toBe('conflict');
 

@@ -1,2 +1,2 @@
-export { PusherProxy, upstreamBase, type PusherProxyOptions, type ProxyStatus } from './pusher-proxy';
+export { FaultProxy, upstreamBase, type FaultProxyOptions, type ProxyStatus } from './fault-proxy';
 export { PROXY_CONTROL_PATH } from './proxy-control';

@@ -58,5 +58,5 @@ export function answerControl(request: IncomingMessage, response: ServerResponse
     });
     return;
   }
-  reply(404, { error: `this is the EchoScope fault proxy in front of a Pusher server: connect a WebSocket client here, or see GET ${PROXY_CONTROL_PATH}` });
+  reply(404, { error: `this is the EchoScope fault proxy in front of a Pusher or Socket.IO server: connect a WebSocket client here, or see GET ${PROXY_CONTROL_PATH}` });
 }

@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeJournal } from '../../../shared/analysis';
 import { JournalRecordSchema, type JournalRecord } from '../../../shared/journal';
-import { ProxyFaultsSchema, type ProxyFaultsInput, type ProxyTruth } from '../../../shared/proxy';
+import { ProxyFaultsSchema, type ProxyFaultsInput } from '../../../shared/proxy';
 import {
   addSessionScore,
   detectedAnomalies,
@@ -20,6 +20,7 @@ import {
   expectedAnomalies,
   parseScenarioDocument,
   proxiedSessionTruth,
+  proxySettled,
   publishedEvents,
   type Scenario,
 } from '../../../shared/scenario';
@@ -28,7 +29,7 @@ import { signChannel } from '../../mock/signature';
 import { startScenario } from '../../mock/simulator/simulator';
 import { eventually } from '../../../test-support/raw-pusher-client';
 import { soketiUnavailableReason, startSoketi, type SoketiProcess } from '../../../test-support/peers/soketi';
-import { PusherProxy } from './pusher-proxy';
+import { FaultProxy } from './fault-proxy';
 import { PROXY_CONTROL_PATH } from './proxy-control';
 
 interface Peer {
@@ -40,19 +41,19 @@ interface Peer {
 }
 
 const open: Array<{ disconnect(): void }> = [];
-const proxies: PusherProxy[] = [];
+const proxies: FaultProxy[] = [];
 afterEach(async () => {
   for (const client of open.splice(0)) client.disconnect();
   for (const proxy of proxies.splice(0)) await proxy.close();
 });
 
-async function proxyTo(peer: Peer, faults: ProxyFaultsInput = {}, records: JournalRecord[] = []): Promise<PusherProxy> {
-  const proxy = await PusherProxy.start({ upstream: `ws://${peer.host}:${peer.port}`, faults: ProxyFaultsSchema.parse(faults), record: (r) => records.push(r) });
+async function proxyTo(peer: Peer, faults: ProxyFaultsInput = {}, records: JournalRecord[] = []): Promise<FaultProxy> {
+  const proxy = await FaultProxy.start({ upstream: `ws://${peer.host}:${peer.port}`, faults: ProxyFaultsSchema.parse(faults), record: (r) => records.push(r) });
   proxies.push(proxy);
   return proxy;
 }
 
-function portOf(proxy: PusherProxy): number {
+function portOf(proxy: FaultProxy): number {
   return Number(new URL(proxy.url).port);
 }
 
@@ -67,7 +68,7 @@ function signing(peer: Peer, userId: string): Options['channelAuthorization'] {
   };
 }
 
-function pusherOptions(peer: Peer, proxy: PusherProxy, userId: string, extra: Partial<Options> = {}): Options {
+function pusherOptions(peer: Peer, proxy: FaultProxy, userId: string, extra: Partial<Options> = {}): Options {
   return {
     cluster: 'mt1',
     wsHost: '127.0.0.1',
@@ -80,7 +81,7 @@ function pusherOptions(peer: Peer, proxy: PusherProxy, userId: string, extra: Pa
   };
 }
 
-function echoThrough(peer: Peer, proxy: PusherProxy, userId: string): Echo<'pusher'> {
+function echoThrough(peer: Peer, proxy: FaultProxy, userId: string): Echo<'pusher'> {
   const client = new Pusher(peer.app.key, pusherOptions(peer, proxy, userId));
   const echo = new Echo({ broadcaster: 'pusher', key: peer.app.key, client });
   open.push(echo);
@@ -97,7 +98,7 @@ function deferred<T>(): { promise: Promise<T>; resolve(value: T): void } {
   return { promise, resolve };
 }
 
-async function putFaults(proxy: PusherProxy, faults: ProxyFaultsInput): Promise<Response> {
+async function putFaults(proxy: FaultProxy, faults: ProxyFaultsInput): Promise<Response> {
   const url = proxy.url.replace(/^ws:/, 'http:') + `${PROXY_CONTROL_PATH}/faults`;
   return fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
 }
@@ -289,7 +290,7 @@ describe('the fault proxy in front of the mock', () => {
     const sessionTruth = run.truth.sessions[0]!;
     const published = publishedEvents(sessionTruth).length;
     await eventually(() => proxy.truth().clients[0]!.events.length === published, 10_000, 'every published event to reach the proxy');
-    await eventually(() => allSettled(proxy.truth()), 5000, 'held and delayed events to go out');
+    await eventually(() => proxySettled(proxy.truth().clients[0]!), 5000, 'held and delayed events to go out');
 
     const expected = expectedAnomalies(proxiedSessionTruth(sessionTruth, proxy.truth()), { stallAfterMs: 400 });
     // What the rules were built to cause (3–4, 20 and the unresent 34 missing; #8 twice more; #12 late; a 700 ms silence; two broken payloads):
@@ -325,8 +326,4 @@ function scenarioOf(input: unknown): Scenario {
   const parsed = parseScenarioDocument(input);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   return parsed.scenarios[0]!;
-}
-
-function allSettled(truth: ProxyTruth): boolean {
-  return truth.clients[0]!.events.every((e) => e.deliveries.length > 0 || e.faults.some((f) => f.kind === 'drop' || f.kind === 'malformed'));
 }

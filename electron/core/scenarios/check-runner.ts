@@ -5,7 +5,7 @@ import { emptyScores, isStreamContract, STREAM_EVENT_NAMES, sessionIdsOf, type S
 import { DEFAULT_APP, startMockServer } from '../../mock';
 import { startScenario } from '../../mock/simulator';
 import { ConnectionHub } from '../hub';
-import { PusherProxy } from '../proxy';
+import { FaultProxy } from '../proxy';
 import { ProxyFaultsSchema, type ProxyTruth } from '../../../shared/proxy';
 import { checkReport, judgeScenario, SessionFrames } from './judge';
 import type { CheckReport, ScenarioCheck } from './report';
@@ -61,9 +61,9 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const errors: string[] = [];
   const server = await startMockServer({ port: 0, apps: [app] });
   // `target: proxy`: EchoScope watches through the fault proxy, which applies the scenario's rules to what the mock sends.
-  let proxy: PusherProxy | null = null;
+  let proxy: FaultProxy | null = null;
   try {
-    if (scenario.target === 'proxy') proxy = await PusherProxy.start({ upstream: `ws://127.0.0.1:${server.port}`, faults: scenario.proxy ?? ProxyFaultsSchema.parse({}) });
+    if (scenario.target === 'proxy') proxy = await FaultProxy.start({ upstream: `ws://127.0.0.1:${server.port}`, faults: scenario.proxy ?? ProxyFaultsSchema.parse({}) });
   } catch (error) {
     await server.close();
     throw error;

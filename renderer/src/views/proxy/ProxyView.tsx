@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { describeZodError, type AppApi, type AppInfo, type ProxyStatusView } from '../../../../shared/api';
-import { PROXY_FAULT_KINDS, ProxyFaultsSchema, type ProxyFaultKind } from '../../../../shared/proxy';
+import { PROXY_FAULT_KINDS, ProxyFaultsSchema, type ProxyFaultKind, type ProxyProtocol } from '../../../../shared/proxy';
 import { downloadText } from '../../data/download';
 import { formatCount } from '../../data/format';
 
@@ -72,6 +72,7 @@ function ruleSetOf(rules: readonly RuleDraft[], seed: string): { ok: true; value
 export function ProxyView({ api, info }: { api: AppApi; info: AppInfo | null }) {
   const [status, setStatus] = useState<ProxyStatusView | null>(null);
   const [upstream, setUpstream] = useState('');
+  const [protocol, setProtocol] = useState<ProxyProtocol>('pusher');
   const [port, setPort] = useState('0');
   const [seed, setSeed] = useState('1');
   const [rules, setRules] = useState<RuleDraft[]>([]);
@@ -98,7 +99,7 @@ export function ProxyView({ api, info }: { api: AppApi; info: AppInfo | null }) 
     event.preventDefault();
     const faults = ruleSetOf(rules, seed);
     if (!faults.ok) return setMessage({ error: true, text: faults.error });
-    const result = await api.invoke('proxy.start', { upstream: upstream.trim(), port: port.trim() === '' ? 0 : Number(port), faults: faults.value as never });
+    const result = await api.invoke('proxy.start', { upstream: upstream.trim(), protocol, port: port.trim() === '' ? 0 : Number(port), faults: faults.value as never });
     if (!result.ok) return setMessage({ error: true, text: result.error.message });
     setStatus(result.value);
     setTruth(null);
@@ -139,7 +140,14 @@ export function ProxyView({ api, info }: { api: AppApi; info: AppInfo | null }) 
           <>
             <p>
               Clients connect to <code data-testid="proxy-url">{status.url}</code> instead of <code>{status.upstream}</code>: same key and auth. For Laravel Echo:{' '}
-              <code>wsHost: &apos;127.0.0.1&apos;, wsPort: {wsPort}</code> (<code>VITE_REVERB_PORT={wsPort}</code>).
+              {status.protocol === 'socketio' ? (
+                <code>host: &apos;http://127.0.0.1:{wsPort}&apos;, transports: [&apos;websocket&apos;]</code>
+              ) : (
+                <>
+                  <code>wsHost: &apos;127.0.0.1&apos;, wsPort: {wsPort}</code> (<code>VITE_REVERB_PORT={wsPort}</code>)
+                </>
+              )}
+              .
             </p>
             <dl className="stats compact">
               <div className="stat">
@@ -171,6 +179,13 @@ export function ProxyView({ api, info }: { api: AppApi; info: AppInfo | null }) 
             <label>
               Server (upstream)
               <input value={upstream} onChange={(e) => setUpstream(e.target.value)} placeholder="ws://127.0.0.1:8080" size={34} required />
+            </label>
+            <label>
+              Protocol
+              <select value={protocol} onChange={(e) => setProtocol(e.target.value as ProxyProtocol)} data-testid="proxy-protocol">
+                <option value="pusher">Pusher (Reverb, soketi, Pusher)</option>
+                <option value="socketio">Socket.IO (laravel-echo-server)</option>
+              </select>
             </label>
             <label>
               Listen on port <span className="muted">(0: any free)</span>
