@@ -61,6 +61,21 @@ function setUp(options: { maxEndedSessions?: number; maxHeldFrames?: number } = 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('Monitor compaction of ended sessions (issue 19)', () => {
+  it("a compacted session read back keeps the frames on its channel no contract reads (soketi's subscription_succeeded without data)", async () => {
+    const { monitor, feed, at } = setUp();
+    feed({ type: 'frame', at: 90, connection: 'c1', channel: 'private-ai.nd', event: 'pusher_internal:subscription_succeeded' });
+    feed(chunk(100, 'nd', 1));
+    feed({ type: 'frame', at: 105, connection: 'c1', channel: 'private-ai.nd', event: 'app.notice' });
+    feed(chunk(110, 'nd', 2, 'completed', 'end_turn'));
+    at(1000);
+    const events = () => (monitor.sessionFrames('nd') ?? []).map((frame) => frame.event);
+    expect(events()).toEqual(['pusher_internal:subscription_succeeded', 'chunk.delivered', 'app.notice', 'chunk.delivered']);
+    at(110 + COMPACT_MS);
+    expect(monitor.isCompacted('nd')).toBe(true);
+    await monitor.load('nd');
+    expect(events()).toEqual(['pusher_internal:subscription_succeeded', 'chunk.delivered', 'app.notice', 'chunk.delivered']);
+  });
+
   it("a compacted session seen from two vantages keeps each one's delivery loss for the Fleet", () => {
     const { monitor, feed, at } = setUp();
     // Built: a tap published 1..4 and the end; c1 got everything, c2 missed 2 and 3.

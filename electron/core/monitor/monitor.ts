@@ -172,13 +172,13 @@ export class Monitor {
   }
 
   /** Keeps a record for the detail and a re-analysis: a frame with its session, anything else as context. */
-  private hold(record: JournalRecord, key: string | undefined, analyzer = this.analyzer): void {
+  private hold(record: JournalRecord, key: string | undefined, analyzer = this.analyzer, restoring = false): void {
     const order = this.order++;
     if (record.type !== 'frame') return this.context.add(record, order);
     const owner = key ?? journalSessionKey(record);
     if (owner === undefined) return this.context.add(record, order);
-    // A protocol frame on a compacted session's channel: the journal has it.
-    if (key === undefined && this.isCompacted(owner)) return;
+    // A protocol frame on a compacted session's channel: the journal has it (unless it is that session's past being read back).
+    if (key === undefined && !restoring && this.isCompacted(owner)) return;
     this.held.add(owner, record, key !== undefined, analyzer.classification, analyzer.position, order);
   }
 
@@ -388,9 +388,9 @@ export class Monitor {
     past.sort((a, b) => a.at - b.at);
     for (const record of past) {
       const key = own.ingest(record);
-      if (record.type === 'frame') this.hold(record, key, own);
+      if (record.type === 'frame') this.hold(record, key, own, true);
     }
-    for (const frame of late) this.hold(frame, own.ingest(frame), own);
+    for (const frame of late) this.hold(frame, own.ingest(frame), own, true);
     this.restored.set(sessionId, own);
     if (keepWarm) this.warm.set(sessionId, this.clock());
     this.stale.add(sessionId);
