@@ -11,3 +11,4 @@ export * from './truth';
 export * from './stream-truth';
 export * from './expect';
 export * from './scoring';
+export * from './profile';
