@@ -130,6 +130,7 @@ module.exports = {
       { tests: true },
     ),
     allow('a test of main imports main', `${MAIN}.*${TEST}`, { path: MAIN }, { tests: true }),
+    allow('a test of the Playwright fixture imports the fixture', `^playwright/.*${TEST}`, { path: ['^playwright/', npm('@playwright/test')] }, { tests: true }),
     allow('a test of the renderer imports the renderer', `${RENDERER}.*${TEST}`, { path: [RENDERER, npm('react', 'react-dom', 'recharts')] }, { tests: true }),
     allow('tests use test kits and real clients', TEST, { path: TEST_PACKAGES }, { tests: true }),
     allow('tests use Node builtins', TEST, { dependencyTypes: ['core'] }, { tests: true }),
