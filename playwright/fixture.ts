@@ -1,5 +1,5 @@
 import { test as base, type BrowserContext, type Page } from '@playwright/test';
-import type { JournalRecord } from '../shared/journal';
+import { serializeJournal, type JournalRecord } from '../shared/journal';
 import type { GroundTruth, Scenario } from '../shared/scenario';
 import { CAPTURE_BINDING, installWireCapture, type WireEntry } from './page-capture';
 import { PageJournal } from './page-journal';
@@ -111,7 +111,7 @@ export const test = base.extend<Fixtures>({
       if (testInfo.status !== testInfo.expectedStatus) {
         for (const journal of capture.all()) {
           await testInfo.attach(`echoscope-${journal.connection}.ndjson`, {
-            body: journal.records.map((r) => JSON.stringify(r)).join('\n') + '\n',
+            body: serializeJournal(journal.records, new Date().toISOString()),
             contentType: 'application/x-ndjson',
           });
         }
