@@ -109,6 +109,15 @@ module.exports = {
       path: [RENDERER_JOURNAL, SHARED],
     }),
 
+    // ── playwright: `echoscope/playwright`, the fixture for the user's own frontend ─────────
+    // It runs in the user's Playwright process: it plays scenarios on the mock, reads what the
+    // page received with shared's journal and analyzer, and loads scenario files as `check` does
+    // (core's scenario loader only: never the hub, the host or anything that reaches electron).
+    allow('the fixture plays scenarios on the mock and analyzes what the page received', '^playwright/', {
+      path: ['^playwright/', SHARED, MOCK, '^electron/core/scenarios/load\\.ts$'],
+    }),
+    allow('the fixture extends the Playwright test the user runs', '^playwright/', { path: npm('@playwright/test') }),
+
     // ── tests of the production folders (*.test.ts[x]) ──────────────────────────────────────
     // A test may import what its folder may, plus test-support, the test kits, the real clients
     // it drives the product with, Node builtins, and the Node layers it runs end to end. Never
@@ -122,6 +131,7 @@ module.exports = {
       { tests: true },
     ),
     allow('a test of main imports main', `${MAIN}.*${TEST}`, { path: MAIN }, { tests: true }),
+    allow('a test of the Playwright fixture imports the fixture', `^playwright/.*${TEST}`, { path: ['^playwright/', npm('@playwright/test')] }, { tests: true }),
     allow('a test of the renderer imports the renderer', `${RENDERER}.*${TEST}`, { path: [RENDERER, npm('react', 'react-dom', 'recharts')] }, { tests: true }),
     allow('tests use test kits and real clients', TEST, { path: TEST_PACKAGES }, { tests: true }),
     allow('tests use Node builtins', TEST, { dependencyTypes: ['core'] }, { tests: true }),
@@ -155,6 +165,13 @@ module.exports = {
     ),
     allow('e2e uses Node builtins', '^e2e/', { dependencyTypes: ['core'] }, { tests: true }),
     allow(
+      "the examples use EchoScope as a user's suite does: through the package's exports (echoscope/playwright resolves to playwright/)",
+      '^examples/',
+      { path: ['^examples/', '^playwright/', npm('@playwright/test')] },
+      { tests: true },
+    ),
+    allow('the examples use Node builtins (a page server)', '^examples/', { dependencyTypes: ['core'] }, { tests: true }),
+    allow(
       'benchmarks measure the Node layers (and the UI through e2e/chromium)',
       '^bench/',
       {
@@ -181,6 +198,13 @@ module.exports = {
         "The main window's bundle must not carry the journal store: Dexie lives in the hidden journal window (renderer/src/journal) and on the host; the UI asks for journal data over the App API.",
       from: { path: RENDERER, pathNot: [RENDERER_JOURNAL, TEST] },
       to: { reachable: true, path: npm('dexie') },
+    },
+    {
+      name: 'fixture-never-reaches-electron',
+      severity: 'error',
+      comment: "`echoscope/playwright` runs in the user's Playwright (plain Node): nothing it reaches may import electron, nor the app's Electron glue.",
+      from: { path: '^playwright/' },
+      to: { reachable: true, path: [npm('electron'), MAIN, PRELOAD] },
     },
     {
       name: 'not-to-unresolvable',

@@ -17,7 +17,11 @@ export default defineConfig({
           cli: resolve(root, 'electron/cli/index.ts'),
           // The headless host's journal runs in a worker thread (electron/core/journal/journal-worker-host.ts finds it here).
           'journal-worker': resolve(root, 'electron/core/journal/journal-worker.ts'),
+          // `echoscope/playwright` (package.json `exports`): the fixture for the user's own frontend, run by their Playwright.
+          playwright: resolve(root, 'playwright/index.ts'),
         },
+        // A devDependency: the user's Playwright must be the one the fixture extends, never a bundled copy.
+        external: [/^@playwright\/test(\/|$)/, /^playwright(-core)?(\/|$)/],
       },
     },
   },

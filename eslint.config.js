@@ -50,6 +50,11 @@ export default tseslint.config(
     ignores: ['renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // The example's Echo page: a plain browser script, pusher-js and laravel-echo loaded as globals before it.
+    files: ['examples/**/echo-page/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, Echo: 'readonly', Pusher: 'readonly' } },
+  },
   // ---- Typed linting: promises (issue 16, item 6) ----
   // Every .ts/.tsx file belongs to one of the tsc projects referenced from tsconfig.json; the
   // project service finds it. Plain JS config and scripts are linted without type information.

@@ -26,6 +26,8 @@ export default defineConfig({
   },
   projects: [
     { name: 'browser', testIgnore: /electron\.spec\.ts/ },
+    // The `echoscope/playwright` fixture driving a small Echo page, as a user's own suite would (docs/playwright.md).
+    { name: 'fixture-example', testDir: 'examples/playwright' },
     { name: 'electron', testMatch: /electron\.spec\.ts/ },
   ],
 });

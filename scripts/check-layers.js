@@ -100,6 +100,21 @@ const probes = [
   { what: 'renderer imports electron/core', dir: 'renderer/src', code: value('../../electron/core/clock'), depcruise: /^electron\/core\/clock\.ts$/ },
   { what: 'the main window reaches dexie (through the journal store)', dir: 'renderer/src', code: value('../../shared/journal/store'), depcruise: /node_modules\/dexie\// },
   { what: 'the journal window imports react', dir: 'renderer/src/journal', code: value('react'), depcruise: /node_modules\/react\// },
+  // playwright: the fixture runs in the user's Playwright, plain Node — never electron, never the hub
+  {
+    what: 'the Playwright fixture imports electron',
+    dir: 'playwright',
+    code: named('electron', 'app'),
+    depcruise: /node_modules\/electron\//,
+    tsc: { project: 'playwright', message: /has no exported member 'app'/ },
+  },
+  {
+    what: 'the Playwright fixture imports the hub (pusher-js, laravel-echo ride along)',
+    dir: 'playwright',
+    code: value('../electron/core/hub'),
+    depcruise: /^electron\/core\/hub\/index\.ts$/,
+  },
+  { what: 'the Playwright fixture reaches Electron main', dir: 'playwright', code: value('../electron/main/window'), depcruise: /^electron\/main\/window\.ts$/ },
   // tests: their own rule set
   { what: 'a test imports electron (test-support/electron-double stands in)', dir: 'electron/core', test: true, code: value('electron'), depcruise: /node_modules\/electron\// },
   // allowed imports: the rules must accept these
@@ -110,6 +125,13 @@ const probes = [
     what: 'ALLOWED the hub imports pusher-js and laravel-echo',
     dir: 'electron/core/hub',
     code: value('pusher-js', 'a') + value('laravel-echo', 'b').replace('probe =', 'probe2 ='),
+    accept: true,
+  },
+  {
+    what: "ALLOWED the Playwright fixture imports @playwright/test, the mock and core's scenario loader",
+    dir: 'playwright',
+    code:
+      value('@playwright/test', 'a') + value('../electron/mock', 'b').replace('probe =', 'probe2 =') + value('../electron/core/scenarios/load', 'c').replace('probe =', 'probe3 ='),
     accept: true,
   },
   {

@@ -1,6 +1,5 @@
 import { Analyzer } from '../shared/analysis/index';
-import type { Scenario } from '../shared/scenario/index';
-import { scenarioProfile } from '../electron/core/scenarios/check-runner';
+import { scenarioProfile, type Scenario } from '../shared/scenario/index';
 import { checkReport, judgeScenario, SessionFrames } from '../electron/core/scenarios/judge';
 import type { CheckReport, ScenarioCheck } from '../electron/core/scenarios/report';
 import { VirtualClock } from './virtual-clock';

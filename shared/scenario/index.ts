@@ -12,3 +12,4 @@ export * from './proxied';
 export * from './stream-truth';
 export * from './expect';
 export * from './scoring';
+export * from './profile';

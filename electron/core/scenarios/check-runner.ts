@@ -1,7 +1,6 @@
 import { Analyzer, type AnalyzerOptions } from '../../../shared/analysis';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
-import { builtinContract, type ContractProfile } from '../../../shared/contract';
-import { emptyScores, isStreamContract, STREAM_EVENT_NAMES, sessionIdsOf, type Scenario } from '../../../shared/scenario';
+import { emptyScores, isStreamContract, scenarioProfile, STREAM_EVENT_NAMES, sessionIdsOf, type Scenario } from '../../../shared/scenario';
 import { DEFAULT_APP, startMockServer } from '../../mock';
 import { startScenario } from '../../mock/simulator';
 import { ConnectionHub } from '../hub';
@@ -30,14 +29,6 @@ export interface CheckOptions {
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
-
-/** The contract the scenario's simulator speaks, for the analyzer: given explicitly, never left to a default or a guess. */
-export function scenarioProfile(scenario: Scenario): ContractProfile {
-  const profile = builtinContract(scenario.contract);
-  if (profile === undefined) throw new Error(`no built-in contract named ${scenario.contract}`);
-  // The seed's event may be renamed by the scenario (`event`); a stream names its own events.
-  return isStreamContract(scenario.contract) ? profile : { ...profile, event: scenario.event };
-}
 
 /** Which frames are the session's broadcasts in the scenario's contract (what `publishedOn` counts). */
 function broadcastFilter(scenario: Scenario): (event: string) => boolean {

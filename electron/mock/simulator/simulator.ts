@@ -155,6 +155,11 @@ export class ScenarioRun {
     return this.byChannel.get(channel)?.published ?? 0;
   }
 
+  /** A session's phase; `dead` or `resolved` once every step it plans has run (it publishes nothing more). Undefined for an id the run does not play. */
+  phaseOf(sessionId: string): SessionPhase | undefined {
+    return this.sessions.find((s) => s.plan.sessionId === sessionId)?.phase;
+  }
+
   timing(): EmitTiming {
     return { error: this.errors.summary(), samples: this.errors.count };
   }
