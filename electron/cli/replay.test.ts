@@ -79,6 +79,56 @@ describe('echoscope replay', () => {
     await client.close();
   });
 
+  it('followed by watch --discover: the journal’s channels are listed as occupied while it waits, so watch finds, subscribes and gets them; the banner names every channel', async () => {
+    const t0 = 1732262400000;
+    const sessions = ['d1', 'd2', 'd3', 'd4'];
+    const lines = [JSON.stringify({ type: 'header', format: 'echoscope-journal', version: 1, createdAt: '2026-11-22T10:00:00Z' })];
+    for (const [i, id] of sessions.entries()) {
+      for (let sequence = 1; sequence <= 3; sequence++) {
+        const last = sequence === 3;
+        const data = { session_id: id, chunk: last ? '' : `t${sequence} `, sequence, state: last ? 'completed' : 'generating', termination_code: last ? 'end_turn' : null };
+        lines.push(JSON.stringify({ type: 'frame', at: t0 + i + sequence * 10, connection: 'c1', channel: `private-ai.${id}`, event: 'chunk.delivered', data }));
+      }
+    }
+    const file = join(dir, 'discover.ndjson');
+    await writeFile(file, lines.join('\n') + '\n');
+    const replay = controlledIo();
+    const replayExit = runCli(['replay', file, '--port', '0'], replay.io);
+    const banner = await replay.line((l) => l.startsWith('Waiting for a client'));
+    // every channel, in full (four: more than the three the banner used to show)
+    expect(banner).toBe('Waiting for a client to subscribe to one of 4 channels: private-ai.d1, private-ai.d2, private-ai.d3, private-ai.d4 (Ctrl+C to stop)…');
+    const port = Number(/ws:\/\/127\.0\.0\.1:(\d+)/.exec(replay.lines.join('\n'))![1]);
+
+    const watch = controlledIo();
+    const watchExit = runCli(
+      [
+        'watch',
+        '--url',
+        `ws://127.0.0.1:${port}`,
+        '--key',
+        DEFAULT_APP.key,
+        '--app-id',
+        DEFAULT_APP.id,
+        '--secret',
+        DEFAULT_APP.secret,
+        '--discover',
+        'private-ai.',
+        '--poll-interval',
+        '250',
+        '--json',
+        '--quiet',
+      ],
+      watch.io,
+    );
+    await replay.line((l) => l.startsWith('Replayed '));
+    replay.stop();
+    expect(await replayExit).toBe(0);
+    watch.stop();
+    expect(await watchExit).toBe(0);
+    const verdict = JSON.parse(watch.lines.filter((l) => !l.startsWith('ERR ')).join('\n')) as { sessions: Array<{ sessionId: string; status: string; missing: number }> };
+    expect(verdict.sessions.map((s) => [s.sessionId, s.status]).sort()).toEqual(sessions.map((id) => [id, 'completed']));
+  }, 20_000);
+
   it('refuses a file that is not a journal (exit 2)', async () => {
     const file = join(dir, 'nope.txt');
     await writeFile(file, 'hello\n');

@@ -20,7 +20,8 @@ export const replayCommand: CliCommand = {
     'Reproduces a production incident locally: every broadcast frame of the journal is published again on its',
     'channel, with its event name and payload byte for byte (broken JSON included), spaced as it arrived.',
     'By default the replay waits until a client subscribes to one of the journal’s channels, so point your',
-    'frontend (or `echoscope watch`) at the printed URL first. A journal recorded on several connections holds',
+    'frontend (or `echoscope watch`) at the printed URL first. Meanwhile the journal’s channels are listed as',
+    'occupied by the HTTP API, so `echoscope watch --discover PREFIX` finds them. A journal recorded on several connections holds',
     'each broadcast once per connection: the busiest connection is replayed unless --connection says otherwise.',
     '',
     'Examples:',
@@ -81,12 +82,12 @@ export const replayCommand: CliCommand = {
         channels,
       },
     );
+    // The journal's channels are listed as occupied from now on (the HTTP API), so `watch --discover` finds them before anyone subscribed.
+    const withdraw = server.announceChannels(channels, app.id);
     try {
       if (!args.values.immediately) {
         if (!json)
-          io.out(
-            `Waiting for a client to subscribe to ${channels.length === 1 ? channels[0] : `one of ${channels.slice(0, 3).join(', ')}${channels.length > 3 ? ', …' : ''}`} (Ctrl+C to stop)…`,
-          );
+          io.out(`Waiting for a client to subscribe to ${channels.length === 1 ? channels[0] : `one of ${channels.length} channels: ${channels.join(', ')}`} (Ctrl+C to stop)…`);
         const subscribed = await Promise.race([waitForSubscriber(server, channels).then(() => true), io.stopSignal.then(() => false)]);
         if (!subscribed) return EXIT.ok;
       }
@@ -103,6 +104,7 @@ export const replayCommand: CliCommand = {
       }
       return EXIT.ok;
     } finally {
+      withdraw();
       await server.close();
     }
   },

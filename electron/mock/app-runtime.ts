@@ -45,6 +45,8 @@ export class AppRuntime {
   readonly channels = new ChannelRegistry();
   readonly counters: AppCounters;
   readonly joinListeners = new Set<JoinListener>();
+  /** Channels listed as occupied before anyone subscribed (MockServer.announceChannels). */
+  readonly announced = new Set<string>();
   /** Set when the node shares a scaling channel: broadcasts go through it instead of straight to subscribers. */
   fleet: Fleet | null = null;
 

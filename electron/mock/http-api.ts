@@ -223,6 +223,8 @@ function listChannels(query: URLSearchParams, runtime: AppRuntime): Record<strin
     if (channel.subscribers.size === 0 || !channel.name.startsWith(prefix) || channel.traits.kind === 'user') continue;
     channels[channel.name] = attributes(channel.name, info, runtime);
   }
+  // Channels a publisher announced (replay, waiting for its first subscriber) count as occupied.
+  for (const name of runtime.announced) if (name.startsWith(prefix) && !(name in channels)) channels[name] = attributes(name, info, runtime);
   return { channels };
 }
 
@@ -232,7 +234,7 @@ function channelInfo(name: string, query: URLSearchParams, runtime: AppRuntime, 
   const info = parseInfo(query, ['user_count', 'subscription_count', 'cache']);
   if (info.includes('user_count') && !name.startsWith('presence-')) throw new ApiError(400, 'info=user_count is only available for presence channels');
   const channel = runtime.channels.get(name);
-  const result: Record<string, unknown> = { occupied: (channel?.subscribers.size ?? 0) > 0, ...attributes(name, info, runtime) };
+  const result: Record<string, unknown> = { occupied: (channel?.subscribers.size ?? 0) > 0 || runtime.announced.has(name), ...attributes(name, info, runtime) };
   if (info.includes('cache')) {
     const now = config.now();
     const cached = runtime.channels.cached(name, now);

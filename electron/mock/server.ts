@@ -75,6 +75,12 @@ export interface MockServer {
   closeConnections(filter: CloseConnectionsFilter, code: number, reason?: string): number;
   /** Subscribers of a channel right now (0 when vacant). */
   subscriberCount(channel: string, appId?: string): number;
+  /**
+   * Lists channels as occupied in the HTTP API although nobody subscribed yet — what a publisher
+   * about to stream on them announces (`replay` while it waits, so `watch --discover` finds them).
+   * Returns the function that withdraws them.
+   */
+  announceChannels(channels: readonly string[], appId?: string): () => void;
   /** Called whenever a connection joins a channel; returns the unsubscribe function. */
   onSubscribed(listener: (event: SubscribedEvent) => void): () => void;
   /**
@@ -286,6 +292,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     },
     subscriberCount(channel, appId) {
       return runtimeFor(appId).channels.get(channel)?.subscribers.size ?? 0;
+    },
+    announceChannels(channels, appId) {
+      const runtime = runtimeFor(appId);
+      const added = channels.filter((channel) => !runtime.announced.has(channel));
+      for (const channel of added) runtime.announced.add(channel);
+      return () => {
+        for (const channel of added) runtime.announced.delete(channel);
+      };
     },
     onSubscribed(listener) {
       const relay = (appId: string, channel: string, socketId: string): void => listener({ appId, channel, socketId });
