@@ -28,7 +28,7 @@ function needsSelection(fault: { sequences?: number[] | undefined; probability?:
 
 export const RetrySchema = z.strictObject({
   /** Laravel's `$tries`: total attempts, the first included. */
-  tries: z.number().int().min(2).default(3),
+  tries: z.number().int().min(2, "tries counts every attempt, the first included (Laravel's $tries): 2 is the first run and one retry").default(3),
   /** Delay before the queue runs the next attempt. */
   backoffMs: Ms.default(100),
   /** The job skips `sequence <= last_seq` of the stored record (the recommended guard). */

@@ -41,6 +41,12 @@ const verdict = (patch: Partial<SessionVerdict> = {}): SessionVerdict => ({
 });
 
 describe('scenario schema', () => {
+  it("says that retry.tries counts the first attempt (Laravel's $tries)", () => {
+    const result = parseScenarioDocument({ name: 't', sessions: [{ id: 's1', faults: [{ kind: 'crash', afterTokens: 3, retry: { tries: 1 } }] }] });
+    const issues = result.ok ? [] : result.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(issues).toEqual(["sessions[0].faults[0].retry.tries: tries counts every attempt, the first included (Laravel's $tries): 2 is the first run and one retry"]);
+  });
+
   it('target: proxy takes the proxy rules and refuses what check cannot score through it yet, by path', () => {
     const issues = (input: Record<string, unknown>) => {
       const result = parseScenarioDocument({ name: 'p', sessions: [{ id: 's1' }], ...input });
