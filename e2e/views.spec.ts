@@ -119,6 +119,9 @@ test('Settings change thresholds, the contract profile and the theme', async ({ 
   const form = page.getByTestId('threshold-form');
   await expect(form.getByLabel(/Stall after/)).toHaveValue('8');
   await form.getByLabel(/Stall after/).fill('10');
+  // the same threshold as the command line writes it
+  await expect(form.getByTestId('cli-stall')).toHaveText('On the command line: --stall-after 10s');
+  await expect(form.getByTestId('cli-orphan')).toHaveText('On the command line: --orphan-after 300s');
   await form.getByRole('button', { name: 'Save thresholds' }).click();
   await expect(form).toContainText('Saved');
 

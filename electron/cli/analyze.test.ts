@@ -59,6 +59,11 @@ describe('echoscope analyze', () => {
     expect(JSON.parse(out).sessions[0].status).toBe('stalled');
     const quick = await run(join(fixtures, 'stall.ndjson'), '--json', '--stall-after', '20000');
     expect(JSON.parse(quick.out).summary.stalls).toBe(0);
+    // The units Settings shows: a duration with its unit is the same threshold as its milliseconds.
+    expect(JSON.parse((await run(join(fixtures, 'stall.ndjson'), '--json', '--stall-after', '20s')).out).summary.stalls).toBe(0);
+    expect(JSON.parse((await run(join(fixtures, 'worker-killed.ndjson'), '--json', '--orphan-after', '500s')).out).sessions[0].status).toBe('stalled');
+    const bad = await run(join(fixtures, 'stall.ndjson'), '--stall-after', 'soon');
+    expect([bad.code, bad.err]).toEqual([2, expect.stringContaining('--stall-after must be a duration like 8s, 1500ms or 5m (a bare number is milliseconds), got "soon"')]);
   });
 
   it('reads a HAR file, telling it apart by content', async () => {

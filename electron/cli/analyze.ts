@@ -18,7 +18,8 @@ import { writeHar, type RecordSource } from './analyze-har';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
 import { FAIL_ON_HELP, failOnReport, parseFailOn } from './fail-on';
 import { printable } from './terminal-text';
-import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo } from './command';
+import { THRESHOLD_HELP, thresholdOption } from './duration';
+import { EXIT, stringOption, UsageError, type CliCommand, type CliIo } from './command';
 
 /** Warnings printed per file before "… and N more". */
 const MAX_PRINTED_ISSUES = 20;
@@ -49,8 +50,8 @@ export const analyzeCommand: CliCommand = {
     contract: { type: 'string', valueName: 'NAME|F', description: CONTRACT_OPTION_HELP },
     profile: { type: 'string', valueName: 'F', description: 'contract profile file (JSON or YAML); the same as --contract F' },
     'fail-on': { type: 'string', valueName: 'KIND,…', description: FAIL_ON_HELP },
-    'stall-after': { type: 'string', valueName: 'MS', description: 'silence that counts as a stall', default: '8000' },
-    'orphan-after': { type: 'string', valueName: 'MS', description: 'silence before the journal end that makes a session orphaned', default: '300000' },
+    'stall-after': { type: 'string', valueName: 'duration', description: `silence that counts as a stall ${THRESHOLD_HELP}`, default: '8s' },
+    'orphan-after': { type: 'string', valueName: 'duration', description: `silence before the journal end that makes a session orphaned ${THRESHOLD_HELP}`, default: '5m' },
     'har-out': { type: 'string', valueName: 'PATH', description: 'also write the run as a HAR file (DevTools opens it)' },
     session: { type: 'string', valueName: 'ID', description: 'with --har-out: only this session' },
   },
@@ -58,8 +59,8 @@ export const analyzeCommand: CliCommand = {
     if (args.positionals.length !== 1) throw new UsageError('expected exactly one FILE');
     const file = args.positionals[0]!;
     const options: AnalyzerOptions = {
-      stallAfterMs: intOption(args, 'stall-after', 8000, 1),
-      orphanAfterMs: intOption(args, 'orphan-after', 300_000, 1),
+      stallAfterMs: thresholdOption(args, 'stall-after', 8000),
+      orphanAfterMs: thresholdOption(args, 'orphan-after', 300_000),
     };
     const failOnValue = stringOption(args, 'fail-on');
     const failOn = failOnValue === undefined ? undefined : parseFailOn(failOnValue);

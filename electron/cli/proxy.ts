@@ -8,7 +8,7 @@ import { PROXY_CONTROL_PATH, FaultProxy } from '../core/proxy';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
 import { CONTRACT_OPTION_HELP, resolveContract } from './contract-option';
-import { parseDuration } from './duration';
+import { parseDuration, THRESHOLD_HELP, thresholdOption } from './duration';
 import { printable } from './terminal-text';
 import { openWatchJournal, type WatchJournal } from './watch-journal';
 
@@ -60,7 +60,7 @@ export const proxyCommand: CliCommand = {
     truth: { type: 'string', description: 'write the ground truth (what was done to which event, per client) here when the proxy stops', valueName: 'file' },
     for: { type: 'string', description: 'stop after this long (30s, 5m); default: until Ctrl-C', valueName: 'duration' },
     contract: { type: 'string', description: CONTRACT_OPTION_HELP, valueName: 'name|file' },
-    'stall-after': { type: 'string', description: 'ms without events before a session counts as stalled', valueName: 'ms', default: '8000' },
+    'stall-after': { type: 'string', description: `silence before a session counts as stalled ${THRESHOLD_HELP}`, valueName: 'duration', default: '8s' },
     json: { type: 'boolean', description: 'print the verdict JSON instead of the table' },
     quiet: { type: 'boolean', short: 'q', description: 'no per-client lines on stderr' },
   },
@@ -72,7 +72,7 @@ export const proxyCommand: CliCommand = {
     const protocol = ProxyProtocolSchema.safeParse(stringOption(args, 'protocol') ?? 'pusher');
     if (!protocol.success) throw new UsageError(`--protocol ${stringOption(args, 'protocol')}: one of ${PROXY_PROTOCOLS.join(', ')}`);
     const faults = await faultsFromArgs(args.values);
-    const analyzerOptions: AnalyzerOptions = { stallAfterMs: intOption(args, 'stall-after', 8000, 1) };
+    const analyzerOptions: AnalyzerOptions = { stallAfterMs: thresholdOption(args, 'stall-after', 8000) };
     const contract = stringOption(args, 'contract');
     if (contract !== undefined) {
       try {

@@ -7,7 +7,7 @@ import { FAIL_ON_HELP, failOnReport, parseFailOn, type FailOn } from './fail-on'
 import { ConnectionHub, listenForWebhooks as listenForWebhooksOn, WEBHOOK_PATH, type WebhookListener } from '../core/hub';
 import { formatVerdictTable } from './analyze';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand, type CliIo, type ParsedArgs } from './command';
-import { parseDuration } from './duration';
+import { parseDuration, THRESHOLD_HELP, thresholdOption } from './duration';
 import { formatReconciliations, WatchFollow } from './watch-follow';
 import { parseHeaders, parseServerUrl, profileFields, watchFollowOptions } from './watch-options';
 import { ENV_OPTION, readEnvFile } from './env-option';
@@ -111,8 +111,8 @@ export const watchCommand: CliCommand = {
     profile: { type: 'string', description: 'contract profile (YAML or JSON); the same as --contract FILE', valueName: 'file' },
     ...watchFollowOptions,
     ...watchTapOptions,
-    'stall-after': { type: 'string', description: 'ms without events before a session counts as stalled', valueName: 'ms', default: '8000' },
-    'orphan-after': { type: 'string', description: 'ms without events before an unfinished session counts as orphaned', valueName: 'ms', default: '300000' },
+    'stall-after': { type: 'string', description: `silence before a session counts as stalled ${THRESHOLD_HELP}`, valueName: 'duration', default: '8s' },
+    'orphan-after': { type: 'string', description: `silence before an unfinished session counts as orphaned ${THRESHOLD_HELP}`, valueName: 'duration', default: '5m' },
     'connect-timeout': { type: 'string', description: 'give up (exit 1) when the connection is not up this long after the start or a drop', valueName: 'duration', default: '10s' },
     quiet: { type: 'boolean', short: 'q', description: 'no progress on stderr (problems and the reason of a failure are still said)' },
     progress: { type: 'boolean', description: 'show progress on stderr even when it is not a terminal' },
@@ -138,8 +138,8 @@ export const watchCommand: CliCommand = {
           ? undefined
           : profileFromArgs(args, tap);
     const analyzerOptions: AnalyzerOptions = {
-      stallAfterMs: intOption(args, 'stall-after', 8000, 1),
-      orphanAfterMs: intOption(args, 'orphan-after', 300_000, 1),
+      stallAfterMs: thresholdOption(args, 'stall-after', 8000),
+      orphanAfterMs: thresholdOption(args, 'orphan-after', 300_000),
     };
     const contract = stringOption(args, 'contract') ?? stringOption(args, 'profile');
     if (contract) {

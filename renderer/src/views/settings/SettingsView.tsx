@@ -59,10 +59,16 @@ function ThresholdForm({ api, settings, onSettings }: { api: AppApi; settings: M
         Stall after (seconds of silence)
         <input type="number" min={0.1} step={0.1} value={stall} onChange={(e) => setStall(e.target.value)} required />
         <span className="muted">Clients usually send a heartbeat every 8 s: a longer silence is a stall.</span>
+        <span className="muted" data-testid="cli-stall">
+          On the command line: <code>--stall-after {stall}s</code>
+        </span>
       </label>
       <label>
         Orphaned after (seconds without a terminal event)
         <input type="number" min={1} step={1} value={orphan} onChange={(e) => setOrphan(e.target.value)} required />
+        <span className="muted" data-testid="cli-orphan">
+          On the command line: <code>--orphan-after {orphan}s</code>
+        </span>
       </label>
       <label>
         Reorder window (seconds before a hole is a gap)
