@@ -152,11 +152,15 @@ describe.skipIf(reason !== null)('published versus delivered through laravel-ech
     const detail = await service.invoke('sessions.get', { sessionId: SESSION });
     if (!detail.ok) throw new Error(detail.error.message);
     expect(detail.value.row).toMatchObject({ observations: 3, deliveryLoss: 10 });
-    expect(detail.value.observations.map((o) => [o.connection, o.tap ?? null, o.deliveryLoss, o.published?.notDeliveredCount ?? null])).toEqual([
-      [tap, 'laravel', 0, null],
-      ['c1', null, 0, 0],
-      ['c2', null, 10, 10],
-    ]);
+    // (the two clients' order is the order their first frames arrived in: a race between two sockets)
+    const byVantage = (a: { connection: string }, b: { connection: string }) => a.connection.localeCompare(b.connection);
+    expect([...detail.value.observations].sort(byVantage).map((o) => [o.connection, o.tap ?? null, o.deliveryLoss, o.published?.notDeliveredCount ?? null])).toEqual(
+      [
+        ['c1', null, 0, 0],
+        ['c2', null, 10, 10],
+        [tap, 'laravel', 0, null],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
     expect(detail.value.comparison!.observations.find((o) => o.connection === 'c2')!.published!.notDelivered).toEqual([{ from: 11, to: 20 }]);
     // the profile's status carries its tap's
     const listed = await service.invoke('connections.list', {});
