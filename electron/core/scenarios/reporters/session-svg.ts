@@ -14,6 +14,7 @@ import {
   niceTicks,
   plotArea,
   pointTitle,
+  timelineXMax,
   type ChartPalette,
   type MarkerKind,
   type PlotArea,
@@ -135,7 +136,7 @@ export function timelineFigure(view: TimelineView, width: number, id: string): s
   for (const points of Object.values(view.markers)) for (const point of points ?? []) if (point.y > maxY) maxY = point.y;
   for (const gap of view.gaps) if (gap.to + 0.5 > maxY) maxY = gap.to + 0.5;
   const area = plotArea(chartWidth, height, { top: 12, right: 24, bottom: 28, left: 56 });
-  const xMax = Math.ceil(view.maxX * 1.02);
+  const xMax = timelineXMax(view);
   const x = linearScale([0, xMax], [area.left, area.right]);
   const y = linearScale([0, maxY], [area.bottom, area.top]);
   const xTicks = niceTicks(0, xMax, Math.max(2, Math.floor((area.right - area.left) / 90)));
