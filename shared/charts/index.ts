@@ -5,3 +5,5 @@ export { DARK_CHART_PALETTE, LIGHT_CHART_PALETTE, type ChartPalette } from './pa
 export { dotsPath, linePath, plotArea, type PlotArea } from './paths';
 export { linearScale, nearestIndex, niceDomain, niceTicks, tickStep, type LinearScale } from './scale';
 export { silenceLabel, timelineXMax } from './timeline-axis';
+export { labelEvery, labelRows, placeLineLabels, textWidth, type LabelBox } from './labels';
+export { histogramLayout, type HistogramLayout, type HistogramMark, type PercentileName } from './histogram-layout';

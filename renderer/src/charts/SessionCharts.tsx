@@ -6,6 +6,7 @@ import { useWidth } from '../components/use-width';
 import {
   axisSeconds as seconds,
   formatMs,
+  histogramLayout,
   linearScale,
   markerColor as paletteMarkerColor,
   markerShape,
@@ -435,28 +436,13 @@ function LatencyLine({ timeline, detail, palette, width }: { timeline: SessionTi
 /** The inter-token gaps' histogram: one bar per bin (the overflow bin past p99 in the warning colour), p50/p95/p99 marked. */
 function LatencyHistogram({ timeline, detail, palette, width }: { timeline: SessionTimelineView; detail: SessionDetail; palette: ChartPalette; width: number }) {
   const bins = timeline.latency.histogram;
-  const p = detail.row.interTokenMs;
   const height = 220;
-  const area = plotArea(width, height, { top: 18, right: 16, bottom: 28, left: 44 });
-  const maxCount = Math.max(1, ...bins.map((bin) => bin.count));
-  const [, y1] = niceDomain(0, maxCount, 5);
-  const y = linearScale([0, y1], [area.bottom, area.top]);
-  const band = (area.right - area.left) / Math.max(1, bins.length);
-  const centre = (index: number) => area.left + band * (index + 0.5);
-  // Every n-th label, so they do not overlap (about 60 px each).
-  const every = Math.max(1, Math.ceil((bins.length * 60) / (area.right - area.left)));
-  const labelTicks = bins.map((_, index) => index).filter((index) => index % every === 0);
-  const binOf = (ms: number) => bins.findIndex((bin) => ms >= bin.from && ms <= bin.to);
-  const marks = p
-    ? ([
-        ['p50', p.p50, palette.axis],
-        ['p95', p.p95, palette.duplicate],
-        ['p99', p.p99, palette.replay],
-      ] as const)
-    : [];
+  // Bars, the bin labels that fit, and the percentile labels in rows above the bars (none on another): shared/charts/histogram-layout.ts.
+  const { area, y, yTicks, band, centre, labelTicks, marks } = histogramLayout(bins, detail.row.interTokenMs, width, height);
+  const colors = { p50: palette.axis, p95: palette.duplicate, p99: palette.replay } as const;
   return (
     <svg width={width} height={height} role="img" aria-label="Histogram of inter-token gaps" className="latency-histogram">
-      <Grid y={y} yTicks={niceTicks(0, y1, 5, true)} area={area} palette={palette} />
+      <Grid y={y} yTicks={yTicks} area={area} palette={palette} />
       {bins.map((bin, index) => (
         <rect
           key={bin.label}
@@ -471,20 +457,16 @@ function LatencyHistogram({ timeline, detail, palette, width }: { timeline: Sess
           <title>{`${bin.label} ms: ${bin.count} gaps`}</title>
         </rect>
       ))}
-      {marks.map(([label, value, color], order) => {
-        const index = binOf(value);
-        if (index < 0) return null;
-        return (
-          <g key={label} className="chart-reference">
-            <line x1={centre(index)} x2={centre(index)} y1={area.top} y2={area.bottom} stroke={color} strokeDasharray="4 3" />
-            <text x={centre(index) + 3} y={area.top + 10 + order * 12} fontSize={10} fill={color}>
-              {label}
-            </text>
-          </g>
-        );
-      })}
+      {marks.map((mark) => (
+        <g key={mark.label} className="chart-reference" data-mark={mark.label} data-row={mark.row}>
+          <line x1={mark.x} x2={mark.x} y1={area.top} y2={area.bottom} stroke={colors[mark.label]} strokeDasharray="4 3" />
+          <text x={mark.labelX} y={mark.labelY} fontSize={10} fill={colors[mark.label]}>
+            {mark.label}
+          </text>
+        </g>
+      ))}
       <BottomAxis scale={centre} ticks={labelTicks} area={area} palette={palette} format={(index) => bins[index]?.label ?? ''} />
-      <LeftAxis scale={y} ticks={niceTicks(0, y1, 5, true)} area={area} palette={palette} format={String} />
+      <LeftAxis scale={y} ticks={yTicks} area={area} palette={palette} format={String} />
     </svg>
   );
 }
