@@ -112,6 +112,20 @@ test('a crash-retry scenario runs on the embedded mock and its sessions show rep
   await expect(checked).toHaveAttribute('data-state', 'finished', { timeout: 45_000 });
   await expect(checked.getByTestId('run-state')).toHaveText(/passed/);
   await page.screenshot({ path: testInfo.outputPath('scenario-check.png'), fullPage: true });
+
+  // The runs live on the host: a reload shows them again, and a check run's sessions open in the session page.
+  const runId = await checked.getAttribute('data-run');
+  await page.reload();
+  const again = page.locator(`[data-testid="scenario-run"][data-run="${runId}"]`);
+  await expect(again.getByTestId('run-state')).toHaveText(/passed/);
+  await expect(page.getByTestId('scenario-run')).toHaveCount(2);
+  await again.locator('summary').click();
+  const link = again.getByTestId('run-session-link').first();
+  const sessionId = await link.textContent();
+  await page.screenshot({ path: testInfo.outputPath('scenario-runs-reloaded.png'), fullPage: true });
+  await link.click();
+  await expect(page.getByTestId('session-detail')).toHaveAttribute('data-session', sessionId ?? '');
+  await expect(page.getByTestId('session-detail').getByTestId('session-status')).toHaveText(/truncated|completed/, { timeout: 20_000 });
 });
 
 test('Settings change thresholds, the contract profile and the theme', async ({ page, served }, testInfo) => {

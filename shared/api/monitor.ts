@@ -213,6 +213,8 @@ export const SessionTimelineSchema = z.object({
   total: z.number(),
   drawn: z.number(),
   maxX: z.number(),
+  /** No terminal event: the silence from the last frame to the host's clock (the time axis reaches it). */
+  silence: z.object({ x1: z.number(), x2: z.number(), ms: z.number() }).nullable(),
   attempts: z.array(z.object({ attempt: z.number(), points: Points })),
   markers: z.object({
     replay: Points.optional(),

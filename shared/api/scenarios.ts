@@ -87,6 +87,10 @@ export const ScenarioProgressSchema = z.object({
 });
 export type ScenarioProgress = z.infer<typeof ScenarioProgressSchema>;
 
+/** A run and its latest progress (`scenarios.runs`: the Scenarios view after a reload). */
+export const ScenarioRunEntrySchema = z.object({ run: ScenarioRunSchema, progress: ScenarioProgressSchema });
+export type ScenarioRunEntry = z.infer<typeof ScenarioRunEntrySchema>;
+
 export const scenarioCommands = {
   /** The built-in library and the scenarios loaded so far. */
   'scenarios.list': { request: z.object({}).strict(), response: z.array(ScenarioSummarySchema) },
@@ -94,6 +98,8 @@ export const scenarioCommands = {
   'scenarios.load': { request: ScenarioLoadRequestSchema, response: z.array(ScenarioSummarySchema) },
   'scenarios.start': { request: ScenarioStartRequestSchema, response: ScenarioRunSchema },
   'scenarios.stop': { request: z.object({ runId: RunId }).strict(), response: z.object({ stopped: z.boolean() }) },
+  /** The runs of this host's lifetime, newest first (at most the last 50), each with its latest progress and result. */
+  'scenarios.runs': { request: z.object({}).strict(), response: z.array(ScenarioRunEntrySchema) },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>;
 
 export const scenarioPushes = {

@@ -165,6 +165,8 @@ export class AppService {
       this.timelines.ended(sessionId, row.events);
     });
     options.scenarios?.onSessionStart((sessionId, at) => this.monitor.setStart(sessionId, at, 'run'));
+    // A check run watches on connections of its own: what they capture is journaled and analyzed here, so its sessions open like any other.
+    options.scenarios?.onRecord((record) => this.onRecord(record));
     options.scenarios?.onProgress((progress) => {
       for (const target of this.targets) target.setProgress(progress);
     });
@@ -438,6 +440,7 @@ export class AppService {
         return run;
       },
       'scenarios.stop': (request) => this.requireScenarios().stop(request),
+      'scenarios.runs': () => this.requireScenarios().runs(),
       'proxy.status': () => this.proxy?.status() ?? null,
       'proxy.start': async ({ upstream, protocol, port, faults }) => {
         if (this.proxy !== null) throw new AppError('conflict', `a proxy already runs at ${this.proxy.url} in front of ${this.proxy.upstream}: stop it first`);

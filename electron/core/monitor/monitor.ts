@@ -445,6 +445,11 @@ export class Monitor {
     }
   }
 
+  /** The monitor's clock (what its stalls and orphans are judged against). */
+  now(): number {
+    return this.clock();
+  }
+
   /** Runs the clocks now and notifies listeners of changed rows. Returns what changed. */
   tick(now = this.clock()): SessionRow[] {
     this.refresh(now);

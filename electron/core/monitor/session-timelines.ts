@@ -127,6 +127,8 @@ export class SessionTimelines {
       terminalState: shown.terminalStates[0] ?? null,
       interTokenP99: shown.interTokenMs?.p99 ?? null,
       stallAfterMs: this.monitor.settings().stallAfterMs,
+      // Live, a session without a terminal event is silent up to now; an imported recording is not.
+      now: shown.source === undefined ? this.monitor.now() : null,
     };
     return timelineView(timeline, reference, maxPoints, maxTextChars);
   }

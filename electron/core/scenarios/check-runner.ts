@@ -1,5 +1,6 @@
 import { Analyzer, type AnalyzerOptions } from '../../../shared/analysis';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
+import type { JournalRecord } from '../../../shared/journal';
 import { emptyScores, isStreamContract, scenarioProfile, STREAM_EVENT_NAMES, sessionIdsOf, type Scenario } from '../../../shared/scenario';
 import { DEFAULT_APP, startMockServer } from '../../mock';
 import { startScenario } from '../../mock/simulator';
@@ -26,6 +27,10 @@ export interface CheckOptions {
   onScenario?: (result: ScenarioCheck) => void;
   /** Counts chunk gaps as they arrive and each scenario's sessions once it ended (`check --metrics-port`). */
   metrics?: MetricsRecorder;
+  /** Every record EchoScope's connections captured, as they arrive (the app journals and analyzes them, so a check's sessions open in the session page). */
+  onRecord?: (record: JournalRecord) => void;
+  /** When each session's job began (the app's monitor measures TTFT from there, as the check's analyzer does). */
+  onSessionStart?: (sessionId: string, at: number) => void;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -69,6 +74,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const guard = new IngestGuard((message) => errors.push(message));
   const hub: ConnectionHub = new ConnectionHub({
     record(record) {
+      options.onRecord?.(record);
       guard.feed((r) => {
         const key = analyzer.ingest(r);
         metrics?.ingested(key);
@@ -161,7 +167,14 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
       }),
     );
     // The run knows when each job began: TTFT is measured from there (the subscription came before it).
-    return startScenario(server, scenario, { appId: app.id, waitForSubscriber: true, onSessionStart: (sessionId, at) => analyzer.setStart(sessionId, at, 'run') });
+    return startScenario(server, scenario, {
+      appId: app.id,
+      waitForSubscriber: true,
+      onSessionStart: (sessionId, at) => {
+        analyzer.setStart(sessionId, at, 'run');
+        options.onSessionStart?.(sessionId, at);
+      },
+    });
   }
 
   function waitFor(condition: () => boolean, ms: number): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { AppError, type ScenarioProgress, type ScenarioRunView, type ScenarioSummary } from '../../../shared/api';
+import { AppError, type ScenarioProgress, type ScenarioRunEntry, type ScenarioRunView, type ScenarioSummary } from '../../../shared/api';
 import type { ParsedRequest } from '../../../shared/api';
 import { ANOMALY_KINDS } from '../../../shared/analysis';
+import type { JournalRecord } from '../../../shared/journal';
 import { FAULT_KINDS, sessionIdsOf, type FaultKind, type Scenario } from '../../../shared/scenario';
 import type { MockServer } from '../../mock';
 import { startScenario, type RunProgress, type ScenarioRun } from '../../mock/simulator';
@@ -18,6 +19,8 @@ export interface ScenarioRunnerOptions {
    * it), so a path from it must never open an arbitrary file; files picked in the UI arrive as text.
    */
   commandLinePaths?: readonly string[];
+  /** How many runs `runs()` keeps (a page reload shows them again); beyond it the oldest that ended are let go. Default 50. */
+  keptRuns?: number;
 }
 
 type LoadRequest = ParsedRequest<'scenarios.load'>;
@@ -39,9 +42,10 @@ interface ActiveRun {
 export class ScenarioRunner {
   private readonly builtins: Scenario[] = builtinScenarios();
   private readonly loaded = new Map<string, Scenario>();
-  private readonly runs = new Map<string, ActiveRun>();
+  private readonly kept = new Map<string, ActiveRun>();
   private readonly listeners = new Set<Listener>();
   private readonly startListeners = new Set<(sessionId: string, at: number) => void>();
+  private readonly recordListeners = new Set<(record: JournalRecord) => void>();
   private nextRun = 1;
 
   private readonly allowedPaths: ReadonlySet<string>;
@@ -102,22 +106,37 @@ export class ScenarioRunner {
       });
       active.run = run;
       active.cancel = () => run.stop();
-      this.runs.set(runId, active);
+      this.kept.set(runId, active);
     } else {
       let cancelled = false;
       const active: ActiveRun = { view, run: null, last: initial, cancel: () => (cancelled = true) };
-      this.runs.set(runId, active);
-      checkScenario(scenario).then(
+      this.kept.set(runId, active);
+      checkScenario(scenario, {
+        // The check's own connections feed the app too: its sessions open in the session page like any other.
+        onRecord: (record) => {
+          if (cancelled) return;
+          for (const listener of this.recordListeners) listener(record);
+        },
+        onSessionStart: (sessionId, at) => {
+          for (const listener of this.startListeners) listener(sessionId, at);
+        },
+      }).then(
         (result) => this.emit(active, { ...this.progressOf(view, null, cancelled ? 'stopped' : 'finished'), ...fromCheck(result) }),
         (error: unknown) => this.emit(active, { ...this.progressOf(view, null, 'failed'), error: error instanceof Error ? error.message : String(error) }),
       );
     }
-    this.emit(this.runs.get(runId)!, initial);
+    this.emit(this.kept.get(runId)!, initial);
+    this.forgetOldRuns();
     return view;
   }
 
+  /** Every run kept, newest first, with its latest progress: what the Scenarios view shows after a reload. */
+  runs(): ScenarioRunEntry[] {
+    return [...this.kept.values()].reverse().map((active) => ({ run: active.view, progress: active.last }));
+  }
+
   stop(request: { runId: string }): { stopped: boolean } {
-    const active = this.runs.get(request.runId);
+    const active = this.kept.get(request.runId);
     if (!active) throw new AppError('not_found', `no scenario run "${request.runId}"`);
     if (active.last.state !== 'running') return { stopped: false };
     active.cancel();
@@ -131,7 +150,13 @@ export class ScenarioRunner {
     return () => this.listeners.delete(listener);
   }
 
-  /** When a simulated run begins a session's job (its known start, for TTFT). */
+  /** Every record a check run's own connections captured (the app journals and analyzes them); returns the unsubscribe function. */
+  onRecord(listener: (record: JournalRecord) => void): () => void {
+    this.recordListeners.add(listener);
+    return () => this.recordListeners.delete(listener);
+  }
+
+  /** When a run begins a session's job (its known start, for TTFT). */
   onSessionStart(listener: (sessionId: string, at: number) => void): () => void {
     this.startListeners.add(listener);
     return () => this.startListeners.delete(listener);
@@ -139,8 +164,17 @@ export class ScenarioRunner {
 
   /** Stops every run (app shutdown). */
   dispose(): void {
-    for (const active of this.runs.values()) if (active.last.state === 'running') active.cancel();
+    for (const active of this.kept.values()) if (active.last.state === 'running') active.cancel();
     this.listeners.clear();
+  }
+
+  /** Beyond `keptRuns`, the oldest runs that are over are let go (a running one is kept until it ends). */
+  private forgetOldRuns(): void {
+    const keep = this.options.keptRuns ?? 50;
+    for (const [runId, active] of this.kept) {
+      if (this.kept.size <= keep) return;
+      if (active.last.state !== 'running') this.kept.delete(runId);
+    }
   }
 
   private emit(active: ActiveRun, progress: ScenarioProgress): void {

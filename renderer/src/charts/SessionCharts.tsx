@@ -6,6 +6,7 @@ import { useWidth } from '../components/use-width';
 import {
   axisSeconds as seconds,
   formatMs,
+  histogramLayout,
   linearScale,
   markerColor as paletteMarkerColor,
   markerShape,
@@ -15,6 +16,8 @@ import {
   pointTitle,
   niceDomain,
   niceTicks,
+  silenceLabel,
+  timelineXMax,
   type LinearScale,
   type ShapePart,
 } from '../../../shared/charts';
@@ -153,7 +156,7 @@ const TimelinePoints = memo(function TimelinePoints({
  * terminal event as reference lines. Hover shows the nearest point; a click picks it.
  */
 function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit<SessionChartsProps, 'theme' | 'detail'> & { palette: ChartPalette; width: number }) {
-  const { maxX, stalls, disconnects, terminal } = series;
+  const { stalls, disconnects, terminal, silence } = series;
   const [hover, setHover] = useState<TimelinePoint | null>(null);
   const colorOf = (attempt: number) => palette.attempts[(attempt - 1) % palette.attempts.length] ?? '#0969da';
   const chartWidth = width - FIGURE_CHROME;
@@ -164,7 +167,8 @@ function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit
     for (const points of Object.values(series.markers)) for (const point of points ?? []) if (point.y > maxY) maxY = point.y;
     for (const gap of series.gaps) if (gap.to + 0.5 > maxY) maxY = gap.to + 0.5;
     const area = plotArea(chartWidth, height, { top: 12, right: 24, bottom: 28, left: 56 });
-    const xMax = Math.ceil(maxX * 1.02);
+    // A session without a terminal event runs to now: its silence after the last frame is on the chart.
+    const xMax = timelineXMax(series);
     const x = linearScale([0, xMax], [area.left, area.right]);
     const y = linearScale([0, maxY], [area.bottom, area.top]);
     const points = allPoints(series);
@@ -177,7 +181,7 @@ function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit
       xTicks: niceTicks(0, xMax, Math.max(2, Math.floor((area.right - area.left) / 90))),
       yTicks: niceTicks(0, maxY, 6, true),
     };
-  }, [series, maxX, chartWidth]);
+  }, [series, chartWidth]);
   const { area, x, y, points, xs } = geometry;
   const markerKinds = MARKER_ORDER.filter((kind) => (series.markers[kind]?.length ?? 0) > 0);
   const clip = `timeline-clip-${chartWidth}`;
@@ -231,6 +235,7 @@ function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit
               </text>
             </g>
           ))}
+          {silence && <SilenceBand silence={silence} lastY={lastY(points)} x={x} y={y} area={area} palette={palette} />}
           <g clipPath={`url(#${clip})`}>
             <TimelinePoints series={series} x={x} y={y} colorOf={colorOf} palette={palette} />
           </g>
@@ -271,6 +276,55 @@ function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit
         ]}
       />
     </figure>
+  );
+}
+
+/** The sequence the stream last reached (where its silence starts on the chart). */
+function lastY(points: readonly TimelinePoint[]): number {
+  let latest: TimelinePoint | undefined;
+  for (const point of points) if (!latest || point.x >= latest.x) latest = point;
+  return latest?.y ?? 0;
+}
+
+/** Under a second of quiet is a stream between tokens, not news: the band is drawn, the words are not. */
+const SILENCE_LABEL_MS = 1000;
+
+/**
+ * The stretch from a session's last frame to now when it has no terminal event (streaming,
+ * stalled, orphaned): shaded, a dashed line at the sequence it stopped at, and how long it has been silent.
+ */
+function SilenceBand({
+  silence,
+  lastY: at,
+  x,
+  y,
+  area,
+  palette,
+}: {
+  silence: NonNullable<SessionTimelineView['silence']>;
+  lastY: number;
+  x: LinearScale;
+  y: LinearScale;
+  area: PlotArea;
+  palette: ChartPalette;
+}) {
+  const x1 = x(silence.x1);
+  const x2 = x(silence.x2);
+  const labelled = silence.ms >= SILENCE_LABEL_MS;
+  return (
+    <g className="timeline-silence" data-testid="timeline-silence" data-ms={Math.round(silence.ms)}>
+      <rect x={x1} width={Math.max(1, x2 - x1)} y={area.top} height={area.bottom - area.top} fill={palette.axis} fillOpacity={0.1} />
+      <line x1={x1} x2={x2} y1={y(at)} y2={y(at)} stroke={palette.axis} strokeDasharray="5 4" strokeWidth={1.5} />
+      <line x1={x2} x2={x2} y1={area.top} y2={area.bottom} stroke={palette.axis} strokeDasharray="2 3" />
+      <text x={x2 - 4} y={area.bottom - 6} textAnchor="end" fontSize={11} fill={palette.text}>
+        now
+      </text>
+      {labelled && (
+        <text x={(x1 + x2) / 2} y={Math.max(area.top + 28, y(at) - 8)} textAnchor="middle" fontSize={11} fill={palette.text}>
+          {silenceLabel(silence.ms)}
+        </text>
+      )}
+    </g>
   );
 }
 
@@ -382,28 +436,13 @@ function LatencyLine({ timeline, detail, palette, width }: { timeline: SessionTi
 /** The inter-token gaps' histogram: one bar per bin (the overflow bin past p99 in the warning colour), p50/p95/p99 marked. */
 function LatencyHistogram({ timeline, detail, palette, width }: { timeline: SessionTimelineView; detail: SessionDetail; palette: ChartPalette; width: number }) {
   const bins = timeline.latency.histogram;
-  const p = detail.row.interTokenMs;
   const height = 220;
-  const area = plotArea(width, height, { top: 18, right: 16, bottom: 28, left: 44 });
-  const maxCount = Math.max(1, ...bins.map((bin) => bin.count));
-  const [, y1] = niceDomain(0, maxCount, 5);
-  const y = linearScale([0, y1], [area.bottom, area.top]);
-  const band = (area.right - area.left) / Math.max(1, bins.length);
-  const centre = (index: number) => area.left + band * (index + 0.5);
-  // Every n-th label, so they do not overlap (about 60 px each).
-  const every = Math.max(1, Math.ceil((bins.length * 60) / (area.right - area.left)));
-  const labelTicks = bins.map((_, index) => index).filter((index) => index % every === 0);
-  const binOf = (ms: number) => bins.findIndex((bin) => ms >= bin.from && ms <= bin.to);
-  const marks = p
-    ? ([
-        ['p50', p.p50, palette.axis],
-        ['p95', p.p95, palette.duplicate],
-        ['p99', p.p99, palette.replay],
-      ] as const)
-    : [];
+  // Bars, the bin labels that fit, and the percentile labels in rows above the bars (none on another): shared/charts/histogram-layout.ts.
+  const { area, y, yTicks, band, centre, labelTicks, marks } = histogramLayout(bins, detail.row.interTokenMs, width, height);
+  const colors = { p50: palette.axis, p95: palette.duplicate, p99: palette.replay } as const;
   return (
     <svg width={width} height={height} role="img" aria-label="Histogram of inter-token gaps" className="latency-histogram">
-      <Grid y={y} yTicks={niceTicks(0, y1, 5, true)} area={area} palette={palette} />
+      <Grid y={y} yTicks={yTicks} area={area} palette={palette} />
       {bins.map((bin, index) => (
         <rect
           key={bin.label}
@@ -418,20 +457,16 @@ function LatencyHistogram({ timeline, detail, palette, width }: { timeline: Sess
           <title>{`${bin.label} ms: ${bin.count} gaps`}</title>
         </rect>
       ))}
-      {marks.map(([label, value, color], order) => {
-        const index = binOf(value);
-        if (index < 0) return null;
-        return (
-          <g key={label} className="chart-reference">
-            <line x1={centre(index)} x2={centre(index)} y1={area.top} y2={area.bottom} stroke={color} strokeDasharray="4 3" />
-            <text x={centre(index) + 3} y={area.top + 10 + order * 12} fontSize={10} fill={color}>
-              {label}
-            </text>
-          </g>
-        );
-      })}
+      {marks.map((mark) => (
+        <g key={mark.label} className="chart-reference" data-mark={mark.label} data-row={mark.row}>
+          <line x1={mark.x} x2={mark.x} y1={area.top} y2={area.bottom} stroke={colors[mark.label]} strokeDasharray="4 3" />
+          <text x={mark.labelX} y={mark.labelY} fontSize={10} fill={colors[mark.label]}>
+            {mark.label}
+          </text>
+        </g>
+      ))}
       <BottomAxis scale={centre} ticks={labelTicks} area={area} palette={palette} format={(index) => bins[index]?.label ?? ''} />
-      <LeftAxis scale={y} ticks={niceTicks(0, y1, 5, true)} area={area} palette={palette} format={String} />
+      <LeftAxis scale={y} ticks={yTicks} area={area} palette={palette} format={String} />
     </svg>
   );
 }

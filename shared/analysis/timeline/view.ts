@@ -27,8 +27,14 @@ export interface TimelineView {
   /** Analyzed events (what the timeline could draw) and how many of them are drawn. */
   total: number;
   drawn: number;
-  /** x of the last frame (the time axis' extent). */
+  /** x of the last frame. */
   maxX: number;
+  /**
+   * A session without a terminal event (streaming, stalled, orphaned): the silence from its last
+   * frame (x1) to the host's clock when the view was made (x2), so the time axis reaches now and
+   * a dead stream's quiet shows. Null for an ended session (its axis ends at its terminal).
+   */
+  silence: { x1: number; x2: number; ms: number } | null;
   attempts: { attempt: number; points: TimelinePoint[] }[];
   markers: Partial<Record<MarkerKind, TimelinePoint[]>>;
   /** Shading and reference lines, in chart coordinates. */
@@ -56,6 +62,19 @@ export interface TimelineReference {
   stallAfterMs: number;
   /** The verdict's inter-token p99, when it has one (the histogram's last regular bin ends there). */
   interTokenP99?: number | null;
+  /**
+   * The host's clock (epoch ms, like the frames' `at`), for a session that may still be heard from:
+   * without a terminal event, the view's silence runs from the last frame to it. Omitted for a
+   * recording (an imported file ended when the file did).
+   */
+  now?: number | null;
+}
+
+/** The silence after a session's last frame up to `now`, when it has no terminal event and `now` is past that frame. */
+export function silenceOf(maxX: number, t0: number, reference: Pick<TimelineReference, 'terminalAt' | 'now'>): TimelineView['silence'] {
+  if (reference.terminalAt !== null || reference.now === undefined || reference.now === null) return null;
+  const x2 = reference.now - t0;
+  return x2 > maxX ? { x1: maxX, x2, ms: x2 - maxX } : null;
 }
 
 /** The chart-ready view of a classified session: downsampled to about `maxPoints`, every anomaly point kept. */
@@ -84,6 +103,7 @@ export function timelineView(timeline: SessionTimeline, reference: TimelineRefer
     total: series.total,
     drawn: series.drawn,
     maxX,
+    silence: frames > 0 ? silenceOf(maxX, t0, reference) : null,
     attempts: series.attempts,
     markers: series.markers,
     gaps: reference.gaps.map((gap) => ({ from: gap.from, to: gap.to })),

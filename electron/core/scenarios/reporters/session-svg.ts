@@ -4,6 +4,7 @@ import {
   DARK_CHART_PALETTE,
   dotsPath,
   formatMs,
+  histogramLayout,
   LIGHT_CHART_PALETTE,
   linearScale,
   linePath,
@@ -14,6 +15,7 @@ import {
   niceTicks,
   plotArea,
   pointTitle,
+  timelineXMax,
   type ChartPalette,
   type MarkerKind,
   type PlotArea,
@@ -135,7 +137,7 @@ export function timelineFigure(view: TimelineView, width: number, id: string): s
   for (const points of Object.values(view.markers)) for (const point of points ?? []) if (point.y > maxY) maxY = point.y;
   for (const gap of view.gaps) if (gap.to + 0.5 > maxY) maxY = gap.to + 0.5;
   const area = plotArea(chartWidth, height, { top: 12, right: 24, bottom: 28, left: 56 });
-  const xMax = Math.ceil(view.maxX * 1.02);
+  const xMax = timelineXMax(view);
   const x = linearScale([0, xMax], [area.left, area.right]);
   const y = linearScale([0, maxY], [area.bottom, area.top]);
   const xTicks = niceTicks(0, xMax, Math.max(2, Math.floor((area.right - area.left) / 90)));
@@ -324,19 +326,10 @@ function latencyLine(view: TimelineView, verdict: SessionVerdict, width: number)
 /** The inter-token gaps' histogram: one bar per bin (the overflow bin past p99 in the warning colour), p50/p95/p99 marked. */
 function latencyHistogram(view: TimelineView, verdict: SessionVerdict, width: number): string {
   const bins = view.latency.histogram;
-  const p = verdict.interTokenMs;
   const height = 220;
-  const area = plotArea(width, height, { top: 18, right: 16, bottom: 28, left: 44 });
-  const maxCount = Math.max(1, ...bins.map((bin) => bin.count));
-  const [, y1] = niceDomain(0, maxCount, 5);
-  const y = linearScale([0, y1], [area.bottom, area.top]);
-  const band = (area.right - area.left) / Math.max(1, bins.length);
-  const centre = (index: number) => area.left + band * (index + 0.5);
-  // Every n-th label, so they do not overlap (about 60 px each).
-  const every = Math.max(1, Math.ceil((bins.length * 60) / (area.right - area.left)));
-  const labelTicks = bins.map((_, index) => index).filter((index) => index % every === 0);
-  const binOf = (ms: number) => bins.findIndex((bin) => ms >= bin.from && ms <= bin.to);
-  const yTicks = niceTicks(0, y1, 5, true);
+  // The app's geometry (shared/charts/histogram-layout.ts): percentile labels in rows above the bars, none on another.
+  const { area, y, yTicks, band, centre, labelTicks, marks } = histogramLayout(bins, verdict.interTokenMs, width, height);
+  const classes = { p50: 'c-axis', p95: 'c-duplicate', p99: 'c-replay' } as const;
   const parts = [grid(area, y, yTicks)];
   bins.forEach((bin, index) => {
     parts.push(
@@ -355,24 +348,15 @@ function latencyHistogram(view: TimelineView, verdict: SessionVerdict, width: nu
       ),
     );
   });
-  if (p) {
-    const marks: [string, number, string][] = [
-      ['p50', p.p50, 'c-axis'],
-      ['p95', p.p95, 'c-duplicate'],
-      ['p99', p.p99, 'c-replay'],
-    ];
-    marks.forEach(([label, value, className], order) => {
-      const index = binOf(value);
-      if (index < 0) return;
-      parts.push(
-        element(
-          'g',
-          { class: `chart-reference ${className}` },
-          element('line', { x1: centre(index), x2: centre(index), y1: area.top, y2: area.bottom, stroke: 'currentColor', 'stroke-dasharray': '4 3' }) +
-            element('text', { x: centre(index) + 3, y: area.top + 10 + order * 12, 'font-size': 10, fill: 'currentColor' }, label),
-        ),
-      );
-    });
+  for (const mark of marks) {
+    parts.push(
+      element(
+        'g',
+        { class: `chart-reference ${classes[mark.label]}` },
+        element('line', { x1: mark.x, x2: mark.x, y1: area.top, y2: area.bottom, stroke: 'currentColor', 'stroke-dasharray': '4 3' }) +
+          element('text', { x: mark.labelX, y: mark.labelY, 'font-size': 10, fill: 'currentColor' }, mark.label),
+      ),
+    );
   }
   parts.push(
     bottomAxis(centre, labelTicks, area, (index) => bins[index]?.label ?? ''),

@@ -23,8 +23,18 @@ export function ScenariosView({ api }: { api: AppApi }) {
     else setMessage({ error: true, text: result.error.message });
   }, [api]);
 
+  // The runs live on the host: a reload (or another window) shows them with their progress and results.
+  const loadRuns = useCallback(async () => {
+    const result = await api.invoke('scenarios.runs', {});
+    if (!result.ok) return;
+    setRuns((shown) => [...shown.filter((run) => !result.value.some((entry) => entry.run.runId === run.runId)), ...result.value.map((entry) => entry.run)]);
+    // A push that came while asking is newer than the answer.
+    setProgress((pushed) => ({ ...Object.fromEntries(result.value.map((entry) => [entry.run.runId, entry.progress])), ...pushed }));
+  }, [api]);
+
   useEffect(() => {
     void refresh();
+    void loadRuns();
     return api.on('scenarios.progress', ({ items }) =>
       setProgress((previous) => {
         const next = { ...previous };
@@ -32,7 +42,7 @@ export function ScenariosView({ api }: { api: AppApi }) {
         return next;
       }),
     );
-  }, [api, refresh]);
+  }, [api, refresh, loadRuns]);
 
   const start = async (name: string) => {
     const request: { name: string; mode: Mode; seed?: number } = { name, mode };
@@ -40,7 +50,7 @@ export function ScenariosView({ api }: { api: AppApi }) {
     const result = await api.invoke('scenarios.start', request);
     if (!result.ok) return setMessage({ error: true, text: result.error.message });
     setMessage({ error: false, text: `Started ${name} (${mode}).` });
-    setRuns((previous) => [result.value, ...previous]);
+    setRuns((previous) => [result.value, ...previous.filter((run) => run.runId !== result.value.runId)]);
   };
 
   const load = async (file: File) => {
@@ -157,7 +167,7 @@ function ScenarioRunCard({ run, progress, onStop }: { run: ScenarioRunView; prog
               {result.failures.map((f, i) => (
                 <li key={i}>
                   <span className="chip tone-bad">
-                    <span aria-hidden="true">✕</span> {f.sessionId}
+                    <span aria-hidden="true">✕</span> {f.sessionId ? <a href={sessionHref(f.sessionId)}>{f.sessionId}</a> : 'scenario'}
                   </span>{' '}
                   <span className="mono">{f.field}</span>: {f.reason}
                 </li>
@@ -206,13 +216,10 @@ function ScenarioRunCard({ run, progress, onStop }: { run: ScenarioRunView; prog
           <ul className="session-links">
             {run.sessions.map((s) => (
               <li key={s.sessionId}>
-                {run.mode === 'simulate' ? (
-                  <a href={sessionHref(s.sessionId)} className="mono" data-testid="run-session-link">
-                    {s.sessionId}
-                  </a>
-                ) : (
-                  <span className="mono">{s.sessionId}</span>
-                )}
+                {/* Both modes' sessions are watched by the app (a check on connections of its own): each opens in the session page. */}
+                <a href={sessionHref(s.sessionId)} className="mono" data-testid="run-session-link">
+                  {s.sessionId}
+                </a>
               </li>
             ))}
           </ul>

@@ -14,6 +14,8 @@ import { ReconcilePanel } from './ReconcilePanel';
 import { TextComparison } from './TextComparison';
 
 const REFRESH_MS = 1500;
+/** A session without a terminal event that stopped changing is asked again this often, so its silence grows on the chart. */
+const SILENT_REFRESH_MS = 5000;
 
 /** Characters of each text fetched with the detail (the rest on "show all"). */
 const TEXT_CHARS = 4_000;
@@ -102,6 +104,13 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     const timer = setTimeout(() => void load(), wait);
     return () => clearTimeout(timer);
   }, [row, loaded, load]);
+
+  // Nothing new arrives from a dead stream: its silence (to the host's now) is fetched again now and then.
+  useEffect(() => {
+    if (!loaded?.timeline?.silence) return;
+    const timer = setTimeout(() => void load(), SILENT_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [loaded, load]);
 
   useEffect(() => {
     if (!loaded || belowFold) return;
