@@ -31,6 +31,8 @@ export interface CheckOptions {
   onRecord?: (record: JournalRecord) => void;
   /** When each session's job began (the app's monitor measures TTFT from there, as the check's analyzer does). */
   onSessionStart?: (sessionId: string, at: number) => void;
+  /** Names of the check's connections, `{prefix}1`, `{prefix}2`, … (default `check-`): the app gives each run its own, so two runs are two vantages, never one stream replayed. */
+  connectionPrefix?: string;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -151,7 +153,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
       sessionIds.map(async (sessionId, i) => {
         const channel = `${scenario.channelPrefix}${sessionId}`;
         const profile = ProfileInputSchema.parse({
-          id: `check-${i + 1}`,
+          id: `${options.connectionPrefix ?? 'check-'}${i + 1}`,
           name: `check ${sessionId}`,
           kind: 'reverb',
           host: '127.0.0.1',

@@ -112,6 +112,7 @@ export class ScenarioRunner {
       const active: ActiveRun = { view, run: null, last: initial, cancel: () => (cancelled = true) };
       this.kept.set(runId, active);
       checkScenario(scenario, {
+        connectionPrefix: `check-${runId}-`,
         // The check's own connections feed the app too: its sessions open in the session page like any other.
         onRecord: (record) => {
           if (cancelled) return;

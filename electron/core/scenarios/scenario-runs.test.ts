@@ -40,5 +40,18 @@ describe('scenarios.runs and check-mode sessions in the app (issue 21, item 6)',
       const detail = await service.invoke('sessions.get', { sessionId });
       expect(detail.ok && detail.value.row.status, sessionId).toBe('completed');
     }
+
+    // The same check again: its connections are its own, so each session is seen from two vantages — never one stream played twice.
+    const second = new Promise<ScenarioProgress>((resolve) =>
+      scenarios.onProgress((progress) => progress.runId !== started.value.runId && progress.state !== 'running' && resolve(progress)),
+    );
+    const again = await service.invoke('scenarios.start', { name: 'tiny-check', mode: 'check' });
+    if (!again.ok) throw new Error(again.error.message);
+    expect((await second).state).toBe('finished');
+    for (const { sessionId } of again.value.sessions) {
+      const detail = await service.invoke('sessions.get', { sessionId });
+      if (!detail.ok) throw new Error(detail.error.message);
+      expect([detail.value.row.observations, detail.value.row.replays, detail.value.row.duplicates, detail.value.row.status], sessionId).toEqual([2, 0, 0, 'completed']);
+    }
   }, 30_000);
 });
