@@ -22,6 +22,7 @@ import {
   proxiedSessionTruth,
   proxySettled,
   publishedEvents,
+  zeroCounts,
   type Scenario,
 } from '../../../shared/scenario';
 import { startMockServer, type MockServer } from '../../mock';
@@ -255,6 +256,49 @@ describe('the fault proxy in front of the mock', () => {
     expect(silenced.states.filter((s) => s === 'connected').length).toBeGreaterThanOrEqual(2);
     expect(silenced.truth.clients.length).toBeGreaterThanOrEqual(2);
   }, 20_000);
+
+  it('a disconnect the proxy makes mid-session is the disconnect EchoScope reports, on that vantage: P = R = 1 against the truth', async () => {
+    const scenario = scenarioOf({
+      name: 'proxied-moments',
+      seed: 4,
+      tokens: 40,
+      timing: { ttftMs: 5, interTokenMs: { uniform: [20, 25] } },
+      analyzer: { stallAfterMs: 5000 },
+      sessions: [{ id: 'pm1' }],
+    });
+    // client 1 is closed with 4200 after #10; pusher-js comes back at once as client 2 and resubscribes
+    const rules: ProxyFaultsInput = { faults: [{ kind: 'disconnect', event: 'chunk.delivered', nth: [10], code: 4200, clients: [1] }] };
+    const records: JournalRecord[] = [];
+    const proxy = await proxyTo(peer, rules, records);
+    const client = new Pusher(peer.app.key, pusherOptions(peer, proxy, 'qa'));
+    open.push(client);
+    const channel = 'private-ai.pm1';
+    const subscribed = deferred<void>();
+    client.subscribe(channel).bind('pusher:subscription_succeeded', () => subscribed.resolve());
+    await subscribed.promise;
+    const run = startScenario(mock, scenario);
+    await run.done;
+    await eventually(
+      () =>
+        proxy.truth().clients.length >= 2 &&
+        records.some((r) => r.type === 'frame' && r.connection === 'proxy:2' && (r.data as { state?: string } | undefined)?.state === 'completed'),
+      10_000,
+      'the stream to end on the second socket',
+    );
+
+    const truth = proxy.truth();
+    // what the proxy did: one close, after the 10th event, of the first socket only
+    const moments = truth.clients.flatMap((c) => c.moments.map((m) => [c.connection, m.kind, m.index, m.code]));
+    expect(moments).toEqual([['proxy:1', 'disconnect', 10, 4200]]);
+    expect(truth.clients[0]).toMatchObject({ closedBy: 'proxy', closeCode: 4200 });
+    // what EchoScope reports from the journal: that close, once, on that vantage
+    const verdict = analyzeJournal(records, scenario.analyzer);
+    const session = verdict.sessions.find((s) => s.sessionId === 'pm1')!;
+    const disconnects = session.anomalies.filter((a) => a.kind === 'disconnect');
+    expect(disconnects.map((a) => [a.connection, a.code])).toEqual([['proxy:1', 4200]]);
+    const scores = addSessionScore(emptyScores(), { ...zeroCounts(), disconnect: moments.length }, detectedAnomalies(session));
+    expect([scores.disconnect.precision, scores.disconnect.recall]).toEqual([1, 1]);
+  }, 30_000);
 
   it('each delivery fault applied to a live session is detected with precision = recall = 1 against the ground truth', async () => {
     const scenario = scenarioOf({
