@@ -29,6 +29,7 @@ import { startMockServer, type MockServer } from '../../mock';
 import { signChannel } from '../../mock/signature';
 import { startScenario } from '../../mock/simulator/simulator';
 import { eventually } from '../../../test-support/raw-pusher-client';
+import { DELIVERY_FAULTS } from '../../../test-support/proxy-rules';
 import { soketiUnavailableReason, startSoketi, type SoketiProcess } from '../../../test-support/peers/soketi';
 import { FaultProxy } from './fault-proxy';
 import { PROXY_CONTROL_PATH } from './proxy-control';
@@ -309,17 +310,7 @@ describe('the fault proxy in front of the mock', () => {
       analyzer: { stallAfterMs: 400 },
       sessions: [{ id: 'px1' }],
     });
-    const rules: ProxyFaultsInput = {
-      seed: 11,
-      faults: [
-        { kind: 'drop', event: 'chunk.delivered', nth: [3, 4, 20] },
-        { kind: 'duplicate', event: 'chunk.delivered', nth: [8], copies: 2 },
-        { kind: 'reorder', event: 'chunk.delivered', nth: [12], window: 2 },
-        { kind: 'delay', event: 'chunk.delivered', nth: [26], delayMs: 700 },
-        { kind: 'malformed', event: 'chunk.delivered', nth: [30] },
-        { kind: 'malformed', event: 'chunk.delivered', nth: [34], resend: false },
-      ],
-    };
+    const rules = DELIVERY_FAULTS;
     const records: JournalRecord[] = [];
     const proxy = await proxyTo(peer, rules, records);
     const client = new Pusher(peer.app.key, pusherOptions(peer, proxy, 'qa'));

@@ -20,6 +20,7 @@ import { ProfileInputSchema } from '../../../shared/api';
 import { JournalRecordSchema, type JournalRecord } from '../../../shared/journal';
 import { ProxyFaultsSchema, type ProxyFaultsInput } from '../../../shared/proxy';
 import { addSessionScore, detectedAnomalies, emptyScores, expectedAnomalies, type SessionTruth, type TruthEvent } from '../../../shared/scenario';
+import { DELIVERY_FAULTS } from '../../../test-support/proxy-rules';
 import { laravelEchoServerUnavailableReason, startLaravelEchoServer, type LaravelEchoServer } from '../../../test-support/peers/laravel-echo-server';
 import { deliveredThrough, proxySettled } from '../../../shared/scenario';
 import { eventually } from '../../../test-support/raw-pusher-client';
@@ -215,17 +216,7 @@ describe.skipIf(unavailable !== null)(`the fault proxy in front of laravel-echo-
   }, 15_000);
 
   it('each delivery fault applied to a live session is detected with precision = recall = 1 against the ground truth', async () => {
-    const rules: ProxyFaultsInput = {
-      seed: 11,
-      faults: [
-        { kind: 'drop', event: 'chunk.delivered', nth: [3, 4, 20] },
-        { kind: 'duplicate', event: 'chunk.delivered', nth: [8], copies: 2 },
-        { kind: 'reorder', event: 'chunk.delivered', nth: [12], window: 2 },
-        { kind: 'delay', event: 'chunk.delivered', nth: [26], delayMs: 700 },
-        { kind: 'malformed', event: 'chunk.delivered', nth: [30] },
-        { kind: 'malformed', event: 'chunk.delivered', nth: [34], resend: false },
-      ],
-    };
+    const rules = DELIVERY_FAULTS;
     const records: JournalRecord[] = [];
     const proxy = await proxyTo(rules, records);
     const frontend = await privateStream(echoThrough(proxy), 'sx1');
