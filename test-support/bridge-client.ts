@@ -9,6 +9,8 @@ export interface BridgeClient {
   invoke(command: string, request: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>;
   /** The next push (or result) message matching `match`. */
   next(match: (message: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  /** Tells the host this client listens: pushes start coming. */
+  ready(): void;
   close(): void;
 }
 
@@ -45,6 +47,7 @@ export function openBridge(port: number, token: string, headers: Record<string, 
           ws.send(JSON.stringify({ kind: 'invoke', id, command, request }));
           return (await answer).result as Awaited<ReturnType<BridgeClient['invoke']>>;
         },
+        ready: () => ws.send(JSON.stringify({ kind: 'ready' })),
         close: () => ws.close(),
       });
     });

@@ -85,16 +85,14 @@ describe('echoscope serve --env', () => {
     clients.push(client);
     client.subscribe('private-ai.v1');
     await eventually(() => mock!.subscriberCount('private-ai.v1') === 2, 15_000, 'serve to discover private-ai.v1');
+    // The row's push is the signal that serve analyzed the session's end.
+    bridge!.ready();
+    const ended = bridge!.next((m) => m.kind === 'push' && m.push === 'sessions.updated' && /"sessionId":"v1"[^}]*"status":"completed"/.test(JSON.stringify(m.payload)));
     const sdk = new Pusher({ appId: 'app-9', key: 'key-9', secret: 'secret-9', host: '127.0.0.1', port: String(mock.port), useTLS: false });
     await sdk.trigger('private-ai.v1', 'chunk.delivered', { session_id: 'v1', chunk: 'Hi', sequence: 1, state: 'generating', termination_code: null });
     await sdk.trigger('private-ai.v1', 'chunk.delivered', { session_id: 'v1', chunk: '', sequence: 2, state: 'completed', termination_code: 'end_turn' });
-    let rows: { sessionId: string; status: string; events: number }[] = [];
-    const listed = async () => {
-      rows = ((await bridge!.invoke('sessions.list', {})).value as { rows: typeof rows }).rows;
-      return rows.some((row) => row.sessionId === 'v1' && row.status === 'completed');
-    };
-    const deadline = Date.now() + 15_000;
-    while (!(await listed()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await ended;
+    const rows = ((await bridge!.invoke('sessions.list', {})).value as { rows: { sessionId: string; status: string; events: number }[] }).rows;
     expect(rows).toEqual([expect.objectContaining({ sessionId: 'v1', status: 'completed', events: 2 })]);
   }, 60_000);
 

@@ -234,8 +234,9 @@ describe('the fault proxy in front of the mock', () => {
   });
 
   it('ping-silence: pings pass through while idle, and under the fault the client drops the socket on its pong timeout and comes back', async () => {
-    const idle = async (faults: ProxyFaultsInput) => {
-      const proxy = await proxyTo(peer, faults);
+    const idle = async (faults: ProxyFaultsInput, settled: (records: JournalRecord[], states: string[], proxy: FaultProxy) => boolean, what: string) => {
+      const records: JournalRecord[] = [];
+      const proxy = await proxyTo(peer, faults, records);
       // pusher-js pings after the server's activity timeout (1 s here) and gives up after pongTimeout
       const client = new Pusher(peer.app.key, pusherOptions(peer, proxy, 'idle', { pongTimeout: 400 }));
       open.push(client);
@@ -243,15 +244,20 @@ describe('the fault proxy in front of the mock', () => {
       client.connection.bind('state_change', (change: { current: string }) => states.push(change.current));
       await new Promise<void>((resolve) => client.subscribe('quiet').bind('pusher:subscription_succeeded', () => resolve()));
       mock.publish({ channel: 'quiet', event: 'hello', data: { n: 1 } });
-      await new Promise((resolve) => setTimeout(resolve, 2600));
+      await eventually(() => settled(records, states, proxy), 10_000, what);
       client.disconnect();
       return { states, truth: proxy.truth() };
     };
-    const healthy = await idle({});
+    // healthy: the idle client's ping was answered through the proxy (a pong reached it), so it kept its socket
+    const healthy = await idle({}, (records) => records.some((r) => r.type === 'frame' && r.connection === 'proxy:1' && r.event === 'pusher:pong'), 'a pong through the proxy');
     expect(healthy.states.filter((s) => s === 'connected')).toHaveLength(1);
     expect(healthy.truth.clients).toHaveLength(1);
 
-    const silenced = await idle({ faults: [{ kind: 'ping-silence', event: 'hello', durationMs: 5000, clients: [1] }] });
+    const silenced = await idle(
+      { faults: [{ kind: 'ping-silence', event: 'hello', durationMs: 5000, clients: [1] }] },
+      (_records, states, proxy) => states.filter((s) => s === 'connected').length >= 2 && proxy.truth().clients.length >= 2,
+      'the client to drop its silent socket and come back',
+    );
     expect(silenced.truth.clients[0]!.moments).toEqual([expect.objectContaining({ kind: 'ping-silence', channel: 'quiet', index: 1, durationMs: 5000 })]);
     expect(silenced.truth.clients[0]!.closedAt! - silenced.truth.clients[0]!.moments[0]!.at).toBeLessThan(5000);
     expect(silenced.states.filter((s) => s === 'connected').length).toBeGreaterThanOrEqual(2);
