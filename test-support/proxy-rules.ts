@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import type { ProxyFaultsInput } from '../shared/proxy';
+import { addSessionScore, emptyScores, type AnomalyCounts } from '../shared/scenario';
 
 /**
  * One rule set with every delivery fault on a 40-event stream, used by the proxy's detection tests
@@ -16,3 +18,12 @@ export const DELIVERY_FAULTS: ProxyFaultsInput = {
     { kind: 'malformed', event: 'chunk.delivered', nth: [34], resend: false },
   ],
 };
+
+/** Every kind expected or detected is scored precision = recall = 1 (what `check` requires). */
+export function expectPerfectDetection(expected: AnomalyCounts, detected: AnomalyCounts): void {
+  const scores = addSessionScore(emptyScores(), expected, detected);
+  for (const score of Object.values(scores)) {
+    if (score.expected === 0 && score.detected === 0) continue;
+    expect({ kind: score.kind, precision: score.precision, recall: score.recall }).toEqual({ kind: score.kind, precision: 1, recall: 1 });
+  }
+}

@@ -29,7 +29,7 @@ import { startMockServer, type MockServer } from '../../mock';
 import { signChannel } from '../../mock/signature';
 import { startScenario } from '../../mock/simulator/simulator';
 import { eventually } from '../../../test-support/raw-pusher-client';
-import { DELIVERY_FAULTS } from '../../../test-support/proxy-rules';
+import { DELIVERY_FAULTS, expectPerfectDetection } from '../../../test-support/proxy-rules';
 import { soketiUnavailableReason, startSoketi, type SoketiProcess } from '../../../test-support/peers/soketi';
 import { FaultProxy } from './fault-proxy';
 import { PROXY_CONTROL_PATH } from './proxy-control';
@@ -340,11 +340,7 @@ describe('the fault proxy in front of the mock', () => {
     const verdict = analyzeJournal(records, scenario.analyzer);
     const detected = verdict.sessions.find((s) => s.sessionId === session.id);
     expect(detected, 'the proxied client observation holds the session').toBeDefined();
-    const scores = addSessionScore(emptyScores(), expected, detectedAnomalies(detected!));
-    for (const score of Object.values(scores)) {
-      if (score.expected === 0 && score.detected === 0) continue;
-      expect({ kind: score.kind, precision: score.precision, recall: score.recall }).toEqual({ kind: score.kind, precision: 1, recall: 1 });
-    }
+    expectPerfectDetection(expected, detectedAnomalies(detected!));
     expect(detected!.missing).toBe(4);
     for (const record of records) expect(JournalRecordSchema.safeParse(record).success).toBe(true);
   }, 30_000);

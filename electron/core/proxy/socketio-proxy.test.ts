@@ -19,8 +19,8 @@ import { analyzeJournal } from '../../../shared/analysis';
 import { ProfileInputSchema } from '../../../shared/api';
 import { JournalRecordSchema, type JournalRecord } from '../../../shared/journal';
 import { ProxyFaultsSchema, type ProxyFaultsInput } from '../../../shared/proxy';
-import { addSessionScore, detectedAnomalies, emptyScores, expectedAnomalies, type SessionTruth, type TruthEvent } from '../../../shared/scenario';
-import { DELIVERY_FAULTS } from '../../../test-support/proxy-rules';
+import { detectedAnomalies, expectedAnomalies, type SessionTruth, type TruthEvent } from '../../../shared/scenario';
+import { DELIVERY_FAULTS, expectPerfectDetection } from '../../../test-support/proxy-rules';
 import { laravelEchoServerUnavailableReason, startLaravelEchoServer, type LaravelEchoServer } from '../../../test-support/peers/laravel-echo-server';
 import { deliveredThrough, proxySettled } from '../../../shared/scenario';
 import { eventually } from '../../../test-support/raw-pusher-client';
@@ -249,11 +249,7 @@ describe.skipIf(unavailable !== null)(`the fault proxy in front of laravel-echo-
     const verdict = analyzeJournal(records.filter(notProbe), { stallAfterMs: 400 });
     const detected = verdict.sessions.find((s) => s.sessionId === 'sx1');
     expect(detected, 'the proxied client observation holds the session').toBeDefined();
-    const scores = addSessionScore(emptyScores(), expected, detectedAnomalies(detected!));
-    for (const score of Object.values(scores)) {
-      if (score.expected === 0 && score.detected === 0) continue;
-      expect({ kind: score.kind, precision: score.precision, recall: score.recall }).toEqual({ kind: score.kind, precision: 1, recall: 1 });
-    }
+    expectPerfectDetection(expected, detectedAnomalies(detected!));
     expect(detected!.missing).toBe(4);
     // socket.io-client handed every delivery to the listener: 40 − 3 dropped + 2 copies + 1 broken before its resend; the broken two as strings
     await eventually(() => frontend.got.length === TOKENS, 5000, 'every delivery at the listener');
