@@ -1,5 +1,5 @@
 import type { FrameRecord, JournalRecord } from './records';
-import { decodeWireData, readWireFrame, wireRecords } from './wire-records';
+import { decodeWireData, readWireFrame, wireRecords, type WireFrame } from './wire-records';
 import { checkRecord } from './guards';
 import type { JournalIssue } from './ndjson';
 
@@ -47,6 +47,18 @@ function direction(type: unknown): 'receive' | 'send' | undefined {
   return undefined;
 }
 
+/** A WebSocket message's Pusher frame, or undefined with the reason in `issues` (its data is not text, or not a Pusher frame). */
+function messageFrame(message: Record<string, unknown>, where: string, issues: JournalIssue[]): Extract<WireFrame, { ok: true }> | undefined {
+  if (typeof message.data !== 'string') {
+    issues.push({ line: 0, message: `${where}: data is not text` });
+    return undefined;
+  }
+  const frame = readWireFrame(message.data);
+  if (frame.ok) return frame;
+  issues.push({ line: 0, message: `${where}: ${frame.problem}` });
+  return undefined;
+}
+
 /** Parses a HAR (text or already-parsed JSON) into journal records sorted by arrival time. */
 export function parseHar(input: string | unknown): HarImport {
   const issues: JournalIssue[] = [];
@@ -84,16 +96,8 @@ export function parseHar(input: string | unknown): HarImport {
         return;
       }
       if (message.opcode !== undefined && message.opcode !== 1) return; // binary or control: not Pusher text
-      if (typeof message.data !== 'string') {
-        issues.push({ line: 0, message: `${where}: data is not text` });
-        return;
-      }
-      const frame = readWireFrame(message.data);
-      if (!frame.ok) {
-        issues.push({ line: 0, message: `${where}: ${frame.problem}` });
-        return;
-      }
-      records.push(...wireRecords(frame, way, at, connection));
+      const frame = messageFrame(message, where, issues);
+      if (frame !== undefined) records.push(...wireRecords(frame, way, at, connection));
     });
   });
   // Entries are per connection; the journal is one timeline (stable: same-time order kept).
@@ -138,15 +142,8 @@ function readOwnEntry(
     carriedRecords(message._echoscope, where, records, issues);
     const at = typeof message._at === 'number' && Number.isFinite(message._at) ? message._at : messageTimeMs(message.time);
     if (at === undefined || direction(message.type) !== 'receive' || (message.opcode !== undefined && message.opcode !== 1)) return;
-    if (typeof message.data !== 'string') {
-      issues.push({ line: 0, message: `${where}: data is not text` });
-      return;
-    }
-    const frame = readWireFrame(message.data);
-    if (!frame.ok) {
-      issues.push({ line: 0, message: `${where}: ${frame.problem}` });
-      return;
-    }
+    const frame = messageFrame(message, where, issues);
+    if (frame === undefined) return;
     const record: FrameRecord = { type: 'frame', at, connection: vantage.connection, event: frame.event };
     if (vantage.source !== undefined) record.source = vantage.source;
     if (frame.channel !== undefined) record.channel = frame.channel;
