@@ -120,3 +120,26 @@ export async function until(condition: () => boolean, timeoutMs: number): Promis
   const start = performance.now();
   while (!condition() && performance.now() - start < timeoutMs) await new Promise((r) => setTimeout(r, 20));
 }
+
+/**
+ * An open loop: `eventsPerSecond` events published round-robin over `names` for `durationMs`,
+ * in batch_events of up to 10, whatever the server's pace; resolves with the count once every
+ * request was answered.
+ */
+export async function publishAtRate(publisher: Publisher, names: readonly string[], eventsPerSecond: number, durationMs: number): Promise<number> {
+  const started = performance.now();
+  let sent = 0;
+  let cursor = 0;
+  const inFlight: Promise<void>[] = [];
+  while (performance.now() - started < durationMs) {
+    const due = Math.floor(((performance.now() - started) / 1000) * eventsPerSecond);
+    while (sent < due) {
+      const batch: string[] = [];
+      for (let i = 0; i < 10 && sent < due; i += 1, sent += 1) batch.push(names[cursor++ % names.length]!);
+      inFlight.push(publisher.batch(batch));
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await Promise.all(inFlight);
+  return sent;
+}

@@ -10,7 +10,7 @@
  *    (HTTP request sent → frame received).
  */
 import { pathToFileURL } from 'node:url';
-import { APP, Publisher, startOurs, subscribe, until, type Target } from './load';
+import { APP, Publisher, publishAtRate, startOurs, subscribe, until, type Target } from './load';
 import { soketiUnavailableReason, startSoketi } from '../test-support/peers/soketi';
 import type { BenchResult } from './types';
 
@@ -69,21 +69,7 @@ async function fixedRate(target: Target, ratePerChannel: number): Promise<Latenc
   const names = Array.from({ length: channels }, (_, c) => `bench-${c}`);
   const eventsPerSecond = channels * ratePerChannel;
   const durationMs = 2000;
-  const tickMs = 10;
-  const started = performance.now();
-  let sent = 0;
-  let cursor = 0;
-  const inFlight: Promise<void>[] = [];
-  while (performance.now() - started < durationMs) {
-    const due = Math.floor(((performance.now() - started) / 1000) * eventsPerSecond);
-    while (sent < due) {
-      const batch: string[] = [];
-      for (let i = 0; i < 10 && sent < due; i += 1, sent += 1) batch.push(names[cursor++ % channels]!);
-      inFlight.push(publisher.batch(batch));
-    }
-    await new Promise((r) => setTimeout(r, tickMs));
-  }
-  await Promise.all(inFlight);
+  const sent = await publishAtRate(publisher, names, eventsPerSecond, durationMs);
   await until(() => latencies.length >= sent, 5000);
   publisher.close();
   subs.close();

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { soketiUnavailableReason, startSoketi } from '../test-support/peers/soketi';
-import { APP, Publisher, startOurs, stopChild, subscribe, until, type Target } from './load';
+import { APP, Publisher, publishAtRate, startOurs, stopChild, subscribe, until, type Target } from './load';
 import type { BenchResult } from './types';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,20 +56,7 @@ async function fixedRate(upstream: Target, proxy: Target): Promise<{ p99: Pair; 
   const names = Array.from({ length: channels }, (_, c) => `bench-${c}`);
   const eventsPerSecond = channels * 4;
   const durationMs = 3000;
-  const started = performance.now();
-  let sent = 0;
-  let cursor = 0;
-  const inFlight: Promise<void>[] = [];
-  while (performance.now() - started < durationMs) {
-    const due = Math.floor(((performance.now() - started) / 1000) * eventsPerSecond);
-    while (sent < due) {
-      const batch: string[] = [];
-      for (let i = 0; i < 10 && sent < due; i += 1, sent += 1) batch.push(names[cursor++ % channels]!);
-      inFlight.push(publisher.batch(batch));
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  await Promise.all(inFlight);
+  const sent = await publishAtRate(publisher, names, eventsPerSecond, durationMs);
   await until(() => latencies.direct.length >= sent && latencies.proxied.length >= sent, 5000);
   publisher.close();
   direct.close();
