@@ -5,7 +5,7 @@ import { DOMParser } from '@xmldom/xmldom';
  * JUnit schema that GitHub's, GitLab's and Jenkins' test reporters read): a `testsuites` root of
  * `testsuite`s, each with name, tests, failures, errors, skipped, time and an ISO timestamp
  * without zone, an optional `properties` first, then `testcase`s with name, classname and time,
- * each holding at most one `failure`, `error` or `skipped` (with `message` and `type`); counts
+ * each holding at most one `failure` or `error` (with `message` and `type`) or `skipped` (with `message`); counts
  * that add up; times as plain non-negative decimals (seconds). Any departure is thrown, named.
  */
 
@@ -15,6 +15,8 @@ export interface JunitCase {
   time: number;
   failure: { message: string; type: string; text: string } | null;
   error: { message: string; type: string; text: string } | null;
+  /** A `<skipped message>`'s message. */
+  skipped: string | null;
 }
 
 export interface JunitSuite {
@@ -24,6 +26,7 @@ export interface JunitSuite {
   tests: number;
   failures: number;
   errors: number;
+  skipped: number;
   properties: Record<string, string>;
   cases: JunitCase[];
 }
@@ -34,6 +37,7 @@ export interface JunitReport {
   tests: number;
   failures: number;
   errors: number;
+  skipped: number;
   suites: JunitSuite[];
 }
 
@@ -84,12 +88,14 @@ export function parseJunit(xml: string): JunitReport {
       if (outcomes.length > 1) throw new Error(`<testcase name="${child.getAttribute('name')}"> has ${outcomes.length} outcomes`);
       const failure = outcomes.find((o) => o.nodeName === 'failure');
       const error = outcomes.find((o) => o.nodeName === 'error');
+      const skipped = outcomes.find((o) => o.nodeName === 'skipped');
       cases.push({
         name: attribute(child, 'name'),
         classname: attribute(child, 'classname'),
         time: Number(attribute(child, 'time', DECIMAL)),
         failure: failure ? outcome(failure) : null,
         error: error ? outcome(error) : null,
+        skipped: skipped ? attribute(skipped, 'message') : null,
       });
     });
     const parsed: JunitSuite = {
@@ -99,15 +105,17 @@ export function parseJunit(xml: string): JunitReport {
       tests: Number(attribute(suite, 'tests', INTEGER)),
       failures: Number(attribute(suite, 'failures', INTEGER)),
       errors: Number(attribute(suite, 'errors', INTEGER)),
+      skipped: Number(attribute(suite, 'skipped', INTEGER)),
       properties,
       cases,
     };
-    attribute(suite, 'skipped', INTEGER);
     if (parsed.tests !== cases.length) throw new Error(`<testsuite name="${parsed.name}"> says tests="${parsed.tests}" and holds ${cases.length}`);
     const failed = cases.filter((c) => c.failure).length;
     if (parsed.failures !== failed) throw new Error(`<testsuite name="${parsed.name}"> says failures="${parsed.failures}" and holds ${failed}`);
     const errored = cases.filter((c) => c.error).length;
     if (parsed.errors !== errored) throw new Error(`<testsuite name="${parsed.name}"> says errors="${parsed.errors}" and holds ${errored}`);
+    const skippedCases = cases.filter((c) => c.skipped !== null).length;
+    if (parsed.skipped !== skippedCases) throw new Error(`<testsuite name="${parsed.name}"> says skipped="${parsed.skipped}" and holds ${skippedCases}`);
     return parsed;
   });
   const report: JunitReport = {
@@ -116,6 +124,7 @@ export function parseJunit(xml: string): JunitReport {
     tests: Number(attribute(root, 'tests', INTEGER)),
     failures: Number(attribute(root, 'failures', INTEGER)),
     errors: Number(attribute(root, 'errors', INTEGER)),
+    skipped: root.hasAttribute('skipped') ? Number(attribute(root, 'skipped', INTEGER)) : 0,
     suites,
   };
   const sum = (pick: (s: JunitSuite) => number) => suites.reduce((n, s) => n + pick(s), 0);
@@ -123,6 +132,7 @@ export function parseJunit(xml: string): JunitReport {
     ['tests', sum((s) => s.tests)],
     ['failures', sum((s) => s.failures)],
     ['errors', sum((s) => s.errors)],
+    ['skipped', sum((s) => s.skipped)],
   ] as const) {
     if (report[name] !== total) throw new Error(`<testsuites ${name}="${report[name]}"> but its suites add up to ${total}`);
   }

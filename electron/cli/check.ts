@@ -1,12 +1,27 @@
-import { formatList, formatScenario, summaryLine, loadSuite, REPORTERS, runCheck, ScenarioLoadError, writeReports, type ReporterName } from '../core/scenarios';
+import {
+  describeServer,
+  formatList,
+  formatScenario,
+  formatSkipped,
+  summaryLine,
+  loadSuite,
+  REPORTERS,
+  runCheck,
+  ScenarioLoadError,
+  ServerTarget,
+  writeReports,
+  type ReporterName,
+} from '../core/scenarios';
+import { checkServerFromArgs, checkServerOptions } from './check-server';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
 import { parseDuration } from './duration';
 import { metricsOptions, startCliMetrics } from './metrics-option';
 
 export const checkCommand: CliCommand = {
   name: 'check',
-  summary: 'run scenarios against the embedded mock with EchoScope watching; compare verdicts with expect and the ground truth',
-  usage: 'echoscope check SUITE [--reporter list,json,junit,html] [--out DIR] [--seed N] [--timeout MS] [--metrics-port N [--metrics-linger DURATION]]',
+  summary: 'run scenarios on the embedded mock (or a real server) with EchoScope watching; compare verdicts with expect and the ground truth',
+  usage:
+    'echoscope check SUITE [--url ws://HOST:PORT --app-id ID --key KEY --secret S | --env FILE] [--reporter list,json,junit,html] [--out DIR] [--seed N] [--timeout MS] [--metrics-port N [--metrics-linger DURATION]]',
   details: [
     'SUITE: builtin (the whole library), builtin:NAME[,NAME], a built-in name, a YAML/JSON scenario file, or a folder of them.',
     'Each run writes a new folder DIR/check-<UTC time>[-n] (never overwriting) with the chosen reports and ground-truth.json:',
@@ -14,12 +29,18 @@ export const checkCommand: CliCommand = {
     'report.html (self-contained: contents, and the timeline and latency charts of each failing or anomalous session).',
     'One summary line is printed whatever the reporters. See docs/scenarios.md; CI recipes: docs/ci.md.',
     '',
+    'With --url (or --env, a Laravel .env) the scenarios play on that real Reverb, soketi or Pusher app instead of the',
+    'embedded mock: published through its HTTP API (so the secret is needed), watched over its WebSocket, through the',
+    'fault proxy in front of it for target: proxy. Scenarios with the session faults disconnect or ping-silence need the',
+    'mock (a real server cannot be told to close its sockets) and are skipped, listed with the reason.',
+    '',
     'Examples:',
     '  echoscope check builtin',
     '  echoscope check scenarios/ --reporter list,junit --out reports',
     '  echoscope check builtin --metrics-port 9464 --metrics-linger 30s   # Prometheus scrapes the run',
+    '  echoscope check builtin:proxy-faults,crash-retry --url ws://127.0.0.1:6001 --app-id app-id --key app-key --secret app-secret',
     '',
-    'Exit codes: 0 all passed, 1 some failed, 2 unusable input (bad scenario, bad option).',
+    'Exit codes: 0 all passed, 1 some failed, 2 unusable input (bad scenario, bad option, a real server that cannot be used).',
   ].join('\n'),
   allowPositionals: true,
   options: {
@@ -27,6 +48,7 @@ export const checkCommand: CliCommand = {
     out: { type: 'string', short: 'o', valueName: 'DIR', description: 'folder for report folders', default: 'echoscope-reports' },
     seed: { type: 'string', valueName: 'N', description: "override every scenario's seed" },
     timeout: { type: 'string', valueName: 'MS', description: 'longest one scenario may run', default: '60000' },
+    ...checkServerOptions,
     ...metricsOptions,
     'metrics-linger': {
       type: 'string',
@@ -57,6 +79,15 @@ export const checkCommand: CliCommand = {
       throw error;
     }
     if (seed !== undefined) scenarios = scenarios.map((s) => ({ ...s, seed }));
+    const server = await checkServerFromArgs(args, (line) => io.err(`echoscope check: ${line}`));
+    if (server !== undefined) {
+      try {
+        await new ServerTarget(server).verify();
+      } catch (error) {
+        io.err(`echoscope check: cannot play on ${describeServer(server)}: ${(error as Error).message}`);
+        return EXIT.unusable;
+      }
+    }
     const lingerMs = parseDuration(stringOption(args, 'metrics-linger') ?? '0s', 'metrics-linger');
     if (args.values['metrics-linger'] !== undefined && args.values['metrics-port'] === undefined) throw new UsageError('--metrics-linger needs --metrics-port N');
     const metrics = await startCliMetrics(args);
@@ -72,15 +103,19 @@ export const checkCommand: CliCommand = {
 
     async function runSuite(): Promise<number> {
       const live = reporters.includes('list');
-      if (live) io.out(`Running ${scenarios!.length} scenario${scenarios!.length === 1 ? '' : 's'} from ${suite}…`);
+      if (live) io.out(`Running ${scenarios!.length} scenario${scenarios!.length === 1 ? '' : 's'} from ${suite} on ${server ? describeServer(server) : 'the embedded mock'}…`);
       const report = await runCheck(suite, scenarios!, {
         timeoutMs,
+        ...(server ? { server } : {}),
         onScenario: (result) => live && formatScenario(result).forEach((line) => io.out(line)),
         ...(metrics ? { metrics: metrics.recorder } : {}),
       });
       if (live) io.out(formatList(report).split('\n').slice(report.scenarios.flatMap(formatScenario).length).join('\n'));
-      // a pipeline's log says how it went whatever the reporters (junit alone prints nothing else)
-      else io.out(summaryLine(report));
+      else {
+        // a pipeline's log says how it went whatever the reporters (junit alone prints nothing else)
+        for (const skipped of report.skipped) io.out(formatSkipped(skipped));
+        io.out(summaryLine(report));
+      }
       const { folder } = await writeReports(report, reporters as ReporterName[], stringOption(args, 'out') ?? 'echoscope-reports');
       io.out(`Reports: ${folder}`);
       return report.passed ? EXIT.ok : EXIT.failed;

@@ -163,6 +163,14 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'after-terminal',
 ];
 
+/**
+ * Session faults the server itself performs: the embedded mock closes the session's sockets or
+ * stops answering their pings. A real server (Reverb, soketi, Pusher) cannot be told to, so
+ * `check --url` sets aside the scenarios that use them (the fault proxy's rules of the same
+ * kinds act on the wire instead).
+ */
+export const SERVER_FAULTS: readonly FaultKind[] = ['disconnect', 'ping-silence'];
+
 /** Faults that decide how the final attempt ends; a session may have at most one. */
 export const ENDING_FAULTS: readonly FaultKind[] = ['truncate', 'silent-death', 'abandon'];
 

@@ -13,3 +13,4 @@ export * from './stream-truth';
 export * from './expect';
 export * from './scoring';
 export * from './profile';
+export * from './real-server';

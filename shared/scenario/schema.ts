@@ -3,7 +3,7 @@ import { ANOMALY_KINDS } from '../analysis/verdict';
 import { SessionStatusSchema } from '../contract/states';
 import { DistributionSchema } from './distribution';
 import { faultCombinationIssues, leastTokens } from './combinations';
-import { FaultSchema } from './faults';
+import { FaultSchema, SERVER_FAULTS } from './faults';
 import { contractFaultIssues, isStreamContract, ScenarioContractSchema, STREAM_CHECKS } from './contracts';
 import { ProxyFaultsSchema } from '../proxy/faults';
 
@@ -165,7 +165,7 @@ export const ScenarioSchema = z
       });
       scenario.sessions.forEach((group, g) =>
         group.faults.forEach((fault, i) => {
-          if (fault.kind === 'disconnect' || fault.kind === 'ping-silence') {
+          if (SERVER_FAULTS.includes(fault.kind)) {
             context.addIssue({
               code: 'custom',
               path: ['sessions', g, 'faults', i, 'kind'],

@@ -1,7 +1,7 @@
-import Pusher from 'pusher';
 import type { Profile } from '../../../shared/api';
 import type { Clock } from '../clock';
 import { realTimers, type Timers } from '../timers';
+import { pusherRest, restAnswer } from './pusher-rest';
 
 export interface DiscoveryState {
   prefix: string;
@@ -74,15 +74,13 @@ async function answerOf(response: Response, what: string): Promise<unknown> {
 export function channelSource(profile: Profile): ChannelSource {
   if (profile.kind === 'socketio') return echoServerSource(profile);
   if (profile.auth.mode !== 'secret' || !profile.appId) throw new Error('discovery needs appId and the app secret');
-  const pusher =
-    profile.kind === 'pusher'
-      ? new Pusher({ appId: profile.appId, key: profile.key, secret: profile.auth.secret, cluster: profile.cluster ?? 'mt1', useTLS: true })
-      : new Pusher({ appId: profile.appId, key: profile.key, secret: profile.auth.secret, host: profile.host, port: String(profile.port), useTLS: profile.tls });
+  const pusher = pusherRest({ ...profile, appId: profile.appId, secret: profile.auth.secret });
   // Pusher Channels lists only `user_count`; Reverb, soketi and the mock give `subscription_count` in the list.
   const listInfo = profile.kind === 'pusher' ? {} : { info: 'subscription_count' };
   return {
-    list: async (prefix) => channelsOf(await (await pusher.get({ path: '/channels', params: { filter_by_prefix: prefix, ...listInfo } })).json()),
-    info: async (channel) => occupancy(await (await pusher.get({ path: `/channels/${encodeURIComponent(channel)}`, params: { info: 'subscription_count' } })).json()),
+    list: async (prefix) => channelsOf(await restAnswer(pusher.get({ path: '/channels', params: { filter_by_prefix: prefix, ...listInfo } }), 'the channels API')),
+    info: async (channel) =>
+      occupancy(await restAnswer(pusher.get({ path: `/channels/${encodeURIComponent(channel)}`, params: { info: 'subscription_count' } }), 'the channel API')),
   };
 }
 

@@ -1,14 +1,16 @@
 import { Analyzer, type AnalyzerOptions } from '../../../shared/analysis';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
-import { emptyScores, isStreamContract, scenarioProfile, STREAM_EVENT_NAMES, sessionIdsOf, type Scenario } from '../../../shared/scenario';
+import { emptyScores, isStreamContract, forRealServer, scenarioProfile, STREAM_EVENT_NAMES, sessionIdsOf, type Scenario } from '../../../shared/scenario';
 import { DEFAULT_APP, startMockServer } from '../../mock';
-import { startScenario } from '../../mock/simulator';
+import { startScenario, type SimulatorTarget } from '../../mock/simulator';
+import type { GenerationStore } from '../../mock/generations';
+import { ServerTarget, type ServerApp } from './server-target';
 import { ConnectionHub } from '../hub';
 import { FaultProxy } from '../proxy';
 import { ProxyFaultsSchema, type ProxyTruth } from '../../../shared/proxy';
 import { checkReport, judgeScenario, SessionFrames } from './judge';
-import type { CheckReport, ScenarioCheck } from './report';
+import type { CheckReport, ScenarioCheck, SkippedScenario } from './report';
 import { IngestGuard } from '../ingest-guard';
 import { AnalyzerMetrics, type MetricsRecorder } from '../metrics';
 
@@ -33,6 +35,12 @@ export interface CheckOptions {
   onSessionStart?: (sessionId: string, at: number) => void;
   /** Names of the check's connections, `{prefix}1`, `{prefix}2`, … (default `check-`): the app gives each run its own, so two runs are two vantages, never one stream replayed. */
   connectionPrefix?: string;
+  /**
+   * A real Pusher-protocol server to play the scenarios on instead of the embedded mock (`check
+   * --url`): published through its HTTP API with this app, watched over its WebSocket (through
+   * the fault proxy in front of it for `target: proxy`). Scenarios that need the mock are set aside.
+   */
+  server?: ServerApp;
 }
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -51,22 +59,22 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const started = now();
   const startedAt = new Date().toISOString();
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const app = scenario.app ?? DEFAULT_APP;
   const analyzerOptions: AnalyzerOptions = { ...scenario.analyzer, profile: scenarioProfile(scenario) };
   const isBroadcast = broadcastFilter(scenario);
   const analyzer = new Analyzer(analyzerOptions);
   const metrics = options.metrics ? new AnalyzerMetrics(analyzer, options.metrics) : undefined;
   const errors: string[] = [];
-  const server = await startMockServer({ port: 0, apps: [app] });
-  // `target: proxy`: EchoScope watches through the fault proxy, which applies the scenario's rules to what the mock sends.
+  const played = await playground(scenario, options.server);
+  const { target, app, upstream } = played;
+  // `target: proxy`: EchoScope watches through the fault proxy, which applies the scenario's rules to what the server sends.
   let proxy: FaultProxy | null = null;
   try {
-    if (scenario.target === 'proxy') proxy = await FaultProxy.start({ upstream: `ws://127.0.0.1:${server.port}`, faults: scenario.proxy ?? ProxyFaultsSchema.parse({}) });
+    if (scenario.target === 'proxy') proxy = await FaultProxy.start({ upstream: upstreamUrl(upstream), faults: scenario.proxy ?? ProxyFaultsSchema.parse({}) });
   } catch (error) {
-    await server.close();
+    await played.close();
     throw error;
   }
-  const watchPort = proxy === null ? server.port : Number(new URL(proxy.url).port);
+  const watched: WatchedServer = proxy === null ? upstream : { kind: 'reverb', host: '127.0.0.1', port: Number(new URL(proxy.url).port), tls: false };
   const received = new Map<string, number>();
   const frames = new SessionFrames();
   const changed = new Set<() => void>();
@@ -103,14 +111,19 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
   const run = startScenarioAfterSubscribing();
   try {
     const active = await run;
-    const finished = await within(active.done, timeoutMs);
-    if (!finished) {
+    const failure = target instanceof ServerTarget ? target.failure : new Promise<string>(() => undefined);
+    const outcome = await within(Promise.race([active.done.then(() => ({ failed: null })), failure.then((message) => ({ failed: message }))]), timeoutMs);
+    if (outcome === null) {
       active.stop();
       errors.push(`timed out after ${timeoutMs} ms (${JSON.stringify(active.progress())})`);
+    } else if (outcome.failed !== null) {
+      active.stop();
+      errors.push(outcome.failed);
     }
     // Judge only once every event the server sent has reached EchoScope.
     const arrived =
-      proxy === null
+      (outcome !== null && outcome.failed !== null) ||
+      (proxy === null
         ? await waitFor(() => active.truth.sessions.every((s) => (received.get(s.channel) ?? 0) >= active.publishedOn(s.channel)), 10_000)
         : await pollFor(
             () =>
@@ -121,7 +134,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
                 (channel) => received.get(channel) ?? 0,
               ),
             10_000,
-          );
+          ));
     if (!arrived)
       errors.push(proxy === null ? 'not every published event reached EchoScope within 10 s' : 'not every published event went through the proxy to EchoScope within 10 s');
     const verdict = analyzer.verdicts(now(), { endOfJournal: true });
@@ -133,7 +146,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
       verdict,
       times: (sessionId) => analyzer.sessionTimes(sessionId),
       frames,
-      generation: (sessionId) => server.generations.get(sessionId),
+      generation: (sessionId) => target.generations.get(sessionId),
       analyzer: analyzerOptions,
       errors,
       startedAt,
@@ -144,7 +157,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
     watching = false;
     hub.closeAll();
     await proxy?.close();
-    await server.close();
+    await played.close();
   }
 
   async function startScenarioAfterSubscribing() {
@@ -155,9 +168,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
         const profile = ProfileInputSchema.parse({
           id: `${options.connectionPrefix ?? 'check-'}${i + 1}`,
           name: `check ${sessionId}`,
-          kind: 'reverb',
-          host: '127.0.0.1',
-          port: watchPort,
+          ...watched,
           key: app.key,
           appId: app.id,
           auth: { mode: 'secret', secret: app.secret },
@@ -166,10 +177,11 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
         hub.connect(profile);
         const status = await hub.subscribe(profile.id, channel, 10_000);
         if (status.status !== 'subscribed') throw new Error(`EchoScope could not subscribe to ${channel}: ${status.status}${status.error ? ` (${status.error.message})` : ''}`);
+        if (target instanceof ServerTarget) target.subscribed(channel);
       }),
     );
     // The run knows when each job began: TTFT is measured from there (the subscription came before it).
-    return startScenario(server, scenario, {
+    return startScenario(target, scenario, {
       appId: app.id,
       waitForSubscriber: true,
       onSessionStart: (sessionId, at) => {
@@ -195,6 +207,36 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
       changed.add(check);
     });
   }
+}
+
+/** Where EchoScope's watchers connect: the server itself, or the proxy in front of it. */
+type WatchedServer = Pick<Profile, 'kind' | 'host' | 'port' | 'tls'> & { cluster?: string };
+
+interface Playground {
+  target: SimulatorTarget & { generations: GenerationStore };
+  app: { id: string; key: string; secret: string };
+  upstream: WatchedServer;
+  close(): Promise<void>;
+}
+
+/** The server a scenario plays on: a fresh embedded mock with the scenario's app, or the real server given. */
+async function playground(scenario: Scenario, server: ServerApp | undefined): Promise<Playground> {
+  if (server !== undefined) {
+    const upstream: WatchedServer =
+      server.kind === 'pusher'
+        ? { kind: 'pusher', host: server.host, port: server.port, tls: true, cluster: server.cluster ?? 'mt1' }
+        : { kind: 'reverb', host: server.host, port: server.port, tls: server.tls };
+    return { target: new ServerTarget(server), app: { id: server.appId, key: server.key, secret: server.secret }, upstream, close: async () => undefined };
+  }
+  const app = scenario.app ?? DEFAULT_APP;
+  const mock = await startMockServer({ port: 0, apps: [app] });
+  return { target: mock, app, upstream: { kind: 'reverb', host: '127.0.0.1', port: mock.port, tls: false }, close: () => mock.close() };
+}
+
+/** The WebSocket address the proxy forwards to (Pusher Channels: its cluster's host). */
+function upstreamUrl(server: WatchedServer): string {
+  if (server.kind === 'pusher') return `wss://ws-${server.cluster ?? 'mt1'}.pusher.com:443`;
+  return `${server.tls ? 'wss' : 'ws'}://${server.host}:${server.port}`;
 }
 
 /**
@@ -236,7 +278,12 @@ export async function runCheck(suite: string, scenarios: readonly Scenario[], op
   const started = now();
   const startedAt = new Date().toISOString();
   const results: ScenarioCheck[] = [];
-  for (const scenario of scenarios) {
+  const skipped: SkippedScenario[] = [];
+  for (const built of scenarios) {
+    const play = options.server === undefined ? null : forRealServer(built);
+    if (play !== null && play.reason !== null) skipped.push({ name: built.name, reason: play.reason, sessions: play.setAside, ran: play.scenario !== null });
+    const scenario = play === null ? built : play.scenario;
+    if (scenario === null) continue;
     let result: ScenarioCheck;
     try {
       result = await checkScenario(scenario, options);
@@ -258,5 +305,5 @@ export async function runCheck(suite: string, scenarios: readonly Scenario[], op
     results.push(result);
     options.onScenario?.(result);
   }
-  return checkReport(suite, results, startedAt, now() - started);
+  return checkReport(suite, results, startedAt, now() - started, skipped);
 }

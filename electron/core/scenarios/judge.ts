@@ -15,7 +15,7 @@ import {
 } from '../../../shared/scenario';
 import type { EmitTiming } from '../../mock/simulator';
 import { sessionPicture } from './picture';
-import type { CheckReport, ScenarioCheck, SessionCheck, SessionFailure, SessionPicture } from './report';
+import type { CheckReport, ScenarioCheck, SessionCheck, SessionFailure, SessionPicture, SkippedScenario } from './report';
 
 /**
  * How `check` judges a played scenario: each session's verdict against the scenario's `expect`
@@ -164,7 +164,7 @@ export function judgeScenario(played: PlayedScenario): ScenarioCheck {
 }
 
 /** The suite's report from its scenarios' results. */
-export function checkReport(suite: string, results: ScenarioCheck[], startedAt: string, durationMs: number): CheckReport {
+export function checkReport(suite: string, results: ScenarioCheck[], startedAt: string, durationMs: number, skipped: SkippedScenario[] = []): CheckReport {
   const scores = emptyScores();
   for (const result of results) mergeScores(scores, result.scores);
   const sessions = results.flatMap((r) => r.sessions);
@@ -177,10 +177,13 @@ export function checkReport(suite: string, results: ScenarioCheck[], startedAt: 
     totals: {
       scenarios: results.length,
       scenariosFailed: results.filter((r) => !r.passed).length,
+      scenariosSkipped: skipped.filter((s) => !s.ran).length,
       sessions: sessions.length,
       sessionsFailed: sessions.filter((s) => !s.passed).length,
+      sessionsSkipped: skipped.reduce((sum, s) => sum + s.sessions.length, 0),
     },
     scores,
     scenarios: results,
+    skipped,
   };
 }

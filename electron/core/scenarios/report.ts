@@ -80,8 +80,23 @@ export interface CheckReport {
   startedAt: string;
   durationMs: number;
   passed: boolean;
-  totals: { scenarios: number; scenariosFailed: number; sessions: number; sessionsFailed: number };
+  /** `scenarios` counts those that ran; `scenariosSkipped` those set aside whole, `sessionsSkipped` every session set aside. */
+  totals: { scenarios: number; scenariosFailed: number; scenariosSkipped: number; sessions: number; sessionsFailed: number; sessionsSkipped: number };
   /** Precision / recall per anomaly kind over the whole suite. */
   scores: DetectionScores;
   scenarios: ScenarioCheck[];
+  /**
+   * What was set aside: on a real server (`check --url`), the sessions that need the embedded
+   * mock, by scenario; a scenario with none left did not run.
+   */
+  skipped: SkippedScenario[];
+}
+
+export interface SkippedScenario {
+  name: string;
+  reason: string;
+  /** The sessions set aside. */
+  sessions: string[];
+  /** Whether the scenario ran with its other sessions (false: all of it was set aside). */
+  ran: boolean;
 }

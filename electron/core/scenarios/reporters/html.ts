@@ -306,8 +306,29 @@ function contents(report: CheckReport): string {
     { class: 'panel toc', id: 'contents', 'aria-label': 'Contents' },
     element('h2', {}, 'Contents') +
       element('p', { class: 'muted' }, 'Each scenario, and under it each failing (✗) or anomalous session, drawn below.') +
-      element('ol', {}, element('li', {}, element('a', { href: '#detection' }, 'Detection against the ground truth')) + items.join('')),
+      element(
+        'ol',
+        {},
+        element('li', {}, element('a', { href: '#detection' }, 'Detection against the ground truth')) +
+          items.join('') +
+          (report.skipped.length > 0 ? element('li', {}, element('a', { href: '#skipped' }, `Set aside (${report.skipped.length})`)) : ''),
+      ),
   );
+}
+
+/** Sessions set aside (on a real server: those that need the embedded mock), by scenario, each with why. */
+function skippedSection(report: CheckReport): string {
+  if (report.skipped.length === 0) return '';
+  const rows = report.skipped
+    .map((s) =>
+      element(
+        'li',
+        {},
+        `${element('strong', {}, escapeHtml(s.name))} ${escapeHtml(s.ran ? `set aside: ${s.sessions.join(', ')}` : `skipped whole: ${s.sessions.join(', ')}`)} ${element('span', { class: 'muted' }, escapeHtml(s.reason))}`,
+      ),
+    )
+    .join('');
+  return element('section', { class: 'panel', id: 'skipped' }, element('h2', {}, `Set aside (${report.skipped.length})`) + element('ul', {}, rows));
 }
 
 export function formatHtml(report: CheckReport): string {
@@ -354,6 +375,7 @@ ${chartCss()}
 ${contents(report)}
 ${detection}
 ${report.scenarios.map(scenarioSection).join('\n')}
+${skippedSection(report)}
 </main></body></html>
 `;
 }

@@ -37,7 +37,19 @@ export function formatJunit(report: CheckReport): string {
   let failures = 0;
   let errors = 0;
   const suites: string[] = [];
+  let skippedCases = 0;
+  // a set-aside session is a skipped testcase with the reason, in its scenario's suite (its own suite when none of the scenario ran)
+  const setAside = (name: string): string[] =>
+    report.skipped
+      .filter((s) => s.name === name)
+      .flatMap((s) =>
+        s.sessions.map(
+          (id) =>
+            `    <testcase classname="echoscope.${xmlEscape(name)}" name="${xmlEscape(id)}" time="0.000">\n      <skipped message="${xmlEscape(s.reason)}"/>\n    </testcase>`,
+        ),
+      );
   for (const scenario of report.scenarios) {
+    const skippedHere = setAside(scenario.name);
     const cases: string[] = [];
     let suiteFailures = 0;
     for (const session of scenario.sessions) {
@@ -66,20 +78,36 @@ export function formatJunit(report: CheckReport): string {
         `    <testcase classname="echoscope.${xmlEscape(scenario.name)}" name="scenario" time="0.000">\n      <error message="${xmlEscape(scenario.errors[0]!)}" type="scenario">${xmlEscape(scenario.errors.join('\n'))}</error>\n    </testcase>`,
       );
     }
-    const count = cases.length;
+    const count = cases.length + skippedHere.length;
     tests += count;
     failures += suiteFailures;
     errors += suiteErrors;
+    skippedCases += skippedHere.length;
     suites.push(
       [
-        `  <testsuite name="${xmlEscape(scenario.name)}" tests="${count}" failures="${suiteFailures}" errors="${suiteErrors}" skipped="0" time="${seconds(scenario.durationMs)}" timestamp="${xmlEscape(scenario.startedAt.replace(/\.\d+Z$/, ''))}">`,
+        `  <testsuite name="${xmlEscape(scenario.name)}" tests="${count}" failures="${suiteFailures}" errors="${suiteErrors}" skipped="${skippedHere.length}" time="${seconds(scenario.durationMs)}" timestamp="${xmlEscape(scenario.startedAt.replace(/\.\d+Z$/, ''))}">`,
         `    <properties>\n      <property name="seed" value="${scenario.seed}"/>\n    </properties>`,
+        ...cases,
+        ...skippedHere,
+        '  </testsuite>',
+      ].join('\n'),
+    );
+  }
+  for (const skipped of report.skipped.filter((s) => !s.ran)) {
+    const cases = setAside(skipped.name);
+    tests += cases.length;
+    skippedCases += cases.length;
+    suites.push(
+      [
+        `  <testsuite name="${xmlEscape(skipped.name)}" tests="${cases.length}" failures="0" errors="0" skipped="${cases.length}" time="0.000" timestamp="${xmlEscape(report.startedAt.replace(/\.\d+Z$/, ''))}">`,
         ...cases,
         '  </testsuite>',
       ].join('\n'),
     );
   }
-  out.push(`<testsuites name="echoscope check ${xmlEscape(report.suite)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${seconds(report.durationMs)}">`);
+  out.push(
+    `<testsuites name="echoscope check ${xmlEscape(report.suite)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skippedCases}" time="${seconds(report.durationMs)}">`,
+  );
   out.push(...suites, '</testsuites>', '');
   return out.join('\n');
 }

@@ -1,6 +1,6 @@
 import { ANOMALY_KINDS } from '../../../../shared/analysis';
 import type { DetectionScores } from '../../../../shared/scenario';
-import type { CheckReport, ScenarioCheck } from '../report';
+import type { CheckReport, ScenarioCheck, SkippedScenario } from '../report';
 
 /** The default reporter: readable lines for a terminal, failures with their reasons. */
 
@@ -27,9 +27,16 @@ export function formatScores(scores: DetectionScores): string[] {
   return lines;
 }
 
+/** Sessions set aside (a whole scenario, or some of its sessions), and why. */
+export function formatSkipped(skipped: SkippedScenario): string {
+  const sessions = `session${skipped.sessions.length === 1 ? '' : 's'} ${skipped.sessions.join(', ')}`;
+  return skipped.ran ? `- ${skipped.name}: ${sessions} set aside (${skipped.reason})` : `- ${skipped.name} skipped, ${sessions} (${skipped.reason})`;
+}
+
 export function formatList(report: CheckReport): string {
   return [
     ...report.scenarios.flatMap(formatScenario),
+    ...report.skipped.map(formatSkipped),
     '',
     'Detection against the ground truth:',
     ...formatScores(report.scores).map((l) => `  ${l}`),
@@ -41,5 +48,7 @@ export function formatList(report: CheckReport): string {
 /** The run in one line (`PASSED: 3/3 scenarios, 9/9 sessions passed in 1.2 s`): printed whatever the reporters. */
 export function summaryLine(report: CheckReport): string {
   const t = report.totals;
-  return `${report.passed ? 'PASSED' : 'FAILED'}: ${t.scenarios - t.scenariosFailed}/${t.scenarios} scenarios, ${t.sessions - t.sessionsFailed}/${t.sessions} sessions passed in ${(report.durationMs / 1000).toFixed(1)} s`;
+  const scenariosSkipped = t.scenariosSkipped > 0 ? ` (${t.scenariosSkipped} skipped)` : '';
+  const sessionsSkipped = t.sessionsSkipped > 0 ? ` (${t.sessionsSkipped} set aside)` : '';
+  return `${report.passed ? 'PASSED' : 'FAILED'}: ${t.scenarios - t.scenariosFailed}/${t.scenarios} scenarios${scenariosSkipped}, ${t.sessions - t.sessionsFailed}/${t.sessions} sessions${sessionsSkipped} passed in ${(report.durationMs / 1000).toFixed(1)} s`;
 }

@@ -1,0 +1,153 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishedEvents } from '../../../shared/scenario';
+import { runCli } from '../../cli/main';
+import { startMockServer, type MockServer } from '../../mock';
+import { parseJunit } from '../../../test-support/junit-shape';
+import { freePort, soketiUnavailableReason, startSoketi, type SoketiProcess } from '../../../test-support/peers/soketi';
+import { builtinScenarios, runCheck, type CheckReport } from './index';
+
+/**
+ * `echoscope check --url`: the scenarios play on a real server — published through its HTTP API,
+ * watched over its WebSocket, through the fault proxy in front of it for `target: proxy` — and are
+ * judged against the ground truth of how they were built, as on the embedded mock.
+ */
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), stopSignal: new Promise<NodeJS.Signals>(() => undefined) } };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'echoscope-check-real-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function onlyReport(out: string): Promise<{ folder: string; report: CheckReport }> {
+  const [folder] = await readdir(out);
+  return { folder: join(out, folder!), report: JSON.parse(await readFile(join(out, folder!, 'report.json'), 'utf8')) as CheckReport };
+}
+
+const unavailable = soketiUnavailableReason();
+if (unavailable) console.log(`[check --url] soketi skipped: ${unavailable}`);
+
+describe.skipIf(unavailable !== null)('echoscope check on soketi', () => {
+  let soketi: SoketiProcess;
+  const server = () => ['--url', `ws://${soketi.host}:${soketi.port}`, '--app-id', soketi.app.id, '--key', soketi.app.key];
+  beforeAll(async () => {
+    soketi = await startSoketi();
+  }, 30_000);
+  afterAll(async () => {
+    await soketi?.close();
+  });
+
+  it('plays the proxy faults, crash-retries and malformed frames on soketi with precision = recall = 1; the mock-only sessions are set aside by name', async () => {
+    const out = join(dir, 'soketi');
+    const t = io();
+    const suite = 'builtin:proxy-faults,crash-retry,malformed,disconnect,laravel-ai-crash-retry';
+    const code = await runCli(['check', suite, ...server(), '--secret', soketi.app.secret, '--reporter', 'list,json,junit,html', '--out', out], t.io);
+    expect(t.err.join('\n')).toBe('');
+    expect(code, t.out.join('\n')).toBe(0);
+    const text = t.out.join('\n');
+    expect(text).toContain(`Running 5 scenarios from ${suite} on ws://127.0.0.1:${soketi.port}…`);
+    expect(text).toContain("- malformed: session oversize set aside (needs the embedded mock: an oversize event of 12000 bytes is over Pusher's 10240-byte limit");
+    expect(text).toContain('- disconnect: session dropped-4009 set aside (needs the embedded mock: the session fault disconnect is performed by the server');
+    expect(text).toMatch(/PASSED: 5\/5 scenarios, \d+\/\d+ sessions \(2 set aside\) passed/);
+
+    const { folder, report } = await onlyReport(out);
+    expect(report.passed).toBe(true);
+    expect(report.skipped.map((s) => [s.name, s.sessions, s.ran])).toEqual([
+      ['malformed', ['oversize'], true],
+      ['disconnect', ['dropped-4009'], true],
+    ]);
+    // What each scenario was built to provoke, detected with nothing invented and nothing missed.
+    for (const kind of ['gap', 'duplicate', 'out_of_order', 'stall', 'violation', 'replay'] as const) {
+      expect(report.scores[kind].expected, `${kind} should be exercised`).toBeGreaterThan(0);
+      expect([kind, report.scores[kind].precision, report.scores[kind].recall]).toEqual([kind, 1, 1]);
+    }
+    expect(report.scenarios.find((s) => s.name === 'malformed')!.sessions.map((s) => s.sessionId)).not.toContain('oversize');
+    expect(report.scenarios.find((s) => s.name === 'disconnect')!.sessions.map((s) => s.sessionId)).toEqual(['steady']);
+
+    const junit = parseJunit(await readFile(join(folder, 'junit.xml'), 'utf8'));
+    expect(junit.skipped).toBe(2);
+    const malformed = junit.suites.find((s) => s.name === 'malformed')!;
+    expect(malformed.cases.find((c) => c.name === 'oversize')!.skipped).toContain('over Pusher');
+    const html = await readFile(join(folder, 'report.html'), 'utf8');
+    expect(html).toContain('id="skipped"');
+    expect(html).toContain('set aside: dropped-4009');
+  }, 120_000);
+
+  it("plays on the server a Laravel app's .env names (REVERB_*)", async () => {
+    const env = join(dir, 'soketi.env');
+    await writeFile(
+      env,
+      [
+        'BROADCAST_DRIVER=reverb',
+        `REVERB_APP_ID=${soketi.app.id}`,
+        `REVERB_APP_KEY=${soketi.app.key}`,
+        `REVERB_APP_SECRET=${soketi.app.secret}`,
+        'REVERB_HOST=127.0.0.1',
+        `REVERB_PORT=${soketi.port}`,
+        'REVERB_SCHEME=http',
+      ].join('\n'),
+    );
+    const t = io();
+    const code = await runCli(['check', 'builtin:truncation', '--env', env, '--reporter', 'json', '--out', join(dir, 'env')], t.io);
+    expect(code, [...t.out, ...t.err].join('\n')).toBe(0);
+    expect(t.out[0]).toMatch(/^PASSED: 1\/1 scenarios, 3\/3 sessions passed/);
+  }, 60_000);
+
+  it('refuses a wrong secret before anything runs: exit 2, saying what soketi answered and what to check', async () => {
+    const t = io();
+    const code = await runCli(['check', 'builtin:crash-retry', ...server(), '--secret', 'not-the-secret', '--out', join(dir, 'wrong')], t.io);
+    expect(code).toBe(2);
+    const err = t.err.join('\n');
+    expect(err).toContain(`echoscope check: cannot play on ws://127.0.0.1:${soketi.port}:`);
+    expect(err).toContain('(check the app id, key and secret)');
+    expect(t.out).toEqual([]);
+  });
+});
+
+describe('echoscope check on a server reached only through its HTTP API and WebSocket', () => {
+  let mock: MockServer;
+  const app = { id: 'remote-app', key: 'remote-key', secret: 'remote-secret' };
+  beforeAll(async () => {
+    // the embedded mock started on its own, as a stand-in for any Pusher-protocol server: check talks to it only over the wire
+    mock = await startMockServer({ port: 0, apps: [app] });
+  });
+  afterAll(async () => {
+    await mock?.close();
+  });
+
+  it('publishes every planned event through the HTTP API, signed, and judges the run as on the embedded mock', async () => {
+    const scenarios = builtinScenarios(['crash-retry', 'gaps']);
+    const report = await runCheck('builtin:crash-retry,gaps', scenarios, {
+      server: { kind: 'reverb', host: '127.0.0.1', port: mock.port, tls: false, appId: app.id, key: app.key, secret: app.secret },
+    });
+    expect(report.scenarios.flatMap((s) => s.errors)).toEqual([]);
+    expect(report.passed).toBe(true);
+    // the ground truth's published events, each one accepted by the server's HTTP API
+    const planned = report.scenarios.flatMap((s) => s.truth.sessions).reduce((sum, session) => sum + publishedEvents(session).length, 0);
+    const counters = mock.counters().find((c) => c.appId === app.id)!;
+    expect(counters.apiEvents).toBe(planned);
+    expect(counters.errors).toBe(0);
+    expect(counters.subscriptionsTotal).toBe(report.totals.sessions);
+  }, 60_000);
+
+  it('says which flags a real server still needs, and that a dead one cannot be used', async () => {
+    const missing = io();
+    expect(await runCli(['check', 'builtin:crash-retry', '--url', `ws://127.0.0.1:${mock.port}`, '--key', app.key], missing.io)).toBe(2);
+    expect(missing.err.join('\n')).toContain('a real server needs --app-id, --secret too (given: --url, --key), or --env FILE');
+
+    const dead = io();
+    const port = await freePort();
+    expect(await runCli(['check', 'builtin:crash-retry', '--url', `ws://127.0.0.1:${port}`, '--app-id', app.id, '--key', app.key, '--secret', app.secret], dead.io)).toBe(2);
+    expect(dead.err.join('\n')).toMatch(new RegExp(`cannot play on ws://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+  });
+});
