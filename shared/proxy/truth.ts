@@ -24,6 +24,11 @@ export interface ProxyTruthEvent {
   /** Position among the channel events the upstream sent this client on this channel (1, 2, …). */
   index: number;
   receivedAt: number;
+  /**
+   * `eventDigest` of the event's data as the server sent it: which published event this is, so a
+   * client that came back on a new socket is placed where its events fall in the published stream.
+   */
+  digest?: string;
   /** In the order they went out; none when dropped (or still held when the socket closed). */
   deliveries: ProxyTruthDelivery[];
   faults: AppliedFault[];
@@ -55,6 +60,25 @@ export interface ProxyClientTruth {
   closeCode?: number;
   events: ProxyTruthEvent[];
   moments: ProxyTruthMoment[];
+}
+
+/**
+ * A short fingerprint of an event's data text (FNV-1a, 32 bits, hex): equal texts give equal
+ * digests. Not a hash for security — it tells a stream's published events apart in order, where
+ * a clash only costs a placement the check then says it could not make.
+ */
+export function eventDigest(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The text an event's data is sent as: a string as it is, anything else as its JSON. */
+export function eventDataText(data: unknown): string {
+  return typeof data === 'string' ? data : (JSON.stringify(data ?? null) ?? 'null');
 }
 
 export interface ProxyTruth {

@@ -1,5 +1,5 @@
-import type { ProxyClientTruth, ProxyTruth } from '../proxy/truth';
-import { publishedEvents, type SessionTruth, type TruthEvent } from './truth';
+import type { ProxyClientTruth, ProxyTruth, ProxyTruthEvent } from '../proxy/truth';
+import { publishedEvents, type SessionTruth, type TruthEvent, type TruthFault } from './truth';
 
 /**
  * A session as one proxied client was given it: the events published to it (`published`, in
@@ -24,12 +24,83 @@ export function deliveredThrough(session: SessionTruth, published: readonly Trut
 }
 
 /**
- * A `target: proxy` session as EchoScope was given it: the mock's published events through the
- * proxied client on the session's channel (the session as it is when no client had it).
+ * A `target: proxy` session as EchoScope was given it: the server's published events through
+ * the proxied sockets that carried the session's channel, one after another — a client the proxy
+ * disconnected comes back on a new socket, which the server only sends what it published after
+ * the new subscription. Each socket gets a contiguous run of the published stream (one server,
+ * published in order); with `publishedDigests` (the digests of the data the server was given, in
+ * publish order) a later socket's run is placed by its first event's digest, and what the server
+ * published between two sockets — to nobody — is `dropped`. Each disconnect the proxy made is a
+ * `disconnect` fault of the session; what came after the last socket's run went to nobody too. Without digests, every socket is placed after the one before
+ * (right when no event fell between them).
  */
 export function proxiedSessionTruth(session: SessionTruth, proxy: ProxyTruth): SessionTruth {
-  const client = proxy.clients.find((c) => c.events.some((e) => e.channel === session.channel));
-  return client === undefined ? session : deliveredThrough(session, publishedEvents(session), client);
+  const runs = socketRuns(session, proxy);
+  if (runs.length === 0) return session;
+  const published = publishedEvents(session);
+  const events: TruthEvent[] = [];
+  const faults: TruthFault[] = [...session.faults];
+  let cursor = 0;
+  for (const { client, start, length } of runs) {
+    const lastT = events.at(-1)?.t ?? client.openedAt;
+    for (const lost of published.slice(cursor, start)) events.push({ ...lost, t: lastT, delivery: 'dropped' });
+    const run = published.slice(start, start + length);
+    events.push(...deliveredThrough(session, run, client).events);
+    for (const moment of client.moments) {
+      if (moment.kind !== 'disconnect' || moment.channel !== session.channel) continue;
+      const after = run[moment.index - 1];
+      faults.push({
+        kind: 'disconnect',
+        attempt: after?.attempt ?? 1,
+        t: moment.at,
+        afterSequence: after?.sequence ?? 0,
+        code: moment.code,
+        detail: `closed by the fault proxy with ${moment.code ?? 'a close'}`,
+      });
+    }
+    cursor = Math.max(cursor, start + length);
+  }
+  // published after the last socket's run: to nobody (the client was away when the stream ended)
+  const lastT = events.at(-1)?.t ?? 0;
+  for (const lost of published.slice(cursor)) events.push({ ...lost, t: lastT, delivery: 'dropped' });
+  return { ...session, events, faults };
+}
+
+/** Every event the server published on the session's channel has reached the proxy on one of the client's sockets (or went to nobody between two). */
+export function proxyReceivedAll(session: SessionTruth, proxy: ProxyTruth): boolean {
+  const last = socketRuns(session, proxy).at(-1);
+  return last !== undefined && last.start + last.length >= publishedEvents(session).length;
+}
+
+interface SocketRun {
+  client: ProxyClientTruth;
+  /** Where in the published stream its events begin, and how many it got. */
+  start: number;
+  length: number;
+}
+
+/** The sockets that carried the session's channel, in the order they connected, each placed in the published stream. */
+function socketRuns(session: SessionTruth, proxy: ProxyTruth): SocketRun[] {
+  const runs: SocketRun[] = [];
+  let cursor = 0;
+  for (const client of [...proxy.clients].sort((a, b) => a.client - b.client)) {
+    const own = client.events.filter((e) => e.channel === session.channel);
+    if (own.length === 0) continue;
+    const start = session.publishedDigests === undefined ? cursor : runStart(session.publishedDigests, own, cursor);
+    runs.push({ client, start, length: own.length });
+    cursor = Math.max(cursor, start + own.length);
+  }
+  return runs;
+}
+
+/** Where a socket's run begins in the published stream: the first place at or after `from` whose digests match its events'. */
+function runStart(digests: readonly string[], own: readonly ProxyTruthEvent[], from: number): number {
+  const probe = own.slice(0, 8).map((e) => e.digest);
+  if (probe[0] === undefined) return from;
+  for (let start = from; start < digests.length; start++) {
+    if (probe.every((digest, k) => digest === undefined || digests[start + k] === digest)) return start;
+  }
+  return from;
 }
 
 /** Every event delivered, or dropped / broken without a resend: nothing is still held or delayed. */

@@ -155,11 +155,12 @@ export const ScenarioSchema = z
         });
       }
       scenario.proxy?.faults.forEach((rule, i) => {
-        if (rule.kind === 'disconnect' || rule.kind === 'ping-silence') {
+        if (rule.kind === 'ping-silence') {
           context.addIssue({
             code: 'custom',
             path: ['proxy', 'faults', i, 'kind'],
-            message: `${rule.kind} through the proxy cannot be scored by check yet (the client comes back on a new socket): use the session fault ${rule.kind} instead, without target: proxy`,
+            message:
+              "ping-silence through the proxy cannot be scored by check yet (whether the client drops depends on its own activity and pong timers): use the proxy's disconnect rule, or echoscope proxy --fault ping-silence outside check",
           });
         }
       });

@@ -71,6 +71,12 @@ export interface SessionTruth {
   /** Every event in the order it was handed to the server (a reordered event in its late place). */
   events: TruthEvent[];
   faults: TruthFault[];
+  /**
+   * With `target: proxy`: `eventDigest` of each published event's data as the server was given
+   * it, in publish order (the events of `publishedEvents`), so a client that came back on a new
+   * socket is placed where its events fall (shared/scenario/proxied.ts).
+   */
+  publishedDigests?: string[];
 }
 
 export interface GroundTruth {

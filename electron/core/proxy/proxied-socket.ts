@@ -1,6 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
 import type { JournalRecord } from '../../../shared/journal';
-import { ClientFaultPlan, type FrameDecision, type ProxyClientTruth, type ProxyFaultKind, type ProxyFaults, type ProxyTruthEvent } from '../../../shared/proxy';
+import { ClientFaultPlan, eventDigest, type FrameDecision, type ProxyClientTruth, type ProxyFaultKind, type ProxyFaults, type ProxyTruthEvent } from '../../../shared/proxy';
 import type { Clock } from '../clock';
 import type { ChannelEvent, WireCodec } from './wire-codec';
 
@@ -134,7 +134,16 @@ export class ProxiedSocket {
     const index = (this.indexes.get(target.channel) ?? 0) + 1;
     this.indexes.set(target.channel, index);
     if (this.proxy.keepTruthEvent()) {
-      passOn.truth = { channel: target.channel, event: target.event, index, receivedAt: now, deliveries: [], faults: decision?.faults ?? [], ruleSet: this.ruleSet };
+      passOn.truth = {
+        channel: target.channel,
+        event: target.event,
+        index,
+        receivedAt: now,
+        digest: eventDigest(target.data),
+        deliveries: [],
+        faults: decision?.faults ?? [],
+        ruleSet: this.ruleSet,
+      };
       this.truth.events.push(passOn.truth);
     }
     if (decision === null) {

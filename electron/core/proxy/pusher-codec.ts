@@ -1,5 +1,5 @@
 import { readWireFrame, wireRecords } from '../../../shared/journal';
-import { isProtocolEvent } from '../../../shared/proxy';
+import { eventDataText, isProtocolEvent } from '../../../shared/proxy';
 import { cutJson, type ServerMessage, type WireCodec } from './wire-codec';
 
 /**
@@ -20,7 +20,7 @@ export function pusherCodec(connection: string): WireCodec {
       }
       if (frame.channel !== undefined) {
         message.channel = frame.channel;
-        if (!isProtocolEvent(frame.event)) message.target = { channel: frame.channel, event: frame.event, body: frame.data };
+        if (!isProtocolEvent(frame.event)) message.target = { channel: frame.channel, event: frame.event, body: frame.data, data: eventDataText(frame.data) };
       }
       return message;
     },

@@ -1,4 +1,5 @@
 import { isSocketIoProtocolEvent, readEngineIoMessage, socketIoEventOf, SocketIoWireJournal, type SocketIoEvent, type SocketIoPacket } from '../../../shared/journal';
+import { eventDataText } from '../../../shared/proxy';
 import { cutJson, type ServerMessage, type WireCodec } from './wire-codec';
 
 /**
@@ -20,7 +21,8 @@ export function socketIoCodec(connection: string, url: string): WireCodec {
       const event = socketIoEventOf(packet);
       if (packet === null || event === undefined || event.channel === undefined) return {};
       const read: ServerMessage = { channel: event.channel };
-      if (!isSocketIoProtocolEvent(event.event)) read.target = { channel: event.channel, event: event.event, body: { packet, event } satisfies Body };
+      if (!isSocketIoProtocolEvent(event.event))
+        read.target = { channel: event.channel, event: event.event, body: { packet, event } satisfies Body, data: eventDataText(event.data) };
       return read;
     },
     fromClient(text, at) {

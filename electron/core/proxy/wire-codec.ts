@@ -22,6 +22,8 @@ export interface ChannelEvent {
   event: string;
   /** The codec's own reading of the message, for `malformed`. */
   body: unknown;
+  /** The event's data as text, as the server sent it (the truth's digest is of it). */
+  data: string;
 }
 
 export interface ServerMessage {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishedEvents } from '../../../shared/scenario';
+import { proxiedSessionTruth, publishedEvents } from '../../../shared/scenario';
 import { runCli } from '../../cli/main';
 import { startMockServer, type MockServer } from '../../mock';
 import { parseJunit } from '../../../test-support/junit-shape';
@@ -67,7 +67,8 @@ describe.skipIf(unavailable !== null)('echoscope check on soketi', () => {
       ['disconnect', ['dropped-4009'], true],
     ]);
     // What each scenario was built to provoke, detected with nothing invented and nothing missed.
-    for (const kind of ['gap', 'duplicate', 'out_of_order', 'stall', 'violation', 'replay'] as const) {
+    // disconnect: only from the proxy closing proxy-cut's socket (the mock's own disconnect session was set aside)
+    for (const kind of ['gap', 'duplicate', 'out_of_order', 'stall', 'violation', 'replay', 'disconnect'] as const) {
       expect(report.scores[kind].expected, `${kind} should be exercised`).toBeGreaterThan(0);
       expect([kind, report.scores[kind].precision, report.scores[kind].recall]).toEqual([kind, 1, 1]);
     }
@@ -82,6 +83,40 @@ describe.skipIf(unavailable !== null)('echoscope check on soketi', () => {
     expect(html).toContain('id="skipped"');
     expect(html).toContain('set aside: dropped-4009');
   }, 120_000);
+
+  it('scores a client the proxy disconnected: what soketi published while it was away is lost, and EchoScope says exactly that', async () => {
+    // 600 tokens 5 ms apart (3 s); the proxy closes the socket after its 250th event with 4100, which pusher-js answers by
+    // coming back after 1 s (its backoff): about 200 events are published to nobody; the new socket gets fewer than 250, so once.
+    const file = join(dir, 'away.yaml');
+    await writeFile(
+      file,
+      [
+        'name: away',
+        'tokens: 600',
+        'timing: {ttftMs: 5, interTokenMs: 5}',
+        'analyzer: {stallAfterMs: 500, orphanAfterMs: 3000}',
+        'target: proxy',
+        'proxy: {faults: [{kind: disconnect, nth: [250], code: 4100}]}',
+        'sessions: [{id: away-1}]',
+        'expect: [{session: away-1, status: completed, counts: {disconnects: 1}}]',
+      ].join('\n'),
+    );
+    const out = join(dir, 'away');
+    const t = io();
+    const code = await runCli(['check', file, ...server(), '--secret', soketi.app.secret, '--reporter', 'json', '--out', out], t.io);
+    const { report } = await onlyReport(out);
+    expect(report.scenarios[0]!.errors).toEqual([]);
+    expect(code, t.out.join('\n')).toBe(0);
+    const [session] = report.scenarios[0]!.sessions;
+    const given = proxiedSessionTruth(report.scenarios[0]!.truth.sessions[0]!, report.scenarios[0]!.truth.proxy!);
+    const lost = given.events.filter((e) => e.delivery === 'dropped').length;
+    expect(lost, 'a second of a 5 ms stream went to nobody').toBeGreaterThan(100);
+    expect(session!.verdict!.missing).toBe(lost);
+    expect(session!.verdict!.gaps).toHaveLength(1);
+    expect(report.scores.disconnect).toMatchObject({ expected: 1, detected: 1, precision: 1, recall: 1 });
+    // a second of silence on the client's side is a stall, in the truth and in the verdict
+    expect(report.scores.stall).toMatchObject({ expected: 1, detected: 1 });
+  }, 60_000);
 
   it("plays on the server a Laravel app's .env names (REVERB_*)", async () => {
     const env = join(dir, 'soketi.env');

@@ -1,7 +1,17 @@
 import { Analyzer, type AnalyzerOptions } from '../../../shared/analysis';
 import { ProfileInputSchema, type Profile } from '../../../shared/api';
 import type { JournalRecord } from '../../../shared/journal';
-import { emptyScores, isStreamContract, forRealServer, scenarioProfile, STREAM_EVENT_NAMES, sessionIdsOf, type Scenario } from '../../../shared/scenario';
+import {
+  emptyScores,
+  isStreamContract,
+  forRealServer,
+  proxyReceivedAll,
+  scenarioProfile,
+  STREAM_EVENT_NAMES,
+  sessionIdsOf,
+  type Scenario,
+  type SessionTruth,
+} from '../../../shared/scenario';
 import { DEFAULT_APP, startMockServer } from '../../mock';
 import { startScenario, type SimulatorTarget } from '../../mock/simulator';
 import type { GenerationStore } from '../../mock/generations';
@@ -10,6 +20,7 @@ import { ConnectionHub } from '../hub';
 import { FaultProxy } from '../proxy';
 import { ProxyFaultsSchema, type ProxyTruth } from '../../../shared/proxy';
 import { checkReport, judgeScenario, SessionFrames } from './judge';
+import { PublishLog } from './publish-log';
 import type { CheckReport, ScenarioCheck, SkippedScenario } from './report';
 import { IngestGuard } from '../ingest-guard';
 import { AnalyzerMetrics, type MetricsRecorder } from '../metrics';
@@ -74,12 +85,15 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
     await played.close();
     throw error;
   }
+  // Through the proxy, the judge places a client's sockets in the published stream by what was published.
+  const published = proxy === null ? null : new PublishLog();
   const watched: WatchedServer = proxy === null ? upstream : { kind: 'reverb', host: '127.0.0.1', port: Number(new URL(proxy.url).port), tls: false };
   const received = new Map<string, number>();
   const frames = new SessionFrames();
   const changed = new Set<() => void>();
   const profiles = new Map<string, { profile: Profile; channel: string }>();
   let watching = true;
+  const withDigests = (sessions: readonly SessionTruth[]): SessionTruth[] => sessions.map((session) => ({ ...session, publishedDigests: published!.digests(session.channel) }));
 
   const guard = new IngestGuard((message) => errors.push(message));
   const hub: ConnectionHub = new ConnectionHub({
@@ -125,16 +139,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
       (outcome !== null && outcome.failed !== null) ||
       (proxy === null
         ? await waitFor(() => active.truth.sessions.every((s) => (received.get(s.channel) ?? 0) >= active.publishedOn(s.channel)), 10_000)
-        : await pollFor(
-            () =>
-              proxySettled(
-                proxy!.truth(),
-                active.truth.sessions,
-                (channel) => active.publishedOn(channel),
-                (channel) => received.get(channel) ?? 0,
-              ),
-            10_000,
-          ));
+        : await pollFor(() => proxySettled(proxy!.truth(), withDigests(active.truth.sessions), (channel) => received.get(channel) ?? 0), 10_000));
     if (!arrived)
       errors.push(proxy === null ? 'not every published event reached EchoScope within 10 s' : 'not every published event went through the proxy to EchoScope within 10 s');
     const verdict = analyzer.verdicts(now(), { endOfJournal: true });
@@ -142,7 +147,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
     watching = false;
     return judgeScenario({
       scenario,
-      truth: proxy === null ? active.truth : { ...active.truth, proxy: proxy.truth() },
+      truth: proxy === null ? active.truth : { ...active.truth, sessions: withDigests(active.truth.sessions), proxy: proxy.truth() },
       verdict,
       times: (sessionId) => analyzer.sessionTimes(sessionId),
       frames,
@@ -181,7 +186,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
       }),
     );
     // The run knows when each job began: TTFT is measured from there (the subscription came before it).
-    return startScenario(target, scenario, {
+    return startScenario(published === null ? target : published.around(target), scenario, {
       appId: app.id,
       waitForSubscriber: true,
       onSessionStart: (sessionId, at) => {
@@ -240,17 +245,39 @@ function upstreamUrl(server: WatchedServer): string {
 }
 
 /**
- * Through the proxy: every event the mock published on each session's channel reached the proxy,
- * went out (or was dropped), and every delivery reached EchoScope's connection.
+ * Through the proxy: every event the server published on each session's channel reached the
+ * proxy on one of the client's sockets (or went to nobody while it came back), went out or was
+ * dropped, and every delivery reached EchoScope's connection.
  */
-function proxySettled(truth: ProxyTruth, sessions: ReadonlyArray<{ channel: string }>, publishedOn: (channel: string) => number, receivedOn: (channel: string) => number): boolean {
-  return sessions.every(({ channel }) => {
-    const events = truth.clients.flatMap((client) => client.events.filter((event) => event.channel === channel));
-    if (events.length < publishedOn(channel)) return false;
-    if (events.some((event) => event.deliveries.length === 0 && !event.faults.some((fault) => fault.kind === 'drop'))) return false;
-    return receivedOn(channel) >= events.reduce((sum, event) => sum + event.deliveries.length, 0);
+function proxySettled(truth: ProxyTruth, sessions: readonly SessionTruth[], receivedOn: (channel: string) => number): boolean {
+  return sessions.every((session) => {
+    if (!proxyReceivedAll(session, truth) && !lostWhileAway(truth, session.channel)) return false;
+    let delivered = 0;
+    for (const client of truth.clients) {
+      for (const event of client.events) {
+        if (event.channel !== session.channel) continue;
+        delivered += event.deliveries.length;
+        // still held or delayed, unless dropped or its socket is gone (closed by a disconnect before it went out)
+        if (event.deliveries.length === 0 && !event.faults.some((fault) => fault.kind === 'drop') && client.closedAt === undefined) return false;
+      }
+    }
+    return receivedOn(session.channel) >= delivered;
   });
 }
+
+/** A socket of the channel was closed by the proxy and nothing has come for it since `QUIET_MS`: what the server published meanwhile went to nobody. */
+function lostWhileAway(truth: ProxyTruth, channel: string): boolean {
+  let last = Number.NEGATIVE_INFINITY;
+  let closed = false;
+  for (const client of truth.clients) {
+    for (const moment of client.moments) if (moment.kind === 'disconnect' && moment.channel === channel) closed = true;
+    for (const event of client.events) if (event.channel === channel) last = Math.max(last, event.receivedAt, ...event.deliveries.map((d) => d.at));
+  }
+  return closed && now() - last >= QUIET_MS;
+}
+
+/** How long a channel's stream stays silent after a disconnect before the check takes the rest as lost. */
+const QUIET_MS = 1000;
 
 async function pollFor(condition: () => boolean, ms: number): Promise<boolean> {
   const deadline = now() + ms;

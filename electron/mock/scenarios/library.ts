@@ -202,7 +202,7 @@ export const mixedFleet: ScenarioInput = {
 export const proxyFaults: ScenarioInput = {
   name: 'proxy-faults',
   description:
-    'The faults applied by the fault proxy between the mock and EchoScope (target: proxy): two drops, a redelivery, a late event, an 800 ms latency spike, a broken payload; a crash-retry passes through untouched.',
+    'The faults applied by the fault proxy between the server and EchoScope (target: proxy): two drops, a redelivery, a late event, an 800 ms latency spike, a broken payload, a socket closed mid-stream (4200); a crash-retry passes through untouched.',
   seed: 111,
   ...QUICK,
   tokens: 30,
@@ -215,6 +215,9 @@ export const proxyFaults: ScenarioInput = {
       { kind: 'reorder', channel: 'private-ai.proxy-late', nth: [8], window: 2 },
       { kind: 'delay', channel: 'private-ai.proxy-slow', nth: [20], delayMs: 800 },
       { kind: 'malformed', channel: 'private-ai.proxy-broken', nth: [12] },
+      // closed after its 35th event, as a load balancer or a restarting server does; pusher-js comes back at once (42xx) on a new
+      // socket, which gets fewer than 35 events more (nth counts per socket), so it happens once
+      { kind: 'disconnect', channel: 'private-ai.proxy-cut', nth: [35], code: 4200 },
     ],
   },
   sessions: [
@@ -224,6 +227,8 @@ export const proxyFaults: ScenarioInput = {
     { id: 'proxy-slow' },
     { id: 'proxy-broken' },
     { id: 'proxy-crash', faults: [{ kind: 'crash', afterTokens: 10, retry: { tries: 2, backoffMs: 20 } }] },
+    // 10 ms apart: the stream is still going (for 300 ms more) when the client is back
+    { id: 'proxy-cut', tokens: 60, timing: { interTokenMs: 10 } },
   ],
   expect: [
     { session: 'proxy-drop', counts: { missing: 2, gaps: 1 } },
@@ -232,6 +237,8 @@ export const proxyFaults: ScenarioInput = {
     { session: 'proxy-slow', counts: { stalls: 1, missing: 0 } },
     { session: 'proxy-broken', counts: { violations: 1, missing: 0 } },
     { session: 'proxy-crash', counts: { replays: 1, duplicates: 10 } },
+    // what the server published while the client was away went to nobody: the ground truth says how much
+    { session: 'proxy-cut', counts: { disconnects: 1 } },
     { session: '*', status: 'completed' },
   ],
 };
