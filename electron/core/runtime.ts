@@ -59,7 +59,7 @@ export interface Runtime {
 export const DEMO_PROFILE_ID = 'demo';
 
 /** Records of the most recent sessions analyzed again at start-up (~5 µs each: a bounded start, whatever the journal's size). */
-export const RECENT_RECORDS = 50_000;
+export const RECENT_RECORDS = 20_000;
 
 /** Assembles the core for a host (Electron main or the headless `serve`): the App service and, optionally, the demo. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
