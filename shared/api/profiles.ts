@@ -92,6 +92,18 @@ const ProfileFields = z.object({
     })
     .optional(),
   /**
+   * pusher-js's keep-alive (Pusher-protocol kinds): ping after `activityTimeoutMs` without a
+   * message from the server (the server's `activity_timeout` caps it), give the socket up and
+   * reconnect when no pong comes within `pongTimeoutMs`. pusher-js's defaults (120 s, 30 s) when
+   * absent; `check` shortens them for scenarios whose proxy silences pings.
+   */
+  keepAlive: z
+    .object({
+      activityTimeoutMs: z.number().int().min(50).max(3_600_000).optional(),
+      pongTimeoutMs: z.number().int().min(50).max(600_000).optional(),
+    })
+    .optional(),
+  /**
    * A server-side tap on the app's Redis (docs/taps.md): started and stopped with the connection,
    * journaled as its own vantage (`{id}:tap`), so each session is compared with what was published.
    */

@@ -81,6 +81,24 @@ describe('proxiedSessionTruth across the sockets of a client the proxy disconnec
     expect(given.events.every((e) => e.delivery !== 'dropped')).toBe(true);
   });
 
+  it('counts a socket the client gave up during a ping silence as a disconnect, while the session is open', () => {
+    const silence = { kind: 'ping-silence' as const, at: 1003, channel: CHANNEL, index: 4, rule: 0, ruleSet: 0, durationMs: 500 };
+    const gaveUp = socket(1, [1, 2, 3, 4], 1000, { closedAt: 1300, closedBy: 'client', moments: [silence] });
+    const given = proxiedSessionTruth(withDigests(session()), proxyOf([gaveUp, socket(2, [5, 6, 7, 8, 9, 10, 11], 2000)]));
+    expect(given.faults).toEqual([expect.objectContaining({ kind: 'disconnect', afterSequence: 4, t: 1300 })]);
+    // closed by the client after the silence ended (its own reasons), or closed by the server: not the silence's doing
+    for (const other of [
+      { closedAt: 1600, closedBy: 'client' as const },
+      { closedAt: 1300, closedBy: 'upstream' as const },
+    ]) {
+      const socket1 = { ...gaveUp, ...other };
+      expect(proxiedSessionTruth(withDigests(session()), proxyOf([socket1, socket(2, [5, 6, 7, 8, 9, 10, 11], 2000)])).faults).toEqual([]);
+    }
+    // given up after the terminal had reached the client: no open session lost anything
+    const whole = socket(1, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 1000, { closedAt: 1050, closedBy: 'client', moments: [{ ...silence, index: 11, at: 1011 }] });
+    expect(proxiedSessionTruth(withDigests(session()), proxyOf([whole])).faults).toEqual([]);
+  });
+
   it('tells repeated payloads apart by the run that follows them', () => {
     // #2 published twice with the same data (a redelivery): the second socket starts at the copy, not at #2
     const base = session();

@@ -31,7 +31,9 @@ export function deliveredThrough(session: SessionTruth, published: readonly Trut
  * published in order); with `publishedDigests` (the digests of the data the server was given, in
  * publish order) a later socket's run is placed by its first event's digest, and what the server
  * published between two sockets — to nobody — is `dropped`. Each disconnect the proxy made is a
- * `disconnect` fault of the session; what came after the last socket's run went to nobody too. Without digests, every socket is placed after the one before
+ * `disconnect` fault of the session, and so is a socket the client itself gave up during a ping
+ * silence (its pong never came: the proxy saw the client close it) — while the session is open,
+ * before its terminal reached the client, as the analyzer counts drops; what came after the last socket's run went to nobody too. Without digests, every socket is placed after the one before
  * (right when no event fell between them).
  */
 export function proxiedSessionTruth(session: SessionTruth, proxy: ProxyTruth): SessionTruth {
@@ -39,7 +41,7 @@ export function proxiedSessionTruth(session: SessionTruth, proxy: ProxyTruth): S
   if (runs.length === 0) return session;
   const published = publishedEvents(session);
   const events: TruthEvent[] = [];
-  const faults: TruthFault[] = [...session.faults];
+  const drops: TruthFault[] = [];
   let cursor = 0;
   for (const { client, start, length } of runs) {
     const lastT = events.at(-1)?.t ?? client.openedAt;
@@ -47,23 +49,28 @@ export function proxiedSessionTruth(session: SessionTruth, proxy: ProxyTruth): S
     const run = published.slice(start, start + length);
     events.push(...deliveredThrough(session, run, client).events);
     for (const moment of client.moments) {
-      if (moment.kind !== 'disconnect' || moment.channel !== session.channel) continue;
+      if (moment.channel !== session.channel) continue;
       const after = run[moment.index - 1];
-      faults.push({
-        kind: 'disconnect',
-        attempt: after?.attempt ?? 1,
-        t: moment.at,
-        afterSequence: after?.sequence ?? 0,
-        code: moment.code,
-        detail: `closed by the fault proxy with ${moment.code ?? 'a close'}`,
-      });
+      const place = { attempt: after?.attempt ?? 1, afterSequence: after?.sequence ?? 0 };
+      if (moment.kind === 'disconnect')
+        drops.push({ kind: 'disconnect', ...place, t: moment.at, code: moment.code, detail: `closed by the fault proxy with ${moment.code ?? 'a close'}` });
+      // the client gave up on the socket while its pings went unanswered: a drop as much as a close is
+      else if (client.closedBy === 'client' && client.closedAt !== undefined && client.closedAt >= moment.at && client.closedAt <= moment.at + (moment.durationMs ?? 0))
+        drops.push({
+          kind: 'disconnect',
+          ...place,
+          t: client.closedAt,
+          detail: `the client gave up on its socket ${Math.round(client.closedAt - moment.at)} ms into a ping silence`,
+        });
     }
     cursor = Math.max(cursor, start + length);
   }
   // published after the last socket's run: to nobody (the client was away when the stream ended)
   const lastT = events.at(-1)?.t ?? 0;
   for (const lost of published.slice(cursor)) events.push({ ...lost, t: lastT, delivery: 'dropped' });
-  return { ...session, events, faults };
+  // a drop after the session's terminal reached the client concerns no open session
+  const ended = events.find((e) => e.delivery !== 'dropped' && e.delivery !== 'malformed' && e.state !== 'generating')?.t ?? Number.POSITIVE_INFINITY;
+  return { ...session, events, faults: [...session.faults, ...drops.filter((drop) => drop.t < ended)] };
 }
 
 /** Every event the server published on the session's channel has reached the proxy on one of the client's sockets (or went to nobody between two). */

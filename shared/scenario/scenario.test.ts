@@ -55,9 +55,8 @@ describe('scenario schema', () => {
     expect(issues({ target: 'proxy', proxy: { faults: [{ kind: 'drop', nth: [2] }] } })).toEqual([]);
     expect(issues({ proxy: { faults: [] } })).toEqual(['proxy: proxy rules apply with target: proxy (add it, or remove the rules)']);
     expect(issues({ target: 'proxy', proxy: { faults: [{ kind: 'disconnect', nth: [5] }] } })).toEqual([]);
-    expect(issues({ target: 'proxy', proxy: { faults: [{ kind: 'ping-silence', durationMs: 100 }] } })).toEqual([
-      expect.stringMatching(/^proxy\.faults\[0\]\.kind: ping-silence through the proxy cannot be scored/),
-    ]);
+    expect(issues({ target: 'proxy', keepAlive: { activityTimeoutMs: 150 }, proxy: { faults: [{ kind: 'ping-silence', durationMs: 100 }] } })).toEqual([]);
+    expect(issues({ target: 'proxy', keepAlive: { activityTimeoutMs: 10 } })).toEqual([expect.stringMatching(/^keepAlive\.activityTimeoutMs/)]);
     expect(issues({ target: 'proxy', sessions: [{ id: 's1', faults: [{ kind: 'ping-silence', afterTokens: 2, durationMs: 10 }] }] })).toEqual([
       expect.stringMatching(/^sessions\[0\]\.faults\[0\]\.kind: ping-silence cannot be scored through the proxy/),
     ]);

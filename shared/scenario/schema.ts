@@ -140,6 +140,15 @@ export const ScenarioSchema = z
     target: z.enum(['mock', 'proxy']).default('mock'),
     /** The proxy's rules (with `target: proxy`). */
     proxy: ProxyFaultsSchema.optional(),
+    /**
+     * The keep-alive of EchoScope's watcher connections in `check` (pusher-js's `activityTimeout`
+     * and `pongTimeout`): short ones make a proxy's `ping-silence` cost the client its socket
+     * within the scenario, as it does a browser's after its own timers.
+     */
+    keepAlive: z
+      .strictObject({ activityTimeoutMs: z.number().int().min(50).max(3_600_000), pongTimeoutMs: z.number().int().min(50).max(600_000) })
+      .partial()
+      .optional(),
   })
   .superRefine((scenario, context) => {
     if (scenario.proxy !== undefined && scenario.target !== 'proxy') {
@@ -154,16 +163,6 @@ export const ScenarioSchema = z
           message: `target: proxy is scored with contract: echoscope for now (a ${scenario.contract} stream numbers its events by arrival, which the proxy changes)`,
         });
       }
-      scenario.proxy?.faults.forEach((rule, i) => {
-        if (rule.kind === 'ping-silence') {
-          context.addIssue({
-            code: 'custom',
-            path: ['proxy', 'faults', i, 'kind'],
-            message:
-              "ping-silence through the proxy cannot be scored by check yet (whether the client drops depends on its own activity and pong timers): use the proxy's disconnect rule, or echoscope proxy --fault ping-silence outside check",
-          });
-        }
-      });
       scenario.sessions.forEach((group, g) =>
         group.faults.forEach((fault, i) => {
           if (SERVER_FAULTS.includes(fault.kind)) {

@@ -65,6 +65,8 @@ export class PusherConnection extends ConnectionBase {
         ? { forceTLS: true }
         : { wsHost: profile.host, wsPort: profile.port, wssPort: profile.port, forceTLS: profile.tls, enabledTransports: profile.tls ? ['wss'] : ['ws'] }),
       disableStats: true,
+      ...(profile.keepAlive?.activityTimeoutMs === undefined ? {} : { activityTimeout: profile.keepAlive.activityTimeoutMs }),
+      ...(profile.keepAlive?.pongTimeoutMs === undefined ? {} : { pongTimeout: profile.keepAlive.pongTimeoutMs }),
       channelAuthorization: {
         customHandler: (params, callback) => {
           if (!authorize) {

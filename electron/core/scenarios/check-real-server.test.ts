@@ -118,6 +118,45 @@ describe.skipIf(unavailable !== null)('echoscope check on soketi', () => {
     expect(report.scores.stall).toMatchObject({ expected: 1, detected: 1 });
   }, 60_000);
 
+  it('scores a ping silence by what it cost the client: a socket given up mid-stall is a disconnect, pings silenced on a flowing stream cost nothing', async () => {
+    // The watcher pings after 150 ms without a message and gives up 150 ms later (pusher-js's activityTimeout, pongTimeout).
+    // silent: a 1 s stall while the proxy swallows pings for 2 s → one socket given up; chatty: streams on, never idle → none.
+    const file = join(dir, 'quiet.yaml');
+    await writeFile(
+      file,
+      [
+        'name: quiet-pings',
+        'tokens: 40',
+        'timing: {ttftMs: 5, interTokenMs: 5}',
+        'analyzer: {stallAfterMs: 500, orphanAfterMs: 3000}',
+        'target: proxy',
+        'keepAlive: {activityTimeoutMs: 150, pongTimeoutMs: 150}',
+        'proxy:',
+        '  faults:',
+        '    - {kind: ping-silence, channel: private-ai.silent, nth: [10], durationMs: 2000}',
+        '    - {kind: ping-silence, channel: private-ai.chatty, nth: [10], durationMs: 100}',
+        'sessions:',
+        '  - {id: silent, faults: [{kind: stall, afterTokens: 12, durationMs: 1000}]}',
+        '  - {id: chatty}',
+        'expect:',
+        '  - {session: silent, status: completed, counts: {disconnects: 1, missing: 0}}',
+        '  - {session: chatty, status: completed, counts: {disconnects: 0}}',
+      ].join('\n'),
+    );
+    const out = join(dir, 'quiet');
+    const t = io();
+    const code = await runCli(['check', file, ...server(), '--secret', soketi.app.secret, '--reporter', 'json', '--out', out], t.io);
+    const { report } = await onlyReport(out);
+    expect(report.scenarios[0]!.errors).toEqual([]);
+    expect(code, t.out.join('\n')).toBe(0);
+    const proxy = report.scenarios[0]!.truth.proxy!;
+    // the proxy saw the silent session's first socket closed by the client itself, inside the silence
+    const silence = proxy.clients.flatMap((c) => c.moments.map((m) => ({ m, c }))).find(({ m }) => m.kind === 'ping-silence' && m.channel === 'private-ai.silent')!;
+    expect(silence.c.closedBy).toBe('client');
+    expect(silence.c.closedAt! - silence.m.at).toBeLessThan(2000);
+    expect(report.scores.disconnect).toMatchObject({ expected: 1, detected: 1, precision: 1, recall: 1 });
+  }, 60_000);
+
   it("plays on the server a Laravel app's .env names (REVERB_*)", async () => {
     const env = join(dir, 'soketi.env');
     await writeFile(

@@ -174,6 +174,7 @@ export async function checkScenario(scenario: Scenario, options: CheckOptions = 
           id: `${options.connectionPrefix ?? 'check-'}${i + 1}`,
           name: `check ${sessionId}`,
           ...watched,
+          ...(scenario.keepAlive === undefined ? {} : { keepAlive: scenario.keepAlive }),
           key: app.key,
           appId: app.id,
           auth: { mode: 'secret', secret: app.secret },
