@@ -12,3 +12,4 @@ export {
   type OtlpExportStatus,
 } from './otlp-export';
 export { OTEL_ATTRIBUTES, OTEL_METRICS, OTEL_SCOPE } from './otlp-producer';
+export { MetricsOutputs, type MetricsOutputsOptions, type MetricsSettingsStore } from './outputs';
