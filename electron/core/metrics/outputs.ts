@@ -180,6 +180,8 @@ export class MetricsOutputs {
   private startOtlp(endpoint: string): void {
     try {
       this.otlp = startOtlpExport(this.options.recorder, { endpoint, ...this.options.otlp, version: this.options.version, onNotice: this.notice });
+      // A first push at once: whether the collector answers is known now, not an interval later.
+      void this.otlp.flush();
     } catch (error) {
       this.notice(`OTLP export is off: ${describe(error)}`);
     }

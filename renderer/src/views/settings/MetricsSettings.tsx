@@ -32,6 +32,16 @@ export function MetricsSettings({ api }: { api: AppApi }) {
     };
   }, [api]);
 
+  // While pushing, the push count and a failing collector are read again every few seconds (the fields are left as typed).
+  const exporting = state !== null && state.otlp.state !== 'off';
+  useEffect(() => {
+    if (!exporting) return;
+    const timer = setInterval(() => {
+      void api.invoke('metrics.state', {}).then((result) => result.ok && setState(result.value));
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [api, exporting]);
+
   const apply = async (update: Partial<Settings>, done: string) => {
     setBusy(true);
     const result = await api.invoke('metrics.configure', update);
@@ -69,7 +79,7 @@ export function MetricsSettings({ api }: { api: AppApi }) {
   const submitEndpoint = (event: FormEvent) => {
     event.preventDefault();
     const value = endpoint.trim();
-    void apply({ otlpEndpoint: value === '' ? null : value }, value === '' ? 'OTLP export is off.' : `Pushing to ${value}.`);
+    void apply({ otlpEndpoint: value === '' ? null : value }, value === '' ? 'OTLP export is off.' : 'Endpoint saved: a first push was sent.');
   };
 
   return (
