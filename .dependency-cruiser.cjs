@@ -82,6 +82,9 @@ module.exports = {
     allow("the fault proxy passes Socket.IO long-polling on to a wss:// server's https", '^electron/core/proxy/polling-pass\\.ts$', core('https')),
     allow('scenario files are YAML', '^electron/core/scenarios/', { path: npm('yaml') }),
     allow('only the metrics module renders Prometheus text (prom-client)', '^electron/core/metrics/', { path: npm('prom-client') }),
+    allow('only the metrics module pushes OTLP (the OpenTelemetry SDK and its exporter)', '^electron/core/metrics/', {
+      path: npm('@opentelemetry/api', '@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-metrics', '@opentelemetry/exporter-metrics-otlp-proto'),
+    }),
     allow('only the taps read Redis (ioredis)', '^electron/core/taps/', { path: npm('ioredis') }),
 
     // ── electron/cli: the `echoscope` command ───────────────────────────────────────────────
@@ -145,6 +148,7 @@ module.exports = {
       },
       { tests: true },
     ),
+    allow("the OTLP receiver decodes with the official schema's generated code", '^test-support/otlp-receiver\\.ts$', { path: npm('otlp-proto-schema') }, { tests: true }),
     allow('test-support uses Node builtins', TEST_SUPPORT, { dependencyTypes: ['core'] }, { tests: true }),
     allow(
       'the Laravel suite drives the Node layers with real clients',

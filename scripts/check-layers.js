@@ -77,6 +77,12 @@ const probes = [
     code: value('ioredis'),
     depcruise: /node_modules\/ioredis\//,
   },
+  {
+    what: 'the cli imports the OpenTelemetry SDK (only the metrics module pushes OTLP)',
+    dir: 'electron/cli',
+    code: value('@opentelemetry/sdk-metrics'),
+    depcruise: /node_modules\/@opentelemetry\/sdk-metrics\//,
+  },
   { what: 'the mock imports pusher-js (only the hub is a client)', dir: 'electron/mock', code: value('pusher-js'), depcruise: /node_modules\/pusher-js\// },
   { what: 'core imports the renderer', dir: 'electron/core', code: value('../../renderer/src/app/route'), depcruise: /^renderer\/src\/app\/route\.ts$/ },
   { what: 'cli uses a DOM global', dir: 'electron/cli', code: 'export const probe = window.location;\n', tsc: { project: 'electron/cli', message: /Cannot find name 'window'/ } },
@@ -120,6 +126,7 @@ const probes = [
   // allowed imports: the rules must accept these
   { what: 'ALLOWED shared imports zod', dir: 'shared', code: value('zod'), accept: true },
   { what: 'ALLOWED the metrics module imports prom-client', dir: 'electron/core/metrics', code: value('prom-client'), accept: true },
+  { what: 'ALLOWED the metrics module imports the OTLP exporter', dir: 'electron/core/metrics', code: value('@opentelemetry/exporter-metrics-otlp-proto'), accept: true },
   { what: 'ALLOWED the taps import ioredis', dir: 'electron/core/taps', code: value('ioredis'), accept: true },
   {
     what: 'ALLOWED the hub imports pusher-js and laravel-echo',

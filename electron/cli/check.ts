@@ -15,13 +15,13 @@ import {
 import { checkServerFromArgs, checkServerOptions } from './check-server';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
 import { parseDuration } from './duration';
-import { metricsOptions, startCliMetrics } from './metrics-option';
+import { describeCliMetrics, metricsOptions, otlpOptions, startCliMetrics } from './metrics-option';
 
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'run scenarios on the embedded mock (or a real server) with EchoScope watching; compare verdicts with expect and the ground truth',
   usage:
-    'echoscope check SUITE [--url ws://HOST:PORT --app-id ID --key KEY --secret S | --env FILE] [--reporter list,json,junit,html] [--out DIR] [--seed N] [--timeout MS] [--metrics-port N [--metrics-linger DURATION]]',
+    'echoscope check SUITE [--url ws://HOST:PORT --app-id ID --key KEY --secret S | --env FILE] [--reporter list,json,junit,html] [--out DIR] [--seed N] [--timeout MS] [--metrics-port N [--metrics-linger DURATION]] [--otlp-endpoint URL [--otlp-interval DURATION] [--otlp-header Name=value]…]',
   details: [
     'SUITE: builtin (the whole library), builtin:NAME[,NAME], a built-in name, a YAML/JSON scenario file, or a folder of them.',
     'Each run writes a new folder DIR/check-<UTC time>[-n] (never overwriting) with the chosen reports and ground-truth.json:',
@@ -38,6 +38,7 @@ export const checkCommand: CliCommand = {
     '  echoscope check builtin',
     '  echoscope check scenarios/ --reporter list,junit --out reports',
     '  echoscope check builtin --metrics-port 9464 --metrics-linger 30s   # Prometheus scrapes the run',
+    '  echoscope check builtin --otlp-endpoint http://127.0.0.1:4318/v1/metrics   # pushed to a Collector, once more at the end',
     '  echoscope check builtin:proxy-faults,crash-retry --url ws://127.0.0.1:6001 --app-id app-id --key app-key --secret app-secret',
     '',
     'Exit codes: 0 all passed, 1 some failed, 2 unusable input (bad scenario, bad option, a real server that cannot be used).',
@@ -50,6 +51,7 @@ export const checkCommand: CliCommand = {
     timeout: { type: 'string', valueName: 'MS', description: 'longest one scenario may run', default: '60000' },
     ...checkServerOptions,
     ...metricsOptions,
+    ...otlpOptions,
     'metrics-linger': {
       type: 'string',
       valueName: 'duration',
@@ -90,14 +92,18 @@ export const checkCommand: CliCommand = {
     }
     const lingerMs = parseDuration(stringOption(args, 'metrics-linger') ?? '0s', 'metrics-linger');
     if (args.values['metrics-linger'] !== undefined && args.values['metrics-port'] === undefined) throw new UsageError('--metrics-linger needs --metrics-port N');
-    const metrics = await startCliMetrics(args);
-    if (metrics) io.err(`echoscope check: metrics at ${metrics.server.url}`);
+    const metrics = await startCliMetrics(args, (line) => io.err(`echoscope check: ${line}`));
+    if (metrics) io.err(`echoscope check: ${describeCliMetrics(metrics)}`);
     try {
       return await runSuite();
     } finally {
       if (metrics) {
-        if (lingerMs > 0 && !(await metrics.server.nextScrape(lingerMs))) io.err(`echoscope check: /metrics was not scraped within ${lingerMs / 1000}s of the end`);
-        await metrics.server.close();
+        // The collector gets the final figures (bounded) while Prometheus may still scrape them.
+        const pushed = metrics.otlp?.close();
+        const server = metrics.server;
+        if (server && lingerMs > 0 && !(await server.nextScrape(lingerMs))) io.err(`echoscope check: /metrics was not scraped within ${lingerMs / 1000}s of the end`);
+        await server?.close();
+        await pushed;
       }
     }
 

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adoptSingleFileJournal } from '../core/journal/journal-directory';
 import { startHeadlessHost } from '../core/host';
-import { MetricsRecorder } from '../core/metrics';
+import { METRICS_PATH, MetricsRecorder } from '../core/metrics';
+import { otlpOptions, otlpSettingsFromArgs } from './metrics-option';
 import { startRuntime } from '../core/runtime';
 import { EXIT, intOption, stringOption, UsageError, type CliCommand } from './command';
 import { readEnvFile } from './env-option';
@@ -20,12 +21,15 @@ export function defaultRendererDir(): string {
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'headless monitor with the dashboard served to a browser',
-  usage: 'echoscope serve [--port N] [--host H] [--demo | --no-demo] [--env FILE [--url URL] [--auth-header "N: v"]…] [--scenario FILE]… [--no-metrics] [--json]',
+  usage:
+    'echoscope serve [--port N] [--host H] [--demo | --no-demo] [--env FILE [--url URL] [--auth-header "N: v"]…] [--scenario FILE]… [--no-metrics] [--otlp-endpoint URL [--otlp-interval DURATION] [--otlp-header Name=value]…] [--json]',
   details: [
     'Serves the dashboard on http://HOST:PORT/ (loopback by default) and the App API over a',
     'WebSocket bridge. With --demo (the default) it also starts the embedded mock provider',
     'with a demo mix of healthy and faulty AI sessions, and watches it. Prometheus metrics are at',
-    'http://HOST:PORT/metrics (docs/metrics.md) unless --no-metrics.',
+    'http://HOST:PORT/metrics (docs/metrics.md) unless --no-metrics; --otlp-endpoint pushes the same figures to an',
+    'OpenTelemetry Collector (a collector that does not answer is said once, and the dashboard goes on). Settings → Metrics',
+    'in the dashboard changes the OTLP endpoint and can serve /metrics on a port of its own while it runs.',
     '',
     "With --env (a Laravel app's .env) it adds a connection profile for the app, as `watch --env` reads it, and",
     'connects it: discovering private-ai.* channels when the file has the app id and secret. The demo then does not',
@@ -48,6 +52,7 @@ export const serveCommand: CliCommand = {
     'data-dir': { type: 'string', description: 'folder for the journal (its segments in journal/); default $ECHOSCOPE_DATA_DIR or ~/.echoscope', valueName: 'dir' },
     'no-journal': { type: 'boolean', description: 'keep nothing on disk' },
     'no-metrics': { type: 'boolean', description: 'do not serve Prometheus metrics at /metrics' },
+    ...otlpOptions,
     env: { type: 'string', description: "a Laravel app's .env: add and connect a profile for the app (docs/laravel.md)", valueName: 'file' },
     url: { type: 'string', description: "with --env: the server's URL instead of the file's (a redis-broadcaster app: its laravel-echo-server)", valueName: 'url' },
     'auth-header': { type: 'string', multiple: true, description: 'with --env: a header for APP_URL\'s /broadcasting/auth, "Name: value" (repeatable)', valueName: 'header' },
@@ -73,7 +78,10 @@ export const serveCommand: CliCommand = {
       const single = join(dataDir, 'journal.ndjson');
       if (adoptSingleFileJournal(single, journalDirectory)) io.err(`echoscope serve: moved ${single} into ${journalDirectory} as its first segment`);
     }
-    const metrics = args.values['no-metrics'] === true ? undefined : new MetricsRecorder();
+    const otlp = otlpSettingsFromArgs(args);
+    const served = args.values['no-metrics'] !== true;
+    // One recorder for the dashboard's /metrics and OTLP: --no-metrics stops the first only.
+    const metrics = served || otlp ? new MetricsRecorder() : undefined;
     const runtime = await startRuntime({
       transport: 'browser',
       version: process.env.npm_package_version ?? '0.1.0',
@@ -83,6 +91,11 @@ export const serveCommand: CliCommand = {
       onWarning: (message) => io.err(`echoscope serve: ${message}`),
       scenarioPaths,
       ...(metrics ? { metrics } : {}),
+      // Settings may add /metrics on a port of its own and change the OTLP endpoint while it runs (not kept after).
+      metricsOutputs: {
+        dashboardPath: served ? METRICS_PATH : null,
+        ...(otlp ? { initial: { otlpEndpoint: otlp.endpoint }, otlp: { intervalMs: otlp.intervalMs, headers: otlp.headers } } : {}),
+      },
     });
     for (const path of scenarioPaths) {
       const loaded = await runtime.service.handle('scenarios.load', { path });
@@ -101,7 +114,7 @@ export const serveCommand: CliCommand = {
     }
     let dashboard;
     try {
-      dashboard = await startHeadlessHost({ service: runtime.service, rendererDir, host, port, ...(metrics ? { metrics } : {}) });
+      dashboard = await startHeadlessHost({ service: runtime.service, rendererDir, host, port, ...(metrics && served ? { metrics } : {}) });
     } catch (error) {
       await runtime.close();
       io.err(`echoscope serve: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
@@ -114,7 +127,8 @@ export const serveCommand: CliCommand = {
           url: dashboard.url,
           port: dashboard.port,
           mock: runtime.mock?.httpUrl ?? null,
-          metrics: metrics ? `${dashboard.url}metrics` : null,
+          metrics: served ? `${dashboard.url}metrics` : null,
+          otlp: otlp?.endpoint ?? null,
           ...(envProfile ? { profile: envProfile.profile.id } : {}),
         }),
       );
@@ -126,7 +140,8 @@ export const serveCommand: CliCommand = {
         for (const fact of envProfile.facts) io.out(`  ${fact}`);
       }
       if (runtime.journal) io.out(`Journal: ${journalDirectory}`);
-      if (metrics) io.out(`Prometheus metrics: ${dashboard.url}metrics`);
+      if (served) io.out(`Prometheus metrics: ${dashboard.url}metrics`);
+      if (otlp) io.out(`OTLP: pushing to ${otlp.endpoint} every ${otlp.intervalMs / 1000}s`);
       io.out('Press Ctrl-C to stop.');
     }
     await io.stopSignal;

@@ -13,7 +13,7 @@ import { parseHeaders, parseServerUrl, profileFields, watchFollowOptions } from 
 import { ENV_OPTION, readEnvFile } from './env-option';
 import { watchProfileFromEnv } from './watch-env';
 import { IngestGuard } from '../core/ingest-guard';
-import { LiveAnalyzerMetrics, metricsOptions, startCliMetrics, type CliMetrics } from './metrics-option';
+import { LiveAnalyzerMetrics, metricsOptions, otlpOptions, startCliMetrics, type CliMetrics } from './metrics-option';
 import { printable } from './terminal-text';
 import { serverName } from './watch-diagnose';
 import { WatchHealth } from './watch-health';
@@ -25,7 +25,7 @@ export const watchCommand: CliCommand = {
   name: 'watch',
   summary: 'headless monitor: record a journal of live channels and print verdicts',
   usage:
-    'echoscope watch (--env FILE | --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…]) (--channel C… [--private] | --discover PREFIX [--api-key K] [--webhook-port N]) [--tap redis://HOST:PORT …] | --tap redis://HOST:PORT [--tap-format laravel|reverb] [--tap-prefix P | --tap-channel C [--tap-app-id ID]]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE|DIR] [--json] [--connect-timeout DURATION] [--quiet | --progress]',
+    'echoscope watch (--env FILE | --url ws://HOST:PORT --key KEY [--app-id ID --secret S | --auth-endpoint URL [--auth-header "Name: value"]…]) (--channel C… [--private] | --discover PREFIX [--api-key K] [--webhook-port N]) [--tap redis://HOST:PORT …] | --tap redis://HOST:PORT [--tap-format laravel|reverb] [--tap-prefix P | --tap-channel C [--tap-app-id ID]]) [--reconcile URL-TEMPLATE [--reconcile-header "N: v"]…] [--for DURATION] [--journal FILE|DIR] [--json] [--connect-timeout DURATION] [--quiet | --progress] [--metrics-port N] [--otlp-endpoint URL [--otlp-interval DURATION] [--otlp-header Name=value]…]',
   details: [
     'Connects like a browser would (laravel-echo + pusher-js; --kind socketio for laravel-echo-server),',
     'records every frame with its arrival time, and analyzes sessions live. It ends after --for, or on',
@@ -40,6 +40,11 @@ export const watchCommand: CliCommand = {
     '  echoscope watch --url http://127.0.0.1:6001 --kind socketio --key x --app-id APP_ID --api-key API_KEY --discover private-ai.',
     '  echoscope watch --url http://127.0.0.1:6001 --kind socketio --key x --private --channel ai.42 --tap redis://127.0.0.1:6379',
     '  echoscope watch --tap redis://127.0.0.1:6379 --tap-format reverb --tap-app-id my-app-id --for 10m --journal published.ndjson',
+    '  echoscope watch --env ../app/.env --otlp-endpoint http://127.0.0.1:4318/v1/metrics   # push the figures to a Collector',
+    '',
+    'Metrics (docs/metrics.md): --metrics-port serves them for Prometheus to scrape; --otlp-endpoint pushes the same',
+    'figures to an OpenTelemetry Collector every --otlp-interval and once more when the watch ends. A collector that',
+    'does not answer is said once on stderr (and counted in echoscope_otlp_export_failures_total); the watch goes on.',
     '',
     "With --tap, a server-side tap reads what the app publishes from its Redis (Laravel's redis broadcaster,",
     "or Reverb's scaling channel with --tap-format reverb): every event on every channel, none subscribed. It is",
@@ -117,6 +122,7 @@ export const watchCommand: CliCommand = {
     quiet: { type: 'boolean', short: 'q', description: 'no progress on stderr (problems and the reason of a failure are still said)' },
     progress: { type: 'boolean', description: 'show progress on stderr even when it is not a terminal' },
     ...metricsOptions,
+    ...otlpOptions,
     'webhook-port': {
       type: 'string',
       description: `receive the server's webhooks (soketi, Pusher: channel_occupied/vacated) at http://127.0.0.1:N${WEBHOOK_PATH}, so --discover follows a channel the moment it is occupied`,
@@ -161,7 +167,7 @@ export const watchCommand: CliCommand = {
     const webhookPort = stringOption(args, 'webhook-port') === undefined ? undefined : intOption(args, 'webhook-port', 0, 1);
     if (webhookPort !== undefined && !profile?.discover) throw new UsageError('--webhook-port tells --discover which channels are occupied: give --discover PREFIX too');
     if (webhookPort !== undefined && profile?.auth.mode !== 'secret') throw new UsageError('--webhook-port checks each webhook with the app secret: give --secret too');
-    const metrics = await startCliMetrics(args);
+    const metrics = await startCliMetrics(args, (line) => io.err(`echoscope watch: ${line}`));
     return watch(
       profile,
       {
@@ -271,6 +277,7 @@ async function watch(profile: Profile | undefined, options: WatchOptions, io: Cl
       journal = await openWatchJournal(journalFile, say);
     } catch (error) {
       io.err(`echoscope watch: ${printable(cannot(error))}`);
+      await live?.finish([]);
       return EXIT.failed;
     }
     journal.onError((error) => {

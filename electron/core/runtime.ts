@@ -7,7 +7,7 @@ import { IngestGuard } from './ingest-guard';
 import { ScenarioRunner } from './scenarios';
 import { JournalService, startJournalWorker, type JournalWorker } from './journal';
 import type { Journal } from '../../shared/journal';
-import { MetricsRecorder, startMetricsServer, type MetricsServer } from './metrics';
+import { MetricsOutputs, MetricsRecorder, type MetricsOutputsOptions } from './metrics';
 import type { MonitorOptions } from './monitor';
 
 export interface RuntimeOptions {
@@ -37,8 +37,12 @@ export interface RuntimeOptions {
   scenarioPaths?: readonly string[];
   /** Counts the monitor's changes for `/metrics` (what the journal's recent past already holds is not counted again). */
   metrics?: MetricsRecorder;
-  /** Serves `/metrics` on a port of its own (the desktop app's opt-in: ECHOSCOPE_METRICS_PORT). */
-  metricsServer?: { port: number; host?: string };
+  /**
+   * Where the figures go besides the host's own `/metrics`, changeable while it runs (Settings):
+   * `/metrics` on a port of its own (or where ECHOSCOPE_METRICS_PORT says), OTLP. A recorder is made
+   * when none is given.
+   */
+  metricsOutputs?: Omit<MetricsOutputsOptions, 'recorder' | 'version' | 'onNotice'>;
   /** The monitor's clocks and bounds (ticks, compaction of ended sessions); defaults otherwise. */
   monitor?: MonitorOptions;
   /** The desktop app's save dialog, for exports streamed to a file (`journal.saveAs`). */
@@ -51,8 +55,8 @@ export interface Runtime {
   journal: JournalService | undefined;
   /** The headless host's supervised journal thread, when it has one. */
   journalWorker: JournalWorker | undefined;
-  /** Where `/metrics` is served on a port of its own (`metricsServer`), when it is. */
-  metricsUrl?: string;
+  /** Where `/metrics` is served on a port of its own now, when it is. */
+  readonly metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -83,6 +87,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if ('journal' in options.journal) options.journal.watchHealth?.((next) => onJournalHealth(next));
     journal = new JournalService(source, { location, clock: preciseNow, onError: warn, ...(health ? { health } : {}) });
   }
+  const metrics = options.metrics ?? (options.metricsOutputs ? new MetricsRecorder() : undefined);
+  const outputs = metrics && options.metricsOutputs ? new MetricsOutputs({ ...options.metricsOutputs, recorder: metrics, version: options.version, onNotice: warn }) : undefined;
   const service = new AppService({
     ...(journal ? { journal, sessionEvents: (scope: SessionScope, limit: number) => journal!.sessionEvents(scope, limit) } : {}),
     transport: options.transport,
@@ -94,6 +100,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     scenarios: new ScenarioRunner({ mock: () => mock ?? null, commandLinePaths: options.scenarioPaths ?? [] }),
     onWarning: warn,
     ...(options.chooseSaveFile ? { chooseSaveFile: options.chooseSaveFile } : {}),
+    ...(outputs ? { metrics: outputs } : {}),
   });
   onJournalHealth = (health) => service.setJournalHealth(health);
   if (journal) {
@@ -101,17 +108,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const guard = new IngestGuard(warn);
     for (const record of await journal.recent(24 * 3_600_000, RECENT_RECORDS)) guard.feed((r) => service.monitor.ingest(r), record);
   }
-  const metrics = options.metrics ?? (options.metricsServer ? new MetricsRecorder() : undefined);
   if (metrics) service.monitor.attachMetrics(metrics);
-  let metricsServer: MetricsServer | undefined;
-  if (metrics && options.metricsServer) {
-    const { host = '127.0.0.1', port } = options.metricsServer;
-    // Metrics are an extra: a port that cannot be had is said, and the rest runs.
-    metricsServer = await startMetricsServer(metrics, { host, port }).catch((error: unknown) => {
-      warn(`metrics: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    });
-  }
+  // Metrics are an extra: a port that cannot be had is said (and shown in Settings), and the rest runs.
+  await outputs?.start();
   if (mock && app) {
     const profile: Profile = ProfileInputSchema.parse({
       id: DEMO_PROFILE_ID,
@@ -141,10 +140,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     mock,
     journal,
     journalWorker: worker,
-    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
+    get metricsUrl() {
+      return outputs?.url;
+    },
     close: async () => {
       feed?.stop();
-      await metricsServer?.close();
+      await outputs?.close();
       service.close();
       await journal?.close();
       await worker?.close();

@@ -566,8 +566,26 @@ describe('Electron main, against a test double of electron (Electron cannot run 
     it('says so when ECHOSCOPE_METRICS_PORT is not a port, and runs without metrics', async () => {
       const { main, runtime } = await boot({ env: { ECHOSCOPE_NO_DEMO: '1', ECHOSCOPE_METRICS_PORT: 'nine' } });
       await main.notices.idle();
-      expect(dialog.shown.map((call) => call.options.message)).toEqual([expect.stringMatching(/Metrics are off/) as string]);
+      expect(dialog.shown.map((call) => call.options.message)).toEqual([expect.stringMatching(/ECHOSCOPE_METRICS_PORT is not a port number: it is ignored/) as string]);
       expect(runtime().metricsUrl).toBeUndefined();
+    });
+
+    it('keeps the Settings switch in userData/settings.json: on at the next start, and the environment wins over it', async () => {
+      const first = await boot();
+      const turnedOn = await first.runtime().service.invoke('metrics.configure', { serve: true, port: 0 });
+      expect(turnedOn).toMatchObject({ ok: true, value: { prometheus: { state: 'serving' }, environment: null } });
+      expect(JSON.parse(readFileSync(join(app.userData, 'settings.json'), 'utf8'))).toMatchObject({ metrics: { serve: true, port: 0 } });
+      const userData = app.userData;
+      electronDouble.reset();
+      app.userData = userData;
+      const second = await boot();
+      expect(second.runtime().metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      electronDouble.reset();
+      app.userData = userData;
+      const byEnv = await boot({ env: { ECHOSCOPE_NO_DEMO: '1', ECHOSCOPE_METRICS_PORT: '0' } });
+      const state = await byEnv.runtime().service.invoke('metrics.state', {});
+      expect(state).toMatchObject({ ok: true, value: { environment: { variable: 'ECHOSCOPE_METRICS_PORT', port: 0 }, prometheus: { state: 'serving' } } });
+      expect(await byEnv.runtime().service.invoke('metrics.configure', { serve: false })).toMatchObject({ ok: false, error: { code: 'conflict' } });
     });
   });
 });

@@ -1,7 +1,7 @@
 import { app, session, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import type { JournalHealth } from '../../shared/api';
-import type { AppService } from '../core/app';
+import { SettingsFile, type AppService } from '../core/app';
 import type { Runtime, RuntimeOptions } from '../core/runtime';
 import { ExternalLinks } from './external-links';
 import { registerIpcRouter } from './ipc-router';
@@ -114,10 +114,11 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
       });
       return undefined;
     });
-    const metricsServer = metricsOptIn(env, notices);
+    const environment = metricsEnvironment(env, notices);
     try {
       runtime = await options.startRuntime({
-        ...(metricsServer ? { metricsServer } : {}),
+        // Settings' Metrics section changes these live; ECHOSCOPE_METRICS_PORT wins over it.
+        metricsOutputs: { ...(environment ? { environment } : {}), store: new SettingsFile(join(app.getPath('userData'), 'settings.json')).metrics },
         transport: 'electron',
         version: app.getVersion(),
         demo: env.ECHOSCOPE_NO_DEMO !== '1',
@@ -164,22 +165,23 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
 }
 
 /**
- * The desktop app's `/metrics` is opt-in: `ECHOSCOPE_METRICS_PORT=N` (0 = a free port) serves it on
- * 127.0.0.1:N (`ECHOSCOPE_METRICS_HOST` for another interface). A value that is not a port is said.
+ * The desktop app's `/metrics` is off unless Settings turns it on, or `ECHOSCOPE_METRICS_PORT=N`
+ * (0 = a free port) serves it on 127.0.0.1:N (`ECHOSCOPE_METRICS_HOST` for another interface),
+ * over what Settings say. A value that is not a port is said, and Settings decide.
  */
-function metricsOptIn(env: NodeJS.ProcessEnv, notices: Notices): { port: number; host: string } | undefined {
+function metricsEnvironment(env: NodeJS.ProcessEnv, notices: Notices): { variable: string; port: number; host: string } | undefined {
   const raw = env.ECHOSCOPE_METRICS_PORT;
   if (raw === undefined || raw === '') return undefined;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     notices.tell({
       type: 'warning',
-      message: 'Metrics are off: ECHOSCOPE_METRICS_PORT is not a port number.',
+      message: 'ECHOSCOPE_METRICS_PORT is not a port number: it is ignored, and Settings decide where metrics go.',
       detail: `ECHOSCOPE_METRICS_PORT=${raw}; use 0–65535 (0: a free port).`,
     });
     return undefined;
   }
-  return { port, host: env.ECHOSCOPE_METRICS_HOST || '127.0.0.1' };
+  return { variable: 'ECHOSCOPE_METRICS_PORT', port, host: env.ECHOSCOPE_METRICS_HOST || '127.0.0.1' };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, timers: Timers, message: string): Promise<T> {

@@ -6,6 +6,7 @@ import { scenarioCommands } from './scenarios';
 import { monitorCommands } from './monitor';
 import { journalCommands } from './journal';
 import { proxyCommands } from './proxy';
+import { metricsCommands } from './metrics';
 
 export const AppInfoSchema = z.object({
   name: z.literal('EchoScope'),
@@ -57,6 +58,7 @@ export const commands = {
       .nullable(),
   },
   ...monitorCommands,
+  ...metricsCommands,
   ...journalCommands,
   ...scenarioCommands,
   ...proxyCommands,

@@ -9,3 +9,4 @@ export * from './scenarios';
 export * from './monitor';
 export * from './journal';
 export * from './proxy';
+export * from './metrics';

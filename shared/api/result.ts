@@ -9,6 +9,8 @@ export const ErrorCodeSchema = z.enum([
   'connection_failed',
   'not_connected',
   'conflict',
+  /** A server could not listen where it was asked to (a port in use, or not allowed). */
+  'listen_failed',
   /** No answer within the transport's deadline (the browser bridge's invokes). */
   'timeout',
   'internal',

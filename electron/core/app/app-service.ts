@@ -5,6 +5,8 @@ import {
   type JournalImportResult,
   type JournalHealth,
   type JournalStats,
+  type MetricsSettings,
+  type MetricsState,
   type Retention,
   ProfileInputSchema,
   profileOfConnection,
@@ -45,6 +47,12 @@ import { FrameTail } from './frame-tail';
 import { MemoryProfileStore, type ProfileStore } from './profile-store';
 import { PushBatcher, type PushBatcherOptions, type PushSend } from './push-batcher';
 
+/** The metrics outputs as the App API sees them (electron/core/metrics' MetricsOutputs). */
+export interface MetricsControl {
+  state(): MetricsState;
+  configure(update: Partial<MetricsSettings>): Promise<MetricsState>;
+}
+
 export interface AppServiceOptions {
   transport: AppInfo['transport'];
   version: string;
@@ -60,6 +68,8 @@ export interface AppServiceOptions {
   mockCounters?: () => Array<{ appId: string; connections: number; subscriptions: number; channels: number; messagesIn: number; messagesOut: number }>;
   /** The scenario runner (simulate on the embedded mock, or a full check). */
   scenarios?: ScenarioRunner;
+  /** Where the metrics go (`/metrics` on a port of its own, OTLP), changed live from Settings; without it `metrics.*` answer `not_found`. */
+  metrics?: MetricsControl;
   /** Profile whose connection watches `simulate` runs (the demo profile on the embedded mock). */
   simulateProfileId?: string;
   /** The durable journal; without one, the journal commands answer `not_found`. */
@@ -229,6 +239,11 @@ export class AppService {
   private requireScenarios(): ScenarioRunner {
     if (!this.options.scenarios) throw new AppError('not_found', 'this host runs no scenario runner');
     return this.options.scenarios;
+  }
+
+  private requireMetrics(): MetricsControl {
+    if (!this.options.metrics) throw new AppError('not_found', 'this host keeps no metrics settings');
+    return this.options.metrics;
   }
 
   private requireJournal(): JournalPort {
@@ -518,6 +533,8 @@ export class AppService {
         previewContract(this.monitor.recentRecords(limit), this.monitor.settings(), profile ?? null, (this.options.clock ?? preciseNow)()),
       'channels.unrecognised': () => ({ items: this.monitor.unrecognised() }),
       'monitor.settings': (update) => (Object.keys(update).length === 0 ? this.monitor.settings() : this.monitor.updateSettings(update)),
+      'metrics.state': () => this.requireMetrics().state(),
+      'metrics.configure': (update) => this.requireMetrics().configure(update),
     };
   }
 }

@@ -4,3 +4,5 @@ export { PushBatcher, type PushSend } from './push-batcher';
 export { MemoryProfileStore, type ProfileStore } from './profile-store';
 export { FrameTail } from './frame-tail';
 export { FileProfileStore, type SecretCodec } from './file-profile-store';
+export { SettingsFile } from './settings-file';
+export type { MetricsControl } from './app-service';

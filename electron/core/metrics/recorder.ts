@@ -18,6 +18,7 @@ export const METRIC_NAMES = {
   sessionsOpen: 'echoscope_sessions_open',
   anomalies: 'echoscope_anomalies_total',
   deliveryLoss: 'echoscope_delivery_loss_events_total',
+  otlpExportFailures: 'echoscope_otlp_export_failures_total',
 } as const;
 
 /**
@@ -36,6 +37,8 @@ export interface MetricsRecorderOptions {
    * it, so it cannot know; `chat` (the conventions' value for a chat completion) unless told.
    */
   operationName?: string;
+  /** When the figures began (epoch ms): the start of every cumulative series pushed over OTLP. Default: now. */
+  startedAt?: number;
 }
 
 /** What the recorder has counted of one session, so each figure is counted once however often the session changes. */
@@ -59,6 +62,8 @@ const ERROR_STATUSES: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['erro
  */
 export class MetricsRecorder {
   readonly registry = new Registry();
+  /** When the figures began (epoch ms): counters and histograms count from here. */
+  readonly startedAt: number;
   private readonly operation: string;
   private readonly counted = new Map<string, Counted>();
   private readonly ttft: Histogram<(typeof LABEL_NAMES)[number]>;
@@ -67,10 +72,12 @@ export class MetricsRecorder {
   private readonly sessions: Counter<'status' | 'echoscope_contract'>;
   private readonly anomalies: Counter<'kind'>;
   private readonly deliveryLoss: Counter<'vantage'>;
+  private readonly otlpFailures: Counter;
   private openByStatus: (() => Partial<Record<SessionStatus, number>>) | null = null;
 
   constructor(options: MetricsRecorderOptions = {}) {
     this.operation = options.operationName ?? 'chat';
+    this.startedAt = options.startedAt ?? Date.now();
     const registers = [this.registry];
     const buckets = [...GEN_AI_SECONDS_BUCKETS];
     const genAiLabels = ['gen_ai_operation_name', 'echoscope_contract'] as const;
@@ -106,6 +113,11 @@ export class MetricsRecorder {
       name: METRIC_NAMES.deliveryLoss,
       help: 'Events a vantage did not receive that another vantage of the same session did (within its coverage).',
       labelNames: ['vantage'],
+      registers,
+    });
+    this.otlpFailures = new Counter({
+      name: METRIC_NAMES.otlpExportFailures,
+      help: 'OTLP exports that did not reach the collector (0 unless an OTLP endpoint is set; docs/metrics.md).',
       registers,
     });
     const open = (): Partial<Record<SessionStatus, number>> => this.openByStatus?.() ?? {};
@@ -195,6 +207,11 @@ export class MetricsRecorder {
     if (more <= 0) return;
     counted.lost.set(vantage, loss.deliveryLoss);
     if (!baseline) this.deliveryLoss.inc({ vantage }, more);
+  }
+
+  /** An OTLP export did not reach the collector (counted here, so the next one that does tells it). */
+  otlpExportFailed(): void {
+    this.otlpFailures.inc();
   }
 
   /** The session was let go: its bookkeeping goes (what it added to the figures stays). */

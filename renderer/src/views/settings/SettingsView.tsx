@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { AppApi, MonitorSettings } from '../../../../shared/api';
 import type { ThemeChoice } from '../../app/theme';
 import { ContractSettings } from './ContractSettings';
+import { MetricsSettings } from './MetricsSettings';
 
 interface Props {
   api: AppApi;
@@ -11,7 +12,7 @@ interface Props {
   onTheme(choice: ThemeChoice): void;
 }
 
-/** Detection thresholds and the contract profile (the monitor re-analyzes what it saw when they change), and the theme. */
+/** Detection thresholds and the contract profile (the monitor re-analyzes what it saw when they change), where metrics go, and the theme. */
 export function SettingsView({ api, settings, onSettings, theme, onTheme }: Props) {
   return (
     <section className="view" aria-labelledby="settings-title">
@@ -19,6 +20,7 @@ export function SettingsView({ api, settings, onSettings, theme, onTheme }: Prop
         <h2 id="settings-title">Settings</h2>
       </div>
       {settings ? <ThresholdForm api={api} settings={settings} onSettings={onSettings} /> : <p className="muted">Loading thresholds…</p>}
+      <MetricsSettings api={api} />
       <section className="panel" aria-labelledby="theme-title">
         <h3 id="theme-title">Appearance</h3>
         <fieldset className="radio-row">
