@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppApi, FrameRowView } from '../../../../shared/api';
 import { VirtualList } from '../../components/VirtualList';
-import { formatMs, formatPayload } from '../../data/format';
+import { formatCount, formatMs, formatPayload } from '../../data/format';
+import { FramePayload } from './FramePayload';
 
 const ROW_HEIGHT = 28;
 /** Rows fetched per `sessions.frames` call: the table only ever asks for the windows in view. */
@@ -58,11 +59,12 @@ export function FramesTable({ api, sessionId, vantage, total, version, selected,
   }, [api, sessionId, vantage, version, range]);
 
   const onRange = useCallback((first: number, last: number) => setRange({ first, last }), []);
+  const pickedRow = selected === null ? undefined : pages.get(Math.floor(selected / PAGE))?.[selected % PAGE];
 
   return (
     <section className="panel" aria-labelledby="frames-title">
       <h3 id="frames-title">
-        Raw frames <span className="muted">({total})</span>
+        Raw frames <span className="muted">({formatCount(total)})</span>
       </h3>
       <div className="frames-table" role="table" aria-label="Raw frames" aria-rowcount={total + 1} data-testid="frames-table">
         <div className="frames-grid frames-head" role="row">
@@ -118,6 +120,11 @@ export function FramesTable({ api, sessionId, vantage, total, version, selected,
           }}
         />
       </div>
+      {pickedRow === undefined ? (
+        <p className="muted">Pick a frame (here, on the timeline or in the anomaly list) to read its payload in full.</p>
+      ) : (
+        <FramePayload number={selected! + 1} row={pickedRow} />
+      )}
     </section>
   );
 }
