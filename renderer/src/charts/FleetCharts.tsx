@@ -2,7 +2,7 @@ import { useLayoutEffect, useRef } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Theme } from '../app/theme';
 import { useWidth } from '../components/use-width';
-import { formatMs } from '../data/format';
+import { formatMs, formatPercent } from '../data/format';
 import { FLEET_STATUSES, type FleetRow, type VantageLossRows } from './fleet-data';
 import { chartPalette } from './palette';
 
@@ -19,7 +19,6 @@ const LINE_LOOKS = [
 const lineLook = (i: number) => ({ ...LINE_LOOKS[i % LINE_LOOKS.length]!, connectNulls: false, isAnimationActive: false });
 
 const clock = (at: number) => new Date(at).toLocaleTimeString(undefined, { hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const percent = (v: number) => `${v.toFixed(v < 1 ? 2 : 1)}%`;
 
 /** Fleet charts, in the charts chunk: terminal states per bucket, duplication and gap rates, p95 latencies, loss by vantage. */
 export default function FleetCharts({ rows, theme, loss }: { rows: FleetRow[]; theme: Theme; loss?: VantageLossRows }) {
@@ -58,10 +57,10 @@ export default function FleetCharts({ rows, theme, loss }: { rows: FleetRow[]; t
               <LineChart width={half} height={220} data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
                 <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
                 <XAxis dataKey="start" tickFormatter={clock} {...axis} minTickGap={24} />
-                <YAxis width={48} tickFormatter={percent} {...axis} />
+                <YAxis width={48} tickFormatter={formatPercent} {...axis} />
                 <Line dataKey="duplicationRate" name="duplicates / events" stroke={palette.duplicate} {...lineLook(0)} />
                 <Line dataKey="gapRate" name="missing / expected" stroke={palette.replay} {...lineLook(1)} />
-                <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => percent(Number(v))} isAnimationActive={false} />
+                <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => formatPercent(Number(v))} isAnimationActive={false} />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
               </LineChart>
             </figure>
@@ -89,11 +88,11 @@ export default function FleetCharts({ rows, theme, loss }: { rows: FleetRow[]; t
               <LineChart width={inner} height={220} data={loss.rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
                 <CartesianGrid stroke={palette.grid} strokeDasharray="3 3" />
                 <XAxis dataKey="start" tickFormatter={clock} {...axis} minTickGap={24} />
-                <YAxis width={48} tickFormatter={percent} {...axis} />
+                <YAxis width={48} tickFormatter={formatPercent} {...axis} />
                 {loss.vantages.map((vantage, i) => (
                   <Line key={vantage} dataKey={vantage} name={vantage} stroke={palette.attempts[i % palette.attempts.length]} {...lineLook(i)} />
                 ))}
-                <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => percent(Number(v))} isAnimationActive={false} />
+                <Tooltip labelFormatter={(label) => clock(Number(label))} formatter={(v) => formatPercent(Number(v))} isAnimationActive={false} />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
               </LineChart>
             </figure>

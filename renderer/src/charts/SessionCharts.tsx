@@ -21,6 +21,7 @@ import {
   type LinearScale,
   type ShapePart,
 } from '../../../shared/charts';
+import { countOf, formatCount } from '../data/format';
 import { chartPalette, type ChartPalette } from './palette';
 import { BottomAxis, ChartLegend, dotsPath, Grid, LeftAxis, linePath, plotArea, type PlotArea } from './svg-axes';
 
@@ -191,8 +192,8 @@ function TimelineChart({ timeline: series, palette, width, focus, onPick }: Omit
       <figcaption>
         Timeline — sequence against arrival time{' '}
         <span className="muted">
-          ({series.drawn === series.total ? `${series.total} events` : `${series.drawn} of ${series.total} events drawn, every anomaly kept`};{' '}
-          {series.attempts.length > 1 ? `${series.attempts.length} broadcast attempts` : 'one broadcast attempt'})
+          ({series.drawn === series.total ? countOf(series.total, 'event') : `${formatCount(series.drawn)} of ${countOf(series.total, 'event')} drawn, every anomaly kept`};{' '}
+          {series.attempts.length > 1 ? `${formatCount(series.attempts.length)} broadcast attempts` : 'one broadcast attempt'})
         </span>
       </figcaption>
       <div className="chart-body">

@@ -30,8 +30,20 @@ export function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
+/** A count as every view writes one: digits grouped by thousands (12,345), whatever the system's locale. */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** A count with its noun: `1 session`, `12,345 sessions` (`many` for irregular plurals). */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** A share as every view writes one: `42.5%`, `0.25%` under 1 (small rates matter), `—` when unknown. */
+export function formatPercent(percent: number | null | undefined): string {
+  if (percent === null || percent === undefined || !Number.isFinite(percent)) return '—';
+  return `${percent.toFixed(percent < 1 ? 2 : 1)}%`;
 }
 
 /** A payload as one line, cut for tables. */

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { AppApi, ConnectionStatus, ProfileInput, ProfileView, Result } from '../../../../shared/api';
 import { ConnectionStatusBadge } from '../../components/ConnectionStatusBadge';
 import { LiveTail } from '../../components/LiveTail';
-import { formatClock } from '../../data/format';
+import { countOf, formatClock, formatCount } from '../../data/format';
 import { EnvImport, type EnvDraft } from './EnvImport';
 import { ProfileForm } from './ProfileForm';
 
@@ -124,7 +124,7 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
               )}
               {status?.discovery && (
                 <p className={status.discovery.error ? 'error' : 'muted'} data-testid="discovery-status">
-                  Discovery of <span className="mono">{status.discovery.prefix}</span>: {status.discovery.channels} channels
+                  Discovery of <span className="mono">{status.discovery.prefix}</span>: {countOf(status.discovery.channels, 'channel')}
                   {status.discovery.released ? `, ${status.discovery.released} let go (session ended or nobody else on it)` : ''}
                   {status.discovery.lastPollAt !== null ? `, last poll ${formatClock(status.discovery.lastPollAt)}` : ', not polled yet'}
                   {status.discovery.error ? ` — ${status.discovery.error}` : ''}
@@ -132,7 +132,8 @@ export function ConnectionsView({ api, profiles, connections, onProfilesChanged 
               )}
               {status?.tap && (
                 <p className={status.tap.error ? 'error' : 'muted'} data-testid="tap-status" data-state={status.tap.state}>
-                  Tap <span className="mono">{status.tap.watching}</span> on <span className="mono">{status.tap.url}</span>: {status.tap.state}, {status.tap.events} events read
+                  Tap <span className="mono">{status.tap.watching}</span> on <span className="mono">{status.tap.url}</span>: {status.tap.state},{' '}
+                  {countOf(status.tap.events, 'event')} read
                   {status.tap.ignored > 0 ? `, ${status.tap.ignored} messages ignored (${status.tap.firstIgnored ?? ''})` : ''}
                   {status.tap.error ? ` — ${status.tap.error}` : ''}
                 </p>
@@ -207,12 +208,13 @@ function ChannelList({ channels, pinned }: { channels: ConnectionStatus['channel
   return (
     <div className="channels">
       <p className="muted">
-        {channels.length} channels: {channels.filter((c) => c.status === 'subscribed').length} subscribed{failed > 0 ? `, ${failed} failed` : ''}
+        {countOf(channels.length, 'channel')}: {formatCount(channels.filter((c) => c.status === 'subscribed').length)} subscribed
+        {failed > 0 ? `, ${formatCount(failed)} failed` : ''}
       </p>
       <ul className="channel-list">{shown.map(item)}</ul>
       {hidden.length > 0 && (
         <details>
-          <summary>{hidden.length} more</summary>
+          <summary>{formatCount(hidden.length)} more</summary>
           <ul className="channel-list">{hidden.map(item)}</ul>
         </details>
       )}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { AppApi, UnrecognisedChannel } from '../../../../shared/api';
-import { formatCount } from '../../data/format';
+import { countOf, formatCount } from '../../data/format';
 
 /** How often Live asks again which channels no contract reads (they change slowly). */
 const REFRESH_MS = 5000;
@@ -29,9 +29,7 @@ export function UnrecognisedChannels({ api }: { api: AppApi }) {
   return (
     <details className="hint unrecognised" data-testid="unrecognised-channels">
       <summary>
-        <strong>
-          {items.length} channel{items.length === 1 ? '' : 's'} sent frames no contract reads
-        </strong>{' '}
+        <strong>{countOf(items.length, 'channel')} sent frames no contract reads</strong>{' '}
         <span className="muted">— not sessions. If one is your AI stream, give its contract in Settings.</span>
       </summary>
       <table className="compact">

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { AppApi, ScenarioProgress, ScenarioRunView, ScenarioSummary } from '../../../../shared/api';
 import { sessionHref } from '../../app/route';
 import { FilePicker } from '../../components/FilePicker';
-import { formatMs } from '../../data/format';
+import { countOf, formatCount, formatMs } from '../../data/format';
 
 type Mode = 'simulate' | 'check';
 
@@ -118,9 +118,9 @@ export function ScenariosView({ api }: { api: AppApi }) {
                 <strong className="mono">{scenario.name}</strong> {scenario.origin === 'loaded' && <span className="tag">loaded</span>}
                 <div className="muted">{scenario.description}</div>
               </td>
-              <td>{scenario.sessions}</td>
+              <td>{formatCount(scenario.sessions)}</td>
               <td>{scenario.faults.join(', ') || 'none'}</td>
-              <td>{scenario.expectations}</td>
+              <td>{formatCount(scenario.expectations)}</td>
               <td>
                 <button type="button" onClick={() => void start(scenario.name)} aria-label={`Run ${scenario.name} (${mode})`}>
                   Run
@@ -149,7 +149,8 @@ function ScenarioRunCard({ run, progress, onStop }: { run: ScenarioRunView; prog
         </span>
         {progress && (
           <span className="muted">
-            {done}/{progress.sessions} sessions resolved · {progress.active} active · {progress.published} events published · {formatMs(progress.elapsedMs)}
+            {formatCount(done)}/{countOf(progress.sessions, 'session')} resolved · {formatCount(progress.active)} active · {countOf(progress.published, 'event')} published ·{' '}
+            {formatMs(progress.elapsedMs)}
           </span>
         )}
         {state === 'running' && (
@@ -199,8 +200,8 @@ function ScenarioRunCard({ run, progress, onStop }: { run: ScenarioRunView; prog
                   .map((s) => (
                     <tr key={s.kind}>
                       <td>{s.kind.replace('_', ' ')}</td>
-                      <td>{s.expected}</td>
-                      <td>{s.detected}</td>
+                      <td>{formatCount(s.expected)}</td>
+                      <td>{formatCount(s.detected)}</td>
                       <td>{pct(s.precision)}</td>
                       <td>{pct(s.recall)}</td>
                     </tr>
@@ -212,7 +213,7 @@ function ScenarioRunCard({ run, progress, onStop }: { run: ScenarioRunView; prog
       )}
       {run.sessions.length > 0 && (
         <details open={run.mode === 'simulate'}>
-          <summary>{run.sessions.length} sessions</summary>
+          <summary>{countOf(run.sessions.length, 'session')}</summary>
           <ul className="session-links">
             {run.sessions.map((s) => (
               <li key={s.sessionId}>

@@ -1,6 +1,6 @@
 import type { ObservationRow, SessionComparisonView } from '../../../../shared/api';
 import { StatusChip } from '../../components/StatusChip';
-import { formatCount, formatMs } from '../../data/format';
+import { countOf, formatCount, formatMs } from '../../data/format';
 
 interface Props {
   observations: readonly ObservationRow[];
@@ -32,7 +32,7 @@ export function ObservationsPanel({ observations, comparison, shown, onShow }: P
   return (
     <section className="panel" aria-labelledby="observations-title" data-testid="observations" data-count={observations.length}>
       <h3 id="observations-title">
-        Who got what <span className="muted">({observations.length} vantages saw this session)</span>
+        Who got what <span className="muted">({countOf(observations.length, 'vantage')} saw this session)</span>
       </h3>
       <table className="observations">
         <thead>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ReconcileResult } from '../../../../shared/api';
-import { formatDateTime } from '../../data/format';
+import { countOf, formatDateTime } from '../../data/format';
 import type { ReconcileTrigger } from '../../../../shared/analysis/reconcile';
 
 interface Props {
@@ -80,7 +80,7 @@ export function ReconcilePanel({ result: shown, recheck }: Props) {
             <>
               <p>
                 <span className="chip tone-bad">
-                  <span aria-hidden="true">✕</span> {result.mismatches.length} mismatch{result.mismatches.length === 1 ? '' : 'es'}
+                  <span aria-hidden="true">✕</span> {countOf(result.mismatches.length, 'mismatch', 'mismatches')}
                 </span>{' '}
                 with <code>{result.url}</code>
               </p>
@@ -125,7 +125,7 @@ export function ReconcilePanel({ result: shown, recheck }: Props) {
           )}
           {result.history && result.history.length > 1 && (
             <details>
-              <summary>{result.history.length} comparisons</summary>
+              <summary>{countOf(result.history.length, 'comparison')}</summary>
               <table className="plain" data-testid="reconcile-history">
                 <thead>
                   <tr>

@@ -1,5 +1,6 @@
 import type { ContractPreview } from '../../../../shared/api';
 import { StatusChip } from '../../components/StatusChip';
+import { countOf, formatCount } from '../../data/format';
 import type { PreviewState, ValidPreview } from './use-contract-preview';
 
 /**
@@ -19,8 +20,8 @@ export function ContractPreviewPanel({ state, onRefresh }: { state: PreviewState
         </button>
       </div>
       <p className="muted small">
-        The newest records the monitor holds{preview?.valid ? ` (${plural(preview.records, 'record')})` : ''}, read with this draft. Live analysis does not change until you use the
-        contract.
+        The newest records the monitor holds{preview?.valid ? ` (${countOf(preview.records, 'record')})` : ''}, read with this draft. Live analysis does not change until you use
+        the contract.
       </p>
       {state.phase === 'failed' && (
         <p className="error" role="alert">
@@ -54,10 +55,6 @@ function InvalidPreview({ preview }: { preview: Extract<ContractPreview, { valid
   );
 }
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString()} ${count === 1 ? one : many}`;
-}
-
 /** `quiet`: an earlier draft's preview, kept in view (no live status, no test ids of the current one). */
 function ValidPreviewBody({ preview, quiet = false }: { preview: ValidPreview; quiet?: boolean }) {
   const statusRole = quiet ? undefined : 'status';
@@ -72,33 +69,33 @@ function ValidPreviewBody({ preview, quiet = false }: { preview: ValidPreview; q
   return (
     <>
       <p role={statusRole} data-testid={summaryId}>
-        {preview.sessionsTotal === 0 ? 'No session found' : `Found ${plural(preview.sessionsTotal, 'session')}`} in {plural(preview.frames, 'frame')}
+        {preview.sessionsTotal === 0 ? 'No session found' : `Found ${countOf(preview.sessionsTotal, 'session')}`} in {countOf(preview.frames, 'frame')}
         {preview.kind === 'automatic' ? ', each channel’s contract detected.' : '.'}
       </p>
       <dl className="preview-stats" data-testid={quiet ? undefined : 'preview-stats'}>
         <div>
           <dt>Frames read</dt>
           <dd data-testid={quiet ? undefined : 'preview-frames-read'}>
-            {preview.framesRead.toLocaleString()} <span className="muted">of {preview.frames.toLocaleString()}</span>
+            {formatCount(preview.framesRead)} <span className="muted">of {formatCount(preview.frames)}</span>
           </dd>
         </div>
         <div>
           <dt>On channels it read</dt>
-          <dd>{preview.framesOnChannelsRead.toLocaleString()}</dd>
+          <dd>{formatCount(preview.framesOnChannelsRead)}</dd>
         </div>
         <div>
           <dt>Channels read</dt>
           <dd>
-            {preview.channelsRead.toLocaleString()} <span className="muted">of {preview.channels.toLocaleString()}</span>
+            {formatCount(preview.channelsRead)} <span className="muted">of {formatCount(preview.channels)}</span>
           </dd>
         </div>
         <div>
           <dt>Sessions</dt>
-          <dd data-testid={quiet ? undefined : 'preview-sessions-total'}>{preview.sessionsTotal.toLocaleString()}</dd>
+          <dd data-testid={quiet ? undefined : 'preview-sessions-total'}>{formatCount(preview.sessionsTotal)}</dd>
         </div>
         <div>
           <dt>Violations</dt>
-          <dd className={preview.violationsTotal > 0 ? 'bad-count' : undefined}>{preview.violationsTotal.toLocaleString()}</dd>
+          <dd className={preview.violationsTotal > 0 ? 'bad-count' : undefined}>{formatCount(preview.violationsTotal)}</dd>
         </div>
       </dl>
       {preview.sessions.length > 0 && <PreviewSessions preview={preview} quiet={quiet} />}
@@ -110,12 +107,12 @@ function ValidPreviewBody({ preview, quiet = false }: { preview: ValidPreview; q
               <li key={`${group.sessionId}\u0000${group.reason}`}>
                 <span className="mono">{group.sessionId}</span>
                 {group.sequences.length > 0 && <span className="muted"> #{group.sequences.join(', #')}</span>}: {group.reason}
-                {group.count > 1 && <span className="muted"> ×{group.count}</span>}
+                {group.count > 1 && <span className="muted"> ×{formatCount(group.count)}</span>}
                 {group.kind === 'oversize' && <span className="muted"> (oversize)</span>}
               </li>
             ))}
           </ul>
-          {preview.violationsTotal > preview.violations.length && <p className="muted small">…and {plural(preview.violationsTotal - preview.violations.length, 'more')}.</p>}
+          {preview.violationsTotal > preview.violations.length && <p className="muted small">…and {countOf(preview.violationsTotal - preview.violations.length, 'more')}.</p>}
         </div>
       )}
       {!quiet && (preview.unrecognised.length > 0 || preview.unreadEvents.length > 0) && <NotRead preview={preview} />}
@@ -143,7 +140,7 @@ function PreviewSessions({ preview, quiet }: { preview: ValidPreview; quiet: boo
   return (
     <table className="preview-table" data-testid={quiet ? undefined : 'preview-sessions'}>
       <caption className="muted small">
-        {preview.sessionsTotal > preview.sessions.length ? `The first ${preview.sessions.length} of ${preview.sessionsTotal} sessions` : 'Sessions found'}
+        {preview.sessionsTotal > preview.sessions.length ? `The first ${formatCount(preview.sessions.length)} of ${countOf(preview.sessionsTotal, 'session')}` : 'Sessions found'}
       </caption>
       <thead>
         <tr>
@@ -175,10 +172,10 @@ function PreviewSessions({ preview, quiet }: { preview: ValidPreview; quiet: boo
             <td>
               <StatusChip status={session.status} testId={quiet ? 'preview-status-stale' : 'preview-status'} />
             </td>
-            <td className="num">{session.events.toLocaleString()}</td>
-            <td className={session.duplicates > 0 ? 'num bad-count' : 'num'}>{session.duplicates.toLocaleString()}</td>
-            <td className={session.replays > 0 ? 'num bad-count' : 'num'}>{session.replays.toLocaleString()}</td>
-            <td className={session.violations > 0 ? 'num bad-count' : 'num'}>{session.violations.toLocaleString()}</td>
+            <td className="num">{formatCount(session.events)}</td>
+            <td className={session.duplicates > 0 ? 'num bad-count' : 'num'}>{formatCount(session.duplicates)}</td>
+            <td className={session.replays > 0 ? 'num bad-count' : 'num'}>{formatCount(session.replays)}</td>
+            <td className={session.violations > 0 ? 'num bad-count' : 'num'}>{formatCount(session.violations)}</td>
           </tr>
         ))}
       </tbody>
@@ -194,7 +191,7 @@ function NotRead({ preview }: { preview: ValidPreview }) {
         <ul className="preview-list">
           {preview.unrecognised.map((channel) => (
             <li key={`${channel.connection}\u0000${channel.channel}`} data-testid="preview-unread-channel">
-              <span className="mono">{channel.channel}</span> <span className="muted">— {plural(channel.frames, 'frame')}:</span> {channel.events.join(', ')}
+              <span className="mono">{channel.channel}</span> <span className="muted">— {countOf(channel.frames, 'frame')}:</span> {channel.events.join(', ')}
               <div className="mono sample" title={channel.sample.data}>
                 {channel.sample.event} {channel.sample.data}
               </div>
@@ -203,7 +200,7 @@ function NotRead({ preview }: { preview: ValidPreview }) {
         </ul>
       )}
       {preview.unrecognisedTotal > preview.unrecognised.length && (
-        <p className="muted small">…and {plural(preview.unrecognisedTotal - preview.unrecognised.length, 'more channel')}.</p>
+        <p className="muted small">…and {countOf(preview.unrecognisedTotal - preview.unrecognised.length, 'more channel')}.</p>
       )}
       {preview.unreadEvents.length > 0 && (
         <p className="small">
@@ -211,7 +208,7 @@ function NotRead({ preview }: { preview: ValidPreview }) {
           {preview.unreadEvents.map((event, i) => (
             <span key={event.event}>
               {i > 0 && ', '}
-              <code>{event.event}</code> <span className="muted">×{event.frames.toLocaleString()}</span>
+              <code>{event.event}</code> <span className="muted">×{formatCount(event.frames)}</span>
             </span>
           ))}
         </p>
