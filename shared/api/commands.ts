@@ -6,6 +6,7 @@ import { scenarioCommands } from './scenarios';
 import { monitorCommands } from './monitor';
 import { journalCommands } from './journal';
 import { proxyCommands } from './proxy';
+import { subscriptionCommands } from './topics';
 
 export const AppInfoSchema = z.object({
   name: z.literal('EchoScope'),
@@ -60,6 +61,7 @@ export const commands = {
   ...journalCommands,
   ...scenarioCommands,
   ...proxyCommands,
+  ...subscriptionCommands,
 } as const;
 
 export type Commands = typeof commands;

@@ -9,3 +9,6 @@ export * from './scenarios';
 export * from './monitor';
 export * from './journal';
 export * from './proxy';
+export * from './topics';
+export * from './topic-state';
+export * from './session-query';
