@@ -114,6 +114,11 @@ export function LiveView({ api, store, info }: { api: AppApi; store: SessionStor
           <input type="search" value={query.text} placeholder="e.g. demo-3" onChange={(e) => setQuery((q) => ({ ...q, text: e.target.value }))} />
         </label>
       </form>
+      {live.error && (
+        <p className="error" role="alert" data-testid="live-error">
+          {live.error.message}
+        </p>
+      )}
       <UnrecognisedChannels api={api} />
       <div ref={tableRef}>
         <SessionTable
