@@ -30,7 +30,8 @@ class SessionSubscription implements Subscription {
   ) {}
 
   take(): TopicDelta<'session'> | undefined {
-    if (!this.dirty) return undefined;
+    // An ongoing stall grows with the clock, not with frames: its detail is asked again at every push while it lasts.
+    if (!this.dirty && !this.silent()) return undefined;
     this.dirty = false;
     // A session the monitor let go (compacted, or past the cap) keeps what was sent: the journal still has it.
     const next = sessionDetail(this.monitor, this.params);
@@ -43,6 +44,10 @@ class SessionSubscription implements Subscription {
 
   close(): void {
     this.leave(this);
+  }
+
+  private silent(): boolean {
+    return this.sent?.anomalies.some((anomaly) => anomaly['ongoing'] === true) ?? false;
   }
 }
 
