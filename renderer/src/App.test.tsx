@@ -21,9 +21,24 @@ function liveWindow(rows: SessionRow[]): TopicState<'live'> {
   return { total: rows.length, sessions: rows.length, counts, offset: 0, rows };
 }
 
+/** One session's detail as `sessions.get` would answer it. */
+const DETAIL = {
+  row: sessionRow('s1', { events: 3, maxSequence: 3, uniqueSequences: 3 }),
+  vantage: 'c1',
+  observations: [{ ...sessionRow('s1', { events: 3, maxSequence: 3, uniqueSequences: 3 }), vantage: 'c1' }],
+  comparison: null,
+  gaps: [],
+  text: 'a b c ',
+  naiveText: 'a b c ',
+  anomalies: [],
+  reconcile: null,
+};
+
 /** Answers a `live` subscription with this window (another topic: an empty tail). */
 const subscribing = (window: TopicState<'live'> | { error: string }) => (request: unknown) => {
   const { id, topic } = request as { id: string; topic: string };
+  if (topic === 'fleet') return { ok: true, value: { id, snapshot: { bucketMs: 10_000, buckets: [], summary: { sessions: 0, byStatus: {} }, lossByVantage: [] } } };
+  if (topic === 'session') return { ok: true, value: { id, snapshot: DETAIL } };
   if (topic !== 'live') return { ok: true, value: { id, snapshot: { items: [], dropped: 0 } } };
   return 'error' in window ? { ok: false, error: { code: 'timeout', message: window.error } } : { ok: true, value: { id, snapshot: window } };
 };
@@ -72,6 +87,41 @@ describe('App', () => {
     act(() => fake.push('subscriptions.deltas', { items: [{ id, delta: { total: 3, sessions: 3, counts: next.counts, ids: ['s3', 's1', 's2'], rows: [next.rows[0]] } }] }));
     expect(screen.getByTestId('session-count').textContent).toBe('3 sessions');
     expect(screen.getAllByTestId('session-row').map((row) => row.getAttribute('data-session'))).toEqual(['s3', 's1', 's2']);
+  });
+
+  it('subscribes to the Live window while Live shows and unsubscribes when another view replaces it: Fleet asks for no rows', async () => {
+    const fake = preload({ 'mock.counters': { ok: true, value: null } });
+    render(<App api={createAppApi(fake)} />);
+    const subscribes = () => fake.invokes.filter((i) => i.command === 'subscriptions.subscribe').map((i) => i.request as { id: string; topic: string });
+    await vi.waitFor(() => expect(subscribes().map((s) => s.topic)).toEqual(['live']));
+    const live = subscribes()[0]!;
+    act(() => {
+      window.location.hash = '#/fleet';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    await vi.waitFor(() => expect(fake.invokes).toContainEqual({ command: 'subscriptions.unsubscribe', request: { id: live.id } }));
+    await vi.waitFor(() =>
+      expect(
+        subscribes()
+          .map((s) => s.topic)
+          .sort(),
+      ).toEqual(['fleet', 'live', 'tail']),
+    );
+  });
+
+  it('the session detail applies its deltas to what it shows, and never fetches the detail again', async () => {
+    window.location.hash = '#/session/s1';
+    const fake = preload({ 'sessions.timeline': { ok: false, error: { code: 'not_found', message: 'no frames' } } });
+    render(<App api={createAppApi(fake)} />);
+    const events = async () => within((await screen.findByText('Events')).parentElement!).getByRole('definition').textContent;
+    expect(await events()).toBe('3');
+    const { id } = fake.invokes.find((i) => i.command === 'subscriptions.subscribe')!.request as { id: string };
+    const row = sessionRow('s1', { events: 5, maxSequence: 5, uniqueSequences: 5, duplicates: 1 });
+    act(() =>
+      fake.push('subscriptions.deltas', { items: [{ id, delta: { kind: 'patch', set: { row, observations: [{ ...row, vantage: 'c1' }] }, text: { at: 6, text: 'd e ' } } }] }),
+    );
+    expect(await events()).toBe('5');
+    expect(fake.invokes.filter((i) => i.command === 'sessions.get')).toEqual([]);
   });
 
   it('the header shows every connection’s state, not one: a second server down shows beside the one connected', async () => {
