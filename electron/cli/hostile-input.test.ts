@@ -134,7 +134,8 @@ describe('a payload nested 4,500 levels', () => {
     expect(saved.ok).toBe(true);
     await bridge.invoke('connections.connect', { profileId: 'm' });
     await eventually(() => mock!.subscriberCount('private-ai.deep') === 1 && mock!.subscriberCount('private-ai.ok') === 1, 15_000, 'serve to subscribe');
-    const after = bridge.next((m) => m.kind === 'push' && m.push === 'journal.records' && JSON.stringify(m.payload).includes('end_turn'));
+    expect(await bridge.invoke('subscriptions.subscribe', { id: 'tail', topic: 'tail', params: { channel: 'private-ai.ok' } })).toMatchObject({ ok: true });
+    const after = bridge.next((m) => m.kind === 'push' && m.push === 'subscriptions.deltas' && JSON.stringify(m.payload).includes('end_turn'));
     mock.publish({ channel: 'private-ai.deep', event: 'chunk.delivered', data: deepPayload('deep', 4500) });
     mock.publish({ channel: 'private-ai.ok', event: 'chunk.delivered', data: token('ok', 1) });
     mock.publish({ channel: 'private-ai.ok', event: 'chunk.delivered', data: token('ok', 2, 'completed', 'end_turn') });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Pusher from 'pusher';
 import PusherClient from 'pusher-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_QUERY } from '../../shared/api';
 import { openBridge, pageToken, type BridgeClient } from '../../test-support/bridge-client';
 import { eventually } from '../../test-support/raw-pusher-client';
 import { spawnCli, type SpawnedCli } from '../../test-support/spawned-cli';
@@ -87,7 +88,8 @@ describe('echoscope serve --env', () => {
     await eventually(() => mock!.subscriberCount('private-ai.v1') === 2, 15_000, 'serve to discover private-ai.v1');
     // The row's push is the signal that serve analyzed the session's end.
     bridge!.ready();
-    const ended = bridge!.next((m) => m.kind === 'push' && m.push === 'sessions.updated' && /"sessionId":"v1"[^}]*"status":"completed"/.test(JSON.stringify(m.payload)));
+    expect(await bridge!.invoke('subscriptions.subscribe', { id: 'live', topic: 'live', params: { offset: 0, limit: 50, query: DEFAULT_QUERY } })).toMatchObject({ ok: true });
+    const ended = bridge!.next((m) => m.kind === 'push' && m.push === 'subscriptions.deltas' && /"sessionId":"v1"[^}]*"status":"completed"/.test(JSON.stringify(m.payload)));
     const sdk = new Pusher({ appId: 'app-9', key: 'key-9', secret: 'secret-9', host: '127.0.0.1', port: String(mock.port), useTLS: false });
     await sdk.trigger('private-ai.v1', 'chunk.delivered', { session_id: 'v1', chunk: 'Hi', sequence: 1, state: 'generating', termination_code: null });
     await sdk.trigger('private-ai.v1', 'chunk.delivered', { session_id: 'v1', chunk: '', sequence: 2, state: 'completed', termination_code: 'end_turn' });

@@ -16,6 +16,27 @@ export function registerIpcRouter(services: Promise<AppService>, isTrustedUrl: (
 
   const isTrusted = (sender: WebContents, frame: WebFrameMain | null): boolean => frame !== null && frame === sender.mainFrame && isTrustedUrl(frame.url);
 
+  /** A window's push target (its pushes and its subscriptions), made the first time it calls or says it is ready. */
+  const targetOf = (service: AppService, contents: WebContents): PushBatcher | undefined => {
+    if (closed || contents.isDestroyed()) return undefined;
+    const known = targets.get(contents.id);
+    if (known) return known;
+    const created = service.addPushTarget((push, payload) => {
+      if (!contents.isDestroyed()) contents.send(IPC_PUSH_CHANNEL, push, payload);
+    });
+    targets.set(contents.id, created);
+    // A reload (not a hash route's change) starts a new renderer: its subscriptions go with the old page; it will say ready again, until then, queue.
+    contents.on('did-start-navigation', (details: { isSameDocument?: boolean; isMainFrame?: boolean } | undefined) => {
+      if (details?.isSameDocument === true || details?.isMainFrame === false) return;
+      created.reset();
+    });
+    contents.once('destroyed', () => {
+      service.removePushTarget(created);
+      targets.delete(contents.id);
+    });
+    return created;
+  };
+
   ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, command: unknown, request: unknown) => {
     if (!isTrusted(event.sender, event.senderFrame)) {
       return fail('invalid_request', 'IPC from an untrusted frame was refused');
@@ -26,31 +47,16 @@ export function registerIpcRouter(services: Promise<AppService>, isTrustedUrl: (
     } catch (error) {
       return fail('internal', `EchoScope did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return service.handle(command, request);
+    // The window's own subscriptions: a subscribe before `ready` (a view mounts before the app says it listens) makes its target.
+    const client = command === 'subscriptions.subscribe' || command === 'subscriptions.unsubscribe' ? targetOf(service, event.sender) : targets.get(event.sender.id);
+    return service.handle(command, request, client);
   });
 
   ipcMain.on(IPC_READY_CHANNEL, (event) => {
     if (!isTrusted(event.sender, event.senderFrame)) return;
     const contents = event.sender;
     services.then(
-      (service) => {
-        if (closed || contents.isDestroyed()) return;
-        let target = targets.get(contents.id);
-        if (!target) {
-          const created = service.addPushTarget((push, payload) => {
-            if (!contents.isDestroyed()) contents.send(IPC_PUSH_CHANNEL, push, payload);
-          });
-          targets.set(contents.id, created);
-          // A reload starts a new renderer: it will say ready again; until then, queue.
-          contents.on('did-start-navigation', () => created.close());
-          contents.once('destroyed', () => {
-            service.removePushTarget(created);
-            targets.delete(contents.id);
-          });
-          target = created;
-        }
-        target.ready();
-      },
+      (service) => targetOf(service, contents)?.ready(),
       () => undefined, // the invoke path reports the failed start
     );
   });

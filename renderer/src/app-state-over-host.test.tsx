@@ -1,17 +1,22 @@
 // @vitest-environment jsdom
 /**
  * The app state of a browser tab, end to end: `useAppState(connectApi())` against the REAL
- * headless host (test-support/served-tab). It loads from the host, follows its pushes, and when
- * the bridge drops and comes back (same host, same token) it says ready again, so the host's
- * new push target sends every session — one that appeared while the tab was away included.
+ * headless host (test-support/served-tab), with a view's subscription to the Live window beside it.
+ * It loads from the host, follows its deltas, and when the bridge drops and comes back (same host,
+ * same token) it says ready again and the view subscribes again (the host dropped the old socket's
+ * subscriptions), so its new snapshot has every session — one that appeared while the tab was away included.
  */
 import { cleanup, renderHook, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppService } from '../../electron/core/app';
+import { DEFAULT_QUERY } from '../../shared/api';
 import { serializeJournal, type JournalRecord } from '../../shared/journal';
 import { ServedTabs } from '../../test-support/served-tab';
 import { connectApi } from './bridge';
+import { useSubscription } from './data/use-subscription';
 import { useAppState } from './use-app-state';
+
+const LIVE = { offset: 0, limit: 50, query: DEFAULT_QUERY };
 
 const T0 = 1_732_262_400_000;
 
@@ -41,7 +46,7 @@ describe('useAppState over the headless host', () => {
     await tabs.close();
   });
 
-  it('loads, follows pushes, and catches up after the bridge dropped and reconnected', async () => {
+  it('loads, follows deltas, and catches up after the bridge dropped and reconnected', async () => {
     const service = new AppService({ transport: 'browser', version: '9.9.9', monitor: { tickMs: 50 } });
     const host = await tabs.startHost(service);
     await tabs.open(host);
@@ -58,14 +63,16 @@ describe('useAppState over the headless host', () => {
       },
     );
     const api = connectApi();
-    const { result } = renderHook(() => useAppState(api));
+    const { result } = renderHook(() => ({ app: useAppState(api), live: useSubscription(api, 'live', LIVE) }));
+    const row = (sessionId: string) => result.current.live.state?.rows.find((r) => r.sessionId === sessionId);
 
-    await waitFor(() => expect(result.current.info).toEqual({ name: 'EchoScope', version: '9.9.9', transport: 'browser', demo: null }));
-    await waitFor(() => expect(result.current.settings).not.toBeNull());
-    expect(result.current.error).toBeNull();
+    await waitFor(() => expect(result.current.app.info).toEqual({ name: 'EchoScope', version: '9.9.9', transport: 'browser', demo: null }));
+    await waitFor(() => expect(result.current.app.settings).not.toBeNull());
+    expect(result.current.app.error).toBeNull();
 
     expect(await api.invoke('journal.import', { fileName: 'one.ndjson', content: journalOf('s1') })).toMatchObject({ ok: true });
-    await waitFor(() => expect(result.current.sessions.get('s1')).toMatchObject({ status: 'completed', events: 3, maxSequence: 3 }), { timeout: 5000 });
+    await waitFor(() => expect(row('s1')).toMatchObject({ status: 'completed', events: 3, maxSequence: 3 }), { timeout: 5000 });
+    expect(service.subscriptionCount('live')).toBe(1);
 
     sockets[0]!.close();
     await waitFor(() => expect(sockets[0]!.readyState).toBe(WebSocket.CLOSED));
@@ -73,8 +80,10 @@ describe('useAppState over the headless host', () => {
     expect(await service.invoke('journal.import', { fileName: 'two.ndjson', content: journalOf('s2') })).toMatchObject({ ok: true });
 
     await waitFor(() => expect(sockets).toHaveLength(2), { timeout: 5000 });
-    await waitFor(() => expect(result.current.sessions.get('s2')).toMatchObject({ status: 'completed', events: 3 }), { timeout: 5000 });
-    expect(result.current.sessions.get('s1')).toMatchObject({ status: 'completed' });
+    await waitFor(() => expect(row('s2')).toMatchObject({ status: 'completed', events: 3 }), { timeout: 5000 });
+    expect(row('s1')).toMatchObject({ status: 'completed' });
+    // the dropped socket's subscription went with it: one, the new socket's
+    expect(service.subscriptionCount('live')).toBe(1);
     expect(tabs.reloads).toBe(0);
   });
 });

@@ -15,15 +15,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppService } from '../../electron/core/app';
-import type { PushPayload, SessionRow } from '../../shared/api';
+import { DEFAULT_QUERY, type PushPayload, type SessionRow } from '../../shared/api';
 import { serializeJournal, type JournalRecord } from '../../shared/journal';
 import { deferred, FakePreload } from '../../test-support/fake-preload';
 import { ServedTabs } from '../../test-support/served-tab';
-import { sessionRow } from '../../test-support/session-rows';
 import { connectApi } from './bridge';
 
 const INFO = { name: 'EchoScope', version: '1.2.3', transport: 'electron', demo: null } as const;
-const summary = { sessions: 1, byStatus: { streaming: 1 } };
 
 afterEach(() => {
   delete window.echoscope;
@@ -91,19 +89,19 @@ describe('connectApi in Electron (window.echoscope set by the preload)', () => {
   it('delivers valid pushes of the name listened to, drops ones that break the contract, and unsubscribes', () => {
     const preload = new FakePreload();
     const { api } = electronPage(preload);
-    const seen: PushPayload<'sessions.updated'>[] = [];
-    const off = api.on('sessions.updated', (payload) => seen.push(payload));
-    expect(preload.listenerCount('sessions.updated')).toBe(1);
+    const seen: PushPayload<'connections.status'>[] = [];
+    const off = api.on('connections.status', (payload) => seen.push(payload));
+    expect(preload.listenerCount('connections.status')).toBe(1);
 
-    const valid = { items: [sessionRow('s1')], summary };
-    preload.push('sessions.updated', valid);
-    preload.push('sessions.updated', { items: [{ sessionId: 's2' }], summary });
-    preload.push('connections.status', { items: [] });
+    const valid = { items: [{ profileId: 'local', state: 'connected', channels: [], since: 1 }] };
+    preload.push('connections.status', valid);
+    preload.push('connections.status', { items: [{ profileId: 'local', state: 'sleeping' }] });
+    preload.push('journal.health', { state: 'ok', restarts: 0 });
     expect(seen).toEqual([valid]);
 
     off();
-    expect(preload.listenerCount('sessions.updated')).toBe(0);
-    preload.push('sessions.updated', { items: [sessionRow('s3')], summary });
+    expect(preload.listenerCount('connections.status')).toBe(0);
+    preload.push('connections.status', valid);
     expect(seen).toEqual([valid]);
   });
 
@@ -167,12 +165,15 @@ describe('connectApi in a browser tab served by the headless host', () => {
     expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown_command' } });
   });
 
-  it('gets pushes once ready, and not after unsubscribing', async () => {
+  it('gets the deltas of its subscription once ready, and none after unsubscribing', async () => {
     const host = await tabs.startHost();
     await tabs.open(host);
     const api = connectApi();
     const first: SessionRow[] = [];
-    const offFirst = api.on('sessions.updated', ({ items }) => first.push(...items));
+    const subscribed = await api.subscribe('live', { offset: 0, limit: 50, query: DEFAULT_QUERY });
+    if (!subscribed.ok) throw new Error(subscribed.error.message);
+    expect(subscribed.value.snapshot).toMatchObject({ total: 0, sessions: 0, rows: [] });
+    subscribed.value.onDelta(({ rows }) => first.push(...rows));
     api.ready();
 
     expect(await api.invoke('journal.import', { fileName: 'one.ndjson', content: journalOf('s1') })).toMatchObject({
@@ -192,9 +193,11 @@ describe('connectApi in a browser tab served by the headless host', () => {
       connection: 'c1',
     });
 
-    offFirst();
+    await subscribed.value.unsubscribe();
     const second: SessionRow[] = [];
-    api.on('sessions.updated', ({ items }) => second.push(...items));
+    const again = await api.subscribe('live', { offset: 0, limit: 50, query: DEFAULT_QUERY });
+    if (!again.ok) throw new Error(again.error.message);
+    again.value.onDelta(({ rows }) => second.push(...rows));
     await api.invoke('journal.import', { fileName: 'two.ndjson', content: journalOf('s2') });
     await vi.waitFor(() => expect(second.some((row) => row.sessionId === 's2' && row.status === 'completed')).toBe(true), { timeout: 5000 });
     expect(first.some((row) => row.sessionId === 's2')).toBe(false);

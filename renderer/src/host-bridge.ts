@@ -36,6 +36,7 @@ const OPEN = 1;
 /**
  * The App API transport of a page served by the headless host: one WebSocket to its bridge.
  * - Every invoke has a deadline and answers `{ok:false, error:{code:'timeout'}}` past it.
+ * - A socket's subscriptions end with it: once a new one is open, `subscriptions.reset` tells the views to subscribe again.
  * - When the bridge closes it retries with a growing delay, asking the host for the page first:
  *   a different token means the host restarted (this page's token is refused with 403 now),
  *   so the page reloads to get the new one, at most once per MIN_RELOAD_INTERVAL_MS.
@@ -51,6 +52,7 @@ export function hostBridge(env: HostBridgeEnvironment): AppBridge {
   let nextId = 1;
   let wantsReady = false;
   let retries = 0;
+  let everOpened = false;
   let socket: BridgeSocket;
   let markOpened: () => void = () => undefined;
   let opened = new Promise<void>((resolve) => (markOpened = resolve));
@@ -61,6 +63,9 @@ export function hostBridge(env: HostBridgeEnvironment): AppBridge {
       retries = 0;
       markOpened();
       if (wantsReady) socket.send(JSON.stringify({ kind: 'ready' }));
+      // The host dropped the previous socket's subscriptions with it: the views subscribe again.
+      if (everOpened) listeners.get('subscriptions.reset')?.forEach((listener) => listener({}));
+      everOpened = true;
     });
     socket.addEventListener('message', (event) => {
       let message: BridgeServerMessage;

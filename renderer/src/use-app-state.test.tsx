@@ -2,7 +2,7 @@
 /**
  * The app state hook over the typed API, on a stand-in for Electron's preload (Electron cannot
  * run here; see test-support/fake-preload): it attaches its push listeners before telling the
- * host it is ready, loads once, folds pushes in, keeps a pushed status over an older list answer,
+ * host it is ready, loads once (no session list: views subscribe to what they show), folds pushes in, keeps a pushed status over an older list answer,
  * says what failed, and detaches on unmount. Every answer and push is built by hand below.
  */
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
@@ -23,14 +23,12 @@ const status = (profileId: string, state: ConnectionStatus['state'], extra: Part
   since: 1_000,
   ...extra,
 });
-const summary = { sessions: 0, byStatus: {} };
 
 /** A preload answering every start-up command. */
 function answering(overrides: Record<string, unknown> = {}): FakePreload {
   const preload = new FakePreload()
     .answer('app.info', { ok: true, value: INFO })
     .answer('connections.list', { ok: true, value: [status('local', 'connected')] })
-    .answer('sessions.list', { ok: true, value: { total: 1, rows: [sessionRow('s1')] } })
     .answer('monitor.settings', { ok: true, value: SETTINGS })
     .answer('profiles.list', { ok: true, value: [LOCAL] });
   for (const [command, answer] of Object.entries(overrides)) preload.answer(command, answer);
@@ -54,7 +52,7 @@ describe('useAppState', () => {
   it('holds nothing before the host answers', () => {
     const never = deferred<unknown>().promise;
     const preload = new FakePreload();
-    for (const command of ['app.info', 'connections.list', 'sessions.list', 'monitor.settings', 'profiles.list']) preload.answer(command, () => never);
+    for (const command of ['app.info', 'connections.list', 'monitor.settings', 'profiles.list']) preload.answer(command, () => never);
     const { result } = mount(preload);
     expect(result.current).toMatchObject({ info: null, profiles: [], connections: {}, settings: null, connectionMessage: null, error: null });
     expect(result.current.sessions.size).toBe(0);
@@ -65,10 +63,10 @@ describe('useAppState', () => {
     const { result } = mount(preload);
     await loaded(result);
     const readyAt = preload.log.indexOf('ready');
-    expect(new Set(preload.log.slice(0, readyAt))).toEqual(new Set(['on connections.status', 'on sessions.updated', 'on journal.health']));
+    expect(new Set(preload.log.slice(0, readyAt))).toEqual(new Set(['on connections.status', 'on journal.health']));
     expect(preload.log.slice(readyAt + 1).every((entry) => entry.startsWith('invoke '))).toBe(true);
-    expect(preload.invokes).toContainEqual({ command: 'sessions.list', request: { limit: 50_000 } });
-    expect(preload.invokes.map((i) => i.command).sort()).toEqual(['app.info', 'connections.list', 'monitor.settings', 'profiles.list', 'sessions.list']);
+    // No session list and no subscription: the app's state holds what every view needs; a view subscribes to what it shows.
+    expect(preload.invokes.map((i) => i.command).sort()).toEqual(['app.info', 'connections.list', 'monitor.settings', 'profiles.list']);
   });
 
   it('fills info, connections, sessions, settings and profiles from the answers', async () => {
@@ -77,7 +75,7 @@ describe('useAppState', () => {
     await loaded(result);
     expect(result.current.info).toEqual(INFO);
     expect(result.current.connections).toEqual({ local: status('local', 'connected') });
-    expect(result.current.sessions.get('s1')).toEqual(sessionRow('s1'));
+    expect(result.current.sessions.size).toBe(0);
     expect(result.current.settings).toEqual(SETTINGS);
     expect(result.current.profiles).toEqual([LOCAL]);
     expect(result.current.error).toBeNull();
@@ -105,20 +103,13 @@ describe('useAppState', () => {
     expect(result.current.connectionMessage).toBe('Connection staging connected.');
   });
 
-  it('merges pushed session rows into its store, and ignores a push that breaks the contract', async () => {
+  it('listens to no session rows itself: a broadcast of rows is no push of the contract', async () => {
     const preload = answering();
     const { result } = mount(preload);
     await loaded(result);
-    const store = result.current.sessions;
-    const s1Done = sessionRow('s1', { status: 'completed', events: 4, maxSequence: 4, terminalStates: ['completed'], terminationCode: 'end_turn' });
-    act(() => preload.push('sessions.updated', { items: [s1Done, sessionRow('s2')], summary }));
-    expect(store.get('s1')).toEqual(s1Done);
-    expect(store.get('s2')).toEqual(sessionRow('s2'));
-
-    act(() => preload.push('sessions.updated', { items: [{ sessionId: 's3' }], summary }));
-    expect(store.get('s3')).toBeUndefined();
-    expect(store.size).toBe(2);
-    expect(result.current.sessions).toBe(store);
+    expect(preload.listenerCount('sessions.updated')).toBe(0);
+    act(() => preload.push('sessions.updated', { items: [sessionRow('s2')], summary: { sessions: 1, byStatus: {} } }));
+    expect(result.current.sessions.size).toBe(0);
   });
 
   it('keeps a status pushed while connections.list was on its way over the older one in the answer', async () => {
@@ -147,8 +138,8 @@ describe('useAppState', () => {
   });
 
   it('says why sessions, connections or settings could not be loaded, instead of showing an empty app', async () => {
-    const noSessions = answering({ 'sessions.list': { ok: false, error: { code: 'internal', message: 'the monitor is not running' } } });
-    const first = mount(noSessions);
+    const noSettings = answering({ 'monitor.settings': { ok: false, error: { code: 'internal', message: 'the monitor is not running' } } });
+    const first = mount(noSettings);
     await loaded(first.result);
     expect(first.result.current.error).toBe('the monitor is not running');
     expect(first.result.current.info).toEqual(INFO);
@@ -190,12 +181,11 @@ describe('useAppState', () => {
     const preload = answering();
     const { result, unmount } = mount(preload);
     await loaded(result);
-    const store = result.current.sessions;
     unmount();
     expect(preload.listenerCount('connections.status')).toBe(0);
-    expect(preload.listenerCount('sessions.updated')).toBe(0);
-    preload.push('sessions.updated', { items: [sessionRow('late')], summary });
-    expect(store.get('late')).toBeUndefined();
+    expect(preload.listenerCount('journal.health')).toBe(0);
+    preload.push('connections.status', { items: [status('late', 'connected')] });
+    expect(result.current.connections.late).toBeUndefined();
   });
 
   it('under StrictMode (mount, unmount, mount) ends with one listener per push', async () => {
@@ -203,11 +193,11 @@ describe('useAppState', () => {
     const { result, unmount } = mount(preload, ({ children }) => <StrictMode>{children}</StrictMode>);
     await loaded(result);
     expect(preload.listenerCount('connections.status')).toBe(1);
-    expect(preload.listenerCount('sessions.updated')).toBe(1);
-    act(() => preload.push('sessions.updated', { items: [sessionRow('s2')], summary }));
-    expect(result.current.sessions.get('s2')).toEqual(sessionRow('s2'));
+    expect(preload.listenerCount('journal.health')).toBe(1);
+    act(() => preload.push('connections.status', { items: [status('s2', 'connected')] }));
+    expect(result.current.connections.s2).toEqual(status('s2', 'connected'));
     unmount();
     expect(preload.listenerCount('connections.status')).toBe(0);
-    expect(preload.listenerCount('sessions.updated')).toBe(0);
+    expect(preload.listenerCount('journal.health')).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ export interface AppState {
   info: AppInfo | null;
   profiles: ProfileView[];
   connections: Record<string, ConnectionStatus>;
-  /** Live sessions, fed by `sessions.list` once and `sessions.updated` pushes after. */
+  /** The session rows the views have shown (the Live window's, a detail's): what the announcer hears status changes from. */
   sessions: SessionStore;
   settings: MonitorSettings | null;
   /** The latest connection change worth announcing ("demo: connection unavailable"). */
@@ -20,7 +20,10 @@ export interface AppState {
   setSettings(settings: MonitorSettings): void;
 }
 
-/** Live state of the app shared by every view, fed by the App API's commands and batched pushes. */
+/**
+ * Live state of the app shared by every view, fed by the App API's commands and its global pushes
+ * (connection states, the journal's health). What one view shows, it subscribes to itself.
+ */
 export function useAppState(api: AppApi): AppState {
   const sessions = useMemo(() => new SessionStore(), []);
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -54,18 +57,16 @@ export function useAppState(api: AppApi): AppState {
         return next;
       });
     });
-    const offSessions = api.on('sessions.updated', ({ items }) => sessions.upsert(items));
     const offJournal = api.on('journal.health', (health) => setJournalHealth(health));
     api.ready();
     void (async () => {
-      const [infoResult, connectionsResult, listResult, settingsResult] = await Promise.all([
+      const [infoResult, connectionsResult, settingsResult] = await Promise.all([
         api.invoke('app.info', {}),
         api.invoke('connections.list', {}),
-        api.invoke('sessions.list', { limit: 50_000 }),
         api.invoke('monitor.settings', {}),
       ]);
-      // A start-up answer that failed is said, never an empty app without a word (the sessions, the settings).
-      const failures = [infoResult, connectionsResult, listResult, settingsResult].flatMap((result) => (result.ok ? [] : [result.error.message]));
+      // A start-up answer that failed is said, never an empty app without a word (the settings).
+      const failures = [infoResult, connectionsResult, settingsResult].flatMap((result) => (result.ok ? [] : [result.error.message]));
       if (failures.length > 0) setError([...new Set(failures)].join('; '));
       if (infoResult.ok) setInfo(infoResult.value);
       if (connectionsResult.ok) {
@@ -75,16 +76,14 @@ export function useAppState(api: AppApi): AppState {
           return next;
         });
       }
-      if (listResult.ok) sessions.upsert(listResult.value.rows);
       if (settingsResult.ok) setSettings(settingsResult.value);
       await refreshProfiles();
     })();
     return () => {
       offStatus();
-      offSessions();
       offJournal();
     };
-  }, [api, refreshProfiles, sessions]);
+  }, [api, refreshProfiles]);
 
   const dismissError = useCallback(() => setError(null), []);
   return { info, profiles, connections, sessions, settings, connectionMessage, journalHealth, error, dismissError, refreshProfiles, setSettings };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commands, createAppApi, ProfileInputSchema, pushes, redactProfile, type AppBridge } from './index';
+import { commands, createAppApi, ProfileInputSchema, pushes, redactProfile, topics, type AppBridge } from './index';
 
 describe('App API schemas', () => {
   it('round-trips a profile through its schema and never exposes the secret in the view', () => {
@@ -33,10 +33,21 @@ describe('App API schemas', () => {
     expect(commands['app.info'].request.safeParse({ unexpected: true }).success).toBe(false);
   });
 
-  it('validates push batches', () => {
+  it('validates push batches and each topic delta', () => {
     const frame = { type: 'frame', at: 1.5, connection: 'c1', channel: 'private-ai.s1', event: 'chunk.delivered', data: { sequence: 1 } };
-    expect(pushes['journal.records'].parse({ items: [frame], dropped: 0 }).items).toHaveLength(1);
-    expect(pushes['journal.records'].safeParse({ items: [{ type: 'frame' }], dropped: 0 }).success).toBe(false);
+    expect(pushes['subscriptions.deltas'].parse({ items: [{ id: 'a-1', delta: { anything: true } }] }).items).toHaveLength(1);
+    expect(pushes['subscriptions.deltas'].safeParse({ items: [{ delta: {} }] }).success).toBe(false);
+    expect(topics.tail.delta.parse({ items: [frame], dropped: 0 }).items).toHaveLength(1);
+    expect(topics.tail.delta.safeParse({ items: [{ type: 'frame' }], dropped: 0 }).success).toBe(false);
+  });
+
+  it('validates subscriptions like commands: a topic with its own parameters', () => {
+    const subscribe = commands['subscriptions.subscribe'].request;
+    expect(subscribe.safeParse({ id: 'a-1', topic: 'session', params: { sessionId: 's1' } }).success).toBe(true);
+    expect(subscribe.safeParse({ id: 'a-1', topic: 'session', params: {} }).error?.issues[0]?.path).toEqual(['params', 'sessionId']);
+    expect(subscribe.safeParse({ id: 'a-1', topic: 'live', params: { offset: 0, limit: 5000, query: {} } }).success).toBe(false);
+    expect(subscribe.safeParse({ id: 'a-1', topic: 'everything', params: {} }).success).toBe(false);
+    expect(subscribe.parse({ id: 'a-1', topic: 'tail', params: {} })).toEqual({ id: 'a-1', topic: 'tail', params: { keep: 200 } });
   });
 });
 

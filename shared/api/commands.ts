@@ -7,6 +7,7 @@ import { monitorCommands } from './monitor';
 import { journalCommands } from './journal';
 import { proxyCommands } from './proxy';
 import { metricsCommands } from './metrics';
+import { subscriptionCommands } from './topics';
 
 export const AppInfoSchema = z.object({
   name: z.literal('EchoScope'),
@@ -62,6 +63,7 @@ export const commands = {
   ...journalCommands,
   ...scenarioCommands,
   ...proxyCommands,
+  ...subscriptionCommands,
 } as const;
 
 export type Commands = typeof commands;

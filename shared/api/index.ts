@@ -10,3 +10,6 @@ export * from './monitor';
 export * from './journal';
 export * from './proxy';
 export * from './metrics';
+export * from './topics';
+export * from './topic-state';
+export * from './session-query';

@@ -417,8 +417,3 @@ export const monitorCommands = {
     response: z.object({ items: z.array(UnrecognisedChannelSchema) }),
   },
 } as const;
-
-export const monitorPushes = {
-  /** Sessions whose row changed since the previous push, and the fleet summary. At most a few per second. */
-  'sessions.updated': z.object({ items: z.array(SessionRowSchema), summary: SummarySchema }),
-} as const;

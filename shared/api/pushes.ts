@@ -1,23 +1,23 @@
 import { z } from 'zod';
-import { JournalRecordSchema } from '../journal/records';
 import { ConnectionStatusSchema } from './connections';
 import { JournalHealthSchema } from './journal';
 import { scenarioPushes } from './scenarios';
-import { monitorPushes } from './monitor';
+import { subscriptionPushes } from './topics';
 
 /**
  * Main → renderer pushes. Each payload is a batch: the host coalesces
  * everything produced within a flush interval into one message per push name,
  * so a token stream at 10k events/s stays a handful of messages per second.
+ * What a view shows (records, session rows, a session's detail, the fleet) comes as the deltas of
+ * its subscriptions (`topics.ts`), only to the window or socket that subscribed; the pushes
+ * here that every window gets are the few genuinely global ones.
  */
 export const pushes = {
-  /** Raw records as captured (frames, connection and subscription changes), in arrival order. */
-  'journal.records': z.object({ items: z.array(JournalRecordSchema), dropped: z.number().int().min(0) }),
   /** Latest status of each connection that changed since the previous push. */
   'connections.status': z.object({ items: z.array(ConnectionStatusSchema) }),
   /** The journal's thread stopped and is being started again, or is back (the latest state). */
   'journal.health': JournalHealthSchema,
-  ...monitorPushes,
+  ...subscriptionPushes,
   ...scenarioPushes,
 } as const;
 

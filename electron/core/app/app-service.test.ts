@@ -1,6 +1,6 @@
 import Pusher from 'pusher';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConnectionStatus, SessionRow } from '../../../shared/api';
+import { DEFAULT_QUERY, type ConnectionStatus, type PushPayload, type SessionRow, type TopicDelta, type TopicState } from '../../../shared/api';
 import { startMockServer, type MockServer } from '../../mock';
 import { AppService } from './app-service';
 
@@ -13,8 +13,31 @@ afterEach(async () => {
   mock = undefined;
 });
 
+/** Resolves with the first session row matching `check` a subscription to the Live window shows (snapshot or delta). */
+function nextRow(svc: AppService, check: (row: SessionRow) => boolean, timeoutMs = 30_000): Promise<SessionRow> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no matching session row')), timeoutMs);
+    const found = (rows: readonly SessionRow[]): boolean => {
+      const row = rows.find(check);
+      if (row === undefined) return false;
+      clearTimeout(timer);
+      svc.removePushTarget(target);
+      resolve(row);
+      return true;
+    };
+    const target = svc.addPushTarget((push, payload) => {
+      if (push !== 'subscriptions.deltas') return;
+      for (const { delta } of (payload as PushPayload<'subscriptions.deltas'>).items) if (found((delta as TopicDelta<'live'>).rows)) return;
+    });
+    target.ready();
+    void svc.handle('subscriptions.subscribe', { id: 'rows', topic: 'live', params: { offset: 0, limit: 1000, query: DEFAULT_QUERY } }, target).then((result) => {
+      if (result.ok) found((result.value as { snapshot: TopicState<'live'> }).snapshot.rows);
+    });
+  });
+}
+
 /** Resolves when a push matching `check` arrives. */
-function nextPush<T>(svc: AppService, name: 'sessions.updated' | 'connections.status', check: (payload: T) => boolean, timeoutMs = 30_000): Promise<T> {
+function nextPush<T>(svc: AppService, name: 'connections.status', check: (payload: T) => boolean, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no matching ${name} push`)), timeoutMs);
     const target = svc.addPushTarget((push, payload) => {
@@ -27,8 +50,6 @@ function nextPush<T>(svc: AppService, name: 'sessions.updated' | 'connections.st
     target.ready();
   });
 }
-
-const row = (id: string) => (u: { items: SessionRow[] }) => u.items.find((r) => r.sessionId === id);
 
 describe('AppService monitor path against the mock provider', () => {
   it('reconnects after a server restart; the session spanning the outage shows a disconnect and its gap', async () => {
@@ -57,7 +78,7 @@ describe('AppService monitor path against the mock provider', () => {
         state,
         termination_code: code,
       });
-    const three = nextPush<{ items: SessionRow[] }>(service, 'sessions.updated', (u) => row('r1')(u)?.events === 3);
+    const three = nextRow(service, (r) => r.sessionId === 'r1' && r.events === 3);
     for (const sequence of [1, 2, 3]) await send(mock, sequence);
     await three;
 
@@ -75,10 +96,10 @@ describe('AppService monitor path against the mock provider', () => {
       40_000,
     );
     await back;
-    const done = nextPush<{ items: SessionRow[] }>(service, 'sessions.updated', (u) => row('r1')(u)?.status === 'completed');
+    const done = nextRow(service, (r) => r.sessionId === 'r1' && r.status === 'completed');
     for (const sequence of [6, 7]) await send(mock, sequence);
     await send(mock, 8, 'completed', 'end_turn');
-    const final = row('r1')(await done)!;
+    const final = await done;
     expect(final).toMatchObject({ disconnects: 1, missing: 2, maxSequence: 8, anomalyKinds: expect.arrayContaining(['disconnect', 'gap']) });
     const detail = await service.invoke('sessions.get', { sessionId: 'r1' });
     expect(detail.ok && detail.value.gaps).toEqual([{ from: 4, to: 5 }]);
@@ -121,7 +142,7 @@ describe('AppService monitor path against the mock provider', () => {
     await service.invoke('connections.connect', { profileId: 'p' });
     await subscribed;
     const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false });
-    const reconciled = nextPush<{ items: SessionRow[] }>(service, 'sessions.updated', (u) => (row('g2')(u)?.anomalyKinds ?? []).includes('reconcile_mismatch'));
+    const reconciled = nextRow(service, (r) => r.sessionId === 'g2' && r.anomalyKinds.includes('reconcile_mismatch'));
     for (const id of ['g1', 'g2']) {
       await sdk.trigger(`private-ai.${id}`, 'chunk.delivered', { session_id: id, chunk: 'a', sequence: 1, state: 'generating', termination_code: null });
       await sdk.trigger(`private-ai.${id}`, 'chunk.delivered', { session_id: id, chunk: 'b', sequence: 2, state: 'generating', termination_code: null });
@@ -167,7 +188,7 @@ describe('AppService monitor path against the mock provider', () => {
     const subscribed = nextPush<{ items: ConnectionStatus[] }>(service, 'connections.status', (p) => p.items.some((s) => s.channels.some((c) => c.status === 'subscribed')));
     await service.invoke('connections.connect', { profileId: 'p' });
     await subscribed;
-    const mismatched = nextPush<{ items: SessionRow[] }>(service, 'sessions.updated', (u) => (row('m1')(u)?.anomalyKinds ?? []).includes('reconcile_mismatch'));
+    const mismatched = nextRow(service, (r) => r.sessionId === 'm1' && r.anomalyKinds.includes('reconcile_mismatch'));
     const sdk = new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false });
     await sdk.trigger('private-ai.m1', 'chunk.delivered', { session_id: 'm1', chunk: 'a', sequence: 1, state: 'generating', termination_code: null });
     await sdk.trigger('private-ai.m1', 'chunk.delivered', { session_id: 'm1', chunk: 'b', sequence: 2, state: 'generating', termination_code: null });

@@ -16,8 +16,10 @@ import {
   type CommandRequest,
   type CommandResponse,
   type ConnectionStatus,
+  type ParsedRequest,
   type ReconcileResult,
   type Result,
+  type TopicName,
 } from '../../../shared/api';
 import { exportFileName, type FrameRecord, type HarCreator, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
@@ -46,6 +48,7 @@ import { JournalImport, type ImportOutcome } from './journal-import';
 import { FrameTail } from './frame-tail';
 import { MemoryProfileStore, type ProfileStore } from './profile-store';
 import { PushBatcher, type PushBatcherOptions, type PushSend } from './push-batcher';
+import { sessionDetail, Topics } from './topics';
 
 /** The metrics outputs as the App API sees them (electron/core/metrics' MetricsOutputs). */
 export interface MetricsControl {
@@ -117,6 +120,7 @@ export class AppService {
   private readonly profiles: ProfileStore;
   private readonly tail = new FrameTail();
   private readonly targets = new Set<PushBatcher>();
+  private readonly topics: Topics;
   private journalHealth: JournalHealth | undefined;
   private readonly recordListeners = new Set<(record: JournalRecord) => void>();
   private readonly handlers: CommandHandlers;
@@ -162,8 +166,8 @@ export class AppService {
       },
       { ...options.reconcile, clock: options.clock ?? preciseNow },
     );
+    this.topics = new Topics(this.monitor, this.tail, (params) => this.fleetSummary(params));
     this.monitor.onUpdate((update) => {
-      for (const target of this.targets) target.setSessions(update);
       // After a session's first terminal, its later terminals and after-terminal events make the record worth another look.
       this.follower.rowsChanged(update.items);
     });
@@ -185,9 +189,12 @@ export class AppService {
     this.handlers = this.buildHandlers();
   }
 
-  /** The transports' entry: anything may arrive here; it is validated before any service sees it. */
-  handle(command: unknown, request: unknown): Promise<Result<unknown>> {
-    return dispatch(this.handlers, command, request);
+  /**
+   * The transports' entry: anything may arrive here; it is validated before any service sees it.
+   * `client` is the window or bridge client asking (its subscriptions are its own).
+   */
+  handle(command: unknown, request: unknown, client?: PushBatcher): Promise<Result<unknown>> {
+    return dispatch(this.handlers, command, request, client === undefined ? {} : { client });
   }
 
   /** Typed entry for in-process callers (runtime, tests). */
@@ -200,8 +207,6 @@ export class AppService {
     const batcher = new PushBatcher(send, options);
     this.targets.add(batcher);
     for (const status of this.hub.list()) batcher.setStatus(status);
-    // A new window starts with every session, then gets changes.
-    batcher.setSessions({ items: this.monitor.list({ limit: 50_000 }).rows, summary: this.monitor.summary() });
     if (this.journalHealth) batcher.setJournalHealth(this.journalHealth);
     return batcher;
   }
@@ -212,9 +217,20 @@ export class AppService {
     for (const target of this.targets) target.setJournalHealth(health);
   }
 
+  /** The window or client is gone: its subscriptions with it. */
   removePushTarget(batcher: PushBatcher): void {
     batcher.close();
     this.targets.delete(batcher);
+  }
+
+  /** Open subscriptions, of one topic or all (every window's and client's together). */
+  subscriptionCount(topic?: TopicName): number {
+    return this.topics.count(topic);
+  }
+
+  /** Takes a record as the hub hands one over: journaled, analyzed, published to its topic's subscribers (in-process capture, tests). */
+  capture(record: JournalRecord): void {
+    this.onRecord(record);
   }
 
   /** In-process observers of every captured record (journal, monitor). Returns the unsubscribe function. */
@@ -353,12 +369,21 @@ export class AppService {
         this.downConnections.add(record.connection);
       }
     }
-    for (const target of this.targets) target.addRecord(record);
+    if (this.topics.tail.size > 0) this.topics.tail.publish(record);
     for (const listener of this.recordListeners) listener(record);
   }
 
   private onStatus(status: ConnectionStatus): void {
     for (const target of this.targets) target.setStatus(status);
+  }
+
+  private fleetSummary({ bucketMs, from, to }: ParsedRequest<'fleet.summary'>): CommandResponse<'fleet.summary'> {
+    return {
+      bucketMs,
+      buckets: this.monitor.fleet(bucketMs, from, to),
+      summary: this.monitor.summary(),
+      lossByVantage: lossByVantage(this.monitor.list({ limit: 50_000 }).rows, (sessionId) => this.monitor.observationLosses(sessionId), bucketMs, from, to),
+    };
   }
 
   private requireProfile(id: string) {
@@ -392,18 +417,11 @@ export class AppService {
       'channels.unsubscribe': ({ profileId, channel }) => this.hub.unsubscribe(profileId, channel),
       'tail.recent': ({ limit }) => this.tail.recent(limit),
       'sessions.list': (filter) => this.monitor.list(filter),
-      'sessions.get': async ({ sessionId, vantage, maxTextChars }) => {
-        await this.monitor.load(sessionId);
-        const detail = this.monitor.detail(sessionId, vantage);
-        if (!detail) throw new AppError('not_found', `no session "${sessionId}"`);
-        if (maxTextChars === undefined || (detail.text.length <= maxTextChars && detail.naiveText.length <= maxTextChars)) return detail;
-        return {
-          ...detail,
-          text: detail.text.slice(0, maxTextChars),
-          naiveText: detail.naiveText.slice(0, maxTextChars),
-          textLength: detail.text.length,
-          naiveTextLength: detail.naiveText.length,
-        };
+      'sessions.get': async (params) => {
+        await this.monitor.load(params.sessionId);
+        const detail = sessionDetail(this.monitor, params);
+        if (!detail) throw new AppError('not_found', `no session "${params.sessionId}"`);
+        return detail;
       },
       'sessions.events': ({ sessionId, limit }) =>
         this.options.sessionEvents ? this.options.sessionEvents(this.sessionScope(sessionId), limit) : this.monitor.recentEvents(sessionId, limit),
@@ -436,12 +454,21 @@ export class AppService {
         await this.monitor.load(sessionId);
         return nearestPoint(await this.timelines.latest(sessionId, vantage ?? this.monitor.primaryVantage(sessionId)), at, sequence) ?? null;
       },
-      'fleet.summary': ({ bucketMs, from, to }) => ({
-        bucketMs,
-        buckets: this.monitor.fleet(bucketMs, from, to),
-        summary: this.monitor.summary(),
-        lossByVantage: lossByVantage(this.monitor.list({ limit: 50_000 }).rows, (sessionId) => this.monitor.observationLosses(sessionId), bucketMs, from, to),
-      }),
+      'fleet.summary': (params) => this.fleetSummary(params),
+      'subscriptions.subscribe': async (request, { client }) => {
+        const { id } = request;
+        if (client === undefined) throw new AppError('invalid_request', 'subscriptions belong to a window or bridge client: this caller has none');
+        if (client.hasSubscription(id)) throw new AppError('conflict', `subscription "${id}" is already open`);
+        const { snapshot, subscription } = await this.topics.open(request);
+        // The window or socket went while the snapshot was read (or the same id was taken meanwhile): nothing is kept for it.
+        if (client.closed || client.hasSubscription(id)) {
+          subscription.close();
+          throw new AppError(client.closed ? 'not_connected' : 'conflict', client.closed ? 'the subscriber is gone' : `subscription "${id}" is already open`);
+        }
+        client.addSubscription(id, subscription);
+        return { id, snapshot };
+      },
+      'subscriptions.unsubscribe': ({ id }, { client }) => ({ unsubscribed: client?.removeSubscription(id) ?? false }),
       'mock.counters': () => this.options.mockCounters?.() ?? null,
       'scenarios.list': () => this.requireScenarios().list(),
       'scenarios.load': (request) => this.requireScenarios().load(request),

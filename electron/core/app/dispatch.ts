@@ -1,7 +1,13 @@
 import { AppError, commands, describeZodError, fail, isCommandName, ok, type CommandName, type CommandResponse, type ParsedRequest, type Result } from '../../../shared/api';
+import type { PushBatcher } from './push-batcher';
+
+/** Who is asking: the window or bridge client whose pushes (and subscriptions) a command is about; none for in-process callers. */
+export interface CommandContext {
+  client?: PushBatcher;
+}
 
 export type CommandHandlers = {
-  [C in CommandName]: (request: ParsedRequest<C>) => Promise<CommandResponse<C>> | CommandResponse<C>;
+  [C in CommandName]: (request: ParsedRequest<C>, context: CommandContext) => Promise<CommandResponse<C>> | CommandResponse<C>;
 };
 
 /**
@@ -9,7 +15,7 @@ export type CommandHandlers = {
  * validates the payload with the shared schema, runs the handler, and turns
  * every outcome — including a thrown error — into a `Result` envelope.
  */
-export async function dispatch(handlers: CommandHandlers, command: unknown, request: unknown): Promise<Result<unknown>> {
+export async function dispatch(handlers: CommandHandlers, command: unknown, request: unknown, context: CommandContext = {}): Promise<Result<unknown>> {
   if (!isCommandName(command)) {
     return fail('unknown_command', `unknown command ${JSON.stringify(command)}`);
   }
@@ -18,8 +24,8 @@ export async function dispatch(handlers: CommandHandlers, command: unknown, requ
     return fail('invalid_request', `${command}: ${describeZodError(parsed.error)}`);
   }
   try {
-    const handler = handlers[command] as (request: unknown) => Promise<unknown> | unknown;
-    return ok(await handler(parsed.data));
+    const handler = handlers[command] as (request: unknown, context: CommandContext) => Promise<unknown> | unknown;
+    return ok(await handler(parsed.data, context));
   } catch (error) {
     if (error instanceof AppError) return fail(error.code, error.message);
     return fail('internal', `${command} failed: ${error instanceof Error ? error.message : String(error)}`);

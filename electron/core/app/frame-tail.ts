@@ -16,14 +16,13 @@ export class FrameTail {
     if (this.size < this.capacity) this.size += 1;
   }
 
-  /** The most recent `limit` frames, oldest first. */
-  recent(limit: number): FrameRecord[] {
-    const count = Math.min(limit, this.size);
-    const out: FrameRecord[] = [];
-    for (let i = count; i > 0; i -= 1) {
+  /** The most recent `limit` frames (that `matches`, when given), oldest first. */
+  recent(limit: number, matches: (frame: FrameRecord) => boolean = () => true): FrameRecord[] {
+    const newestFirst: FrameRecord[] = [];
+    for (let i = 1; i <= this.size && newestFirst.length < limit; i += 1) {
       const frame = this.ring[(this.next - i + this.capacity) % this.capacity];
-      if (frame) out.push(frame);
+      if (frame && matches(frame)) newestFirst.push(frame);
     }
-    return out;
+    return newestFirst.reverse();
   }
 }

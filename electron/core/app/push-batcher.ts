@@ -1,14 +1,12 @@
-import type { ConnectionStatus, JournalHealth, PushName, PushPayload, ScenarioProgress, SessionRow } from '../../../shared/api';
-import type { JournalRecord } from '../../../shared/journal';
+import type { ConnectionStatus, JournalHealth, PushName, PushPayload, ScenarioProgress } from '../../../shared/api';
 import { realTimers, type Timers } from '../timers';
+import type { Subscription } from './topics';
 
 export type PushSend = <P extends PushName>(push: P, payload: PushPayload<P>) => void;
 
 export interface PushBatcherOptions {
   /** Flush period: at most 1000/intervalMs messages per push name per second. */
   intervalMs?: number;
-  /** Records kept per flush; beyond it the oldest are dropped and counted (the journal still has them). */
-  maxRecords?: number;
   /** What runs the flushes; default real timers (tests pass a virtual clock). */
   timers?: Timers;
 }
@@ -16,20 +14,18 @@ export interface PushBatcherOptions {
 /**
  * Coalesces main → renderer pushes for one window or bridge client (STYLE §8):
  * queues until the receiver says it is ready, then sends one batch per push
- * name per interval, however fast frames arrive.
+ * name per interval, however fast frames arrive. It holds the receiver's subscriptions
+ * (STYLE §14): at each flush it takes their deltas, one `subscriptions.deltas` message for all.
  */
 export class PushBatcher {
-  private records: JournalRecord[] = [];
-  private dropped = 0;
   private statuses = new Map<string, ConnectionStatus>();
-  private sessions = new Map<string, SessionRow>();
   private progress = new Map<string, ScenarioProgress>();
-  private sessionSummary: PushPayload<'sessions.updated'>['summary'] | undefined;
   private journalHealth: JournalHealth | undefined;
+  private readonly subscriptions = new Map<string, Subscription>();
   private timer: unknown;
   private isReady = false;
+  private isClosed = false;
   private readonly intervalMs: number;
-  private readonly maxRecords: number;
   private readonly timers: Timers;
 
   constructor(
@@ -37,13 +33,12 @@ export class PushBatcher {
     options: PushBatcherOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 100;
-    this.maxRecords = options.maxRecords ?? 5000;
     this.timers = options.timers ?? realTimers;
   }
 
   /** The receiver has loaded and listens: start delivering (what was queued goes first). */
   ready(): void {
-    if (this.isReady) return;
+    if (this.isReady || this.isClosed) return;
     this.isReady = true;
     this.flush();
     const next = (): void => {
@@ -55,19 +50,36 @@ export class PushBatcher {
     next();
   }
 
-  addRecord(record: JournalRecord): void {
-    this.records.push(record);
-    if (this.records.length > this.maxRecords * 2) this.trim();
+  /** Gone for good (window closed, socket closed): its subscriptions are closed and no new one is taken. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  hasSubscription(id: string): boolean {
+    return this.subscriptions.has(id);
+  }
+
+  /** Its deltas go to this receiver from the next flush on. */
+  addSubscription(id: string, subscription: Subscription): void {
+    this.subscriptions.get(id)?.close();
+    this.subscriptions.set(id, subscription);
+  }
+
+  /** Closes one subscription; false when it was not open. */
+  removeSubscription(id: string): boolean {
+    const subscription = this.subscriptions.get(id);
+    if (!subscription) return false;
+    subscription.close();
+    this.subscriptions.delete(id);
+    return true;
+  }
+
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
   }
 
   setStatus(status: ConnectionStatus): void {
     this.statuses.set(status.profileId, status);
-  }
-
-  /** Latest row per session wins: a renderer that was busy gets the current state, not the history. */
-  setSessions(update: PushPayload<'sessions.updated'>): void {
-    for (const row of update.items) this.sessions.set(row.sessionId, row);
-    this.sessionSummary = update.summary;
   }
 
   /** The journal thread's latest health. */
@@ -81,21 +93,11 @@ export class PushBatcher {
   }
 
   flush(): void {
-    if (!this.isReady) {
-      this.trim();
-      return;
-    }
+    if (!this.isReady) return;
     if (this.progress.size > 0) {
       const items = [...this.progress.values()];
       this.progress.clear();
       this.send('scenarios.progress', { items });
-    }
-    if (this.sessionSummary) {
-      const items = [...this.sessions.values()];
-      const summary = this.sessionSummary;
-      this.sessions.clear();
-      this.sessionSummary = undefined;
-      this.send('sessions.updated', { items, summary });
     }
     if (this.journalHealth) {
       const health = this.journalHealth;
@@ -107,27 +109,39 @@ export class PushBatcher {
       this.statuses.clear();
       this.send('connections.status', { items });
     }
-    if (this.records.length > 0) {
-      this.trim();
-      const items = this.records;
-      const dropped = this.dropped;
-      this.records = [];
-      this.dropped = 0;
-      this.send('journal.records', { items, dropped });
+    if (this.subscriptions.size > 0) {
+      const items: PushPayload<'subscriptions.deltas'>['items'] = [];
+      for (const [id, subscription] of this.subscriptions) {
+        const delta = subscription.take();
+        if (delta !== undefined) items.push({ id, delta });
+      }
+      if (items.length > 0) this.send('subscriptions.deltas', { items });
     }
   }
 
+  /**
+   * The receiver's page is replaced (a reload): what it subscribed to goes with it, and pushes
+   * queue until the new page says it is ready.
+   */
+  reset(): void {
+    this.pause();
+    this.closeSubscriptions();
+  }
+
   close(): void {
+    this.isClosed = true;
+    this.pause();
+    this.closeSubscriptions();
+  }
+
+  private pause(): void {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     this.isReady = false;
   }
 
-  private trim(): void {
-    const excess = this.records.length - this.maxRecords;
-    if (excess > 0) {
-      this.records = this.records.slice(excess);
-      this.dropped += excess;
-    }
+  private closeSubscriptions(): void {
+    for (const subscription of this.subscriptions.values()) subscription.close();
+    this.subscriptions.clear();
   }
 }

@@ -3,8 +3,10 @@ import { request as httpRequest } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { DEFAULT_QUERY } from '../../../shared/api';
+import { openBridge } from '../../../test-support/bridge-client';
 import { startMockServer, type MockServer } from '../../mock';
 import { AppService } from '../app';
 import { ScenarioRunner } from '../scenarios';
@@ -107,15 +109,63 @@ describe('headless host', () => {
     const connected = nextMessage(ws, (m) => m.kind === 'push' && m.push === 'connections.status' && JSON.stringify(m.payload).includes('"subscribed"'));
     ws.send(JSON.stringify({ kind: 'invoke', id: 4, command: 'connections.connect', request: { profileId: 'm' } }));
     await connected;
-    const records = nextMessage(ws, (m) => m.kind === 'push' && m.push === 'journal.records' && JSON.stringify(m.payload).includes('probe-marker'));
+    const tail = nextMessage(ws, (m) => m.id === 5);
+    ws.send(JSON.stringify({ kind: 'invoke', id: 5, command: 'subscriptions.subscribe', request: { id: 'tail-1', topic: 'tail', params: { channel: 'private-ai.bridge' } } }));
+    expect((await tail).result).toMatchObject({ ok: true, value: { id: 'tail-1', snapshot: { dropped: 0 } } });
+    const records = nextMessage(ws, (m) => m.kind === 'push' && m.push === 'subscriptions.deltas' && JSON.stringify(m.payload).includes('probe-marker'));
     await fetch(`${mock.httpUrl}/apps/${app.id}/events`).catch(() => undefined); // unsigned: refused, must not matter
     const { default: Pusher } = await import('pusher');
     await new Pusher({ appId: app.id, key: app.key, secret: app.secret, host: mock.host, port: String(mock.port), useTLS: false }).trigger('private-ai.bridge', 'chunk.delivered', {
       marker: 'probe-marker',
     });
     const push = await records;
-    expect((push.payload as { items: Array<{ type: string }> }).items.some((r) => r.type === 'frame')).toBe(true);
+    const [delta] = (push.payload as { items: Array<{ id: string; delta: { items: Array<{ type: string }> } }> }).items;
+    expect(delta?.id).toBe('tail-1');
+    expect(delta?.delta.items.some((r) => r.type === 'frame')).toBe(true);
     ws.close();
+  });
+
+  it('sends rows only to the socket whose Live view subscribed, and a closed socket frees its subscriptions', async () => {
+    const bare = await openBridge(host.port, token);
+    const live = await openBridge(host.port, token);
+    const bareMessages: Array<Record<string, unknown>> = [];
+    bare.ws.on('message', (raw) => bareMessages.push(JSON.parse(raw.toString()) as Record<string, unknown>));
+    bare.ready();
+    live.ready();
+    const before = service.subscriptionCount('live');
+    const subscribed = await live.invoke('subscriptions.subscribe', { id: 'live-1', topic: 'live', params: { offset: 0, limit: 20, query: { ...DEFAULT_QUERY, text: 'hh-' } } });
+    expect(subscribed).toMatchObject({ ok: true, value: { id: 'live-1', snapshot: { total: 0, rows: [] } } });
+    expect(service.subscriptionCount('live')).toBe(before + 1);
+
+    const rowsOf = (message: Record<string, unknown>) =>
+      message.kind === 'push' && message.push === 'subscriptions.deltas'
+        ? (message.payload as { items: Array<{ id: string; delta: { rows?: Array<{ sessionId: string; events: number }> } }> }).items.flatMap((item) => item.delta.rows ?? [])
+        : [];
+    const stream = (sessionId: string, from: number, to: number) => {
+      for (let sequence = from; sequence <= to; sequence++) {
+        service.capture({
+          type: 'frame',
+          at: Date.now(),
+          connection: 'hh',
+          channel: `private-ai.${sessionId}`,
+          event: 'chunk.delivered',
+          data: { session_id: sessionId, chunk: `${sequence} `, sequence, state: 'generating', termination_code: null },
+        });
+      }
+    };
+    const first = live.next((m) => rowsOf(m).some((row) => row.sessionId === 'hh-1' && row.events === 50));
+    stream('hh-1', 1, 50);
+    await first;
+    // Frames go on; by the time the Live socket has its next rows, the bare one has flushed too.
+    const second = live.next((m) => rowsOf(m).some((row) => row.sessionId === 'hh-1' && row.events === 80));
+    stream('hh-1', 51, 80);
+    await second;
+    expect(bareMessages.filter((m) => m.push === 'subscriptions.deltas')).toEqual([]);
+    expect(bareMessages.flatMap(rowsOf)).toEqual([]);
+
+    live.close();
+    await vi.waitFor(() => expect(service.subscriptionCount('live')).toBe(before), { timeout: 5000 });
+    bare.close();
   });
 });
 

@@ -152,8 +152,9 @@ function attachClient(ws: WebSocket, service: AppService): void {
     }
     const { id, command, request } = parsed.data;
     // dispatch turns every outcome, a thrown handler included, into a Result: this never rejects.
-    void service.handle(command, request).then((result) => send({ kind: 'result', id, result }));
+    void service.handle(command, request, pushes).then((result) => send({ kind: 'result', id, result }));
   });
+  // Its subscriptions go with it.
   ws.on('close', () => service.removePushTarget(pushes));
   ws.on('error', () => service.removePushTarget(pushes));
 }

@@ -92,6 +92,7 @@ export class Monitor {
   private readonly unpushed = new Set<string>();
   private readonly reconciled = new Map<string, ReconcileResult>();
   private readonly sessionEndListeners = new Set<(sessionId: string, row: SessionRow) => void>();
+  private readonly recomputeListeners = new Set<(sessionIds: ReadonlySet<string>) => void>();
   private readonly ended = new Set<string>();
   /** The connection (profile) each session was first seen on: reconciliation uses that profile's settings. */
   private readonly sessionConnections = new Map<string, string>();
@@ -467,6 +468,7 @@ export class Monitor {
         for (const listener of this.sessionEndListeners) listener(sessionId, row);
       }
     }
+    if (this.unpushed.size > 0) for (const listener of this.recomputeListeners) listener(this.unpushed);
     this.unpushed.clear();
     this.compactDue(now);
     this.evictEnded();
@@ -523,6 +525,16 @@ export class Monitor {
   onUpdate(listener: (update: MonitorUpdate) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Told on each tick which sessions were verdicted again since the previous one, whether or not
+   * their row changed: a detail's texts, anomalies and observations can change under an unchanged
+   * row (the session topic listens). The set is the monitor's own: read it, do not keep it.
+   */
+  onRecomputed(listener: (sessionIds: ReadonlySet<string>) => void): () => void {
+    this.recomputeListeners.add(listener);
+    return () => this.recomputeListeners.delete(listener);
   }
 
   /** Called once per session when it reaches a terminal state (the reconciler listens). */

@@ -1,30 +1,17 @@
-import { useEffect, useState } from 'react';
+import { useMemo } from 'react';
 import type { AppApi } from '../../../shared/api';
 import type { FrameRecord } from '../../../shared/journal';
 import { formatClock, formatPayload } from '../data/format';
+import { useSubscription } from '../data/use-subscription';
 
 const TAIL_LIMIT = 200;
+const FRAME_TAIL = { types: ['frame' as const], keep: TAIL_LIMIT };
 
-/** The newest raw frames first, as they arrive: what the sockets actually carry, before any analysis. */
+/** The newest raw frames first, as they arrive: what the sockets actually carry, before any analysis (the `tail` topic, frames only). */
 export function LiveTail({ api }: { api: AppApi }) {
-  const [frames, setFrames] = useState<FrameRecord[]>([]);
-  const [dropped, setDropped] = useState(0);
-
-  useEffect(() => {
-    let attached = true;
-    const off = api.on('journal.records', ({ items, dropped: skipped }) => {
-      const latest = items.filter((record): record is FrameRecord => record.type === 'frame').slice(-TAIL_LIMIT);
-      if (latest.length > 0) setFrames((previous) => [...previous, ...latest].slice(-TAIL_LIMIT));
-      if (skipped > 0) setDropped((count) => count + skipped);
-    });
-    void api.invoke('tail.recent', { limit: TAIL_LIMIT }).then((result) => {
-      if (attached && result.ok) setFrames((previous) => (previous.length > 0 ? previous : result.value));
-    });
-    return () => {
-      attached = false;
-      off();
-    };
-  }, [api]);
+  const tail = useSubscription(api, 'tail', FRAME_TAIL).state;
+  const frames = useMemo(() => (tail?.items ?? []).filter((record): record is FrameRecord => record.type === 'frame'), [tail]);
+  const dropped = tail?.dropped ?? 0;
 
   const newestFirst = frames.slice().reverse();
   return (

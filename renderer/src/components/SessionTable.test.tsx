@@ -2,7 +2,7 @@
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionRow } from '../../../test-support/session-rows';
-import { querySessions, DEFAULT_QUERY } from '../views/live/session-query';
+import { querySessions, DEFAULT_QUERY } from '../../../shared/api/session-query';
 import { SessionTable } from './SessionTable';
 
 afterEach(cleanup);

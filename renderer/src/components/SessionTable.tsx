@@ -2,7 +2,7 @@ import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import type { SessionRow } from '../../../shared/api';
 import { sessionHref } from '../app/route';
 import { formatAge, formatCount, formatMs } from '../data/format';
-import type { SessionQuery, SortKey } from '../views/live/session-query';
+import type { SessionQuery, SortKey } from '../../../shared/api/session-query';
 import { AnomalyBadges } from './AnomalyBadges';
 import { StatusChip } from './StatusChip';
 import { VirtualList } from './VirtualList';
@@ -64,7 +64,12 @@ const CANNOT = {
 } as const;
 
 interface Props {
+  /** The rows, or a window of them: `rows[0]` is row `offset` of `total`. */
   rows: readonly SessionRow[];
+  offset?: number;
+  total?: number;
+  /** Told which rows are rendered whenever that changes (the Live view subscribes to that window). */
+  onRange?(first: number, last: number): void;
   query: Pick<SessionQuery, 'sort' | 'descending'>;
   onSort(key: SortKey): void;
   height: number;
@@ -74,7 +79,7 @@ interface Props {
 }
 
 /** The sessions as a sortable, virtualized table (ARIA table semantics on divs, so only visible rows exist). */
-export function SessionTable({ rows, query, onSort, height, label, empty }: Props) {
+export function SessionTable({ rows, offset = 0, total = rows.length, onRange, query, onSort, height, label, empty }: Props) {
   // One clock for the whole table: ages tick every second without a timer per row.
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -83,7 +88,7 @@ export function SessionTable({ rows, query, onSort, height, label, empty }: Prop
   }, []);
 
   return (
-    <div className="session-table" role="table" aria-label={label} aria-rowcount={rows.length + 1}>
+    <div className="session-table" role="table" aria-label={label} aria-rowcount={total + 1}>
       <div className="session-grid session-head" role="row" aria-rowindex={1}>
         {COLUMNS.map((column) => (
           <div
@@ -100,16 +105,19 @@ export function SessionTable({ rows, query, onSort, height, label, empty }: Prop
         ))}
         <div role="columnheader">Anomalies</div>
       </div>
-      {rows.length === 0 ? (
+      {total === 0 ? (
         (empty ?? <p className="muted empty">No sessions match.</p>)
       ) : (
         <VirtualList
-          count={rows.length}
+          count={total}
           rowHeight={ROW_HEIGHT}
           height={height}
           role="rowgroup"
+          {...(onRange ? { onRange } : {})}
           renderRow={(index) => {
-            const row = rows[index] as SessionRow;
+            const row = rows[index - offset];
+            // Outside the window the host sent (scrolled past it, its rows on their way).
+            if (row === undefined) return <div className="session-grid session-row pending" role="row" aria-rowindex={index + 2} aria-busy="true" />;
             return (
               <div
                 className="session-grid session-row"

@@ -6,6 +6,7 @@ import type { Theme } from '../../app/theme';
 import { connectionSegments, fleetRows, vantageLossRows } from '../../charts/fleet-data';
 import { StatusChip } from '../../components/StatusChip';
 import { formatCount } from '../../data/format';
+import { useSubscription } from '../../data/use-subscription';
 import { ConnectionTimeline } from './ConnectionTimeline';
 
 const FleetCharts = lazy(() => import('../../charts/chart-components').then((m) => ({ default: m.FleetCharts })));
@@ -18,6 +19,7 @@ const BUCKETS = [
 ];
 const POLL_MS = 2000;
 const MAX_CONNECTION_RECORDS = 5000;
+const CONNECTION_TAIL = { types: ['connection' as const], keep: MAX_CONNECTION_RECORDS };
 
 type FleetSummary = CommandResponse<'fleet.summary'>;
 type MockCounters = CommandResponse<'mock.counters'>;
@@ -25,18 +27,20 @@ type MockCounters = CommandResponse<'mock.counters'>;
 /** The whole fleet: how sessions end over time, duplication and gaps, latency, connections, the mock's counters. */
 export function FleetView({ api, connections, theme }: { api: AppApi; connections: Record<string, ConnectionStatus>; theme: Theme }) {
   const [bucketMs, setBucketMs] = useState(10_000);
-  const [fleet, setFleet] = useState<FleetSummary | null>(null);
   const [counters, setCounters] = useState<MockCounters>(null);
-  const [records, setRecords] = useState<ConnectionRecord[]>([]);
   const [openedAt] = useState(() => Date.now());
   const [now, setNow] = useState(() => Date.now());
+  // The summary is the `fleet` topic's state; connection changes come from the record tail, connection records only.
+  const fleet: FleetSummary | null = useSubscription(api, 'fleet', { bucketMs }, { keepWhileChanging: true }).state;
+  const tail = useSubscription(api, 'tail', CONNECTION_TAIL).state;
+  const records = useMemo(() => (tail?.items ?? []).filter((r): r is ConnectionRecord => r.type === 'connection'), [tail]);
 
+  // The mock's counters are not a topic (they move with every message): asked for now and then, and the connection bars' clock with them.
   useEffect(() => {
     let stopped = false;
     const poll = async () => {
-      const [summary, mock] = await Promise.all([api.invoke('fleet.summary', { bucketMs }), api.invoke('mock.counters', {})]);
+      const mock = await api.invoke('mock.counters', {});
       if (stopped) return;
-      if (summary.ok) setFleet(summary.value);
       if (mock.ok) setCounters(mock.value);
       setNow(Date.now());
     };
@@ -46,17 +50,7 @@ export function FleetView({ api, connections, theme }: { api: AppApi; connection
       stopped = true;
       clearInterval(timer);
     };
-  }, [api, bucketMs]);
-
-  useEffect(
-    () =>
-      // Connection changes arrive in the raw record stream; keep only those (frames are dropped at once).
-      api.on('journal.records', ({ items }) => {
-        const changes = items.filter((r): r is ConnectionRecord => r.type === 'connection');
-        if (changes.length > 0) setRecords((previous) => [...previous, ...changes].slice(-MAX_CONNECTION_RECORDS));
-      }),
-    [api],
-  );
+  }, [api]);
 
   const rows = useMemo(() => (fleet ? fleetRows(fleet.buckets, fleet.bucketMs) : []), [fleet]);
   const loss = useMemo(() => (fleet ? vantageLossRows(fleet.lossByVantage, fleet.bucketMs) : undefined), [fleet]);

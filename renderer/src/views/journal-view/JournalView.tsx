@@ -18,7 +18,7 @@ import { useAvailableHeight } from '../../components/use-element-height';
 import { exportJournal } from '../../data/download';
 import { importInChunks } from '../../data/import-upload';
 import { formatBytes, formatCount, formatDateTime } from '../../data/format';
-import { querySessions, type SessionQuery, type SortKey } from '../live/session-query';
+import { querySessions, type SessionQuery, type SortKey } from '../../../../shared/api/session-query';
 
 type ImportResult = CommandResponse<'journal.import'>;
 

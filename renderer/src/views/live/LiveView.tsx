@@ -1,27 +1,46 @@
-import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AnomalyKindSchema, SessionStatusSchema, type AppApi, type AppInfo } from '../../../../shared/api';
 import { ANOMALY_LOOK } from '../../components/AnomalyBadges';
 import { SessionTable } from '../../components/SessionTable';
 import { StatusChip } from '../../components/StatusChip';
 import { useAvailableHeight } from '../../components/use-element-height';
 import type { SessionStore } from '../../data/session-store';
+import { useSubscription } from '../../data/use-subscription';
 import { UnrecognisedChannels } from './UnrecognisedChannels';
-import { countByStatus, DEFAULT_QUERY, querySessions, type SessionQuery, type SortKey } from './session-query';
+import { DEFAULT_QUERY, type SessionQuery, type SortKey } from '../../../../shared/api/session-query';
 
 const HINT_KEY = 'echoscope.demoHintDismissed';
 
-/** Sessions as they stream: status at a glance, counters, filters, newest first. */
+/** Rows of the Live table the host sends: the visible ones and a margin each side, so a scroll within it asks for nothing. */
+export const LIVE_WINDOW_ROWS = 200;
+const LIVE_WINDOW_MARGIN = 60;
+
+const NO_COUNTS = Object.fromEntries(SessionStatusSchema.options.map((status) => [status, 0])) as Record<(typeof SessionStatusSchema.options)[number], number>;
+
+/**
+ * Sessions as they stream: status at a glance, counters, filters, newest first. The host filters
+ * and sorts; this view subscribes to the window of rows its table shows (the `live` topic).
+ */
 export function LiveView({ api, store, info }: { api: AppApi; store: SessionStore; info: AppInfo | null }) {
-  // Re-render on the store's version; `all()` returns the same array until something changed.
-  useSyncExternalStore(store.subscribe, store.getVersion);
   const [query, setQuery] = useState<SessionQuery>(DEFAULT_QUERY);
+  const [offset, setOffset] = useState(0);
   const [hintDismissed, setHintDismissed] = useState(() => window.localStorage.getItem(HINT_KEY) === '1');
   const tableRef = useRef<HTMLDivElement>(null);
   const height = useAvailableHeight(tableRef, 260, 60);
 
-  const all = store.all();
-  const rows = useMemo(() => querySessions(all, query), [all, query]);
-  const counts = useMemo(() => countByStatus(all), [all]);
+  const live = useSubscription(api, 'live', { offset, limit: LIVE_WINDOW_ROWS, query }, { keepWhileChanging: true });
+  const window_ = live.state;
+  const rows = useMemo(() => window_?.rows ?? [], [window_]);
+  const total = window_?.total ?? 0;
+  const sessions = window_?.sessions ?? 0;
+  const counts = window_?.counts ?? NO_COUNTS;
+  // The rows this window shows feed the announcer's status changes.
+  useEffect(() => store.upsert(rows), [store, rows]);
+
+  // Scrolled out of the window: ask for the one around what shows.
+  const onRange = useCallback((first: number, last: number) => {
+    setOffset((current) => (first >= current && last <= current + LIVE_WINDOW_ROWS ? current : Math.max(0, first - LIVE_WINDOW_MARGIN)));
+  }, []);
 
   const sortBy = (key: SortKey) => setQuery((q) => ({ ...q, sort: key, descending: q.sort === key ? !q.descending : key !== 'sessionId' && key !== 'age' }));
 
@@ -30,7 +49,7 @@ export function LiveView({ api, store, info }: { api: AppApi; store: SessionStor
       <div className="view-head">
         <h2 id="live-title">Live sessions</h2>
         <span className="muted" data-testid="session-count">
-          {rows.length === all.length ? `${all.length} sessions` : `${rows.length} of ${all.length} sessions`}
+          {total === sessions ? `${sessions} sessions` : `${total} of ${sessions} sessions`}
         </span>
       </div>
       {info?.demo && !hintDismissed && (
@@ -95,15 +114,23 @@ export function LiveView({ api, store, info }: { api: AppApi; store: SessionStor
           <input type="search" value={query.text} placeholder="e.g. demo-3" onChange={(e) => setQuery((q) => ({ ...q, text: e.target.value }))} />
         </label>
       </form>
+      {live.error && (
+        <p className="error" role="alert" data-testid="live-error">
+          {live.error.message}
+        </p>
+      )}
       <UnrecognisedChannels api={api} />
       <div ref={tableRef}>
         <SessionTable
           rows={rows}
+          offset={window_?.offset ?? 0}
+          total={total}
+          onRange={onRange}
           query={query}
           onSort={sortBy}
           height={height}
           label="Live sessions"
-          empty={all.length === 0 ? <NothingWatched demo={info?.demo !== null && info?.demo !== undefined} /> : undefined}
+          empty={sessions === 0 ? <NothingWatched demo={info?.demo !== null && info?.demo !== undefined} /> : undefined}
         />
       </div>
     </section>

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TimelinePoint } from '../../../../shared/analysis/timeline';
 import type { AppApi, ExportFormat, MonitorSettings, SessionDetail, SessionTimelineView } from '../../../../shared/api';
+import { useSubscription } from '../../data/use-subscription';
 import type { Theme } from '../../app/theme';
 import SessionCharts from '../../charts/SessionCharts';
 import { StatusChip } from '../../components/StatusChip';
@@ -21,11 +22,13 @@ const SILENT_REFRESH_MS = 5000;
 const TEXT_CHARS = 4_000;
 
 interface Loaded {
-  detail: SessionDetail;
   /** Classified and downsampled on the host; null when the frames could not be had. */
   timeline: SessionTimelineView | null;
   /** Bumped on every load, so the frames table refetches the windows it shows. */
   version: number;
+  /** The row's events and status the charts were drawn for: when the detail moves on, they are fetched again. */
+  events: number;
+  status: string;
 }
 
 const picked = (point: TimelinePoint): PickedFrame => ({ index: point.index, at: point.at, x: point.x, y: point.y });
@@ -38,10 +41,14 @@ interface Props {
   theme: Theme;
 }
 
-/** One session in depth: timeline, latency, text, anomalies, raw frames and reconciliation. */
+/**
+ * One session in depth: timeline, latency, text, anomalies, raw frames and reconciliation. The
+ * detail (verdict, observations, texts, anomalies) is the `session` topic's state — a snapshot, then
+ * the host's patches as the session changes, never a refetch; the charts are the host's downsampled
+ * timeline, fetched again when the detail has moved on (at most every REFRESH_MS).
+ */
 export function SessionDetailView({ api, sessionId, store, settings, theme }: Props) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [selectedFrame, setSelectedFrame] = useState<PickedFrame | null>(null);
   const [selectedAnomaly, setSelectedAnomaly] = useState<number | null>(null);
   const [exportMessage, setExportMessage] = useState<string | null>(null);
@@ -61,29 +68,30 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   const lastLoad = useRef(0);
   const loads = useRef(0);
 
-  // The live row: when it changes (new events, new status) the detail is fetched again, at most every REFRESH_MS.
-  const row = useSyncExternalStore(store.subscribe, () => store.get(sessionId));
+  const subscription = useSubscription(api, 'session', { sessionId, ...seen, maxTextChars: TEXT_CHARS });
+  const detail = subscription.state;
+  const row = detail?.row;
+  const current = useRef(row);
+  current.current = row;
+  // The row feeds the announcer's status changes.
+  useEffect(() => {
+    if (row) store.upsert([row]);
+  }, [store, row]);
 
   const load = useCallback(async () => {
     if (loading.current) return;
+    const at = current.current;
+    if (at === undefined) return;
     loading.current = true;
     lastLoad.current = Date.now();
     // The host classifies and downsamples: a 100k-event session arrives as a few thousand points.
     const maxPoints = viewWidth.current > 0 ? Math.min(2000, Math.max(500, viewWidth.current)) : 2000;
     const which = vantage === null ? {} : { vantage };
-    const [detail, timeline] = await Promise.all([
-      api.invoke('sessions.get', { sessionId, ...which, maxTextChars: TEXT_CHARS }),
-      api.invoke('sessions.timeline', { sessionId, ...which, maxPoints, maxTextChars: TEXT_CHARS }),
-    ]);
+    const timeline = await api.invoke('sessions.timeline', { sessionId, ...which, maxPoints, maxTextChars: TEXT_CHARS });
     loading.current = false;
-    if (!detail.ok) {
-      setError(detail.error.code === 'not_found' ? `No session "${sessionId}" (yet). It appears here once its first event arrives.` : detail.error.message);
-      return;
-    }
-    setError(null);
     performance.mark('echoscope:detail-loaded', { detail: { frames: timeline.ok ? timeline.value.frames : 0 } });
     loads.current += 1;
-    setLoaded({ detail: detail.value, timeline: timeline.ok ? timeline.value : null, version: loads.current });
+    setLoaded({ timeline: timeline.ok ? timeline.value : null, version: loads.current, events: at.events, status: at.status });
   }, [api, sessionId, vantage]);
 
   // Another session: back to its fullest observation.
@@ -95,12 +103,12 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     setBelowFold(false);
     setSelectedFrame(null);
     setSelectedAnomaly(null);
-    void load();
   }, [load, sessionId]);
 
+  // The charts follow the detail: first when it comes, then when its events or status moved on, at most every REFRESH_MS.
   useEffect(() => {
-    if (!row || !loaded || (row.events === loaded.detail.row.events && row.status === loaded.detail.row.status)) return;
-    const wait = Math.max(0, lastLoad.current + REFRESH_MS - Date.now());
+    if (!row || (loaded && row.events === loaded.events && row.status === loaded.status)) return;
+    const wait = loaded ? Math.max(0, lastLoad.current + REFRESH_MS - Date.now()) : 0;
     const timer = setTimeout(() => void load(), wait);
     return () => clearTimeout(timer);
   }, [row, loaded, load]);
@@ -132,10 +140,16 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     void load();
   }, [settings, load]);
 
+  const error = subscription.error
+    ? subscription.error.message
+    : subscription.loaded && detail === null
+      ? `No session "${sessionId}" (yet). It appears here once its first event arrives.`
+      : null;
+
   const pickAnomaly = async (index: number) => {
     setSelectedAnomaly(index);
-    const anomaly = loaded?.detail.anomalies[index];
-    if (!anomaly || !loaded.timeline) return;
+    const anomaly = detail?.anomalies[index];
+    if (!anomaly || !loaded?.timeline) return;
     document.getElementById('chart-anchor')?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     // The event that showed it (same arrival and sequence, else the nearest in time): the host holds the frames.
     const located = await api.invoke('sessions.locate', { sessionId, ...seen, at: anomaly.at, ...(anomaly.sequence === undefined ? {} : { sequence: anomaly.sequence }) });
@@ -157,7 +171,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
       </section>
     );
   }
-  if (!loaded) {
+  if (!loaded || !detail) {
     return (
       <section className="view" aria-busy="true" ref={measureView}>
         <h2>Session {sessionId}</h2>
@@ -166,7 +180,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     );
   }
 
-  const { detail, timeline } = loaded;
+  const { timeline } = loaded;
   // The counters of the observation shown (the combined row is the Live list's).
   const r = detail.observations.find((o) => o.vantage === detail.vantage) ?? detail.row;
   const several = detail.observations.length > 1;

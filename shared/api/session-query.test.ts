@@ -1,11 +1,10 @@
-// @vitest-environment jsdom
 /**
  * What the Live table shows of the session store's rows: filtered by status ("problems" = not
  * streaming or completed, or any anomaly), by anomaly kind and by text in the id or channel;
  * sorted newest first by default, by alarm rank for status, ties by session id. Rows by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { sessionRow } from '../../../../test-support/session-rows';
+import { sessionRow } from '../../test-support/session-rows';
 import { countByStatus, DEFAULT_QUERY, isProblem, querySessions, type SessionQuery } from './session-query';
 
 const ids = (query: Partial<SessionQuery>, rows = ROWS) => querySessions(rows, { ...DEFAULT_QUERY, ...query }).map((row) => row.sessionId);

@@ -1,17 +1,25 @@
-import type { SessionRow } from '../../../../shared/api';
+import { z } from 'zod';
+import { AnomalyKindSchema, SessionStatusSchema, type SessionRow } from './monitor';
 
-/** Filtering and sorting of the Live table: pure, so thousands of rows are one array pass. */
+/**
+ * Filtering and sorting of the Live table: pure, so thousands of rows are one array pass. The host
+ * runs it for the `live` topic (the table's visible window); the Journal view over its own list.
+ */
 
-export type SortKey = 'sessionId' | 'status' | 'code' | 'events' | 'duplicates' | 'replays' | 'missing' | 'outOfOrder' | 'afterTerminal' | 'p95' | 'age';
+export const SORT_KEYS = ['sessionId', 'status', 'code', 'events', 'duplicates', 'replays', 'missing', 'outOfOrder', 'afterTerminal', 'p95', 'age'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
 
-export interface SessionQuery {
-  /** Empty = every status; `problems` = anything not streaming or completed, or with anomalies. */
-  status: SessionRow['status'] | 'all' | 'problems';
-  anomaly: SessionRow['anomalyKinds'][number] | 'any';
-  text: string;
-  sort: SortKey;
-  descending: boolean;
-}
+export const SessionQuerySchema = z
+  .object({
+    /** `all` = every status; `problems` = anything not streaming or completed, or with anomalies. */
+    status: z.union([SessionStatusSchema, z.enum(['all', 'problems'])]),
+    anomaly: z.union([AnomalyKindSchema, z.literal('any')]),
+    text: z.string().max(200),
+    sort: z.enum(SORT_KEYS),
+    descending: z.boolean(),
+  })
+  .strict();
+export type SessionQuery = z.infer<typeof SessionQuerySchema>;
 
 export const DEFAULT_QUERY: SessionQuery = { status: 'all', anomaly: 'any', text: '', sort: 'age', descending: false };
 
