@@ -31,6 +31,16 @@ describe('the Live table', () => {
     expect(cellsOf('cut')).toEqual({ code: 'max_tokens', retried: null });
   });
 
+  it('writes its counts grouped by thousands, in cells, tags and titles alike', () => {
+    const big = sessionRow('big', { status: 'completed', terminalAt: 2000, terminationCode: 'end_turn', replays: 1234, duplicates: 56_789, observations: 1500 });
+    render(<SessionTable rows={[big]} query={DEFAULT_QUERY} onSort={() => undefined} height={600} label="sessions" />);
+    const row = screen.getByTestId('session-row');
+    expect(within(row).getByTestId('retried').textContent).toBe('retried ×1,234');
+    expect(row.textContent).toContain('56,789');
+    expect(row.textContent).toContain('×1,500 vantages');
+    expect(within(row).getByText('×1,500 vantages').getAttribute('title')).toMatch(/^1,500 vantages saw this session/);
+  });
+
   it('sorts by code with the sessions that never ended first', () => {
     const sorted = querySessions(rows, { ...DEFAULT_QUERY, sort: 'code', descending: false }).map((r) => r.sessionId);
     expect(sorted.slice(0, 2).sort()).toEqual(['dead', 'live']);

@@ -144,9 +144,9 @@ export function SessionTable({ rows, offset = 0, total = rows.length, onRange, q
                     <span
                       className="tag small"
                       data-testid="observation-count"
-                      title={`${row.observations} vantages saw this session (connections, imported files): the row shows the worst of them`}
+                      title={`${formatCount(row.observations)} vantages saw this session (connections, imported files): the row shows the worst of them`}
                     >
-                      ×{row.observations} vantages
+                      ×{formatCount(row.observations)} vantages
                     </span>
                   )}
                   {row.contract.name !== 'echoscope' && (
@@ -170,9 +170,9 @@ export function SessionTable({ rows, offset = 0, total = rows.length, onRange, q
                     <span
                       className="tag small warn-tag"
                       data-testid="retried"
-                      title={`The job streamed again from the start ${row.replays === 1 ? 'once' : `${row.replays} times`} (a crash and retry): the client was sent the tokens again, whatever the end`}
+                      title={`The job streamed again from the start ${row.replays === 1 ? 'once' : `${formatCount(row.replays)} times`} (a crash and retry): the client was sent the tokens again, whatever the end`}
                     >
-                      retried{row.replays > 1 ? ` ×${row.replays}` : ''}
+                      retried{row.replays > 1 ? ` ×${formatCount(row.replays)}` : ''}
                     </span>
                   )}
                 </div>

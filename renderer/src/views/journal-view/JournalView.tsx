@@ -278,7 +278,7 @@ function PastSessions({ api, refreshKey }: { api: AppApi; refreshKey: unknown })
   return (
     <section className="panel" aria-labelledby="past-title">
       <h3 id="past-title">
-        Sessions by time and verdict <span className="muted">({rows.length === total ? total : `${rows.length} of ${total}`})</span>
+        Sessions by time and verdict <span className="muted">({rows.length === total ? formatCount(total) : `${formatCount(rows.length)} of ${formatCount(total)}`})</span>
       </h3>
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter past sessions">
         <label>

@@ -4,6 +4,7 @@ import { ANOMALY_LOOK } from '../../components/AnomalyBadges';
 import { SessionTable } from '../../components/SessionTable';
 import { StatusChip } from '../../components/StatusChip';
 import { useAvailableHeight } from '../../components/use-element-height';
+import { countOf, formatCount } from '../../data/format';
 import type { SessionStore } from '../../data/session-store';
 import { useSubscription } from '../../data/use-subscription';
 import { UnrecognisedChannels } from './UnrecognisedChannels';
@@ -49,7 +50,7 @@ export function LiveView({ api, store, info }: { api: AppApi; store: SessionStor
       <div className="view-head">
         <h2 id="live-title">Live sessions</h2>
         <span className="muted" data-testid="session-count">
-          {total === sessions ? `${sessions} sessions` : `${total} of ${sessions} sessions`}
+          {total === sessions ? countOf(sessions, 'session') : `${formatCount(total)} of ${countOf(sessions, 'session')}`}
         </span>
       </div>
       {info?.demo && !hintDismissed && (

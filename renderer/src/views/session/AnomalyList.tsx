@@ -1,6 +1,6 @@
 import type { SessionDetail } from '../../../../shared/api';
 import { ANOMALY_LOOK } from '../../components/AnomalyBadges';
-import { formatMs } from '../../data/format';
+import { formatCount, formatMs } from '../../data/format';
 
 type Anomaly = SessionDetail['anomalies'][number];
 
@@ -103,8 +103,8 @@ export function AnomalyList({ anomalies, dropped, t0, selected, onPick }: Props)
       <h3 id="anomaly-title">
         Anomalies{' '}
         <span className="muted">
-          ({anomalies.length}
-          {dropped > 0 ? ` shown, ${dropped} more counted` : ''})
+          ({formatCount(anomalies.length)}
+          {dropped > 0 ? ` shown, ${formatCount(dropped)} more counted` : ''})
         </span>
       </h3>
       {anomalies.length === 0 ? (

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AppApi, MetricsSettings as Settings, MetricsState } from '../../../../shared/api';
+import { countOf, formatCount } from '../../data/format';
 
 /**
  * Settings → Metrics: `/metrics` for Prometheus on a port of its own, and an OTLP endpoint. The
@@ -162,7 +163,7 @@ export function MetricsSettings({ api }: { api: AppApi }) {
             {state.otlp.state === 'off'
               ? 'OTLP export is off.'
               : state.otlp.state === 'failing'
-                ? `Failing: ${state.otlp.lastError} (${state.otlp.failures} of ${state.otlp.exports} pushes failed)`
+                ? `Failing: ${state.otlp.lastError} (${formatCount(state.otlp.failures)} of ${countOf(state.otlp.exports, 'push', 'pushes')} failed)`
                 : `Pushing to ${state.otlp.endpoint} (${state.otlp.exports} push${state.otlp.exports === 1 ? '' : 'es'} so far)`}
           </span>
         </div>
