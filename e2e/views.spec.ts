@@ -79,6 +79,13 @@ test('importing fixture journals (file picker and drag-and-drop) shows their ses
 
   await page.goto(`${served.url}#/session/s1`);
   await expect(page.getByTestId('session-detail').getByTestId('session-status')).toHaveText(/truncated/);
+  // A raw frame picked: its payload in full, pretty-printed, under the table's one-line view of it.
+  await page.getByTestId('frame-row').nth(1).click();
+  const payload = page.getByTestId('frame-payload');
+  await expect(payload).toContainText('Frame #2');
+  await expect(payload.locator('pre')).toContainText('"chunk": " answer",\n  "sequence": 2,');
+  await payload.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('session-frame-payload.png'), fullPage: true });
 });
 
 test('a crash-retry scenario runs on the embedded mock and its sessions show replays on the timeline', async ({ page, served }, testInfo) => {
