@@ -13,10 +13,13 @@ runCli(process.argv.slice(2), {
   stopSignal,
   interactive: process.stderr.isTTY === true,
 }).then(
-  (code) => {
+  async (code) => {
     process.exitCode = code;
     // Every command has closed what it owns (journal flushed, servers closed) before returning;
-    // background work still winding down (a cancelled scenario check) must not hold the exit.
+    // background work still winding down (a cancelled scenario check) must not hold the exit —
+    // but what was printed must all be out first: a pipe whose reader is slow (a CI log, `| less`)
+    // still holds the end of a long table, and process.exit would cut it.
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
     setTimeout(() => process.exit(code), 1500).unref();
   },
   (error: unknown) => {
@@ -24,3 +27,11 @@ runCli(process.argv.slice(2), {
     process.exitCode = 1;
   },
 );
+
+/** Resolves once everything written to the stream so far has been handed to the system. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write('', () => resolve());
+  });
+}
