@@ -82,8 +82,8 @@ const of = (name: string) => invocations.filter((i) => i.name === name);
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 describe('docs/ci.md', () => {
-  it('has YAML blocks that parse: two workflows and a fragment of steps', () => {
-    expect(parsed.length).toBe(3);
+  it('has YAML blocks that parse: two workflows and two fragments of steps', () => {
+    expect(parsed.length).toBe(4);
     for (const block of parsed) expect([block.errors, block.warnings]).toEqual([[], []]);
     expect(workflows.length).toBe(2);
     for (const workflow of workflows) {
@@ -98,10 +98,13 @@ describe('docs/ci.md', () => {
   });
 
   it('runs only echoscope command lines the CLI accepts', () => {
-    expect(invocations.map((i) => i.name).sort()).toEqual(['analyze', 'check', 'watch']);
+    expect(invocations.map((i) => i.name).sort()).toEqual(['analyze', 'check', 'check', 'watch']);
     for (const i of invocations) if (typeof i.values['fail-on'] === 'string') expect(() => parseFailOn(i.values['fail-on'] as string)).not.toThrow();
-    const [check] = of('check');
+    const [check, onStaging] = of('check');
     expect(check!.positionals.length).toBe(1);
+    // on staging: a real server named by every flag a real server needs, from the environment
+    expect(onStaging!.positionals).toEqual(['builtin:crash-retry,truncation,proxy-faults']);
+    for (const flag of ['url', 'app-id', 'key', 'secret']) expect(text(onStaging!.values[flag])).toMatch(/^\$REVERB_/);
     const reporters = text(check!.values.reporter).split(',');
     expect(reporters).toEqual(expect.arrayContaining(['junit', 'html']));
     for (const r of reporters) expect(REPORTERS).toContain(r);
