@@ -352,7 +352,8 @@ export type ContractPreview = z.infer<typeof ContractPreviewSchema>;
 /** Records `contracts.preview` reads at most (the newest the monitor retains). */
 export const PREVIEW_MAX_RECORDS = 20_000;
 
-export const monitorCommands = {
+/** The sessions live analysis verdicted: their rows, details, charts, frames and the fleet over them (SessionsService on the host). */
+export const sessionCommands = {
   'sessions.list': { request: SessionFilterSchema, response: z.object({ total: z.number(), rows: z.array(SessionRowSchema) }) },
   /**
    * One session's verdict. `maxTextChars` cuts `text` and `naiveText` (a 100k-token session's texts
@@ -389,6 +390,10 @@ export const monitorCommands = {
   },
   /** Fetches the session's generation record again now and compares (the profile's `reconcile` settings). */
   'sessions.reconcile': { request: z.object(SessionRef).strict(), response: ReconcileResultSchema },
+} as const;
+
+/** How live analysis reads channels: its thresholds, its contract, a draft contract's preview, what no contract read (ContractsService on the host). */
+export const contractCommands = {
   'monitor.settings': { request: MonitorSettingsSchema.partial().strict(), response: MonitorSettingsSchema },
   /**
    * The contract live analysis reads channels with (DESIGN §4, issue 18): `{}` reads it,
@@ -417,3 +422,6 @@ export const monitorCommands = {
     response: z.object({ items: z.array(UnrecognisedChannelSchema) }),
   },
 } as const;
+
+/** The Monitor's commands, both groups. */
+export const monitorCommands = { ...sessionCommands, ...contractCommands } as const;
