@@ -5,13 +5,13 @@
  * `builtin:crash-retry` is built (electron/mock/scenarios/library.ts), not from the exporter.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetric } from '../../test-support/otlp-receiver';
 import { GEN_AI_SECONDS_BUCKETS } from '../core/metrics';
 import { runCli } from './main';
+import { freePort } from '../../test-support/free-port';
 
 let receiver: OtlpReceiver | undefined;
 let dir: string | undefined;
@@ -21,17 +21,6 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
   dir = undefined;
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function cliIo() {
   const out: string[] = [];

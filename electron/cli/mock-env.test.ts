@@ -5,7 +5,6 @@
  * gives the mock's own credentials and address, and with those the official `pusher` SDK (what
  * Laravel's reverb broadcaster uses) publishes an event a raw protocol-7 client receives.
  */
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { envConnection, readLaravelEnv } from '../../shared/laravel';
 import { RawPusherClient } from '../../test-support/raw-pusher-client';
 import { DEFAULT_APP } from '../mock';
 import { runCli } from './main';
+import { freePort } from '../../test-support/free-port';
 
 /** Runs `echoscope mock …`; `line(match)` resolves with the first printed line that matches, `event(name)` with a JSON line's object. */
 function mock(args: string[]) {
@@ -46,14 +46,6 @@ function envFile(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'echoscope-mock-env-')), '.env');
   writeFileSync(path, text);
   return path;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A Laravel 8 app on the redis broadcaster, with the comments and lines a real one has. */

@@ -3,6 +3,7 @@ import Pusher from 'pusher';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../mock';
 import { runCli } from './main';
+import { freePort } from '../../test-support/free-port';
 
 let mock: MockServer | undefined;
 let blocker: Server | undefined;
@@ -12,17 +13,6 @@ afterEach(async () => {
   await new Promise<void>((resolve) => (blocker ? blocker.close(() => resolve()) : resolve()));
   blocker = undefined;
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -4,10 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MockApp } from '../../electron/mock/config';
+import { freePort } from '../free-port';
+
+export { freePort };
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SOKETI_DIR = join(projectRoot, '.peers/soketi');
@@ -31,18 +33,6 @@ export interface SoketiOptions {
   /** Client events per second per connection (soketi's maxClientEventsPerSecond). */
   clientEventRate?: number;
   extraEnv?: Record<string, string>;
-}
-
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 export async function startSoketi(options: SoketiOptions = {}): Promise<SoketiProcess> {

@@ -9,7 +9,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,24 +18,12 @@ import { proxiedSessionTruth, type SessionTruth } from '../../shared/scenario';
 import { runCli } from '../../electron/cli/main';
 import type { CheckReport } from '../../electron/core/scenarios';
 import { GEN_AI_SECONDS_BUCKETS, LABEL_NAMES, METRIC_NAMES } from '../../electron/core/metrics';
+import { freePort } from '../../test-support/free-port';
 
 const PROMETHEUS = process.env.ECHOSCOPE_PROMETHEUS ?? '/usr/bin/prometheus';
 const reason = existsSync(PROMETHEUS) ? null : `${PROMETHEUS} is missing (apt-get install prometheus)`;
 if (reason && process.env.ECHOSCOPE_REQUIRE_PROMETHEUS) throw new Error(`the Prometheus test must run here (ECHOSCOPE_REQUIRE_PROMETHEUS) but cannot: ${reason}`);
 if (reason) console.log(`[prometheus] skipped: ${reason}`);
-
-/** A port free now (the kernel's pick), released for the caller to listen on. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface PromSample {
   metric: Record<string, string>;
