@@ -26,9 +26,12 @@ interface Loaded {
   timeline: SessionTimelineView | null;
   /** Bumped on every load, so the frames table refetches the windows it shows. */
   version: number;
-  /** The row's events and status the charts were drawn for: when the detail moves on, they are fetched again. */
-  events: number;
-  status: string;
+  /**
+   * The row's events and status the charts were drawn for: when the detail moves on, they are
+   * fetched again. Null when the charts came before the detail did (both are asked at once).
+   */
+  events: number | null;
+  status: string | null;
 }
 
 const picked = (point: TimelinePoint): PickedFrame => ({ index: point.index, at: point.at, x: point.x, y: point.y });
@@ -58,7 +61,7 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
   // What lies below the charts (anomaly list, texts, raw frames) renders once the page above has
   // been painted: the first frame of a 100k-event session then lays out the charts only.
   const [belowFold, setBelowFold] = useState(false);
-  const loading = useRef(false);
+  const loading = useRef<string | null>(null);
   // The view's width, measured while it shows "Loading…" (a near-empty page: a cheap layout):
   // the charts size themselves from it and the host sends about a point per pixel.
   const viewWidth = useRef(0);
@@ -78,20 +81,26 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     if (row) store.upsert([row]);
   }, [store, row]);
 
+  // The session (and vantage) the view shows now: an answer for another one is not drawn.
+  const showing = useRef('');
+  showing.current = `${sessionId}|${vantage ?? ''}`;
+
   const load = useCallback(async () => {
-    if (loading.current) return;
+    const asked = `${sessionId}|${vantage ?? ''}`;
+    // one fetch at a time for a session; a new session's does not wait for the last one's
+    if (loading.current === asked) return;
     const at = current.current;
-    if (at === undefined) return;
-    loading.current = true;
+    loading.current = asked;
     lastLoad.current = Date.now();
     // The host classifies and downsamples: a 100k-event session arrives as a few thousand points.
     const maxPoints = viewWidth.current > 0 ? Math.min(2000, Math.max(500, viewWidth.current)) : 2000;
     const which = vantage === null ? {} : { vantage };
     const timeline = await api.invoke('sessions.timeline', { sessionId, ...which, maxPoints, maxTextChars: TEXT_CHARS });
-    loading.current = false;
+    if (loading.current === asked) loading.current = null;
+    if (showing.current !== asked) return;
     performance.mark('echoscope:detail-loaded', { detail: { frames: timeline.ok ? timeline.value.frames : 0 } });
     loads.current += 1;
-    setLoaded({ timeline: timeline.ok ? timeline.value : null, version: loads.current, events: at.events, status: at.status });
+    setLoaded({ timeline: timeline.ok ? timeline.value : null, version: loads.current, events: at?.events ?? null, status: at?.status ?? null });
   }, [api, sessionId, vantage]);
 
   // Another session: back to its fullest observation.
@@ -103,12 +112,18 @@ export function SessionDetailView({ api, sessionId, store, settings, theme }: Pr
     setBelowFold(false);
     setSelectedFrame(null);
     setSelectedAnomaly(null);
+    // The charts are asked at once, beside the detail's subscription: neither waits for the other.
+    void load();
   }, [load, sessionId]);
 
-  // The charts follow the detail: first when it comes, then when its events or status moved on, at most every REFRESH_MS.
+  // The charts follow the detail: then when its events or status moved on, at most every REFRESH_MS.
   useEffect(() => {
-    if (!row || (loaded && row.events === loaded.events && row.status === loaded.status)) return;
-    const wait = loaded ? Math.max(0, lastLoad.current + REFRESH_MS - Date.now()) : 0;
+    if (!row) return;
+    if (!loaded) return void load();
+    // Charts that came before the detail: drawn for what the detail says now (a later change fetches them again).
+    if (loaded.events === null && loaded.timeline !== null && loaded.timeline.frames > 0) return setLoaded({ ...loaded, events: row.events, status: row.status });
+    if (row.events === loaded.events && row.status === loaded.status) return;
+    const wait = Math.max(0, lastLoad.current + REFRESH_MS - Date.now());
     const timer = setTimeout(() => void load(), wait);
     return () => clearTimeout(timer);
   }, [row, loaded, load]);
