@@ -207,15 +207,15 @@ export class SessionTracker {
     }
     if (this.attempt === 1) this.firstAttemptMin = this.attemptMin;
 
-    if (!duplicate) {
-      this.text.first(sequence, e.chunk);
+    if (duplicate) this.text.arrived(e.chunk);
+    else {
+      this.text.firstArrived(sequence, e.chunk);
       if (!Number.isNaN(this.lastNewEventAt)) {
         this.lastGapMs = at - this.lastNewEventAt;
         this.interToken.record(this.lastGapMs);
       }
       this.lastNewEventAt = at;
     }
-    this.text.arrived(e.chunk);
     if (!Number.isNaN(e.emittedAt)) this.delivery.record(at - e.emittedAt);
     if (e.state === 'generating' && Number.isNaN(this.firstTokenAt)) this.firstTokenAt = at;
 
