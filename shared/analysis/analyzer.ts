@@ -599,7 +599,7 @@ export class Analyzer {
     const tracker = this.observation(key, channel, record, vantage, contract);
     const group = this.currentGroup!;
     if (violation === null) {
-      if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+      if (tracker.event(record, scratch)) group.arrived(tracker, scratch.sequence, record.at);
       if (record.exceptSocketId !== undefined && tracker.tap) group.publishedExcept(record.exceptSocketId, scratch.sequence);
       this.position = scratch.sequence;
       this.interTokenMs = tracker.lastGapMs;
@@ -646,7 +646,7 @@ export class Analyzer {
       scratch.sequence = positions.position(read.attempt, read.id, read.text);
       scratch.attempt = positions.lastAttempt;
       scratch.late = positions.late;
-      if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+      if (tracker.event(record, scratch)) group.arrived(tracker, scratch.sequence, record.at);
       if (record.exceptSocketId !== undefined && tracker.tap) group.publishedExcept(record.exceptSocketId, scratch.sequence);
       this.position = scratch.sequence;
       this.interTokenMs = tracker.lastGapMs;

@@ -146,8 +146,13 @@ export class SessionTracker {
   /** The inter-token gap the last frame added to `interTokenMs` (ms); NaN when it added none. */
   lastGapMs = Number.NaN;
 
-  /** Returns true when the sequence was new to this observation (for the comparison's lag). */
-  event(at: number, e: ContractEventScratch): boolean {
+  /**
+   * The frame's event, decoded into `e`. Returns true when the sequence was new to this
+   * observation (for the comparison's lag). Takes the frame, not its time: a number passed to a
+   * call that is not inlined is boxed, one allocation per frame.
+   */
+  event(frame: { readonly at: number }, e: ContractEventScratch): boolean {
+    const at = frame.at;
     this.lastGapMs = Number.NaN;
     this.activity(at, e.sequence);
     const wasTerminal = this.lastTerminalState !== null;
