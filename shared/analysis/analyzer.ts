@@ -573,16 +573,19 @@ export class Analyzer {
    */
   private channelState(channel: string, record: FrameRecord): ChannelState<SessionGroup> {
     const state = this.detector.state(channel, record.at, record.connection) as ChannelState<SessionGroup>;
-    if (this.detector.created && state.contract === null) {
-      const seed = this.detector.seedContract(channel);
-      const id = seed === null ? undefined : channelSessionId(seed.compiled, channel);
-      const group = id === undefined ? undefined : this.groups.get(id);
-      if (seed !== null && group !== undefined && group.contract === seed && group.observations.some((o) => o.channel === channel)) {
-        state.contract = seed;
-        state.recognised = true;
-      }
-    }
+    if (this.detector.created && state.contract === null) this.keepSeed(state, channel);
     return state;
+  }
+
+  /** A new channel state keeps the seed's contract when the seed's fast path read the channel already (apart: its closure would cost a context per frame). */
+  private keepSeed(state: ChannelState<SessionGroup>, channel: string): void {
+    const seed = this.detector.seedContract(channel);
+    const id = seed === null ? undefined : channelSessionId(seed.compiled, channel);
+    const group = id === undefined ? undefined : this.groups.get(id);
+    if (seed !== null && group !== undefined && group.contract === seed && group.observations.some((o) => o.channel === channel)) {
+      state.contract = seed;
+      state.recognised = true;
+    }
   }
 
   /** A frame of a sequenced contract (DESIGN §4): the payload names its session and sequence. */
@@ -596,7 +599,7 @@ export class Analyzer {
     const tracker = this.observation(key, channel, record, vantage, contract);
     const group = this.currentGroup!;
     if (violation === null) {
-      if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+      if (tracker.event(record, scratch)) group.arrived(tracker, scratch.sequence, record.at);
       if (record.exceptSocketId !== undefined && tracker.tap) group.publishedExcept(record.exceptSocketId, scratch.sequence);
       this.position = scratch.sequence;
       this.interTokenMs = tracker.lastGapMs;
@@ -643,7 +646,7 @@ export class Analyzer {
       scratch.sequence = positions.position(read.attempt, read.id, read.text);
       scratch.attempt = positions.lastAttempt;
       scratch.late = positions.late;
-      if (tracker.event(record.at, scratch)) group.arrived(tracker, scratch.sequence, record.at);
+      if (tracker.event(record, scratch)) group.arrived(tracker, scratch.sequence, record.at);
       if (record.exceptSocketId !== undefined && tracker.tap) group.publishedExcept(record.exceptSocketId, scratch.sequence);
       this.position = scratch.sequence;
       this.interTokenMs = tracker.lastGapMs;
@@ -665,22 +668,28 @@ export class Analyzer {
       this.groups.set(key, group);
     }
     let tracker = group.last;
-    if (tracker === undefined || tracker.vantageKey !== vantage) {
-      tracker = group.observations.find((o) => o.vantageKey === vantage);
-      if (tracker === undefined) {
-        // A tap watches every channel from its connection on, without subscribing.
-        const subscribedAt = this.subscriptions.get(subscriptionKey(vantage, channel)) ?? (record.tap === undefined ? undefined : this.connections.get(vantage)?.tapSince);
-        const v: Vantage = record.source === undefined ? { connection: record.connection } : { connection: record.connection, source: record.source };
-        if (record.tap !== undefined) v.tap = record.tap;
-        tracker = new SessionTracker(key, channel, v, vantage, subscribedAt !== undefined && subscribedAt <= record.at ? subscribedAt : Number.NaN, this.options);
-        group.add(tracker);
-        this.observationCount++;
-        // Open from its first frame until its terminal: the vantage's drops concern it meanwhile.
-        this.track(vantage).sessions.add(tracker);
-      }
-      group.last = tracker;
-    }
+    if (tracker === undefined || tracker.vantageKey !== vantage) tracker = group.last = this.vantageObservation(group, key, channel, record, vantage);
     this.currentGroup = group;
+    return tracker;
+  }
+
+  /**
+   * The group's observation from another vantage than the last frame's, made on its first frame.
+   * Apart from `observation` so that the closure here costs nothing per frame (a function that
+   * makes one allocates its context on every call).
+   */
+  private vantageObservation(group: SessionGroup, key: string, channel: string, record: FrameRecord, vantage: string): SessionTracker {
+    const known = group.observations.find((o) => o.vantageKey === vantage);
+    if (known !== undefined) return known;
+    // A tap watches every channel from its connection on, without subscribing.
+    const subscribedAt = this.subscriptions.get(subscriptionKey(vantage, channel)) ?? (record.tap === undefined ? undefined : this.connections.get(vantage)?.tapSince);
+    const v: Vantage = record.source === undefined ? { connection: record.connection } : { connection: record.connection, source: record.source };
+    if (record.tap !== undefined) v.tap = record.tap;
+    const tracker = new SessionTracker(key, channel, v, vantage, subscribedAt !== undefined && subscribedAt <= record.at ? subscribedAt : Number.NaN, this.options);
+    group.add(tracker);
+    this.observationCount++;
+    // Open from its first frame until its terminal: the vantage's drops concern it meanwhile.
+    this.track(vantage).sessions.add(tracker);
     return tracker;
   }
 

@@ -146,8 +146,13 @@ export class SessionTracker {
   /** The inter-token gap the last frame added to `interTokenMs` (ms); NaN when it added none. */
   lastGapMs = Number.NaN;
 
-  /** Returns true when the sequence was new to this observation (for the comparison's lag). */
-  event(at: number, e: ContractEventScratch): boolean {
+  /**
+   * The frame's event, decoded into `e`. Returns true when the sequence was new to this
+   * observation (for the comparison's lag). Takes the frame, not its time: a number passed to a
+   * call that is not inlined is boxed, one allocation per frame.
+   */
+  event(frame: { readonly at: number }, e: ContractEventScratch): boolean {
+    const at = frame.at;
     this.lastGapMs = Number.NaN;
     this.activity(at, e.sequence);
     const wasTerminal = this.lastTerminalState !== null;
@@ -207,15 +212,15 @@ export class SessionTracker {
     }
     if (this.attempt === 1) this.firstAttemptMin = this.attemptMin;
 
-    if (!duplicate) {
-      this.text.first(sequence, e.chunk);
+    if (duplicate) this.text.arrived(e.chunk);
+    else {
+      this.text.firstArrived(sequence, e.chunk);
       if (!Number.isNaN(this.lastNewEventAt)) {
         this.lastGapMs = at - this.lastNewEventAt;
         this.interToken.record(this.lastGapMs);
       }
       this.lastNewEventAt = at;
     }
-    this.text.arrived(e.chunk);
     if (!Number.isNaN(e.emittedAt)) this.delivery.record(at - e.emittedAt);
     if (e.state === 'generating' && Number.isNaN(this.firstTokenAt)) this.firstTokenAt = at;
 

@@ -25,13 +25,20 @@ export class StreamPositions {
   private next = 1;
   private textSeen = false;
   /**
-   * Event ids seen, with their position and attempt packed in one number (attempt × 2³² +
-   * position). The SDKs' ids are time-ordered (UUIDv7, ULID), so they nearly always arrive in
-   * increasing order: those are appended to a sorted array (no hashing, no allocation per event)
-   * and a redelivery is found by binary search; the few that arrive out of order go to a map.
+   * Event ids seen, with their position and attempt packed in one number, a *place* (attempt ×
+   * 2³² + position). The SDKs' ids are time-ordered (UUIDv7, ULID), so they nearly always arrive
+   * in increasing order: those are appended to a sorted array (no hashing, no allocation per
+   * event) and a redelivery is found by binary search; the few that arrive out of order go to a
+   * map. The sorted ids' places are kept as runs — consecutive ids nearly always get consecutive
+   * positions of one attempt — so an in-order event writes one array, not two: run r begins at
+   * `sortedIds[runStarts[r]]` with place `runPlaces[r]`, and each next id's place is one more.
    */
   private readonly sortedIds: string[] = [];
-  private readonly sortedPlaces: number[] = [];
+  private readonly runStarts: number[] = [];
+  private readonly runPlaces: number[] = [];
+  /** The attempt and position that continue the last run (0: no run yet). */
+  private runAttempt = 0;
+  private runNext = 0;
   private readonly otherIds = new Map<string, number>();
   /** The attempt number of the event `position` last placed. */
   lastAttempt = 1;
@@ -84,11 +91,15 @@ export class StreamPositions {
     }
     const position = this.next++;
     if (id !== null) {
-      const place = this.attemptNumber * PACK + position;
       if (highest) {
+        if (this.attemptNumber !== this.runAttempt || position !== this.runNext) {
+          this.runStarts.push(n);
+          this.runPlaces.push(this.attemptNumber * PACK + position);
+          this.runAttempt = this.attemptNumber;
+        }
+        this.runNext = position + 1;
         ids.push(id);
-        this.sortedPlaces.push(place);
-      } else this.otherIds.set(id, place);
+      } else this.otherIds.set(id, this.attemptNumber * PACK + position);
     }
     if (text) this.textSeen = true;
     else this.ended = true;
@@ -105,11 +116,25 @@ export class StreamPositions {
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const at = ids[mid]!;
-      if (at === id) return this.sortedPlaces[mid];
+      if (at === id) return this.placeAt(mid);
       if (at < id) lo = mid + 1;
       else hi = mid - 1;
     }
     return this.otherIds.get(id);
+  }
+
+  /** The place of `sortedIds[index]`: its run's first place plus how far into the run it is. */
+  private placeAt(index: number): number {
+    const starts = this.runStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    // the last run that begins at or before `index` (runStarts[0] is 0)
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.runPlaces[lo]! + (index - starts[lo]!);
   }
 
   private adopt(attempt: string | null): void {

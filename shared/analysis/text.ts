@@ -4,8 +4,9 @@
  *
  * Kept: one reference per stored chunk (the chunk strings themselves are shared with the
  * parsed frames), so memory is proportional to the text, capped at `maxChars` per text plus
- * one array slot per sequence. Joined strings are cached and extended incrementally, so an
- * in-order stream costs O(new chunks) per verdict, not O(all chunks).
+ * one array slot per sequence, and one per arrival once the arrivals differ from the first
+ * chunks. Joined strings are cached and extended incrementally, so an in-order stream costs
+ * O(new chunks) per verdict, not O(all chunks).
  */
 
 /**
@@ -26,7 +27,12 @@ export class SessionText {
   private textCache = '';
   private textCacheUpTo = 0;
 
-  private readonly arrivals: string[] = [];
+  /**
+   * Chunks in arrival order — null while they are `firstChunks` itself: every chunk so far was the
+   * next sequence's first one and was stored (an in-order stream without duplicates, nearly every
+   * stream), so one array is written per event, not two. The first other arrival copies them out.
+   */
+  private arrivals: string[] | null = null;
   private arrivalChars = 0;
   private naiveTruncatedFlag = false;
   private naiveCache = '';
@@ -42,8 +48,31 @@ export class SessionText {
     return this.naiveTruncatedFlag;
   }
 
+  /** A new sequence's chunk: its first chunk, and an arrival. */
+  firstArrived(sequence: number, chunk: string): void {
+    if (this.arrivals === null) {
+      if (sequence - 1 === this.firstChunks.length && this.storedChars + chunk.length <= this.maxChars) {
+        // what `first` and `arrived` would do: append it to both texts, which are still one
+        this.firstChunks.push(chunk);
+        this.storedChars += chunk.length;
+        return;
+      }
+      this.separate();
+    }
+    this.first(sequence, chunk);
+    this.arrived(chunk);
+  }
+
+  /** The arrivals so far become their own list (they were `firstChunks`, which is dense until then). */
+  private separate(): void {
+    this.arrivals = this.firstChunks.slice() as string[];
+    this.arrivalChars = this.storedChars;
+    this.naiveCache = '';
+    this.naiveCacheUpTo = 0;
+  }
+
   /** Records the first chunk seen for a new sequence. */
-  first(sequence: number, chunk: string): void {
+  private first(sequence: number, chunk: string): void {
     if (this.storedChars + chunk.length <= this.maxChars) {
       this.storedChars += chunk.length;
       if (sequence - 1 <= this.firstChunks.length + MAX_INDEX_JUMP) {
@@ -71,14 +100,15 @@ export class SessionText {
     return hash !== undefined && hash !== hashChunk(chunk);
   }
 
-  /** Records a chunk in arrival order. */
+  /** Records a chunk in arrival order (a redelivered sequence's; a new one's goes through `firstArrived`). */
   arrived(chunk: string): void {
+    if (this.arrivals === null) this.separate();
     if (this.naiveTruncatedFlag) return;
     if (this.arrivalChars + chunk.length > this.maxChars) {
       this.naiveTruncatedFlag = true;
       return;
     }
-    this.arrivals.push(chunk);
+    this.arrivals!.push(chunk);
     this.arrivalChars += chunk.length;
   }
 
@@ -112,8 +142,9 @@ export class SessionText {
   }
 
   naiveText(): string {
-    let text = this.naiveCache;
     const arrivals = this.arrivals;
+    if (arrivals === null) return this.text();
+    let text = this.naiveCache;
     for (let i = this.naiveCacheUpTo; i < arrivals.length; i++) text += arrivals[i];
     this.naiveCache = text;
     this.naiveCacheUpTo = arrivals.length;
