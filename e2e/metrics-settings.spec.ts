@@ -21,7 +21,10 @@ test('Settings → Metrics: the switch serves /metrics live, OTLP failures are s
   const section = page.getByTestId('metrics-settings');
   await expect(section.getByTestId('metrics-server-status')).toHaveText('Not served.');
   await section.getByLabel('Prometheus port').fill('0');
-  await section.getByRole('switch', { name: /Serve Prometheus metrics on 127\.0\.0\.1/ }).check();
+  // The switch shows the host's state: it turns on once the host says it serves (a click, then the answer).
+  const serve = section.getByRole('switch', { name: /Serve Prometheus metrics on 127\.0\.0\.1/ });
+  await serve.click();
+  await expect(serve).toBeChecked();
   const link = section.getByTestId('metrics-server-status').getByRole('link');
   await expect(link).toHaveAttribute('href', /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
   const response = await page.request.get((await link.getAttribute('href'))!);

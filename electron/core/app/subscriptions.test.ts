@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyTopicDelta, DEFAULT_QUERY, topics, type SessionRow, type TopicDelta, type TopicName, type TopicParams, type TopicState } from '../../../shared/api';
 import type { FrameRecord, JournalRecord } from '../../../shared/journal';
 import { inProcessClient, type InProcessClient } from '../../../test-support/in-process-client';
 import { VirtualClock } from '../../../test-support/virtual-clock';
 import { AppService } from './app-service';
+import { SESSION_REVALIDATE_MS } from './topics/session-topic';
 
 /**
  * Subscriptions of the App API (issue 19, item 7), in process: AppService with a virtual clock
@@ -262,4 +263,29 @@ describe('subscriptions', () => {
     // Patches, not the detail again and again: every delta after the first was a patch.
     expect(detail.last?.kind).toBe('patch');
   }, 120_000);
+});
+
+describe('an open session detail', () => {
+  it('catches up within SESSION_REVALIDATE_MS with a detail that changed without a recompute notice, and sends nothing while it does not change', async () => {
+    const clock = new VirtualClock(T0);
+    const service = host(clock);
+    const tab = client(service, clock);
+    service.capture(subscribed('quiet', T0));
+    for (let seq = 1; seq <= 3; seq++) service.capture(chunk('quiet', seq, T0 + seq));
+    service.capture(chunk('quiet', 4, T0 + 4, { state: 'completed', code: 'end_turn', chunk: '' }));
+    await clock.advanceAsync(200);
+    const view = await follow(tab.api, 'session', { sessionId: 'quiet' });
+    const real = service.monitor.detail('quiet')!;
+    expect(view.state).not.toBeNull();
+    // nothing changes: however long the page stays open, no delta is sent
+    await clock.advanceAsync(SESSION_REVALIDATE_MS * 3);
+    expect(view.deltas).toBe(0);
+    // the monitor's detail moves on without telling (a stand-in for a change no recompute announced)
+    const moved = { ...real, text: `${real.text}!` };
+    const spy = vi.spyOn(service.monitor, 'detail').mockReturnValue(moved);
+    await clock.advanceAsync(SESSION_REVALIDATE_MS + 200);
+    spy.mockRestore();
+    expect(view.deltas).toBe(1);
+    expect(view.state!.text).toBe(moved.text);
+  });
 });

@@ -18,21 +18,34 @@ export function sessionDetail(monitor: Monitor, { sessionId, vantage, maxTextCha
   };
 }
 
+/**
+ * How often an open detail is compared with the monitor's even when nothing said it changed: a
+ * safety net, so a change that reached the detail without a recompute notice (a session brought
+ * back from the journal while a second recording of it was imported) is shown within seconds,
+ * never missed for good. Sends nothing when nothing changed.
+ */
+export const SESSION_REVALIDATE_MS = 2000;
+
 /** One subscriber of one session: the detail it was last sent, and whether the session was verdicted again since. */
 class SessionSubscription implements Subscription {
   dirty = false;
+  private checkedAt: number;
 
   constructor(
     readonly params: SessionParams,
     private sent: SessionDetail | null,
     private readonly monitor: Monitor,
     private readonly leave: (member: SessionSubscription) => void,
-  ) {}
+  ) {
+    this.checkedAt = monitor.now();
+  }
 
   take(): TopicDelta<'session'> | undefined {
     // An ongoing stall grows with the clock, not with frames: its detail is asked again at every push while it lasts.
-    if (!this.dirty && !this.silent()) return undefined;
+    const now = this.monitor.now();
+    if (!this.dirty && !this.silent() && now - this.checkedAt < SESSION_REVALIDATE_MS) return undefined;
     this.dirty = false;
+    this.checkedAt = now;
     // A session the monitor let go (compacted, or past the cap) keeps what was sent: the journal still has it.
     const next = sessionDetail(this.monitor, this.params);
     if (next === undefined) return undefined;
