@@ -1,4 +1,5 @@
 import { runCli } from './main';
+import { outputFlushed } from './output-flushed';
 
 /** Entry of the `echoscope` binary (built to out/main/cli.js). */
 const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
@@ -19,7 +20,7 @@ runCli(process.argv.slice(2), {
     // background work still winding down (a cancelled scenario check) must not hold the exit —
     // but what was printed must all be out first: a pipe whose reader is slow (a CI log, `| less`)
     // still holds the end of a long table, and process.exit would cut it.
-    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    await outputFlushed([process.stdout, process.stderr]);
     setTimeout(() => process.exit(code), 1500).unref();
   },
   (error: unknown) => {
@@ -27,11 +28,3 @@ runCli(process.argv.slice(2), {
     process.exitCode = 1;
   },
 );
-
-/** Resolves once everything written to the stream so far has been handed to the system. */
-function flushed(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => {
-    if (stream.writableLength === 0) resolve();
-    else stream.write('', () => resolve());
-  });
-}

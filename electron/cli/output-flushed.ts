@@ -1,0 +1,17 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * Resolves once everything written to each stream so far has been handed to the system: the CLI
+ * exits only then, so a pipe whose reader is slow (a CI log, `| less`) still gets the end of a
+ * long table instead of losing it to the exit.
+ */
+export function outputFlushed(streams: readonly Writable[]): Promise<void> {
+  return Promise.all(streams.map(flushed)).then(() => undefined);
+}
+
+function flushed(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write('', () => resolve());
+  });
+}
