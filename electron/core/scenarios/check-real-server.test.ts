@@ -47,6 +47,19 @@ describe.skipIf(unavailable !== null)('echoscope check on soketi', () => {
     await soketi?.close();
   });
 
+  /** A scenario file played on soketi with the JSON reporter: its report, once the run passed without errors. */
+  async function passingRun(name: string, lines: string[]): Promise<CheckReport> {
+    const file = join(dir, `${name}.yaml`);
+    await writeFile(file, lines.join('\n'));
+    const out = join(dir, name);
+    const t = io();
+    const code = await runCli(['check', file, ...server(), '--secret', soketi.app.secret, '--reporter', 'json', '--out', out], t.io);
+    const { report } = await onlyReport(out);
+    expect(report.scenarios[0]!.errors).toEqual([]);
+    expect(code, t.out.join('\n')).toBe(0);
+    return report;
+  }
+
   it('plays the proxy faults, crash-retries and malformed frames on soketi with precision = recall = 1; the mock-only sessions are set aside by name', async () => {
     const out = join(dir, 'soketi');
     const t = io();
@@ -87,26 +100,16 @@ describe.skipIf(unavailable !== null)('echoscope check on soketi', () => {
   it('scores a client the proxy disconnected: what soketi published while it was away is lost, and EchoScope says exactly that', async () => {
     // 600 tokens 5 ms apart (3 s); the proxy closes the socket after its 250th event with 4100, which pusher-js answers by
     // coming back after 1 s (its backoff): about 200 events are published to nobody; the new socket gets fewer than 250, so once.
-    const file = join(dir, 'away.yaml');
-    await writeFile(
-      file,
-      [
-        'name: away',
-        'tokens: 600',
-        'timing: {ttftMs: 5, interTokenMs: 5}',
-        'analyzer: {stallAfterMs: 500, orphanAfterMs: 3000}',
-        'target: proxy',
-        'proxy: {faults: [{kind: disconnect, nth: [250], code: 4100}]}',
-        'sessions: [{id: away-1}]',
-        'expect: [{session: away-1, status: completed, counts: {disconnects: 1}}]',
-      ].join('\n'),
-    );
-    const out = join(dir, 'away');
-    const t = io();
-    const code = await runCli(['check', file, ...server(), '--secret', soketi.app.secret, '--reporter', 'json', '--out', out], t.io);
-    const { report } = await onlyReport(out);
-    expect(report.scenarios[0]!.errors).toEqual([]);
-    expect(code, t.out.join('\n')).toBe(0);
+    const report = await passingRun('away', [
+      'name: away',
+      'tokens: 600',
+      'timing: {ttftMs: 5, interTokenMs: 5}',
+      'analyzer: {stallAfterMs: 500, orphanAfterMs: 3000}',
+      'target: proxy',
+      'proxy: {faults: [{kind: disconnect, nth: [250], code: 4100}]}',
+      'sessions: [{id: away-1}]',
+      'expect: [{session: away-1, status: completed, counts: {disconnects: 1}}]',
+    ]);
     const [session] = report.scenarios[0]!.sessions;
     const given = proxiedSessionTruth(report.scenarios[0]!.truth.sessions[0]!, report.scenarios[0]!.truth.proxy!);
     const lost = given.events.filter((e) => e.delivery === 'dropped').length;
@@ -121,34 +124,24 @@ describe.skipIf(unavailable !== null)('echoscope check on soketi', () => {
   it('scores a ping silence by what it cost the client: a socket given up mid-stall is a disconnect, pings silenced on a flowing stream cost nothing', async () => {
     // The watcher pings after 150 ms without a message and gives up 150 ms later (pusher-js's activityTimeout, pongTimeout).
     // silent: a 1 s stall while the proxy swallows pings for 2 s → one socket given up; chatty: streams on, never idle → none.
-    const file = join(dir, 'quiet.yaml');
-    await writeFile(
-      file,
-      [
-        'name: quiet-pings',
-        'tokens: 40',
-        'timing: {ttftMs: 5, interTokenMs: 5}',
-        'analyzer: {stallAfterMs: 500, orphanAfterMs: 3000}',
-        'target: proxy',
-        'keepAlive: {activityTimeoutMs: 150, pongTimeoutMs: 150}',
-        'proxy:',
-        '  faults:',
-        '    - {kind: ping-silence, channel: private-ai.silent, nth: [10], durationMs: 2000}',
-        '    - {kind: ping-silence, channel: private-ai.chatty, nth: [10], durationMs: 100}',
-        'sessions:',
-        '  - {id: silent, faults: [{kind: stall, afterTokens: 12, durationMs: 1000}]}',
-        '  - {id: chatty}',
-        'expect:',
-        '  - {session: silent, status: completed, counts: {disconnects: 1, missing: 0}}',
-        '  - {session: chatty, status: completed, counts: {disconnects: 0}}',
-      ].join('\n'),
-    );
-    const out = join(dir, 'quiet');
-    const t = io();
-    const code = await runCli(['check', file, ...server(), '--secret', soketi.app.secret, '--reporter', 'json', '--out', out], t.io);
-    const { report } = await onlyReport(out);
-    expect(report.scenarios[0]!.errors).toEqual([]);
-    expect(code, t.out.join('\n')).toBe(0);
+    const report = await passingRun('quiet', [
+      'name: quiet-pings',
+      'tokens: 40',
+      'timing: {ttftMs: 5, interTokenMs: 5}',
+      'analyzer: {stallAfterMs: 500, orphanAfterMs: 3000}',
+      'target: proxy',
+      'keepAlive: {activityTimeoutMs: 150, pongTimeoutMs: 150}',
+      'proxy:',
+      '  faults:',
+      '    - {kind: ping-silence, channel: private-ai.silent, nth: [10], durationMs: 2000}',
+      '    - {kind: ping-silence, channel: private-ai.chatty, nth: [10], durationMs: 100}',
+      'sessions:',
+      '  - {id: silent, faults: [{kind: stall, afterTokens: 12, durationMs: 1000}]}',
+      '  - {id: chatty}',
+      'expect:',
+      '  - {session: silent, status: completed, counts: {disconnects: 1, missing: 0}}',
+      '  - {session: chatty, status: completed, counts: {disconnects: 0}}',
+    ]);
     const proxy = report.scenarios[0]!.truth.proxy!;
     // the proxy saw the silent session's first socket closed by the client itself, inside the silence
     const silence = proxy.clients.flatMap((c) => c.moments.map((m) => ({ m, c }))).find(({ m }) => m.kind === 'ping-silence' && m.channel === 'private-ai.silent')!;
