@@ -8,4 +8,4 @@ export { formatJunit, xmlEscape } from './reporters/junit';
 export { formatHtml } from './reporters/html';
 export { REPORTERS, writeReports, createRunFolder, withoutPictures, type ReporterName } from './reporters/output';
 export { ScenarioRunner, type ScenarioRunnerOptions } from './scenario-runner';
-export { describeServer, ServerTarget, MAX_BATCH, type ServerApp } from './server-target';
+export { describeServer, ServerTarget, type ServerApp } from './server-target';

@@ -12,7 +12,7 @@ import { pusherRest, restAnswer, type PusherRestApp } from '../hub/pusher-rest';
  * database would hold them.
  *
  * What only a server can do to its sockets (close them, silence pings) is not asked of a real
- * one: such scenarios are set aside before they run (`needsEmbeddedMock`).
+ * one: the sessions that need it are set aside before they run (`forRealServer`).
  */
 
 /** Pusher's, Reverb's and soketi's default limit of events in one batch request. */
@@ -42,7 +42,6 @@ export class ServerTarget implements SimulatorTarget {
   private readonly subscribers = new Map<string, number>();
   private readonly listeners = new Set<(event: SubscribedEvent) => void>();
   private readonly rest;
-  sent = 0;
 
   constructor(private readonly app: ServerApp) {
     this.rest = pusherRest(app);
@@ -86,11 +85,6 @@ export class ServerTarget implements SimulatorTarget {
     throw new Error('a real server cannot be told to stop answering pings: this scenario needs the embedded mock');
   }
 
-  /** Nothing waits to be sent (or a publish failed). */
-  get idle(): boolean {
-    return this.failed !== null || (this.queue.length === 0 && !this.sending);
-  }
-
   private describe(): string {
     return this.app.kind === 'pusher' ? describeServer(this.app) : `the server at ${describeServer(this.app)}`;
   }
@@ -106,7 +100,6 @@ export class ServerTarget implements SimulatorTarget {
             this.rest.triggerBatch(batch),
             `${this.describe()} refused to publish ${batch.length === 1 ? `${batch[0]!.name} on ${batch[0]!.channel}` : `${batch.length} events`}`,
           );
-          this.sent += batch.length;
         } catch (error) {
           this.failed = (error as Error).message;
           this.queue.length = 0;
