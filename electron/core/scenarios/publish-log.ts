@@ -11,7 +11,7 @@ export class PublishLog {
   private readonly byChannel = new Map<string, string[]>();
 
   /** The target, its publishes written down on the way. */
-  around<T extends SimulatorTarget>(target: T): SimulatorTarget {
+  around(target: SimulatorTarget): SimulatorTarget {
     return {
       generations: target.generations,
       publish: (request) => {
