@@ -1,4 +1,5 @@
 import {
+  commandDomains,
   profileOfConnection,
   type AppInfo,
   type CommandName,
@@ -13,11 +14,12 @@ import {
 } from '../../../shared/api';
 import type { HarCreator, JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
-import { IngestGuard } from '../ingest-guard';
 import { ConnectionHub, type HubOptions } from '../hub';
-import { MAX_SESSION_FRAMES, Monitor, RecordFollower, SessionTimelines, type MonitorOptions, type PrepareOptions, type RecordFollowerOptions, type SessionScope } from '../monitor';
+import type { Monitor, MonitorOptions, PrepareOptions, ReconcileTarget, RecordFollowerOptions } from '../monitor';
 import type { ScenarioRunner } from '../scenarios';
-import { CommandRouter, type DomainServices } from './command-router';
+import type { AnalysisCommand, Engine } from '../engine/engine';
+import { LocalEngine } from '../engine/local-engine';
+import { CommandRouter, type DomainHandlers, type DomainService, type DomainServices } from './command-router';
 import { FrameTail } from './frame-tail';
 import type { ChooseSaveFile, JournalPort } from './journal-port';
 import { MemoryProfileStore, type ProfileStore } from './profile-store';
@@ -25,19 +27,16 @@ import { PushBatcher, type PushBatcherOptions, type PushSend } from './push-batc
 import {
   AppInfoService,
   ConnectionsService,
-  ContractsService,
-  fleetSummary,
   JournalApiService,
   MetricsService,
   ProxyService,
   requireJournal,
   ScenariosService,
-  SessionsService,
   SubscriptionsService,
   type MetricsControl,
   type MockCounters,
 } from './services';
-import { SessionSource, type SessionEvents } from './session-source';
+import type { SessionEvents } from './session-source';
 import { Topics } from './topics';
 
 export interface AppServiceOptions {
@@ -46,6 +45,12 @@ export interface AppServiceOptions {
   demo?: AppInfo['demo'];
   profiles?: ProfileStore;
   clock?: Clock;
+  /**
+   * Live analysis, wherever it runs (the headless host's runs in its journal thread). Without
+   * one, it runs in this thread, built from `monitor`, `prepareTimelines`, `sessionEvents` and
+   * `reconcile`.
+   */
+  engine?: Engine;
   monitor?: MonitorOptions;
   /** Background classification of long sessions when they end (see SessionTimelines). */
   prepareTimelines?: PrepareOptions;
@@ -80,6 +85,39 @@ export type { JournalPort } from './journal-port';
 export type { MetricsControl } from './services';
 export type { SessionScope } from '../monitor';
 
+/** A domain whose commands live analysis answers, wherever the engine runs. */
+function analysisDomain<D extends 'sessions' | 'contracts'>(domain: D, engine: Engine): DomainService<D> {
+  const handlers: Record<string, unknown> = {};
+  for (const name of Object.keys(commandDomains[domain] as object)) {
+    handlers[name] = (request: unknown) => engine.call(name as AnalysisCommand, request as never);
+  }
+  return { handlers: handlers as DomainHandlers<D> };
+}
+
+/** Each profile's reconciliation settings, by profile id (what the engine's follower compares with). */
+function reconcileTargets(profiles: ProfileStore): Map<string, ReconcileTarget> {
+  const targets = new Map<string, ReconcileTarget>();
+  for (const profile of profiles.list()) if (profile.reconcile) targets.set(profile.id, profile.reconcile);
+  return targets;
+}
+
+/** The profile store, telling `changed` after every save and delete. */
+function observedProfiles(profiles: ProfileStore, changed: () => void): ProfileStore {
+  return {
+    list: () => profiles.list(),
+    get: (id) => profiles.get(id),
+    save: (profile) => {
+      profiles.save(profile);
+      changed();
+    },
+    delete: (id) => {
+      const deleted = profiles.delete(id);
+      changed();
+      return deleted;
+    },
+  };
+}
+
 /**
  * The Node side of the App API: one implementation behind both transports
  * (Electron IPC router, WebSocket bridge). Transports call `invoke` and attach
@@ -91,24 +129,18 @@ export type { SessionScope } from '../monitor';
  */
 export class AppService {
   readonly hub: ConnectionHub;
-  readonly monitor: Monitor;
+  /** Live analysis: in this thread, or the journal thread's (the headless host). */
+  readonly engine: Engine;
   private readonly tail = new FrameTail();
   private readonly targets = new Set<PushBatcher>();
   private readonly topics: Topics;
   private journalHealth: JournalHealth | undefined;
   private readonly recordListeners = new Set<(record: JournalRecord) => void>();
   private readonly router: CommandRouter;
-  private readonly downConnections = new Set<string>();
-  private readonly source: SessionSource;
-  private readonly timelines: SessionTimelines;
-  private readonly follower: RecordFollower;
-  private readonly ingestGuard: IngestGuard;
 
   constructor(private readonly options: AppServiceOptions) {
-    const profiles = options.profiles ?? new MemoryProfileStore();
     const clock = options.clock ?? preciseNow;
     const warn = options.onWarning ?? ((message: string) => console.warn(`EchoScope: ${message}`));
-    this.ingestGuard = new IngestGuard(warn);
     this.hub = new ConnectionHub(
       {
         record: (record, wireText) => this.onRecord(record, wireText),
@@ -117,63 +149,41 @@ export class AppService {
       clock,
       options.hub,
     );
-    const sessionEvents = options.sessionEvents;
-    this.monitor = new Monitor({
-      ...options.monitor,
-      clock,
-      // With a journal, ended sessions are compacted to their rows and read back from it on demand.
-      ...(sessionEvents ? { sessionSource: (scope: SessionScope) => sessionEvents(scope, MAX_SESSION_FRAMES) } : {}),
-      onWarning: warn,
-    });
-    this.source = new SessionSource(this.monitor, sessionEvents);
-    this.follower = new RecordFollower(
-      {
-        target: (sessionId) => {
-          // A session first seen by a profile's tap is that profile's.
-          const connection = this.monitor.connectionOf(sessionId);
-          return connection === undefined ? undefined : profiles.get(profileOfConnection(connection))?.reconcile;
-        },
-        detail: (sessionId) => this.monitor.detail(sessionId),
-        result: (sessionId, result) => this.monitor.recordReconcile(sessionId, result),
-      },
-      { ...options.reconcile, clock },
-    );
-    this.topics = new Topics(this.monitor, this.tail, (params) => fleetSummary(this.monitor, params));
-    this.monitor.onUpdate((update) => {
-      // After a session's first terminal, its later terminals and after-terminal events make the record worth another look.
-      this.follower.rowsChanged(update.items);
-    });
-    this.monitor.onSessionEnd((sessionId, row) => {
-      this.follower.ended(sessionId, row);
-      // A discovered channel is let go once its session ended (after the discovery's grace period).
-      const connection = this.monitor.connectionOf(sessionId);
-      if (connection !== undefined) this.hub.sessionEnded(profileOfConnection(connection), row.channel);
-      this.timelines.ended(sessionId, row.events);
-    });
-    options.scenarios?.onSessionStart((sessionId, at) => this.monitor.setStart(sessionId, at, 'run'));
+    this.engine =
+      options.engine ??
+      new LocalEngine({
+        clock,
+        ...(options.monitor ? { monitor: options.monitor } : {}),
+        ...(options.prepareTimelines ? { prepareTimelines: options.prepareTimelines } : {}),
+        ...(options.sessionEvents ? { sessionEvents: options.sessionEvents } : {}),
+        ...(options.reconcile ? { reconcile: options.reconcile } : {}),
+        onWarning: warn,
+      });
+    const stored = options.profiles ?? new MemoryProfileStore();
+    const profiles = observedProfiles(stored, () => this.engine.setReconcileTargets(reconcileTargets(stored)));
+    this.engine.setReconcileTargets(reconcileTargets(stored));
+    // A discovered channel is let go once its session ended (after the discovery's grace period).
+    this.engine.onSessionEnd((connection, channel) => this.hub.sessionEnded(profileOfConnection(connection), channel));
+    this.topics = new Topics(this.tail, (request) => this.engine.open(request));
+    options.scenarios?.onSessionStart((sessionId, at) => this.engine.setStart(sessionId, at, 'run'));
     // A check run watches on connections of its own: what they capture is journaled and analyzed here, so its sessions open like any other.
     options.scenarios?.onRecord((record) => this.onRecord(record));
     options.scenarios?.onProgress((progress) => {
       for (const target of this.targets) target.setProgress(progress);
     });
-    this.timelines = new SessionTimelines(this.monitor, (sessionId, vantage) => this.source.frames(sessionId, vantage), 4, options.prepareTimelines);
-    this.monitor.start();
     const standIns = options.services ?? {};
     this.router = new CommandRouter({
       app: standIns.app ?? new AppInfoService({ version: options.version, transport: options.transport, demo: options.demo ?? null }),
       connections:
         standIns.connections ?? new ConnectionsService({ hub: this.hub, profiles, tail: this.tail, ...(options.mockCounters ? { mockCounters: options.mockCounters } : {}) }),
-      sessions:
-        standIns.sessions ??
-        new SessionsService({ monitor: this.monitor, timelines: this.timelines, source: this.source, reconcile: (sessionId, trigger) => this.reconcile(sessionId, trigger) }),
-      contracts: standIns.contracts ?? new ContractsService({ monitor: this.monitor, clock }),
+      sessions: standIns.sessions ?? analysisDomain('sessions', this.engine),
+      contracts: standIns.contracts ?? analysisDomain('contracts', this.engine),
       metrics: standIns.metrics ?? new MetricsService(options.metrics),
       journal:
         standIns.journal ??
         new JournalApiService({
           journal: options.journal,
-          ingest: (record) => this.ingestGuard.feed((r) => this.monitor.ingest(r), record),
-          source: this.source,
+          engine: this.engine,
           creator: this.harCreator(),
           clock,
           chooseSaveFile: options.chooseSaveFile,
@@ -183,6 +193,12 @@ export class AppService {
       proxy: standIns.proxy ?? new ProxyService({ record: (record) => this.onRecord(record), onWarning: warn }),
       subscriptions: standIns.subscriptions ?? new SubscriptionsService(this.topics),
     });
+  }
+
+  /** The monitor, when live analysis runs in this thread (tests, in-process tools); throws where it runs in the journal thread. */
+  get monitor(): Monitor {
+    if (this.engine instanceof LocalEngine) return this.engine.monitor;
+    throw new Error('live analysis runs in the journal thread here: ask the App API (sessions.*, fleet.summary)');
   }
 
   /**
@@ -237,9 +253,7 @@ export class AppService {
 
   close(): void {
     this.options.scenarios?.dispose();
-    this.monitor.stop();
-    this.follower.close();
-    this.timelines.close();
+    void this.engine.close();
     this.hub.closeAll();
     this.router.close();
     for (const target of this.targets) target.close();
@@ -250,8 +264,10 @@ export class AppService {
    * A journal export as NDJSON or HAR pieces, for a download (the headless host's `GET /journal/export`):
    * nothing is built whole. Throws `not_found` on a host without a journal.
    */
-  exportStream(filter: JournalExportRequest): AsyncIterable<string> {
-    return requireJournal(this.options.journal).exportStream(filter, filter.sessionId === undefined ? undefined : this.source.scope(filter.sessionId), this.harCreator());
+  async *exportStream(filter: JournalExportRequest): AsyncIterable<string> {
+    const journal = requireJournal(this.options.journal);
+    const scope = filter.sessionId === undefined ? undefined : await this.engine.scope(filter.sessionId);
+    yield* journal.exportStream(filter, scope, this.harCreator());
   }
 
   /** How a HAR names the app that wrote it. */
@@ -261,24 +277,14 @@ export class AppService {
 
   /** Compares a session with the app's generation record now, when its profile opts in (after a reconnect, on demand). */
   reconcile(sessionId: string, trigger: 'reconnect' | 'manual' = 'reconnect'): Promise<ReconcileResult | undefined> {
-    return this.follower.check(sessionId, trigger);
+    return this.engine.reconcile(sessionId, trigger);
   }
 
   /** The capture path, whoever captured the record (the hub, a check run's connections, the fault proxy's clients). */
   private onRecord(record: JournalRecord, wireText?: string): void {
     if (record.type === 'frame') this.tail.push(record);
     this.options.journal?.append(record, wireText);
-    this.ingestGuard.feed((r) => this.monitor.ingest(r), record);
-    if (record.type === 'connection') {
-      const wasDown = this.downConnections.has(record.connection);
-      if (record.state === 'connected') {
-        this.downConnections.delete(record.connection);
-        // Back after a drop: what did the sessions that spanned the outage miss?
-        if (wasDown) for (const sessionId of this.monitor.openSessionsOn(record.connection)) void this.reconcile(sessionId);
-      } else if (record.state !== 'connecting') {
-        this.downConnections.add(record.connection);
-      }
-    }
+    this.engine.capture(record);
     if (this.topics.tail.size > 0) this.topics.tail.publish(record);
     for (const listener of this.recordListeners) listener(record);
   }

@@ -15,7 +15,9 @@ interface OpenImport {
   /** A chunk or the end is being taken: the next waits for its answer. */
   busy: boolean;
   timer: unknown;
-  finish: (outcome: ImportOutcome) => JournalImportResult;
+  finish: (outcome: ImportOutcome) => Promise<JournalImportResult>;
+  /** Lets go of what the import held, whether it finished or was dropped. */
+  done: () => void;
 }
 
 /**
@@ -35,10 +37,10 @@ export class ImportUploads {
   ) {}
 
   /** Starts an import; `finish` turns its outcome into the command's result (the sessions it touched). */
-  begin(fileName: string, sink: ImportSink, finish: (outcome: ImportOutcome) => JournalImportResult): { importId: string } {
+  begin(fileName: string, sink: ImportSink, finish: (outcome: ImportOutcome) => Promise<JournalImportResult>, done: () => void = () => undefined): { importId: string } {
     if (this.open.size >= MAX_OPEN_IMPORTS) throw new AppError('conflict', `${this.open.size} imports are under way: finish or abort one first`);
     const importId = randomBytes(12).toString('hex');
-    this.open.set(importId, { fileName, importer: new JournalImport(sink), busy: false, timer: undefined, finish });
+    this.open.set(importId, { fileName, importer: new JournalImport(sink), busy: false, timer: undefined, finish, done });
     this.arm(importId);
     return { importId };
   }
@@ -61,7 +63,7 @@ export class ImportUploads {
   async end(importId: string): Promise<JournalImportResult> {
     const entry = this.take(importId);
     try {
-      return entry.finish(await entry.importer.end());
+      return await entry.finish(await entry.importer.end());
     } catch (error) {
       throw this.stopped(importId, entry, error);
     } finally {
@@ -125,6 +127,7 @@ export class ImportUploads {
     if (entry === undefined) return;
     this.timers.clearTimeout(entry.timer);
     this.open.delete(importId);
+    entry.done();
   }
 
   private progress(importId: string, entry: OpenImport): JournalImportProgress {

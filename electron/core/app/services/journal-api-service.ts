@@ -6,18 +6,17 @@ import { ImportUploads } from '../import-uploads';
 import { JournalImport, type ImportOutcome } from '../journal-import';
 import type { ChooseSaveFile, JournalPort } from '../journal-port';
 import { saveStream } from '../save-file';
-import type { SessionSource } from '../session-source';
-
-/** Sessions an import's result lists by name (all are counted). */
-const LISTED_IMPORT_SESSIONS = 10_000;
+import type { Engine } from '../../engine/engine';
 
 export interface JournalApiServiceDeps {
   /** The durable journal; without one, the journal commands answer `not_found` (`journal.import` still analyzes). */
   journal: JournalPort | undefined;
-  /** Feeds an imported record to live analysis (guarded): the key of its session, if it has one. */
-  ingest: (record: JournalRecord) => string | undefined;
-  /** Where a session's records are (an export of one session). */
-  source: Pick<SessionSource, 'scope'>;
+  /**
+   * Live analysis: an imported record is captured like a live one (journaled, and analyzed by the
+   * engine wherever it runs), the sessions it fed are tallied there, and a session's scope says
+   * where its records are (an export of one session).
+   */
+  engine: Pick<Engine, 'capture' | 'importBegin' | 'importEnd' | 'scope'>;
   /** How a HAR names the app that wrote it. */
   creator: HarCreator;
   clock: Clock;
@@ -38,16 +37,16 @@ export class JournalApiService implements DomainService<'journal'> {
   private readonly uploads: ImportUploads;
 
   constructor(private readonly deps: JournalApiServiceDeps) {
-    const { journal, source, creator, clock, chooseSaveFile } = deps;
+    const { journal, engine, creator, clock, chooseSaveFile } = deps;
     this.uploads = new ImportUploads(deps.onWarning);
-    const scopeOf = (filter: JournalExportRequest) => (filter.sessionId === undefined ? undefined : source.scope(filter.sessionId));
+    const scopeOf = async (filter: JournalExportRequest) => (filter.sessionId === undefined ? undefined : engine.scope(filter.sessionId));
     const suggestedName = (filter: JournalExportRequest) => exportFileName(new Date(clock()).toISOString(), filter.format ?? 'ndjson', filter.sessionId);
     this.handlers = {
       'journal.stats': () => requireJournal(journal).stats(),
       'journal.retention': (update) => requireJournal(journal).setRetention(update),
       'journal.export': async (filter) => {
         const format = filter.format ?? 'ndjson';
-        const { ndjson, records } = await requireJournal(journal).exportNdjson(filter, scopeOf(filter), creator);
+        const { ndjson, records } = await requireJournal(journal).exportNdjson(filter, await scopeOf(filter), creator);
         return { fileName: suggestedName(filter), format, content: ndjson, records };
       },
       'journal.saveAs': async (filter) => {
@@ -56,14 +55,14 @@ export class JournalApiService implements DomainService<'journal'> {
         const path = await chooseSaveFile(suggestedName(filter), format);
         if (path === null) return { saved: false, path: null, format, records: 0, bytes: 0 };
         const counter = { records: 0 };
-        const bytes = await saveStream(requireJournal(journal).exportStream(filter, scopeOf(filter), creator, counter), path);
+        const bytes = await saveStream(requireJournal(journal).exportStream(filter, await scopeOf(filter), creator, counter), path);
         return { saved: true, path, format, records: counter.records, bytes };
       },
       'journal.import': ({ fileName, content }) => this.importText(fileName, content),
       'journal.importBegin': ({ fileName }) => {
         requireJournal(journal);
         const sink = this.importSink(fileName);
-        return this.uploads.begin(fileName, sink, sink.finish);
+        return this.uploads.begin(fileName, sink, sink.finish, sink.done);
       },
       'journal.importChunk': ({ importId, offset, data }) => this.uploads.chunk(importId, offset, Buffer.from(data, 'base64')),
       'journal.importEnd': ({ importId }) => this.uploads.end(importId),
@@ -82,30 +81,36 @@ export class JournalApiService implements DomainService<'journal'> {
    * so a big file goes at the journal's pace in bounded memory. `finish` makes the command's result.
    */
   private importSink(fileName: string) {
-    const sessions = new Set<string>();
-    let sessionCount = 0;
-    const { journal, ingest } = this.deps;
+    const { journal, engine } = this.deps;
+    engine.importBegin(fileName);
+    let ended = false;
     return {
+      /** A dropped import's tally is let go. */
+      done: () => {
+        if (!ended) void engine.importEnd(fileName);
+        ended = true;
+      },
       take: async (records: JournalRecord[]) => {
         for (const read of records) {
           const record = read.source === undefined ? { ...read, source: fileName } : read;
           journal?.append(record);
-          const key = ingest(record);
-          if (key !== undefined && !sessions.has(key)) {
-            sessionCount++;
-            if (sessions.size < LISTED_IMPORT_SESSIONS) sessions.add(key);
-          }
+          engine.capture(record);
         }
         await journal?.flush();
       },
-      finish: (outcome: ImportOutcome): JournalImportResult => ({
-        format: outcome.format,
-        records: outcome.records,
-        sessions: [...sessions],
-        sessionCount,
-        issues: outcome.issues,
-        issueCount: outcome.issueCount,
-      }),
+      finish: async (outcome: ImportOutcome): Promise<JournalImportResult> => {
+        // Everything taken is journaled (and so with the engine, wherever it runs): what it fed is known now.
+        ended = true;
+        const { sessions, count } = await engine.importEnd(fileName);
+        return {
+          format: outcome.format,
+          records: outcome.records,
+          sessions,
+          sessionCount: count,
+          issues: outcome.issues,
+          issueCount: outcome.issueCount,
+        };
+      },
     };
   }
 
@@ -115,8 +120,9 @@ export class JournalApiService implements DomainService<'journal'> {
     const importer = new JournalImport(sink);
     try {
       await importer.push(content);
-      return sink.finish(await importer.end());
+      return await sink.finish(await importer.end());
     } catch (error) {
+      sink.done();
       if (error instanceof AppError) throw new AppError(error.code, `${fileName}: ${error.message}`);
       throw error;
     }
