@@ -17,6 +17,8 @@ export default defineConfig({
           cli: resolve(root, 'electron/cli/index.ts'),
           // The headless host's journal runs in a worker thread (electron/core/journal/journal-worker-host.ts finds it here).
           'journal-worker': resolve(root, 'electron/core/journal/journal-worker.ts'),
+          // `serve`'s engine: its journal and live analysis in one worker thread (journal-worker-host.ts `startEngineWorker`).
+          'engine-worker': resolve(root, 'electron/core/engine/engine-worker.ts'),
           // `echoscope/playwright` (package.json `exports`): the fixture for the user's own frontend, run by their Playwright.
           playwright: resolve(root, 'playwright/index.ts'),
         },

@@ -1,6 +1,6 @@
 /**
  * Compaction end to end (issue 19): the real headless runtime with its segmented journal in a
- * worker thread, the real mock provider, sessions published with the official `pusher` SDK and
+ * worker thread (live analysis beside it: the engine thread), the real mock provider, sessions published with the official `pusher` SDK and
  * received by the hub's pusher-js connection. An ended session is compacted to its row; its
  * detail, timeline and raw frames come back from the journal; a late frame brings it back.
  */
@@ -12,9 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { startMockServer } from '../mock';
 import { startRuntime } from './runtime';
 
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -27,7 +27,15 @@ describe('compaction on the real runtime and journal', () => {
     const directory = join(mkdtempSync(join(tmpdir(), 'echoscope-compaction-')), 'journal');
     const runtime = await startRuntime({ transport: 'browser', version: 'test', demo: false, journal: { directory }, monitor: { tickMs: 50, compactAfterMs: 400 } });
     const service = runtime.service;
-    const monitor = service.monitor;
+    // The engine thread's state, as the App API and its footprint show it (its monitor is in the other thread).
+    const row = async () => {
+      const list = await service.invoke('sessions.list', {});
+      return list.ok ? list.value.rows.find((r) => r.sessionId === 'k1') : undefined;
+    };
+    const compacted = async () => {
+      const held = await service.engine.footprint();
+      return held.summaries === 1 && held.analyzerSessions === 0 && held.heldFrames === 0;
+    };
     try {
       await service.invoke('profiles.save', {
         id: 'p',
@@ -47,26 +55,25 @@ describe('compaction on the real runtime and journal', () => {
       // Built: tokens 1, 2, 4 (3 never sent), 2 again, completed at 5.
       for (const sequence of [1, 2, 4, 2]) await send(sequence);
       await send(5, 'completed', 'end_turn');
-      await until(() => monitor.list().rows.some((row) => row.sessionId === 'k1' && row.status === 'completed'), 'the session to complete');
+      await until(async () => (await row())?.status === 'completed', 'the session to complete');
       const live = await service.invoke('sessions.get', { sessionId: 'k1' });
       expect(live.ok && live.value.gaps).toEqual([{ from: 3, to: 3 }]);
 
-      await until(() => monitor.isCompacted('k1'), 'the session to be compacted');
-      expect(monitor.footprint()).toMatchObject({ analyzerSessions: 0, summaries: 1, heldFrames: 0 });
+      await until(compacted, 'the session to be compacted');
       const back = await service.invoke('sessions.get', { sessionId: 'k1' });
       expect(back.ok && back.value).toEqual(live.ok && live.value);
       expect(back.ok && back.value.text).toBe('w1 w2 w4 ');
       expect(back.ok && back.value.row).toMatchObject({ status: 'completed', duplicates: 1, missing: 1, events: 5 });
-      await until(() => monitor.isCompacted('k1'), 'the session to be compacted again');
+      await until(compacted, 'the session to be compacted again');
       const frames = await service.invoke('sessions.frames', { sessionId: 'k1', offset: 0, limit: 50 });
       const sequences = frames.ok ? frames.value.rows.filter((row) => row.frame.event === 'chunk.delivered').map((row) => (row.frame.data as { sequence: number }).sequence) : [];
       expect(sequences).toEqual([1, 2, 4, 2, 5]);
-      await until(() => monitor.isCompacted('k1'), 'the session to be compacted once more');
+      await until(compacted, 'the session to be compacted once more');
 
       // Built: token 4 again, after the end.
       await send(4);
-      await until(() => monitor.list().rows.some((row) => row.sessionId === 'k1' && row.afterTerminal === 1), 'the late frame to count after the terminal event');
-      expect(monitor.list().rows.find((row) => row.sessionId === 'k1')).toMatchObject({ status: 'completed', events: 6, duplicates: 2 });
+      await until(async () => (await row())?.afterTerminal === 1, 'the late frame to count after the terminal event');
+      expect(await row()).toMatchObject({ status: 'completed', events: 6, duplicates: 2 });
     } finally {
       await runtime.close();
       await mock.close();

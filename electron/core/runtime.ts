@@ -3,9 +3,10 @@ import { ProfileInputSchema, type AppInfo, type JournalHealth, type Profile } fr
 import { AppService, type AppServiceOptions, type ProfileStore, type SessionScope } from './app';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet';
 import { preciseNow } from './clock';
-import { IngestGuard } from './ingest-guard';
 import { ScenarioRunner } from './scenarios';
-import { JournalService, startJournalWorker, type JournalWorker } from './journal';
+import { JournalService, startEngineWorker, type JournalWorker } from './journal';
+import { WorkerEngine } from './engine/worker-engine';
+import type { EngineSettings } from './engine/engine-protocol';
 import type { Journal } from '../../shared/journal';
 import { MetricsOutputs, MetricsRecorder, type MetricsOutputsOptions } from './metrics';
 import type { MonitorOptions } from './monitor';
@@ -64,6 +65,21 @@ export const DEMO_PROFILE_ID = 'demo';
 
 /** Records of the most recent sessions analyzed again at start-up (~5 µs each: a bounded start, whatever the journal's size). */
 export const RECENT_RECORDS = 20_000;
+/** How far back from the journal's newest record start-up looks for them. */
+const RECENT_WINDOW_MS = 24 * 3_600_000;
+
+/** The monitor's settings that can go to the engine thread: its clock and timers are that thread's own. */
+function engineSettings(monitor: MonitorOptions | undefined): EngineSettings {
+  if (monitor === undefined) return {};
+  const { analyzer, tickMs, maxEndedSessions, compactAfterMs, maxHeldFrames } = monitor;
+  return {
+    ...(analyzer ? { analyzer } : {}),
+    ...(tickMs === undefined ? {} : { tickMs }),
+    ...(maxEndedSessions === undefined ? {} : { maxEndedSessions }),
+    ...(compactAfterMs === undefined ? {} : { compactAfterMs }),
+    ...(maxHeldFrames === undefined ? {} : { maxHeldFrames }),
+  };
+}
 
 /** Assembles the core for a host (Electron main or the headless `serve`): the App service and, optionally, the demo. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -76,11 +92,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const warn = options.onWarning ?? ((message: string) => console.warn(`EchoScope: ${message}`));
   let journal: JournalService | undefined;
   let worker: JournalWorker | undefined;
+  let engine: WorkerEngine | undefined;
   // Told to every window once the App service exists (a restart during start-up is told to the log).
   let onJournalHealth: (health: JournalHealth) => void = () => undefined;
   if (options.journal) {
-    // The segmented journal works in a supervised worker thread: capture on this thread is never held up by it.
-    if ('directory' in options.journal) worker = await startJournalWorker(options.journal.directory, { onWarning: warn, onHealth: (health) => onJournalHealth(health) });
+    // The segmented journal and live analysis work in one supervised worker thread (the engine): capture and the App API on this thread are never held up by them.
+    if ('directory' in options.journal) {
+      const started = await startEngineWorker(options.journal.directory, {
+        onWarning: warn,
+        onHealth: (health) => onJournalHealth(health),
+        settings: engineSettings(options.monitor),
+        recent: { windowMs: RECENT_WINDOW_MS, records: RECENT_RECORDS },
+      });
+      worker = started;
+      engine = new WorkerEngine(started.channel);
+    }
     const source = worker ? worker.journal : (options.journal as { journal: Journal }).journal;
     const location = 'directory' in options.journal ? options.journal.directory : options.journal.location;
     const health = worker ? () => worker!.health() : 'journal' in options.journal ? options.journal.health : undefined;
@@ -90,7 +116,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const metrics = options.metrics ?? (options.metricsOutputs ? new MetricsRecorder() : undefined);
   const outputs = metrics && options.metricsOutputs ? new MetricsOutputs({ ...options.metricsOutputs, recorder: metrics, version: options.version, onNotice: warn }) : undefined;
   const service = new AppService({
-    ...(journal ? { journal, sessionEvents: (scope: SessionScope, limit: number) => journal!.sessionEvents(scope, limit) } : {}),
+    ...(engine ? { engine } : {}),
+    ...(journal && !engine ? { sessionEvents: (scope: SessionScope, limit: number) => journal!.sessionEvents(scope, limit) } : {}),
+    ...(journal ? { journal } : {}),
     transport: options.transport,
     version: options.version,
     ...(options.monitor ? { monitor: options.monitor } : {}),
@@ -103,12 +131,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(outputs ? { metrics: outputs } : {}),
   });
   onJournalHealth = (health) => service.setJournalHealth(health);
-  if (journal) {
-    // Sessions from before this start are analyzed again, so the journal's recent past shows at once.
-    const guard = new IngestGuard(warn);
-    for (const record of await journal.recent(24 * 3_600_000, RECENT_RECORDS)) guard.feed((r) => service.monitor.ingest(r), record);
+  if (journal && !engine) {
+    // Sessions from before this start are analyzed again, so the journal's recent past shows at once (the engine thread does it itself).
+    for (const record of await journal.recent(RECENT_WINDOW_MS, RECENT_RECORDS)) service.engine.capture(record);
   }
-  if (metrics) service.monitor.attachMetrics(metrics);
+  if (metrics) service.engine.attachMetrics(metrics);
   // Metrics are an extra: a port that cannot be had is said (and shown in Settings), and the rest runs.
   await outputs?.start();
   if (mock && app) {
@@ -131,7 +158,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       unwatch: (channel) => {
         if (service.hub.status(DEMO_PROFILE_ID)) service.hub.unsubscribe(DEMO_PROFILE_ID, channel);
       },
-      started: (sessionId, at) => service.monitor.setStart(sessionId, at, 'run'),
+      started: (sessionId, at) => service.engine.setStart(sessionId, at, 'run'),
       onWarning: warn,
     });
   }

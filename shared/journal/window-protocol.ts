@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiErrorSchema } from '../api/result';
-import { capturedRecordBatch, type CapturedBatch } from './captured';
+import type { CapturedBatch } from './captured';
 import { checkRecord } from './guards';
 import type { JournalRecord } from './records';
 
@@ -16,13 +16,12 @@ export { JOURNAL_PORT_CHANNEL, JOURNAL_PORT_MESSAGE } from './window-port';
 /** Records are checked with the hand-written guard: a zod object parse per record would cost more than the write. */
 export const JournalRecordsSchema = z.array(z.custom<JournalRecord>((value) => checkRecord(value).ok, 'not a journal record'));
 
-/** An append: records, or Pusher frames as their wire text (captured.ts), decoded and checked here into the batch the journal stores. */
-export const CapturedBatchSchema = z.custom<CapturedBatch>().transform((value, context) => {
-  const parsed = capturedRecordBatch(value);
-  if (parsed.ok) return parsed.batch;
-  context.addIssue({ code: 'custom', message: parsed.message });
-  return z.NEVER;
-});
+/**
+ * An append: records, or Pusher frames as their wire text (captured.ts). Decoded and checked when
+ * it is answered (window-server.ts), into the batch the journal stores — and, for a server that
+ * analyzes what it journals, into the records as well, in one decode.
+ */
+export const CapturedBatchSchema = z.custom<CapturedBatch>();
 
 export const JournalQuerySchema = z.strictObject({
   sessionKey: z.string().optional(),
@@ -63,7 +62,7 @@ export const JournalWindowRequestSchema = z.discriminatedUnion('op', [
   z.object({ id: Id, op: z.literal('exportCancel'), export: Id }),
   z.object({ id: Id, op: z.literal('prune'), policy: RetentionPolicySchema, nowMs: z.number() }),
 ]);
-/** A request as sent (an append carries a CapturedBatch); {@link ParsedJournalWindowRequest} as answered (its RecordBatch). */
+/** A request as sent; {@link ParsedJournalWindowRequest} as checked at the server. */
 export type JournalWindowRequest = z.input<typeof JournalWindowRequestSchema>;
 export type ParsedJournalWindowRequest = z.output<typeof JournalWindowRequestSchema>;
 export type JournalWindowOp = JournalWindowRequest['op'];

@@ -1,17 +1,38 @@
 import { describeZodError } from '../api/result';
-import { BatchOrder } from './batch-order';
+import { BatchOrder, type BatchTag } from './batch-order';
+import { capturedRecordBatch, decodeCapture } from './captured';
 import type { Journal } from './journal';
+import type { JournalRecord } from './records';
 import { EXPORT_WINDOW, JournalWindowRequestSchema, type JournalWindowMessage, type ParsedJournalWindowRequest } from './window-protocol';
 
 /** A journal the window (or the host's worker) serves: one that stores appends as a {@link RecordBatch}. */
 export type ServedJournal = Journal & Required<Pick<Journal, 'appendBatch'>>;
+
+export interface ServeOptions {
+  /**
+   * What the journal takes, as records, in the order it takes them (an engine beside the journal
+   * analyzes them): each append or import once — an append whose batch id says it was written
+   * already is not told again — before it is written.
+   */
+  onRecords?: (records: readonly JournalRecord[], tag: BatchTag | undefined) => void;
+}
+
+/** An append the server refused (what is wrong with its batch): answered as `invalid_request`. */
+class InvalidBatch extends Error {
+  readonly code = 'invalid_request';
+}
 
 /**
  * The journal window's side: answers one request with the journal. Kept here, free of
  * DOM types, so Vitest drives it over a Node MessageChannel exactly as Electron does.
  * It never rejects: a store that did not open, like any failure, is the request's error result.
  */
-export async function answerJournalRequest(journal: ServedJournal | Promise<ServedJournal>, raw: unknown, send: (message: JournalWindowMessage) => void): Promise<void> {
+export async function answerJournalRequest(
+  journal: ServedJournal | Promise<ServedJournal>,
+  raw: unknown,
+  send: (message: JournalWindowMessage) => void,
+  options: ServeOptions = {},
+): Promise<void> {
   const parsed = JournalWindowRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const id = typeof raw === 'object' && raw !== null && Number.isInteger((raw as { id?: unknown }).id) ? (raw as { id: number }).id : 0;
@@ -20,9 +41,9 @@ export async function answerJournalRequest(journal: ServedJournal | Promise<Serv
   }
   const request = parsed.data;
   try {
-    send({ kind: 'result', id: request.id, result: { ok: true, value: await perform(await journal, request, send) } });
+    send({ kind: 'result', id: request.id, result: { ok: true, value: await perform(await journal, request, send, options) } });
   } catch (error) {
-    const code = error instanceof Error && 'code' in error && error.code === 'conflict' ? 'conflict' : 'internal';
+    const code = error instanceof Error && 'code' in error && (error.code === 'conflict' || error.code === 'invalid_request') ? error.code : 'internal';
     send({ kind: 'result', id: request.id, result: { ok: false, error: { code, message: error instanceof Error ? error.message : String(error) } } });
   }
 }
@@ -70,12 +91,27 @@ function flowsOf(journal: ServedJournal): Map<number, ExportFlow> {
 /** Each served journal's batch order; appends are answered one after another, so this is all it takes. */
 const orders = new WeakMap<ServedJournal, BatchOrder>();
 
-async function perform(journal: ServedJournal, request: ParsedJournalWindowRequest, send: (message: JournalWindowMessage) => void): Promise<unknown> {
+/** An append's batch as the journal stores it, and its records when someone analyzes them (one decode either way). */
+function decodeAppend(batch: unknown, withRecords: boolean) {
+  if (withRecords) {
+    const decoded = decodeCapture(batch);
+    if (!decoded.ok) throw new InvalidBatch(`batch: ${decoded.message}`);
+    return decoded.capture;
+  }
+  const parsed = capturedRecordBatch(batch);
+  if (!parsed.ok) throw new InvalidBatch(`batch: ${parsed.message}`);
+  return { batch: parsed.batch, records: undefined };
+}
+
+async function perform(journal: ServedJournal, request: ParsedJournalWindowRequest, send: (message: JournalWindowMessage) => void, options: ServeOptions): Promise<unknown> {
+  const { onRecords } = options;
   switch (request.op) {
     case 'append': {
       const { tag } = request;
+      const { batch, records } = decodeAppend(request.batch, onRecords !== undefined);
       if (tag === undefined) {
-        await journal.appendBatch(request.batch);
+        if (records) onRecords?.(records, undefined);
+        await journal.appendBatch(batch);
         return null;
       }
       let order = orders.get(journal);
@@ -85,12 +121,14 @@ async function perform(journal: ServedJournal, request: ParsedJournalWindowReque
         if (journal.lastBatch !== undefined) order.wrote(journal.lastBatch);
       }
       if (order.admit(tag) === 'write') {
-        await journal.appendBatch(request.batch, tag);
+        if (records) onRecords?.(records, tag);
+        await journal.appendBatch(batch, tag);
         order.wrote(tag);
       }
       return null;
     }
     case 'import':
+      onRecords?.(request.records, undefined);
       return journal.import(request.records);
     case 'query':
       return journal.query(request.query);
@@ -137,16 +175,22 @@ const WRITES = new Set(['append', 'import', 'prune']);
  * says `ready` once the store is open (or why it could not open), then returns the handler of
  * each request message. Reads are answered at once; writes queue behind each other.
  */
-export function serveJournal(store: Promise<ServedJournal>, send: (message: JournalWindowMessage) => void): (raw: unknown) => void {
+export function serveJournal(
+  store: Promise<ServedJournal>,
+  send: (message: JournalWindowMessage) => void,
+  options: ServeOptions = {},
+): ((raw: unknown) => void) & { written(): Promise<void> } {
   store.then(
     () => send({ kind: 'ready' }),
     (error: unknown) => send({ kind: 'ready', error: { code: 'internal', message: `journal did not open: ${error instanceof Error ? error.message : String(error)}` } }),
   );
   let writes: Promise<void> = Promise.resolve();
-  return (raw) => {
-    const answer = () => answerJournalRequest(store, raw, send);
+  const handle = (raw: unknown) => {
+    const answer = () => answerJournalRequest(store, raw, send, options);
     const write = typeof raw === 'object' && raw !== null && WRITES.has(String((raw as { op?: unknown }).op));
     if (write) writes = writes.then(answer, answer);
     else void answer(); // answerJournalRequest never rejects: failures are error results
   };
+  /** Resolves once every write asked so far is done (a read that must see them waits on it). */
+  return Object.assign(handle, { written: () => writes });
 }

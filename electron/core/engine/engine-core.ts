@@ -8,6 +8,7 @@ import {
   Monitor,
   RecordFollower,
   SessionTimelines,
+  type MonitorMetrics,
   type MonitorOptions,
   type PrepareOptions,
   type ReconcileTarget,
@@ -17,7 +18,6 @@ import {
 import { ContractsService, fleetSummary, SessionsService } from '../app/services';
 import { SessionSource, type SessionEvents } from '../app/session-source';
 import { AnalysisTopics } from '../app/topics';
-import type { MetricsRecorder } from '../metrics';
 import { LISTED_IMPORT_SESSIONS, type AnalysisCommand, type AnalysisTopicRequest, type EngineSubscription, type ImportTally } from './engine';
 
 export interface EngineCoreOptions {
@@ -164,7 +164,7 @@ export class EngineCore {
     return () => this.endListeners.delete(listener);
   }
 
-  attachMetrics(recorder: MetricsRecorder): void {
+  attachMetrics(recorder: MonitorMetrics): void {
     this.monitor.attachMetrics(recorder);
   }
 

@@ -1,8 +1,7 @@
 import type { CommandResponse, DomainCommandName, ParsedRequest, ParsedTopicParams, ReconcileResult } from '../../../shared/api';
 import type { KnownStart } from '../../../shared/analysis';
 import type { JournalRecord } from '../../../shared/journal';
-import type { MetricsRecorder } from '../metrics';
-import type { ReconcileTarget, SessionScope } from '../monitor';
+import type { Monitor, MonitorMetrics, ReconcileTarget, SessionScope } from '../monitor';
 
 /** The App API's commands live analysis answers: the session and fleet views, the contract and its settings. */
 export type AnalysisCommand = DomainCommandName<'sessions'> | DomainCommandName<'contracts'>;
@@ -55,10 +54,15 @@ export interface Engine {
   importEnd(source: string): Promise<ImportTally>;
   /** A session ended: the connection and channel it was on (the hub lets a discovered channel go). */
   onSessionEnd(listener: (connection: string, channel: string) => void): () => void;
+  /** What live analysis holds in memory now (the monitor's counted structures: issue 19's bound). */
+  footprint(): Promise<EngineFootprint>;
   /** Counts what analysis sees from now on into `recorder` (`/metrics`, OTLP). */
-  attachMetrics(recorder: MetricsRecorder): void;
+  attachMetrics(recorder: MonitorMetrics): void;
   close(): Promise<void>;
 }
+
+/** The monitor's counted structures (monitor.ts `footprint`). */
+export type EngineFootprint = ReturnType<Monitor['footprint']>;
 
 /** Sessions an import's result lists by name (all are counted). */
 export const LISTED_IMPORT_SESSIONS = 10_000;

@@ -1,9 +1,8 @@
 import type { CommandResponse, ParsedRequest, ReconcileResult } from '../../../shared/api';
 import type { KnownStart } from '../../../shared/analysis';
 import type { JournalRecord } from '../../../shared/journal';
-import type { MetricsRecorder } from '../metrics';
-import type { Monitor, ReconcileTarget, SessionScope } from '../monitor';
-import type { AnalysisCommand, AnalysisTopicRequest, Engine, EngineSubscription, ImportTally } from './engine';
+import type { Monitor, MonitorMetrics, ReconcileTarget, SessionScope } from '../monitor';
+import type { AnalysisCommand, AnalysisTopicRequest, Engine, EngineFootprint, EngineSubscription, ImportTally } from './engine';
 import { EngineCore, type EngineCoreOptions } from './engine-core';
 
 /**
@@ -63,7 +62,11 @@ export class LocalEngine implements Engine {
     return this.core.onSessionEnd(listener);
   }
 
-  attachMetrics(recorder: MetricsRecorder): void {
+  footprint(): Promise<EngineFootprint> {
+    return Promise.resolve(this.core.monitor.footprint());
+  }
+
+  attachMetrics(recorder: MonitorMetrics): void {
     this.core.attachMetrics(recorder);
   }
 

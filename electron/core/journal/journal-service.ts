@@ -1,5 +1,4 @@
 import type { JournalExportRequest, JournalHealth, Retention } from '../../../shared/api';
-import { compileProfile, contractSessionKey } from '../../../shared/contract';
 import {
   harDocument,
   ndjsonRecords,
@@ -13,6 +12,7 @@ import {
 } from '../../../shared/journal';
 import type { JournalPort, SessionScope } from '../app';
 import type { Clock } from '../clock';
+import { recentRecords, sessionFrames, sessionRecords } from './journal-reads';
 import { JournalWriter } from './journal-writer';
 
 export interface JournalServiceOptions {
@@ -134,51 +134,16 @@ export class JournalService implements JournalPort {
   /** A session's frames, oldest first (flushes pending writes so the newest are included). */
   async sessionEvents(scope: SessionScope, limit: number): Promise<FrameRecord[]> {
     await this.writer.flush();
-    const records = await this.sessionRecords(scope, { limit: limit * 2 });
-    return records.filter((record): record is FrameRecord => record.type === 'frame').slice(0, limit);
+    return sessionFrames(this.journal, scope, limit);
   }
 
-  /**
-   * A session's records as its contract keys them. The journal indexes records by its own key
-   * (shared/journal/session-key.ts: `session_id`, else the channel's suffix), which is the
-   * contract's key for the seed's contract and for event streams; a contract that names the
-   * session otherwise (a renamed id field, sessions sharing a user channel) is answered by
-   * reading the session's channels and keeping what the contract's codec attributes to it, plus
-   * the channels' subscriptions.
-   */
-  private async sessionRecords(scope: SessionScope, query: JournalQuery): Promise<JournalRecord[]> {
-    const profile = scope.profile;
-    if (profile === null || scope.channels.length === 0 || profile.stream !== null || profile.fields.sessionId === 'session_id') {
-      return this.journal.query({ ...query, sessionKey: scope.sessionId });
-    }
-    const compiled = compileProfile(profile);
-    const { limit, ...range } = query;
-    const lists = await Promise.all(scope.channels.map((channel) => this.journal.query({ ...range, channel })));
-    const records = lists
-      .flat()
-      .filter((record) => record.type === 'subscription' || contractSessionKey(compiled, record) === scope.sessionId)
-      .sort((a, b) => a.at - b.at);
-    return limit === undefined ? records : records.slice(0, limit);
+  /** The records of the most recent sessions (for re-analysis at start-up): see {@link recentRecords}. */
+  recent(windowMs: number, limit: number): Promise<JournalRecord[]> {
+    return recentRecords(this.journal, windowMs, limit);
   }
 
-  /**
-   * The records of the most recent sessions (for re-analysis at start-up), oldest first: whole
-   * sessions, newest first, as many as fit in `limit` records, within `windowMs` of the newest
-   * record. Chosen from the journal's session summaries (its index), so the cost is bounded by
-   * `limit`, not by the journal's size; a session is never cut in half (it would read as a late join).
-   */
-  async recent(windowMs: number, limit: number): Promise<JournalRecord[]> {
-    const stats = await this.journal.stats();
-    if (stats.newestAt === null) return [];
-    const sessions = (await this.journal.sessions()).filter((session) => session.lastAt >= stats.newestAt! - windowMs).sort((a, b) => b.lastAt - a.lastAt);
-    let from = stats.newestAt;
-    let records = 0;
-    for (const session of sessions) {
-      if (records + session.records > limit && records > 0) break;
-      records += session.records;
-      from = Math.min(from, session.firstAt);
-    }
-    return this.journal.query({ from, limit });
+  private sessionRecords(scope: SessionScope, query: JournalQuery): Promise<JournalRecord[]> {
+    return sessionRecords(this.journal, scope, query);
   }
 
   async prune(): Promise<void> {

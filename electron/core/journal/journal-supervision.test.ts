@@ -1,5 +1,5 @@
 /**
- * The headless host's journal thread, supervised: killed mid-run (terminated from outside, as a
+ * The headless host's journal thread (its engine thread: the journal and live analysis), supervised: killed mid-run (terminated from outside, as a
  * crash looks to the supervisor), it is started again; the App service tells every window
  * (`journal.health` pushes, `journal.stats`); every record added meanwhile is in the journal
  * exactly once and in order. Real runtime, real worker thread, real segment files.
@@ -59,8 +59,8 @@ describe('the journal thread, supervised', () => {
     } finally {
       await runtime.close();
     }
-    expect(health.find((h) => h.state === 'restarting')?.message).toMatch(/journal thread ended/);
-    expect(warnings.some((message) => /journal thread ended .*starting it again/.test(message))).toBe(true);
+    expect(health.find((h) => h.state === 'restarting')?.message).toMatch(/engine thread ended/);
+    expect(warnings.some((message) => /engine thread ended .*starting it again/.test(message))).toBe(true);
     const onDisk = readdirSync(directory)
       .filter((name) => /^\d{8}\.ndjson$/.test(name))
       .sort()

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { JournalWindowClient, type Journal, type JournalPort } from '../../../shared/journal';
 import type { JournalHealth } from '../../../shared/api';
+import type { EngineSettings } from '../engine/engine-protocol';
+import { unwrapEngine } from '../engine/engine-protocol';
 import { WORKER_WARNING } from './journal-worker-protocol';
 import { superviseJournal } from './journal-supervisor';
 
@@ -13,6 +15,19 @@ export interface JournalWorker {
   /** Ends the thread (test support: a crash as the supervisor sees it). */
   crash(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The engine's side of the worker's port (engine/engine-protocol.ts), across restarts of the thread. */
+export interface WorkerChannel {
+  /** Posts to the thread now running; while it is being started again, queued for the new one. */
+  post(message: unknown): void;
+  /** Messages that are not the journal's (the engine's). Returns the unsubscribe function. */
+  onMessage(listener: (message: unknown) => void): () => void;
+  /**
+   * A new thread took over after one ended: the listener can post what the new one must know
+   * before anything queued meanwhile is posted.
+   */
+  onRestart(listener: () => void): () => void;
 }
 
 export interface JournalWorkerOptions {
@@ -26,14 +41,21 @@ export interface JournalWorkerOptions {
  * Where the worker's entry is: next to the built CLI (out/main/journal-worker.js), or the
  * TypeScript source when running from source (tests, tsx), which then loads through tsx.
  */
-function createWorker(directory: string): Worker {
-  const candidates = ['./journal-worker.js', '../journal-worker.js', './journal-worker.ts'].map((relative) => new URL(relative, import.meta.url));
-  const entry = candidates.find((candidate) => existsSync(fileURLToPath(candidate)));
-  if (!entry) throw new Error(`journal worker entry not found (looked for ${candidates.map((c) => fileURLToPath(c)).join(', ')})`);
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: { directory } });
+function createWorker(entry: WorkerEntry): Worker {
+  const candidates = [`./${entry.name}.js`, `../${entry.name}.js`, entry.source].map((relative) => new URL(relative, import.meta.url));
+  const found = candidates.find((candidate) => existsSync(fileURLToPath(candidate)));
+  if (!found) throw new Error(`${entry.name} entry not found (looked for ${candidates.map((c) => fileURLToPath(c)).join(', ')})`);
+  if (!found.pathname.endsWith('.ts')) return new Worker(found, { workerData: entry.data });
   // From source: register tsx's loader inside the worker, then load the TypeScript entry.
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: { directory } });
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(found.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: entry.data });
+}
+
+/** A worker's entry: its built name (out/main/<name>.js), its source beside this file, and its workerData. */
+interface WorkerEntry {
+  name: string;
+  source: string;
+  data: unknown;
 }
 
 interface Running {
@@ -42,14 +64,21 @@ interface Running {
 }
 
 /** Starts the thread and resolves once its journal has opened; rejects (the thread ended) when it cannot. */
-async function startThread(directory: string, onWarning: (message: string) => void, onExit: (reason: string) => void): Promise<Running> {
-  const worker = createWorker(directory);
+async function startThread(
+  what: string,
+  entry: WorkerEntry,
+  onWarning: (message: string) => void,
+  onExit: (reason: string) => void,
+  onOther?: (message: unknown) => void,
+): Promise<Running> {
+  const worker = createWorker(entry);
+  if (onOther) worker.on('message', (message: unknown) => unwrapEngine(message) !== undefined && onOther(message));
   const port: JournalPort = {
     post: (request) => worker.postMessage(request),
     onMessage: (listener) => {
       const handler = (message: unknown) => {
         if (typeof message === 'object' && message !== null && WORKER_WARNING in message) onWarning(String((message as Record<string, unknown>)[WORKER_WARNING]));
-        else listener(message);
+        else if (unwrapEngine(message) === undefined) listener(message);
       };
       worker.on('message', handler);
       return () => worker.off('message', handler);
@@ -60,7 +89,7 @@ async function startThread(directory: string, onWarning: (message: string) => vo
   worker.once('error', (error) => (failure = error.message));
   const exited = new Promise<never>((_, reject) =>
     worker.once('exit', (code) => {
-      const reason = failure !== '' ? `journal thread failed: ${failure}` : `journal thread ended (exit code ${code})`;
+      const reason = failure !== '' ? `${what} failed: ${failure}` : `${what} ended (exit code ${code})`;
       // Requests it never answered fail now: a writer retries its batch on the next thread.
       void client.close();
       onExit(reason);
@@ -87,7 +116,7 @@ export async function startJournalWorker(directory: string, onWarningOrOptions: 
   const supervised = await superviseJournal<Running>(
     {
       what: 'journal thread',
-      start: (onExit) => startThread(directory, options.onWarning, onExit),
+      start: (onExit) => startThread('journal thread', { name: 'journal-worker', source: './journal-worker.ts', data: { directory } }, options.onWarning, onExit),
       stop: async (running) => {
         await running.client.close().catch(() => undefined);
         await running.worker.terminate();
@@ -102,5 +131,84 @@ export async function startJournalWorker(directory: string, onWarningOrOptions: 
       await supervised.current()?.worker.terminate();
     },
     close: supervised.close,
+  };
+}
+
+export interface EngineWorkerOptions extends JournalWorkerOptions {
+  /** The monitor's settings in the engine thread. */
+  settings: EngineSettings;
+  /** What of the journal's recent past the engine analyzes again when a thread starts. */
+  recent: { windowMs: number; records: number };
+}
+
+/**
+ * The headless host's engine thread (engine/engine-worker.ts): the journal as
+ * {@link startJournalWorker} runs it, with live analysis beside it on the same port, supervised
+ * alike. `channel` is the engine's side of the port.
+ */
+export async function startEngineWorker(directory: string, options: EngineWorkerOptions): Promise<JournalWorker & { channel: WorkerChannel }> {
+  const listeners = new Set<(message: unknown) => void>();
+  const restartListeners = new Set<() => void>();
+  /** Messages for the next thread, while one is being started again. */
+  let queue: unknown[] | undefined;
+  let current: Worker | undefined;
+  const entry: WorkerEntry = { name: 'engine-worker', source: '../engine/engine-worker.ts', data: { directory, settings: options.settings, recent: options.recent } };
+  const supervised = await superviseJournal<Running>(
+    {
+      what: 'engine thread',
+      start: async (onExit) => {
+        const running = await startThread(
+          'engine thread',
+          entry,
+          options.onWarning,
+          (reason) => {
+            current = undefined;
+            queue ??= [];
+            onExit(reason);
+          },
+          (message) => {
+            for (const listener of listeners) listener(message);
+          },
+        );
+        const restarted = current === undefined && queue !== undefined;
+        const waiting = queue ?? [];
+        queue = undefined;
+        current = running.worker;
+        if (restarted) {
+          // The new thread first hears what it must know, then what was asked while it started.
+          for (const listener of restartListeners) listener();
+          for (const message of waiting) running.worker.postMessage(message);
+        }
+        return running;
+      },
+      stop: async (running) => {
+        await running.client.close().catch(() => undefined);
+        await running.worker.terminate();
+      },
+    },
+    options,
+  );
+  const channel: WorkerChannel = {
+    post: (message) => {
+      if (current === undefined) (queue ??= []).push(message);
+      else current.postMessage(message);
+    },
+    onMessage: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onRestart: (listener) => {
+      restartListeners.add(listener);
+      return () => restartListeners.delete(listener);
+    },
+  };
+  return {
+    journal: supervised.journal,
+    health: supervised.health,
+    crash: async () => {
+      await supervised.current()?.worker.terminate();
+    },
+    close: supervised.close,
+    channel,
   };
 }

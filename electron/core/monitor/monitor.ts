@@ -5,6 +5,9 @@ import { PREVIEW_MAX_RECORDS, SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
 import type { MetricsRecorder } from '../metrics';
+
+/** What live analysis counts into (`/metrics`): the recorder itself, or an engine thread's relay of it. */
+export type MonitorMetrics = Pick<MetricsRecorder, 'baseline' | 'observationLoss' | 'readOpenSessionsFrom' | 'chunkGap' | 'session' | 'forget'>;
 import { realTimers, type Timers } from '../timers';
 import { ContextLog } from './context-log';
 import { DeadlineHeap } from './deadlines';
@@ -129,7 +132,7 @@ export class Monitor {
   private timer: unknown;
   private dirty = false;
   /** Where changes are counted for `/metrics` (see `attachMetrics`); null when nobody asked. */
-  private metrics: MetricsRecorder | null = null;
+  private metrics: MonitorMetrics | null = null;
 
   constructor(private readonly options: MonitorOptions = {}) {
     this.clock = options.clock ?? preciseNow;
@@ -424,7 +427,7 @@ export class Monitor {
    * session's new anomalies, TTFT and end. What is already known (the journal's recent past read
    * back at start-up) is the baseline, not counted again.
    */
-  attachMetrics(recorder: MetricsRecorder): void {
+  attachMetrics(recorder: MonitorMetrics): void {
     const now = this.clock();
     this.refresh(now);
     for (const sessionId of this.rowCache.keys()) {
@@ -438,7 +441,7 @@ export class Monitor {
     this.metrics = recorder;
   }
 
-  private countChange(recorder: MetricsRecorder, verdict: SessionVerdict & { observations: number }, now: number): void {
+  private countChange(recorder: MonitorMetrics, verdict: SessionVerdict & { observations: number }, now: number): void {
     recorder.session(verdict);
     // Delivery loss is per vantage: only a session seen from several has any.
     if (verdict.observations > 1) {

@@ -1,0 +1,123 @@
+/**
+ * The headless host's engine thread (issue 19, item 3): the real runtime with its segmented
+ * journal and live analysis in one worker thread, driven through the App API as the transports
+ * do. Records are captured as the hub hands them over; the verdicts expected follow from how the
+ * records were built. The main thread's Analyzer and Monitor are spied on: the worker thread
+ * loads its own copies of those modules, so any call the spies see ran on the capture/UI thread.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { applyTopicDelta, DEFAULT_QUERY, topics, type JournalHealth, type TopicState } from '../../../shared/api';
+import { Analyzer } from '../../../shared/analysis';
+import type { FrameRecord } from '../../../shared/journal';
+import { inProcessClient } from '../../../test-support/in-process-client';
+import { MetricsRecorder } from '../metrics';
+import { Monitor } from '../monitor';
+import { startRuntime, type Runtime } from '../runtime';
+
+const T0 = Date.now();
+
+const chunk = (sessionId: string, sequence: number, state = 'generating', code: string | null = null): FrameRecord => ({
+  type: 'frame',
+  at: T0 + sequence * 10,
+  connection: 'c1',
+  channel: `private-ai.${sessionId}`,
+  event: 'chunk.delivered',
+  data: { session_id: sessionId, chunk: state === 'generating' ? `t${sequence} ` : '', sequence, state, termination_code: code },
+});
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+let runtime: Runtime | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await runtime?.close();
+  runtime = undefined;
+});
+
+async function start(options: { metrics?: MetricsRecorder; onWarning?: (message: string) => void } = {}): Promise<Runtime> {
+  const directory = join(mkdtempSync(join(tmpdir(), 'echoscope-engine-')), 'journal');
+  runtime = await startRuntime({ transport: 'browser', version: 'test', demo: false, journal: { directory }, onWarning: options.onWarning ?? (() => undefined), ...options });
+  return runtime;
+}
+
+async function rowOf(service: Runtime['service'], sessionId: string) {
+  const list = await service.invoke('sessions.list', {});
+  return list.ok ? list.value.rows.find((row) => row.sessionId === sessionId) : undefined;
+}
+
+describe('the engine thread', () => {
+  it('verdicts what the journal takes, while the capture thread runs no analysis at all', async () => {
+    const analyzed = vi.spyOn(Analyzer.prototype, 'ingest');
+    const monitored = vi.spyOn(Monitor.prototype, 'ingest');
+    const metrics = new MetricsRecorder();
+    const { service } = await start({ metrics });
+    // Built: "a" gets 1, 2, 4 and completes at 5 (3 never sent); "b" gets 1, 2, 2 and is cut off at 3.
+    for (const sequence of [1, 2, 4]) service.capture(chunk('a', sequence));
+    service.capture(chunk('a', 5, 'completed', 'end_turn'));
+    for (const sequence of [1, 2, 2]) service.capture(chunk('b', sequence));
+    service.capture(chunk('b', 3, 'truncated', 'max_tokens'));
+
+    await until(async () => (await rowOf(service, 'a'))?.status === 'completed' && (await rowOf(service, 'b'))?.status === 'truncated', 'both verdicts');
+    expect(await rowOf(service, 'a')).toMatchObject({ events: 4, missing: 1, duplicates: 0 });
+    expect(await rowOf(service, 'b')).toMatchObject({ events: 4, missing: 0, duplicates: 1 });
+    const detail = await service.invoke('sessions.get', { sessionId: 'a' });
+    expect(detail.ok && detail.value.gaps).toEqual([{ from: 3, to: 3 }]);
+    expect(detail.ok && detail.value.text).toBe('t1 t2 t4 ');
+    const timeline = await service.invoke('sessions.timeline', { sessionId: 'a', maxPoints: 100 });
+    expect(timeline.ok && timeline.value.frames).toBe(4);
+
+    // What the engine thread counted reaches /metrics here, relayed.
+    await until(async () => (await metrics.exposition()).includes('echoscope_sessions_total{status="truncated",echoscope_contract="echoscope"} 1'), 'the relayed metrics');
+    expect(await metrics.exposition()).toContain('echoscope_sessions_total{status="completed",echoscope_contract="echoscope"} 1');
+
+    expect(analyzed).not.toHaveBeenCalled();
+    expect(monitored).not.toHaveBeenCalled();
+  }, 30_000);
+
+  it('an import is analyzed there too, and its result names the sessions it fed', async () => {
+    const { service } = await start();
+    const records = [chunk('i1', 1), chunk('i1', 2, 'completed', 'end_turn'), chunk('i2', 1), chunk('i2', 2, 'errored', 'error')];
+    const content = `${JSON.stringify({ type: 'header', format: 'echoscope-journal', version: 1, createdAt: new Date(T0).toISOString() })}\n${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
+    const imported = await service.invoke('journal.import', { fileName: 'recording.ndjson', content });
+    expect(imported.ok && imported.value).toMatchObject({ records: 4, sessionCount: 2 });
+    expect(imported.ok && [...imported.value.sessions].sort()).toEqual(['i1', 'i2']);
+    await until(async () => (await rowOf(service, 'i2'))?.status === 'errored', 'the imported verdicts');
+    expect(await rowOf(service, 'i1')).toMatchObject({ status: 'completed', events: 2 });
+  }, 30_000);
+
+  it('killed mid-run, it comes back with what the journal holds, and an open Live window is sent it again', async () => {
+    const warnings: string[] = [];
+    const { service, journalWorker } = await start({ onWarning: (message) => warnings.push(message) });
+    const health: JournalHealth[] = [];
+    const window = inProcessClient(service);
+    window.target.ready();
+    const unhear = window.api.on('journal.health', (next) => health.push(next));
+    const params = topics.live.params.parse({ offset: 0, limit: 50, query: DEFAULT_QUERY });
+    const answer = await window.api.subscribe('live', params);
+    if (!answer.ok) throw new Error(answer.error.message);
+    let live = answer.value.snapshot as TopicState<'live'>;
+    answer.value.onDelta((delta) => (live = applyTopicDelta('live', live, delta, params)));
+
+    // Built: "k" gets 1, 2, 3 before the thread dies, 4 and the end at 5 while it is started again.
+    for (const sequence of [1, 2, 3]) service.capture(chunk('k', sequence));
+    await until(() => live.rows.some((row) => row.sessionId === 'k' && row.events === 3), 'the Live window to show k');
+    await journalWorker!.crash();
+    service.capture(chunk('k', 4));
+    service.capture(chunk('k', 5, 'completed', 'end_turn'));
+    await until(() => health.some((h) => h.state === 'ok' && h.restarts === 1), 'the engine thread to be back');
+    await until(() => live.rows.some((row) => row.sessionId === 'k' && row.status === 'completed'), 'the Live window to show k completed');
+    expect(live.rows.find((row) => row.sessionId === 'k')).toMatchObject({ events: 5, missing: 0, duplicates: 0 });
+    expect(await rowOf(service, 'k')).toMatchObject({ status: 'completed', events: 5, missing: 0, duplicates: 0 });
+    expect(warnings.some((message) => /engine thread ended .*starting it again/.test(message))).toBe(true);
+    unhear();
+  }, 30_000);
+});
