@@ -172,7 +172,8 @@ export async function echoScope(mock: MockServer, journal: JournalService, engin
   const completed = list.ok
     ? list.value.rows.filter((row) => row.sessionId.startsWith(`bench-${loads - 1}-`) && row.status === 'completed' && row.events === PER_CHANNEL).length
     : 0;
-  if (completed !== CHANNELS) throw new Error(`the engine verdicted ${completed} of ${CHANNELS} sessions completed`);
+  if (completed !== CHANNELS)
+    throw new Error(`the engine verdicted ${completed} of ${CHANNELS} sessions completed: ${JSON.stringify(list.ok ? list.value.rows.slice(0, 2) : list.error)}`);
   service.close();
   await journal.writer.flush(); // the close record, so the next run's acks start clean
   offAck();
@@ -217,7 +218,7 @@ export async function run(): Promise<BenchResult[]> {
         baseline: 'bare pusher-js counting',
         baselineValue: Math.round(bareRate),
         ratio: ourRate / bareRate,
-        goal: 'ratio ≥ 0.8',
+        goal: 'ratio ≥ 0.9',
         note: `${TOTAL} events over ${CHANNELS} private channels from one mock server (in the same process as both clients); median of ${RUNS} interleaved runs each (bare ${bare.map((r) => Math.round(r)).join(', ')}; ours ${ours.map((o) => Math.round(o.rate)).join(', ')}), after a warm-up run of each (the journal worker stays open, as in a running host)${cpuNote}. The bare client is stock pusher-js; EchoScope's hub decodes channel events itself and so skips pusher-js's per-message debug JSON.stringify (docs/connections.md)`,
       },
       {

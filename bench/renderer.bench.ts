@@ -7,7 +7,8 @@ import { chromium, type Page } from '@playwright/test';
 import { AppService } from '../electron/core/app';
 import { preciseNow } from '../electron/core/clock';
 import { startHeadlessHost } from '../electron/core/host';
-import { JournalService, startJournalWorker } from '../electron/core/journal';
+import { WorkerEngine } from '../electron/core/engine/worker-engine';
+import { JournalService, startEngineWorker } from '../electron/core/journal';
 import { startMockServer } from '../electron/mock';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/chromium';
 import type { BenchResult } from './types';
@@ -166,9 +167,11 @@ export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'echoscope-renderer-bench-'));
   const mock = await startMockServer({ host: '127.0.0.1', port: 0 });
   const app = mock.apps[0]!;
-  const worker = await startJournalWorker(join(dir, 'journal'), () => undefined);
+  // As `echoscope serve` runs: the journal and live analysis in their engine thread.
+  const worker = await startEngineWorker(join(dir, 'journal'), { onWarning: () => undefined, settings: {}, recent: { windowMs: 0, records: 0 } });
   const journal = new JournalService(worker.journal, { location: dir, clock: preciseNow });
-  const service = new AppService({ transport: 'browser', version: 'bench', journal, sessionEvents: (scope, limit) => journal.sessionEvents(scope, limit) });
+  const engine = new WorkerEngine(worker.channel);
+  const service = new AppService({ transport: 'browser', version: 'bench', journal, engine });
   const host = await startHeadlessHost({ service, rendererDir, host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({ ...(chromiumPath() ? { executablePath: chromiumPath()! } : {}), args: CHROMIUM_ARGS });
   try {
@@ -297,6 +300,7 @@ export async function run(): Promise<BenchResult[]> {
     await browser.close();
     await host.close();
     service.close();
+    await engine.close();
     await journal.close();
     await worker.close();
     await mock.close();

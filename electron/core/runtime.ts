@@ -174,6 +174,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       feed?.stop();
       await outputs?.close();
       service.close();
+      await engine?.close();
       await journal?.close();
       await worker?.close();
       await mock?.close();

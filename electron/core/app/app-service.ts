@@ -253,7 +253,8 @@ export class AppService {
 
   close(): void {
     this.options.scenarios?.dispose();
-    void this.engine.close();
+    // An engine given to it is its giver's to close (the runtime's engine thread).
+    if (this.options.engine === undefined) void this.engine.close();
     this.hub.closeAll();
     this.router.close();
     for (const target of this.targets) target.close();
