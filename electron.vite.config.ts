@@ -19,6 +19,8 @@ export default defineConfig({
           'journal-worker': resolve(root, 'electron/core/journal/journal-worker.ts'),
           // `serve`'s engine: its journal and live analysis in one worker thread (journal-worker-host.ts `startEngineWorker`).
           'engine-worker': resolve(root, 'electron/core/engine/engine-worker.ts'),
+          // The desktop app's engine: live analysis in a thread of its own, fed by main (journal-worker-host.ts `startAnalysisWorker`).
+          'analysis-worker': resolve(root, 'electron/core/engine/analysis-worker.ts'),
           // `echoscope/playwright` (package.json `exports`): the fixture for the user's own frontend, run by their Playwright.
           playwright: resolve(root, 'playwright/index.ts'),
         },

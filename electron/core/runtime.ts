@@ -1,10 +1,10 @@
 import { startMockServer, type MockServer } from '../mock';
 import { ProfileInputSchema, type AppInfo, type JournalHealth, type Profile } from '../../shared/api';
-import { AppService, type AppServiceOptions, type ProfileStore, type SessionScope } from './app';
+import { AppService, type AppServiceOptions, type ProfileStore } from './app';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet';
 import { preciseNow } from './clock';
 import { ScenarioRunner } from './scenarios';
-import { JournalService, startEngineWorker, type JournalWorker } from './journal';
+import { JournalService, startAnalysisWorker, startEngineWorker, type AnalysisWorker, type JournalWorker } from './journal';
 import { WorkerEngine } from './engine/worker-engine';
 import type { EngineSettings } from './engine/engine-protocol';
 import type { Journal } from '../../shared/journal';
@@ -54,8 +54,10 @@ export interface Runtime {
   service: AppService;
   mock: MockServer | undefined;
   journal: JournalService | undefined;
-  /** The headless host's supervised journal thread, when it has one. */
+  /** The headless host's supervised journal thread (its engine thread), when it has one. */
   journalWorker: JournalWorker | undefined;
+  /** The desktop app's engine thread (live analysis beside main, fed by it), when it has one. */
+  analysisWorker: AnalysisWorker | undefined;
   /** Where `/metrics` is served on a port of its own now, when it is. */
   readonly metricsUrl: string | undefined;
   close(): Promise<void>;
@@ -93,6 +95,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let journal: JournalService | undefined;
   let worker: JournalWorker | undefined;
   let engine: WorkerEngine | undefined;
+  /** The desktop app's engine thread (its journal is the hidden window's, so the thread is fed from here). */
+  let analysis: AnalysisWorker | undefined;
   // Told to every window once the App service exists (a restart during start-up is told to the log).
   let onJournalHealth: (health: JournalHealth) => void = () => undefined;
   if (options.journal) {
@@ -112,12 +116,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const health = worker ? () => worker!.health() : 'journal' in options.journal ? options.journal.health : undefined;
     if ('journal' in options.journal) options.journal.watchHealth?.((next) => onJournalHealth(next));
     journal = new JournalService(source, { location, clock: preciseNow, onError: warn, ...(health ? { health } : {}) });
+    if (!engine) {
+      // Live analysis off this thread all the same: in a thread of its own, fed what is captured here.
+      analysis = await startAnalysisWorker({ settings: engineSettings(options.monitor), onWarning: warn });
+      const read = journal;
+      engine = new WorkerEngine(analysis.channel, { sessionEvents: (scope, limit) => read.sessionEvents(scope, limit) });
+    }
   }
   const metrics = options.metrics ?? (options.metricsOutputs ? new MetricsRecorder() : undefined);
   const outputs = metrics && options.metricsOutputs ? new MetricsOutputs({ ...options.metricsOutputs, recorder: metrics, version: options.version, onNotice: warn }) : undefined;
   const service = new AppService({
     ...(engine ? { engine } : {}),
-    ...(journal && !engine ? { sessionEvents: (scope: SessionScope, limit: number) => journal!.sessionEvents(scope, limit) } : {}),
     ...(journal ? { journal } : {}),
     transport: options.transport,
     version: options.version,
@@ -131,8 +140,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(outputs ? { metrics: outputs } : {}),
   });
   onJournalHealth = (health) => service.setJournalHealth(health);
-  if (journal && !engine) {
-    // Sessions from before this start are analyzed again, so the journal's recent past shows at once (the engine thread does it itself).
+  if (journal && analysis) {
+    // Sessions from before this start are analyzed again, so the journal's recent past shows at once (serve's engine thread reads it itself).
     for (const record of await journal.recent(RECENT_WINDOW_MS, RECENT_RECORDS)) service.engine.capture(record);
   }
   if (metrics) service.engine.attachMetrics(metrics);
@@ -167,6 +176,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     mock,
     journal,
     journalWorker: worker,
+    analysisWorker: analysis,
     get metricsUrl() {
       return outputs?.url;
     },
@@ -175,6 +185,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await outputs?.close();
       service.close();
       await engine?.close();
+      await analysis?.close();
       await journal?.close();
       await worker?.close();
       await mock?.close();

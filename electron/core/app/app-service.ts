@@ -285,7 +285,7 @@ export class AppService {
   private onRecord(record: JournalRecord, wireText?: string): void {
     if (record.type === 'frame') this.tail.push(record);
     this.options.journal?.append(record, wireText);
-    this.engine.capture(record);
+    this.engine.capture(record, wireText);
     if (this.topics.tail.size > 0) this.topics.tail.publish(record);
     for (const listener of this.recordListeners) listener(record);
   }

@@ -1,6 +1,7 @@
 import type { ApiError } from '../../../shared/api';
 import type { KnownStart } from '../../../shared/analysis';
-import type { MonitorMetrics, MonitorOptions, ReconcileTarget } from '../monitor';
+import type { CapturedBatch, FrameRecord } from '../../../shared/journal';
+import type { MonitorMetrics, MonitorOptions, ReconcileTarget, SessionScope } from '../monitor';
 import type { AnalysisCommand, AnalysisTopicRequest } from './engine';
 
 /**
@@ -28,6 +29,12 @@ export type EngineRequest =
   /** Count into `/metrics` from now on (the engine relays its recorder calls). */
   | { op: 'metrics' };
 
+/**
+ * What main feeds an engine thread that has no journal of its own (the desktop app's: the journal
+ * is the hidden window's): the records it captured, and the answers to the engine's reads.
+ */
+export type FeedRequest = { op: 'records'; batch: CapturedBatch } | { op: 'read'; id: number; frames?: FrameRecord[]; error?: string };
+
 /** A recorder call the engine made, to be made again on the recorder where `/metrics` is served. */
 export type MetricsCall = { [M in keyof MonitorMetrics]: [M, ...Parameters<MonitorMetrics[M]>] }[Exclude<keyof MonitorMetrics, 'readOpenSessionsFrom'>];
 
@@ -37,7 +44,9 @@ export type EngineMessage =
   | { kind: 'result'; id: number; ok: false; error: ApiError }
   | { kind: 'delta'; sub: number; delta: unknown }
   | { kind: 'ended'; connection: string; channel: string }
-  | { kind: 'metrics'; calls: MetricsCall[]; open: Partial<Record<string, number>> };
+  | { kind: 'metrics'; calls: MetricsCall[]; open: Partial<Record<string, number>> }
+  /** A compacted session's frames, asked of main (an engine thread without a journal of its own). */
+  | { kind: 'read'; id: number; scope: SessionScope; limit: number };
 
 /** The monitor's settings an engine thread is started with (plain data: no clocks or timers cross). */
 export type EngineSettings = Pick<MonitorOptions, 'analyzer' | 'tickMs' | 'maxEndedSessions' | 'compactAfterMs' | 'maxHeldFrames'>;

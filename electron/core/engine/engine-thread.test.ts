@@ -15,6 +15,7 @@ import type { FrameRecord } from '../../../shared/journal';
 import { inProcessClient } from '../../../test-support/in-process-client';
 import { MetricsRecorder } from '../metrics';
 import { Monitor } from '../monitor';
+import { HostJournal } from '../journal/host-journal';
 import { startRuntime, type Runtime } from '../runtime';
 
 const T0 = Date.now();
@@ -119,5 +120,65 @@ describe('the engine thread', () => {
     expect(await rowOf(service, 'k')).toMatchObject({ status: 'completed', events: 5, missing: 0, duplicates: 0 });
     expect(warnings.some((message) => /engine thread ended .*starting it again/.test(message))).toBe(true);
     unhear();
+  }, 30_000);
+});
+
+describe("the desktop app's engine thread (its journal is the hidden window's)", () => {
+  /**
+   * Electron's journal is the hidden window's IndexedDB, which a Node test cannot open: a
+   * HostJournal in this thread stands in for it (the window's own store and port are tested in
+   * shared/journal and renderer/src/journal). What is tested here is the engine thread beside
+   * main: fed what main captured, asking main for a compacted session's frames.
+   */
+  async function startDesktop(onWarning: (message: string) => void = () => undefined): Promise<{ runtime: Runtime; store: HostJournal }> {
+    const store = await HostJournal.open({ directory: join(mkdtempSync(join(tmpdir(), 'echoscope-desktop-')), 'journal') });
+    runtime = await startRuntime({
+      transport: 'electron',
+      version: 'test',
+      demo: false,
+      journal: { journal: store, location: 'IndexedDB (journal window)' },
+      monitor: { tickMs: 50, compactAfterMs: 300 },
+      onWarning,
+    });
+    return { runtime, store };
+  }
+
+  it('analyzes what main captured off main, and brings a compacted session back through main', async () => {
+    const analyzed = vi.spyOn(Analyzer.prototype, 'ingest');
+    const monitored = vi.spyOn(Monitor.prototype, 'ingest');
+    const { runtime: desktop } = await startDesktop();
+    const { service } = desktop;
+    // Built: "d" gets 1, 3, 3 and completes at 4 (2 never sent, 3 twice).
+    for (const sequence of [1, 3, 3]) service.capture(chunk('d', sequence));
+    service.capture(chunk('d', 4, 'completed', 'end_turn'));
+    await until(async () => (await rowOf(service, 'd'))?.status === 'completed', 'the verdict');
+    expect(await rowOf(service, 'd')).toMatchObject({ events: 4, missing: 1, duplicates: 1 });
+    const live = await service.invoke('sessions.get', { sessionId: 'd' });
+    expect(live.ok && live.value.gaps).toEqual([{ from: 2, to: 2 }]);
+
+    await until(async () => {
+      const held = await service.engine.footprint();
+      return held.summaries === 1 && held.heldFrames === 0;
+    }, 'the session to be compacted');
+    const back = await service.invoke('sessions.get', { sessionId: 'd' });
+    expect(back.ok && back.value).toEqual(live.ok && live.value);
+    expect(analyzed).not.toHaveBeenCalled();
+    expect(monitored).not.toHaveBeenCalled();
+  }, 30_000);
+
+  it('killed mid-run, it is started again and analyzes what comes next', async () => {
+    const warnings: string[] = [];
+    const { runtime: desktop } = await startDesktop((message) => warnings.push(message));
+    const { service } = desktop;
+    service.capture(chunk('e1', 1));
+    await until(async () => (await rowOf(service, 'e1')) !== undefined, 'the first session');
+    await desktop.analysisWorker!.crash();
+    // Built: a session that starts after the crash, whole.
+    for (const sequence of [1, 2]) service.capture(chunk('e2', sequence));
+    service.capture(chunk('e2', 3, 'completed', 'end_turn'));
+    await until(async () => (await rowOf(service, 'e2'))?.status === 'completed', 'the new thread to verdict the next session');
+    expect(await rowOf(service, 'e2')).toMatchObject({ events: 3, missing: 0, duplicates: 0 });
+    expect(warnings.some((message) => /analysis thread ended .*starting it again/.test(message))).toBe(true);
+    expect(warnings).toContain('analysis thread started again');
   }, 30_000);
 });

@@ -33,9 +33,10 @@ export interface Engine {
   /**
    * A record captured on this thread. An engine in this thread analyzes it; one in the journal's
    * thread ignores it here, because it analyzes what the journal takes (the same records, in the
-   * same order, with nothing extra crossing threads).
+   * same order, with nothing extra crossing threads). `wireText`: the WebSocket message a frame
+   * was decoded from (an engine thread fed from here gets the frame as that text, as a journal does).
    */
-  capture(record: JournalRecord): void;
+  capture(record: JournalRecord, wireText?: string): void;
   /** Answers one of the analysis commands (the request is already validated). */
   call<C extends AnalysisCommand>(command: C, request: ParsedRequest<C>): Promise<CommandResponse<C>>;
   /** Opens a subscription to an analysis topic: its snapshot, and the subscription its receiver takes deltas from. */

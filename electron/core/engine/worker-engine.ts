@@ -3,7 +3,22 @@ import type { KnownStart } from '../../../shared/analysis';
 import type { WorkerChannel } from '../journal/journal-worker-host';
 import type { MonitorMetrics, ReconcileTarget, SessionScope } from '../monitor';
 import type { AnalysisCommand, AnalysisTopicRequest, Engine, EngineFootprint, EngineSubscription, ImportTally } from './engine';
-import { ENGINE, unwrapEngine, type EngineMessage, type EngineRequest, type MetricsCall } from './engine-protocol';
+import { CapturedBatchBuilder, type FrameRecord, type JournalRecord } from '../../../shared/journal';
+import { ENGINE, unwrapEngine, type EngineMessage, type EngineRequest, type FeedRequest, type MetricsCall } from './engine-protocol';
+
+/** How long captured records wait to go to a fed engine thread as one batch, at most (or `FEED_BATCH` of them). */
+const FEED_MS = 20;
+const FEED_BATCH = 5000;
+
+/**
+ * What an engine thread without a journal of its own needs from this side (the desktop app's):
+ * the records captured here, and a compacted session's frames. A thread started again after a
+ * crash starts empty and analyzes what comes from then on (the journal keeps everything; sessions
+ * under way then read as late joins) — unlike `serve`'s, which re-reads its journal's recent past.
+ */
+export interface EngineFeed {
+  sessionEvents(scope: SessionScope, limit: number): Promise<FrameRecord[]>;
+}
 
 /** A request without its `id` (the client numbers them). */
 type Asked = EngineRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -67,13 +82,28 @@ export class WorkerEngine implements Engine {
   private lastOpen: Partial<Record<string, number>> = {};
   private readonly unsubscribe: (() => void)[];
   private closed = false;
+  /** Records captured for a fed engine thread, not sent yet. */
+  private readonly captured = new CapturedBatchBuilder();
+  private feedTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly channel: WorkerChannel) {
+  /**
+   * `feed`: the thread has no journal of its own, so what is captured here is sent to it (batched)
+   * and its reads of the journal are answered here. Without it, the thread analyzes what its
+   * journal takes and `capture` sends nothing.
+   */
+  constructor(
+    private readonly channel: WorkerChannel,
+    private readonly feed?: EngineFeed,
+  ) {
     this.unsubscribe = [channel.onMessage((message) => this.receive(message)), channel.onRestart(() => this.restarted())];
   }
 
-  capture(): void {
-    // The engine thread analyzes what the journal takes: the same record reaches it through the journal.
+  capture(record: JournalRecord, wireText?: string): void {
+    // An engine thread with its own journal analyzes what the journal takes: the same record reaches it there.
+    if (this.feed === undefined || this.closed) return;
+    this.captured.add(record, wireText);
+    if (this.captured.count >= FEED_BATCH) this.sendCaptured();
+    else this.feedTimer ??= setTimeout(() => this.sendCaptured(), FEED_MS);
   }
 
   call<C extends AnalysisCommand>(command: C, request: ParsedRequest<C>): Promise<CommandResponse<C>> {
@@ -134,15 +164,24 @@ export class WorkerEngine implements Engine {
   }
 
   close(): Promise<void> {
+    if (this.feedTimer !== undefined) clearTimeout(this.feedTimer);
     this.closed = true;
     for (const off of this.unsubscribe) off();
     this.fail('the engine closed');
     return Promise.resolve();
   }
 
-  /** @internal the subscriptions' side */
-  post(request: EngineRequest): void {
-    if (!this.closed) this.channel.post({ [ENGINE]: request });
+  /** @internal the subscriptions' side. Records captured before it go first: the engine sees everything in this side's order. */
+  post(request: EngineRequest | FeedRequest): void {
+    if (this.closed) return;
+    if (request.op !== 'records' && this.captured.count > 0) this.sendCaptured();
+    this.channel.post({ [ENGINE]: request });
+  }
+
+  private sendCaptured(): void {
+    if (this.feedTimer !== undefined) clearTimeout(this.feedTimer);
+    this.feedTimer = undefined;
+    if (this.captured.count > 0) this.post({ op: 'records', batch: this.captured.take() });
   }
 
   /** @internal a subscription closed by its receiver */
@@ -184,6 +223,18 @@ export class WorkerEngine implements Engine {
         this.lastOpen = message.open;
         if (this.metrics !== undefined) replay(this.metrics, message.calls);
         return;
+      case 'read':
+        void this.answerRead(message.id, message.scope, message.limit);
+        return;
+    }
+  }
+
+  private async answerRead(id: number, scope: SessionScope, limit: number): Promise<void> {
+    if (this.feed === undefined) return this.post({ op: 'read', id, error: 'this engine thread has a journal of its own' });
+    try {
+      this.post({ op: 'read', id, frames: await this.feed.sessionEvents(scope, limit) });
+    } catch (error) {
+      this.post({ op: 'read', id, error: error instanceof Error ? error.message : String(error) });
     }
   }
 

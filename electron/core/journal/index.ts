@@ -3,6 +3,15 @@ export { JournalWriter, type JournalWriterOptions, type JournalAck, type Journal
 export { NdjsonFileJournal } from './ndjson-file-journal';
 export { isJournalDirectory } from './journal-directory';
 export { JournalService, DEFAULT_RETENTION, type JournalServiceOptions } from './journal-service';
-export { startEngineWorker, startJournalWorker, type EngineWorkerOptions, type JournalWorker, type JournalWorkerOptions, type WorkerChannel } from './journal-worker-host';
+export {
+  startAnalysisWorker,
+  startEngineWorker,
+  startJournalWorker,
+  type AnalysisWorker,
+  type EngineWorkerOptions,
+  type JournalWorker,
+  type JournalWorkerOptions,
+  type WorkerChannel,
+} from './journal-worker-host';
 export { superviseJournal, type JournalOwner, type SupervisedJournal, type SupervisorOptions } from './journal-supervisor';
 export { JOURNAL_FILE_MODE } from './journal-file';

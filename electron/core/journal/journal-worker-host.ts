@@ -212,3 +212,92 @@ export async function startEngineWorker(directory: string, options: EngineWorker
     channel,
   };
 }
+
+export interface AnalysisWorker {
+  channel: WorkerChannel;
+  /** Ends the thread (test support: a crash as the restart logic sees it). */
+  crash(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The desktop app's engine thread (engine/analysis-worker.ts): live analysis without a journal of
+ * its own (Electron's is the hidden window). A thread that ends unasked is started again after
+ * `restartDelayMs` (doubling per failure, up to 10 s) and the `channel`'s restart listeners are told,
+ * so the main side feeds it again; what is posted meanwhile waits for it.
+ */
+export async function startAnalysisWorker(options: { settings: EngineSettings; onWarning: (message: string) => void; restartDelayMs?: number }): Promise<AnalysisWorker> {
+  const listeners = new Set<(message: unknown) => void>();
+  const restartListeners = new Set<() => void>();
+  const entry: WorkerEntry = { name: 'analysis-worker', source: '../engine/analysis-worker.ts', data: { settings: options.settings } };
+  let current: Worker | undefined;
+  let queue: unknown[] = [];
+  let closing = false;
+  const firstDelay = options.restartDelayMs ?? 250;
+
+  const start = (): Promise<Worker> =>
+    new Promise((resolve, reject) => {
+      const worker = createWorker(entry);
+      worker.on('message', (message: unknown) => {
+        if (typeof message === 'object' && message !== null && WORKER_WARNING in message) options.onWarning(String((message as Record<string, unknown>)[WORKER_WARNING]));
+        else if (unwrapEngine(message) !== undefined) for (const listener of listeners) listener(message);
+      });
+      let failure = '';
+      worker.once('error', (error) => (failure = error.message));
+      worker.once('online', () => resolve(worker));
+      worker.once('exit', (code) => {
+        const reason = failure !== '' ? `analysis thread failed: ${failure}` : `analysis thread ended (exit code ${code})`;
+        reject(new Error(reason));
+        if (current !== worker || closing) return;
+        current = undefined;
+        options.onWarning(`${reason}; starting it again`);
+        void restart(firstDelay);
+      });
+    });
+
+  const restart = async (delayMs: number): Promise<void> => {
+    for (let delay = delayMs; !closing; delay = Math.min(delay * 2, 10_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (closing) return;
+      try {
+        const worker = await start();
+        current = worker;
+        options.onWarning('analysis thread started again');
+        const waiting = queue;
+        queue = [];
+        for (const listener of restartListeners) listener();
+        for (const message of waiting) worker.postMessage(message);
+        return;
+      } catch (error) {
+        options.onWarning(`${error instanceof Error ? error.message : String(error)}; trying again in ${Math.min(delay * 2, 10_000)} ms`);
+      }
+    }
+  };
+
+  current = await start();
+  const channel: WorkerChannel = {
+    post: (message) => {
+      if (current === undefined) queue.push(message);
+      else current.postMessage(message);
+    },
+    onMessage: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onRestart: (listener) => {
+      restartListeners.add(listener);
+      return () => restartListeners.delete(listener);
+    },
+  };
+  return {
+    channel,
+    crash: async () => {
+      await current?.terminate();
+    },
+    close: async () => {
+      closing = true;
+      await current?.terminate();
+      current = undefined;
+    },
+  };
+}
