@@ -30,6 +30,60 @@ export interface WorkerChannel {
   onRestart(listener: () => void): () => void;
 }
 
+/**
+ * The {@link WorkerChannel} over whichever thread runs now: posts go to it, or wait for the next
+ * one while it is being started again (`down`); `up` attaches a new thread, telling the restart
+ * listeners first when it replaces one, then posting what waited.
+ */
+class ThreadChannel implements WorkerChannel {
+  private readonly listeners = new Set<(message: unknown) => void>();
+  private readonly restartListeners = new Set<() => void>();
+  private current: Worker | undefined;
+  private waiting: unknown[] | undefined;
+
+  post(message: unknown): void {
+    if (this.current === undefined) (this.waiting ??= []).push(message);
+    else this.current.postMessage(message);
+  }
+
+  onMessage(listener: (message: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onRestart(listener: () => void): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
+  }
+
+  /** A message of the thread's that is the engine's. */
+  deliver(message: unknown): void {
+    for (const listener of this.listeners) listener(message);
+  }
+
+  /** The thread ended: posts wait for the next. */
+  down(): void {
+    this.current = undefined;
+    this.waiting ??= [];
+  }
+
+  /** A thread is running: the first, or one that replaces an ended one. */
+  up(worker: Worker): void {
+    const restarted = this.current === undefined && this.waiting !== undefined;
+    const waiting = this.waiting ?? [];
+    this.waiting = undefined;
+    this.current = worker;
+    if (!restarted) return;
+    // The new thread first hears what it must know, then what was asked while it started.
+    for (const listener of this.restartListeners) listener();
+    for (const message of waiting) worker.postMessage(message);
+  }
+
+  get worker(): Worker | undefined {
+    return this.current;
+  }
+}
+
 export interface JournalWorkerOptions {
   onWarning: (message: string) => void;
   onHealth?: (health: JournalHealth) => void;
@@ -113,25 +167,7 @@ async function startThread(
  */
 export async function startJournalWorker(directory: string, onWarningOrOptions: ((message: string) => void) | JournalWorkerOptions): Promise<JournalWorker> {
   const options: JournalWorkerOptions = typeof onWarningOrOptions === 'function' ? { onWarning: onWarningOrOptions } : onWarningOrOptions;
-  const supervised = await superviseJournal<Running>(
-    {
-      what: 'journal thread',
-      start: (onExit) => startThread('journal thread', { name: 'journal-worker', source: './journal-worker.ts', data: { directory } }, options.onWarning, onExit),
-      stop: async (running) => {
-        await running.client.close().catch(() => undefined);
-        await running.worker.terminate();
-      },
-    },
-    options,
-  );
-  return {
-    journal: supervised.journal,
-    health: supervised.health,
-    crash: async () => {
-      await supervised.current()?.worker.terminate();
-    },
-    close: supervised.close,
-  };
+  return superviseThread('journal thread', { name: 'journal-worker', source: './journal-worker.ts', data: { directory } }, options);
 }
 
 export interface EngineWorkerOptions extends JournalWorkerOptions {
@@ -147,38 +183,28 @@ export interface EngineWorkerOptions extends JournalWorkerOptions {
  * alike. `channel` is the engine's side of the port.
  */
 export async function startEngineWorker(directory: string, options: EngineWorkerOptions): Promise<JournalWorker & { channel: WorkerChannel }> {
-  const listeners = new Set<(message: unknown) => void>();
-  const restartListeners = new Set<() => void>();
-  /** Messages for the next thread, while one is being started again. */
-  let queue: unknown[] | undefined;
-  let current: Worker | undefined;
+  const channel = new ThreadChannel();
   const entry: WorkerEntry = { name: 'engine-worker', source: '../engine/engine-worker.ts', data: { directory, settings: options.settings, recent: options.recent } };
+  return { ...(await superviseThread('engine thread', entry, options, channel)), channel };
+}
+
+/** A journal's worker thread, supervised; `channel`, when given, carries the engine's messages across its restarts. */
+async function superviseThread(what: string, entry: WorkerEntry, options: JournalWorkerOptions, channel?: ThreadChannel): Promise<JournalWorker> {
   const supervised = await superviseJournal<Running>(
     {
-      what: 'engine thread',
+      what,
       start: async (onExit) => {
         const running = await startThread(
-          'engine thread',
+          what,
           entry,
           options.onWarning,
           (reason) => {
-            current = undefined;
-            queue ??= [];
+            channel?.down();
             onExit(reason);
           },
-          (message) => {
-            for (const listener of listeners) listener(message);
-          },
+          channel === undefined ? undefined : (message) => channel.deliver(message),
         );
-        const restarted = current === undefined && queue !== undefined;
-        const waiting = queue ?? [];
-        queue = undefined;
-        current = running.worker;
-        if (restarted) {
-          // The new thread first hears what it must know, then what was asked while it started.
-          for (const listener of restartListeners) listener();
-          for (const message of waiting) running.worker.postMessage(message);
-        }
+        channel?.up(running.worker);
         return running;
       },
       stop: async (running) => {
@@ -188,20 +214,6 @@ export async function startEngineWorker(directory: string, options: EngineWorker
     },
     options,
   );
-  const channel: WorkerChannel = {
-    post: (message) => {
-      if (current === undefined) (queue ??= []).push(message);
-      else current.postMessage(message);
-    },
-    onMessage: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onRestart: (listener) => {
-      restartListeners.add(listener);
-      return () => restartListeners.delete(listener);
-    },
-  };
   return {
     journal: supervised.journal,
     health: supervised.health,
@@ -209,7 +221,6 @@ export async function startEngineWorker(directory: string, options: EngineWorker
       await supervised.current()?.worker.terminate();
     },
     close: supervised.close,
-    channel,
   };
 }
 
@@ -227,11 +238,8 @@ export interface AnalysisWorker {
  * so the main side feeds it again; what is posted meanwhile waits for it.
  */
 export async function startAnalysisWorker(options: { settings: EngineSettings; onWarning: (message: string) => void; restartDelayMs?: number }): Promise<AnalysisWorker> {
-  const listeners = new Set<(message: unknown) => void>();
-  const restartListeners = new Set<() => void>();
+  const channel = new ThreadChannel();
   const entry: WorkerEntry = { name: 'analysis-worker', source: '../engine/analysis-worker.ts', data: { settings: options.settings } };
-  let current: Worker | undefined;
-  let queue: unknown[] = [];
   let closing = false;
   const firstDelay = options.restartDelayMs ?? 250;
 
@@ -240,7 +248,7 @@ export async function startAnalysisWorker(options: { settings: EngineSettings; o
       const worker = createWorker(entry);
       worker.on('message', (message: unknown) => {
         if (typeof message === 'object' && message !== null && WORKER_WARNING in message) options.onWarning(String((message as Record<string, unknown>)[WORKER_WARNING]));
-        else if (unwrapEngine(message) !== undefined) for (const listener of listeners) listener(message);
+        else if (unwrapEngine(message) !== undefined) channel.deliver(message);
       });
       let failure = '';
       worker.once('error', (error) => (failure = error.message));
@@ -248,8 +256,8 @@ export async function startAnalysisWorker(options: { settings: EngineSettings; o
       worker.once('exit', (code) => {
         const reason = failure !== '' ? `analysis thread failed: ${failure}` : `analysis thread ended (exit code ${code})`;
         reject(new Error(reason));
-        if (current !== worker || closing) return;
-        current = undefined;
+        if (channel.worker !== worker || closing) return;
+        channel.down();
         options.onWarning(`${reason}; starting it again`);
         void restart(firstDelay);
       });
@@ -261,12 +269,8 @@ export async function startAnalysisWorker(options: { settings: EngineSettings; o
       if (closing) return;
       try {
         const worker = await start();
-        current = worker;
         options.onWarning('analysis thread started again');
-        const waiting = queue;
-        queue = [];
-        for (const listener of restartListeners) listener();
-        for (const message of waiting) worker.postMessage(message);
+        channel.up(worker);
         return;
       } catch (error) {
         options.onWarning(`${error instanceof Error ? error.message : String(error)}; trying again in ${Math.min(delay * 2, 10_000)} ms`);
@@ -274,30 +278,15 @@ export async function startAnalysisWorker(options: { settings: EngineSettings; o
     }
   };
 
-  current = await start();
-  const channel: WorkerChannel = {
-    post: (message) => {
-      if (current === undefined) queue.push(message);
-      else current.postMessage(message);
-    },
-    onMessage: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onRestart: (listener) => {
-      restartListeners.add(listener);
-      return () => restartListeners.delete(listener);
-    },
-  };
+  channel.up(await start());
   return {
     channel,
     crash: async () => {
-      await current?.terminate();
+      await channel.worker?.terminate();
     },
     close: async () => {
       closing = true;
-      await current?.terminate();
-      current = undefined;
+      await channel.worker?.terminate();
     },
   };
 }
