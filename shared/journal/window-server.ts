@@ -11,8 +11,9 @@ export type ServedJournal = Journal & Required<Pick<Journal, 'appendBatch'>>;
 export interface ServeOptions {
   /**
    * What the journal takes, as records, in the order it takes them (an engine beside the journal
-   * analyzes them): each append or import once — an append whose batch id says it was written
-   * already is not told again — before it is written.
+   * analyzes them): each append or import once it is written — an append whose batch id says it
+   * was written already is not told again, and one whose write failed is told when it is retried
+   * and written.
    */
   onRecords?: (records: readonly JournalRecord[], tag: BatchTag | undefined) => void;
 }
@@ -110,8 +111,8 @@ async function perform(journal: ServedJournal, request: ParsedJournalWindowReque
       const { tag } = request;
       const { batch, records } = decodeAppend(request.batch, onRecords !== undefined);
       if (tag === undefined) {
-        if (records) onRecords?.(records, undefined);
         await journal.appendBatch(batch);
+        if (records) onRecords?.(records, undefined);
         return null;
       }
       let order = orders.get(journal);
@@ -121,15 +122,17 @@ async function perform(journal: ServedJournal, request: ParsedJournalWindowReque
         if (journal.lastBatch !== undefined) order.wrote(journal.lastBatch);
       }
       if (order.admit(tag) === 'write') {
-        if (records) onRecords?.(records, tag);
         await journal.appendBatch(batch, tag);
         order.wrote(tag);
+        if (records) onRecords?.(records, tag);
       }
       return null;
     }
-    case 'import':
+    case 'import': {
+      const imported = await journal.import(request.records);
       onRecords?.(request.records, undefined);
-      return journal.import(request.records);
+      return imported;
+    }
     case 'query':
       return journal.query(request.query);
     case 'count':

@@ -284,8 +284,8 @@ export class AppService {
   /** The capture path, whoever captured the record (the hub, a check run's connections, the fault proxy's clients). */
   private onRecord(record: JournalRecord, wireText?: string): void {
     if (record.type === 'frame') this.tail.push(record);
-    this.options.journal?.append(record, wireText);
-    this.engine.capture(record, wireText);
+    const journaled = this.options.journal?.append(record, wireText) ?? false;
+    this.engine.capture(record, wireText, journaled);
     if (this.topics.tail.size > 0) this.topics.tail.publish(record);
     for (const listener of this.recordListeners) listener(record);
   }

@@ -4,8 +4,11 @@ import type { SessionScope } from '../monitor';
 
 /** What the App service needs of the journal (the headless host's file-backed one, or Electron's journal window). */
 export interface JournalPort {
-  /** `wireText`, when the hub has it, is the WebSocket message the frame was decoded from (the journal decodes it again). */
-  append(record: JournalRecord, wireText?: string): void;
+  /**
+   * `wireText`, when the hub has it, is the WebSocket message the frame was decoded from (the
+   * journal decodes it again). False when the journal turned the record away (too many wait).
+   */
+  append(record: JournalRecord, wireText?: string): boolean;
   stats(): Promise<JournalStats>;
   setRetention(update: Partial<Retention>): Promise<Retention>;
   /** Resolves once everything appended so far is written: an import waits on it, so it never reads faster than the journal takes. */

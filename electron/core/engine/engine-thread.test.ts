@@ -15,7 +15,11 @@ import type { FrameRecord } from '../../../shared/journal';
 import { inProcessClient } from '../../../test-support/in-process-client';
 import { MetricsRecorder } from '../metrics';
 import { Monitor } from '../monitor';
+import { AppService } from '../app';
+import { preciseNow } from '../clock';
+import { JournalService, startEngineWorker } from '../journal';
 import { HostJournal } from '../journal/host-journal';
+import { WorkerEngine } from './worker-engine';
 import { startRuntime, type Runtime } from '../runtime';
 
 const T0 = Date.now();
@@ -82,6 +86,29 @@ describe('the engine thread', () => {
 
     expect(analyzed).not.toHaveBeenCalled();
     expect(monitored).not.toHaveBeenCalled();
+  }, 30_000);
+
+  it('what the journal turns away (too many records wait for it) is analyzed all the same', async () => {
+    const directory = join(mkdtempSync(join(tmpdir(), 'echoscope-engine-full-')), 'journal');
+    const worker = await startEngineWorker(directory, { onWarning: () => undefined, settings: {}, recent: { windowMs: 0, records: 0 } });
+    // A journal that takes nothing: every record waits beyond its bound from the first.
+    const journal = new JournalService(worker.journal, { location: directory, clock: preciseNow, writer: { maxWaiting: 0 }, onError: () => undefined });
+    const engine = new WorkerEngine(worker.channel);
+    const service = new AppService({ transport: 'browser', version: 'test', journal, engine });
+    try {
+      // Built: "f" gets 1, 2 and completes at 3.
+      for (const sequence of [1, 2]) service.capture(chunk('f', sequence));
+      service.capture(chunk('f', 3, 'completed', 'end_turn'));
+      await until(async () => (await rowOf(service, 'f'))?.status === 'completed', 'the verdict of records the journal turned away');
+      expect(await rowOf(service, 'f')).toMatchObject({ events: 3, missing: 0 });
+      const stats = await service.invoke('journal.stats', {});
+      expect(stats.ok && stats.value).toMatchObject({ records: 0, unjournaled: 3 });
+    } finally {
+      service.close();
+      await engine.close();
+      await journal.close();
+      await worker.close();
+    }
   }, 30_000);
 
   it('an import is analyzed there too, and its result names the sessions it fed', async () => {

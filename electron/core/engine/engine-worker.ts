@@ -6,12 +6,12 @@
  * is read back from the journal in this thread, never copied across.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { serveJournal } from '../../../shared/journal';
+import { decodeCapture, serveJournal } from '../../../shared/journal';
 import { HostJournal } from '../journal/host-journal';
 import { recentRecords, sessionFrames } from '../journal/journal-reads';
 import { WORKER_WARNING } from '../journal/journal-worker-protocol';
 import { EngineCore } from './engine-core';
-import { ENGINE, unwrapEngine, type EngineMessage, type EngineRequest, type EngineSettings } from './engine-protocol';
+import { ENGINE, unwrapEngine, type EngineMessage, type EngineRequest, type EngineSettings, type FeedRequest } from './engine-protocol';
 import { EngineServer } from './engine-server';
 
 const port = parentPort;
@@ -40,10 +40,17 @@ const ready = opened.then(async (store) => {
 
 const serve = serveJournal(ready, (message) => port.postMessage(message), { onRecords: (records, tag) => server.records(records, tag) });
 port.on('message', (message: unknown) => {
-  const request = unwrapEngine<EngineRequest>(message);
+  const request = unwrapEngine<EngineRequest | FeedRequest>(message);
   if (request === undefined) return serve(message);
   void ready.then(
-    () => server.handle(request),
+    () => (request.op === 'records' ? analyzeOnly(request.batch) : request.op === 'read' ? undefined : server.handle(request)),
     () => undefined,
   );
 });
+
+/** Records the journal turned away (too many waited for it): analyzed, not journaled. */
+function analyzeOnly(batch: unknown): void {
+  const decoded = decodeCapture(batch);
+  if (decoded.ok) server.records(decoded.capture.records, undefined);
+  else warn(`a captured batch could not be analyzed: ${decoded.message}`);
+}

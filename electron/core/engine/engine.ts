@@ -35,8 +35,10 @@ export interface Engine {
    * thread ignores it here, because it analyzes what the journal takes (the same records, in the
    * same order, with nothing extra crossing threads). `wireText`: the WebSocket message a frame
    * was decoded from (an engine thread fed from here gets the frame as that text, as a journal does).
+   * `journaled`: the journal took it; one it turned away (too many wait) is still analyzed, sent to
+   * an engine in the journal's thread apart from the journal.
    */
-  capture(record: JournalRecord, wireText?: string): void;
+  capture(record: JournalRecord, wireText?: string, journaled?: boolean): void;
   /** Answers one of the analysis commands (the request is already validated). */
   call<C extends AnalysisCommand>(command: C, request: ParsedRequest<C>): Promise<CommandResponse<C>>;
   /** Opens a subscription to an analysis topic: its snapshot, and the subscription its receiver takes deltas from. */

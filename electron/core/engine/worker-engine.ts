@@ -98,9 +98,10 @@ export class WorkerEngine implements Engine {
     this.unsubscribe = [channel.onMessage((message) => this.receive(message)), channel.onRestart(() => this.restarted())];
   }
 
-  capture(record: JournalRecord, wireText?: string): void {
+  capture(record: JournalRecord, wireText?: string, journaled = false): void {
     // An engine thread with its own journal analyzes what the journal takes: the same record reaches it there.
-    if (this.feed === undefined || this.closed) return;
+    // One the journal turned away (too many wait for it) is analyzed all the same: it goes on its own.
+    if ((this.feed === undefined && journaled) || this.closed) return;
     this.captured.add(record, wireText);
     if (this.captured.count >= FEED_BATCH) this.sendCaptured();
     else this.feedTimer ??= setTimeout(() => this.sendCaptured(), FEED_MS);

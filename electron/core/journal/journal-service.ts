@@ -13,7 +13,7 @@ import {
 import type { JournalPort, SessionScope } from '../app';
 import type { Clock } from '../clock';
 import { recentRecords, sessionFrames, sessionRecords } from './journal-reads';
-import { JournalWriter } from './journal-writer';
+import { JournalWriter, type JournalWriterOptions } from './journal-writer';
 
 export interface JournalServiceOptions {
   /** Shown in the UI: the file path, or "IndexedDB (journal window)". */
@@ -23,6 +23,8 @@ export interface JournalServiceOptions {
   /** How often retention runs. */
   pruneEveryMs?: number;
   onError?: (message: string) => void;
+  /** The writer's batching and bounds (tests); defaults otherwise. */
+  writer?: JournalWriterOptions;
   /** The journal thread's health, where it is supervised (the headless host's worker). */
   health?: () => JournalHealth;
 }
@@ -43,15 +45,15 @@ export class JournalService implements JournalPort {
     readonly journal: Journal,
     private readonly options: JournalServiceOptions,
   ) {
-    this.writer = new JournalWriter(journal);
+    this.writer = new JournalWriter(journal, options.writer);
     this.writer.onError((error) => options.onError?.(error.name === 'JournalFull' ? `journal: ${error.message}` : `journal write failed (will retry): ${error.message}`));
     this.retention = options.retention ?? DEFAULT_RETENTION;
     this.timer = setInterval(() => void this.prune(), options.pruneEveryMs ?? 60_000);
     this.timer.unref?.();
   }
 
-  append(record: JournalRecord, wireText?: string): void {
-    this.writer.add(record, wireText);
+  append(record: JournalRecord, wireText?: string): boolean {
+    return this.writer.add(record, wireText);
   }
 
   /** Resolves once every record added so far is written: an import waits on it, so it reads no faster than the journal takes. */

@@ -97,14 +97,21 @@ export class JournalWriter {
     this.timers = options.timers ?? heldTimers;
   }
 
-  /** `wireText`, when the hub has it, is the WebSocket message the frame was decoded from. */
-  add(record: JournalRecord, wireText?: string): void {
-    if (this.waitingCount >= this.maxWaiting) return this.turnAway();
+  /**
+   * `wireText`, when the hub has it, is the WebSocket message the frame was decoded from. False
+   * when the record is turned away (too many wait: see `maxWaiting`): it will not be journaled.
+   */
+  add(record: JournalRecord, wireText?: string): boolean {
+    if (this.waitingCount >= this.maxWaiting) {
+      this.turnAway();
+      return false;
+    }
     if (this.pending.count === 0) this.pendingSince = this.clock();
     // A journal in this thread takes the record itself: decoding the text again would only cost.
     this.pending.add(record, this.journal.appendCaptured ? wireText : undefined);
     if (this.pending.count >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
     else this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs);
+    return true;
   }
 
   /** Records not journaled because too many waited (see `maxWaiting`). */

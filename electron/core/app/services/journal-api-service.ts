@@ -93,8 +93,7 @@ export class JournalApiService implements DomainService<'journal'> {
       take: async (records: JournalRecord[]) => {
         for (const read of records) {
           const record = read.source === undefined ? { ...read, source: fileName } : read;
-          journal?.append(record);
-          engine.capture(record);
+          engine.capture(record, undefined, journal?.append(record) ?? false);
         }
         await journal?.flush();
       },
