@@ -76,6 +76,21 @@ describe('Monitor compaction of ended sessions (issue 19)', () => {
     expect(events()).toEqual(['pusher_internal:subscription_succeeded', 'chunk.delivered', 'app.notice', 'chunk.delivered']);
   });
 
+  it('an imported recording, its frames older than the clock, stays whole for compactAfterMs after it came', () => {
+    const { monitor, feed, at } = setUp();
+    // Built: a recording of long ago (frames at 100–120) imported when the clock is at 50,000.
+    at(50_000);
+    for (const sequence of [1, 2]) feed(chunk(100 + sequence * 10, 'old', sequence));
+    feed(chunk(130, 'old', 3, 'completed', 'end_turn'));
+    at(50_000 + 1);
+    expect(monitor.isCompacted('old')).toBe(false);
+    at(50_000 + COMPACT_MS - 1);
+    expect(monitor.isCompacted('old')).toBe(false);
+    expect(monitor.detail('old')?.row).toMatchObject({ status: 'completed', events: 3 });
+    at(50_000 + COMPACT_MS);
+    expect(monitor.isCompacted('old')).toBe(true);
+  });
+
   it("a compacted session seen from two vantages keeps each one's delivery loss for the Fleet", () => {
     const { monitor, feed, at } = setUp();
     // Built: a tap published 1..4 and the end; c1 got everything, c2 missed 2 and 3.

@@ -56,7 +56,10 @@ export interface MonitorOptions {
    * frame of it arrives. Without it nothing is compacted.
    */
   sessionSource?: (scope: SessionScope) => Promise<JournalRecord[]>;
-  /** How long an ended session stays whole after its last frame (or after it was brought back). Default 60 s. */
+  /**
+   * How long an ended session stays whole after its last frame — or after that frame came here,
+   * when later (an imported recording) — or after it was brought back. Default 60 s.
+   */
   compactAfterMs?: number;
   /** Frames of live sessions held in memory for their detail and re-analysis, all sessions together. Default 200,000. */
   maxHeldFrames?: number;
@@ -116,6 +119,8 @@ export class Monitor {
   private readonly restored = new Map<string, Analyzer>();
   /** When each ended session may be compacted (its last frame, or its return, plus `compactAfterMs`). */
   private readonly compactions = new DeadlineHeap();
+  /** When each session's last frame came here, on this clock (an import's frames are older than that). */
+  private readonly arrived = new Map<string, number>();
   /** Sessions brought back from the journal, and when (kept whole for `compactAfterMs` from then). */
   private readonly warm = new Map<string, number>();
   /** Compacted sessions being read back, and what waits for them. */
@@ -163,6 +168,7 @@ export class Monitor {
       }
     }
     if (key !== undefined && !this.sessionConnections.has(key)) this.sessionConnections.set(key, record.connection);
+    if (key !== undefined && this.options.sessionSource !== undefined) this.arrived.set(key, this.clock());
     if (this.metrics !== null && key !== undefined && !Number.isNaN(analyzer.interTokenMs)) {
       this.metrics.chunkGap(analyzer.interTokenMs, analyzer.contractName(key) ?? 'unknown');
     }
@@ -256,7 +262,9 @@ export class Monitor {
       this.tally.add(row);
       this.deadlines.set(sessionId, analyzer.nextChangeAt(sessionId, now));
       if (this.options.sessionSource !== undefined && row.terminalAt !== null) {
-        this.compactions.set(sessionId, Math.max(row.lastAt ?? now, this.warm.get(sessionId) ?? Number.NEGATIVE_INFINITY) + this.compactAfterMs);
+        // Quiet since its last frame, or since that frame came here: an imported recording's frames are as old as the recording.
+        const since = Math.max(row.lastAt ?? now, this.arrived.get(sessionId) ?? Number.NEGATIVE_INFINITY, this.warm.get(sessionId) ?? Number.NEGATIVE_INFINITY);
+        this.compactions.set(sessionId, since + this.compactAfterMs);
       }
       this.unpushed.add(sessionId);
     }
@@ -286,6 +294,7 @@ export class Monitor {
       this.held.drop(sessionId);
       this.deadlines.delete(sessionId);
       this.warm.delete(sessionId);
+      this.arrived.delete(sessionId);
       this.compactedCount++;
     }
   }
@@ -501,6 +510,7 @@ export class Monitor {
       this.archive.delete(sessionId);
       this.restored.delete(sessionId);
       this.warm.delete(sessionId);
+      this.arrived.delete(sessionId);
       this.held.drop(sessionId);
       this.pushed.delete(sessionId);
       this.reconciled.delete(sessionId);
