@@ -91,6 +91,26 @@ describe('Monitor compaction of ended sessions (issue 19)', () => {
     expect(monitor.isCompacted('old')).toBe(true);
   });
 
+  it('a second recording of a compacted session, imported later over the same span of time, brings it back with both recordings whole', async () => {
+    const { monitor, feed, at } = setUp();
+    const recorded = (source: string, sequences: number[]) =>
+      sequences.map(
+        (sequence) =>
+          ({ ...chunk(100 + sequence * 10, 'twice', sequence, sequence === 5 ? 'completed' : 'generating', sequence === 5 ? 'end_turn' : null), source }) as JournalRecord,
+      );
+    // Built: alice's recording has 1..5; bob's, of the same stream and the same times, lacks #3.
+    for (const record of recorded('alice.ndjson', [1, 2, 3, 4, 5])) feed(record);
+    at(1000);
+    at(1000 + COMPACT_MS);
+    expect(monitor.isCompacted('twice')).toBe(true);
+    for (const record of recorded('bob.ndjson', [1, 2, 4, 5])) feed(record);
+    await monitor.load('twice');
+    at(1000 + COMPACT_MS + 1);
+    const detail = monitor.detail('twice')!;
+    const bySource = Object.fromEntries(detail.observations.map((o) => [o.source, { events: o.events, loss: o.deliveryLoss }]));
+    expect(bySource).toEqual({ 'alice.ndjson': { events: 5, loss: 0 }, 'bob.ndjson': { events: 4, loss: 1 } });
+  });
+
   it("a compacted session seen from two vantages keeps each one's delivery loss for the Fleet", () => {
     const { monitor, feed, at } = setUp();
     // Built: a tap published 1..4 and the end; c1 got everything, c2 missed 2 and 3.

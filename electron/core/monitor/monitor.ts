@@ -396,7 +396,10 @@ export class Monitor {
     const own = this.newAnalyzer();
     const start = this.starts.get(sessionId);
     if (start !== undefined) own.setStart(sessionId, start.at, start.from, start.precisionMs);
-    const past = [...archived.context, ...records.filter((record) => record.type === 'frame' && record.at < lateFrom)];
+    // The journal's own copies of the late frames are left out, one for one: not all it has from their time on. A second
+    // recording of the session (another file, another vantage) covers the same span of time, and its past is the session's too.
+    const copies = new FrameCopies(late);
+    const past = [...archived.context, ...records.filter((record) => record.type === 'frame' && (record.at < lateFrom || !copies.take(record)))];
     // Stable: a context record and a frame at the same time keep the order they were given in.
     past.sort((a, b) => a.at - b.at);
     for (const record of past) {
@@ -837,6 +840,33 @@ export class Monitor {
  * coarse it is: 1000 for a whole second — Laravel saves `initiated_at` to the second and its JSON
  * still writes a zero fraction (`…T10:00:00.000000Z`) — 0 otherwise.
  */
+/** Frames known by what they are — arrival, vantage, event and payload — each to be taken once (monitor.ts `restore`). */
+class FrameCopies {
+  private readonly left = new Map<string, number>();
+
+  constructor(frames: readonly FrameRecord[]) {
+    for (const frame of frames) {
+      const key = FrameCopies.key(frame);
+      this.left.set(key, (this.left.get(key) ?? 0) + 1);
+    }
+  }
+
+  /** True (and one copy fewer) when `frame` is one of them. */
+  take(frame: FrameRecord): boolean {
+    if (this.left.size === 0) return false;
+    const key = FrameCopies.key(frame);
+    const left = this.left.get(key);
+    if (left === undefined) return false;
+    if (left === 1) this.left.delete(key);
+    else this.left.set(key, left - 1);
+    return true;
+  }
+
+  private static key(frame: FrameRecord): string {
+    return `${frame.at}\u0000${frame.connection}\u0000${frame.source ?? ''}\u0000${frame.tap ?? ''}\u0000${frame.channel ?? ''}\u0000${frame.event}\u0000${JSON.stringify(frame.data) ?? ''}`;
+  }
+}
+
 export function recordTime(value: unknown): { at: number; precisionMs: number } | undefined {
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return atPrecision(value < 1e11 ? value * 1000 : value);
   if (typeof value !== 'string' || value.length === 0) return undefined;

@@ -20,9 +20,10 @@ export function sessionDetail(monitor: Monitor, { sessionId, vantage, maxTextCha
 
 /**
  * How often an open detail is compared with the monitor's even when nothing said it changed: a
- * safety net, so a change that reached the detail without a recompute notice (a session brought
- * back from the journal while a second recording of it was imported) is shown within seconds,
- * never missed for good. Sends nothing when nothing changed.
+ * safety net, so a change that reached the detail without a recompute notice would be shown within
+ * seconds, never missed for good. Sends nothing when nothing changed. (The case that once looked
+ * like a missed notice — a second recording imported into a compacted session — was the read-back
+ * dropping the first recording's frames from the second's first arrival on: fixed in `restore`.)
  */
 export const SESSION_REVALIDATE_MS = 2000;
 
