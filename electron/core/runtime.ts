@@ -116,12 +116,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const health = worker ? () => worker!.health() : 'journal' in options.journal ? options.journal.health : undefined;
     if ('journal' in options.journal) options.journal.watchHealth?.((next) => onJournalHealth(next));
     journal = new JournalService(source, { location, clock: preciseNow, onError: warn, ...(health ? { health } : {}) });
-    if (!engine) {
-      // Live analysis off this thread all the same: in a thread of its own, fed what is captured here.
-      analysis = await startAnalysisWorker({ settings: engineSettings(options.monitor), onWarning: warn });
-      const read = journal;
-      engine = new WorkerEngine(analysis.channel, { sessionEvents: (scope, limit) => read.sessionEvents(scope, limit) });
-    }
+  }
+  if (!engine) {
+    // Live analysis off this thread all the same: in a thread of its own, fed what is captured here (and read back through the journal, if any).
+    analysis = await startAnalysisWorker({ settings: engineSettings(options.monitor), journal: journal !== undefined, onWarning: warn });
+    const read = journal;
+    engine = new WorkerEngine(analysis.channel, read ? { sessionEvents: (scope, limit) => read.sessionEvents(scope, limit) } : {});
   }
   const metrics = options.metrics ?? (options.metricsOutputs ? new MetricsRecorder() : undefined);
   const outputs = metrics && options.metricsOutputs ? new MetricsOutputs({ ...options.metricsOutputs, recorder: metrics, version: options.version, onNotice: warn }) : undefined;

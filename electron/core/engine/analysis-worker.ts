@@ -1,9 +1,10 @@
 /**
- * Worker-thread entry of the desktop app's engine (issue 19, item 3): live analysis in a thread
- * of its own, beside Electron main, whose journal is the hidden window's IndexedDB. Main hands
- * it what it captured as batches (frames as their wire text, as the journal gets them) and
- * answers its reads of the journal (a compacted session brought back); everything else is the
- * engine protocol, as in `serve`'s engine thread.
+ * Worker-thread entry of an engine without a journal of its own (issue 19, item 3): live analysis
+ * in a thread beside main — the desktop app's (its journal is the hidden window's IndexedDB), or a
+ * host that keeps no journal (`serve --no-journal`). Main hands it what it captured as batches
+ * (frames as their wire text, as the journal gets them) and answers its reads of the journal (a
+ * compacted session brought back), when there is one; everything else is the engine protocol, as
+ * in `serve`'s engine thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeCapture, type FrameRecord } from '../../../shared/journal';
@@ -14,7 +15,7 @@ import { EngineServer } from './engine-server';
 
 const port = parentPort;
 if (!port) throw new Error('analysis-worker.ts runs as a worker thread');
-const { settings } = workerData as { settings: EngineSettings };
+const { settings, journal } = workerData as { settings: EngineSettings; journal: boolean };
 const warn = (message: string) => port.postMessage({ [WORKER_WARNING]: message });
 const post = (message: EngineMessage) => port.postMessage({ [ENGINE]: message });
 
@@ -24,12 +25,17 @@ let nextRead = 1;
 
 const core = new EngineCore({
   monitor: settings,
-  sessionEvents: (scope, limit) =>
-    new Promise((resolve, reject) => {
-      const id = nextRead++;
-      reads.set(id, { resolve, reject });
-      post({ kind: 'read', id, scope, limit });
-    }),
+  // Without a journal nothing is compacted: a session's detail is what the monitor holds.
+  ...(journal
+    ? {
+        sessionEvents: (scope, limit) =>
+          new Promise<FrameRecord[]>((resolve, reject) => {
+            const id = nextRead++;
+            reads.set(id, { resolve, reject });
+            post({ kind: 'read', id, scope, limit });
+          }),
+      }
+    : {}),
   onWarning: warn,
 });
 const server = new EngineServer(core, post);

@@ -209,3 +209,20 @@ describe("the desktop app's engine thread (its journal is the hidden window's)",
     expect(warnings).toContain('analysis thread started again');
   }, 30_000);
 });
+
+describe('a host without a journal (serve --no-journal)', () => {
+  it('analyzes in a thread of its own all the same, and the detail is what that thread holds', async () => {
+    const analyzed = vi.spyOn(Analyzer.prototype, 'ingest');
+    runtime = await startRuntime({ transport: 'browser', version: 'test', demo: false, onWarning: () => undefined });
+    const { service } = runtime;
+    // Built: "n" gets 1, 2, 4 and completes at 5 (3 never sent).
+    for (const sequence of [1, 2, 4]) service.capture(chunk('n', sequence));
+    service.capture(chunk('n', 5, 'completed', 'end_turn'));
+    await until(async () => (await rowOf(service, 'n'))?.status === 'completed', 'the verdict');
+    const detail = await service.invoke('sessions.get', { sessionId: 'n' });
+    expect(detail.ok && detail.value.gaps).toEqual([{ from: 3, to: 3 }]);
+    const events = await service.invoke('sessions.events', { sessionId: 'n', limit: 10 });
+    expect(events.ok && events.value.map((frame) => (frame.data as { sequence: number }).sequence)).toEqual([1, 2, 4, 5]);
+    expect(analyzed).not.toHaveBeenCalled();
+  }, 30_000);
+});

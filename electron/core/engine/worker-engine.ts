@@ -17,7 +17,8 @@ const FEED_BATCH = 5000;
  * under way then read as late joins) — unlike `serve`'s, which re-reads its journal's recent past.
  */
 export interface EngineFeed {
-  sessionEvents(scope: SessionScope, limit: number): Promise<FrameRecord[]>;
+  /** Without a journal there is none: the thread then compacts nothing and never asks. */
+  sessionEvents?(scope: SessionScope, limit: number): Promise<FrameRecord[]>;
 }
 
 /** A request without its `id` (the client numbers them). */
@@ -231,9 +232,10 @@ export class WorkerEngine implements Engine {
   }
 
   private async answerRead(id: number, scope: SessionScope, limit: number): Promise<void> {
-    if (this.feed === undefined) return this.post({ op: 'read', id, error: 'this engine thread has a journal of its own' });
+    const read = this.feed?.sessionEvents;
+    if (read === undefined) return this.post({ op: 'read', id, error: 'no journal here to read a session back from' });
     try {
-      this.post({ op: 'read', id, frames: await this.feed.sessionEvents(scope, limit) });
+      this.post({ op: 'read', id, frames: await read(scope, limit) });
     } catch (error) {
       this.post({ op: 'read', id, error: error instanceof Error ? error.message : String(error) });
     }

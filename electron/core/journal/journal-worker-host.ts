@@ -237,9 +237,15 @@ export interface AnalysisWorker {
  * `restartDelayMs` (doubling per failure, up to 10 s) and the `channel`'s restart listeners are told,
  * so the main side feeds it again; what is posted meanwhile waits for it.
  */
-export async function startAnalysisWorker(options: { settings: EngineSettings; onWarning: (message: string) => void; restartDelayMs?: number }): Promise<AnalysisWorker> {
+export async function startAnalysisWorker(options: {
+  settings: EngineSettings;
+  /** Whether main has a journal to answer the engine's reads from (without one, nothing is compacted). */
+  journal: boolean;
+  onWarning: (message: string) => void;
+  restartDelayMs?: number;
+}): Promise<AnalysisWorker> {
   const channel = new ThreadChannel();
-  const entry: WorkerEntry = { name: 'analysis-worker', source: '../engine/analysis-worker.ts', data: { settings: options.settings } };
+  const entry: WorkerEntry = { name: 'analysis-worker', source: '../engine/analysis-worker.ts', data: { settings: options.settings, journal: options.journal } };
   let closing = false;
   const firstDelay = options.restartDelayMs ?? 250;
 

@@ -46,9 +46,13 @@ describe('serve: /metrics on the dashboard host', () => {
 
   it('answers with Prometheus text of what the monitor saw, behind the same Host check as the dashboard', async () => {
     const t = Date.now();
-    for (const record of [chunk(t, 'm1', 1), chunk(t + 5, 'm1', 2), chunk(t + 30, 'm1', 3, 'truncated')]) runtime.service.monitor.ingest(record);
-    runtime.service.monitor.tick(t + 40);
-    const response = await get(host.port, '/metrics');
+    // Captured here, analyzed in the engine thread, counted into this recorder through its relay.
+    for (const record of [chunk(t, 'm1', 1), chunk(t + 5, 'm1', 2), chunk(t + 30, 'm1', 3, 'truncated')]) runtime.service.capture(record);
+    let response = await get(host.port, '/metrics');
+    for (let tries = 0; !response.body.includes('echoscope_sessions_total{status="truncated"') && tries < 200; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      response = await get(host.port, '/metrics');
+    }
     expect(response.status).toBe(200);
     expect(response.type).toContain('text/plain');
     expect(response.body).toContain('echoscope_sessions_total{status="truncated",echoscope_contract="echoscope"} 1');
