@@ -136,10 +136,10 @@ export class RawPusherClient {
   }
 }
 
-/** Resolves when `condition` holds, polling on the event loop; rejects after `timeoutMs`. */
-export async function eventually(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+/** Resolves when `condition` holds (it may be asked asynchronously: an App API call), polling on the event loop; rejects after `timeoutMs`. */
+export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const started = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise<void>((resolve) => setTimeout(resolve, 5));
   }

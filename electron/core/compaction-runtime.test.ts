@@ -10,15 +10,11 @@ import { join } from 'node:path';
 import Pusher from 'pusher';
 import { describe, expect, it } from 'vitest';
 import { startMockServer } from '../mock';
+import { eventually } from '../../test-support/raw-pusher-client';
 import { startRuntime } from './runtime';
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** The project's `eventually`, with this file's longer default wait. */
+const until = (check: () => boolean | Promise<boolean>, what: string) => eventually(check, 20_000, what);
 
 describe('compaction on the real runtime and journal', () => {
   it('an ended session is compacted, its detail is read back from the journal, a late frame brings it back', async () => {

@@ -7,7 +7,7 @@
  * in `serve`'s engine thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeCapture, type FrameRecord } from '../../../shared/journal';
+import type { FrameRecord } from '../../../shared/journal';
 import { WORKER_WARNING } from '../journal/journal-worker-protocol';
 import { EngineCore } from './engine-core';
 import { ENGINE, unwrapEngine, type EngineMessage, type EngineRequest, type EngineSettings, type FeedRequest } from './engine-protocol';
@@ -44,11 +44,8 @@ port.on('message', (message: unknown) => {
   const request = unwrapEngine<EngineRequest | FeedRequest>(message);
   if (request === undefined) return;
   switch (request.op) {
-    case 'records': {
-      const decoded = decodeCapture(request.batch);
-      if (!decoded.ok) return warn(`a captured batch could not be analyzed: ${decoded.message}`);
-      return server.records(decoded.capture.records, undefined);
-    }
+    case 'records':
+      return server.analyzeCaptured(request.batch, warn);
     case 'read': {
       const waiting = reads.get(request.id);
       reads.delete(request.id);

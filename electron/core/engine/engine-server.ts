@@ -1,6 +1,5 @@
 import { AppError, type ApiError } from '../../../shared/api';
-import type { JournalRecord } from '../../../shared/journal';
-import type { BatchTag } from '../../../shared/journal';
+import { decodeCapture, type BatchTag, type JournalRecord } from '../../../shared/journal';
 import type { MonitorMetrics } from '../monitor';
 import { realTimers, type Timers } from '../timers';
 import type { EngineSubscription } from './engine';
@@ -90,6 +89,16 @@ export class EngineServer {
       this.analyzed.set(tag.writer, tag.id);
     }
     for (const record of records) this.core.ingest(record);
+  }
+
+  /**
+   * A captured batch main sent for analysis alone (an engine without a journal of its own, or
+   * records its journal turned away): decoded and analyzed; one that does not decode is told.
+   */
+  analyzeCaptured(batch: unknown, warn: (message: string) => void): void {
+    const decoded = decodeCapture(batch);
+    if (decoded.ok) this.records(decoded.capture.records, undefined);
+    else warn(`a captured batch could not be analyzed: ${decoded.message}`);
   }
 
   async handle(request: EngineRequest): Promise<void> {

@@ -20,6 +20,7 @@ import { preciseNow } from '../clock';
 import { JournalService, startEngineWorker } from '../journal';
 import { HostJournal } from '../journal/host-journal';
 import { WorkerEngine } from './worker-engine';
+import { eventually } from '../../../test-support/raw-pusher-client';
 import { startRuntime, type Runtime } from '../runtime';
 
 const T0 = Date.now();
@@ -33,13 +34,8 @@ const chunk = (sessionId: string, sequence: number, state = 'generating', code: 
   data: { session_id: sessionId, chunk: state === 'generating' ? `t${sequence} ` : '', sequence, state, termination_code: code },
 });
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** The project's `eventually`, with this file's longer default wait. */
+const until = (check: () => boolean | Promise<boolean>, what: string) => eventually(check, 20_000, what);
 
 let runtime: Runtime | undefined;
 afterEach(async () => {

@@ -6,7 +6,7 @@
  * is read back from the journal in this thread, never copied across.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeCapture, serveJournal } from '../../../shared/journal';
+import { serveJournal } from '../../../shared/journal';
 import { HostJournal } from '../journal/host-journal';
 import { recentRecords, sessionFrames } from '../journal/journal-reads';
 import { WORKER_WARNING } from '../journal/journal-worker-protocol';
@@ -43,14 +43,7 @@ port.on('message', (message: unknown) => {
   const request = unwrapEngine<EngineRequest | FeedRequest>(message);
   if (request === undefined) return serve(message);
   void ready.then(
-    () => (request.op === 'records' ? analyzeOnly(request.batch) : request.op === 'read' ? undefined : server.handle(request)),
+    () => (request.op === 'records' ? server.analyzeCaptured(request.batch, warn) : request.op === 'read' ? undefined : server.handle(request)),
     () => undefined,
   );
 });
-
-/** Records the journal turned away (too many waited for it): analyzed, not journaled. */
-function analyzeOnly(batch: unknown): void {
-  const decoded = decodeCapture(batch);
-  if (decoded.ok) server.records(decoded.capture.records, undefined);
-  else warn(`a captured batch could not be analyzed: ${decoded.message}`);
-}

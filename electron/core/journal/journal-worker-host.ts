@@ -5,7 +5,7 @@ import { JournalWindowClient, type Journal, type JournalPort } from '../../../sh
 import type { JournalHealth } from '../../../shared/api';
 import type { EngineSettings } from '../engine/engine-protocol';
 import { unwrapEngine } from '../engine/engine-protocol';
-import { WORKER_WARNING } from './journal-worker-protocol';
+import { workerWarning } from './journal-worker-protocol';
 import { superviseJournal } from './journal-supervisor';
 
 export interface JournalWorker {
@@ -131,7 +131,8 @@ async function startThread(
     post: (request) => worker.postMessage(request),
     onMessage: (listener) => {
       const handler = (message: unknown) => {
-        if (typeof message === 'object' && message !== null && WORKER_WARNING in message) onWarning(String((message as Record<string, unknown>)[WORKER_WARNING]));
+        const warning = workerWarning(message);
+        if (warning !== undefined) onWarning(warning);
         else if (unwrapEngine(message) === undefined) listener(message);
       };
       worker.on('message', handler);
@@ -253,7 +254,8 @@ export async function startAnalysisWorker(options: {
     new Promise((resolve, reject) => {
       const worker = createWorker(entry);
       worker.on('message', (message: unknown) => {
-        if (typeof message === 'object' && message !== null && WORKER_WARNING in message) options.onWarning(String((message as Record<string, unknown>)[WORKER_WARNING]));
+        const warning = workerWarning(message);
+        if (warning !== undefined) options.onWarning(warning);
         else if (unwrapEngine(message) !== undefined) channel.deliver(message);
       });
       let failure = '';
