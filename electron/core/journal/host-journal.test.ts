@@ -335,7 +335,7 @@ describe('JournalWriter', () => {
       call.resolve();
     };
     const clock = new VirtualClock();
-    const writer = new JournalWriter(slow, { flushMs: 5, maxBatch: 100, clock: clock.now, timers: clock });
+    const writer = new JournalWriter(slow, { flushMs: 5, retryMs: 5, maxBatch: 100, clock: clock.now, timers: clock });
     const acks: number[] = [];
     const errors: string[] = [];
     writer.onAck((ack) => acks.push(ack.count));
@@ -353,7 +353,7 @@ describe('JournalWriter', () => {
     expect(errors).toEqual(['disk full']); // the refusal is not a second failure
     expect(acks).toEqual([]);
     expect(stored).toEqual([]);
-    // Batch 1 goes again, alone (after flushMs); nothing new meanwhile.
+    // Batch 1 goes again, alone (after retryMs); nothing new meanwhile.
     await clock.advanceAsync(5);
     expect(queue.map((call) => call.tag.id)).toEqual([1]);
     finishNext(new Error('disk still full'));
@@ -474,6 +474,28 @@ describe('batch ids across a restart of the journal thread', () => {
 });
 
 describe('JournalWriter timing', () => {
+  it('commits in groups by default: a record goes at once while a slot is free; what comes while none is goes together when one frees', async () => {
+    const clock = new VirtualClock();
+    const calls: { batch: JournalRecord[]; finish(): void }[] = [];
+    const slow = { append: (batch: JournalRecord[]) => new Promise<void>((resolve) => calls.push({ batch, finish: resolve })) } as unknown as Journal;
+    const writer = new JournalWriter(slow, { clock: clock.now, timers: clock });
+    writer.add(fixture[0]!);
+    writer.add(fixture[1]!);
+    // Added in one turn: handed over together on the next tick, without waiting for any interval.
+    await clock.advanceAsync(0);
+    expect(calls.map((call) => call.batch)).toEqual([[fixture[0], fixture[1]]]);
+    // The only slot (a journal in this thread) is taken: these gather however long it takes.
+    for (const record of fixture.slice(2, 6)) writer.add(record);
+    await clock.advanceAsync(1000);
+    expect(calls).toHaveLength(1);
+    calls[0]!.finish();
+    await settle(); // handed over in the acknowledgement itself, not on a timer
+    expect(calls.map((call) => call.batch)).toEqual([[fixture[0], fixture[1]], fixture.slice(2, 6)]);
+    calls[1]!.finish();
+    await writer.flush();
+    expect(writer.acknowledged).toBe(6);
+  });
+
   it('hands a batch over as soon as a slot frees when its records have already waited flushMs', async () => {
     const clock = new VirtualClock();
     const calls: { batch: JournalRecord[]; finish(): void }[] = [];

@@ -7,8 +7,17 @@ import { CapturedBatchBuilder, capturedRecords, type BatchTag, type CapturedBatc
 export type JournalSink = Pick<Journal, 'append'> & Partial<Pick<Journal, 'appendCaptured'>>;
 
 export interface JournalWriterOptions {
-  /** Longest a record waits before its batch is written. Default 20 ms. */
+  /**
+   * How long a record waits for company while a slot is free before its batch is handed over.
+   * Default 0 — group commit: with a slot free, what was added in this turn of the event loop goes
+   * at once (on the next timer tick); while every slot is taken, records gather and go together the
+   * moment one frees. So a batch waits for the disk, never for a clock, and a quiet journal
+   * acknowledges within one write. A positive value trades acknowledgement latency for fewer,
+   * bigger writes.
+   */
   flushMs?: number;
+  /** A failed batch goes again after this long. Default 20 ms. */
+  retryMs?: number;
   /** A batch is written at once when it reaches this many records. Default 5,000. */
   maxBatch?: number;
   /**
@@ -80,6 +89,7 @@ export class JournalWriter {
   private readonly ackListeners = new Set<(ack: JournalAck) => void>();
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly flushMs: number;
+  private readonly retryMs: number;
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
   private readonly clock: Clock;
@@ -89,7 +99,8 @@ export class JournalWriter {
     private readonly journal: JournalSink,
     options: JournalWriterOptions = {},
   ) {
-    this.flushMs = options.flushMs ?? 20;
+    this.flushMs = options.flushMs ?? 0;
+    this.retryMs = options.retryMs ?? 20;
     this.maxBatch = options.maxBatch ?? 5000;
     this.maxWaiting = options.maxWaiting ?? 500_000;
     this.maxInFlight = journal.appendCaptured ? Math.max(1, options.maxInFlight ?? 2) : 1;
@@ -109,7 +120,9 @@ export class JournalWriter {
     if (this.pending.count === 0) this.pendingSince = this.clock();
     // A journal in this thread takes the record itself: decoding the text again would only cost.
     this.pending.add(record, this.journal.appendCaptured ? wireText : undefined);
-    if (this.pending.count >= this.maxBatch && this.inFlight.size < this.maxInFlight) void this.write();
+    // Every slot taken (or a failed batch first): the batch goes when one settles (`schedule`).
+    if (!this.slotFree()) return true;
+    if (this.pending.count >= this.maxBatch) void this.write();
     else this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs);
     return true;
   }
@@ -122,6 +135,11 @@ export class JournalWriter {
   /** Records acknowledged so far. */
   get acknowledged(): number {
     return this.acknowledgedTotal;
+  }
+
+  /** Records taken since the writer started (acknowledged or waiting; not those turned away). */
+  get added(): number {
+    return this.acknowledgedTotal + this.waitingCount;
   }
 
   /** Records added and not yet handed to the journal. */
@@ -206,8 +224,8 @@ export class JournalWriter {
       },
     );
     this.inFlight.add(done);
-    // A retried batch went alone: what came after it follows within `flushMs`.
-    if (this.waiting()) this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs);
+    // A slot is still free: what waits goes too (after a retry nothing does: it goes alone).
+    if (this.waiting() && this.slotFree()) this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs);
     return done;
   }
 
@@ -231,21 +249,30 @@ export class JournalWriter {
     for (const listener of this.errorListeners) listener(error);
   }
 
+  /** A new batch may be handed over now: no failed batch waits or goes again, and a slot is free. */
+  private slotFree(): boolean {
+    return !this.retrying && this.failed.length === 0 && this.inFlight.size < this.maxInFlight;
+  }
+
   /** Records wait to be handed over: failed batches or new ones. */
   private waiting(): boolean {
     return this.failed.length > 0 || this.pending.count > 0;
   }
 
   /**
-   * After a batch: write the next one now if it is full or its oldest record has waited
-   * `flushMs` already (its timer fired while every slot was taken), else when it will have. A
-   * failed batch goes again after `flushMs`.
+   * After a batch settles: write the next one now if it is full or its oldest record has waited
+   * `flushMs` already (always so by default: it gathered while every slot was taken), else when
+   * it will have. A failed batch goes again after `retryMs`.
    */
   private schedule(): void {
     if (!this.waiting()) return;
-    const waited = this.failed.length === 0 ? this.clock() - this.pendingSince : 0;
-    if (this.failed.length === 0 && this.inFlight.size < this.maxInFlight && (this.pending.count >= this.maxBatch || waited >= this.flushMs)) void this.write();
-    else this.timer ??= this.timers.setTimeout(() => void this.write(), this.flushMs - waited);
+    if (this.failed.length > 0) {
+      this.timer ??= this.timers.setTimeout(() => void this.write(), this.retryMs);
+      return;
+    }
+    const waited = this.clock() - this.pendingSince;
+    if (this.inFlight.size < this.maxInFlight && (this.pending.count >= this.maxBatch || waited >= this.flushMs)) void this.write();
+    else this.timer ??= this.timers.setTimeout(() => void this.write(), Math.max(0, this.flushMs - waited));
   }
 }
 
