@@ -13,6 +13,9 @@
 const npm = (...names) => `(^|/)node_modules/(${names.map((n) => n.replace(/[.]/g, '\\.')).join('|')})/`;
 /** Node builtins by name, `node:` prefix optional, subpaths (`fs/promises`) included. */
 const builtins = (...names) => `^(node:)?(${names.join('|')})(/|$)`;
+/** Any Node builtin. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- dependency-cruiser reads its config as CommonJS
+const NODE_BUILTIN = builtins(...require('node:module').builtinModules.filter((name) => !name.startsWith('_')));
 const core = (...names) => ({ dependencyTypes: ['core'], path: builtins(...names) });
 
 const TEST = '\\.test\\.tsx?$';
@@ -25,6 +28,8 @@ const CLI = '^electron/cli/';
 const MAIN = '^electron/main/';
 const PRELOAD = '^electron/preload/';
 const RENDERER_JOURNAL = '^renderer/src/journal/';
+/** The engine beside its journal, run by `serve`'s engine thread and by the desktop app's journal window. */
+const ENGINE_HOST = '^electron/core/engine/engine-host\\.ts$';
 const RENDERER = '^renderer/src/';
 const TEST_SUPPORT = '^test-support/';
 
@@ -110,6 +115,9 @@ module.exports = {
     allow('the UI is React (recharts for the charts)', RENDERER, { path: npm('react', 'react-dom', 'recharts') }, { fromNot: [RENDERER_JOURNAL] }),
     allow('the journal window imports itself and shared (the Dexie store comes from shared/journal)', RENDERER_JOURNAL, {
       path: [RENDERER_JOURNAL, SHARED],
+    }),
+    allow("the journal window hosts the desktop app's engine beside its journal (engine-host.ts and its portable closure: see `journal-window-is-portable`)", RENDERER_JOURNAL, {
+      path: [ENGINE_HOST, '^electron/core/engine/engine-protocol\\.ts$'],
     }),
 
     // ── playwright: `echoscope/playwright`, the fixture for the user's own frontend ─────────
@@ -202,6 +210,14 @@ module.exports = {
         "The main window's bundle must not carry the journal store: Dexie lives in the hidden journal window (renderer/src/journal) and on the host; the UI asks for journal data over the App API.",
       from: { path: RENDERER, pathNot: [RENDERER_JOURNAL, TEST] },
       to: { reachable: true, path: npm('dexie') },
+    },
+    {
+      name: 'journal-window-is-portable',
+      severity: 'error',
+      comment:
+        "The journal window is a Chromium page: nothing it reaches (the engine host's closure in electron/core included) may import a Node builtin, nor a package other than zod and Dexie (not the hub's clients, the metrics library or the mock).",
+      from: { path: RENDERER_JOURNAL, pathNot: TEST },
+      to: { reachable: true, path: [NODE_BUILTIN, '(^|/)node_modules/'], pathNot: npm('zod', 'dexie') },
     },
     {
       name: 'fixture-never-reaches-electron',

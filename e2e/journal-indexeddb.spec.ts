@@ -28,6 +28,8 @@ interface Harness {
   open(): Promise<void>;
   appendFixture(size: number): Promise<number>;
   count(): Promise<number>;
+  appendSession(frames: unknown[]): Promise<void>;
+  listSessions(): Promise<{ sessionId: string; status: string; events: number; missing: number }[]>;
   checks(size: number): Promise<CheckResult[]>;
 }
 
@@ -36,11 +38,14 @@ import '../../renderer/src/journal/main.ts';
 import { JOURNAL_PORT_MESSAGE } from '../../shared/journal/window-port.ts';
 import { JournalWindowClient } from '../../shared/journal/window-client.ts';
 import { fixtureBatches, journalFixture, runStoreChecks } from '../../test-support/journal-store-checks.ts';
+import { SessionFilterSchema } from '../../shared/api/monitor.ts';
 
 let client;
+let channel;
+let nextEngineId = 1;
 window.journalHarness = {
   async open() {
-    const channel = new MessageChannel();
+    channel = new MessageChannel();
     window.postMessage({ kind: JOURNAL_PORT_MESSAGE }, '*', [channel.port2]);
     client = new JournalWindowClient({
       post: (request) => channel.port1.postMessage(request),
@@ -60,6 +65,23 @@ window.journalHarness = {
     return acknowledged;
   },
   count: () => client.count(),
+  // The desktop app's engine runs on this page beside its journal: what the journal takes, it analyzes.
+  async appendSession(frames) {
+    await client.append(frames);
+  },
+  listSessions() {
+    const id = nextEngineId++;
+    return new Promise((resolve) => {
+      const listener = (event) => {
+        const message = event.data && event.data.echoscopeEngine;
+        if (!message || message.kind !== 'result' || message.id !== id) return;
+        channel.port1.removeEventListener('message', listener);
+        resolve(message.ok ? message.value.rows : message.error);
+      };
+      channel.port1.addEventListener('message', listener);
+      channel.port1.postMessage({ echoscopeEngine: { op: 'call', id, command: 'sessions.list', request: SessionFilterSchema.parse({}) } });
+    });
+  },
   checks: (size) => runStoreChecks(client, journalFixture(size)),
 };
 `;
@@ -75,7 +97,9 @@ async function buildHarness(): Promise<void> {
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
 
 /** Serves the harness at a fixed origin: IndexedDB is per origin, and the reopened browser must see the same one. */
-async function launch(userDataDir: string): Promise<{ context: BrowserContext; page: Page; harness: <T>(call: (h: Harness) => Promise<T>) => Promise<T> }> {
+async function launch(
+  userDataDir: string,
+): Promise<{ context: BrowserContext; page: Page; harness: <T, A = undefined>(call: (h: Harness, arg: A) => Promise<T>, arg?: A) => Promise<T> }> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const context = await chromium.launchPersistentContext(userDataDir, { executablePath, args: CHROMIUM_ARGS });
   const dist = join(harnessDir, 'dist');
@@ -88,7 +112,8 @@ async function launch(userDataDir: string): Promise<{ context: BrowserContext; p
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${ORIGIN}/`);
   await page.waitForFunction(() => 'journalHarness' in window);
-  const harness = <T>(call: (h: Harness) => Promise<T>) => page.evaluate(`(${call.toString()})(window.journalHarness)`) as Promise<T>;
+  const harness = <T, A = undefined>(call: (h: Harness, arg: A) => Promise<T>, arg?: A) =>
+    page.evaluate(`(${call.toString()})(window.journalHarness, ${JSON.stringify(arg ?? null)})`) as Promise<T>;
   await harness((h) => h.open());
   return { context, page, harness };
 }
@@ -116,6 +141,41 @@ test.describe('journal in real IndexedDB (Chromium, persistent profile)', () => 
       const results = await second.harness((h) => h.checks(5000));
       expect(results.length).toBeGreaterThan(15);
       expect(results.filter((result) => !result.ok)).toEqual([]);
+      await second.context.close();
+    } finally {
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("the desktop app's engine runs on the journal page: it analyzes what the journal takes, and a reopened page re-reads it from IndexedDB", async () => {
+    const userDataDir = mkdtempSync(join(tmpdir(), 'echoscope-journal-engine-'));
+    // Built: e2e-1 streams #1, #2, #4 and ends at #5 (completed): #3 never came.
+    const at = Date.now();
+    const frames = [1, 2, 4, 5].map((sequence) => ({
+      type: 'frame',
+      at: at + sequence,
+      connection: 'c1',
+      channel: 'private-ai.e2e-1',
+      event: 'chunk.delivered',
+      data: {
+        session_id: 'e2e-1',
+        chunk: sequence === 5 ? '' : 'tok',
+        sequence,
+        state: sequence === 5 ? 'completed' : 'generating',
+        termination_code: sequence === 5 ? 'end_turn' : null,
+      },
+    }));
+    const expected = [{ sessionId: 'e2e-1', status: 'completed', events: 4, missing: 1 }];
+    const rows = (listed: { sessionId: string; status: string; events: number; missing: number }[]) =>
+      listed.map(({ sessionId, status, events, missing }) => ({ sessionId, status, events, missing }));
+    try {
+      const first = await launch(userDataDir);
+      await first.harness((h, f) => h.appendSession(f), frames);
+      expect(rows(await first.harness((h) => h.listSessions()))).toEqual(expected);
+      await first.context.close();
+      // A new page (the window opened again, or the next start of the app): its engine reads the recent past back.
+      const second = await launch(userDataDir);
+      expect(rows(await second.harness((h) => h.listSessions()))).toEqual(expected);
       await second.context.close();
     } finally {
       rmSync(userDataDir, { recursive: true, force: true });

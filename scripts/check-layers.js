@@ -106,6 +106,13 @@ const probes = [
   { what: 'renderer imports electron/core', dir: 'renderer/src', code: value('../../electron/core/clock'), depcruise: /^electron\/core\/clock\.ts$/ },
   { what: 'the main window reaches dexie (through the journal store)', dir: 'renderer/src', code: value('../../shared/journal/store'), depcruise: /node_modules\/dexie\// },
   { what: 'the journal window imports react', dir: 'renderer/src/journal', code: value('react'), depcruise: /node_modules\/react\// },
+  {
+    what: 'the journal window reaches the metrics library through core (its engine must stay portable)',
+    dir: 'renderer/src/journal',
+    code: value('../../../electron/core/metrics/recorder'),
+    depcruise: /node_modules\/prom-client\//,
+  },
+  { what: 'the journal window hosts the engine (engine-host.ts)', dir: 'renderer/src/journal', code: value('../../../electron/core/engine/engine-host'), accept: true },
   // playwright: the fixture runs in the user's Playwright, plain Node — never electron, never the hub
   {
     what: 'the Playwright fixture imports electron',

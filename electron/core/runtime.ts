@@ -4,8 +4,9 @@ import { AppService, type AppServiceOptions, type ProfileStore } from './app';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet';
 import { preciseNow } from './clock';
 import { ScenarioRunner } from './scenarios';
-import { JournalService, startAnalysisWorker, startEngineWorker, type AnalysisWorker, type JournalWorker } from './journal';
+import { JournalService, startAnalysisWorker, startEngineWorker, type AnalysisWorker, type JournalWorker, type WorkerChannel } from './journal';
 import { WorkerEngine } from './engine/worker-engine';
+import { RECENT_PAST } from './engine/engine-host';
 import type { EngineSettings } from './engine/engine-protocol';
 import type { Journal } from '../../shared/journal';
 import { MetricsOutputs, MetricsRecorder, type MetricsOutputsOptions } from './metrics';
@@ -31,6 +32,12 @@ export interface RuntimeOptions {
         /** A supervised journal's health now (Electron's journal window), and where its changes are told. */
         health?: () => JournalHealth;
         watchHealth?: (listener: (health: JournalHealth) => void) => void;
+        /**
+         * The engine beside this journal (the desktop app's journal window hosts both:
+         * engine/engine-host.ts): it analyzes what the journal takes and re-reads its recent past
+         * itself. Without it, analysis runs in a thread of its own, fed from here.
+         */
+        engine?: WorkerChannel;
       };
   /** Warnings to show the user (torn journal lines, failed writes). */
   onWarning?: (message: string) => void;
@@ -56,7 +63,7 @@ export interface Runtime {
   journal: JournalService | undefined;
   /** The headless host's supervised journal thread (its engine thread), when it has one. */
   journalWorker: JournalWorker | undefined;
-  /** The desktop app's engine thread (live analysis beside main, fed by it), when it has one. */
+  /** The engine thread fed by main (a host without a journal beside its engine), when there is one. */
   analysisWorker: AnalysisWorker | undefined;
   /** Where `/metrics` is served on a port of its own now, when it is. */
   readonly metricsUrl: string | undefined;
@@ -64,11 +71,6 @@ export interface Runtime {
 }
 
 export const DEMO_PROFILE_ID = 'demo';
-
-/** Records of the most recent sessions analyzed again at start-up (~5 µs each: a bounded start, whatever the journal's size). */
-export const RECENT_RECORDS = 20_000;
-/** How far back from the journal's newest record start-up looks for them. */
-const RECENT_WINDOW_MS = 24 * 3_600_000;
 
 /** The monitor's settings that can go to the engine thread: its clock and timers are that thread's own. */
 function engineSettings(monitor: MonitorOptions | undefined): EngineSettings {
@@ -95,7 +97,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let journal: JournalService | undefined;
   let worker: JournalWorker | undefined;
   let engine: WorkerEngine | undefined;
-  /** The desktop app's engine thread (its journal is the hidden window's, so the thread is fed from here). */
+  /** An engine thread fed from here: no journal beside the engine (none at all, or one given without its engine). */
   let analysis: AnalysisWorker | undefined;
   // Told to every window once the App service exists (a restart during start-up is told to the log).
   let onJournalHealth: (health: JournalHealth) => void = () => undefined;
@@ -106,7 +108,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         onWarning: warn,
         onHealth: (health) => onJournalHealth(health),
         settings: engineSettings(options.monitor),
-        recent: { windowMs: RECENT_WINDOW_MS, records: RECENT_RECORDS },
+        recent: RECENT_PAST,
       });
       worker = started;
       engine = new WorkerEngine(started.channel);
@@ -114,7 +116,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const source = worker ? worker.journal : (options.journal as { journal: Journal }).journal;
     const location = 'directory' in options.journal ? options.journal.directory : options.journal.location;
     const health = worker ? () => worker!.health() : 'journal' in options.journal ? options.journal.health : undefined;
-    if ('journal' in options.journal) options.journal.watchHealth?.((next) => onJournalHealth(next));
+    if ('journal' in options.journal) {
+      options.journal.watchHealth?.((next) => onJournalHealth(next));
+      if (options.journal.engine) engine = new WorkerEngine(options.journal.engine);
+    }
     journal = new JournalService(source, { location, clock: preciseNow, onError: warn, ...(health ? { health } : {}) });
   }
   if (!engine) {
@@ -142,7 +147,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   onJournalHealth = (health) => service.setJournalHealth(health);
   if (journal && analysis) {
     // Sessions from before this start are analyzed again, so the journal's recent past shows at once (serve's engine thread reads it itself).
-    for (const record of await journal.recent(RECENT_WINDOW_MS, RECENT_RECORDS)) service.engine.capture(record);
+    for (const record of await journal.recent(RECENT_PAST.windowMs, RECENT_PAST.records)) service.engine.capture(record);
   }
   if (metrics) service.engine.attachMetrics(metrics);
   // Metrics are an extra: a port that cannot be had is said (and shown in Settings), and the rest runs.

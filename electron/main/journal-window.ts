@@ -1,7 +1,7 @@
 import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
 import type { JournalHealth } from '../../shared/api';
 import { JOURNAL_PORT_CHANNEL, JournalWindowClient, type Journal, type JournalPort } from '../../shared/journal';
-import { superviseJournal, type SupervisorOptions } from '../core/journal';
+import { OwnerChannel, ownerPort, superviseJournal, type Postable, type SupervisorOptions, type WorkerChannel } from '../core/journal';
 import { loadPage, type RendererLocation } from './renderer-location';
 
 export interface JournalWindow {
@@ -10,19 +10,30 @@ export interface JournalWindow {
   /** The same client, as the supervisor names it. */
   client: JournalWindowClient;
   window: BrowserWindow;
+  /** Posts to the window's page on its port (the engine's requests). */
+  post(message: unknown): void;
   close(): void;
 }
 
-function portOf(port: MessagePortMain): JournalPort {
-  return {
-    post: (request) => port.postMessage(request),
-    onMessage: (listener) => {
+/** Main's end of the window's port: the journal's messages to its client, the engine's to `onEngine`, warnings to `onWarning`. */
+function portOf(port: MessagePortMain, options: JournalWindowOptions): JournalPort {
+  return ownerPort(
+    (request) => port.postMessage(request),
+    (listener) => {
       const handler = (event: Electron.MessageEvent) => listener(event.data);
       port.on('message', handler);
       port.start();
       return () => port.off('message', handler);
     },
-  };
+    options,
+  );
+}
+
+export interface JournalWindowOptions {
+  /** What the window's journal and engine say (a torn record, a batch that did not decode). */
+  onWarning: (message: string) => void;
+  /** The engine's messages (engine/engine-host.ts: the window hosts the app's engine beside its journal). */
+  onEngine?: (message: unknown) => void;
 }
 
 /**
@@ -31,7 +42,7 @@ function portOf(port: MessagePortMain): JournalPort {
  * Main drives it over a MessageChannelMain port (no IPC handlers, nothing exposed).
  * Opened after the dashboard window, so the dashboard is the app's first window.
  */
-export async function openJournalWindow(location: Pick<RendererLocation, 'journal' | 'journalPreload'>): Promise<JournalWindow> {
+export async function openJournalWindow(location: Pick<RendererLocation, 'journal' | 'journalPreload'>, options: JournalWindowOptions): Promise<JournalWindow> {
   const window = new BrowserWindow({
     show: false,
     webPreferences: {
@@ -46,7 +57,7 @@ export async function openJournalWindow(location: Pick<RendererLocation, 'journa
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   const { port1, port2 } = new MessageChannelMain();
-  const journal = new JournalWindowClient(portOf(port1));
+  const journal = new JournalWindowClient(portOf(port1, options));
   await loadPage(window, location.journal);
   window.webContents.postMessage(JOURNAL_PORT_CHANNEL, null, [port2]);
   await journal.ready;
@@ -54,6 +65,7 @@ export async function openJournalWindow(location: Pick<RendererLocation, 'journa
     journal,
     client: journal,
     window,
+    post: (message) => port1.postMessage(message),
     close: () => {
       void journal.close();
       port1.close();
@@ -68,6 +80,8 @@ export interface SupervisedJournalWindow {
   health(): JournalHealth;
   /** The hidden window now (undefined while it is being opened again). */
   window(): BrowserWindow | undefined;
+  /** The app's engine, which the window hosts beside its journal: its side of the port, across the window's restarts. */
+  engine: WorkerChannel;
   close(): Promise<void>;
 }
 
@@ -79,14 +93,16 @@ export interface SupervisedJournalWindow {
  */
 export function openSupervisedJournalWindow(location: Pick<RendererLocation, 'journal' | 'journalPreload'>, options: SupervisorOptions): Promise<SupervisedJournalWindow> {
   const stopping = new WeakSet<JournalWindow>();
+  const engine = new OwnerChannel<Postable>();
   return superviseJournal<JournalWindow>(
     {
       what: 'journal window',
       start: async (onExit) => {
-        const opened = await openJournalWindow(location);
+        const opened = await openJournalWindow(location, { onWarning: options.onWarning, onEngine: (message) => engine.deliver(message) });
         const ended = (reason: string) => {
           if (stopping.has(opened)) return;
           stopping.add(opened);
+          engine.down();
           // Requests it never answered fail now: the writer sends its batch again to the next window.
           opened.close();
           onExit(reason);
@@ -95,6 +111,7 @@ export function openSupervisedJournalWindow(location: Pick<RendererLocation, 'jo
           ended(`the journal window's page ended (${details.reason}, exit code ${details.exitCode})`),
         );
         opened.window.once('closed', () => ended('the journal window was closed'));
+        engine.up({ postMessage: (message) => opened.post(message) });
         return opened;
       },
       stop: async (opened) => {
@@ -107,6 +124,7 @@ export function openSupervisedJournalWindow(location: Pick<RendererLocation, 'jo
     journal: supervised.journal,
     health: supervised.health,
     window: () => supervised.current()?.window,
+    engine,
     close: supervised.close,
   }));
 }

@@ -13,8 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IPC_INVOKE_CHANNEL, IPC_READY_CHANNEL } from '../../shared/api';
-import { answerJournalRequest, JOURNAL_PORT_CHANNEL, type JournalRecord } from '../../shared/journal';
+import { IPC_INVOKE_CHANNEL, IPC_READY_CHANNEL, type SessionRow } from '../../shared/api';
+import { JOURNAL_PORT_CHANNEL, type JournalRecord } from '../../shared/journal';
+import { hostEngine } from '../core/engine/engine-host';
 import { openJournalStore } from '../../shared/journal/store';
 import { electronDouble, FakeBrowserWindow, type FakeMessagePortMain } from '../../test-support/electron-double';
 import { VirtualClock } from '../../test-support/virtual-clock';
@@ -34,18 +35,23 @@ const JOURNAL_URL = pathToFileURL(join(OUT, 'renderer', 'journal.html')).href;
 /** Lets pending promise callbacks and I/O callbacks run (no time passes). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** The journal window's page: the real journal protocol answering on the transferred port, on fake-indexeddb. */
+/**
+ * The journal window's page: its real code (engine-host.ts, which renderer/src/journal/port-server.ts
+ * puts on the page's MessagePort) answering on the transferred port — the journal on fake-indexeddb
+ * (IndexedDB exists only in a browser: e2e/journal-indexeddb.spec.ts runs the page in Chromium) and
+ * the app's engine beside it.
+ */
 async function serveJournalPages() {
   const store = await openJournalStore({ indexedDB: new IDBFactory(), IDBKeyRange });
   electronDouble.onPostMessage = (window, channel, _message, ports: FakeMessagePortMain[]) => {
     const port = ports[0]?.port;
     if (channel !== JOURNAL_PORT_CHANNEL || !port) return;
+    const handle = hostEngine(Promise.resolve(store), { post: (message) => port.postMessage(message) });
     // The page dies with its window: nothing sent after that is stored.
     port.on('message', (raw: unknown) => {
-      if (!window.isDestroyed()) void answerJournalRequest(store, raw, (message) => port.postMessage(message));
+      if (!window.isDestroyed()) handle(raw);
     });
     window.once('closed', () => port.close());
-    port.postMessage({ kind: 'ready' });
   };
   return store;
 }
@@ -199,6 +205,27 @@ describe('Electron main, against a test double of electron (Electron cannot run 
     const failed = await ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'journal.saveAs', {});
     expect(failed).toMatchObject({ ok: false, error: { message: expect.stringContaining('could not save the export') } });
     expect(existsSync(join(userData, 'no-such-dir'))).toBe(false);
+  });
+
+  it("the journal window hosts the app's engine: it analyzes what its journal takes, and a window opened again after a crash re-reads the recent past", async () => {
+    const { runtime, dashboard, journalWindow } = await boot();
+    // No analysis thread beside main: the engine is the journal window's.
+    expect(runtime().analysisWorker).toBeUndefined();
+    const list = async () => {
+      const listed = (await ipcMain.invoke(IPC_INVOKE_CHANNEL, dashboard.webContents.ipcEvent(), 'sessions.list', {})) as { ok: boolean; value?: { rows: SessionRow[] } };
+      return listed.value?.rows.map((row) => ({ sessionId: row.sessionId, status: row.status, events: row.events, missing: row.missing })) ?? [];
+    };
+    // Built: s1 streams #1, #2, then ends at #3; nothing is missing.
+    runtime().journal!.append(frame(1));
+    runtime().journal!.append(frame(2));
+    runtime().journal!.append({ ...frame(3), data: { session_id: 's1', chunk: '', sequence: 3, state: 'completed', termination_code: 'end_turn' } });
+    await runtime().journal!.flush();
+    const expected = [{ sessionId: 's1', status: 'completed', events: 3, missing: 0 }];
+    await vi.waitFor(async () => expect(await list()).toEqual(expected));
+    // The page dies with its engine; the new window's engine reads s1 back from the journal.
+    journalWindow.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    await vi.waitFor(async () => expect(await list()).toEqual(expected), { timeout: 5000 });
+    expect(FakeBrowserWindow.created.filter((w) => w !== dashboard)).toHaveLength(2);
   });
 
   it('a crashed journal window is opened again on the same store, the journal says so, and no record is lost or written twice', async () => {

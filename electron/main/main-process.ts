@@ -130,6 +130,7 @@ export function startMainProcess(options: MainProcessOptions): MainProcess {
                 location: 'IndexedDB (journal window)',
                 health: journalWindow.health,
                 watchHealth: (listener) => (journalHealth = listener),
+                engine: journalWindow.engine,
               },
             }
           : {}),

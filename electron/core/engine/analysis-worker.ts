@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of an engine without a journal of its own (issue 19, item 3): live analysis
- * in a thread beside main — the desktop app's (its journal is the hidden window's IndexedDB), or a
- * host that keeps no journal (`serve --no-journal`). Main hands it what it captured as batches
+ * in a thread beside main, for a host with no journal beside its engine (`serve --no-journal`, a
+ * desktop app whose journal window did not open, a runtime given a journal without an engine). Main hands it what it captured as batches
  * (frames as their wire text, as the journal gets them) and answers its reads of the journal (a
  * compacted session brought back), when there is one; everything else is the engine protocol, as
  * in `serve`'s engine thread.

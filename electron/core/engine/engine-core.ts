@@ -15,7 +15,8 @@ import {
   type RecordFollowerOptions,
   type SessionScope,
 } from '../monitor';
-import { ContractsService, fleetSummary, SessionsService } from '../app/services';
+import { ContractsService } from '../app/services/contracts-service';
+import { fleetSummary, SessionsService } from '../app/services/sessions-service';
 import { SessionSource, type SessionEvents } from '../app/session-source';
 import { AnalysisTopics } from '../app/topics';
 import { LISTED_IMPORT_SESSIONS, type AnalysisCommand, type AnalysisTopicRequest, type EngineSubscription, type ImportTally } from './engine';

@@ -5,8 +5,8 @@ import type { MonitorMetrics, MonitorOptions, ReconcileTarget, SessionScope } fr
 import type { AnalysisCommand, AnalysisTopicRequest } from './engine';
 
 /**
- * Messages between the capture/UI thread and the engine in the journal's worker thread, beside
- * the journal protocol on the same port (shared/journal/window-protocol.ts): each is wrapped as
+ * Messages between the capture/UI thread and the engine beside the journal (`serve`'s worker
+ * thread, the desktop app's journal window: engine-host.ts), beside the journal protocol on the same port (shared/journal/window-protocol.ts): each is wrapped as
  * `{ [ENGINE]: … }`, so the journal's client and server never see them. Both ends are this
  * program's own threads; what crosses is plain data (structured clone).
  */
@@ -30,8 +30,8 @@ export type EngineRequest =
   | { op: 'metrics' };
 
 /**
- * What main feeds an engine thread that has no journal of its own (the desktop app's: the journal
- * is the hidden window's): the records it captured, and the answers to the engine's reads.
+ * What main feeds an engine thread that has no journal beside it (`serve --no-journal`, a desktop
+ * app whose journal window did not open): the records it captured, and the answers to its reads.
  */
 export type FeedRequest = { op: 'records'; batch: CapturedBatch } | { op: 'read'; id: number; frames?: FrameRecord[]; error?: string };
 

@@ -11,7 +11,7 @@ const FEED_MS = 20;
 const FEED_BATCH = 5000;
 
 /**
- * What an engine thread without a journal of its own needs from this side (the desktop app's):
+ * What an engine thread without a journal beside it needs from this side (engine/analysis-worker.ts):
  * the records captured here, and a compacted session's frames. A thread started again after a
  * crash starts empty and analyzes what comes from then on (the journal keeps everything; sessions
  * under way then read as late joins) — unlike `serve`'s, which re-reads its journal's recent past.

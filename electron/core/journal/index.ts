@@ -4,6 +4,8 @@ export { NdjsonFileJournal } from './ndjson-file-journal';
 export { isJournalDirectory } from './journal-directory';
 export { JournalService, DEFAULT_RETENTION, type JournalServiceOptions } from './journal-service';
 export {
+  OwnerChannel,
+  ownerPort,
   startAnalysisWorker,
   startEngineWorker,
   startJournalWorker,
@@ -11,6 +13,7 @@ export {
   type EngineWorkerOptions,
   type JournalWorker,
   type JournalWorkerOptions,
+  type Postable,
   type WorkerChannel,
 } from './journal-worker-host';
 export { superviseJournal, type JournalOwner, type SupervisedJournal, type SupervisorOptions } from './journal-supervisor';

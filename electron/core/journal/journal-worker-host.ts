@@ -30,15 +30,20 @@ export interface WorkerChannel {
   onRestart(listener: () => void): () => void;
 }
 
+/** What an owner of the engine is posted through: a worker thread, the journal window's port. */
+export interface Postable {
+  postMessage(message: unknown): void;
+}
+
 /**
- * The {@link WorkerChannel} over whichever thread runs now: posts go to it, or wait for the next
- * one while it is being started again (`down`); `up` attaches a new thread, telling the restart
- * listeners first when it replaces one, then posting what waited.
+ * The {@link WorkerChannel} over whichever owner runs now (a thread, the journal window): posts
+ * go to it, or wait for the next one while it is being started again (`down`); `up` attaches a
+ * new one, telling the restart listeners first when it replaces one, then posting what waited.
  */
-class ThreadChannel implements WorkerChannel {
+export class OwnerChannel<T extends Postable = Worker> implements WorkerChannel {
   private readonly listeners = new Set<(message: unknown) => void>();
   private readonly restartListeners = new Set<() => void>();
-  private current: Worker | undefined;
+  private current: T | undefined;
   private waiting: unknown[] | undefined;
 
   post(message: unknown): void {
@@ -56,30 +61,30 @@ class ThreadChannel implements WorkerChannel {
     return () => this.restartListeners.delete(listener);
   }
 
-  /** A message of the thread's that is the engine's. */
+  /** A message of the owner's that is the engine's. */
   deliver(message: unknown): void {
     for (const listener of this.listeners) listener(message);
   }
 
-  /** The thread ended: posts wait for the next. */
+  /** The owner ended: posts wait for the next. */
   down(): void {
     this.current = undefined;
     this.waiting ??= [];
   }
 
-  /** A thread is running: the first, or one that replaces an ended one. */
-  up(worker: Worker): void {
+  /** An owner is running: the first, or one that replaces an ended one. */
+  up(owner: T): void {
     const restarted = this.current === undefined && this.waiting !== undefined;
     const waiting = this.waiting ?? [];
     this.waiting = undefined;
-    this.current = worker;
+    this.current = owner;
     if (!restarted) return;
-    // The new thread first hears what it must know, then what was asked while it started.
+    // The new owner first hears what it must know, then what was asked while it started.
     for (const listener of this.restartListeners) listener();
-    for (const message of waiting) worker.postMessage(message);
+    for (const message of waiting) owner.postMessage(message);
   }
 
-  get worker(): Worker | undefined {
+  get owner(): T | undefined {
     return this.current;
   }
 }
@@ -105,6 +110,29 @@ function createWorker(entry: WorkerEntry): Worker {
   return new Worker(bootstrap, { eval: true, workerData: entry.data });
 }
 
+/**
+ * The journal's side of an owner's port (a thread's, the journal window's): its warnings go to
+ * `onWarning`, the engine's messages to `onEngine`, the rest to the journal client. The engine's
+ * listener is on from the start, so nothing the engine says before the journal is ready is lost.
+ */
+export function ownerPort(
+  post: (request: unknown) => void,
+  listen: (handler: (message: unknown) => void) => () => void,
+  options: { onWarning: (message: string) => void; onEngine?: (message: unknown) => void },
+): JournalPort {
+  const { onWarning, onEngine } = options;
+  if (onEngine) listen((message) => unwrapEngine(message) !== undefined && onEngine(message));
+  return {
+    post,
+    onMessage: (listener) =>
+      listen((message) => {
+        const warning = workerWarning(message);
+        if (warning !== undefined) onWarning(warning);
+        else if (unwrapEngine(message) === undefined) listener(message);
+      }),
+  };
+}
+
 /** A worker's entry: its built name (out/main/<name>.js), its source beside this file, and its workerData. */
 interface WorkerEntry {
   name: string;
@@ -126,20 +154,16 @@ async function startThread(
   onOther?: (message: unknown) => void,
 ): Promise<Running> {
   const worker = createWorker(entry);
-  if (onOther) worker.on('message', (message: unknown) => unwrapEngine(message) !== undefined && onOther(message));
-  const port: JournalPort = {
-    post: (request) => worker.postMessage(request),
-    onMessage: (listener) => {
-      const handler = (message: unknown) => {
-        const warning = workerWarning(message);
-        if (warning !== undefined) onWarning(warning);
-        else if (unwrapEngine(message) === undefined) listener(message);
-      };
-      worker.on('message', handler);
-      return () => worker.off('message', handler);
-    },
-  };
-  const client = new JournalWindowClient(port);
+  const client = new JournalWindowClient(
+    ownerPort(
+      (request) => worker.postMessage(request),
+      (handler) => {
+        worker.on('message', handler);
+        return () => worker.off('message', handler);
+      },
+      { onWarning, ...(onOther ? { onEngine: onOther } : {}) },
+    ),
+  );
   let failure = '';
   worker.once('error', (error) => (failure = error.message));
   const exited = new Promise<never>((_, reject) =>
@@ -184,13 +208,13 @@ export interface EngineWorkerOptions extends JournalWorkerOptions {
  * alike. `channel` is the engine's side of the port.
  */
 export async function startEngineWorker(directory: string, options: EngineWorkerOptions): Promise<JournalWorker & { channel: WorkerChannel }> {
-  const channel = new ThreadChannel();
+  const channel = new OwnerChannel();
   const entry: WorkerEntry = { name: 'engine-worker', source: '../engine/engine-worker.ts', data: { directory, settings: options.settings, recent: options.recent } };
   return { ...(await superviseThread('engine thread', entry, options, channel)), channel };
 }
 
 /** A journal's worker thread, supervised; `channel`, when given, carries the engine's messages across its restarts. */
-async function superviseThread(what: string, entry: WorkerEntry, options: JournalWorkerOptions, channel?: ThreadChannel): Promise<JournalWorker> {
+async function superviseThread(what: string, entry: WorkerEntry, options: JournalWorkerOptions, channel?: OwnerChannel): Promise<JournalWorker> {
   const supervised = await superviseJournal<Running>(
     {
       what,
@@ -233,8 +257,8 @@ export interface AnalysisWorker {
 }
 
 /**
- * The desktop app's engine thread (engine/analysis-worker.ts): live analysis without a journal of
- * its own (Electron's is the hidden window). A thread that ends unasked is started again after
+ * An engine thread without a journal beside it (engine/analysis-worker.ts): `serve --no-journal`,
+ * a desktop app whose journal window did not open. A thread that ends unasked is started again after
  * `restartDelayMs` (doubling per failure, up to 10 s) and the `channel`'s restart listeners are told,
  * so the main side feeds it again; what is posted meanwhile waits for it.
  */
@@ -245,7 +269,7 @@ export async function startAnalysisWorker(options: {
   onWarning: (message: string) => void;
   restartDelayMs?: number;
 }): Promise<AnalysisWorker> {
-  const channel = new ThreadChannel();
+  const channel = new OwnerChannel();
   const entry: WorkerEntry = { name: 'analysis-worker', source: '../engine/analysis-worker.ts', data: { settings: options.settings, journal: options.journal } };
   let closing = false;
   const firstDelay = options.restartDelayMs ?? 250;
@@ -264,7 +288,7 @@ export async function startAnalysisWorker(options: {
       worker.once('exit', (code) => {
         const reason = failure !== '' ? `analysis thread failed: ${failure}` : `analysis thread ended (exit code ${code})`;
         reject(new Error(reason));
-        if (channel.worker !== worker || closing) return;
+        if (channel.owner !== worker || closing) return;
         channel.down();
         options.onWarning(`${reason}; starting it again`);
         void restart(firstDelay);
@@ -290,11 +314,11 @@ export async function startAnalysisWorker(options: {
   return {
     channel,
     crash: async () => {
-      await channel.worker?.terminate();
+      await channel.owner?.terminate();
     },
     close: async () => {
       closing = true;
-      await channel.worker?.terminate();
+      await channel.owner?.terminate();
     },
   };
 }

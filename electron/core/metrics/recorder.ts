@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ANOMALY_KINDS, type AnomalyKind, type SessionStatus, type SessionVerdict } from '../../../shared/analysis';
+import { ANOMALY_KINDS, type AnomalyKind, type SessionStatus } from '../../../shared/analysis';
 import { SESSION_STATUSES } from '../../../shared/contract/states';
+import type { MonitorMetrics, SessionFigures } from '../monitor/monitor';
 
 /**
  * The OpenTelemetry GenAI semantic conventions' client metrics, as Prometheus names them (dots
@@ -29,7 +30,7 @@ export const METRIC_NAMES = {
 export const LABEL_NAMES = ['gen_ai_operation_name', 'echoscope_contract', 'error_type', 'status', 'kind', 'vantage'] as const;
 
 /** What the recorder reads of a session: its verdict (one observation, or all of them combined). */
-export type SessionFigures = Pick<SessionVerdict, 'sessionId' | 'status' | 'ttftMs' | 'durationMs' | 'anomalies' | 'contract'>;
+export type { SessionFigures };
 
 export interface MetricsRecorderOptions {
   /**
@@ -60,7 +61,7 @@ const ERROR_STATUSES: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['erro
  * status once the session ended). It never walks every session; the bookkeeping it keeps per
  * session is a few numbers, dropped with `forget` when the session is let go.
  */
-export class MetricsRecorder {
+export class MetricsRecorder implements MonitorMetrics {
   readonly registry = new Registry();
   /** When the figures began (epoch ms): counters and histograms count from here. */
   readonly startedAt: number;

@@ -1,13 +1,26 @@
-import { Analyzer, combineObservations, vantageKeyOf, type AnalyzerOptions, type KnownStart, type SessionVerdict } from '../../../shared/analysis';
+import { Analyzer, combineObservations, vantageKeyOf, type AnalyzerOptions, type KnownStart, type SessionStatus, type SessionVerdict } from '../../../shared/analysis';
 import type { ContractProfile } from '../../../shared/contract';
 import type { FleetBucket, MonitorSettings, ObservationRow, ReconcileResult, SessionDetail, SessionFilter, SessionRow, UnrecognisedChannel } from '../../../shared/api';
 import { PREVIEW_MAX_RECORDS, SessionFilterSchema } from '../../../shared/api';
 import { journalSessionKey, type FrameRecord, type JournalRecord } from '../../../shared/journal';
 import { preciseNow, type Clock } from '../clock';
-import type { MetricsRecorder } from '../metrics';
 
-/** What live analysis counts into (`/metrics`): the recorder itself, or an engine thread's relay of it. */
-export type MonitorMetrics = Pick<MetricsRecorder, 'baseline' | 'observationLoss' | 'readOpenSessionsFrom' | 'chunkGap' | 'session' | 'forget'>;
+/** A session's figures as the metrics count them. */
+export type SessionFigures = Pick<SessionVerdict, 'sessionId' | 'status' | 'ttftMs' | 'durationMs' | 'anomalies' | 'contract'>;
+
+/**
+ * What live analysis counts into (`/metrics`): the recorder itself (electron/core/metrics/recorder.ts), or an engine thread's relay of it. An
+ * interface of its own, so the monitor carries no metrics library: it runs where the engine runs,
+ * the journal window's page included.
+ */
+export interface MonitorMetrics {
+  baseline(figures: SessionFigures): void;
+  observationLoss(sessionId: string, vantage: string, loss: { status: SessionStatus; deliveryLoss: number }, final?: boolean, baseline?: boolean): void;
+  readOpenSessionsFrom(byStatus: () => Partial<Record<SessionStatus, number>>): void;
+  chunkGap(ms: number, contract: string): void;
+  session(figures: SessionFigures, final?: boolean): void;
+  forget(sessionId: string): void;
+}
 import { realTimers, type Timers } from '../timers';
 import { ContextLog } from './context-log';
 import { DeadlineHeap } from './deadlines';
